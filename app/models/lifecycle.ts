@@ -1,0 +1,81 @@
+/**
+ * The one place where a project changes state. Every action names the states
+ * it may start from, the state it leads to and the roles that may take it; a
+ * refused transition says why. Routes and models call `transition()` and never
+ * write `state` themselves.
+ */
+import type { MemberRole } from "~/utils/db.server";
+
+export const PROJECT_STATES = [
+  "draft", // 草稿: the committee is preparing it
+  "submitted", // 待审核: awaiting the township's approval (备案)
+  "returned", // 已退回: returned with reasons, editable again
+  "approved", // 已备案: approved, tender notice not yet published
+  "published", // 招标中: notice public, bids until the deadline
+  "opening", // 开标中: deadline passed, remote opening under way
+  "evaluating", // 评标中
+  "publicity", // 公示中
+  "awarded", // 已定标
+  "completed", // 已完成
+  "failed", // 流标
+  "cancel_requested", // 撤销待批
+  "cancelled", // 已撤销
+] as const;
+export type ProjectState = (typeof PROJECT_STATES)[number];
+
+export const FINAL_STATES: readonly ProjectState[] = ["completed", "cancelled"];
+
+interface Rule {
+  from: readonly ProjectState[];
+  to: ProjectState | "previous";
+  roles: readonly MemberRole[];
+}
+
+const NON_FINAL = PROJECT_STATES.filter((s) => !FINAL_STATES.includes(s) && s !== "cancel_requested");
+
+export const TRANSITIONS = {
+  edit: { from: ["draft", "returned"], to: "draft", roles: ["committee"] },
+  submit: { from: ["draft", "returned"], to: "submitted", roles: ["committee"] },
+  withdraw_submission: { from: ["submitted"], to: "draft", roles: ["committee"] },
+  approve: { from: ["submitted"], to: "approved", roles: ["supervisor"] },
+  return: { from: ["submitted"], to: "returned", roles: ["supervisor"] },
+  publish: { from: ["approved"], to: "published", roles: ["committee"] },
+  amend: { from: ["published"], to: "published", roles: ["committee"] },
+  answer: { from: ["published"], to: "published", roles: ["committee"] },
+  ask: { from: ["published"], to: "published", roles: ["contractor"] },
+  close_bidding: { from: ["published"], to: "opening", roles: [] },
+  request_cancel: { from: NON_FINAL, to: "cancel_requested", roles: ["committee"] },
+  approve_cancel: { from: ["cancel_requested"], to: "cancelled", roles: ["supervisor"] },
+  reject_cancel: { from: ["cancel_requested"], to: "previous", roles: ["supervisor"] },
+} as const satisfies Record<string, Rule>;
+
+export type ProjectAction = keyof typeof TRANSITIONS;
+
+export type Refusal = { ok: false; reason: string; params?: Record<string, string> };
+export type Verdict = { ok: true; to: ProjectState | "previous" } | Refusal;
+
+/**
+ * May `role` take `action` on a project in `state`? The reason is a
+ * translation key: errors.transition.role / errors.transition.state.
+ * `role` null means the system itself (deadlines, the scheduler).
+ */
+export function checkTransition(state: ProjectState, action: ProjectAction, role: MemberRole | null): Verdict {
+  const rule: Rule = TRANSITIONS[action];
+  if (role !== null && !rule.roles.includes(role)) return { ok: false, reason: "errors.transition.role", params: { action, state } };
+  if (!rule.from.includes(state)) return { ok: false, reason: "errors.transition.state", params: { action, state } };
+  return { ok: true, to: rule.to };
+}
+
+/** Every action a role may take from a state — drives which buttons a page shows. */
+export function allowedActions(state: ProjectState, role: MemberRole | null): ProjectAction[] {
+  return (Object.keys(TRANSITIONS) as ProjectAction[]).filter((a) => checkTransition(state, a, role).ok);
+}
+
+/**
+ * The state as of `now`: a published tender whose deadline has passed is
+ * bidding-closed at that very instant, whether or not the scheduler has run.
+ */
+export function effectiveState(state: ProjectState, deadline: Date | null, now: Date): ProjectState {
+  if (state === "published" && deadline && now.getTime() >= deadline.getTime()) return "opening";
+  return state;
+}

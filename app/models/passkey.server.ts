@@ -1,0 +1,196 @@
+import {
+  generateAuthenticationOptions,
+  generateRegistrationOptions,
+  verifyAuthenticationResponse,
+  verifyRegistrationResponse,
+  type AuthenticationResponseJSON,
+  type AuthenticatorTransport as AuthenticatorTransportFuture,
+  type RegistrationResponseJSON,
+} from "@simplewebauthn/server";
+import { and, asc, eq, lte } from "drizzle-orm";
+import type { Clock } from "~/utils/clock.server";
+import { schema, type Db } from "~/utils/db.server";
+import { appendAudit, type Actor } from "./audit.server";
+import { DomainError } from "./errors";
+import { getUser } from "./user.server";
+
+const { passkeys, webauthnChallenges } = schema;
+
+const CHALLENGE_TTL_MS = 5 * 60 * 1000;
+
+export interface RelyingParty {
+  /** Host name the passkeys are bound to (from PUBLIC_ORIGIN). */
+  rpID: string;
+  /** Origins a ceremony may come from. */
+  origins: string[];
+  rpName: string;
+}
+
+type Purpose = "passkey_register" | "passkey_login";
+
+async function storeChallenge(db: Db, clock: Clock, challenge: string, purpose: Purpose, userId: string | null) {
+  await db.insert(webauthnChallenges).values({
+    challenge,
+    purpose,
+    userId,
+    expiresAt: new Date(clock.now().getTime() + CHALLENGE_TTL_MS),
+  });
+}
+
+/** Read the challenge the browser signed, then consume it: deleted on read, refused when expired or unknown. */
+async function consumeChallenge(db: Db, clock: Clock, clientDataJSON: string, purpose: Purpose, userId: string | null) {
+  let challenge: string;
+  try {
+    challenge = JSON.parse(Buffer.from(clientDataJSON, "base64url").toString("utf8")).challenge;
+  } catch {
+    throw new DomainError("errors.passkeyFailed");
+  }
+  if (typeof challenge !== "string") throw new DomainError("errors.passkeyFailed");
+  const [row] = await db
+    .delete(webauthnChallenges)
+    .where(and(eq(webauthnChallenges.challenge, challenge), eq(webauthnChallenges.purpose, purpose)))
+    .returning();
+  if (!row || row.expiresAt <= clock.now()) throw new DomainError("errors.passkeyChallengeExpired");
+  if (userId !== null && row.userId !== userId) throw new DomainError("errors.passkeyFailed");
+  return challenge;
+}
+
+export async function passkeyRegistrationOptions(db: Db, clock: Clock, rp: RelyingParty, userId: string) {
+  const user = await getUser(db, userId);
+  if (!user) throw new DomainError("errors.notFound", { status: 404 });
+  const existing = await db.select().from(passkeys).where(eq(passkeys.userId, userId));
+  const options = await generateRegistrationOptions({
+    rpName: rp.rpName,
+    rpID: rp.rpID,
+    userName: user.phone,
+    userDisplayName: user.name,
+    userID: new TextEncoder().encode(user.id),
+    attestationType: "none",
+    excludeCredentials: existing.map((p) => ({ id: p.id, transports: p.transports as AuthenticatorTransportFuture[] })),
+    authenticatorSelection: { residentKey: "required", userVerification: "required" },
+    // Ask whether the authenticator can derive PRF secrets: sealed bids need it.
+    extensions: { prf: {} } as Record<string, unknown>,
+  });
+  await storeChallenge(db, clock, options.challenge, "passkey_register", userId);
+  return options;
+}
+
+export async function registerPasskey(
+  db: Db,
+  clock: Clock,
+  rp: RelyingParty,
+  actor: Actor & { userId: string },
+  input: { response: RegistrationResponseJSON; name: string },
+) {
+  const expectedChallenge = await consumeChallenge(db, clock, input.response.response?.clientDataJSON ?? "", "passkey_register", actor.userId);
+  let verification;
+  try {
+    verification = await verifyRegistrationResponse({
+      response: input.response,
+      expectedChallenge,
+      expectedOrigin: rp.origins,
+      expectedRPID: rp.rpID,
+      requireUserVerification: true,
+    });
+  } catch {
+    throw new DomainError("errors.passkeyFailed");
+  }
+  if (!verification.verified || !verification.registrationInfo) throw new DomainError("errors.passkeyFailed");
+  const { credential, credentialDeviceType, credentialBackedUp } = verification.registrationInfo;
+  const prf = (input.response.clientExtensionResults as { prf?: { enabled?: boolean } })?.prf;
+  const name = input.name.trim().slice(0, 60) || "通行密钥";
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(passkeys)
+      .values({
+        id: credential.id,
+        userId: actor.userId,
+        name,
+        publicKey: Buffer.from(credential.publicKey),
+        counter: credential.counter,
+        transports: credential.transports ?? [],
+        deviceType: credentialDeviceType,
+        backedUp: credentialBackedUp,
+        prfEnabled: prf?.enabled === true,
+        createdAt: clock.now(),
+      })
+      .onConflictDoNothing()
+      .returning();
+    if (!row) throw new DomainError("errors.passkeyAlreadyRegistered");
+    await appendAudit(tx, clock, actor, {
+      action: "passkey.register",
+      objectType: "passkey",
+      objectId: row.id,
+      after: { name: row.name, deviceType: row.deviceType, prfEnabled: row.prfEnabled },
+    });
+    return row;
+  });
+}
+
+export async function passkeyLoginOptions(db: Db, clock: Clock, rp: RelyingParty) {
+  // Discoverable credentials: the authenticator offers the user's passkeys, no phone number needed.
+  const options = await generateAuthenticationOptions({ rpID: rp.rpID, userVerification: "required", allowCredentials: [] });
+  await storeChallenge(db, clock, options.challenge, "passkey_login", null);
+  return options;
+}
+
+/** Verify a login assertion; returns the user id it proves. */
+export async function authenticateWithPasskey(db: Db, clock: Clock, rp: RelyingParty, response: AuthenticationResponseJSON) {
+  const expectedChallenge = await consumeChallenge(db, clock, response?.response?.clientDataJSON ?? "", "passkey_login", null);
+  const [passkey] = await db.select().from(passkeys).where(eq(passkeys.id, String(response.id))).limit(1);
+  if (!passkey) throw new DomainError("errors.passkeyUnknown");
+  let verification;
+  try {
+    verification = await verifyAuthenticationResponse({
+      response,
+      expectedChallenge,
+      expectedOrigin: rp.origins,
+      expectedRPID: rp.rpID,
+      credential: {
+        id: passkey.id,
+        publicKey: new Uint8Array(passkey.publicKey),
+        counter: passkey.counter,
+        transports: passkey.transports as AuthenticatorTransportFuture[],
+      },
+      requireUserVerification: true,
+    });
+  } catch {
+    throw new DomainError("errors.passkeyFailed");
+  }
+  if (!verification.verified) throw new DomainError("errors.passkeyFailed");
+  await db
+    .update(passkeys)
+    .set({ counter: verification.authenticationInfo.newCounter, lastUsedAt: clock.now() })
+    .where(eq(passkeys.id, passkey.id));
+  return passkey.userId;
+}
+
+export async function listPasskeys(db: Db, userId: string) {
+  return db.select().from(passkeys).where(eq(passkeys.userId, userId)).orderBy(asc(passkeys.createdAt));
+}
+
+export async function removePasskey(db: Db, clock: Clock, actor: Actor & { userId: string }, passkeyId: string) {
+  await db.transaction(async (tx) => {
+    // Ownership is part of the where clause: another user's passkey simply is not found.
+    const deleted = await tx
+      .delete(passkeys)
+      .where(and(eq(passkeys.id, passkeyId), eq(passkeys.userId, actor.userId)))
+      .returning();
+    if (deleted.length === 0) throw new DomainError("errors.notFound", { status: 404 });
+    await appendAudit(tx, clock, actor, {
+      action: "passkey.remove",
+      objectType: "passkey",
+      objectId: passkeyId,
+      before: { name: deleted[0].name },
+    });
+  });
+}
+
+/** Expired challenges are useless; the scheduler sweeps them. */
+export async function purgeExpiredChallenges(db: Db, clock: Clock): Promise<number> {
+  const rows = await db
+    .delete(webauthnChallenges)
+    .where(lte(webauthnChallenges.expiresAt, clock.now()))
+    .returning({ c: webauthnChallenges.challenge });
+  return rows.length;
+}

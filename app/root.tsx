@@ -1,0 +1,176 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import {
+  Form,
+  isRouteErrorResponse,
+  Links,
+  Meta,
+  NavLink,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  useLocation,
+  useMatches,
+  useRouteError,
+  useRouteLoaderData,
+} from "@remix-run/react";
+import { I18nextProvider, useTranslation } from "react-i18next";
+import styles from "~/styles/app.css";
+import { getAuth } from "~/utils/auth.server";
+import { DEFAULT_LOCALE, getI18n, localeFromCookieHeader, type Locale } from "~/utils/i18n";
+
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: styles },
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+];
+
+export const meta: MetaFunction = () => [{ title: "村易招" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const locale = localeFromCookieHeader(request.headers.get("Cookie"));
+  const auth = await getAuth(request, context);
+  return {
+    locale,
+    user: auth ? { name: auth.user.name } : null,
+    role: auth?.membership ? { role: auth.membership.role, org: auth.membership.org.name } : null,
+  };
+}
+
+export function useRootData() {
+  return useRouteLoaderData<typeof loader>("root");
+}
+
+function Header() {
+  const { t, i18n } = useTranslation();
+  const data = useRootData();
+  const location = useLocation();
+  const role = data?.role?.role;
+  return (
+    <header className="site-header">
+      <div className="bar">
+        <a href="/" className="brand">
+          <span aria-hidden="true" className="brand-mark">
+            招
+          </span>
+          {t("app.name")}
+        </a>
+        <Form method="post" action="/set-locale" className="lang-switch" reloadDocument>
+          <input type="hidden" name="redirectTo" value={location.pathname + location.search} />
+          <button name="lng" value="zh-CN" aria-pressed={i18n.language === "zh-CN"}>
+            中文
+          </button>
+          <button name="lng" value="en" aria-pressed={i18n.language === "en"}>
+            English
+          </button>
+        </Form>
+      </div>
+      <nav aria-label={t("nav.label")} className="nav">
+        <NavLink to="/" end>
+          {t("nav.home")}
+        </NavLink>
+        {data?.user ? (
+          <>
+            <NavLink to="/dashboard">{t("nav.dashboard")}</NavLink>
+            {(role === "committee" || role === "supervisor" || role === "county_admin") && <NavLink to="/projects">{t("nav.projects")}</NavLink>}
+            {role === "county_admin" && (
+              <>
+                <NavLink to="/admin/settings">{t("nav.settings")}</NavLink>
+                <NavLink to="/admin/calendar">{t("nav.calendar")}</NavLink>
+                <NavLink to="/admin/templates">{t("nav.templates")}</NavLink>
+              </>
+            )}
+            {(role === "county_admin" || role === "supervisor") && <NavLink to="/audit">{t("nav.audit")}</NavLink>}
+            <NavLink to="/account">{t("nav.account")}</NavLink>
+            <Form method="post" action="/logout" className="inline">
+              <button className="link">{t("nav.logout")}</button>
+            </Form>
+          </>
+        ) : (
+          <NavLink to="/login">{t("nav.login")}</NavLink>
+        )}
+        <NavLink to="/notices">{t("nav.notices")}</NavLink>
+        <NavLink to="/transparency">{t("nav.transparency")}</NavLink>
+      </nav>
+      {data?.user && (
+        <p className="whoami">
+          {data.user.name}
+          {data.role && ` · ${t(`roles.${data.role.role}`)} · ${data.role.org}`}
+        </p>
+      )}
+    </header>
+  );
+}
+
+export function Layout({ children }: { children: React.ReactNode }) {
+  const data = useRootData();
+  const locale: Locale = data?.locale ?? DEFAULT_LOCALE;
+  const i18n = getI18n(locale);
+  // Public pages that need no script say so with handle.hydrate = false: they ship no JavaScript at all.
+  const matches = useMatches();
+  const hydrate = (matches.at(-1)?.handle as { hydrate?: boolean } | undefined)?.hydrate !== false;
+  return (
+    <html lang={locale}>
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        <I18nextProvider i18n={i18n}>
+          <Header />
+          <main id="main">{children}</main>
+          <Footer />
+        </I18nextProvider>
+        {hydrate && (
+          <>
+            <ScrollRestoration />
+            <Scripts />
+          </>
+        )}
+      </body>
+    </html>
+  );
+}
+
+function Footer() {
+  const { t } = useTranslation();
+  return (
+    <footer className="site-footer">
+      <p>{t("app.footer")}</p>
+    </footer>
+  );
+}
+
+export default function App() {
+  return <Outlet />;
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const { t } = useTranslation();
+  let title = t("errors.page.unexpected");
+  let detail: string | null = null;
+  if (isRouteErrorResponse(error)) {
+    if (error.status === 403) {
+      title = t("errors.page.forbidden");
+      const need = (error.data as { need?: string })?.need;
+      if (need)
+        detail = t("errors.page.needRole", {
+          roles: need
+            .split("|")
+            .map((r) => t(`roles.${r}`))
+            .join(" / "),
+        });
+    } else if (error.status === 404) title = t("errors.page.notFound");
+    else title = `${error.status} ${error.statusText}`;
+  }
+  return (
+    <section className="card error-page" role="alert">
+      <h1>{title}</h1>
+      {detail && <p>{detail}</p>}
+      <p>
+        <a href="/">{t("errors.page.backHome")}</a>
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,148 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { PasskeyRegister } from "~/components/passkey-register";
+import { FormError, Notice } from "~/components/forms";
+import { listPasskeys, removePasskey } from "~/models/passkey.server";
+import { endAllSessions, endSession, listSessions } from "~/models/session.server";
+import { actorOf, clearSessionCookie, requireAuth } from "~/utils/auth.server";
+import { domainErrors, type FormErrors } from "~/utils/forms";
+import { maskPhone } from "~/utils/phone";
+import { formatBeijing } from "~/utils/time";
+
+export const meta: MetaFunction = () => [{ title: "我的账户 · 村易招" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const auth = await requireAuth(request, context);
+  const [passkeys, sessions] = await Promise.all([
+    listPasskeys(context.db, auth.user.id),
+    listSessions(context.db, context.clock, auth.user.id),
+  ]);
+  return {
+    user: { name: auth.user.name, phone: maskPhone(auth.user.phone) },
+    passkeys: passkeys.map((p) => ({
+      id: p.id,
+      name: p.name,
+      createdAt: formatBeijing(p.createdAt),
+      lastUsedAt: p.lastUsedAt ? formatBeijing(p.lastUsedAt) : null,
+      prfEnabled: p.prfEnabled,
+      backedUp: p.backedUp,
+    })),
+    sessions: sessions.map((s) => ({
+      // Only a short prefix of the session id's hash reaches the page; it is enough to pick one to end.
+      ref: s.id.slice(0, 16),
+      current: s.id === auth.session.id,
+      method: s.method,
+      ip: s.ip,
+      userAgent: s.userAgent,
+      lastSeenAt: formatBeijing(s.lastSeenAt),
+    })),
+  };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const auth = await requireAuth(request, context);
+  const actor = { ...actorOf(request, context, auth), userId: auth.user.id };
+  const form = await request.formData();
+  const intent = form.get("intent");
+  try {
+    if (intent === "remove-passkey") {
+      await removePasskey(context.db, context.clock, actor, String(form.get("passkeyId") ?? ""));
+      return { done: "account.passkeyRemoved" };
+    }
+    if (intent === "end-session") {
+      const ref = String(form.get("ref") ?? "");
+      const sessions = await listSessions(context.db, context.clock, auth.user.id);
+      const target = ref.length === 16 ? sessions.find((s) => s.id.startsWith(ref)) : undefined;
+      if (!target) return data({ errors: { form: "errors.notFound" } as FormErrors }, { status: 404 });
+      await endSession(context.db, context.clock, actor, target.id, "revoke");
+      if (target.id === auth.session.id) throw redirect("/login", { headers: { "Set-Cookie": clearSessionCookie(context) } });
+      return { done: "account.sessionEnded" };
+    }
+    if (intent === "logout-everywhere") {
+      await endAllSessions(context.db, context.clock, actor);
+      throw redirect("/login", { headers: { "Set-Cookie": clearSessionCookie(context) } });
+    }
+  } catch (e) {
+    if (e instanceof Response) throw e;
+    return data({ errors: domainErrors(e) }, { status: 400 });
+  }
+  return data({ errors: { form: "errors.invalidInput" } as FormErrors }, { status: 400 });
+}
+
+
+export default function Account() {
+  const { t } = useTranslation();
+  const { user, passkeys, sessions } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  return (
+    <div className="stack">
+      <section className="card">
+        <h1>{t("account.title")}</h1>
+        <p>
+          {user.name} · {user.phone}
+        </p>
+        {result && "done" in result && <Notice>{t(result.done)}</Notice>}
+        <FormError errors={result && "errors" in result ? result.errors : undefined} />
+      </section>
+      <section className="card" aria-labelledby="passkeys-h">
+        <h2 id="passkeys-h">{t("account.passkeys")}</h2>
+        <p>{t("account.passkeysIntro")}</p>
+        {passkeys.length === 0 ? (
+          <p>{t("account.noPasskeys")}</p>
+        ) : (
+          <ul className="list" data-testid="passkey-list">
+            {passkeys.map((p) => (
+              <li key={p.id}>
+                <div>
+                  <strong>{p.name}</strong>
+                  <small>
+                    {t("account.addedAt", { at: p.createdAt })}
+                    {p.lastUsedAt && ` · ${t("account.lastUsed", { at: p.lastUsedAt })}`}
+                    {" · "}
+                    {p.prfEnabled ? t("account.prfYes") : t("account.prfNo")}
+                  </small>
+                </div>
+                <Form method="post">
+                  <input type="hidden" name="intent" value="remove-passkey" />
+                  <input type="hidden" name="passkeyId" value={p.id} />
+                  <button type="submit" className="danger" aria-label={t("account.removePasskeyNamed", { name: p.name })}>
+                    {t("account.remove")}
+                  </button>
+                </Form>
+              </li>
+            ))}
+          </ul>
+        )}
+        <PasskeyRegister />
+      </section>
+      <section className="card" aria-labelledby="sessions-h">
+        <h2 id="sessions-h">{t("account.sessions")}</h2>
+        <ul className="list">
+          {sessions.map((s) => (
+            <li key={s.ref}>
+              <div>
+                <strong>{s.current ? t("account.thisDevice") : s.userAgent?.slice(0, 60) || t("account.unknownDevice")}</strong>
+                <small>
+                  {t(`account.method.${s.method}`)} · {s.ip ?? "-"} · {t("account.lastSeen", { at: s.lastSeenAt })}
+                </small>
+              </div>
+              <Form method="post">
+                <input type="hidden" name="intent" value="end-session" />
+                <input type="hidden" name="ref" value={s.ref} />
+                <button type="submit">{t("account.endSession")}</button>
+              </Form>
+            </li>
+          ))}
+        </ul>
+        <Form method="post">
+          <input type="hidden" name="intent" value="logout-everywhere" />
+          <button type="submit" className="danger">
+            {t("account.logoutEverywhere")}
+          </button>
+        </Form>
+      </section>
+    </div>
+  );
+}

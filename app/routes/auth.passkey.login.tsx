@@ -1,0 +1,43 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import type { AuthenticationResponseJSON } from "@simplewebauthn/server";
+import { appendAudit } from "~/models/audit.server";
+import { DomainError } from "~/models/errors";
+import { authenticateWithPasskey, passkeyLoginOptions } from "~/models/passkey.server";
+import { startSession } from "~/models/session.server";
+import { actorOf, safeRedirect, sessionCookie } from "~/utils/auth.server";
+
+/** Two steps: `options` issues a single-use challenge; `verify` checks the assertion and starts a session. */
+export async function action({ request, context }: ActionFunctionArgs) {
+  if (request.method !== "POST") return Response.json({ error: "errors.invalidInput" }, { status: 405 });
+  const body = (await request.json().catch(() => null)) as
+    | { step?: string; response?: AuthenticationResponseJSON; redirectTo?: string }
+    | null;
+  if (body?.step === "options") {
+    return Response.json({ options: await passkeyLoginOptions(context.db, context.clock, context.rp) });
+  }
+  if (body?.step !== "verify" || !body.response || typeof body.response !== "object") {
+    return Response.json({ error: "errors.invalidInput" }, { status: 400 });
+  }
+  const actor = actorOf(request, context, null);
+  try {
+    const userId = await authenticateWithPasskey(context.db, context.clock, context.rp, body.response);
+    const { token } = await startSession(context.db, context.clock, actor, {
+      userId,
+      method: "passkey",
+      days: context.env.SESSION_DAYS,
+    });
+    return Response.json(
+      { ok: true, redirectTo: safeRedirect(body.redirectTo) },
+      { headers: { "Set-Cookie": sessionCookie(context, token, context.env.SESSION_DAYS) } },
+    );
+  } catch (e) {
+    if (!(e instanceof DomainError)) throw e;
+    await appendAudit(context.db, context.clock, actor, {
+      action: "auth.login_failed",
+      objectType: "passkey",
+      objectId: typeof body.response.id === "string" ? body.response.id.slice(0, 100) : null,
+      detail: { method: "passkey", reason: e.key },
+    });
+    return Response.json({ error: e.key }, { status: 401 });
+  }
+}

@@ -1,0 +1,30 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import type { RegistrationResponseJSON } from "@simplewebauthn/server";
+import { DomainError } from "~/models/errors";
+import { passkeyRegistrationOptions, registerPasskey } from "~/models/passkey.server";
+import { actorOf, requireAuth } from "~/utils/auth.server";
+
+/** Two steps for the signed-in user: `options` issues a challenge bound to them; `verify` stores the passkey. */
+export async function action({ request, context }: ActionFunctionArgs) {
+  const auth = await requireAuth(request, context);
+  const body = (await request.json().catch(() => null)) as
+    | { step?: string; response?: RegistrationResponseJSON; name?: string }
+    | null;
+  try {
+    if (body?.step === "options") {
+      return Response.json({ options: await passkeyRegistrationOptions(context.db, context.clock, context.rp, auth.user.id) });
+    }
+    if (body?.step !== "verify" || !body.response || typeof body.response !== "object") {
+      return Response.json({ error: "errors.invalidInput" }, { status: 400 });
+    }
+    const actor = { ...actorOf(request, context, auth), userId: auth.user.id };
+    const passkey = await registerPasskey(context.db, context.clock, context.rp, actor, {
+      response: body.response,
+      name: typeof body.name === "string" ? body.name : "",
+    });
+    return Response.json({ ok: true, id: passkey.id, prfEnabled: passkey.prfEnabled });
+  } catch (e) {
+    if (e instanceof DomainError) return Response.json({ error: e.key }, { status: e.options.status ?? 400 });
+    throw e;
+  }
+}

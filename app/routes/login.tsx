@@ -1,0 +1,141 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { z } from "zod";
+import { PasskeyLoginButton } from "~/components/passkey-login";
+import { FieldError, FormError } from "~/components/forms";
+import { appendAudit } from "~/models/audit.server";
+import { DEMO_PASSWORD, listDemoAccounts } from "~/models/demo.server";
+import { startSession } from "~/models/session.server";
+import { authenticateWithPassword } from "~/models/user.server";
+import { actorOf, getAuth, safeRedirect, sessionCookie } from "~/utils/auth.server";
+import { zodErrors, type FormErrors } from "~/utils/forms";
+import { maskPhone, normalisePhone } from "~/utils/phone";
+
+export const meta: MetaFunction = () => [{ title: "登录 · 村易招" }];
+
+export const loginSchema = z.object({
+  phone: z
+    .string({ message: "errors.phoneRequired" })
+    .trim()
+    .min(1, "errors.phoneRequired")
+    .transform((v, ctx) => {
+      const phone = normalisePhone(v);
+      if (!phone) {
+        ctx.addIssue({ code: "custom", message: "errors.phoneInvalid" });
+        return z.NEVER;
+      }
+      return phone;
+    }),
+  password: z.string({ message: "errors.passwordRequired" }).min(1, "errors.passwordRequired").max(200, "errors.loginFailed"),
+  redirectTo: z.string().optional(),
+});
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  if (await getAuth(request, context)) throw redirect("/dashboard");
+  const demo = await listDemoAccounts(context.db);
+  return { demo, demoPassword: demo.length ? DEMO_PASSWORD : null };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const form = Object.fromEntries(await request.formData());
+  const parsed = loginSchema.safeParse(form);
+  if (!parsed.success) {
+    return data({ errors: zodErrors(parsed.error) as FormErrors, phone: String(form.phone ?? "") }, { status: 400 });
+  }
+  const { phone, password, redirectTo } = parsed.data;
+  const user = await authenticateWithPassword(context.db, phone, password);
+  const actor = actorOf(request, context, null);
+  if (!user) {
+    await appendAudit(context.db, context.clock, actor, {
+      action: "auth.login_failed",
+      objectType: "user",
+      detail: { phone: maskPhone(phone), method: "password" },
+    });
+    return data({ errors: { form: "errors.loginFailed" } as FormErrors, phone }, { status: 401 });
+  }
+  const { token } = await startSession(context.db, context.clock, actor, {
+    userId: user.id,
+    method: "password",
+    days: context.env.SESSION_DAYS,
+  });
+  throw redirect(safeRedirect(redirectTo), { headers: { "Set-Cookie": sessionCookie(context, token, context.env.SESSION_DAYS) } });
+}
+
+export default function Login() {
+  const { t } = useTranslation();
+  const { demo, demoPassword } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const busy = useNavigation().state !== "idle";
+  const errors = result?.errors;
+  const redirectTo = params.get("redirectTo") ?? "";
+  return (
+    <div className="stack">
+      <section className="card narrow">
+        <h1>{t("login.title")}</h1>
+        <Form method="post" noValidate className="stack">
+          <input type="hidden" name="redirectTo" value={redirectTo} />
+          <FormError errors={errors} />
+          <label htmlFor="phone">{t("login.phone")}</label>
+          <input
+            id="phone"
+            name="phone"
+            type="tel"
+            inputMode="tel"
+            autoComplete="username webauthn"
+            defaultValue={result?.phone ?? ""}
+            aria-invalid={errors?.phone ? true : undefined}
+            aria-describedby={errors?.phone ? "phone-error" : undefined}
+            placeholder="138 0000 0000"
+          />
+          <FieldError id="phone-error" errors={errors} name="phone" />
+          <label htmlFor="password">{t("login.password")}</label>
+          <input
+            id="password"
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            aria-invalid={errors?.password ? true : undefined}
+            aria-describedby={errors?.password ? "password-error" : undefined}
+          />
+          <FieldError id="password-error" errors={errors} name="password" />
+          <button type="submit" className="primary" disabled={busy}>
+            {t("login.submit")}
+          </button>
+        </Form>
+        <div className="divider">{t("login.or")}</div>
+        <PasskeyLoginButton redirectTo={redirectTo} />
+      </section>
+      {demo.length > 0 && (
+        <section className="card">
+          <h2>{t("login.demoTitle")}</h2>
+          <p>{t("login.demoIntro", { password: demoPassword })}</p>
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th>{t("login.demoRole")}</th>
+                  <th>{t("login.demoOrg")}</th>
+                  <th>{t("login.phone")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {demo.map((a) => (
+                  <tr key={a.phone}>
+                    <td>{t(`roles.${a.role}`)}</td>
+                    <td>{a.org}</td>
+                    <td>
+                      <code>{a.phone}</code>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      )}
+    </div>
+  );
+}

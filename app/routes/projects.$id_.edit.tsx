@@ -1,0 +1,80 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { ProjectForm } from "~/components/project-form";
+import { getCountySettings } from "~/models/county-settings.server";
+import { checkTransition, type ProjectState } from "~/models/lifecycle";
+import { getProject, submitProject, updateProject } from "~/models/project.server";
+import { actorOf, forbidden, requireRole } from "~/utils/auth.server";
+import { domainErrors } from "~/utils/forms";
+import { fenToYuanInput } from "~/utils/money";
+import { readProjectForm } from "~/utils/project-form.server";
+
+export const meta: MetaFunction = () => [{ title: "修改项目 · 村易招" }];
+
+async function load(request: Request, context: LoaderFunctionArgs["context"], id: string) {
+  const auth = await requireRole(request, context, ["committee"]);
+  const project = await getProject(context.db, id);
+  if (!project) throw new Response("not found", { status: 404 });
+  if (project.villageId !== auth.membership.org.id) throw forbidden("");
+  return { auth, project };
+}
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const { project: p } = await load(request, context, params.id ?? "");
+  if (!checkTransition(p.state as ProjectState, "edit", "committee").ok) throw redirect(`/projects/${p.id}`);
+  const values: Record<string, string> = {
+    name: p.name,
+    type: p.type,
+    location: p.location,
+    scope: p.scope,
+    estimate: fenToYuanInput(p.estimateFen),
+    ceiling: fenToYuanInput(p.ceilingFen),
+    fundingSource: p.fundingSource,
+    durationDays: String(p.durationDays),
+    method: p.method,
+  };
+  return {
+    id: p.id,
+    name: p.name,
+    values,
+    decisions: p.decisions.map((d) => ({ step: d.step, day: d.day, fileName: d.fileName, eligible: d.eligible, attended: d.attended, votesFor: d.votesFor })),
+    settings: await getCountySettings(context.db, p.countyId),
+  };
+}
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  const { auth, project } = await load(request, context, params.id ?? "");
+  const read = await readProjectForm(request, context, project.countyId);
+  if (!read.ok) return data({ errors: read.errors, typed: read.typed }, { status: 400 });
+  const actor = actorOf(request, context, auth);
+  try {
+    await updateProject(context.db, context.clock, actor, project.id, auth.membership.org.id, read.input, read.decisions);
+  } catch (e) {
+    return data({ errors: domainErrors(e), typed: read.typed }, { status: 400 });
+  }
+  if (read.intent === "submit") {
+    try {
+      await submitProject(context.db, context.clock, actor, project.id, auth.membership.org.id);
+    } catch (e) {
+      return data({ errors: domainErrors(e), typed: read.typed }, { status: 400 });
+    }
+  }
+  throw redirect(`/projects/${project.id}`);
+}
+
+export default function EditProject() {
+  const { t } = useTranslation();
+  const { name, values, decisions, settings } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  return (
+    <div className="stack">
+      <section className="card">
+        <h1>{t("project.editTitle")}</h1>
+        <p className="muted">{name}</p>
+      </section>
+      <ProjectForm values={result?.typed ?? values} decisions={decisions} errors={result?.errors} settings={settings} />
+    </div>
+  );
+}

@@ -1,0 +1,60 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { listAuditHeads } from "~/models/audit.server";
+import { formatBeijing } from "~/utils/time";
+
+export const meta: MetaFunction = () => [{ title: "审计链公示 · 村易招" }];
+
+/** Public, no login, no JavaScript: anyone can copy today's head and compare it later. */
+export const handle = { hydrate: false };
+
+export async function loader({ context }: LoaderFunctionArgs) {
+  const heads = await listAuditHeads(context.db, 90);
+  return {
+    heads: heads.map((h) => ({ day: h.day, lastId: h.lastId, rowCount: h.rowCount, hash: h.hash, publishedAt: formatBeijing(h.publishedAt) })),
+  };
+}
+
+export default function Transparency() {
+  const { t } = useTranslation();
+  const { heads } = useLoaderData<typeof loader>();
+  return (
+    <div className="stack">
+      <section className="card">
+        <h1>{t("transparency.title")}</h1>
+        <p>{t("transparency.intro")}</p>
+      </section>
+      <section className="card">
+        {heads.length === 0 ? (
+          <p>{t("transparency.empty")}</p>
+        ) : (
+          <div className="table-wrap">
+            <table className="cards">
+              <thead>
+                <tr>
+                  {(["day", "lastId", "rows", "hash", "published"] as const).map((c) => (
+                    <th key={c}>{t(`transparency.cols.${c}`)}</th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {heads.map((h) => (
+                  <tr key={h.day}>
+                    <td data-label={t("transparency.cols.day")}>{h.day}</td>
+                    <td data-label={t("transparency.cols.lastId")}>{h.lastId}</td>
+                    <td data-label={t("transparency.cols.rows")}>{h.rowCount}</td>
+                    <td data-label={t("transparency.cols.hash")} className="mono">
+                      {h.hash}
+                    </td>
+                    <td data-label={t("transparency.cols.published")}>{h.publishedAt}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,94 @@
+import type { AppLoadContext } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import type { Actor } from "~/models/audit.server";
+import { resumeSession } from "~/models/session.server";
+import { getUser, listMemberships, type MembershipWithOrg } from "~/models/user.server";
+import type { MemberRole, Session, User } from "./db.server";
+import { isLocalOrigin } from "./env.server";
+
+export const SESSION_COOKIE = "cyz_session";
+
+function readCookie(request: Request, name: string): string | null {
+  const header = request.headers.get("Cookie");
+  if (!header) return null;
+  for (const part of header.split(";")) {
+    const [k, ...v] = part.trim().split("=");
+    if (k === name) return decodeURIComponent(v.join("="));
+  }
+  return null;
+}
+
+export function sessionCookie(context: AppLoadContext, token: string, maxAgeDays: number): string {
+  const secure = isLocalOrigin(context.env.PUBLIC_ORIGIN) ? "" : "; Secure";
+  return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeDays * 86400}${secure}`;
+}
+
+export function clearSessionCookie(context: AppLoadContext): string {
+  const secure = isLocalOrigin(context.env.PUBLIC_ORIGIN) ? "" : "; Secure";
+  return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${secure}`;
+}
+
+export interface Auth {
+  user: User;
+  session: Session;
+  memberships: MembershipWithOrg[];
+  /** The role the session is acting as, if the user has any. */
+  membership: MembershipWithOrg | null;
+}
+
+/** The signed-in user, or null. Never throws for a missing or stale cookie. */
+export async function getAuth(request: Request, context: AppLoadContext): Promise<Auth | null> {
+  const token = readCookie(request, SESSION_COOKIE);
+  if (!token || token.length > 100) return null;
+  const session = await resumeSession(context.db, context.clock, token, context.env.SESSION_DAYS);
+  if (!session) return null;
+  const user = await getUser(context.db, session.userId);
+  if (!user) return null;
+  const memberships = await listMemberships(context.db, user.id);
+  const membership = memberships.find((m) => m.id === session.membershipId) ?? null;
+  return { user, session, memberships, membership };
+}
+
+/** The signed-in user, or a redirect to the login page that comes back here. */
+export async function requireAuth(request: Request, context: AppLoadContext): Promise<Auth> {
+  const auth = await getAuth(request, context);
+  if (!auth) {
+    const url = new URL(request.url);
+    throw redirect(`/login?redirectTo=${encodeURIComponent(url.pathname + url.search)}`);
+  }
+  return auth;
+}
+
+/** A 403 that names what was missing; the root error boundary shows it translated. */
+export function forbidden(need: string): Response {
+  return Response.json({ code: "forbidden", need }, { status: 403 });
+}
+
+export type RoleAuth = Auth & { membership: MembershipWithOrg };
+
+/**
+ * The signed-in user acting in one of the given roles, or a thrown 403.
+ * Ownership (which county, township, village or company) is checked by the
+ * caller against membership.org — usually inside the model's where clause.
+ */
+export async function requireRole(request: Request, context: AppLoadContext, roles: MemberRole[]): Promise<RoleAuth> {
+  const auth = await requireAuth(request, context);
+  if (!auth.membership || !roles.includes(auth.membership.role)) throw forbidden(roles.join("|"));
+  return auth as RoleAuth;
+}
+
+/** Who is acting, for the audit trail. */
+export function actorOf(request: Request, context: AppLoadContext, auth: Auth | null): Actor {
+  return {
+    userId: auth?.user.id ?? null,
+    role: auth?.membership?.role ?? null,
+    ip: context.ip,
+    userAgent: request.headers.get("User-Agent"),
+  };
+}
+
+/** A same-site path to go back to after login; anything else falls back to the dashboard. */
+export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/dashboard"): string {
+  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) return fallback;
+  return to;
+}

@@ -1,0 +1,49 @@
+import { lte } from "drizzle-orm";
+import { openDatabase } from "../../db/client";
+import { publishAuditHeads } from "~/models/audit.server";
+import { seedDemo } from "~/models/demo.server";
+import { LocalFileStore } from "~/models/file-store.server";
+import { purgeExpiredChallenges } from "~/models/passkey.server";
+import { closeDueTenders } from "~/models/tender.server";
+import { systemClock, type Clock } from "./clock.server";
+import type { AppContext } from "./context.server";
+import { schema } from "./db.server";
+import type { Env } from "./env.server";
+import { startScheduler, type Job } from "./scheduler.server";
+
+export const jobs: Job[] = [
+  { name: "close-bidding", everyMs: 30 * 1000, run: (db, clock) => closeDueTenders(db, clock) },
+  { name: "audit-heads", everyMs: 15 * 60 * 1000, run: (db, clock) => publishAuditHeads(db, clock) },
+  { name: "purge-challenges", everyMs: 10 * 60 * 1000, run: (db, clock) => purgeExpiredChallenges(db, clock) },
+  {
+    name: "purge-sessions",
+    everyMs: 60 * 60 * 1000,
+    run: (db, clock) => db.delete(schema.sessions).where(lte(schema.sessions.expiresAt, clock.now())),
+  },
+];
+
+export interface Running {
+  context: Omit<AppContext, "ip">;
+  close(): Promise<void>;
+}
+
+/** Open and migrate the database, load the demo county when asked, start the scheduler. */
+export async function createAppContext(env: Env, clock: Clock = systemClock): Promise<Running> {
+  const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
+  if (env.SEED_DEMO) await seedDemo(database.db, clock);
+  const stopScheduler = startScheduler(database.db, clock, jobs);
+  return {
+    context: {
+      db: database.db,
+      database,
+      clock,
+      env,
+      rp: { rpID: env.RP_ID, origins: [env.PUBLIC_ORIGIN], rpName: "村易招" },
+      files: new LocalFileStore(env.FILES_DIR),
+    },
+    async close() {
+      stopScheduler();
+      await database.close();
+    },
+  };
+}

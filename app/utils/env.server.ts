@@ -1,0 +1,52 @@
+import { z } from "zod";
+
+const boolish = z
+  .enum(["true", "false", "1", "0", "yes", "no"], { message: "must be true or false" })
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
+    PORT: z.coerce.number({ message: "must be a number" }).int().min(1).max(65535).default(3000),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://")
+      .optional(),
+    DATA_DIR: z.string().min(1).default("./data/pglite"),
+    FILES_DIR: z.string().min(1).default("./data/files"),
+    PUBLIC_ORIGIN: z.string().url("must be a URL such as https://cyz.example.gov.cn").optional(),
+    SEED_DEMO: boolish.optional(),
+    SESSION_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+    TRUST_PROXY: z.string().default("loopback"),
+  })
+  .transform((e) => {
+    const publicOrigin = new URL(e.PUBLIC_ORIGIN ?? `http://localhost:${e.PORT}`).origin;
+    return {
+      ...e,
+      PUBLIC_ORIGIN: publicOrigin,
+      /** Passkeys are bound to this host name. */
+      RP_ID: new URL(publicOrigin).hostname,
+      /** The embedded database is seeded with the demo county unless told otherwise; a real server is not. */
+      SEED_DEMO: e.SEED_DEMO ?? !e.DATABASE_URL,
+    };
+  });
+
+export type Env = z.output<typeof envSchema>;
+
+export class EnvError extends Error {}
+
+/** Parse and validate the environment once at start-up; a wrong value stops the server with a clear message. */
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new EnvError(`环境变量配置错误 / Invalid environment:\n${lines.join("\n")}`);
+  }
+  return result.data;
+}
+
+export function isLocalOrigin(origin: string): boolean {
+  const host = new URL(origin).hostname;
+  return host === "localhost" || host === "127.0.0.1" || host === "[::1]";
+}

@@ -1,0 +1,48 @@
+import i18next, { type i18n, type TFunction } from "i18next";
+import en from "~/locales/en";
+import zhCN from "~/locales/zh-CN";
+
+export const LOCALES = ["zh-CN", "en"] as const;
+export type Locale = (typeof LOCALES)[number];
+export const DEFAULT_LOCALE: Locale = "zh-CN";
+export const LOCALE_COOKIE = "lng";
+
+export const resources = {
+  "zh-CN": { translation: zhCN },
+  en: { translation: en },
+} as const;
+
+export function isLocale(v: unknown): v is Locale {
+  return typeof v === "string" && (LOCALES as readonly string[]).includes(v);
+}
+
+const instances = new Map<Locale, i18n>();
+
+/** One initialised i18next instance per locale, shared by server and browser code. */
+export function getI18n(locale: Locale): i18n {
+  let inst = instances.get(locale);
+  if (!inst) {
+    inst = i18next.createInstance();
+    void inst.init({
+      lng: locale,
+      fallbackLng: false,
+      resources,
+      initAsync: false,
+      interpolation: { escapeValue: false },
+      returnNull: false,
+    });
+    instances.set(locale, inst);
+  }
+  return inst;
+}
+
+export function getT(locale: Locale): TFunction {
+  return getI18n(locale).getFixedT(locale);
+}
+
+export function localeFromCookieHeader(cookieHeader: string | null): Locale {
+  if (!cookieHeader) return DEFAULT_LOCALE;
+  const m = /(?:^|;\s*)lng=([^;]+)/.exec(cookieHeader);
+  const v = m ? decodeURIComponent(m[1]) : null;
+  return isLocale(v) ? v : DEFAULT_LOCALE;
+}

@@ -1,0 +1,7 @@
+export * from "./columns";
+export * from "./users";
+export * from "./orgs";
+export * from "./county";
+export * from "./audit";
+export * from "./projects";
+export * from "./tenders";

@@ -1,0 +1,79 @@
+import { relations } from "drizzle-orm";
+import { bigint, boolean, index, pgEnum, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { bytea, instant } from "./columns";
+import { memberships } from "./orgs";
+
+export const users = pgTable("users", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  /** Mainland mobile number, normalised to 11 digits. */
+  phone: text("phone").notNull().unique(),
+  name: text("name").notNull(),
+  /** scrypt$N$r$p$salt$hash — never the password itself. */
+  passwordHash: text("password_hash").notNull(),
+  locale: text("locale").notNull().default("zh-CN"),
+  createdAt: instant("created_at").notNull(),
+});
+
+/**
+ * Server-side sessions: the cookie holds a random token, the table holds its
+ * SHA-256, so a copy of the database cannot be replayed as a login.
+ */
+export const sessions = pgTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    membershipId: uuid("membership_id").references(() => memberships.id, { onDelete: "set null" }),
+    method: text("method").notNull(),
+    createdAt: instant("created_at").notNull(),
+    lastSeenAt: instant("last_seen_at").notNull(),
+    expiresAt: instant("expires_at").notNull(),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+  },
+  (t) => [index("sessions_user_idx").on(t.userId)],
+);
+
+export const passkeys = pgTable(
+  "passkeys",
+  {
+    /** Credential ID, base64url. */
+    id: text("id").primaryKey(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    publicKey: bytea("public_key").notNull(),
+    counter: bigint("counter", { mode: "number" }).notNull(),
+    transports: text("transports").array().notNull(),
+    deviceType: text("device_type").notNull(),
+    backedUp: boolean("backed_up").notNull(),
+    /** Whether the authenticator reported WebAuthn PRF support at registration (needed to seal bids). */
+    prfEnabled: boolean("prf_enabled").notNull().default(false),
+    createdAt: instant("created_at").notNull(),
+    lastUsedAt: instant("last_used_at"),
+  },
+  (t) => [index("passkeys_user_idx").on(t.userId)],
+);
+
+export const challengePurpose = pgEnum("challenge_purpose", ["passkey_register", "passkey_login"]);
+
+/** WebAuthn challenges: single-use (deleted when read) and short-lived. */
+export const webauthnChallenges = pgTable("webauthn_challenges", {
+  challenge: text("challenge").primaryKey(),
+  purpose: challengePurpose("purpose").notNull(),
+  userId: uuid("user_id").references(() => users.id, { onDelete: "cascade" }),
+  expiresAt: instant("expires_at").notNull(),
+});
+
+export const usersRelations = relations(users, ({ many }) => ({
+  memberships: many(memberships),
+  passkeys: many(passkeys),
+  sessions: many(sessions),
+}));
+
+export type User = typeof users.$inferSelect;
+export type Session = typeof sessions.$inferSelect;
+export type Passkey = typeof passkeys.$inferSelect;

@@ -1,0 +1,16 @@
+// npm run db:seed — load the demo county (once) into DATABASE_URL or the embedded database.
+import { openDatabase } from "./client";
+import { parseEnv, EnvError } from "../app/utils/env.server";
+import { seedDemo } from "../app/models/demo.server";
+import { systemClock } from "../app/utils/clock.server";
+
+try {
+  const env = parseEnv(process.env);
+  const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
+  const accounts = await seedDemo(database.db, systemClock);
+  await database.close();
+  console.log(`demo county loaded: ${accounts.length} accounts`);
+} catch (e) {
+  console.error(e instanceof EnvError ? e.message : e);
+  process.exit(1);
+}

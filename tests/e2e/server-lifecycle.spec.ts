@@ -1,0 +1,77 @@
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { expect, test } from "@playwright/test";
+
+// The production server as a newcomer runs it: start, stop with Ctrl-C / SIGTERM, start again.
+const PORT = 3290;
+const base = `http://localhost:${PORT}`;
+
+function startServer(dataDir: string) {
+  const child = spawn(process.execPath, ["server.mjs"], {
+    env: { ...process.env, PORT: String(PORT), DATA_DIR: dataDir, FILES_DIR: path.join(path.dirname(dataDir), "files"), SEED_DEMO: "true", DATABASE_URL: "", PUBLIC_ORIGIN: base },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  running.push(child);
+  return { child, exited, output: () => output };
+}
+
+const running: ReturnType<typeof spawn>[] = [];
+test.afterEach(() => {
+  for (const c of running.splice(0)) if (c.exitCode === null) c.kill("SIGKILL");
+});
+
+async function waitHealthy() {
+  for (let i = 0; i < 240; i++) {
+    try {
+      const res = await fetch(`${base}/healthz`);
+      if (res.ok) return res.json();
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error("server did not become healthy");
+}
+
+test("the embedded database survives a clean shutdown and a restart, without seeding twice", async ({ request }) => {
+  test.setTimeout(120_000);
+  const dataDir = path.join(mkdtempSync(path.join(os.tmpdir(), "cyz-life-")), "pglite");
+  const first = startServer(dataDir);
+  expect((await waitHealthy()).database).toBe("pglite");
+  const login = await request.post(`${base}/login`, {
+    headers: { Origin: base, "Content-Type": "application/x-www-form-urlencoded" },
+    form: { phone: "13900000001", password: "cyz-demo-2026" },
+    maxRedirects: 0,
+  });
+  expect(login.status()).toBe(302);
+  const countBefore = ((await (await fetch(`${base}/login`)).text()).match(/13900000001/g) ?? []).length;
+  expect(countBefore).toBeGreaterThan(0);
+  first.child.kill("SIGTERM");
+  expect(await first.exited).toBe(0);
+  expect(first.output()).toContain("SIGTERM: closing");
+
+  const second = startServer(dataDir);
+  await waitHealthy();
+  const page = await (await fetch(`${base}/login`)).text();
+  // One demo county, not two: the page lists the administrator exactly as often as before the restart.
+  expect(page.match(/13900000001/g)).toHaveLength(countBefore);
+  // And the session started before the restart is still valid: sessions live in the database.
+  const cookie = (login.headers()["set-cookie"] ?? "").split(";")[0];
+  const dash = await fetch(`${base}/dashboard`, { headers: { Cookie: cookie }, redirect: "manual" });
+  expect(dash.status).toBe(200);
+  second.child.kill("SIGINT");
+  expect(await second.exited).toBe(0);
+});
+
+test("a wrong environment value stops the server with a clear message", () => {
+  const r = spawnSync(process.execPath, ["server.mjs"], { env: { ...process.env, PORT: "eighty" }, encoding: "utf8" });
+  expect(r.status).toBe(1);
+  expect(r.stderr).toContain("环境变量配置错误 / Invalid environment");
+  expect(r.stderr).toContain("PORT");
+});
