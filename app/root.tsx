@@ -15,6 +15,7 @@ import {
 } from "@remix-run/react";
 import { I18nextProvider, useTranslation } from "react-i18next";
 import styles from "~/styles/app.css";
+import { unreadCount } from "~/models/notification.server";
 import { getAuth } from "~/utils/auth.server";
 import { DEFAULT_LOCALE, getI18n, localeFromCookieHeader, type Locale } from "~/utils/i18n";
 
@@ -32,6 +33,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     locale,
     user: auth ? { name: auth.user.name } : null,
     role: auth?.membership ? { role: auth.membership.role, org: auth.membership.org.name } : null,
+    unread: auth ? await unreadCount(context.db, auth.user.id) : 0,
   };
 }
 
@@ -70,7 +72,15 @@ function Header() {
         {data?.user ? (
           <>
             <NavLink to="/dashboard">{t("nav.dashboard")}</NavLink>
-            {(role === "committee" || role === "supervisor" || role === "county_admin") && <NavLink to="/projects">{t("nav.projects")}</NavLink>}
+            {(role === "committee" || role === "agent" || role === "supervisor" || role === "county_admin") && <NavLink to="/projects">{t("nav.projects")}</NavLink>}
+            <NavLink to="/notifications" aria-label={data.unread ? t("nav.notificationsUnread", { count: data.unread }) : undefined}>
+              {t("nav.notifications")}
+              {data.unread > 0 && (
+                <span className="badge" aria-hidden="true" data-testid="unread">
+                  {data.unread}
+                </span>
+              )}
+            </NavLink>
             {role === "county_admin" && (
               <>
                 <NavLink to="/admin/settings">{t("nav.settings")}</NavLink>

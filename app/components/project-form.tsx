@@ -6,6 +6,7 @@ import { allowedMethods, bandOf, mandatoryThreshold, PROJECT_TYPES, SELECTION_ME
 import { parseYuanToFen, formatFen } from "~/utils/money";
 import type { FormErrors } from "~/utils/forms";
 import { FieldError, FormError } from "./forms";
+import { resumableUploads } from "./resumable-uploads";
 
 export const STEPS = ["proposal", "discussion", "party_meeting", "villagers_meeting", "resolution_notice"] as const;
 
@@ -57,7 +58,7 @@ export function ProjectForm({
   const v = (name: string, fallback = "") => values[name] ?? fallback;
 
   return (
-    <Form method="post" encType="multipart/form-data" noValidate className="card">
+    <Form method="post" encType="multipart/form-data" noValidate className="card" data-resumable ref={resumableUploads}>
       <FormError errors={errors} />
       <fieldset>
         <legend>{t("project.sections.basics")}</legend>

@@ -195,8 +195,13 @@ export interface AuditQuery {
   limit?: number;
 }
 
-/** Audit rows, newest first, within a county or township scope, with the actor's name. */
-export async function listAudit(db: Db, q: AuditQuery) {
+/**
+ * Audit rows, newest first, within a county or township scope, with the actor's name.
+ * A contractor's act on a tender before its deadline (download, registration,
+ * question) is recorded in full but shown without who or from where until the
+ * deadline (招标投标法 §22): such rows carry `sealedTender` in their summary.
+ */
+export async function listAudit(db: Db, q: AuditQuery, now: Date) {
   const conditions: SQL[] = [];
   if (q.townshipId) conditions.push(eq(auditLog.townshipId, q.townshipId));
   else if (q.countyId) conditions.push(eq(auditLog.countyId, q.countyId));
@@ -204,11 +209,16 @@ export async function listAudit(db: Db, q: AuditQuery) {
   if (q.objectId) conditions.push(eq(auditLog.objectId, q.objectId));
   if (q.beforeId) conditions.push(lt(auditLog.id, q.beforeId));
   const rows = await db
-    .select({ row: auditLog, actorName: schema.users.name })
+    .select({ row: auditLog, actorName: schema.users.name, sealedUntil: schema.tenders.deadline })
     .from(auditLog)
     .leftJoin(schema.users, eq(schema.users.id, auditLog.actorUserId))
+    .leftJoin(schema.tenders, sql`${schema.tenders.id}::text = ${auditLog.summary}->>'sealedTender'`)
     .where(conditions.length ? and(...conditions) : undefined)
     .orderBy(desc(auditLog.id))
     .limit(Math.min(q.limit ?? 50, 500));
-  return rows.map((r) => ({ ...r.row, actorName: r.actorName }));
+  return rows.map((r) => {
+    const sealed = r.sealedUntil !== null && now.getTime() < r.sealedUntil.getTime();
+    if (!sealed) return { ...r.row, actorName: r.actorName, sealed: false };
+    return { ...r.row, actorUserId: null, actorName: null, ip: null, userAgent: null, summary: { sealedTender: (r.row.summary as { sealedTender: string }).sealedTender }, sealed: true };
+  });
 }

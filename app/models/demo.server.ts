@@ -127,6 +127,19 @@ async function seedDemoIn(db: Db, clock: Clock): Promise<DemoAccount[]> {
     accounts.push({ phone: user.phone, name: user.name, role: "expert", org: county.name });
   }
 
+  // Agents come last so that the phone numbers above stay stable: 26 a township tender agent, 27 a 强村公司.
+  const [qingshan] = await db.select().from(schema.orgs).where(eq(schema.orgs.name, "青山镇"));
+  const [qingshanVillage] = await db.select().from(schema.orgs).where(eq(schema.orgs.name, "青山村"));
+  for (const a of [
+    { kind: "agency" as const, name: "青山镇公共资源交易代理服务站", parentId: qingshan.id, person: "代理员 蒋立群" },
+    { kind: "village_company" as const, name: "青山村强村发展有限公司", parentId: qingshanVillage.id, person: "强村公司 邵建平" },
+  ]) {
+    const org = await createOrg(db, clock, actor, { kind: a.kind, name: a.name, parentId: a.parentId });
+    const user = await person(a.person);
+    await grantRole(db, clock, actor, { userId: user.id, orgId: org.id, role: "agent" });
+    accounts.push({ phone: user.phone, name: user.name, role: "agent", org: org.name });
+  }
+
   await db.insert(appMeta).values({ key: "demo", value: { loadedAt: clock.now().toISOString(), accounts } });
   return accounts;
 }

@@ -21,12 +21,19 @@ export interface FileStore {
   put(data: AsyncIterable<Uint8Array>, opts: { maxBytes: number; check?: (head: Buffer) => string | null }): Promise<StoredFile>;
   get(sha256: string): Readable;
   has(sha256: string): Promise<boolean>;
+  /** A folder on this machine for work in progress (spooling, partial resumable uploads); never served. */
+  readonly workDir: string;
 }
 
-const SHA = /^[0-9a-f]{64}$/;
+/** A lower-case hex SHA-256, the only kind of name a stored file has. */
+export const SHA = /^[0-9a-f]{64}$/;
 
 export class LocalFileStore implements FileStore {
   constructor(readonly dir: string) {}
+
+  get workDir() {
+    return this.dir;
+  }
 
   private pathOf(sha256: string) {
     if (!SHA.test(sha256)) throw new DomainError("errors.notFound", { status: 404 });

@@ -39,9 +39,10 @@ export const TRANSITIONS = {
   withdraw_submission: { from: ["submitted"], to: "draft", roles: ["committee"] },
   approve: { from: ["submitted"], to: "approved", roles: ["supervisor"] },
   return: { from: ["submitted"], to: "returned", roles: ["supervisor"] },
-  publish: { from: ["approved"], to: "published", roles: ["committee"] },
-  amend: { from: ["published"], to: "published", roles: ["committee"] },
-  answer: { from: ["published"], to: "published", roles: ["committee"] },
+  // An appointed agent (招标代理 / 强村公司) prepares documents and answers questions for the committee.
+  publish: { from: ["approved"], to: "published", roles: ["committee", "agent"] },
+  amend: { from: ["published"], to: "published", roles: ["committee", "agent"] },
+  answer: { from: ["published"], to: "published", roles: ["committee", "agent"] },
   ask: { from: ["published"], to: "published", roles: ["contractor"] },
   close_bidding: { from: ["published"], to: "opening", roles: [] },
   request_cancel: { from: NON_FINAL, to: "cancel_requested", roles: ["committee"] },

@@ -12,6 +12,8 @@ const PARENT_KIND: Record<Org["kind"], Org["kind"] | null> = {
   township: "county",
   village: "township",
   company: null,
+  agency: "township",
+  village_company: "village",
 };
 
 export async function createOrg(
@@ -29,7 +31,7 @@ export async function createOrg(
       const [parent] = await tx.select().from(orgs).where(eq(orgs.id, input.parentId)).limit(1);
       if (!parent || parent.kind !== parentKind) throw new DomainError("errors.orgParentRequired");
       countyId = parent.kind === "county" ? parent.id : parent.countyId;
-      townshipId = parent.kind === "township" ? parent.id : null;
+      townshipId = parent.kind === "township" ? parent.id : parent.townshipId;
     }
     const [org] = await tx
       .insert(orgs)

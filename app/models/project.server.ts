@@ -9,6 +9,7 @@ import type { Clock } from "~/utils/clock.server";
 import { schema, type Db, type MemberRole, type Org, type Project } from "~/utils/db.server";
 import { parseYuanToFen } from "~/utils/money";
 import { beijingDay } from "~/utils/time";
+import { actsForVillage, projectsOfAgent } from "./agent.server";
 import { appendAudit, type Actor } from "./audit.server";
 import { parseRatio, type CountySettings } from "./county-settings";
 import { getCountySettings } from "./county-settings.server";
@@ -392,6 +393,12 @@ export function canRead(p: Pick<Project, "villageId" | "townshipId" | "countyId"
   return false;
 }
 
+/** canRead, plus the agent appointed on the project right now. */
+export async function canReadProject(db: Db, p: Pick<Project, "id" | "villageId" | "townshipId" | "countyId">, role: MemberRole, orgId: string): Promise<boolean> {
+  if (role === "agent") return actsForVillage(db, p, role, orgId);
+  return canRead(p, role, orgId);
+}
+
 export async function getProject(db: Db, projectId: string) {
   if (!/^[0-9a-f-]{36}$/.test(projectId)) return null;
   const [p] = await db.select().from(projects).where(eq(projects.id, projectId));
@@ -403,6 +410,7 @@ export async function getProject(db: Db, projectId: string) {
 
 /** Projects a role can see: its village's, its township's, its county's; optionally in some states only. */
 export async function listProjects(db: Db, scope: { role: MemberRole; orgId: string }, states?: ProjectState[]) {
+  const agentOf = scope.role === "agent" ? await projectsOfAgent(db, scope.orgId) : [];
   const where =
     scope.role === "committee"
       ? eq(projects.villageId, scope.orgId)
@@ -410,7 +418,9 @@ export async function listProjects(db: Db, scope: { role: MemberRole; orgId: str
         ? eq(projects.townshipId, scope.orgId)
         : scope.role === "county_admin"
           ? eq(projects.countyId, scope.orgId)
-          : undefined;
+          : scope.role === "agent" && agentOf.length
+            ? inArray(projects.id, agentOf)
+            : undefined;
   if (!where) return [];
   return db
     .select({ project: projects, villageName: orgs.name })

@@ -9,6 +9,9 @@ import type { Clock } from "~/utils/clock.server";
 import { schema, type Db, type MemberRole, type Project } from "~/utils/db.server";
 import { formatFen, parseYuanToFen } from "~/utils/money";
 import { formatBeijing, fromBeijingLocal } from "~/utils/time";
+import { assertActsForVillage } from "./agent.server";
+import type { FileStore } from "./file-store.server";
+import { storeTenderDocument } from "./tender-document.server";
 import { appendAudit, type Actor } from "./audit.server";
 import type { CountySettings } from "./county-settings";
 import { getCountySettings } from "./county-settings.server";
@@ -84,20 +87,21 @@ export function checkTenderRules(settings: CountySettings, project: Pick<Project
   return { deadline, params };
 }
 
-/** Publish the tender notice of an approved project: the committee of its village only. */
+/** Publish the tender notice of an approved project: its village's committee, or the agent appointed on it. */
 export async function publishTender(
   db: Db,
   clock: Clock,
   actor: Actor,
   projectId: string,
-  villageId: string,
+  actingOrgId: string,
   form: TenderForm,
   attachments: { sha256: string; size: number; name: string }[],
+  fileStore: FileStore,
 ) {
   return db.transaction(async (tx) => {
     const [p] = await tx.select().from(projects).where(eq(projects.id, projectId)).for("update");
     if (!p) throw new DomainError("errors.notFound", { status: 404 });
-    if (p.villageId !== villageId) throw new DomainError("errors.forbidden", { status: 403 });
+    await assertActsForVillage(tx, p, actor.role as MemberRole, actingOrgId);
     const verdict = checkTransition(p.state as ProjectState, "publish", (actor.role ?? "") as MemberRole);
     if (!verdict.ok) throw new DomainError(verdict.reason, { status: 409 });
     if (!PLATFORM_METHODS.includes(p.method)) throw new DomainError("errors.tender.notPlatformMethod");
@@ -139,6 +143,24 @@ export async function publishTender(
       decryptionWindow: String(form.decryptionWindowMinutes),
     });
     const [{ rounds }] = await tx.select({ rounds: sql<number>`count(*)::int` }).from(tenders).where(eq(tenders.projectId, p.id));
+    // The 招标文件 PDF is in the file store before the row that names it commits.
+    const pdf = await storeTenderDocument(fileStore, {
+      projectName: p.name,
+      village: village?.name ?? "",
+      township: township?.name ?? "",
+      typeName: { works: "施工", goods: "货物", services: "服务" }[p.type],
+      location: p.location,
+      ceilingFen: p.ceilingFen,
+      estimateFen: p.estimateFen,
+      deadline,
+      publishedAt: now,
+      round: rounds + 1,
+      templateTitle: template.title,
+      templateVersion: template.version,
+      documentText,
+      attachments,
+    });
+    await tx.insert(files).values({ sha256: pdf.sha256, size: pdf.size, mime: "application/pdf", createdAt: now }).onConflictDoNothing();
     const [tender] = await tx
       .insert(tenders)
       .values({
@@ -157,6 +179,7 @@ export async function publishTender(
         evaluationParams: params,
         panelSize: form.panelSize,
         documentText,
+        documentPdfSha256: pdf.sha256,
         publishedAt: now,
         publishedBy: actor.userId,
       })
@@ -173,6 +196,7 @@ export async function publishTender(
       countyId: p.countyId,
       townshipId: p.townshipId,
       before: { projectState: p.state },
+      detail: { onBehalfOf: p.villageId },
       after: {
         projectState: "published",
         round: tender.round,
@@ -182,6 +206,7 @@ export async function publishTender(
         evaluationMethod: form.evaluationMethod,
         panelSize: form.panelSize,
         attachments: attachments.map((a) => a.sha256),
+        documentPdf: pdf.sha256,
       },
     });
     return tender;

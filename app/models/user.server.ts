@@ -71,14 +71,15 @@ export async function grantRole(
   return db.transaction(async (tx) => {
     const [org] = await tx.select().from(orgs).where(eq(orgs.id, input.orgId)).limit(1);
     if (!org) throw new DomainError("errors.notFound");
-    const allowed: Record<MemberRole, Org["kind"]> = {
-      county_admin: "county",
-      expert: "county",
-      supervisor: "township",
-      committee: "village",
-      contractor: "company",
+    const allowed: Record<MemberRole, Org["kind"][]> = {
+      county_admin: ["county"],
+      expert: ["county"],
+      supervisor: ["township"],
+      committee: ["village"],
+      contractor: ["company"],
+      agent: ["agency", "village_company"],
     };
-    if (allowed[input.role] !== org.kind) throw new DomainError("errors.roleOrgMismatch");
+    if (!allowed[input.role].includes(org.kind)) throw new DomainError("errors.roleOrgMismatch");
     const [membership] = await tx
       .insert(memberships)
       .values({ ...input, createdAt: clock.now() })

@@ -15,7 +15,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const before = Number(new URL(request.url).searchParams.get("before"));
   // A county administrator reads the whole county; a supervisor only their own township.
   const scope = auth.membership.role === "county_admin" ? { countyId: org.id } : { townshipId: org.id };
-  const rows = await listAudit(context.db, { ...scope, beforeId: Number.isInteger(before) && before > 0 ? before : undefined, limit: PAGE });
+  const rows = await listAudit(context.db, { ...scope, beforeId: Number.isInteger(before) && before > 0 ? before : undefined, limit: PAGE }, context.clock.now());
   return {
     scope: { county: auth.membership.role === "county_admin", org: org.name },
     paged: Number.isInteger(before) && before > 0,
@@ -23,6 +23,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       id: r.id,
       at: formatBeijing(r.at, "yyyy-MM-dd HH:mm:ss"),
       actor: r.actorName,
+      sealed: r.sealed,
       role: r.actorRole,
       action: r.action,
       object: `${r.objectType}${r.objectId ? ` ${r.objectId.slice(0, 12)}` : ""}`,
@@ -91,7 +92,7 @@ export default function Audit() {
                     <td data-label={t("audit.cols.id")}>{r.id}</td>
                     <td data-label={t("audit.cols.at")}>{r.at}</td>
                     <td data-label={t("audit.cols.actor")}>
-                      {r.actor ?? t("audit.system")}
+                      {r.sealed ? t("audit.sealed") : (r.actor ?? t("audit.system"))}
                       {r.role && <small className="muted"> · {t(`roles.${r.role}`, { defaultValue: r.role })}</small>}
                     </td>
                     <td data-label={t("audit.cols.action")} className="mono">

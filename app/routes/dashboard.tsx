@@ -94,11 +94,19 @@ export default function Dashboard() {
           )}
           {scope.villages && <p>{t("dashboard.villagesInTownship", { villages: scope.villages.join("、") })}</p>}
           <ul className="links">
-            {(current.role === "committee" || current.role === "supervisor" || current.role === "county_admin") && (
+            {(current.role === "committee" || current.role === "agent" || current.role === "supervisor" || current.role === "county_admin") && (
               <li>
                 <a href="/projects">{t("nav.projects")}</a>
               </li>
             )}
+            {current.role === "contractor" && (
+              <li>
+                <a href="/notices?status=open">{t("nav.notices")}</a>
+              </li>
+            )}
+            <li>
+              <a href="/notifications">{t("nav.notifications")}</a>
+            </li>
             {current.role === "committee" && (
               <li>
                 <a href="/projects/new">{t("project.newTitle")}</a>

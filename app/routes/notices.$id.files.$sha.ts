@@ -1,18 +1,33 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { Readable } from "node:stream";
-import { getPublicNotice } from "~/models/tender.server";
+import { authorizeDownload } from "~/models/tender-qa.server";
+import { actorOf, forbidden, getAuth } from "~/utils/auth.server";
 
-/** A published tender's attachment: public, like the notice itself. */
-export async function loader({ params, context }: LoaderFunctionArgs) {
-  const n = await getPublicNotice(context.db, context.clock, params.id ?? "");
-  const a = n?.attachments.find((x) => x.fileSha256 === params.sha);
-  if (!n || !a) throw new Response("not found", { status: 404 });
-  return new Response(Readable.toWeb(context.files.get(a.fileSha256)) as ReadableStream, {
+/**
+ * A tender's documents (the generated 招标文件 PDF and the attachments). The
+ * notice is public; downloading needs a login (DOMAIN.md step 5) — for a
+ * contractor also 报名 where the county requires it — and the first download
+ * is recorded, sealed, so that amendments reach the company.
+ */
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const auth = await getAuth(request, context);
+  const who = auth?.membership ? { role: auth.membership.role, orgId: auth.membership.org.id } : null;
+  const tenderId = params.id ?? "";
+  const verdict = await authorizeDownload(context.db, context.clock, actorOf(request, context, auth), who, tenderId, params.sha ?? "");
+  if (!verdict.ok) {
+    if (verdict.reason === "notFound") throw new Response("not found", { status: 404 });
+    if (verdict.reason === "login") throw redirect(`/login?redirectTo=${encodeURIComponent(new URL(request.url).pathname)}`);
+    if (verdict.reason === "register") throw redirect(`/notices/${tenderId}?needRegister=1#access`);
+    throw forbidden("contractor");
+  }
+  return new Response(Readable.toWeb(context.files.get(params.sha!)) as ReadableStream, {
     headers: {
       "Content-Type": "application/pdf",
-      "Content-Disposition": `inline; filename*=UTF-8''${encodeURIComponent(a.fileName)}`,
-      ETag: `"${a.fileSha256}"`,
-      "Cache-Control": "public, max-age=86400, immutable",
+      "Content-Disposition": `inline; filename*=UTF-8''${encodeURIComponent(verdict.fileName)}`,
+      ETag: `"${params.sha}"`,
+      "Cache-Control": "private, no-store",
+      "X-Content-Type-Options": "nosniff",
     },
   });
 }

@@ -1,18 +1,46 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { FormError, useErrorText } from "~/components/forms";
+import { getCountySettings } from "~/models/county-settings.server";
 import { getPublicNotice } from "~/models/tender.server";
+import { askQuestion, companyInterest, listAmendments, listOwnQuestions, listPublishedAnswers, registerForTender } from "~/models/tender-qa.server";
+import { actorOf, getAuth, requireRole } from "~/utils/auth.server";
+import { domainErrors, type FormErrors } from "~/utils/forms";
 import { formatFen } from "~/utils/money";
 import { formatBeijing } from "~/utils/time";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.notice.name ?? "招标公告"} · 村易招` }];
 export const handle = { hydrate: false };
 
-export async function loader({ params, context }: LoaderFunctionArgs) {
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const n = await getPublicNotice(context.db, context.clock, params.id ?? "");
   if (!n) throw new Response("not found", { status: 404 });
   const now = context.clock.now().getTime();
+  const auth = await getAuth(request, context);
+  const company = auth?.membership?.role === "contractor" ? auth.membership.org : null;
+  const settings = await getCountySettings(context.db, n.project.countyId);
+  const interest = company ? await companyInterest(context.db, n.tender.id, company.id) : null;
+  const own = company ? await listOwnQuestions(context.db, n.tender.id, company.id) : [];
+  const amendments = await listAmendments(context.db, n.tender.id);
+  const answers = await listPublishedAnswers(context.db, n.tender.id);
   return {
+    viewer: { loggedIn: Boolean(auth), contractor: Boolean(company), ownSignup: Boolean(interest?.registeredAt) },
+    signupStep: settings.registrationStepRequired,
+    documentPdf: n.tender.documentPdfSha256,
+    amendments: amendments.map((a) => ({
+      seq: a.seq,
+      title: a.title,
+      body: a.body,
+      at: formatBeijing(a.createdAt),
+      before: formatBeijing(a.deadlineBefore),
+      after: formatBeijing(a.deadlineAfter),
+      autoExtended: a.autoExtended,
+      moved: a.deadlineAfter.getTime() !== a.deadlineBefore.getTime(),
+    })),
+    answers: answers.map((q) => ({ id: q.id, body: q.body, answer: q.answer ?? "", answeredAt: q.answeredAt ? formatBeijing(q.answeredAt) : "" })),
+    ownQuestions: own.map((q) => ({ id: q.id, body: q.body, answered: Boolean(q.answeredAt), askedAt: formatBeijing(q.askedAt) })),
     notice: {
       id: n.tender.id,
       name: n.project.name,
@@ -34,6 +62,23 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   };
 }
 
+/** A contractor's 报名 (where the county requires it) and questions. */
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const auth = await requireRole(request, context, ["contractor"]);
+  const form = await request.formData();
+  const intent = String(form.get("intent") ?? "");
+  const actor = actorOf(request, context, auth);
+  const tenderId = params.id ?? "";
+  try {
+    if (intent === "register") await registerForTender(context.db, context.clock, actor, tenderId, auth.membership.org.id);
+    else if (intent === "ask") await askQuestion(context.db, context.clock, actor, tenderId, auth.membership.org.id, form.get("question"));
+    else return data({ errors: { form: "errors.invalidInput" } as FormErrors, done: null, question: "" }, { status: 400 });
+  } catch (e) {
+    return data({ errors: domainErrors(e) as FormErrors, done: null, question: String(form.get("question") ?? "") }, { status: 400 });
+  }
+  return { errors: {} as FormErrors, done: intent === "register" ? "qa.registered" : "qa.asked", question: "" };
+}
+
 function remaining(ms: number) {
   const s = Math.floor(ms / 1000);
   return { d: Math.floor(s / 86400), h: Math.floor((s % 86400) / 3600), m: Math.floor((s % 3600) / 60) };
@@ -45,9 +90,14 @@ function tick(){var ms=Math.max(0,end-(Date.now()-skew));var s=Math.floor(ms/100
 
 export default function Notice() {
   const { t } = useTranslation();
-  const { notice: n, attachments } = useLoaderData<typeof loader>();
+  const text = useErrorText();
+  const { notice: n, attachments, viewer, signupStep, documentPdf, amendments, answers, ownQuestions } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const [search] = useSearchParams();
+  const errors: FormErrors = result?.errors ?? {};
   const r = remaining(n.remainingMs);
   const open = n.state === "published";
+  const mayDownload = viewer.loggedIn && (!viewer.contractor || !signupStep || viewer.ownSignup);
   return (
     <div className="stack">
       <section className="card">
@@ -89,19 +139,108 @@ export default function Notice() {
         )}
         {open && <script dangerouslySetInnerHTML={{ __html: COUNTDOWN }} />}
       </section>
-      <section className="card">
+      <section className="card" id="access">
         <h2>{t("notices.documents")}</h2>
         <p className="hint">{t("notices.templateVersion", { v: n.templateVersion })}</p>
+        {result?.done && (
+          <p className="notice ok" role="status">
+            {t(result.done)}
+          </p>
+        )}
+        <FormError errors={errors} />
+        {search.get("needRegister") && !viewer.ownSignup && (
+          <p className="notice warn" role="alert">
+            {t("qa.registerFirstHint")}
+          </p>
+        )}
+        {!viewer.loggedIn && <p className="notice">{t("notices.loginToDownload")}</p>}
+        {viewer.contractor && signupStep && !viewer.ownSignup && open && (
+          <Form method="post">
+            <p>{t("qa.registrationExplain")}</p>
+            <button type="submit" name="intent" value="register">
+              {t("qa.register")}
+            </button>
+          </Form>
+        )}
+        {viewer.contractor && signupStep && viewer.ownSignup && <p className="notice ok">{t("qa.youRegistered")}</p>}
+        <ul className="downloads">
+          {documentPdf && (
+            <li>
+              <a href={`/notices/${n.id}/files/${documentPdf}`}>{t("notices.documentPdf")}</a>
+            </li>
+          )}
+          {attachments.map((a) => (
+            <li key={a.sha}>
+              <a href={`/notices/${n.id}/files/${a.sha}`}>{a.name}</a>
+            </li>
+          ))}
+        </ul>
+        {!mayDownload && viewer.loggedIn && <p className="hint">{t("qa.registerFirstHint")}</p>}
         <pre className="document">{n.documentText}</pre>
-        {attachments.length > 0 && (
-          <ul>
-            {attachments.map((a) => (
-              <li key={a.sha}>
-                <a href={`/notices/${n.id}/files/${a.sha}`}>{a.name}</a>
+      </section>
+
+      {amendments.length > 0 && (
+        <section className="card" id="amendments" aria-labelledby="amendments-h">
+          <h2 id="amendments-h">{t("amend.title")}</h2>
+          <ol className="plain-ol">
+            {amendments.map((a) => (
+              <li key={a.seq}>
+                <strong>
+                  {t("amend.numbered", { seq: a.seq })} {a.title}
+                </strong>{" "}
+                <span className="muted">{a.at}</span>
+                <p className="prewrap">{a.body}</p>
+                {a.moved && <p className="notice warn">{t(a.autoExtended ? "amend.autoExtended" : "amend.moved", { before: a.before, after: a.after })}</p>}
               </li>
             ))}
-          </ul>
+          </ol>
+        </section>
+      )}
+
+      <section className="card" id="qa" aria-labelledby="qa-public-h">
+        <h2 id="qa-public-h">{t("qa.publicTitle")}</h2>
+        {answers.length === 0 ? (
+          <p className="muted">{t("qa.noAnswers")}</p>
+        ) : (
+          <ol className="plain-ol qa-list">
+            {answers.map((q) => (
+              <li key={q.id}>
+                <p className="prewrap">
+                  <strong>{t("qa.question")}</strong> {q.body}
+                </p>
+                <p className="prewrap">
+                  <strong>{t("qa.answer")}</strong> {q.answer} <span className="muted">{q.answeredAt}</span>
+                </p>
+              </li>
+            ))}
+          </ol>
         )}
+        {viewer.contractor && ownQuestions.length > 0 && (
+          <>
+            <h3>{t("qa.yours")}</h3>
+            <ul>
+              {ownQuestions.map((q) => (
+                <li key={q.id}>
+                  {q.body} <span className="muted">{q.askedAt} · {q.answered ? t("qa.answeredTag") : t("qa.unanswered")}</span>
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+        {viewer.contractor && open && (!signupStep || viewer.ownSignup) && (
+          <Form method="post" className="stack">
+            <label htmlFor="question">{t("qa.askLabel")}</label>
+            <textarea id="question" name="question" rows={3} defaultValue={result?.question} aria-invalid={errors.question ? true : undefined} aria-describedby="question-hint" />
+            <p className="hint" id="question-hint">
+              {t("qa.anonymousToOthers")}
+            </p>
+            {errors.question && <p className="field-error">{text(errors.question)}</p>}
+            <button type="submit" name="intent" value="ask">
+              {t("qa.ask")}
+            </button>
+          </Form>
+        )}
+        {!viewer.loggedIn && open && <p className="hint">{t("qa.loginToAsk")}</p>}
       </section>
     </div>
   );

@@ -4,24 +4,27 @@ import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remi
 import { useTranslation } from "react-i18next";
 import { FormError, useErrorText } from "~/components/forms";
 import { allowedActions, effectiveState, type ProjectState } from "~/models/lifecycle";
+import { activeAgent, appointAgent, listEligibleAgents, revokeAgent } from "~/models/agent.server";
+import { getOrg } from "~/models/org.server";
 import { currentTender, decideCancel, requestCancel } from "~/models/tender.server";
-import { approveProject, canRead, getProject, returnProject, submitProject, withdrawSubmission } from "~/models/project.server";
+import { amendmentSchema, amendTender, answerQuestion, listAmendments, listQuestionsForVillage } from "~/models/tender-qa.server";
+import { approveProject, canReadProject, getProject, returnProject, submitProject, withdrawSubmission } from "~/models/project.server";
 import type { SplittingFinding } from "~/models/project-rules";
 import { actorOf, forbidden, requireRole, type RoleAuth } from "~/utils/auth.server";
-import { domainErrors, type FormErrors } from "~/utils/forms";
+import { domainErrors, zodErrors, type FormErrors } from "~/utils/forms";
 import { formatFen } from "~/utils/money";
 import { formatBeijing } from "~/utils/time";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.project.name ?? "项目"} · 村易招` }];
 
-const READERS = ["committee", "supervisor", "county_admin"] as const;
+const READERS = ["committee", "agent", "supervisor", "county_admin"] as const;
 
 async function load(request: Request, context: LoaderFunctionArgs["context"], id: string) {
   const auth = await requireRole(request, context, [...READERS]);
   const project = await getProject(context.db, id);
   if (!project) throw new Response("not found", { status: 404 });
   // Someone else's village or township is refused exactly like a missing role.
-  if (!canRead(project, auth.membership.role, auth.membership.org.id)) throw forbidden("");
+  if (!(await canReadProject(context.db, project, auth.membership.role, auth.membership.org.id))) throw forbidden("");
   return { auth, project };
 }
 
@@ -30,7 +33,25 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const role = auth.membership.role;
   const tender = await currentTender(context.db, p.id);
   const state = effectiveState(p.state as ProjectState, tender?.deadline ?? null, context.clock.now());
+  const agent = await activeAgent(context.db, p.id);
+  const villageSide = role === "committee" || role === "agent";
+  const eligibleAgents = role === "committee" ? await listEligibleAgents(context.db, (await getOrg(context.db, p.villageId))!) : [];
+  const questions = tender && villageSide ? await listQuestionsForVillage(context.db, tender.id) : [];
+  const amendments = tender ? await listAmendments(context.db, tender.id) : [];
   return {
+    agent: agent ? { name: agent.org.name, kind: agent.org.kind, since: formatBeijing(agent.appointment.appointedAt) } : null,
+    eligibleAgents: eligibleAgents.filter((o) => o.id !== agent?.org.id).map((o) => ({ id: o.id, name: o.name, kind: o.kind })),
+    questions: questions.map((q) => ({ id: q.id, body: q.body, answer: q.answer, askedAt: formatBeijing(q.askedAt), answeredAt: q.answeredAt ? formatBeijing(q.answeredAt) : null })),
+    amendments: amendments.map((a) => ({
+      seq: a.seq,
+      title: a.title,
+      body: a.body,
+      at: formatBeijing(a.createdAt),
+      before: formatBeijing(a.deadlineBefore),
+      after: formatBeijing(a.deadlineAfter),
+      autoExtended: a.autoExtended,
+      moved: a.deadlineAfter.getTime() !== a.deadlineBefore.getTime(),
+    })),
     tender: tender ? { id: tender.id, round: tender.round, deadline: formatBeijing(tender.deadline), templateVersion: tender.templateVersion } : null,
     project: {
       id: p.id,
@@ -66,7 +87,29 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const reason = String(form.get("reason") ?? "");
   const actor = actorOf(request, context, auth);
   const org = (a: RoleAuth) => a.membership.org.id;
+  const typed = Object.fromEntries([...form.entries()].filter(([, v]) => typeof v === "string")) as Record<string, string>;
   try {
+    if (intent === "appoint_agent") {
+      await appointAgent(context.db, context.clock, actor, project.id, org(auth), String(form.get("agentOrgId") ?? ""));
+      return { errors: {} as FormErrors, done: "agent.appointed", reason: "", typed: {} as Record<string, string> };
+    }
+    if (intent === "revoke_agent") {
+      await revokeAgent(context.db, context.clock, actor, project.id, org(auth));
+      return { errors: {} as FormErrors, done: "agent.revoked", reason: "", typed: {} as Record<string, string> };
+    }
+    if (intent === "answer") {
+      const questionId = String(form.get("questionId") ?? "");
+      await answerQuestion(context.db, context.clock, actor, questionId, org(auth), form.get(`answer-${questionId}`));
+      return { errors: {} as FormErrors, done: "qa.answered", reason: "", typed: {} as Record<string, string> };
+    }
+    if (intent === "amend") {
+      const tender = await currentTender(context.db, project.id);
+      if (!tender) throw new Response("not found", { status: 404 });
+      const parsed = amendmentSchema.safeParse(typed);
+      if (!parsed.success) return data({ errors: zodErrors(parsed.error), done: null, reason, typed }, { status: 400 });
+      const r = await amendTender(context.db, context.clock, actor, tender.id, org(auth), parsed.data);
+      return { errors: {} as FormErrors, done: r.extended ? "amend.doneExtended" : r.moved ? "amend.doneMoved" : "amend.done", reason: "", typed: {} as Record<string, string> };
+    }
     if (intent === "submit") await submitProject(context.db, context.clock, actor, project.id, org(auth));
     else if (intent === "withdraw_submission") await withdrawSubmission(context.db, context.clock, actor, project.id, org(auth));
     else if (intent === "approve") await approveProject(context.db, context.clock, actor, project.id, org(auth), reason);
@@ -74,17 +117,17 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     else if (intent === "request_cancel") await requestCancel(context.db, context.clock, actor, project.id, org(auth), reason);
     else if (intent === "approve_cancel" || intent === "reject_cancel")
       await decideCancel(context.db, context.clock, actor, project.id, org(auth), intent === "approve_cancel", reason);
-    else return data({ errors: { form: "errors.invalidInput" } as FormErrors, done: null, reason }, { status: 400 });
+    else return data({ errors: { form: "errors.invalidInput" } as FormErrors, done: null, reason, typed }, { status: 400 });
   } catch (e) {
-    return data({ errors: domainErrors(e) as FormErrors, done: null, reason }, { status: 400 });
+    return data({ errors: domainErrors(e) as FormErrors, done: null, reason, typed }, { status: 400 });
   }
-  return { errors: {} as FormErrors, done: `project.done.${intent}`, reason: "" };
+  return { errors: {} as FormErrors, done: `project.done.${intent}`, reason: "", typed: {} as Record<string, string> };
 }
 
 export default function ProjectPage() {
   const { t } = useTranslation();
   const text = useErrorText();
-  const { project: p, decisions, actions, role, tender } = useLoaderData<typeof loader>();
+  const { project: p, decisions, actions, role, tender, agent, eligibleAgents, questions, amendments } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const [params] = useSearchParams();
   const notSubmitted = params.get("notSubmitted");
@@ -205,7 +248,132 @@ export default function ProjectPage() {
         </ol>
       </section>
 
-      {actions.length > 0 && (
+      {(agent || role === "committee") && (
+        <section className="card" aria-labelledby="agent-h">
+          <h2 id="agent-h">{t("agent.title")}</h2>
+          {agent ? (
+            <p data-testid="agent-current">
+              {t("agent.current", { name: agent.name, kind: t(`agent.kinds.${agent.kind}`), since: agent.since })}
+            </p>
+          ) : (
+            <p className="muted">{t("agent.none")}</p>
+          )}
+          <p className="hint">{t("agent.explain")}</p>
+          {role === "committee" && !["completed", "cancelled"].includes(p.state) && (
+            <div className="row">
+              {eligibleAgents.length > 0 && (
+                <Form method="post" className="row">
+                  <label htmlFor="agentOrgId" className="sr-only">
+                    {t("agent.choose")}
+                  </label>
+                  <select id="agentOrgId" name="agentOrgId" aria-invalid={errors.agentOrgId ? true : undefined}>
+                    {eligibleAgents.map((o) => (
+                      <option key={o.id} value={o.id}>
+                        {o.name}（{t(`agent.kinds.${o.kind}`)}）
+                      </option>
+                    ))}
+                  </select>
+                  <button type="submit" name="intent" value="appoint_agent" className="secondary">
+                    {agent ? t("agent.replace") : t("agent.appoint")}
+                  </button>
+                </Form>
+              )}
+              {agent && (
+                <Form method="post">
+                  <button type="submit" name="intent" value="revoke_agent" className="danger">
+                    {t("agent.revoke")}
+                  </button>
+                </Form>
+              )}
+            </div>
+          )}
+          {errors.agentOrgId && <p className="field-error">{text(errors.agentOrgId)}</p>}
+        </section>
+      )}
+
+      {tender && (role === "committee" || role === "agent") && (
+        <section className="card" id="qa" aria-labelledby="qa-h">
+          <h2 id="qa-h">{t("qa.title")}</h2>
+          <p className="hint">{t("qa.anonymous")}</p>
+          {questions.length === 0 && <p className="muted">{t("qa.none")}</p>}
+          <ol className="plain-ol qa-list">
+            {questions.map((q) => (
+              <li key={q.id}>
+                <p>
+                  <strong>{t("qa.question")}</strong> <span className="muted">{q.askedAt}</span>
+                </p>
+                <p className="prewrap">{q.body}</p>
+                {q.answer ? (
+                  <p className="prewrap">
+                    <strong>{t("qa.answer")}</strong> {q.answer} <span className="muted">{q.answeredAt}</span>
+                  </p>
+                ) : actions.includes("answer") ? (
+                  <Form method="post" className="stack" key={q.id}>
+                    <input type="hidden" name="questionId" value={q.id} />
+                    <label htmlFor={`answer-${q.id}`}>{t("qa.answerLabel")}</label>
+                    <textarea id={`answer-${q.id}`} name={`answer-${q.id}`} rows={3} aria-invalid={errors[`answer-${q.id}`] ? true : undefined} />
+                    {errors[`answer-${q.id}`] && <p className="field-error">{text(errors[`answer-${q.id}`]!)}</p>}
+                    <button type="submit" name="intent" value="answer">
+                      {t("qa.publishAnswer")}
+                    </button>
+                  </Form>
+                ) : (
+                  <p className="muted">{t("qa.unanswered")}</p>
+                )}
+              </li>
+            ))}
+          </ol>
+        </section>
+      )}
+
+      {tender && (amendments.length > 0 || actions.includes("amend")) && (
+        <section className="card" id="amendments" aria-labelledby="amend-h">
+          <h2 id="amend-h">{t("amend.title")}</h2>
+          <ol className="plain-ol">
+            {amendments.map((a) => (
+              <li key={a.seq}>
+                <strong>
+                  {t("amend.numbered", { seq: a.seq })} {a.title}
+                </strong>{" "}
+                <span className="muted">{a.at}</span>
+                <p className="prewrap">{a.body}</p>
+                {a.moved && <p className="notice warn">{t(a.autoExtended ? "amend.autoExtended" : "amend.moved", { before: a.before, after: a.after })}</p>}
+              </li>
+            ))}
+          </ol>
+          {actions.includes("amend") && (
+            <details open={Boolean(errors.title || errors.body || errors.newDeadline)} key={amendments.length}>
+              <summary>{t("amend.issue")}</summary>
+              <Form method="post" className="stack">
+                <div className="field">
+                  <label htmlFor="amend-title">{t("amend.fields.title")}</label>
+                  <input id="amend-title" name="title" defaultValue={result?.typed?.title} aria-invalid={errors.title ? true : undefined} />
+                  {errors.title && <p className="field-error">{text(errors.title)}</p>}
+                </div>
+                <div className="field">
+                  <label htmlFor="amend-body">{t("amend.fields.body")}</label>
+                  <textarea id="amend-body" name="body" rows={5} defaultValue={result?.typed?.body} aria-invalid={errors.body ? true : undefined} />
+                  {errors.body && <p className="field-error">{text(errors.body)}</p>}
+                </div>
+                <label className="field-inline">
+                  <input type="checkbox" name="affectsPreparation" defaultChecked={result?.typed?.title !== undefined ? result.typed.affectsPreparation === "on" : true} /> {t("amend.fields.affectsPreparation")}
+                </label>
+                <p className="hint">{t("amend.ruleHint")}</p>
+                <div className="field">
+                  <label htmlFor="amend-deadline">{t("amend.fields.newDeadline")}</label>
+                  <input id="amend-deadline" name="newDeadline" type="datetime-local" defaultValue={result?.typed?.newDeadline} aria-invalid={errors.newDeadline ? true : undefined} />
+                  {errors.newDeadline && <p className="field-error">{text(errors.newDeadline)}</p>}
+                </div>
+                <button type="submit" name="intent" value="amend">
+                  {t("amend.submit")}
+                </button>
+              </Form>
+            </details>
+          )}
+        </section>
+      )}
+
+      {actions.filter((a) => !["amend", "answer"].includes(a)).length > 0 && (
         <section className="card">
           <h2>{t("project.nextSteps")}</h2>
           {actions.includes("edit") && (

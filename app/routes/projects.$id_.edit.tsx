@@ -46,7 +46,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const { auth, project } = await load(request, context, params.id ?? "");
-  const read = await readProjectForm(request, context, project.countyId);
+  const read = await readProjectForm(request, context, project.countyId, auth.user.id);
   if (!read.ok) return data({ errors: read.errors, typed: read.typed }, { status: 400 });
   const actor = actorOf(request, context, auth);
   try {

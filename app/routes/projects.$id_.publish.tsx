@@ -3,6 +3,8 @@ import { data, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { FieldError, FormError } from "~/components/forms";
+import { resumableUploads } from "~/components/resumable-uploads";
+import { actsForVillage } from "~/models/agent.server";
 import { getCountySettings } from "~/models/county-settings.server";
 import { checkPdf } from "~/models/file-store.server";
 import { checkTransition, type ProjectState } from "~/models/lifecycle";
@@ -19,10 +21,11 @@ import { parseUploadForm } from "~/utils/uploads.server";
 export const meta: MetaFunction = () => [{ title: "发布招标公告 · 村易招" }];
 
 async function load(request: Request, context: LoaderFunctionArgs["context"], id: string) {
-  const auth = await requireRole(request, context, ["committee"]);
+  const auth = await requireRole(request, context, ["committee", "agent"]);
   const project = await getProject(context.db, id);
   if (!project) throw new Response("not found", { status: 404 });
-  if (project.villageId !== auth.membership.org.id) throw forbidden("");
+  // The village's committee, or the agent it appointed on this project.
+  if (!(await actsForVillage(context.db, project, auth.membership.role, auth.membership.org.id))) throw forbidden("");
   return { auth, project };
 }
 
@@ -59,13 +62,14 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const { form, uploads, errors: uploadErrors } = await parseUploadForm(request, context.files, {
     maxBytes: settings.uploadMaxMegabytes * 1024 * 1024,
     check: checkPdf,
+    owner: auth.user.id,
   });
   const typed = Object.fromEntries([...form.entries()].filter(([, v]) => typeof v === "string")) as Record<string, string>;
   if (Object.keys(uploadErrors).length) return data({ errors: uploadErrors as FormErrors, typed }, { status: 400 });
   const parsed = tenderFormSchema.safeParse(typed);
   if (!parsed.success) return data({ errors: zodErrors(parsed.error), typed }, { status: 400 });
   try {
-    await publishTender(context.db, context.clock, actorOf(request, context, auth), project.id, auth.membership.org.id, parsed.data, [...uploads.values()]);
+    await publishTender(context.db, context.clock, actorOf(request, context, auth), project.id, auth.membership.org.id, parsed.data, [...uploads.values()], context.files);
   } catch (e) {
     return data({ errors: domainErrors(e), typed }, { status: 400 });
   }
@@ -87,7 +91,7 @@ export default function PublishTender() {
         <p className="muted">{project.name}</p>
         <p>{t("tender.publishIntro", { version: template.version, title: template.title, ceiling: project.ceiling })}</p>
       </section>
-      <Form method="post" encType="multipart/form-data" noValidate className="card">
+      <Form method="post" encType="multipart/form-data" noValidate className="card" data-resumable ref={resumableUploads}>
         <FormError errors={errors} />
         <fieldset>
           <legend>{t("tender.sections.qualification")}</legend>

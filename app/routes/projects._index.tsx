@@ -9,7 +9,7 @@ import { formatBeijing } from "~/utils/time";
 export const meta: MetaFunction = () => [{ title: "项目 · 村易招" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const auth = await requireRole(request, context, ["committee", "supervisor", "county_admin"]);
+  const auth = await requireRole(request, context, ["committee", "agent", "supervisor", "county_admin"]);
   const scope = { role: auth.membership.role, orgId: auth.membership.org.id };
   const rows = await listProjects(context.db, scope);
   const view = (r: (typeof rows)[number]) => ({

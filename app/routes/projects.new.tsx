@@ -20,7 +20,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requireRole(request, context, ["committee"]);
   const village = auth.membership.org;
-  const read = await readProjectForm(request, context, village.countyId!);
+  const read = await readProjectForm(request, context, village.countyId!, auth.user.id);
   if (!read.ok) return data({ errors: read.errors, typed: read.typed }, { status: 400 });
   const actor = actorOf(request, context, auth);
   let projectId: string;

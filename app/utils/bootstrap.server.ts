@@ -2,11 +2,11 @@ import { lte } from "drizzle-orm";
 import { openDatabase } from "../../db/client";
 import { publishAuditHeads } from "~/models/audit.server";
 import { seedDemo } from "~/models/demo.server";
-import { LocalFileStore } from "~/models/file-store.server";
 import { purgeExpiredChallenges } from "~/models/passkey.server";
+import { purgeExpiredUploads } from "~/models/resumable-upload.server";
 import { closeDueTenders } from "~/models/tender.server";
 import { systemClock, type Clock } from "./clock.server";
-import type { AppContext } from "./context.server";
+import { createFileStore, type AppContext } from "./context.server";
 import { schema } from "./db.server";
 import type { Env } from "./env.server";
 import { startScheduler, type Job } from "./scheduler.server";
@@ -31,7 +31,12 @@ export interface Running {
 export async function createAppContext(env: Env, clock: Clock = systemClock): Promise<Running> {
   const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
   if (env.SEED_DEMO) await seedDemo(database.db, clock);
-  const stopScheduler = startScheduler(database.db, clock, jobs);
+  const files = createFileStore(env);
+  const stopScheduler = startScheduler(database.db, clock, [
+    ...jobs,
+    // Partial uploads live on this instance's disk, not in the database; the job only borrows the scheduler's lock.
+    { name: "purge-partial-uploads", everyMs: 60 * 60 * 1000, run: (_db, clock) => purgeExpiredUploads(files, clock) },
+  ]);
   return {
     context: {
       db: database.db,
@@ -39,7 +44,7 @@ export async function createAppContext(env: Env, clock: Clock = systemClock): Pr
       clock,
       env,
       rp: { rpID: env.RP_ID, origins: [env.PUBLIC_ORIGIN], rpName: "村易招" },
-      files: new LocalFileStore(env.FILES_DIR),
+      files,
     },
     async close() {
       stopScheduler();

@@ -14,10 +14,30 @@ const envSchema = z
       .optional(),
     DATA_DIR: z.string().min(1).default("./data/pglite"),
     FILES_DIR: z.string().min(1).default("./data/files"),
+    /** Where uploaded files live: a local folder (FILES_DIR) or S3-compatible object storage. */
+    FILES_BACKEND: z.enum(["local", "s3"], { message: "must be local or s3" }).default("local"),
+    S3_ENDPOINT: z
+      .string()
+      .regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, "must be a URL such as https://oss-cn-hangzhou.aliyuncs.com or http://127.0.0.1:9000")
+      .optional(),
+    S3_REGION: z.string().min(1).default("us-east-1"),
+    S3_BUCKET: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be a bucket name: 3 to 63 lower-case letters, digits, dots or hyphens")
+      .optional(),
+    S3_ACCESS_KEY_ID: z.string().optional(),
+    S3_SECRET_ACCESS_KEY: z.string().optional(),
+    S3_FORCE_PATH_STYLE: boolish.default(true),
     PUBLIC_ORIGIN: z.string().url("must be a URL such as https://cyz.example.gov.cn").optional(),
     SEED_DEMO: boolish.optional(),
     SESSION_DAYS: z.coerce.number().int().min(1).max(90).default(7),
     TRUST_PROXY: z.string().default("loopback"),
+  })
+  .superRefine((e, ctx) => {
+    if (e.FILES_BACKEND !== "s3") return;
+    for (const key of ["S3_ENDPOINT", "S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"] as const) {
+      if (!e[key]) ctx.addIssue({ code: "custom", path: [key], message: "required when FILES_BACKEND=s3" });
+    }
   })
   .transform((e) => {
     const publicOrigin = new URL(e.PUBLIC_ORIGIN ?? `http://localhost:${e.PORT}`).origin;

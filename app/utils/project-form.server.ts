@@ -15,11 +15,14 @@ export async function readProjectForm(
   request: Request,
   context: AppLoadContext,
   countyId: string,
+  /** The signed-in user: their finished resumable uploads may stand in for the form's files. */
+  owner: string,
 ): Promise<{ ok: true; input: ProjectInput; decisions: DecisionInput[]; intent: string; typed: Typed } | { ok: false; errors: FormErrors; typed: Typed }> {
   const settings = await getCountySettings(context.db, countyId);
   const { form, uploads, errors: uploadErrors } = await parseUploadForm(request, context.files, {
     maxBytes: settings.uploadMaxMegabytes * 1024 * 1024,
     check: checkPdf,
+    owner,
   });
   const typed: Typed = {};
   for (const [k, v] of form.entries()) if (typeof v === "string") typed[k] = v;

@@ -5,3 +5,4 @@ export * from "./county";
 export * from "./audit";
 export * from "./projects";
 export * from "./tenders";
+export * from "./notifications";

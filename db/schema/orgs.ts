@@ -3,7 +3,8 @@ import { index, pgEnum, pgTable, text, uuid, unique, type AnyPgColumn } from "dr
 import { instant } from "./columns";
 import { users } from "./users";
 
-export const orgKind = pgEnum("org_kind", ["county", "township", "village", "company"]);
+/** agency: a township's tender agent (招标代理); village_company: a village's collective company (强村公司). */
+export const orgKind = pgEnum("org_kind", ["county", "township", "village", "company", "agency", "village_company"]);
 
 /**
  * Counties, townships, villages and contractor companies in one tree.
@@ -33,6 +34,7 @@ export const memberRole = pgEnum("member_role", [
   "committee",
   "contractor",
   "expert",
+  "agent",
 ]);
 
 /** A user may hold several roles in several organisations; a session acts as one of them at a time. */

@@ -89,5 +89,65 @@ test("a committee registers a project on a phone, the township approves it", asy
   await expect(pub.locator("pre.document")).toContainText("石桥村便民桥加固");
   await expect(pub.getByRole("link", { name: "工程量清单.pdf" })).toBeVisible();
   await pub.screenshot({ path: "tests/e2e/.artifacts/notice-360.png", fullPage: true });
+  // Downloading needs a login.
+  await pub.getByRole("link", { name: "招标文件（PDF）" }).click();
+  await expect(pub).toHaveURL(/\/login\?redirectTo=/);
+  await anon.close();
+});
+
+test("a contractor asks, the committee answers and amends, everyone concerned is told", async ({ browser }) => {
+  // A contractor on a phone finds the notice published by the previous test's committee, downloads the PDF, asks.
+  const phone = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: "zh-CN" });
+  const b = await phone.newPage();
+  await login(b, "13900000010");
+  await b.goto("/notices");
+  await b.getByRole("link", { name: "石桥村便民桥加固" }).click();
+  const href = await b.getByRole("link", { name: "招标文件（PDF）" }).getAttribute("href");
+  const pdf = await b.request.get(href!);
+  expect(pdf.headers()["content-type"]).toBe("application/pdf");
+  expect((await pdf.body()).subarray(0, 5).toString()).toBe("%PDF-");
+  await b.getByLabel("向招标人提问").fill("桥面铺装是否可以使用透水混凝土？");
+  await b.getByRole("button", { name: "提交问题" }).click();
+  await expect(b.getByText("问题已提交。")).toBeVisible();
+  await expect(b.getByText("待答复")).toBeVisible();
+
+  // The committee sees an unread badge, reads the notification and answers without learning who asked.
+  const desk = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: "zh-CN" });
+  const c = await desk.newPage();
+  await login(c, "13900000004");
+  await expect(c.getByTestId("unread")).toHaveText("1");
+  await c.getByRole("navigation").getByRole("link", { name: /通知/ }).click();
+  await expect(c.getByText("“石桥村便民桥加固”收到一条新提问，请及时答复。")).toBeVisible();
+  await c.getByRole("link", { name: "查看" }).first().click();
+  const qa = c.getByRole("region", { name: "答疑" });
+  await expect(qa).toContainText("桥面铺装是否可以使用透水混凝土？");
+  await expect(qa).not.toContainText("浙江青山");
+  await qa.getByLabel("答复内容").fill("可以，须满足 C30 强度要求。");
+  await qa.getByRole("button", { name: "发布答复" }).click();
+  await expect(c.getByText("答复已发布")).toBeVisible();
+  // An amendment that affects bids; far from the deadline, so the deadline stays.
+  await c.getByText("发布澄清或修改").click();
+  await c.getByLabel("标题").fill("工程量清单补充");
+  await c.getByLabel("内容").fill("增加桥头护栏 12 米，详见补充清单。");
+  await c.getByRole("button", { name: "发布", exact: true }).click();
+  await expect(c.getByText("澄清修改已发布，已通知相关企业。")).toBeVisible();
+  await c.screenshot({ path: "tests/e2e/.artifacts/project-qa-360.png", fullPage: true });
+  await desk.close();
+
+  // The contractor is told of both, and the public page shows the answer and the amendment.
+  await b.goto("/notifications");
+  await expect(b.getByText("“石桥村便民桥加固”有新的答疑答复。")).toBeVisible();
+  await expect(b.getByText("“石桥村便民桥加固”发布了澄清修改：工程量清单补充。")).toBeVisible();
+  await b.getByRole("button", { name: "全部标为已读" }).click();
+  await expect(b.getByText("没有未读通知。")).toBeVisible();
+  await expect(b.getByTestId("unread")).toHaveCount(0);
+  await phone.close();
+
+  const anon = await browser.newContext({ locale: "zh-CN" });
+  const pub = await anon.newPage();
+  await pub.goto("/notices");
+  await pub.getByRole("link", { name: "石桥村便民桥加固" }).click();
+  await expect(pub.getByRole("region", { name: "答疑（问题与答复）" })).toContainText("可以，须满足 C30 强度要求。");
+  await expect(pub.getByRole("region", { name: "澄清与修改" })).toContainText("增加桥头护栏 12 米");
   await anon.close();
 });

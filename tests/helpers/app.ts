@@ -84,6 +84,10 @@ export const DEMO = {
   committeeA1: "13900000003",
   supervisorB: "13900000006",
   committeeB1: "13900000007",
+  committeeA2: "13900000004",
+  contractor2: "13900000011",
+  agentA: "13900000026",
+  agentVillageA1: "13900000027",
   contractor1: "13900000010",
   expert1: "13900000018",
 } as const;

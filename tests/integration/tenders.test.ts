@@ -4,7 +4,6 @@ import * as projectRoute from "~/routes/projects.$id";
 import * as noticesRoute from "~/routes/notices._index";
 import * as noticeRoute from "~/routes/notices.$id";
 import * as templatesRoute from "~/routes/admin.templates";
-import { approveProject, createProject, submitProject } from "~/models/project.server";
 import { closeDueTenders } from "~/models/tender.server";
 import { runJobOnce } from "~/utils/scheduler.server";
 import { schema } from "~/utils/db.server";
@@ -12,68 +11,21 @@ import { eq } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { createTestDb } from "../helpers/db";
 import { cookieFor, DEMO, get, makeContext, ORIGIN, post, run, unwrap } from "../helpers/app";
+import { tenderFields, tenderKit } from "../helpers/tenders";
 
 let database: Database;
 let ctx: ReturnType<typeof makeContext>;
 let c: Record<keyof typeof DEMO, string>;
-let villageA1: string;
-let townshipA: string;
 
-const sha = (n: number) => n.toString(16).padStart(64, "0");
-
-/** An approved project of 青山村, made through the model functions. */
-async function approvedProject(name: string, estimate = 60_000_000) {
-  const committee = { userId: null, role: "committee", ip: "203.0.113.7" };
-  const supervisor = { userId: null, role: "supervisor", ip: "203.0.113.8" };
-  for (let i = 1; i <= 5; i++) await database.query(`INSERT INTO files (sha256, size, mime, created_at) VALUES ($1, 10, 'application/pdf', now()) ON CONFLICT DO NOTHING`, [sha(i)]);
-  const p = await createProject(
-    database.db,
-    ctx.clock,
-    committee,
-    villageA1,
-    { name, type: "works", location: `${name}地点`, scope: `${name}内容`, estimate, ceiling: estimate, fundingSource: "财政", durationDays: 30, method: estimate < 10_000_000 ? "open_selection" : estimate < 100_000_000 ? "open_selection" : "open_tender" },
-    ["proposal", "discussion", "party_meeting", "villagers_meeting", "resolution_notice"].map((step, i) => ({
-      step: step as never,
-      day: `2026-10-0${i + 1}`,
-      file: { sha256: sha(i + 1), size: 10, name: `${step}.pdf` },
-      ...(step === "villagers_meeting" ? { eligible: 30, attended: 25, votesFor: 20 } : {}),
-    })),
-  );
-  await submitProject(database.db, ctx.clock, committee, p.id, villageA1);
-  await approveProject(database.db, ctx.clock, supervisor, p.id, townshipA, "");
-  return p.id;
-}
-
-function tenderFields(over: Record<string, string> = {}) {
-  return {
-    qualificationClass: "具备市政公用工程施工总承包三级及以上资质",
-    requirePmCertificate: "on",
-    requirePoolMember: "on",
-    deadline: "2026-12-01T09:30",
-    decryptionWindowMinutes: "30",
-    bidSecurity: "6000",
-    evaluationMethod: "reasonable_low",
-    coefficient: "96",
-    priceWeight: "60",
-    panelSize: "3",
-    ...over,
-  };
-}
-
-function publish(id: string, fields: Record<string, string>, cookie: string) {
-  const form = new FormData();
-  for (const [k, v] of Object.entries(fields)) form.append(k, v);
-  form.append("attachment1", new File(["%PDF-1.4\n图纸\n%%EOF"], "施工图纸.pdf", { type: "application/pdf" }));
-  return run(publishRoute.action, new Request(new URL(`/projects/${id}/publish`, ORIGIN), { method: "POST", body: form, headers: { Cookie: cookie, Origin: ORIGIN } }), ctx, { id });
-}
+let approvedProject: Awaited<ReturnType<typeof tenderKit>>["approvedProject"];
+let publish: Awaited<ReturnType<typeof tenderKit>>["publish"];
 
 beforeAll(async () => {
   database = await createTestDb();
   ctx = makeContext(database); // 2026-11-20 10:00 Beijing
   c = Object.fromEntries(await Promise.all(Object.entries(DEMO).map(async ([k, p]) => [k, await cookieFor(ctx, p)]))) as typeof c;
-  const [v] = await database.db.select().from(schema.orgs).where(eq(schema.orgs.name, "青山村"));
-  villageA1 = v.id;
-  townshipA = v.townshipId!;
+  const kit = await tenderKit(database, ctx);
+  ({ approvedProject, publish } = kit);
 });
 afterAll(async () => {
   await database?.close();

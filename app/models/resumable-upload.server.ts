@@ -1,0 +1,326 @@
+/**
+ * Resumable uploads for phones on weak connections (the tus 1.0.0 protocol
+ * is spoken by app/routes/uploads*.ts; this module keeps the state).
+ *
+ * A partial upload is a data file plus a small JSON record under
+ * <workDir>/partial, both named by an unguessable id and readable only by the
+ * user who created it. When the last byte arrives the file goes into the
+ * content-addressed store through the same put() as a plain form upload, so
+ * the size limit and the PDF check are the same code; the record then keeps
+ * the resulting SHA-256 (or the refusal's translation key) until a form
+ * refers to it by id. Nothing here touches the database: a record becomes
+ * part of a project only when the form's own transaction commits, by which
+ * time the file is already in the store.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { Clock } from "~/utils/clock.server";
+import { DomainError } from "./errors";
+import { checkPdf, type FileStore, type StoredFile } from "./file-store.server";
+
+/** An upload nobody touched for this long is deleted (tus expiration extension). */
+export const UPLOAD_TTL_MS = 24 * 3600 * 1000;
+/** Unfinished uploads one user may hold at once, so nobody can fill the disk with declared lengths. */
+export const MAX_OPEN_UPLOADS = 10;
+/**
+ * Every upload the platform asks for today is a PDF; a new kind would be
+ * named at creation and its check chosen here, never by the client.
+ */
+const CHECK = checkPdf;
+
+export interface UploadRecord {
+  id: string;
+  /** User id of the creator; nobody else may see or continue it. */
+  owner: string;
+  /** Declared total length in bytes. */
+  length: number;
+  /** The file's name as the browser gave it (display and database row only). */
+  name: string;
+  /** The county's limit when the upload was created. */
+  maxBytes: number;
+  createdAt: string;
+  expiresAt: string;
+  /** Set once the whole file is in the store. */
+  stored?: StoredFile;
+  /** Translation key when the finished (or first) bytes were refused. */
+  error?: string;
+}
+
+const ID = /^[A-Za-z0-9_-]{22}$/;
+
+function dirOf(files: FileStore) {
+  return path.join(files.workDir, "partial");
+}
+function dataPath(files: FileStore, id: string) {
+  return path.join(dirOf(files), `${id}.part`);
+}
+function recordPath(files: FileStore, id: string) {
+  return path.join(dirOf(files), `${id}.json`);
+}
+
+async function readRecord(files: FileStore, id: string): Promise<UploadRecord | null> {
+  if (!ID.test(id)) return null;
+  try {
+    return JSON.parse(await readFile(recordPath(files, id), "utf8")) as UploadRecord;
+  } catch {
+    return null;
+  }
+}
+
+async function saveRecord(files: FileStore, rec: UploadRecord) {
+  const tmp = path.join(dirOf(files), `${rec.id}.${randomUUID()}.tmp`);
+  await writeFile(tmp, JSON.stringify(rec));
+  await rename(tmp, recordPath(files, rec.id));
+}
+
+async function sizeOf(p: string): Promise<number> {
+  try {
+    return (await stat(p)).size;
+  } catch {
+    return 0;
+  }
+}
+
+function isFinished(rec: UploadRecord) {
+  return rec.stored !== undefined || rec.error !== undefined;
+}
+
+/** A name safe to show and store: no folders, no control characters, at most 200 characters. */
+export function cleanFileName(raw: string): string {
+  // eslint-disable-next-line no-control-regex
+  const base = raw.split(/[\\/]/).pop()!.replace(/[\u0000-\u001f\u007f]/g, "").trim();
+  return (base || "file").slice(-200);
+}
+
+export async function createUpload(
+  files: FileStore,
+  clock: Clock,
+  input: { owner: string; length: number; name: string; maxBytes: number },
+): Promise<UploadRecord> {
+  if (!Number.isSafeInteger(input.length) || input.length < 0) throw new DomainError("errors.upload.length", { status: 400 });
+  if (input.length === 0) throw new DomainError("errors.upload.empty", { status: 400 });
+  if (input.length > input.maxBytes) throw new DomainError("errors.upload.tooLarge", { status: 413 });
+  await mkdir(dirOf(files), { recursive: true });
+  if ((await openUploadsOf(files, clock, input.owner)) >= MAX_OPEN_UPLOADS) throw new DomainError("errors.upload.tooMany", { status: 429 });
+  const now = clock.now();
+  const rec: UploadRecord = {
+    id: randomBytes(16).toString("base64url"),
+    owner: input.owner,
+    length: input.length,
+    name: cleanFileName(input.name),
+    maxBytes: input.maxBytes,
+    createdAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + UPLOAD_TTL_MS).toISOString(),
+  };
+  await writeFile(dataPath(files, rec.id), "");
+  await saveRecord(files, rec);
+  return rec;
+}
+
+async function openUploadsOf(files: FileStore, clock: Clock, owner: string): Promise<number> {
+  let n = 0;
+  for (const f of await readdir(dirOf(files))) {
+    if (!f.endsWith(".json")) continue;
+    const rec = await readRecord(files, f.slice(0, -5));
+    if (rec && rec.owner === owner && !isFinished(rec) && new Date(rec.expiresAt) > clock.now()) n++;
+  }
+  return n;
+}
+
+/** The upload, if it exists, has not expired and belongs to `owner`; otherwise null (the caller answers 404 either way). */
+export async function findUpload(files: FileStore, clock: Clock, id: string, owner: string): Promise<UploadRecord | null> {
+  const rec = await readRecord(files, id);
+  if (!rec || rec.owner !== owner || new Date(rec.expiresAt) <= clock.now()) return null;
+  return rec;
+}
+
+/** How many bytes the server holds: the client resumes from here. */
+export async function uploadOffset(files: FileStore, rec: UploadRecord): Promise<number> {
+  return isFinished(rec) ? rec.length : sizeOf(dataPath(files, rec.id));
+}
+
+// One writer per upload. A phone that gave up on a stalled request and retries
+// must not wait for the server to notice the dead connection: the newcomer
+// stops the old writer (which keeps what it received) and takes over.
+const writers = new Map<string, { stop: AbortController; done: Promise<void> }>();
+
+async function takeOver(id: string): Promise<{ stop: AbortSignal; release(): void }> {
+  for (let w = writers.get(id); w; w = writers.get(id)) {
+    w.stop.abort();
+    await w.done;
+  }
+  const stop = new AbortController();
+  let done!: () => void;
+  writers.set(id, { stop, done: new Promise<void>((r) => (done = r)) });
+  return {
+    stop: stop.signal,
+    release() {
+      writers.delete(id);
+      done();
+    },
+  };
+}
+
+export type AppendResult = { ok: true; offset: number; record: UploadRecord } | { ok: false; offset: number };
+
+/**
+ * Append the body at `offset` (it must equal the server's offset, or the
+ * result says where the server is). Bytes are kept as they arrive, so an
+ * interrupted request loses nothing already received. When the last byte is
+ * in, the file is moved into the store; a refusal (not a PDF, too large)
+ * throws its translation key and keeps nothing.
+ */
+export async function appendToUpload(
+  files: FileStore,
+  clock: Clock,
+  rec: UploadRecord,
+  offset: number,
+  body: AsyncIterable<Uint8Array> | null,
+  signal?: AbortSignal,
+): Promise<AppendResult> {
+  const writer = await takeOver(rec.id);
+  try {
+    // Re-read under the lock: the writer we replaced may have moved the offset or finished the file.
+    const current = await readRecord(files, rec.id);
+    if (!current) throw new DomainError("errors.upload.unknown", { status: 404 }); // deleted meanwhile
+    const at = await uploadOffset(files, current);
+    if (offset !== at) return { ok: false, offset: at };
+    if (!isFinished(current)) {
+      const size = at + (body ? await receive(dataPath(files, rec.id), body, current.length - at, [writer.stop, signal]) : 0);
+      current.expiresAt = new Date(clock.now().getTime() + UPLOAD_TTL_MS).toISOString();
+      // Refuse a non-PDF after its first bytes, not after 50 MB over a weak connection.
+      const problem = at < 8 && (size >= 8 || size === current.length) ? CHECK(await head(dataPath(files, rec.id))) : null;
+      if (problem) await finish(files, current, { error: problem });
+      else if (size === current.length) await store(files, current);
+      else await saveRecord(files, current);
+    }
+    if (current.error) throw new DomainError(current.error, { status: statusOf(current.error) });
+    return { ok: true, offset: await uploadOffset(files, current), record: current };
+  } finally {
+    writer.release();
+  }
+}
+
+function statusOf(key: string) {
+  return key === "errors.upload.tooLarge" ? 413 : key === "errors.upload.notPdf" ? 415 : 400;
+}
+
+/** Write what arrives (at most `room` bytes) to the end of the file; stop early, keeping what came, when told to. */
+async function receive(file: string, body: AsyncIterable<Uint8Array>, room: number, signals: (AbortSignal | undefined)[]): Promise<number> {
+  const fh = await open(file, "a");
+  const it = body[Symbol.asyncIterator]();
+  let stopped!: () => void;
+  const stop = new Promise<IteratorResult<Uint8Array>>((r) => (stopped = () => r({ done: true, value: undefined })));
+  for (const s of signals) {
+    if (s?.aborted) stopped();
+    s?.addEventListener("abort", stopped, { once: true });
+  }
+  let written = 0;
+  try {
+    for (;;) {
+      let r: IteratorResult<Uint8Array>;
+      try {
+        r = await Promise.race([it.next(), stop]);
+      } catch {
+        break; // the connection dropped: keep what arrived, the client resumes from here
+      }
+      if (r.done) break;
+      if (written + r.value.byteLength > room) throw new DomainError("errors.upload.length", { status: 400 });
+      await fh.write(r.value);
+      written += r.value.byteLength;
+    }
+  } finally {
+    for (const s of signals) s?.removeEventListener("abort", stopped);
+    void Promise.resolve(it.return?.()).catch(() => {});
+    await fh.close();
+  }
+  return written;
+}
+
+async function head(file: string): Promise<Buffer> {
+  const fh = await open(file, "r");
+  try {
+    const buf = Buffer.alloc(8);
+    const { bytesRead } = await fh.read(buf, 0, 8, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Move the complete file into the store through the same put() a form upload uses. */
+async function store(files: FileStore, rec: UploadRecord) {
+  try {
+    const stored = await files.put(createReadStream(dataPath(files, rec.id)), { maxBytes: rec.maxBytes, check: CHECK });
+    await finish(files, rec, { stored });
+  } catch (e) {
+    if (!(e instanceof DomainError)) throw e; // storage trouble: the partial stays, a retried PATCH finishes it
+    await finish(files, rec, { error: e.key });
+  }
+}
+
+async function finish(files: FileStore, rec: UploadRecord, outcome: { stored: StoredFile } | { error: string }) {
+  Object.assign(rec, outcome);
+  await saveRecord(files, rec);
+  await rm(dataPath(files, rec.id), { force: true });
+}
+
+/** The user gave up on this upload (tus termination): delete it. */
+export async function deleteUpload(files: FileStore, rec: UploadRecord) {
+  const writer = await takeOver(rec.id);
+  try {
+    await rm(dataPath(files, rec.id), { force: true });
+    await rm(recordPath(files, rec.id), { force: true });
+  } finally {
+    writer.release();
+  }
+}
+
+/**
+ * What a form may use: the finished upload `id` of `owner`, with the name and
+ * hash the server recorded. Anything else is a translation key for the field.
+ */
+export async function finishedUpload(
+  files: FileStore,
+  id: string,
+  owner: string,
+): Promise<{ ok: true; upload: StoredFile & { name: string } } | { ok: false; error: string }> {
+  const rec = await readRecord(files, id);
+  if (!rec || rec.owner !== owner) return { ok: false, error: "errors.upload.unknown" };
+  if (rec.error) return { ok: false, error: rec.error };
+  if (!rec.stored) return { ok: false, error: "errors.upload.incomplete" };
+  return { ok: true, upload: { ...rec.stored, name: rec.name } };
+}
+
+/** Delete uploads idle past their expiry, and leftovers without a record. Run by the scheduler. */
+export async function purgeExpiredUploads(files: FileStore, clock: Clock): Promise<number> {
+  const dir = dirOf(files);
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return 0;
+  }
+  const now = clock.now().getTime();
+  let purged = 0;
+  for (const f of names) {
+    const id = f.split(".")[0];
+    if (f.endsWith(".json")) {
+      const rec = await readRecord(files, id);
+      if (rec && new Date(rec.expiresAt).getTime() > now) continue;
+      if (writers.has(id)) continue;
+      await rm(dataPath(files, id), { force: true });
+      await rm(path.join(dir, f), { force: true });
+      purged++;
+    } else {
+      // A data file whose record is gone, or a record write that never finished.
+      const orphan = f.endsWith(".tmp") || !names.includes(`${id}.json`);
+      if (!orphan) continue;
+      const mtime = await stat(path.join(dir, f)).then((s) => s.mtimeMs, () => now);
+      if (now - mtime > UPLOAD_TTL_MS) await rm(path.join(dir, f), { force: true });
+    }
+  }
+  return purged;
+}

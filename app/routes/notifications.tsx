@@ -1,0 +1,66 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { listNotifications, markRead } from "~/models/notification.server";
+import { requireAuth } from "~/utils/auth.server";
+import { formatBeijing } from "~/utils/time";
+
+export const meta: MetaFunction = () => [{ title: "通知 · 村易招" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const auth = await requireAuth(request, context);
+  const rows = await listNotifications(context.db, auth.user.id);
+  return {
+    items: rows.map((n) => ({ id: n.id, kind: n.kind, params: n.params, link: n.link, at: formatBeijing(n.createdAt), unread: !n.readAt })),
+  };
+}
+
+/** Mark one notification, or all, read — only the signed-in user's own. */
+export async function action({ request, context }: ActionFunctionArgs) {
+  const auth = await requireAuth(request, context);
+  const form = await request.formData();
+  const id = form.get("id");
+  await markRead(context.db, context.clock, auth.user.id, typeof id === "string" && id ? id : undefined);
+  return { ok: true };
+}
+
+export default function Notifications() {
+  const { t } = useTranslation();
+  const { items } = useLoaderData<typeof loader>();
+  const unread = items.filter((n) => n.unread).length;
+  return (
+    <section className="card stack">
+      <h1>{t("notifications.title")}</h1>
+      <p>{unread ? t("notifications.unreadCount", { count: unread }) : t("notifications.allRead")}</p>
+      {unread > 0 && (
+        <Form method="post">
+          <button type="submit" className="secondary">
+            {t("notifications.markAll")}
+          </button>
+        </Form>
+      )}
+      {items.length === 0 && <p className="muted">{t("notifications.none")}</p>}
+      <ul className="notification-list">
+        {items.map((n) => (
+          <li key={n.id} className={n.unread ? "unread" : undefined}>
+            <p>
+              {n.unread && <span className="tag">{t("notifications.new")}</span>} {t(`notifications.kinds.${n.kind}`, n.params)}
+            </p>
+            <p className="muted row">
+              <span>{n.at}</span>
+              {n.link && <a href={n.link}>{t("notifications.open")}</a>}
+              {n.unread && (
+                <Form method="post" className="inline">
+                  <input type="hidden" name="id" value={n.id} />
+                  <button type="submit" className="link">
+                    {t("notifications.markRead")}
+                  </button>
+                </Form>
+              )}
+            </p>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

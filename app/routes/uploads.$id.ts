@@ -1,0 +1,54 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { DomainError } from "~/models/errors";
+import { appendToUpload, deleteUpload, findUpload, uploadOffset } from "~/models/resumable-upload.server";
+import { offsetHeaders, tusError, tusHeaders, tusOptions, uploader, wrongVersion } from "~/utils/tus.server";
+
+/** HEAD: how many bytes the server holds, so the client resumes from there. Only the uploader may ask. */
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  if (request.method === "OPTIONS") return tusOptions();
+  const version = wrongVersion(request);
+  if (version) return version;
+  const auth = await uploader(request, context);
+  if (auth instanceof Response) return auth;
+  const rec = await findUpload(context.files, context.clock, params.id ?? "", auth.user.id);
+  // Someone else's upload is answered exactly like one that does not exist.
+  if (!rec) return tusError("errors.upload.unknown", 404);
+  return new Response(null, { status: 200, headers: offsetHeaders(rec, await uploadOffset(context.files, rec)) });
+}
+
+/** PATCH: append bytes at Upload-Offset. DELETE: give the upload up. */
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  if (request.method !== "PATCH" && request.method !== "DELETE") {
+    return new Response(null, { status: 405, headers: tusHeaders({ Allow: "OPTIONS, HEAD, PATCH, DELETE" }) });
+  }
+  const version = wrongVersion(request);
+  if (version) return version;
+  const auth = await uploader(request, context);
+  if (auth instanceof Response) return auth;
+  const rec = await findUpload(context.files, context.clock, params.id ?? "", auth.user.id);
+  if (!rec) return tusError("errors.upload.unknown", 404);
+  if (request.method === "DELETE") {
+    await deleteUpload(context.files, rec);
+    return new Response(null, { status: 204, headers: tusHeaders() });
+  }
+  if (request.headers.get("Content-Type") !== "application/offset+octet-stream") return tusError("errors.upload.contentType", 415);
+  const offset = request.headers.get("Upload-Offset") ?? "";
+  if (!/^\d{1,15}$/.test(offset)) return tusError("errors.upload.offset", 400);
+  try {
+    const result = await appendToUpload(context.files, context.clock, rec, Number(offset), request.body ? chunksOf(request.body) : null, request.signal);
+    if (!result.ok) return tusError("errors.upload.offset", 409, { "Upload-Offset": String(result.offset) });
+    return new Response(null, { status: 204, headers: offsetHeaders(result.record, result.offset) });
+  } catch (e) {
+    if (e instanceof DomainError) return tusError(e.key, e.options.status ?? 400);
+    throw e;
+  }
+}
+
+async function* chunksOf(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = body.getReader();
+  try {
+    for (let r = await reader.read(); !r.done; r = await reader.read()) yield r.value;
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+}

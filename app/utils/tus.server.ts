@@ -1,0 +1,68 @@
+/**
+ * The tus 1.0.0 resumable-upload protocol (https://tus.io/protocols/resumable-upload),
+ * core plus the creation, expiration and termination extensions, as spoken by
+ * app/routes/uploads.ts and uploads.$id.ts. State lives in
+ * app/models/resumable-upload.server.ts.
+ */
+import type { AppLoadContext } from "@remix-run/node";
+import { countyOf } from "~/models/org.server";
+import { getCountySettings } from "~/models/county-settings.server";
+import { DEFAULT_COUNTY_SETTINGS } from "~/models/county-settings";
+import type { UploadRecord } from "~/models/resumable-upload.server";
+import { getAuth, type Auth } from "./auth.server";
+
+export const TUS_VERSION = "1.0.0";
+
+export function tusHeaders(extra: Record<string, string> = {}): Headers {
+  return new Headers({ "Tus-Resumable": TUS_VERSION, "Cache-Control": "no-store", ...extra });
+}
+
+/** The server's capabilities (OPTIONS). */
+export function tusOptions(): Response {
+  return new Response(null, {
+    status: 204,
+    headers: tusHeaders({ "Tus-Version": TUS_VERSION, "Tus-Extension": "creation,expiration,termination" }),
+  });
+}
+
+/** A refusal with a translation key the browser script shows in the user's language. */
+export function tusError(key: string, status: number, extra: Record<string, string> = {}): Response {
+  const headers = tusHeaders({ ...extra, "Content-Type": "application/json; charset=utf-8" });
+  return new Response(JSON.stringify({ error: key }), { status, headers });
+}
+
+/** Every request but OPTIONS must say which protocol version it speaks. */
+export function wrongVersion(request: Request): Response | null {
+  if (request.headers.get("Tus-Resumable") === TUS_VERSION) return null;
+  return new Response(null, { status: 412, headers: tusHeaders({ "Tus-Version": TUS_VERSION }) });
+}
+
+/** Upload-Metadata: comma-separated "key base64value" pairs. */
+export function parseMetadata(header: string | null): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of (header ?? "").split(",")) {
+    const [key, value] = pair.trim().split(" ");
+    if (key) out[key] = value ? Buffer.from(value, "base64").toString("utf8") : "";
+  }
+  return out;
+}
+
+/** The signed-in user, or a 401 (a script cannot follow a redirect to the login page). */
+export async function uploader(request: Request, context: AppLoadContext): Promise<Auth | Response> {
+  return (await getAuth(request, context)) ?? tusError("errors.upload.signIn", 401);
+}
+
+/** The largest file this user's county accepts. */
+export async function uploadLimit(context: AppLoadContext, auth: Auth): Promise<number> {
+  const countyId = auth.membership ? countyOf(auth.membership.org) : null;
+  const settings = countyId ? await getCountySettings(context.db, countyId) : DEFAULT_COUNTY_SETTINGS;
+  return settings.uploadMaxMegabytes * 1024 * 1024;
+}
+
+export function offsetHeaders(rec: UploadRecord, offset: number): Headers {
+  return tusHeaders({
+    "Upload-Offset": String(offset),
+    "Upload-Length": String(rec.length),
+    "Upload-Expires": new Date(rec.expiresAt).toUTCString(),
+  });
+}
