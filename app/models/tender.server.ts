@@ -25,6 +25,9 @@ const { projects, tenders, tenderAttachments, orgs, files } = schema;
 
 const DAY_MS = 24 * 3600 * 1000;
 
+/** Project types as printed in the tender documents (always Chinese: they are legal documents). */
+const TYPE_NAMES = { works: "施工", goods: "货物", services: "服务" } as const;
+
 /** Registered capital is an unfair barrier (DOMAIN.md step 6): refused wherever requirements are written. */
 const REGISTERED_CAPITAL = /注册资本|注册资金|registered\s+capital/i;
 
@@ -129,7 +132,7 @@ export async function publishTender(
       projectName: p.name,
       village: village?.name ?? "",
       township: township?.name ?? "",
-      type: { works: "施工", goods: "货物", services: "服务" }[p.type],
+      type: TYPE_NAMES[p.type],
       location: p.location,
       scope: p.scope,
       estimate: formatFen(p.estimateFen),
@@ -148,7 +151,7 @@ export async function publishTender(
       projectName: p.name,
       village: village?.name ?? "",
       township: township?.name ?? "",
-      typeName: { works: "施工", goods: "货物", services: "服务" }[p.type],
+      typeName: TYPE_NAMES[p.type],
       location: p.location,
       ceilingFen: p.ceilingFen,
       estimateFen: p.estimateFen,

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { AmendmentList, amendmentView } from "~/components/amendment-list";
 import { FormError, useErrorText } from "~/components/forms";
 import { getCountySettings } from "~/models/county-settings.server";
 import { getPublicNotice } from "~/models/tender.server";
@@ -29,16 +30,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     viewer: { loggedIn: Boolean(auth), contractor: Boolean(company), ownSignup: Boolean(interest?.registeredAt) },
     signupStep: settings.registrationStepRequired,
     documentPdf: n.tender.documentPdfSha256,
-    amendments: amendments.map((a) => ({
-      seq: a.seq,
-      title: a.title,
-      body: a.body,
-      at: formatBeijing(a.createdAt),
-      before: formatBeijing(a.deadlineBefore),
-      after: formatBeijing(a.deadlineAfter),
-      autoExtended: a.autoExtended,
-      moved: a.deadlineAfter.getTime() !== a.deadlineBefore.getTime(),
-    })),
+    amendments: amendments.map(amendmentView),
     answers: answers.map((q) => ({ id: q.id, body: q.body, answer: q.answer ?? "", answeredAt: q.answeredAt ? formatBeijing(q.answeredAt) : "" })),
     ownQuestions: own.map((q) => ({ id: q.id, body: q.body, answered: Boolean(q.answeredAt), askedAt: formatBeijing(q.askedAt) })),
     notice: {
@@ -182,18 +174,7 @@ export default function Notice() {
       {amendments.length > 0 && (
         <section className="card" id="amendments" aria-labelledby="amendments-h">
           <h2 id="amendments-h">{t("amend.title")}</h2>
-          <ol className="plain-ol">
-            {amendments.map((a) => (
-              <li key={a.seq}>
-                <strong>
-                  {t("amend.numbered", { seq: a.seq })} {a.title}
-                </strong>{" "}
-                <span className="muted">{a.at}</span>
-                <p className="prewrap">{a.body}</p>
-                {a.moved && <p className="notice warn">{t(a.autoExtended ? "amend.autoExtended" : "amend.moved", { before: a.before, after: a.after })}</p>}
-              </li>
-            ))}
-          </ol>
+          <AmendmentList items={amendments} />
         </section>
       )}
 

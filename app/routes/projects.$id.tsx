@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { AmendmentList, amendmentView } from "~/components/amendment-list";
 import { FormError, useErrorText } from "~/components/forms";
 import { allowedActions, effectiveState, type ProjectState } from "~/models/lifecycle";
 import { activeAgent, appointAgent, listEligibleAgents, revokeAgent } from "~/models/agent.server";
@@ -42,16 +43,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     agent: agent ? { name: agent.org.name, kind: agent.org.kind, since: formatBeijing(agent.appointment.appointedAt) } : null,
     eligibleAgents: eligibleAgents.filter((o) => o.id !== agent?.org.id).map((o) => ({ id: o.id, name: o.name, kind: o.kind })),
     questions: questions.map((q) => ({ id: q.id, body: q.body, answer: q.answer, askedAt: formatBeijing(q.askedAt), answeredAt: q.answeredAt ? formatBeijing(q.answeredAt) : null })),
-    amendments: amendments.map((a) => ({
-      seq: a.seq,
-      title: a.title,
-      body: a.body,
-      at: formatBeijing(a.createdAt),
-      before: formatBeijing(a.deadlineBefore),
-      after: formatBeijing(a.deadlineAfter),
-      autoExtended: a.autoExtended,
-      moved: a.deadlineAfter.getTime() !== a.deadlineBefore.getTime(),
-    })),
+    amendments: amendments.map(amendmentView),
     tender: tender ? { id: tender.id, round: tender.round, deadline: formatBeijing(tender.deadline), templateVersion: tender.templateVersion } : null,
     project: {
       id: p.id,
@@ -329,18 +321,7 @@ export default function ProjectPage() {
       {tender && (amendments.length > 0 || actions.includes("amend")) && (
         <section className="card" id="amendments" aria-labelledby="amend-h">
           <h2 id="amend-h">{t("amend.title")}</h2>
-          <ol className="plain-ol">
-            {amendments.map((a) => (
-              <li key={a.seq}>
-                <strong>
-                  {t("amend.numbered", { seq: a.seq })} {a.title}
-                </strong>{" "}
-                <span className="muted">{a.at}</span>
-                <p className="prewrap">{a.body}</p>
-                {a.moved && <p className="notice warn">{t(a.autoExtended ? "amend.autoExtended" : "amend.moved", { before: a.before, after: a.after })}</p>}
-              </li>
-            ))}
-          </ol>
+          <AmendmentList items={amendments} />
           {actions.includes("amend") && (
             <details open={Boolean(errors.title || errors.body || errors.newDeadline)} key={amendments.length}>
               <summary>{t("amend.issue")}</summary>

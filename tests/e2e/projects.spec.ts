@@ -1,17 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-
-const PASSWORD = "cyz-demo-2026";
-const STEPS = ["proposal", "discussion", "party_meeting", "villagers_meeting", "resolution_notice"];
-
-async function login(page: Page, phone: string) {
-  await page.goto("/login");
-  await page.getByLabel("手机号").fill(phone);
-  await page.getByLabel("密码", { exact: true }).fill(PASSWORD);
-  await page.getByRole("button", { name: "登录", exact: true }).click();
-  await expect(page).toHaveURL(/\/dashboard$/);
-}
-
-const pdf = (name: string) => ({ name: `${name}.pdf`, mimeType: "application/pdf", buffer: Buffer.from(`%PDF-1.4\n% ${name}\n%%EOF\n`) });
+import { login, pdf, STEPS } from "./helpers";
 
 test("a committee registers a project on a phone, the township approves it", async ({ browser }) => {
   const phone = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: "zh-CN" });

@@ -1,23 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-
-const PASSWORD = "cyz-demo-2026";
-const STEPS = ["proposal", "discussion", "party_meeting", "villagers_meeting", "resolution_notice"];
-
-async function login(page: Page, phone: string) {
-  await page.goto("/login");
-  await page.getByLabel("手机号").fill(phone);
-  await page.getByLabel("密码", { exact: true }).fill(PASSWORD);
-  await page.getByRole("button", { name: "登录", exact: true }).click();
-  await expect(page).toHaveURL(/\/dashboard$/);
-}
-
-/** A PDF of about `size` bytes (the header is what the server checks). */
-function pdf(name: string, size = 200): { name: string; mimeType: string; buffer: Buffer } {
-  const buffer = Buffer.alloc(size, 0x20);
-  Buffer.from(`%PDF-1.4\n% ${name}\n`).copy(buffer);
-  Buffer.from("\n%%EOF\n").copy(buffer, size - 7);
-  return { name: `${name}.pdf`, mimeType: "application/pdf", buffer };
-}
+import { login, pdf, STEPS } from "./helpers";
 
 async function fillProject(page: Page, name: string) {
   await page.getByLabel("项目名称").fill(name);
