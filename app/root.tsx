@@ -88,6 +88,8 @@ function Header() {
                 <NavLink to="/admin/templates">{t("nav.templates")}</NavLink>
               </>
             )}
+            {role === "contractor" && <NavLink to="/company">{t("nav.company")}</NavLink>}
+            {(role === "supervisor" || role === "county_admin") && <NavLink to="/pool">{t("nav.pool")}</NavLink>}
             {(role === "county_admin" || role === "supervisor") && <NavLink to="/audit">{t("nav.audit")}</NavLink>}
             <NavLink to="/account">{t("nav.account")}</NavLink>
             <Form method="post" action="/logout" className="inline">

@@ -3,11 +3,12 @@ import { openDatabase } from "./client";
 import { parseEnv, EnvError } from "../app/utils/env.server";
 import { seedDemo } from "../app/models/demo.server";
 import { systemClock } from "../app/utils/clock.server";
+import { createFileStore } from "../app/utils/context.server";
 
 try {
   const env = parseEnv(process.env);
   const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
-  const accounts = await seedDemo(database.db, systemClock);
+  const accounts = await seedDemo(database.db, systemClock, createFileStore(env));
   await database.close();
   console.log(`demo county loaded: ${accounts.length} accounts`);
 } catch (e) {

@@ -1,8 +1,12 @@
+import { createHash } from "node:crypto";
 import { eq } from "drizzle-orm";
 import type { Clock } from "~/utils/clock.server";
+import { addDays, beijingDay } from "~/utils/time";
 import { schema, type Db } from "~/utils/db.server";
 import { SYSTEM_ACTOR } from "./audit.server";
 import { setCalendarDay } from "./calendar.server";
+import { addQualification, applyToPool, decidePoolApplication, registerCompany, type StoredScan } from "./company.server";
+import type { FileStore } from "./file-store.server";
 import { createOrg } from "./org.server";
 import { createUser, grantRole, registerExpert } from "./user.server";
 
@@ -40,16 +44,72 @@ const TOWNSHIPS = [
   { name: "溪口乡", code: "330781201", villages: ["溪口村", "梅岭村", "上塘村"] },
 ];
 
+/**
+ * The contractors. Codes are valid GB 32100 codes (check character computed by
+ * app/utils/credit-code.ts). Certificates are dated from the day the demo is
+ * loaded: company 2 has one expiring within 30 days, company 3 an expired one
+ * beside a valid one (so it cannot bid until it renews it). Pool of 青山镇:
+ * 1–6 admitted, 7 pending, 8 rejected.
+ */
 const COMPANIES = [
-  { name: "浙江青山建设工程有限公司", code: "91330781MA2E1A0B1X", contact: "陈建国" },
-  { name: "金华市溪口水利建筑有限公司", code: "91330781MA2E2B1C2Y", contact: "王立新" },
-  { name: "兰溪宏达市政工程有限公司", code: "91330781MA2E3C2D3Z", contact: "李志强" },
-  { name: "浦江县顺安路桥工程有限公司", code: "91330781MA2E4D3E4A", contact: "张海峰" },
-  { name: "义乌市民安建筑劳务有限公司", code: "91330781MA2E5E4F5B", contact: "刘国平" },
-  { name: "东阳市梅岭古建园林有限公司", code: "91330781MA2E6F5G6C", contact: "赵文斌" },
-  { name: "永康市上塘机电安装有限公司", code: "91330781MA2E7G6H7D", contact: "孙伟东" },
-  { name: "武义县绿源环境工程有限公司", code: "91330781MA2E8H7J8E", contact: "周明华" },
+  { name: "浙江青山建设工程有限公司", code: "91330781MA2E1A0B1L", contact: "陈建国" },
+  { name: "金华市溪口水利建筑有限公司", code: "91330781MA2E2B1C2D", contact: "王立新" },
+  { name: "兰溪宏达市政工程有限公司", code: "91330781MA2E3C2D36", contact: "李志强" },
+  { name: "浦江县顺安路桥工程有限公司", code: "91330781MA2E4D3E4Y", contact: "张海峰" },
+  { name: "义乌市民安建筑劳务有限公司", code: "91330781MA2E5E4F5P", contact: "刘国平" },
+  { name: "东阳市梅岭古建园林有限公司", code: "91330781MA2E6F5G6G", contact: "赵文斌" },
+  { name: "永康市上塘机电安装有限公司", code: "91330781MA2E7G6H79", contact: "孙伟东" },
+  { name: "武义县绿源环境工程有限公司", code: "91330781MA2E8H7J82", contact: "周明华" },
 ];
+
+const COMPANY_DETAILS: { legal: string; address: string; bank: string; quals: { name: string; days: number }[]; pm: string }[] = [
+  { legal: "陈建国", address: "青山县青山镇建设路 18 号", bank: "浙江青山农村商业银行青山支行", quals: [{ name: "建筑工程施工总承包三级", days: 700 }], pm: "陈志远" },
+  { legal: "王立新", address: "金华市婺城区溪口路 66 号", bank: "中国农业银行金华分行", quals: [{ name: "水利水电工程施工总承包三级", days: 20 }], pm: "王海涛" },
+  {
+    legal: "李志强",
+    address: "兰溪市兰江街道宏达路 9 号",
+    bank: "中国工商银行兰溪支行",
+    quals: [
+      { name: "市政公用工程施工总承包三级", days: 500 },
+      { name: "环保工程专业承包三级", days: -10 },
+    ],
+    pm: "李明辉",
+  },
+  {
+    legal: "张海峰",
+    address: "浦江县浦阳街道顺安路 21 号",
+    bank: "中国建设银行浦江支行",
+    quals: [
+      { name: "公路工程施工总承包三级", days: 900 },
+      { name: "市政公用工程施工总承包三级", days: 400 },
+    ],
+    pm: "张国庆",
+  },
+  { legal: "刘国平", address: "义乌市稠城街道民安路 3 号", bank: "义乌农村商业银行稠城支行", quals: [{ name: "施工劳务不分等级", days: 600 }], pm: "刘建军" },
+  { legal: "赵文斌", address: "东阳市吴宁街道梅岭路 88 号", bank: "浙江东阳农村商业银行吴宁支行", quals: [{ name: "古建筑工程专业承包三级", days: 800 }], pm: "赵一鸣" },
+  { legal: "孙伟东", address: "永康市东城街道上塘路 12 号", bank: "中国银行永康支行", quals: [{ name: "机电工程施工总承包三级", days: 650 }], pm: "孙立强" },
+  { legal: "周明华", address: "武义县壶山街道绿源路 5 号", bank: "浙江武义农村商业银行壶山支行", quals: [{ name: "环保工程专业承包三级", days: 300 }], pm: "周志华" },
+];
+
+/** A small stand-in for a scanned certificate, so the demo's links open something. */
+function demoScan(title: string): Buffer {
+  const text = `%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n% demo scan: ${title}\ntrailer<</Root 1 0 R>>\n%%EOF\n`;
+  return Buffer.from(text, "utf8");
+}
+
+async function storeDemoScan(files: FileStore | undefined, title: string): Promise<StoredScan> {
+  const bytes = demoScan(title);
+  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  if (files) {
+    await files.put(
+      (async function* () {
+        yield new Uint8Array(bytes);
+      })(),
+      { maxBytes: bytes.length + 1 },
+    );
+  }
+  return { sha256, size: bytes.length, name: `${title}.pdf` };
+}
 
 const EXPERTS = [
   { name: "吴振华", specialties: ["房屋建筑"], employer: "金华市建筑设计研究院" },
@@ -76,13 +136,13 @@ export async function listDemoAccounts(db: Db): Promise<DemoAccount[]> {
  * Load the demo county by driving the real model functions (so every row is
  * audited like any other), once. Phones: 139 0000 00xx.
  */
-export async function seedDemo(db: Db, clock: Clock): Promise<DemoAccount[]> {
+export async function seedDemo(db: Db, clock: Clock, files?: FileStore): Promise<DemoAccount[]> {
   if (await isDemoLoaded(db)) return listDemoAccounts(db);
   // One transaction: a start-up interrupted half-way leaves nothing behind and simply seeds again next time.
-  return db.transaction((tx) => seedDemoIn(tx, clock));
+  return db.transaction((tx) => seedDemoIn(tx, clock, files));
 }
 
-async function seedDemoIn(db: Db, clock: Clock): Promise<DemoAccount[]> {
+async function seedDemoIn(db: Db, clock: Clock, files?: FileStore): Promise<DemoAccount[]> {
   const actor = SYSTEM_ACTOR;
   const accounts: DemoAccount[] = [];
   let n = 0;
@@ -96,10 +156,12 @@ async function seedDemoIn(db: Db, clock: Clock): Promise<DemoAccount[]> {
   for (const h of HOLIDAYS_2026) await setCalendarDay(db, clock, actor, county.id, h);
 
   const supervisorNames = ["监管员 林晓峰", "监管员 黄雅琴"];
+  const supervisors: { townshipId: string; userId: string }[] = [];
   for (const [i, t] of TOWNSHIPS.entries()) {
     const township = await createOrg(db, clock, actor, { kind: "township", name: t.name, code: t.code, parentId: county.id });
     const sup = await person(supervisorNames[i]);
     await grantRole(db, clock, actor, { userId: sup.id, orgId: township.id, role: "supervisor" });
+    supervisors.push({ townshipId: township.id, userId: sup.id });
     accounts.push({ phone: sup.phone, name: sup.name, role: "supervisor", org: township.name });
     for (const [j, v] of t.villages.entries()) {
       const village = await createOrg(db, clock, actor, {
@@ -114,11 +176,57 @@ async function seedDemoIn(db: Db, clock: Clock): Promise<DemoAccount[]> {
     }
   }
 
-  for (const c of COMPANIES) {
-    const company = await createOrg(db, clock, actor, { kind: "company", name: c.name, code: c.code, countyId: county.id });
-    const user = await person(`${c.contact}（${c.name.slice(0, 6)}）`);
-    await grantRole(db, clock, actor, { userId: user.id, orgId: company.id, role: "contractor" });
+  // Each contractor signs up the way a real one does (one phone each, in the same order as before).
+  const today = beijingDay(clock.now());
+  const companyIds: string[] = [];
+  for (const [i, c] of COMPANIES.entries()) {
+    const d = COMPANY_DETAILS[i];
+    const [first, ...more] = d.quals;
+    const certificateNumber = (k: number) => `D${233078100 + i * 10 + k}`;
+    const { user, company } = await registerCompany(db, clock, actor, {
+      fields: {
+        name: c.name,
+        code: c.code,
+        countyId: county.id,
+        legalRepresentative: d.legal,
+        address: d.address,
+        contactName: c.contact,
+        contactPhone: `1385790${String(i + 1).padStart(2, "0")}00`,
+        bankName: d.bank,
+        bankAccount: `2010${String(330781000000 + i * 7919).padStart(12, "0")}`,
+        bankAccountName: c.name,
+        userName: `${c.contact}（${c.name.slice(0, 6)}）`,
+        phone: phone(),
+        password: DEMO_PASSWORD,
+      },
+      qualification: {
+        fields: { qualName: first.name, qualNumber: certificateNumber(0), qualExpiry: addDays(today, first.days) },
+        file: await storeDemoScan(files, `${c.name.slice(0, 6)}-${first.name}`),
+      },
+      projectManager: { fields: { pmName: d.pm, pmCertificate: `浙233${String(1100000 + i * 37).padStart(7, "0")}` } },
+    });
+    const self = { ...actor, userId: user.id, role: "contractor" };
+    for (const [k, q] of more.entries()) {
+      await addQualification(db, clock, self, company.id, { qualName: q.name, qualNumber: certificateNumber(k + 1), qualExpiry: addDays(today, q.days) }, await storeDemoScan(files, `${c.name.slice(0, 6)}-${q.name}`));
+    }
+    companyIds.push(company.id);
     accounts.push({ phone: user.phone, name: user.name, role: "contractor", org: company.name });
+  }
+
+  // 青山镇's candidate pool: every company applies; its supervisor admits 1–6, leaves 7 pending, rejects 8.
+  const pool = supervisors[0];
+  const supervisorActor = { ...actor, userId: pool.userId, role: "supervisor" };
+  for (const [i, companyId] of companyIds.entries()) {
+    const [member] = await db.select().from(schema.memberships).where(eq(schema.memberships.orgId, companyId));
+    const application = await applyToPool(db, clock, { ...actor, userId: member.userId, role: "contractor" }, companyId, pool.townshipId);
+    if (i < 6) await decidePoolApplication(db, clock, supervisorActor, { membershipId: application.id, supervisorTownshipId: pool.townshipId, decision: "admit" });
+    else if (i === 7)
+      await decidePoolApplication(db, clock, supervisorActor, {
+        membershipId: application.id,
+        supervisorTownshipId: pool.townshipId,
+        decision: "reject",
+        reason: "资质证书扫描件不清晰，且资质类别与本镇近期项目不符，请补充清晰扫描件后重新申请。",
+      });
   }
 
   for (const e of EXPERTS) {

@@ -107,6 +107,9 @@ export default function Login() {
         </Form>
         <div className="divider">{t("login.or")}</div>
         <PasskeyLoginButton redirectTo={redirectTo} />
+        <p>
+          <a href="/register/company">{t("login.registerCompany")}</a>
+        </p>
       </section>
       {demo.length > 0 && (
         <section className="card">

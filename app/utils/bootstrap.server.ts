@@ -30,8 +30,9 @@ export interface Running {
 /** Open and migrate the database, load the demo county when asked, start the scheduler. */
 export async function createAppContext(env: Env, clock: Clock = systemClock): Promise<Running> {
   const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
-  if (env.SEED_DEMO) await seedDemo(database.db, clock);
   const files = createFileStore(env);
+  // The demo's certificate scans go into the file store too, so their links open.
+  if (env.SEED_DEMO) await seedDemo(database.db, clock, files);
   const stopScheduler = startScheduler(database.db, clock, [
     ...jobs,
     // Partial uploads live on this instance's disk, not in the database; the job only borrows the scheduler's lock.

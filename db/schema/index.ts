@@ -6,3 +6,4 @@ export * from "./audit";
 export * from "./projects";
 export * from "./tenders";
 export * from "./notifications";
+export * from "./companies";

@@ -1,5 +1,5 @@
-import { relations } from "drizzle-orm";
-import { index, pgEnum, pgTable, text, uuid, unique, type AnyPgColumn } from "drizzle-orm/pg-core";
+import { relations, sql } from "drizzle-orm";
+import { index, pgEnum, pgTable, text, uuid, unique, uniqueIndex, type AnyPgColumn } from "drizzle-orm/pg-core";
 import { instant } from "./columns";
 import { users } from "./users";
 
@@ -25,7 +25,12 @@ export const orgs = pgTable(
     address: text("address"),
     createdAt: instant("created_at").notNull(),
   },
-  (t) => [index("orgs_parent_idx").on(t.parentId), index("orgs_county_idx").on(t.countyId, t.kind)],
+  (t) => [
+    index("orgs_parent_idx").on(t.parentId),
+    index("orgs_county_idx").on(t.countyId, t.kind),
+    // One company per unified social credit code, platform-wide.
+    uniqueIndex("orgs_company_code_uniq").on(t.code).where(sql`${t.kind} = 'company'`),
+  ],
 );
 
 export const memberRole = pgEnum("member_role", [

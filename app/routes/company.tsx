@@ -1,0 +1,288 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { Field, invalid, ManagerFields, PROFILE_FIELDS, QualificationFields, TextFields } from "~/components/company-fields";
+import { FormError, Notice } from "~/components/forms";
+import { resumableUploads } from "~/components/resumable-uploads";
+import { companyProfileSchema, EXPIRY_WARNING_DAYS, projectManagerSchema, qualificationSchema } from "~/models/company-rules";
+import {
+  addProjectManager,
+  addQualification,
+  applyToPool,
+  getCompany,
+  removeProjectManager,
+  removeQualification,
+  updateCompanyProfile,
+  withdrawFromPool,
+} from "~/models/company.server";
+import { actorOf, requireRole } from "~/utils/auth.server";
+import { collectErrors, readCompanyForm } from "~/utils/company-form.server";
+import { domainErrors, type FormErrors } from "~/utils/forms";
+import { formatBeijing } from "~/utils/time";
+
+export const meta: MetaFunction = () => [{ title: "企业信息 · 村易招" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  // A contractor sees only the company of the role it acts in: the id never comes from the request.
+  const auth = await requireRole(request, context, ["contractor"]);
+  const c = await getCompany(context.db, auth.membership.org.id, context.clock.now());
+  return {
+    company: { id: c.org.id, name: c.org.name, code: c.org.code, address: c.org.address ?? "" },
+    profile: c.profile
+      ? {
+          legalRepresentative: c.profile.legalRepresentative,
+          contactName: c.profile.contactName,
+          contactPhone: c.profile.contactPhone,
+          bankName: c.profile.bankName,
+          bankAccount: c.profile.bankAccount,
+          bankAccountName: c.profile.bankAccountName,
+        }
+      : null,
+    qualifications: c.qualifications,
+    managers: c.managers.map((m) => ({ id: m.id, name: m.name, certificateNumber: m.certificateNumber, fileSha256: m.fileSha256, fileName: m.fileName })),
+    applications: c.applications.map((a) => ({
+      id: a.id,
+      township: a.township,
+      status: a.status,
+      reason: a.reason,
+      appliedAt: formatBeijing(a.appliedAt),
+      decidedAt: a.decidedAt ? formatBeijing(a.decidedAt) : null,
+    })),
+    townships: c.townships,
+  };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const auth = await requireRole(request, context, ["contractor"]);
+  const companyId = auth.membership.org.id;
+  const { typed, uploads, errors } = await readCompanyForm(request, context, { countyId: auth.membership.org.countyId, owner: auth.user.id });
+  const intent = typed.intent ?? "";
+  const actor = actorOf(request, context, auth);
+  const fail = (errs: FormErrors) => data({ intent, errors: errs, typed, done: null as string | null }, { status: 400 });
+  try {
+    if (intent === "profile") {
+      if (Object.keys(collectErrors(errors, companyProfileSchema.safeParse(typed))).length) return fail(errors);
+      await updateCompanyProfile(context.db, context.clock, actor, companyId, typed);
+    } else if (intent === "add_qualification") {
+      collectErrors(errors, qualificationSchema.safeParse(typed));
+      if (!uploads.has("qualFile")) errors.qualFile ??= "errors.company.fileMissing";
+      if (Object.keys(errors).length) return fail(errors);
+      await addQualification(context.db, context.clock, actor, companyId, typed, uploads.get("qualFile"));
+    } else if (intent === "remove_qualification") {
+      await removeQualification(context.db, context.clock, actor, companyId, typed.id ?? "");
+    } else if (intent === "add_manager") {
+      if (Object.keys(collectErrors(errors, projectManagerSchema.safeParse(typed))).length) return fail(errors);
+      await addProjectManager(context.db, context.clock, actor, companyId, typed, uploads.get("pmFile"));
+    } else if (intent === "remove_manager") {
+      await removeProjectManager(context.db, context.clock, actor, companyId, typed.id ?? "");
+    } else if (intent === "apply") {
+      await applyToPool(context.db, context.clock, actor, companyId, typed.townshipId ?? "");
+    } else if (intent === "withdraw") {
+      await withdrawFromPool(context.db, context.clock, actor, companyId, typed.id ?? "");
+    } else return fail({ form: "errors.invalidInput" });
+  } catch (e) {
+    return fail(domainErrors(e));
+  }
+  return { intent, errors: {} as FormErrors, typed: {} as Record<string, string>, done: `company.done.${intent}` as string | null };
+}
+
+function FlagLabel({ flag }: { flag: "expired" | "expiringSoon" | "valid" }) {
+  const { t } = useTranslation();
+  if (flag === "valid") return <span className="tag">{t("company.flags.valid")}</span>;
+  return <span className={flag === "expired" ? "tag bad" : "tag warn"}>{t(`company.flags.${flag}`, { days: EXPIRY_WARNING_DAYS })}</span>;
+}
+
+export default function CompanyPage() {
+  const { t } = useTranslation();
+  const { company, profile, qualifications, managers, applications, townships } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const busy = useNavigation().state === "submitting";
+  const errs = (intent: string) => (result?.intent === intent ? result.errors : undefined);
+  const vals = (intent: string, fallback: Record<string, string> = {}) => (result?.intent === intent && result.errors && Object.keys(result.errors).length ? result.typed : fallback);
+  const profileValues = vals("profile", profile ? { ...profile, address: company.address } : {});
+  const applicable = townships.filter((tw) => !applications.some((a) => a.township === tw.name && (a.status === "pending" || a.status === "admitted")));
+  const expired = qualifications.filter((q) => q.flag === "expired");
+  return (
+    <div className="stack">
+      <section className="card">
+        <h1>{company.name}</h1>
+        <p className="muted">
+          {t("company.fields.code")}：<span className="mono">{company.code}</span>
+        </p>
+        {params.get("registered") && <Notice>{t("company.registered")}</Notice>}
+        {result?.done && <p className="notice ok" role="status">{t(result.done)}</p>}
+        {(errs("remove_qualification") || errs("remove_manager") || errs("withdraw")) && <FormError errors={result?.errors} />}
+        {expired.length > 0 && (
+          <p className="notice bad" role="alert">
+            {t("company.expiredBlocks", { count: expired.length })}
+          </p>
+        )}
+      </section>
+
+      <section className="card">
+        <h2>{t("company.sections.pool")}</h2>
+        {applications.length === 0 ? (
+          <p className="muted">{t("company.noApplications")}</p>
+        ) : (
+          <div className="table-wrap">
+            <table className="cards">
+              <thead>
+                <tr>
+                  <th>{t("pool.township")}</th>
+                  <th>{t("pool.status")}</th>
+                  <th>{t("pool.appliedAt")}</th>
+                  <th>{t("pool.reason")}</th>
+                  <th />
+                </tr>
+              </thead>
+              <tbody>
+                {applications.map((a) => (
+                  <tr key={a.id}>
+                    <td data-label={t("pool.township")}>{a.township}</td>
+                    <td data-label={t("pool.status")}>
+                      <span className={`tag state-${a.status}`}>{t(`pool.statuses.${a.status}`)}</span>
+                    </td>
+                    <td data-label={t("pool.appliedAt")}>{a.appliedAt}</td>
+                    <td data-label={t("pool.reason")}>{a.reason ?? "—"}</td>
+                    <td>
+                      {(a.status === "pending" || a.status === "admitted") && (
+                        <Form method="post" className="inline">
+                          <input type="hidden" name="id" value={a.id} />
+                          <button type="submit" name="intent" value="withdraw" className="secondary" disabled={busy}>
+                            {t(a.status === "pending" ? "company.withdrawApplication" : "company.leavePool")}
+                          </button>
+                        </Form>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {applicable.length > 0 && (
+          <Form method="post" className="stack" noValidate>
+            <FormError errors={errs("apply")} />
+            <Field name="townshipId" label={t("company.applyTo")} errors={errs("apply")}>
+              <div className="row">
+                <select id="townshipId" name="townshipId" {...invalid(errs("apply"), "townshipId")}>
+                  {applicable.map((tw) => (
+                    <option key={tw.id} value={tw.id}>
+                      {tw.name}
+                    </option>
+                  ))}
+                </select>
+                <button type="submit" name="intent" value="apply" disabled={busy}>
+                  {t("company.apply")}
+                </button>
+              </div>
+            </Field>
+          </Form>
+        )}
+      </section>
+
+      <section className="card">
+        <h2>{t("company.sections.qualification")}</h2>
+        {qualifications.length === 0 ? (
+          <p className="notice bad">{t("company.noQualifications")}</p>
+        ) : (
+          <div className="table-wrap">
+            <table className="cards">
+              <thead>
+                <tr>
+                  <th>{t("company.fields.qualName")}</th>
+                  <th>{t("company.fields.qualNumber")}</th>
+                  <th>{t("company.fields.qualExpiry")}</th>
+                  <th>{t("company.scan")}</th>
+                  <th />
+                </tr>
+              </thead>
+              <tbody>
+                {qualifications.map((q) => (
+                  <tr key={q.id} data-flag={q.flag}>
+                    <td data-label={t("company.fields.qualName")}>{q.name}</td>
+                    <td data-label={t("company.fields.qualNumber")} className="mono">
+                      {q.certificateNumber}
+                    </td>
+                    <td data-label={t("company.fields.qualExpiry")}>
+                      {q.expiresOn} <FlagLabel flag={q.flag} />
+                    </td>
+                    <td data-label={t("company.scan")}>
+                      <a href={`/companies/${company.id}/files/${q.fileSha256}`}>{q.fileName}</a>
+                    </td>
+                    <td>
+                      <Form method="post" className="inline">
+                        <input type="hidden" name="id" value={q.id} />
+                        <button type="submit" name="intent" value="remove_qualification" className="danger" disabled={busy}>
+                          {t("company.remove")}
+                        </button>
+                      </Form>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <Form method="post" encType="multipart/form-data" noValidate data-resumable ref={resumableUploads}>
+          <h3>{t("company.addQualification")}</h3>
+          <FormError errors={errs("add_qualification")} />
+          <QualificationFields values={vals("add_qualification")} errors={errs("add_qualification")} />
+          <button type="submit" name="intent" value="add_qualification" disabled={busy}>
+            {t("company.addQualification")}
+          </button>
+        </Form>
+      </section>
+
+      <section className="card">
+        <h2>{t("company.sections.manager")}</h2>
+        {managers.length === 0 ? (
+          <p className="muted">{t("company.noManagers")}</p>
+        ) : (
+          <ul className="stack">
+            {managers.map((m) => (
+              <li key={m.id} className="row">
+                <span>
+                  {m.name} · <span className="mono">{m.certificateNumber}</span>
+                  {m.fileSha256 && (
+                    <>
+                      {" · "}
+                      <a href={`/companies/${company.id}/files/${m.fileSha256}`}>{m.fileName}</a>
+                    </>
+                  )}
+                </span>
+                <Form method="post" className="inline">
+                  <input type="hidden" name="id" value={m.id} />
+                  <button type="submit" name="intent" value="remove_manager" className="danger" disabled={busy}>
+                    {t("company.remove")}
+                  </button>
+                </Form>
+              </li>
+            ))}
+          </ul>
+        )}
+        <Form method="post" encType="multipart/form-data" noValidate data-resumable ref={resumableUploads}>
+          <h3>{t("company.addManager")}</h3>
+          <FormError errors={errs("add_manager")} />
+          <ManagerFields values={vals("add_manager")} errors={errs("add_manager")} />
+          <button type="submit" name="intent" value="add_manager" disabled={busy}>
+            {t("company.addManager")}
+          </button>
+        </Form>
+      </section>
+
+      <section className="card">
+        <h2>{t("company.sections.company")}</h2>
+        <Form method="post" encType="multipart/form-data" noValidate>
+          <FormError errors={errs("profile")} />
+          <TextFields fields={PROFILE_FIELDS} values={profileValues} errors={errs("profile")} />
+          <button type="submit" name="intent" value="profile" disabled={busy}>
+            {t("company.saveProfile")}
+          </button>
+        </Form>
+      </section>
+    </div>
+  );
+}

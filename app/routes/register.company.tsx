@@ -1,0 +1,137 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { Field, invalid, ManagerFields, PROFILE_FIELDS, QualificationFields, TextFields } from "~/components/company-fields";
+import { FormError } from "~/components/forms";
+import { companySignUpSchema, projectManagerSchema, qualificationSchema } from "~/models/company-rules";
+import { registerCompany } from "~/models/company.server";
+import { listCounties } from "~/models/org.server";
+import { startSession } from "~/models/session.server";
+import { actorOf, getAuth, sessionCookie } from "~/utils/auth.server";
+import { collectErrors, readCompanyForm } from "~/utils/company-form.server";
+import { checkCreditCode } from "~/utils/credit-code";
+import { domainErrors, type FormErrors } from "~/utils/forms";
+
+export const meta: MetaFunction = () => [{ title: "注册投标企业 · 村易招" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  if (await getAuth(request, context)) throw redirect("/company");
+  const counties = await listCounties(context.db);
+  return { counties: counties.map((c) => ({ id: c.id, name: c.name })) };
+}
+
+/** The project manager is optional at sign-up: any of its fields filled means "add one". */
+const wantsManager = (typed: Record<string, string>, files: Set<string>) => Boolean(typed.pmName?.trim() || typed.pmCertificate?.trim() || files.has("pmFile"));
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  if (await getAuth(request, context)) throw redirect("/company");
+  // Nobody is signed in yet, so no resumable uploads (they belong to a user): files come with the form.
+  const { typed, uploads, errors } = await readCompanyForm(request, context, { countyId: null });
+  const { password: _password, ...echo } = typed;
+  const withManager = wantsManager(typed, new Set(uploads.keys()));
+  collectErrors(
+    errors,
+    companySignUpSchema.safeParse(typed),
+    qualificationSchema.safeParse(typed),
+    withManager ? projectManagerSchema.safeParse(typed) : { success: true },
+  );
+  if (!uploads.has("qualFile")) errors.qualFile ??= "errors.company.fileMissing";
+  if (Object.keys(errors).length) return data({ errors, typed: echo }, { status: 400 });
+  const actor = actorOf(request, context, null);
+  let userId: string;
+  try {
+    const result = await registerCompany(context.db, context.clock, actor, {
+      fields: typed,
+      qualification: { fields: typed, file: uploads.get("qualFile") },
+      projectManager: withManager ? { fields: typed, file: uploads.get("pmFile") } : undefined,
+    });
+    userId = result.user.id;
+  } catch (e) {
+    return data({ errors: domainErrors(e), typed: echo }, { status: 400 });
+  }
+  const { token } = await startSession(context.db, context.clock, actor, { userId, method: "password", days: context.env.SESSION_DAYS });
+  throw redirect("/company?registered=1", { headers: { "Set-Cookie": sessionCookie(context, token, context.env.SESSION_DAYS) } });
+}
+
+export default function RegisterCompany() {
+  const { t } = useTranslation();
+  const { counties } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const busy = useNavigation().state === "submitting";
+  const errors: FormErrors | undefined = result?.errors;
+  const values: Record<string, string> = result?.typed ?? {};
+  // With JavaScript the code is checked as it is typed; the server checks it again either way.
+  const [code, setCode] = useState(values.code ?? "");
+  const codeCheck = code.trim().length >= 18 ? checkCreditCode(code) : null;
+  return (
+    <div className="stack">
+      <section className="card">
+        <h1>{t("company.registerTitle")}</h1>
+        <p>{t("company.registerIntro")}</p>
+        <p>
+          <a href="/login">{t("company.haveAccount")}</a>
+        </p>
+      </section>
+      <Form method="post" encType="multipart/form-data" noValidate className="card">
+        <FormError errors={errors} />
+        <fieldset>
+          <legend>{t("company.sections.company")}</legend>
+          <TextFields fields={[{ name: "name", maxLength: 100 }]} values={values} errors={errors} />
+          <Field name="code" label={t("company.fields.code")} errors={errors} hint={t("company.codeHint")}>
+            <input
+              id="code"
+              name="code"
+              maxLength={24}
+              autoCapitalize="characters"
+              spellCheck={false}
+              value={code}
+              onChange={(e) => setCode(e.target.value)}
+              {...invalid(errors, "code")}
+            />
+          </Field>
+          {codeCheck && !errors?.code && (
+            <p className={codeCheck.ok ? "notice ok" : "notice bad"} role="status" data-testid="code-check">
+              {codeCheck.ok ? t("company.codeOk") : t(codeCheck.key)}
+            </p>
+          )}
+          <Field name="countyId" label={t("company.fields.countyId")} errors={errors}>
+            <select id="countyId" name="countyId" defaultValue={values.countyId ?? counties[0]?.id} {...invalid(errors, "countyId")}>
+              {counties.map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.name}
+                </option>
+              ))}
+            </select>
+          </Field>
+          <TextFields fields={PROFILE_FIELDS} values={values} errors={errors} />
+        </fieldset>
+        <fieldset>
+          <legend>{t("company.sections.qualification")}</legend>
+          <QualificationFields values={values} errors={errors} />
+        </fieldset>
+        <fieldset>
+          <legend>{t("company.sections.manager")}</legend>
+          <p className="hint">{t("company.managerOptional")}</p>
+          <ManagerFields values={values} errors={errors} />
+        </fieldset>
+        <fieldset>
+          <legend>{t("company.sections.account")}</legend>
+          <TextFields
+            fields={[
+              { name: "userName", maxLength: 40, autoComplete: "name" },
+              { name: "phone", type: "tel", inputMode: "tel", autoComplete: "username", maxLength: 20 },
+              { name: "password", type: "password", autoComplete: "new-password", hint: t("company.passwordHint") },
+            ]}
+            values={values}
+            errors={errors}
+          />
+        </fieldset>
+        <button type="submit" className="primary" disabled={busy}>
+          {t("company.registerSubmit")}
+        </button>
+      </Form>
+    </div>
+  );
+}
