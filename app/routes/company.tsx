@@ -213,12 +213,7 @@ export default function CompanyPage() {
                       <a href={`/companies/${company.id}/files/${q.fileSha256}`}>{q.fileName}</a>
                     </td>
                     <td>
-                      <Form method="post" className="inline">
-                        <input type="hidden" name="id" value={q.id} />
-                        <button type="submit" name="intent" value="remove_qualification" className="danger" disabled={busy}>
-                          {t("company.remove")}
-                        </button>
-                      </Form>
+                      <RemoveButton id={q.id} intent="remove_qualification" busy={busy} />
                     </td>
                   </tr>
                 ))}
@@ -253,12 +248,7 @@ export default function CompanyPage() {
                     </>
                   )}
                 </span>
-                <Form method="post" className="inline">
-                  <input type="hidden" name="id" value={m.id} />
-                  <button type="submit" name="intent" value="remove_manager" className="danger" disabled={busy}>
-                    {t("company.remove")}
-                  </button>
-                </Form>
+                <RemoveButton id={m.id} intent="remove_manager" busy={busy} />
               </li>
             ))}
           </ul>
@@ -284,5 +274,18 @@ export default function CompanyPage() {
         </Form>
       </section>
     </div>
+  );
+}
+
+/** One row's delete button: a tiny form so it works without JavaScript. */
+function RemoveButton({ id, intent, busy }: { id: string; intent: string; busy: boolean }) {
+  const { t } = useTranslation();
+  return (
+    <Form method="post" className="inline">
+      <input type="hidden" name="id" value={id} />
+      <button type="submit" name="intent" value={intent} className="danger" disabled={busy}>
+        {t("company.remove")}
+      </button>
+    </Form>
   );
 }
