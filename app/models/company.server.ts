@@ -140,16 +140,6 @@ async function insertProfile(tx: Db, clock: Clock, actor: Actor, org: Org, v: Co
   });
 }
 
-/** A company that existed before profiles (or the demo county) gets one the same way. */
-export async function createCompanyProfile(db: Db, clock: Clock, actor: Actor, companyId: string, fields: Record<string, unknown>) {
-  const v = parseOr(companyProfileSchema, fields);
-  return db.transaction(async (tx) => {
-    const org = await companyOrg(tx, companyId);
-    const [updated] = await tx.update(orgs).set({ address: v.address }).where(eq(orgs.id, org.id)).returning();
-    await insertProfile(tx, clock, actor, updated, v);
-  });
-}
-
 export async function updateCompanyProfile(db: Db, clock: Clock, actor: Actor, companyId: string, fields: Record<string, unknown>) {
   const v = parseOr(companyProfileSchema, fields);
   return db.transaction(async (tx) => {
@@ -197,24 +187,11 @@ export async function addQualification(db: Db, clock: Clock, actor: Actor, compa
 }
 
 export async function removeQualification(db: Db, clock: Clock, actor: Actor, companyId: string, qualificationId: string) {
-  return db.transaction(async (tx) => {
-    const org = await companyOrg(tx, companyId);
-    // Ownership is in the where clause: another company's certificate is simply not found.
-    const [row] = await tx
-      .update(companyQualifications)
-      .set({ removedAt: clock.now() })
-      .where(and(eq(companyQualifications.id, qualificationId), eq(companyQualifications.companyId, org.id), isNull(companyQualifications.removedAt)))
-      .returning();
-    if (!row) throw new DomainError("errors.notFound", { status: 404 });
-    await appendAudit(tx, clock, actor, {
-      action: "company.qualification_remove",
-      objectType: "company_qualification",
-      objectId: row.id,
-      countyId: org.countyId,
-      before: { companyId: org.id, name: row.name, certificateNumber: row.certificateNumber, expiresOn: row.expiresOn },
-      after: { removed: true },
-    });
-  });
+  return softRemove(db, clock, actor, companyId, companyQualifications, qualificationId, (row) => ({
+    action: "company.qualification_remove",
+    objectType: "company_qualification",
+    before: { name: row.name, certificateNumber: row.certificateNumber, expiresOn: row.expiresOn },
+  }));
 }
 
 async function insertProjectManager(tx: Db, clock: Clock, actor: Actor, org: Org, pm: ProjectManagerInput, file?: StoredScan) {
@@ -244,20 +221,43 @@ export async function addProjectManager(db: Db, clock: Clock, actor: Actor, comp
 }
 
 export async function removeProjectManager(db: Db, clock: Clock, actor: Actor, companyId: string, managerId: string) {
+  return softRemove(db, clock, actor, companyId, projectManagers, managerId, (row) => ({
+    action: "company.manager_remove",
+    objectType: "project_manager",
+    before: { name: row.name, certificateNumber: row.certificateNumber },
+  }));
+}
+
+/**
+ * Mark one of the company's certificates or managers removed (kept, so later
+ * bids can still refer to it), audited. Ownership is in the where clause:
+ * another company's row is simply not found.
+ */
+async function softRemove<T extends typeof companyQualifications | typeof projectManagers>(
+  db: Db,
+  clock: Clock,
+  actor: Actor,
+  companyId: string,
+  table: T,
+  id: string,
+  describe: (row: T["$inferSelect"]) => { action: string; objectType: string; before: Record<string, unknown> },
+) {
   return db.transaction(async (tx) => {
     const org = await companyOrg(tx, companyId);
+    const t = table as typeof companyQualifications; // both tables share id, companyId and removedAt
     const [row] = await tx
-      .update(projectManagers)
+      .update(t)
       .set({ removedAt: clock.now() })
-      .where(and(eq(projectManagers.id, managerId), eq(projectManagers.companyId, org.id), isNull(projectManagers.removedAt)))
+      .where(and(eq(t.id, id), eq(t.companyId, org.id), isNull(t.removedAt)))
       .returning();
     if (!row) throw new DomainError("errors.notFound", { status: 404 });
+    const d = describe(row as T["$inferSelect"]);
     await appendAudit(tx, clock, actor, {
-      action: "company.manager_remove",
-      objectType: "project_manager",
+      action: d.action,
+      objectType: d.objectType,
       objectId: row.id,
       countyId: org.countyId,
-      before: { companyId: org.id, name: row.name, certificateNumber: row.certificateNumber },
+      before: { companyId: org.id, ...d.before },
       after: { removed: true },
     });
   });

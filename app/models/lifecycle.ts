@@ -25,6 +25,9 @@ export type ProjectState = (typeof PROJECT_STATES)[number];
 
 export const FINAL_STATES: readonly ProjectState[] = ["completed", "cancelled"];
 
+/** States in which a project's tender notice is public (everything from publication on). */
+export const PUBLIC_STATES: readonly ProjectState[] = ["published", "opening", "evaluating", "publicity", "awarded", "completed", "failed", "cancel_requested", "cancelled"];
+
 interface Rule {
   from: readonly ProjectState[];
   to: ProjectState | "previous";
@@ -43,6 +46,7 @@ export const TRANSITIONS = {
   publish: { from: ["approved"], to: "published", roles: ["committee", "agent"] },
   amend: { from: ["published"], to: "published", roles: ["committee", "agent"] },
   answer: { from: ["published"], to: "published", roles: ["committee", "agent"] },
+  register: { from: ["published"], to: "published", roles: ["contractor"] }, // 报名, where the county requires it
   ask: { from: ["published"], to: "published", roles: ["contractor"] },
   close_bidding: { from: ["published"], to: "opening", roles: [] },
   request_cancel: { from: NON_FINAL, to: "cancel_requested", roles: ["committee"] },

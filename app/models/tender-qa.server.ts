@@ -17,7 +17,7 @@ import { activeAgent, assertActsForVillage } from "./agent.server";
 import { appendAudit, type Actor } from "./audit.server";
 import { getCountySettings } from "./county-settings.server";
 import { DomainError } from "./errors";
-import { checkTransition, effectiveState, type ProjectState } from "./lifecycle";
+import { checkTransition, effectiveState, PUBLIC_STATES, type ProjectState } from "./lifecycle";
 import { notify, usersOfOrgs } from "./notification.server";
 
 const { projects, tenders, tenderQuestions, tenderAmendments, tenderInterest, tenderAttachments } = schema;
@@ -35,20 +35,23 @@ export function deadlineAfterAmendment(deadline: Date, amendedAt: Date, lateDays
   return earliest > deadline ? { deadline: earliest, extended: true } : { deadline, extended: false };
 }
 
-/** The tender (current round only) and its project, locked for the caller's transaction. */
+/** The tender (current round only) and its project, the project row locked for the caller's transaction. */
 async function lockCurrentTender(tx: Db, tenderId: string) {
   if (!/^[0-9a-f-]{36}$/.test(tenderId)) throw new DomainError("errors.notFound", { status: 404 });
-  const [row] = await tx.select({ tender: tenders, project: projects }).from(tenders).innerJoin(projects, eq(projects.id, tenders.projectId)).where(eq(tenders.id, tenderId));
+  const [row] = await tx
+    .select({ tender: tenders, project: projects })
+    .from(tenders)
+    .innerJoin(projects, eq(projects.id, tenders.projectId))
+    .where(eq(tenders.id, tenderId))
+    .for("update", { of: projects });
   if (!row) throw new DomainError("errors.notFound", { status: 404 });
-  await tx.select({ id: projects.id }).from(projects).where(eq(projects.id, row.project.id)).for("update");
   const [latest] = await tx.select({ round: max(tenders.round) }).from(tenders).where(eq(tenders.projectId, row.project.id));
   if (latest?.round !== row.tender.round) throw new DomainError("errors.qa.oldRound", { status: 409 });
-  const [fresh] = await tx.select({ tender: tenders, project: projects }).from(tenders).innerJoin(projects, eq(projects.id, tenders.projectId)).where(eq(tenders.id, tenderId));
-  return fresh;
+  return row;
 }
 
 /** Refuses unless `action` is allowed to `role` at this instant (the deadline counts even before the scheduler ran). */
-function assertOpen(p: Project, t: Tender, action: "ask" | "answer" | "amend", role: MemberRole | null, now: Date) {
+function assertOpen(p: Project, t: Tender, action: "register" | "ask" | "answer" | "amend", role: MemberRole | null, now: Date) {
   const v = checkTransition(effectiveState(p.state as ProjectState, t.deadline, now), action, role);
   if (!v.ok) throw new DomainError(v.reason === "errors.transition.state" ? "errors.qa.closed" : v.reason, { status: 409 });
 }
@@ -82,7 +85,7 @@ export async function registerForTender(db: Db, clock: Clock, actor: Actor, tend
   return db.transaction(async (tx) => {
     const { tender, project } = await lockCurrentTender(tx, tenderId);
     const now = clock.now();
-    assertOpen(project, tender, "ask", "contractor", now);
+    assertOpen(project, tender, "register", "contractor", now);
     const settings = await getCountySettings(tx, project.countyId);
     if (!settings.registrationStepRequired) throw new DomainError("errors.qa.registrationOff", { status: 409 });
     if (await isRegistered(tx, tenderId, companyId)) throw new DomainError("errors.qa.alreadyRegistered", { status: 409 });
@@ -119,7 +122,7 @@ export async function authorizeDownload(
 ): Promise<DownloadVerdict> {
   if (!/^[0-9a-f-]{36}$/.test(tenderId) || !/^[0-9a-f]{64}$/.test(sha256)) return { ok: false, reason: "notFound" };
   const [row] = await db.select({ tender: tenders, project: projects }).from(tenders).innerJoin(projects, eq(projects.id, tenders.projectId)).where(eq(tenders.id, tenderId));
-  if (!row || ["draft", "submitted", "returned", "approved"].includes(row.project.state)) return { ok: false, reason: "notFound" };
+  if (!row || !PUBLIC_STATES.includes(row.project.state as ProjectState)) return { ok: false, reason: "notFound" };
   const { tender, project } = row;
   let fileName: string | null = null;
   if (tender.documentPdfSha256 === sha256) fileName = `招标文件-${project.name}.pdf`;
@@ -248,11 +251,6 @@ export async function listOwnQuestions(db: Db, tenderId: string, companyId: stri
     .from(tenderQuestions)
     .where(and(eq(tenderQuestions.tenderId, tenderId), eq(tenderQuestions.companyId, companyId)))
     .orderBy(asc(tenderQuestions.askedAt));
-}
-
-export async function countUnanswered(db: Db, tenderId: string): Promise<number> {
-  const [row] = await db.select({ n: count() }).from(tenderQuestions).where(and(eq(tenderQuestions.tenderId, tenderId), isNull(tenderQuestions.answeredAt)));
-  return row?.n ?? 0;
 }
 
 // ── Amendments ──────────────────────────────────────────────────────────

@@ -16,7 +16,7 @@ import { appendAudit, type Actor } from "./audit.server";
 import type { CountySettings } from "./county-settings";
 import { getCountySettings } from "./county-settings.server";
 import { DomainError } from "./errors";
-import { checkTransition, effectiveState, type ProjectState } from "./lifecycle";
+import { checkTransition, effectiveState, PUBLIC_STATES, type ProjectState } from "./lifecycle";
 import { PLATFORM_METHODS } from "./project-rules";
 import { currentTemplate, renderTemplate } from "./template.server";
 import { EVALUATION_METHODS } from "./tender-rules";
@@ -222,7 +222,6 @@ export async function currentTender(db: Db, projectId: string) {
   return t ?? null;
 }
 
-const PUBLIC_STATES: ProjectState[] = ["published", "opening", "evaluating", "publicity", "awarded", "completed", "failed", "cancel_requested", "cancelled"];
 
 export interface NoticeFilter {
   q?: string;
@@ -237,7 +236,7 @@ export interface NoticeFilter {
 /** Public notices: anyone, no login. Nothing about bidders is ever part of this (招标投标法 §22). */
 export async function listPublicNotices(db: Db, clock: Clock, f: NoticeFilter, limit = 50) {
   const village = schema.orgs;
-  const conditions: SQL[] = [inArray(projects.state, PUBLIC_STATES)];
+  const conditions: SQL[] = [inArray(projects.state, [...PUBLIC_STATES])];
   if (f.q) conditions.push(or(ilike(projects.name, `%${f.q}%`), ilike(projects.location, `%${f.q}%`))!);
   if (f.townshipId) conditions.push(eq(projects.townshipId, f.townshipId));
   if (f.villageId) conditions.push(eq(projects.villageId, f.villageId));
@@ -267,7 +266,7 @@ export async function getPublicNotice(db: Db, clock: Clock, tenderId: string) {
     .from(tenders)
     .innerJoin(projects, eq(projects.id, tenders.projectId))
     .innerJoin(orgs, eq(orgs.id, projects.villageId))
-    .where(and(eq(tenders.id, tenderId), inArray(projects.state, PUBLIC_STATES)));
+    .where(and(eq(tenders.id, tenderId), inArray(projects.state, [...PUBLIC_STATES])));
   if (!row) return null;
   const [township] = await db.select({ name: orgs.name }).from(orgs).where(eq(orgs.id, row.project.townshipId));
   const attachments = await db.select().from(tenderAttachments).where(eq(tenderAttachments.tenderId, tenderId)).orderBy(asc(tenderAttachments.fileName));

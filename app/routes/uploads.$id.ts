@@ -6,13 +6,8 @@ import { offsetHeaders, tusError, tusHeaders, tusOptions, uploader, wrongVersion
 /** HEAD: how many bytes the server holds, so the client resumes from there. Only the uploader may ask. */
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   if (request.method === "OPTIONS") return tusOptions();
-  const version = wrongVersion(request);
-  if (version) return version;
-  const auth = await uploader(request, context);
-  if (auth instanceof Response) return auth;
-  const rec = await findUpload(context.files, context.clock, params.id ?? "", auth.user.id);
-  // Someone else's upload is answered exactly like one that does not exist.
-  if (!rec) return tusError("errors.upload.unknown", 404);
+  const rec = await ownUpload(request, context, params.id);
+  if (rec instanceof Response) return rec;
   return new Response(null, { status: 200, headers: offsetHeaders(rec, await uploadOffset(context.files, rec)) });
 }
 
@@ -21,12 +16,8 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   if (request.method !== "PATCH" && request.method !== "DELETE") {
     return new Response(null, { status: 405, headers: tusHeaders({ Allow: "OPTIONS, HEAD, PATCH, DELETE" }) });
   }
-  const version = wrongVersion(request);
-  if (version) return version;
-  const auth = await uploader(request, context);
-  if (auth instanceof Response) return auth;
-  const rec = await findUpload(context.files, context.clock, params.id ?? "", auth.user.id);
-  if (!rec) return tusError("errors.upload.unknown", 404);
+  const rec = await ownUpload(request, context, params.id);
+  if (rec instanceof Response) return rec;
   if (request.method === "DELETE") {
     await deleteUpload(context.files, rec);
     return new Response(null, { status: 204, headers: tusHeaders() });
@@ -42,6 +33,17 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     if (e instanceof DomainError) return tusError(e.key, e.options.status ?? 400);
     throw e;
   }
+}
+
+/** The signed-in user's own upload, or the tus response that refuses the request. */
+async function ownUpload(request: Request, context: LoaderFunctionArgs["context"], id: string | undefined) {
+  const version = wrongVersion(request);
+  if (version) return version;
+  const auth = await uploader(request, context);
+  if (auth instanceof Response) return auth;
+  const rec = await findUpload(context.files, context.clock, id ?? "", auth.user.id);
+  // Someone else's upload is answered exactly like one that does not exist.
+  return rec ?? tusError("errors.upload.unknown", 404);
 }
 
 async function* chunksOf(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {

@@ -1,4 +1,4 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { login, pdf, STEPS } from "./helpers";
 
 test("a committee registers a project on a phone, the township approves it", async ({ browser }) => {

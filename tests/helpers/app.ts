@@ -91,3 +91,9 @@ export const DEMO = {
   contractor1: "13900000010",
   expert1: "13900000018",
 } as const;
+
+/** A session cookie for every demo account in DEMO, by its key. */
+export async function demoCookies(ctx: AppLoadContext): Promise<Record<keyof typeof DEMO, string>> {
+  const entries = await Promise.all(Object.entries(DEMO).map(async ([k, p]) => [k, await cookieFor(ctx, p)] as const));
+  return Object.fromEntries(entries) as Record<keyof typeof DEMO, string>;
+}

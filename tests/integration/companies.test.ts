@@ -9,7 +9,7 @@ import * as registerRoute from "~/routes/register.company";
 import { schema } from "~/utils/db.server";
 import { creditCodeCheckChar } from "~/utils/credit-code";
 import type { Database } from "../../db/client";
-import { cookieFor, DEMO, get, makeContext, ORIGIN, post, run, unwrap } from "../helpers/app";
+import { cookieFor, demoCookies, DEMO, get, makeContext, ORIGIN, post, run, unwrap } from "../helpers/app";
 import { createTestDb } from "../helpers/db";
 
 let database: Database;
@@ -74,7 +74,7 @@ const auditActions = async (objectId: string) =>
 beforeAll(async () => {
   database = await createTestDb();
   ctx = makeContext(database); // 2026-11-20 10:00 Beijing; the demo was loaded on 2026-11-02
-  c = Object.fromEntries(await Promise.all(Object.entries(DEMO).map(async ([k, p]) => [k, await cookieFor(ctx, p)]))) as typeof c;
+  c = await demoCookies(ctx);
   county = (await database.db.select().from(schema.orgs).where(eq(schema.orgs.name, "青山县")))[0].id;
 });
 afterAll(async () => {

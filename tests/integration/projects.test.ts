@@ -6,7 +6,7 @@ import * as listRoute from "~/routes/projects._index";
 import * as fileRoute from "~/routes/projects.$id.files.$step";
 import type { Database } from "../../db/client";
 import { createTestDb } from "../helpers/db";
-import { cookieFor, DEMO, get, makeContext, ORIGIN, post, run, unwrap } from "../helpers/app";
+import { demoCookies, DEMO, get, makeContext, ORIGIN, post, run, unwrap } from "../helpers/app";
 
 let database: Database;
 let ctx: ReturnType<typeof makeContext>;
@@ -58,7 +58,7 @@ async function state(id: string) {
 beforeAll(async () => {
   database = await createTestDb();
   ctx = makeContext(database);
-  c = Object.fromEntries(await Promise.all(Object.entries(DEMO).map(async ([k, p]) => [k, await cookieFor(ctx, p)]))) as typeof c;
+  c = await demoCookies(ctx);
 });
 afterAll(async () => {
   await database?.close();

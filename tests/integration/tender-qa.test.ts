@@ -18,7 +18,7 @@ import * as publishRoute from "~/routes/projects.$id_.publish";
 import * as projectsRoute from "~/routes/projects._index";
 import { schema } from "~/utils/db.server";
 import type { Database } from "../../db/client";
-import { cookieFor, DEMO, get, makeContext, post, run, unwrap } from "../helpers/app";
+import { cookieFor, demoCookies, DEMO, get, makeContext, post, run, unwrap } from "../helpers/app";
 import { createTestDb } from "../helpers/db";
 import { tenderFields, tenderKit } from "../helpers/tenders";
 
@@ -51,7 +51,7 @@ async function unread(cookie: string) {
 beforeAll(async () => {
   database = await createTestDb();
   ctx = makeContext(database); // 2026-11-20 10:00 Beijing
-  c = Object.fromEntries(await Promise.all(Object.entries(DEMO).map(async ([k, p]) => [k, await cookieFor(ctx, p)]))) as typeof c;
+  c = await demoCookies(ctx);
   kit = await tenderKit(database, ctx);
 });
 afterAll(async () => {

@@ -6,11 +6,9 @@ import * as noticeRoute from "~/routes/notices.$id";
 import * as templatesRoute from "~/routes/admin.templates";
 import { closeDueTenders } from "~/models/tender.server";
 import { runJobOnce } from "~/utils/scheduler.server";
-import { schema } from "~/utils/db.server";
-import { eq } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { createTestDb } from "../helpers/db";
-import { cookieFor, DEMO, get, makeContext, ORIGIN, post, run, unwrap } from "../helpers/app";
+import { demoCookies, DEMO, get, makeContext, post, run, unwrap } from "../helpers/app";
 import { tenderFields, tenderKit } from "../helpers/tenders";
 
 let database: Database;
@@ -23,7 +21,7 @@ let publish: Awaited<ReturnType<typeof tenderKit>>["publish"];
 beforeAll(async () => {
   database = await createTestDb();
   ctx = makeContext(database); // 2026-11-20 10:00 Beijing
-  c = Object.fromEntries(await Promise.all(Object.entries(DEMO).map(async ([k, p]) => [k, await cookieFor(ctx, p)]))) as typeof c;
+  c = await demoCookies(ctx);
   const kit = await tenderKit(database, ctx);
   ({ approvedProject, publish } = kit);
 });

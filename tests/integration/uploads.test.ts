@@ -12,7 +12,7 @@ import { checkPdf, type LocalFileStore } from "~/models/file-store.server";
 import { parseUploadForm } from "~/utils/uploads.server";
 import type { Database } from "../../db/client";
 import { createTestDb } from "../helpers/db";
-import { cookieFor, DEMO, makeContext, ORIGIN, run } from "../helpers/app";
+import { demoCookies, DEMO, makeContext, ORIGIN, run } from "../helpers/app";
 
 let database: Database;
 let ctx: ReturnType<typeof makeContext>;
@@ -103,7 +103,7 @@ async function json(res: Response) {
 beforeAll(async () => {
   database = await createTestDb();
   ctx = makeContext(database);
-  c = Object.fromEntries(await Promise.all(Object.entries(DEMO).map(async ([k, p]) => [k, await cookieFor(ctx, p)]))) as typeof c;
+  c = await demoCookies(ctx);
 });
 afterAll(async () => {
   await database?.close();
