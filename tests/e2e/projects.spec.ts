@@ -137,5 +137,11 @@ test("a contractor asks, the committee answers and amends, everyone concerned is
   await pub.getByRole("link", { name: "石桥村便民桥加固" }).click();
   await expect(pub.getByRole("region", { name: "答疑（问题与答复）" })).toContainText("可以，须满足 C30 强度要求。");
   await expect(pub.getByRole("region", { name: "澄清与修改" })).toContainText("增加桥头护栏 12 米");
+  // The same page in English: every heading and label translated.
+  await pub.getByRole("button", { name: "English" }).click();
+  await expect(pub.getByRole("region", { name: "Questions and answers" })).toContainText("C30");
+  await expect(pub.getByRole("region", { name: "Clarifications and amendments" })).toContainText("No. 1");
+  await expect(pub.getByText("to download the documents or ask a question, log in as a contractor")).toBeVisible();
+  await pub.screenshot({ path: "tests/e2e/.artifacts/notice-en.png", fullPage: true });
   await anon.close();
 });

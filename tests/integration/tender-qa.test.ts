@@ -97,6 +97,7 @@ describe("an agent acting for the committee", () => {
     // Revoked: the agent loses the project at once.
     expect((await projectAction(id, { intent: "revoke_agent" }, c.committeeA1)).data.done).toBe("agent.revoked");
     expect(unwrap(await run(projectRoute.loader, get(`/projects/${id}`, c.agentA), ctx, { id })).status).toBe(403);
+    expect(JSON.stringify(unwrap(await run(projectsRoute.loader, get("/projects", c.agentA), ctx)).data)).not.toContain("青山村文化礼堂修缮");
     const actions = await database.query<{ action: string }>("SELECT action FROM audit_log WHERE object_id = $1 AND action LIKE 'project.%agent' ORDER BY id", [id]);
     expect(actions.map((a) => a.action)).toEqual(["project.appoint_agent", "project.revoke_agent"]);
   });
