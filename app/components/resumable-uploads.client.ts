@@ -113,7 +113,7 @@ function offsetOf(r: Reply): number {
 }
 
 /** Send `file`; resolves with the upload id once the server has stored it. (Exported for tests.) */
-export async function upload(file: File, signal: AbortSignal, say: (percent: number, retryIn?: number) => void): Promise<string> {
+export async function upload(file: File, signal: AbortSignal, say: (percent: number, retryIn?: number) => void, kind: "pdf" | "sealed" = "pdf"): Promise<string> {
   const key = `cyz-upload:${file.name}:${file.size}:${file.lastModified}`;
   let url = remember.get(key);
   let offset = -1; // unknown: ask the server
@@ -127,7 +127,7 @@ export async function upload(file: File, signal: AbortSignal, say: (percent: num
       if (!url) {
         const r = await send("POST", ENDPOINT, signal, {
           "Upload-Length": String(file.size),
-          "Upload-Metadata": `filename ${btoa(String.fromCharCode(...new TextEncoder().encode(file.name)))}`,
+          "Upload-Metadata": `filename ${btoa(String.fromCharCode(...new TextEncoder().encode(file.name)))},kind ${btoa(kind)}`,
         });
         if (r.status !== 201) throw r.status >= 500 || r.status === 429 ? new Error("server") : refused(r);
         url = new URL(r.header("Location")!, location.href).pathname;

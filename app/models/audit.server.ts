@@ -200,6 +200,7 @@ export interface AuditQuery {
  * A contractor's act on a tender before its deadline (download, registration,
  * question) is recorded in full but shown without who or from where until the
  * deadline (招标投标法 §22): such rows carry `sealedTender` in their summary.
+ * A bid act (`sealedBid` too) is left out altogether until the deadline.
  */
 export async function listAudit(db: Db, q: AuditQuery, now: Date) {
   const conditions: SQL[] = [];
@@ -216,9 +217,11 @@ export async function listAudit(db: Db, q: AuditQuery, now: Date) {
     .where(conditions.length ? and(...conditions) : undefined)
     .orderBy(desc(auditLog.id))
     .limit(Math.min(q.limit ?? 50, 500));
-  return rows.map((r) => {
+  return rows.flatMap((r) => {
     const sealed = r.sealedUntil !== null && now.getTime() < r.sealedUntil.getTime();
-    if (!sealed) return { ...r.row, actorName: r.actorName, sealed: false };
-    return { ...r.row, actorUserId: null, actorName: null, ip: null, userAgent: null, summary: { sealedTender: (r.row.summary as { sealedTender: string }).sealedTender }, sealed: true };
+    if (!sealed) return [{ ...r.row, actorName: r.actorName, sealed: false }];
+    // A bid act is not even shown as a masked row before the deadline: the number of rows would tell how many bid.
+    if ((r.row.summary as { sealedBid?: boolean }).sealedBid) return [];
+    return [{ ...r.row, actorUserId: null, actorName: null, ip: null, userAgent: null, summary: { sealedTender: (r.row.summary as { sealedTender: string }).sealedTender }, sealed: true }];
   });
 }

@@ -48,6 +48,7 @@ export const TRANSITIONS = {
   answer: { from: ["published"], to: "published", roles: ["committee", "agent"] },
   register: { from: ["published"], to: "published", roles: ["contractor"] }, // 报名, where the county requires it
   ask: { from: ["published"], to: "published", roles: ["contractor"] },
+  bid: { from: ["published"], to: "published", roles: ["contractor"] }, // submit, replace, withdraw or re-seal a sealed bid
   close_bidding: { from: ["published"], to: "opening", roles: [] },
   request_cancel: { from: NON_FINAL, to: "cancel_requested", roles: ["committee"] },
   approve_cancel: { from: ["cancel_requested"], to: "cancelled", roles: ["supervisor"] },

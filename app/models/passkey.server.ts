@@ -26,7 +26,7 @@ export interface RelyingParty {
   rpName: string;
 }
 
-type Purpose = "passkey_register" | "passkey_login";
+type Purpose = "passkey_register" | "passkey_login" | "opening_key";
 
 async function storeChallenge(db: Db, clock: Clock, challenge: string, purpose: Purpose, userId: string | null) {
   await db.insert(webauthnChallenges).values({
@@ -134,9 +134,8 @@ export async function passkeyLoginOptions(db: Db, clock: Clock, rp: RelyingParty
   return options;
 }
 
-/** Verify a login assertion; returns the user id it proves. */
-export async function authenticateWithPasskey(db: Db, clock: Clock, rp: RelyingParty, response: AuthenticationResponseJSON) {
-  const expectedChallenge = await consumeChallenge(db, clock, response?.response?.clientDataJSON ?? "", "passkey_login", null);
+/** Check an assertion against the stored passkey and move its counter on; returns the passkey. */
+async function verifyAssertion(db: Db, clock: Clock, rp: RelyingParty, response: AuthenticationResponseJSON, expectedChallenge: string) {
   const [passkey] = await db.select().from(passkeys).where(eq(passkeys.id, String(response.id))).limit(1);
   if (!passkey) throw new DomainError("errors.passkeyUnknown");
   let verification;
@@ -162,7 +161,51 @@ export async function authenticateWithPasskey(db: Db, clock: Clock, rp: RelyingP
     .update(passkeys)
     .set({ counter: verification.authenticationInfo.newCounter, lastUsedAt: clock.now() })
     .where(eq(passkeys.id, passkey.id));
-  return passkey.userId;
+  return passkey;
+}
+
+/** Verify a login assertion; returns the user id it proves. */
+export async function authenticateWithPasskey(db: Db, clock: Clock, rp: RelyingParty, response: AuthenticationResponseJSON) {
+  const expectedChallenge = await consumeChallenge(db, clock, response?.response?.clientDataJSON ?? "", "passkey_login", null);
+  return (await verifyAssertion(db, clock, rp, response, expectedChallenge)).userId;
+}
+
+/**
+ * Preparing passkeys for sealed bids: the browser evaluates the passkey's PRF
+ * (public/seal/v1.js), derives an X25519 key pair from it and sends only the
+ * public key, with an assertion proving the holder did it just now. The PRF
+ * secret and the private key never leave the browser.
+ */
+export async function openingKeyOptions(db: Db, clock: Clock, rp: RelyingParty, userId: string) {
+  // Every passkey of the user is offered: some authenticators only reveal PRF support when asked to evaluate it.
+  const own = await db.select({ id: passkeys.id }).from(passkeys).where(eq(passkeys.userId, userId));
+  if (own.length === 0) throw new DomainError("errors.bid.noPrfPasskey", { status: 409 });
+  const options = await generateAuthenticationOptions({ rpID: rp.rpID, userVerification: "required", allowCredentials: own.map((p) => ({ id: p.id })) });
+  await storeChallenge(db, clock, options.challenge, "opening_key", userId);
+  return { challenge: options.challenge, rpId: rp.rpID, credentialIds: own.map((p) => p.id) };
+}
+
+export async function enrollOpeningKey(
+  db: Db,
+  clock: Clock,
+  rp: RelyingParty,
+  actor: Actor & { userId: string },
+  input: { response: AuthenticationResponseJSON; publicKey: string },
+) {
+  if (typeof input.publicKey !== "string" || !/^[A-Za-z0-9_-]{43}$/.test(input.publicKey)) throw new DomainError("errors.invalidInput");
+  const expectedChallenge = await consumeChallenge(db, clock, input.response?.response?.clientDataJSON ?? "", "opening_key", actor.userId);
+  const passkey = await verifyAssertion(db, clock, rp, input.response, expectedChallenge);
+  if (passkey.userId !== actor.userId) throw new DomainError("errors.passkeyFailed");
+  return db.transaction(async (tx) => {
+    await tx.update(passkeys).set({ openingPublicKey: input.publicKey, openingKeyAt: clock.now(), prfEnabled: true }).where(eq(passkeys.id, passkey.id));
+    await appendAudit(tx, clock, actor, {
+      action: "passkey.opening_key",
+      objectType: "passkey",
+      objectId: passkey.id,
+      after: { name: passkey.name, openingPublicKey: input.publicKey },
+    });
+    return { id: passkey.id, name: passkey.name };
+  });
 }
 
 export async function listPasskeys(db: Db, userId: string) {

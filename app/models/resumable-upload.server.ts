@@ -25,10 +25,16 @@ export const UPLOAD_TTL_MS = 24 * 3600 * 1000;
 /** Unfinished uploads one user may hold at once, so nobody can fill the disk with declared lengths. */
 export const MAX_OPEN_UPLOADS = 10;
 /**
- * Every upload the platform asks for today is a PDF; a new kind would be
- * named at creation and its check chosen here, never by the client.
+ * What an upload may be, named at creation; its check is chosen here, never
+ * by the client: a PDF, or a bid sealed in the browser (public/seal/v1.js).
  */
-const CHECK = checkPdf;
+export type UploadKind = "pdf" | "sealed";
+const SEALED_MAGIC = "CYZBID01";
+export function checkSealed(head: Buffer): string | null {
+  return head.subarray(0, Math.min(8, head.length)).toString("latin1") === SEALED_MAGIC.slice(0, Math.min(8, head.length)) ? null : "errors.upload.notSealed";
+}
+const CHECKS: Record<UploadKind, (head: Buffer) => string | null> = { pdf: checkPdf, sealed: checkSealed };
+const checkOf = (rec: UploadRecord) => CHECKS[rec.kind ?? "pdf"];
 
 export interface UploadRecord {
   id: string;
@@ -38,6 +44,8 @@ export interface UploadRecord {
   length: number;
   /** The file's name as the browser gave it (display and database row only). */
   name: string;
+  /** What the bytes must be (absent in records written before kinds existed: a PDF). */
+  kind?: UploadKind;
   /** The county's limit when the upload was created. */
   maxBytes: number;
   createdAt: string;
@@ -97,7 +105,7 @@ export function cleanFileName(raw: string): string {
 export async function createUpload(
   files: FileStore,
   clock: Clock,
-  input: { owner: string; length: number; name: string; maxBytes: number },
+  input: { owner: string; length: number; name: string; maxBytes: number; kind?: UploadKind },
 ): Promise<UploadRecord> {
   if (!Number.isSafeInteger(input.length) || input.length < 0) throw new DomainError("errors.upload.length", { status: 400 });
   if (input.length === 0) throw new DomainError("errors.upload.empty", { status: 400 });
@@ -110,6 +118,7 @@ export async function createUpload(
     owner: input.owner,
     length: input.length,
     name: cleanFileName(input.name),
+    kind: input.kind ?? "pdf",
     maxBytes: input.maxBytes,
     createdAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + UPLOAD_TTL_MS).toISOString(),
@@ -191,7 +200,7 @@ export async function appendToUpload(
       const size = at + (body ? await receive(dataPath(files, rec.id), body, current.length - at, [writer.stop, signal]) : 0);
       current.expiresAt = new Date(clock.now().getTime() + UPLOAD_TTL_MS).toISOString();
       // Refuse a non-PDF after its first bytes, not after 50 MB over a weak connection.
-      const problem = at < 8 && (size >= 8 || size === current.length) ? CHECK(await head(dataPath(files, rec.id))) : null;
+      const problem = at < 8 && (size >= 8 || size === current.length) ? checkOf(current)(await head(dataPath(files, rec.id))) : null;
       if (problem) await finish(files, current, { error: problem });
       else if (size === current.length) await store(files, current);
       else await saveRecord(files, current);
@@ -204,7 +213,7 @@ export async function appendToUpload(
 }
 
 function statusOf(key: string) {
-  return key === "errors.upload.tooLarge" ? 413 : key === "errors.upload.notPdf" ? 415 : 400;
+  return key === "errors.upload.tooLarge" ? 413 : key === "errors.upload.notPdf" || key === "errors.upload.notSealed" ? 415 : 400;
 }
 
 /** Write what arrives (at most `room` bytes) to the end of the file; stop early, keeping what came, when told to. */
@@ -253,7 +262,7 @@ async function head(file: string): Promise<Buffer> {
 /** Move the complete file into the store through the same put() a form upload uses. */
 async function store(files: FileStore, rec: UploadRecord) {
   try {
-    const stored = await files.put(createReadStream(dataPath(files, rec.id)), { maxBytes: rec.maxBytes, check: CHECK });
+    const stored = await files.put(createReadStream(dataPath(files, rec.id)), { maxBytes: rec.maxBytes, check: checkOf(rec) });
     await finish(files, rec, { stored });
   } catch (e) {
     if (!(e instanceof DomainError)) throw e; // storage trouble: the partial stays, a retried PATCH finishes it
@@ -286,9 +295,10 @@ export async function finishedUpload(
   files: FileStore,
   id: string,
   owner: string,
+  kind: UploadKind = "pdf",
 ): Promise<{ ok: true; upload: StoredFile & { name: string } } | { ok: false; error: string }> {
   const rec = await readRecord(files, id);
-  if (!rec || rec.owner !== owner) return { ok: false, error: "errors.upload.unknown" };
+  if (!rec || rec.owner !== owner || (rec.kind ?? "pdf") !== kind) return { ok: false, error: "errors.upload.unknown" };
   if (rec.error) return { ok: false, error: rec.error };
   if (!rec.stored) return { ok: false, error: "errors.upload.incomplete" };
   return { ok: true, upload: { ...rec.stored, name: rec.name } };

@@ -36,7 +36,7 @@ export function deadlineAfterAmendment(deadline: Date, amendedAt: Date, lateDays
 }
 
 /** The tender (current round only) and its project, the project row locked for the caller's transaction. */
-async function lockCurrentTender(tx: Db, tenderId: string) {
+export async function lockCurrentTender(tx: Db, tenderId: string) {
   if (!/^[0-9a-f-]{36}$/.test(tenderId)) throw new DomainError("errors.notFound", { status: 404 });
   const [row] = await tx
     .select({ tender: tenders, project: projects })

@@ -1,9 +1,10 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { PasskeyRegister } from "~/components/passkey-register";
 import { FormError, Notice } from "~/components/forms";
+import { openBidsSealedTo } from "~/models/bid.server";
 import { listPasskeys, removePasskey } from "~/models/passkey.server";
 import { endAllSessions, endSession, listSessions } from "~/models/session.server";
 import { actorOf, clearSessionCookie, requireAuth } from "~/utils/auth.server";
@@ -27,6 +28,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       createdAt: formatBeijing(p.createdAt),
       lastUsedAt: p.lastUsedAt ? formatBeijing(p.lastUsedAt) : null,
       prfEnabled: p.prfEnabled,
+      sealing: Boolean(p.openingPublicKey),
       backedUp: p.backedUp,
     })),
     sessions: sessions.map((s) => ({
@@ -48,7 +50,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const intent = form.get("intent");
   try {
     if (intent === "remove-passkey") {
-      await removePasskey(context.db, context.clock, actor, String(form.get("passkeyId") ?? ""));
+      const passkeyId = String(form.get("passkeyId") ?? "");
+      // A passkey that seals an open bid: say so, and offer to re-seal first (the bid page does it).
+      const sealing = await openBidsSealedTo(context.db, passkeyId, context.clock.now());
+      const own = (await listPasskeys(context.db, auth.user.id)).some((p) => p.id === passkeyId);
+      if (own && sealing.length > 0 && form.get("confirm") !== "yes") {
+        return data({ sealing: { passkeyId, bids: sealing.map((b) => ({ tenderId: b.tenderId, project: b.projectName, deadline: formatBeijing(b.deadline) })) } }, { status: 409 });
+      }
+      await removePasskey(context.db, context.clock, actor, passkeyId);
       return { done: "account.passkeyRemoved" };
     }
     if (intent === "end-session") {
@@ -84,6 +93,24 @@ export default function Account() {
           {user.name} · {user.phone}
         </p>
         {result && "done" in result && <Notice>{t(result.done)}</Notice>}
+        {result && "sealing" in result && (
+          <div className="notice warn" role="alert" data-testid="passkey-seals-bids">
+            <p>{t("account.passkeySealsBids")}</p>
+            <ul>
+              {result.sealing.bids.map((b) => (
+                <li key={b.tenderId}>
+                  <Link to={`/notices/${b.tenderId}/bid#reseal`}>{b.project}</Link> · {t("bid.deadline")} {b.deadline} — {t("account.resealFirst")}
+                </li>
+              ))}
+            </ul>
+            <Form method="post">
+              <input type="hidden" name="intent" value="remove-passkey" />
+              <input type="hidden" name="passkeyId" value={result.sealing.passkeyId} />
+              <input type="hidden" name="confirm" value="yes" />
+              <button type="submit" className="danger">{t("account.removeAnyway")}</button>
+            </Form>
+          </div>
+        )}
         <FormError errors={result && "errors" in result ? result.errors : undefined} />
       </section>
       <section className="card" aria-labelledby="passkeys-h">
@@ -102,6 +129,7 @@ export default function Account() {
                     {p.lastUsedAt && ` · ${t("account.lastUsed", { at: p.lastUsedAt })}`}
                     {" · "}
                     {p.prfEnabled ? t("account.prfYes") : t("account.prfNo")}
+                    {p.sealing && ` · ${t("account.sealingReady")}`}
                   </small>
                 </div>
                 <Form method="post">

@@ -155,6 +155,14 @@ export default function Notice() {
           </Form>
         )}
         {viewer.contractor && signupStep && viewer.ownSignup && <p className="notice ok">{t("qa.youRegistered")}</p>}
+        {viewer.contractor && open && (!signupStep || viewer.ownSignup) && (
+          <div className="stack">
+            <p className="hint">{t("bid.ctaHint")}</p>
+            <Link className="button primary" to={`/notices/${n.id}/bid`} data-testid="bid-link">
+              {t("bid.cta")}
+            </Link>
+          </div>
+        )}
         <ul className="downloads">
           {documentPdf && (
             <li>

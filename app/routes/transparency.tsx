@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { listAuditHeads } from "~/models/audit.server";
 import { formatBeijing } from "~/utils/time";
@@ -24,6 +24,9 @@ export default function Transparency() {
       <section className="card">
         <h1>{t("transparency.title")}</h1>
         <p>{t("transparency.intro")}</p>
+        <p>
+          <Link to="/sealing">{t("sealing.title")}</Link>
+        </p>
       </section>
       <section className="card">
         {heads.length === 0 ? (

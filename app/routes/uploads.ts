@@ -19,12 +19,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const declared = request.headers.get("Upload-Length") ?? "";
   if (!/^\d{1,15}$/.test(declared)) return tusError("errors.upload.length", 400);
   const meta = parseMetadata(request.headers.get("Upload-Metadata"));
+  const kind = meta.kind === "sealed" ? "sealed" : "pdf";
   try {
     const rec = await createUpload(context.files, context.clock, {
       owner: auth.user.id,
       length: Number(declared),
       name: meta.filename ?? "",
-      maxBytes: await uploadLimit(context, auth),
+      kind,
+      maxBytes: await uploadLimit(context, auth, kind),
     });
     return new Response(null, {
       status: 201,

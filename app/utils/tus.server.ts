@@ -4,6 +4,8 @@
  * app/routes/uploads.ts and uploads.$id.ts. State lives in
  * app/models/resumable-upload.server.ts.
  */
+import { sealedBidMaxBytes } from "~/models/bid-rules";
+import type { UploadKind } from "~/models/resumable-upload.server";
 import type { AppLoadContext } from "@remix-run/node";
 import { countyOf } from "~/models/org.server";
 import { getCountySettings } from "~/models/county-settings.server";
@@ -52,11 +54,12 @@ export async function uploader(request: Request, context: AppLoadContext): Promi
   return (await getAuth(request, context)) ?? tusError("errors.upload.signIn", 401);
 }
 
-/** The largest file this user's county accepts. */
-export async function uploadLimit(context: AppLoadContext, auth: Auth): Promise<number> {
+/** The largest upload of this kind the user's county accepts (a sealed bid holds several files). */
+export async function uploadLimit(context: AppLoadContext, auth: Auth, kind: UploadKind = "pdf"): Promise<number> {
   const countyId = auth.membership ? countyOf(auth.membership.org) : null;
   const settings = countyId ? await getCountySettings(context.db, countyId) : DEFAULT_COUNTY_SETTINGS;
-  return settings.uploadMaxMegabytes * 1024 * 1024;
+  const perFile = settings.uploadMaxMegabytes * 1024 * 1024;
+  return kind === "sealed" ? sealedBidMaxBytes(perFile) : perFile;
 }
 
 export function offsetHeaders(rec: UploadRecord, offset: number): Headers {

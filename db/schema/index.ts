@@ -7,3 +7,4 @@ export * from "./projects";
 export * from "./tenders";
 export * from "./notifications";
 export * from "./companies";
+export * from "./bids";

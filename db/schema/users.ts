@@ -52,13 +52,20 @@ export const passkeys = pgTable(
     backedUp: boolean("backed_up").notNull(),
     /** Whether the authenticator reported WebAuthn PRF support at registration (needed to seal bids). */
     prfEnabled: boolean("prf_enabled").notNull().default(false),
+    /**
+     * X25519 public key (base64url) derived in the browser from this passkey's
+     * PRF secret (public/seal/v1.js): bids are sealed to it. Null until the
+     * holder prepares the passkey for sealing.
+     */
+    openingPublicKey: text("opening_public_key"),
+    openingKeyAt: instant("opening_key_at"),
     createdAt: instant("created_at").notNull(),
     lastUsedAt: instant("last_used_at"),
   },
   (t) => [index("passkeys_user_idx").on(t.userId)],
 );
 
-export const challengePurpose = pgEnum("challenge_purpose", ["passkey_register", "passkey_login"]);
+export const challengePurpose = pgEnum("challenge_purpose", ["passkey_register", "passkey_login", "opening_key"]);
 
 /** WebAuthn challenges: single-use (deleted when read) and short-lived. */
 export const webauthnChallenges = pgTable("webauthn_challenges", {

@@ -1,0 +1,294 @@
+// Sealed bids through the model, with ciphertext made by the real sealing script:
+// who may bid, receipts, replacement, withdrawal, idempotency, the deadline at
+// commit, tampering and replayed keys, and what the audit trail shows when.
+import { randomUUID } from "node:crypto";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listAudit } from "~/models/audit.server";
+import { busyProjectManagerIds, ownBid, projectManagerChoices, resealBid, sealingScript, submitBid, withdrawBid, openBidsSealedTo } from "~/models/bid.server";
+import { updateCountySettings, getCountySettings } from "~/models/county-settings.server";
+import { schema } from "~/utils/db.server";
+import type { Database } from "../../db/client";
+import { DEMO, makeContext } from "../helpers/app";
+import { createTestDb } from "../helpers/db";
+import { loadSeal, pdfBytes, uploadSealed, type Sealed } from "../helpers/seal";
+import { tenderFields, tenderKit } from "../helpers/tenders";
+import { cookieFor } from "../helpers/app";
+
+const S = loadSeal();
+let database: Database;
+let ctx: ReturnType<typeof makeContext>;
+let kit: Awaited<ReturnType<typeof tenderKit>>;
+
+interface Bidder {
+  userId: string;
+  companyId: string;
+  actor: { userId: string; role: string; ip: string };
+  prf: Uint8Array;
+  credentialId: string;
+  pmId: string;
+}
+
+async function bidder(phone: string): Promise<Bidder> {
+  const [user] = await database.db.select().from(schema.users).where(eq(schema.users.phone, phone));
+  const [m] = await database.db.select().from(schema.memberships).where(eq(schema.memberships.userId, user.id));
+  const [pm] = await database.db.select().from(schema.projectManagers).where(eq(schema.projectManagers.companyId, m.orgId));
+  // A prepared passkey: the PRF secret stays here, only the derived public key is stored (as the browser does).
+  const prf = crypto.getRandomValues(new Uint8Array(32));
+  const credentialId = `cred-${phone}-${randomUUID().slice(0, 8)}`;
+  await database.db.insert(schema.passkeys).values({
+    id: credentialId,
+    userId: user.id,
+    name: "测试密钥",
+    publicKey: Buffer.alloc(65, 1),
+    counter: 0,
+    transports: ["usb"],
+    deviceType: "singleDevice",
+    backedUp: false,
+    prfEnabled: true,
+    openingPublicKey: (await S.openingKeyFromPrf(prf)).publicKey,
+    createdAt: ctx.clock.now(),
+  });
+  return { userId: user.id, companyId: m.orgId, actor: { userId: user.id, role: "contractor", ip: "198.51.100.20" }, prf, credentialId, pmId: pm.id };
+}
+
+const PRICE_FEN = 18_765_432;
+const MARK = "独特标记-青瓦白墙-90210";
+
+async function sealFor(b: Bidder, tenderId: string, opts: { holders?: boolean; price?: number } = {}) {
+  const submissionId = randomUUID();
+  const sealed = await S.seal(
+    {
+      priceFen: opts.price ?? PRICE_FEN,
+      durationDays: 25,
+      projectManagerId: b.pmId,
+      quality: "合格",
+      security: { method: "transfer", amountFen: 300_000, date: "2026-11-19", reference: "流水-778899" },
+    },
+    [{ name: "技术标.pdf", bytes: pdfBytes(MARK) }],
+    { tenderId, submissionId, holders: opts.holders === false ? [] : [{ credentialId: b.credentialId, publicKey: (await S.openingKeyFromPrf(b.prf)).publicKey }] },
+  );
+  const uploadId = await uploadSealed(ctx, b.userId, sealed.ciphertext);
+  return { sealed, submissionId, uploadId };
+}
+
+function input(s: { sealed: Sealed; submissionId: string; uploadId: string }, over: Record<string, unknown> = {}) {
+  const script = sealingScript();
+  return {
+    submissionId: s.submissionId,
+    uploadId: s.uploadId,
+    ciphertextHash: s.sealed.ciphertextHash,
+    plaintextHash: s.sealed.plaintextHash,
+    commitment: s.sealed.commitment,
+    scriptVersion: script.version,
+    scriptSha256: script.sha256,
+    wraps: s.sealed.wraps,
+    ...over,
+  };
+}
+
+async function tender(name: string, deadline = "2026-12-01T09:30") {
+  const id = await kit.approvedProject(name, 20_000_000);
+  const r = (await kit.publish(id, tenderFields({ deadline, bidSecurity: "3000" }), await cookieFor(ctx, DEMO.committeeA1))) as Response;
+  expect(r.status).toBe(302);
+  return kit.tenderOf(id);
+}
+
+let a: Bidder;
+let b: Bidder;
+
+beforeAll(async () => {
+  database = await createTestDb();
+  ctx = makeContext(database);
+  kit = await tenderKit(database, ctx);
+  a = await bidder(DEMO.contractor1);
+  b = await bidder(DEMO.contractor2);
+});
+afterAll(async () => {
+  await database?.close();
+});
+
+describe("sealed bids", () => {
+  it("takes a sealed bid, gives a receipt with the server time and commitment, and the opened bid matches it", async () => {
+    const t = await tender("村道硬化一期");
+    const s = await sealFor(a, t.id);
+    const receipt = await submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(s));
+    expect(receipt).toMatchObject({ seq: 1, kind: "sealed", commitment: s.sealed.commitment, ciphertextHash: s.sealed.ciphertextHash, scriptSha256: sealingScript().sha256 });
+    expect(receipt.receivedAt.toISOString()).toBe(ctx.clock.now().toISOString());
+
+    // What the platform holds opens, with the bidder's passkey secret, into exactly the committed bid.
+    const own = await ownBid(database.db, t.id, a.companyId);
+    expect(own?.status).toBe("sealed");
+    const chunks: Buffer[] = [];
+    for await (const c of ctx.files.get(receipt.ciphertextHash!)) chunks.push(Buffer.from(c));
+    const stored = new Uint8Array(Buffer.concat(chunks));
+    const passkeyWrap = own!.wraps.find((w) => w.kind === "passkey")!;
+    const key = await S.unwrapWithPrf(passkeyWrap as never, a.prf, { tenderId: t.id, submissionId: s.submissionId });
+    const opened = await S.open(stored, key, { tenderId: t.id, submissionId: s.submissionId }, { ciphertextHash: receipt.ciphertextHash!, plaintextHash: receipt.plaintextHash!, commitment: receipt.commitment });
+    expect(opened.manifest.priceFen).toBe(PRICE_FEN);
+  });
+
+  it("keeps every version's receipt on replacement and withdrawal; only the last counts", async () => {
+    const t = await tender("村道硬化二期");
+    const first = await submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(await sealFor(a, t.id)));
+    ctx.clock.advance(60_000);
+    const second = await submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(await sealFor(a, t.id, { price: PRICE_FEN - 100 })));
+    expect(second.seq).toBe(2);
+    expect(second.commitment).not.toBe(first.commitment);
+    ctx.clock.advance(60_000);
+    const w = await withdrawBid(database.db, ctx.clock, a.actor, a.companyId, t.id, randomUUID());
+    expect(w.kind).toBe("withdrawal");
+    const own = await ownBid(database.db, t.id, a.companyId);
+    expect(own?.status).toBe("withdrawn");
+    expect(own?.receipts.map((r) => [r.seq, r.kind])).toEqual([
+      [3, "withdrawal"],
+      [2, "sealed"],
+      [1, "sealed"],
+    ]);
+    await expect(withdrawBid(database.db, ctx.clock, a.actor, a.companyId, t.id, randomUUID())).rejects.toMatchObject({ key: "errors.bid.nothingToWithdraw" });
+    // Bidding again after withdrawing is a new sealed version.
+    const again = await submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(await sealFor(a, t.id)));
+    expect(again.seq).toBe(4);
+  });
+
+  it("answers a double submit with the same receipt, and refuses the idempotency key for another bid", async () => {
+    const t = await tender("排水沟改造");
+    const s = await sealFor(a, t.id);
+    const [one, two] = await Promise.all([
+      submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(s)),
+      submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(s)),
+    ]);
+    expect(two.id).toBe(one.id);
+    const versions = await database.db.select().from(schema.bidVersions).where(eq(schema.bidVersions.submissionId, s.submissionId));
+    expect(versions).toHaveLength(1);
+    const other = await sealFor(a, t.id);
+    await expect(submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(other, { submissionId: s.submissionId }))).rejects.toMatchObject({
+      key: "errors.bid.submissionReused",
+    });
+  });
+
+  it("decides a submit racing the deadline by the server's clock at commit, and refuses every bid act after it", async () => {
+    const clock = ctx.clock;
+    const t = await tender("文化礼堂修缮", "2026-11-26T10:00");
+    const s = await sealFor(a, t.id);
+    clock.set(new Date(t.deadline.getTime() - 1));
+    const ok = await submitBid(database.db, clock, ctx.files, a.actor, a.companyId, t.id, input(s));
+    expect(ok.receivedAt.getTime()).toBeLessThan(t.deadline.getTime());
+    clock.set(t.deadline);
+    const late = await sealFor(a, t.id);
+    await expect(submitBid(database.db, clock, ctx.files, a.actor, a.companyId, t.id, input(late))).rejects.toMatchObject({ key: "errors.bid.closed" });
+    await expect(withdrawBid(database.db, clock, a.actor, a.companyId, t.id, randomUUID())).rejects.toMatchObject({ key: "errors.bid.closed" });
+    const current = await ownBid(database.db, t.id, a.companyId);
+    await expect(resealBid(database.db, clock, a.actor, a.companyId, t.id, { versionId: current!.current.id, retire: [], wraps: [] })).rejects.toMatchObject({ key: "errors.bid.closed" });
+    // The receipt given before the deadline still stands.
+    expect(current?.current.id).toBe(ok.id);
+    clock.set(new Date("2026-11-20T02:00:00Z"));
+  });
+
+  it("refuses a bid from a company not in good standing, and from anyone not a contractor", async () => {
+    const t = await tender("公厕改造");
+    const expired = await bidder("13900000012"); // one of its qualifications has expired: flagged, and it blocks bidding
+    await expect(submitBid(database.db, ctx.clock, ctx.files, expired.actor, expired.companyId, t.id, input(await sealFor(expired, t.id)))).rejects.toMatchObject({
+      key: "errors.company.qualificationExpired",
+    });
+    const pending = await bidder("13900000016"); // not yet admitted to the pool
+    await expect(submitBid(database.db, ctx.clock, ctx.files, pending.actor, pending.companyId, t.id, input(await sealFor(pending, t.id)))).rejects.toMatchObject({
+      key: "errors.company.notInPool",
+    });
+    const asCommittee = { ...a.actor, role: "committee" };
+    await expect(submitBid(database.db, ctx.clock, ctx.files, asCommittee, a.companyId, t.id, input(await sealFor(a, t.id)))).rejects.toMatchObject({ options: { status: 403 } });
+    expect(await database.db.select().from(schema.bids).where(eq(schema.bids.tenderId, t.id))).toEqual([]);
+  });
+
+  it("refuses a tampered ciphertext, a wrong commitment, a stranger's passkey, a replayed wrapped key and an unfinished upload — keeping nothing", async () => {
+    const t = await tender("桥梁加固");
+    const s = await sealFor(a, t.id);
+    // Bytes that are not the ones committed to.
+    const flipped = Uint8Array.from(s.sealed.ciphertext);
+    flipped[40] ^= 1;
+    const tampered = await uploadSealed(ctx, a.userId, flipped);
+    await expect(submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(s, { uploadId: tampered }))).rejects.toMatchObject({ key: "errors.bid.ciphertextMismatch" });
+    await expect(submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(s, { commitment: "0".repeat(64) }))).rejects.toMatchObject({ key: "errors.bid.commitmentMismatch" });
+    // Sealed to another company's member.
+    const foreign = await sealFor(a, t.id);
+    const wraps = foreign.sealed.wraps.map((w) => (w.kind === "passkey" ? { ...w, credentialId: b.credentialId } : w));
+    await expect(submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(foreign, { wraps }))).rejects.toMatchObject({ key: "errors.bid.unknownHolder" });
+    // No backup key, or someone else's upload.
+    await expect(submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(s, { wraps: s.sealed.wraps.filter((w) => w.kind !== "backup") }))).rejects.toMatchObject({
+      key: "errors.bid.backupWrap",
+    });
+    await expect(submitBid(database.db, ctx.clock, ctx.files, b.actor, b.companyId, t.id, input(s))).rejects.toMatchObject({ key: "errors.upload.unknown" });
+    // A server that died mid-upload: the upload is unfinished, so there is no bid.
+    const half = await sealFor(a, t.id);
+    const partial = await uploadSealed(ctx, a.userId, half.sealed.ciphertext, { complete: false });
+    await expect(submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(half, { uploadId: partial }))).rejects.toMatchObject({ key: "errors.upload.incomplete" });
+    // A PDF (or anything not sealed) is refused at upload time.
+    await expect(uploadSealed(ctx, a.userId, pdfBytes("明文投标"))).rejects.toMatchObject({ key: "errors.upload.notSealed" });
+    expect(await database.db.select().from(schema.bids).where(eq(schema.bids.tenderId, t.id))).toEqual([]);
+
+    // The genuine bid goes in; its wrapped key replayed into another tender's bid is refused.
+    await submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(s));
+    const t2 = await tender("桥梁加固二标");
+    const s2 = await sealFor(a, t2.id);
+    await expect(submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t2.id, input(s2, { wraps: [s.sealed.wraps[0], s2.sealed.wraps[1]] }))).rejects.toMatchObject({
+      key: "errors.bid.wrapReplayed",
+    });
+    expect(await database.db.select().from(schema.bids).where(eq(schema.bids.tenderId, t2.id))).toEqual([]);
+  });
+
+  it("hides bid acts from the audit page until the deadline, then shows who and when", async () => {
+    const t = await tender("路灯安装", "2026-11-27T09:30");
+    await submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(await sealFor(a, t.id)));
+    const scope = { townshipId: kit.townshipId, objectType: "bid", limit: 500 };
+    const before = await listAudit(database.db, scope, ctx.clock.now());
+    expect(before.filter((r) => (r.summary as { sealedTender?: string }).sealedTender === t.id)).toEqual([]);
+    const after = await listAudit(database.db, scope, new Date(t.deadline.getTime() + 1));
+    const rows = after.filter((r) => (r.summary as { sealedTender?: string }).sealedTender === t.id);
+    expect(rows.map((r) => r.action)).toEqual(["bid.submit"]);
+    expect(rows[0].actorUserId).toBe(a.userId);
+  });
+
+  it("keeps a project manager with an awarded, unfinished contract off new bids, per the county setting", async () => {
+    const t = await tender("水渠清淤");
+    await submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(await sealFor(a, t.id)));
+    const [p] = await database.db.select().from(schema.projects).where(eq(schema.projects.id, t.projectId));
+    expect((await projectManagerChoices(database.db, a.companyId, p.countyId)).find((m) => m.id === a.pmId)?.busy).toBe(false);
+    // What the opening and the award (later stages) record for the winner.
+    await database.db.update(schema.bids).set({ openedProjectManagerId: a.pmId, awardedAt: ctx.clock.now() }).where(eq(schema.bids.tenderId, t.id));
+    expect([...(await busyProjectManagerIds(database.db, a.companyId))]).toEqual([a.pmId]);
+    expect((await projectManagerChoices(database.db, a.companyId, p.countyId)).find((m) => m.id === a.pmId)?.busy).toBe(true);
+    const settings = await getCountySettings(database.db, p.countyId);
+    await updateCountySettings(database.db, ctx.clock, { userId: null, role: "county_admin", ip: null }, p.countyId, { ...settings, blockBusyProjectManagers: false });
+    expect((await projectManagerChoices(database.db, a.companyId, p.countyId)).find((m) => m.id === a.pmId)?.busy).toBe(false);
+    await updateCountySettings(database.db, ctx.clock, { userId: null, role: "county_admin", ip: null }, p.countyId, settings);
+    // Once the project is finished the manager is free again.
+    await database.db.update(schema.projects).set({ state: "completed" }).where(eq(schema.projects.id, t.projectId));
+    expect((await busyProjectManagerIds(database.db, a.companyId)).size).toBe(0);
+  });
+
+  it("re-seals an open bid to the remaining passkeys when one is being removed", async () => {
+    const t = await tender("村委会办公楼维修");
+    const s = await sealFor(a, t.id);
+    await submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(s));
+    expect((await openBidsSealedTo(database.db, a.credentialId, ctx.clock.now())).map((r) => r.tenderId)).toContain(t.id);
+    // A second passkey of the same member, prepared after the bid was sealed.
+    const prf2 = crypto.getRandomValues(new Uint8Array(32));
+    const cred2 = `cred-second-${randomUUID().slice(0, 8)}`;
+    await database.db.insert(schema.passkeys).values({ id: cred2, userId: a.userId, name: "U盾", publicKey: Buffer.alloc(65, 2), counter: 0, transports: ["usb"], deviceType: "singleDevice", backedUp: false, prfEnabled: true, openingPublicKey: (await S.openingKeyFromPrf(prf2)).publicKey, createdAt: ctx.clock.now() });
+    // The browser opens the data key with the backup code and wraps it for the new passkey.
+    const own = await ownBid(database.db, t.id, a.companyId);
+    const ctxIds = { tenderId: t.id, submissionId: s.submissionId };
+    const backupWrap = own!.wraps.find((w) => w.kind === "backup")!;
+    const key = await S.unwrapWithBackup(backupWrap as never, s.sealed.backupCode, ctxIds);
+    const [wrap2] = await S.rewrap(key, [{ credentialId: cred2, publicKey: (await S.openingKeyFromPrf(prf2)).publicKey }], ctxIds);
+    await expect(resealBid(database.db, ctx.clock, a.actor, a.companyId, t.id, { versionId: own!.current.id, retire: [a.credentialId], wraps: [wrap2] })).resolves.toEqual({ added: 1, retired: 1 });
+    expect((await openBidsSealedTo(database.db, a.credentialId, ctx.clock.now())).map((r) => r.tenderId)).not.toContain(t.id);
+    expect((await openBidsSealedTo(database.db, cred2, ctx.clock.now())).map((r) => r.tenderId)).toEqual([t.id]);
+    // The new passkey opens the same data key; the removed one's wrap no longer counts.
+    const now = await ownBid(database.db, t.id, a.companyId);
+    expect(now!.wraps.map((w) => w.credentialId)).toEqual(expect.arrayContaining([cred2, null]));
+    expect(now!.wraps.some((w) => w.credentialId === a.credentialId)).toBe(false);
+    const viaNew = await S.unwrapWithPrf(now!.wraps.find((w) => w.credentialId === cred2) as never, prf2, ctxIds);
+    expect(Buffer.from(viaNew).equals(Buffer.from(key))).toBe(true);
+  });
+});
