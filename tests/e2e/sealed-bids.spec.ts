@@ -127,6 +127,23 @@ test("a contractor with a PRF passkey seals a bid with a file, replaces it, keep
     expect(sent.includes(Buffer.from(needle)), needle).toBe(false);
   }
   expect(sent.includes(prfBuf)).toBe(false);
+
+  // Removing the passkey that seals the open bid: a warning first, then re-seal (opened with that passkey's PRF, here in Chromium).
+  await page.goto("/account");
+  await page.getByRole("button", { name: "删除通行密钥“我的手机”" }).click();
+  const warning = page.getByTestId("passkey-seals-bids");
+  await expect(warning).toContainText(TENDER);
+  await warning.getByRole("link", { name: TENDER }).click();
+  await expect(page.getByTestId("seal-submit")).toBeVisible();
+  await page.getByTestId("reseal-open").click();
+  const reseal = page.locator("#reseal");
+  await reseal.getByRole("checkbox", { name: /我的手机/ }).uncheck();
+  await reseal.getByTestId("reseal-submit").click();
+  await expect(reseal.getByText("已重新密封。")).toBeVisible();
+  await expect(reseal.getByText("可解密的通行密钥: 仅备份密钥")).toBeVisible();
+  await page.goto("/account");
+  await page.getByRole("button", { name: "删除通行密钥“我的手机”" }).click();
+  await expect(page.getByText("通行密钥已删除。")).toBeVisible();
   await context.close();
 });
 

@@ -9,7 +9,11 @@ import { busyProjectManagerIds, ownBid, projectManagerChoices, resealBid, sealin
 import { updateCountySettings, getCountySettings } from "~/models/county-settings.server";
 import { schema } from "~/utils/db.server";
 import type { Database } from "../../db/client";
-import { DEMO, makeContext } from "../helpers/app";
+import { DEMO, makeContext, ORIGIN, post, run, unwrap } from "../helpers/app";
+import * as sealRoute from "~/routes/notices.$id_.bid_.seal";
+import * as uploadsRoute from "~/routes/uploads";
+import * as accountRoute from "~/routes/account";
+import { sealedBidMaxBytes } from "~/models/bid-rules";
 import { createTestDb } from "../helpers/db";
 import { loadSeal, pdfBytes, uploadSealed, type Sealed } from "../helpers/seal";
 import { tenderFields, tenderKit } from "../helpers/tenders";
@@ -290,5 +294,69 @@ describe("sealed bids", () => {
     expect(now!.wraps.some((w) => w.credentialId === a.credentialId)).toBe(false);
     const viaNew = await S.unwrapWithPrf(now!.wraps.find((w) => w.credentialId === cred2) as never, prf2, ctxIds);
     expect(Buffer.from(viaNew).equals(Buffer.from(key))).toBe(true);
+  });
+});
+
+describe("bid routes", () => {
+  const json = (path: string, body: unknown, cookie: string) =>
+    new Request(new URL(path, ORIGIN), { method: "POST", body: JSON.stringify(body), headers: { "Content-Type": "application/json", Origin: ORIGIN, Cookie: cookie } });
+
+  it("answers malformed sealed-bid posts with a clear error and keeps nothing", async () => {
+    const t = await tender("农田灌溉渠");
+    const cookie = await cookieFor(ctx, DEMO.contractor1);
+    const s = await sealFor(a, t.id);
+    const send = async (body: unknown) => {
+      const res = (await run(sealRoute.action, json(`/notices/${t.id}/bid/seal`, body, cookie), ctx, { id: t.id })) as Response;
+      return { status: res.status, body: (await res.json()) as { error?: string; receipt?: { commitment: string } } };
+    };
+    expect(await send({ intent: "submit", ...input(s), wraps: [{ kind: "backup", iv: "x", wrapped: "y" }] })).toEqual({ status: 400, body: { error: "errors.bid.badWrap" } });
+    expect(await send({ intent: "submit", ...input(s), submissionId: "not-a-uuid" })).toEqual({ status: 400, body: { error: "errors.bid.submissionId" } });
+    expect(await send({ intent: "submit", ...input(s), scriptSha256: "f".repeat(64) })).toEqual({ status: 409, body: { error: "errors.bid.oldScript" } });
+    expect(await send({ intent: "nonsense" })).toEqual({ status: 400, body: { error: "errors.invalidInput" } });
+    expect(await database.db.select().from(schema.bids).where(eq(schema.bids.tenderId, t.id))).toEqual([]);
+    const ok = await send({ intent: "submit", ...input(s) });
+    expect(ok.status).toBe(200);
+    expect(ok.body.receipt?.commitment).toBe(s.sealed.commitment);
+  });
+
+  it("refuses a sealed upload larger than the county allows before a byte is sent", async () => {
+    const cookie = await cookieFor(ctx, DEMO.contractor1);
+    const settings = await getCountySettings(database.db, (await database.db.select().from(schema.orgs).where(eq(schema.orgs.name, "青山县")))[0].id);
+    const limit = sealedBidMaxBytes(settings.uploadMaxMegabytes * 1024 * 1024);
+    const create = (length: number) =>
+      run(
+        uploadsRoute.action,
+        new Request(new URL("/uploads", ORIGIN), {
+          method: "POST",
+          headers: { "Tus-Resumable": "1.0.0", Origin: ORIGIN, Cookie: cookie, "Upload-Length": String(length), "Upload-Metadata": `filename ${btoa("bid.sealed")},kind ${btoa("sealed")}` },
+        }),
+        ctx,
+      ) as Promise<Response>;
+    expect((await create(limit + 1)).status).toBe(413);
+    expect((await create(limit)).status).toBe(201);
+    // A PDF upload keeps the per-file limit.
+    expect(limit).toBeGreaterThan(settings.uploadMaxMegabytes * 1024 * 1024);
+  });
+
+  it("warns before removing a passkey that seals an open bid, and removes it once confirmed", async () => {
+    const t = await tender("村口停车场");
+    const s = await sealFor(a, t.id);
+    await submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(s));
+    const cookie = await cookieFor(ctx, DEMO.contractor1);
+    const warned = unwrap(await run(accountRoute.action, post("/account", { intent: "remove-passkey", passkeyId: a.credentialId }, cookie), ctx));
+    expect(warned.status).toBe(409);
+    expect(warned.data.sealing.bids.map((b: { tenderId: string }) => b.tenderId)).toContain(t.id);
+    expect(await database.db.select().from(schema.passkeys).where(eq(schema.passkeys.id, a.credentialId))).toHaveLength(1);
+    const removed = unwrap(await run(accountRoute.action, post("/account", { intent: "remove-passkey", passkeyId: a.credentialId, confirm: "yes" }, cookie), ctx));
+    expect(removed.data).toEqual({ done: "account.passkeyRemoved" });
+    expect(await database.db.select().from(schema.passkeys).where(eq(schema.passkeys.id, a.credentialId))).toHaveLength(0);
+    // The wrap stays on record (the passkey's holder could still open it if the passkey lives on elsewhere); the backup key remains the remedy.
+    const own = await ownBid(database.db, t.id, a.companyId);
+    expect(own!.wraps.map((w) => w.kind).sort()).toEqual(["backup", "passkey"]);
+    // Another user's passkey id gets no warning and no removal.
+    const other = unwrap(await run(accountRoute.action, post("/account", { intent: "remove-passkey", passkeyId: b.credentialId }, cookie), ctx));
+    expect(other.status).toBe(400);
+    expect(await database.db.select().from(schema.passkeys).where(eq(schema.passkeys.id, b.credentialId))).toHaveLength(1);
+    a = await bidder(DEMO.contractor1); // a fresh passkey for any later test
   });
 });

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { commitmentOf } from "~/models/bid.server";
 import { loadSeal, pdfBytes } from "../helpers/seal";
 
 const S = loadSeal();
@@ -55,6 +56,9 @@ describe("sealing script", () => {
     const sealed = await S.seal(BID, [{ name: "投标文件.pdf", bytes: file }], { tenderId, submissionId, holders: [a.holder, b.holder] });
     // The receipt's numbers are what anyone can recompute.
     expect(sealed.ciphertextHash).toBe(sha(sealed.ciphertext));
+    // The server recomputes it with its own code: both must agree, and differ when either digest differs.
+    expect(commitmentOf(sealed.ciphertextHash, sealed.plaintextHash)).toBe(sealed.commitment);
+    expect(commitmentOf(sealed.plaintextHash, sealed.ciphertextHash)).not.toBe(sealed.commitment);
     expect(sealed.commitment).toBe(sha(Buffer.concat([Buffer.from("cyz-commit-v1"), Buffer.from(sealed.ciphertextHash, "hex"), Buffer.from(sealed.plaintextHash, "hex")])));
     // Nothing readable is in the ciphertext.
     const ct = Buffer.from(sealed.ciphertext);
