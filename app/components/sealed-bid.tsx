@@ -2,8 +2,10 @@
  * The bidder's side of sealing, in the browser. All cryptography is done by
  * the published sealing script (public/seal/v1.js, loaded with its SHA-256 as
  * subresource integrity); this component only gathers the form, shows the
- * script's verdicts, uploads the ciphertext (resumable) and shows the receipt
- * and the backup key. Nothing readable about the bid is ever sent.
+ * script's verdicts, hands over the backup key, then uploads the ciphertext
+ * (resumable) and shows the receipt. Nothing readable about the bid is sent;
+ * the form values do pass through this page's code on their way to the
+ * script (see docs/security.md on what must be trusted).
  */
 import { useRevalidator } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
@@ -143,9 +145,10 @@ export function SealedBidForm({ d }: { d: SealingPageData }) {
   const [method, setMethod] = useState<"transfer" | "guarantee">("transfer");
   const [chosen, setChosen] = useState<string[]>(() => d.holders.map((h) => h.credentialId));
   const [problems, setProblems] = useState<{ field: string; key: string }[]>([]);
-  const [phase, setPhase] = useState<"idle" | "sealing" | "uploading" | "submitting" | "retry">("idle");
+  const [phase, setPhase] = useState<"idle" | "sealing" | "confirm" | "uploading" | "submitting" | "retry">("idle");
   const [percent, setPercent] = useState(0);
-  const [done, setDone] = useState<{ receipt: ReceiptView; backupCode: string; backupUrl: string; fileName: string } | null>(null);
+  const [backup, setBackup] = useState<{ code: string; url: string; fileName: string } | null>(null);
+  const [done, setDone] = useState<ReceiptView | null>(null);
   const pending = useRef<Pending | null>(null);
   const stop = useRef<AbortController | null>(null);
 
@@ -188,22 +191,7 @@ export function SealedBidForm({ d }: { d: SealingPageData }) {
         scriptSha256: d.script.sha256,
         wraps: p.sealed.wraps,
       })) as { receipt: ReceiptView };
-      const text = [
-        t("bid.backupFile.title"),
-        `${t("bid.backupFile.project")}: ${d.tender.name}`,
-        `${t("bid.backupFile.tender")}: ${d.tender.id}`,
-        `${t("bid.backupFile.submission")}: ${p.submissionId}`,
-        `${t("bid.backupFile.receivedAt")}: ${out.receipt.receivedAt}`,
-        `${t("bid.backupFile.commitment")}: ${out.receipt.commitment}`,
-        "",
-        `${t("bid.backupFile.key")}:`,
-        p.sealed.backupCode,
-        "",
-        t("bid.backupFile.warning"),
-        "",
-      ].join("\n");
-      const backupUrl = URL.createObjectURL(new Blob([text], { type: "text/plain;charset=utf-8" }));
-      setDone({ receipt: out.receipt, backupCode: p.sealed.backupCode, backupUrl, fileName: `${t("bid.backupFile.name")}-${p.submissionId.slice(0, 8)}.txt` });
+      setDone(out.receipt);
       pending.current = null;
       setPhase("idle");
       revalidator.revalidate();
@@ -226,6 +214,7 @@ export function SealedBidForm({ d }: { d: SealingPageData }) {
     if (!seal || phase !== "idle") return;
     setProblems([]);
     setDone(null);
+    setBackup(null);
     const form = new FormData(e.currentTarget);
     const text = (k: string) => String(form.get(k) ?? "").trim();
     const fileList = (form.getAll("files") as File[]).filter((f) => f && f.size > 0);
@@ -265,7 +254,23 @@ export function SealedBidForm({ d }: { d: SealingPageData }) {
       const sealed = await seal.seal(bid, files, { tenderId: d.tender.id, submissionId, holders: holders.map((h) => ({ credentialId: h.credentialId, publicKey: h.publicKey })) });
       const file = new File([sealed.ciphertext as Uint8Array<ArrayBuffer>], `bid-${submissionId}.sealed`, { type: "application/octet-stream" });
       pending.current = { submissionId, sealed, file };
-      await send(pending.current);
+      // The backup key is handed over before anything is sent: a bid must never be on record with a key nobody kept.
+      const text = [
+        t("bid.backupFile.title"),
+        `${t("bid.backupFile.project")}: ${d.tender.name}`,
+        `${t("bid.backupFile.tender")}: ${d.tender.id}`,
+        `${t("bid.backupFile.submission")}: ${submissionId}`,
+        `${t("bid.backupFile.commitment")}: ${sealed.commitment}`,
+        "",
+        `${t("bid.backupFile.key")}:`,
+        sealed.backupCode,
+        "",
+        t("bid.backupFile.warning"),
+        "",
+      ].join("\n");
+      if (backup) URL.revokeObjectURL(backup.url);
+      setBackup({ code: sealed.backupCode, url: URL.createObjectURL(new Blob([text], { type: "text/plain;charset=utf-8" })), fileName: `${t("bid.backupFile.name")}-${submissionId.slice(0, 8)}.txt` });
+      setPhase("confirm");
     } catch (err) {
       setProblems([{ field: "form", key: keyOf(err) }]);
       setPhase("idle");
@@ -279,6 +284,7 @@ export function SealedBidForm({ d }: { d: SealingPageData }) {
       </p>
     ));
   const busy = phase !== "idle" && phase !== "retry";
+  const hideSubmit = phase === "confirm";
   const noHolders = !passkeysWork || chosen.length === 0;
 
   return (
@@ -291,24 +297,43 @@ export function SealedBidForm({ d }: { d: SealingPageData }) {
       {done && (
         <div className="stack" data-testid="bid-done">
           <p className="notice ok" role="status">
-            {t("bid.received", { at: done.receipt.receivedAt })}
+            {t("bid.received", { at: done.receivedAt })}
           </p>
-          <ReceiptCard r={done.receipt} />
-          <div className="stack">
-            <h3>{t("bid.backupTitle")}</h3>
-            <p>{t("bid.backupExplain")}</p>
-            <p className="backup-code" data-testid="backup-code">
-              {done.backupCode}
-            </p>
+          <ReceiptCard r={done} />
+        </div>
+      )}
+      {backup && (
+        <div className="stack" data-testid="backup">
+          <h3>{t("bid.backupTitle")}</h3>
+          <p>{t("bid.backupExplain")}</p>
+          <p className="backup-code" data-testid="backup-code">
+            {backup.code}
+          </p>
+          <p className="field-inline">
+            <a className="button" href={backup.url} download={backup.fileName} data-testid="backup-download">
+              {t("bid.backupDownload")}
+            </a>
+            <button type="button" onClick={() => window.print()}>
+              {t("bid.print")}
+            </button>
+          </p>
+          {phase === "confirm" && (
             <p className="field-inline">
-              <a className="button" href={done.backupUrl} download={done.fileName} data-testid="backup-download">
-                {t("bid.backupDownload")}
-              </a>
-              <button type="button" onClick={() => window.print()}>
-                {t("bid.print")}
+              <button type="button" className="primary" data-testid="confirm-backup" onClick={() => pending.current && send(pending.current)}>
+                {t("bid.backupSavedSubmit")}
+              </button>
+              <button
+                type="button"
+                onClick={() => {
+                  pending.current = null;
+                  setBackup(null);
+                  setPhase("idle");
+                }}
+              >
+                {t("bid.cancel")}
               </button>
             </p>
-          </div>
+          )}
         </div>
       )}
       <form onSubmit={onSubmit} className="stack" hidden={!seal} noValidate aria-busy={busy}>
@@ -437,7 +462,7 @@ export function SealedBidForm({ d }: { d: SealingPageData }) {
           <button type="button" className="primary" onClick={() => pending.current && send(pending.current)}>
             {t("bid.retry")}
           </button>
-        ) : (
+        ) : hideSubmit ? null : (
           <button type="submit" className="primary" disabled={busy} data-testid="seal-submit">
             {d.own?.status === "sealed" ? t("bid.replace") : t("bid.submit")}
           </button>

@@ -83,6 +83,13 @@ export const companySignUpSchema = companyProfileSchema.extend({
 });
 export type CompanySignUpInput = z.output<typeof companySignUpSchema>;
 
+/** A colleague added to the company's account (so a sealed bid can be opened by any of several members). */
+export const memberSchema = z.object({
+  memberName: text(2, 40, "errors.company.userName"),
+  memberPhone: phone("errors.phoneInvalid"),
+  memberPassword: z.string({ message: "errors.passwordTooShort" }).min(8, "errors.passwordTooShort").max(200, "errors.passwordTooShort"),
+});
+
 export const poolReasonSchema = text(4, 2000, "errors.company.reasonRequired");
 
 export type ExpiryFlag = "expired" | "expiringSoon" | "valid";

@@ -14,6 +14,7 @@ import {
   companyProfileSchema,
   companySignUpSchema,
   expiryFlag,
+  memberSchema,
   poolReasonSchema,
   projectManagerSchema,
   qualificationSchema,
@@ -25,7 +26,7 @@ import { DomainError } from "./errors";
 import { createOrg } from "./org.server";
 import { createUser, grantRole } from "./user.server";
 
-const { orgs, files, companyProfiles, companyQualifications, projectManagers, poolMemberships, users } = schema;
+const { orgs, files, companyProfiles, companyQualifications, projectManagers, poolMemberships, users, memberships } = schema;
 
 /** A scan already in the file store. */
 export interface StoredScan {
@@ -264,6 +265,55 @@ async function softRemove<T extends typeof companyQualifications | typeof projec
 }
 
 /** Apply (or re-apply after a rejection or withdrawal) to a township of the company's own county. */
+// ── Members ────────────────────────────────────────────────────────────
+
+/** The company's people: everyone who acts for it as a contractor. */
+export async function listCompanyMembers(db: Db, companyId: string) {
+  return db
+    .select({ userId: users.id, name: users.name, phone: users.phone, since: memberships.createdAt })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(memberships.orgId, companyId), eq(memberships.role, "contractor")))
+    .orderBy(asc(memberships.createdAt));
+}
+
+/**
+ * A member adds a colleague with a first password (to be changed): a new
+ * account acting for the same company. Bids can then be sealed to the
+ * colleague's passkeys as well, so the opening does not hang on one person.
+ */
+export async function addCompanyMember(db: Db, clock: Clock, actor: Actor, companyId: string, fields: Record<string, unknown>) {
+  const v = parseOr(memberSchema, fields);
+  return db.transaction(async (tx) => {
+    const user = await createUser(tx, clock, actor, { phone: v.memberPhone, name: v.memberName, password: v.memberPassword }).catch((e) => {
+      if (e instanceof DomainError && e.key === "errors.phoneTaken") throw new DomainError(e.key, { field: "memberPhone" });
+      throw e;
+    });
+    await grantRole(tx, clock, actor, { userId: user.id, orgId: companyId, role: "contractor" });
+    return user;
+  });
+}
+
+/** Take a colleague off the company's account (never oneself, so a company always keeps a member). */
+export async function removeCompanyMember(db: Db, clock: Clock, actor: Actor, companyId: string, userId: string) {
+  if (userId === actor.userId) throw new DomainError("errors.company.removeSelf", { status: 409 });
+  await db.transaction(async (tx) => {
+    const gone = await tx
+      .delete(memberships)
+      .where(and(eq(memberships.orgId, companyId), eq(memberships.userId, userId), eq(memberships.role, "contractor")))
+      .returning();
+    if (gone.length === 0) throw new DomainError("errors.notFound", { status: 404 });
+    const [org] = await tx.select().from(orgs).where(eq(orgs.id, companyId));
+    await appendAudit(tx, clock, actor, {
+      action: "membership.revoke",
+      objectType: "membership",
+      objectId: gone[0].id,
+      countyId: org?.countyId ?? null,
+      before: { userId, orgId: companyId, role: "contractor" },
+    });
+  });
+}
+
 export async function applyToPool(db: Db, clock: Clock, actor: Actor, companyId: string, townshipId: string) {
   return db.transaction(async (tx) => {
     const org = await companyOrg(tx, companyId);

@@ -5,12 +5,15 @@ import { useTranslation } from "react-i18next";
 import { Field, invalid, ManagerFields, PROFILE_FIELDS, QualificationFields, TextFields } from "~/components/company-fields";
 import { FormError, Notice } from "~/components/forms";
 import { resumableUploads } from "~/components/resumable-uploads";
-import { companyProfileSchema, EXPIRY_WARNING_DAYS, projectManagerSchema, qualificationSchema } from "~/models/company-rules";
+import { companyProfileSchema, EXPIRY_WARNING_DAYS, memberSchema, projectManagerSchema, qualificationSchema } from "~/models/company-rules";
 import {
+  addCompanyMember,
   addProjectManager,
   addQualification,
   applyToPool,
   getCompany,
+  listCompanyMembers,
+  removeCompanyMember,
   removeProjectManager,
   removeQualification,
   updateCompanyProfile,
@@ -19,6 +22,7 @@ import {
 import { actorOf, requireRole } from "~/utils/auth.server";
 import { collectErrors, readCompanyForm } from "~/utils/company-form.server";
 import { domainErrors, type FormErrors } from "~/utils/forms";
+import { maskPhone } from "~/utils/phone";
 import { formatBeijing } from "~/utils/time";
 
 export const meta: MetaFunction = () => [{ title: "企业信息 · 村易招" }];
@@ -50,6 +54,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       decidedAt: a.decidedAt ? formatBeijing(a.decidedAt) : null,
     })),
     townships: c.townships,
+    members: (await listCompanyMembers(context.db, c.org.id)).map((m) => ({ userId: m.userId, name: m.name, phone: maskPhone(m.phone), you: m.userId === auth.user.id })),
   };
 }
 
@@ -76,6 +81,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
       await addProjectManager(context.db, context.clock, actor, companyId, typed, uploads.get("pmFile"));
     } else if (intent === "remove_manager") {
       await removeProjectManager(context.db, context.clock, actor, companyId, typed.id ?? "");
+    } else if (intent === "add_member") {
+      if (Object.keys(collectErrors(errors, memberSchema.safeParse(typed))).length) return fail(errors);
+      await addCompanyMember(context.db, context.clock, actor, companyId, typed);
+    } else if (intent === "remove_member") {
+      await removeCompanyMember(context.db, context.clock, actor, companyId, typed.id ?? "");
     } else if (intent === "apply") {
       await applyToPool(context.db, context.clock, actor, companyId, typed.townshipId ?? "");
     } else if (intent === "withdraw") {
@@ -95,7 +105,7 @@ function FlagLabel({ flag }: { flag: "expired" | "expiringSoon" | "valid" }) {
 
 export default function CompanyPage() {
   const { t } = useTranslation();
-  const { company, profile, qualifications, managers, applications, townships } = useLoaderData<typeof loader>();
+  const { company, profile, qualifications, managers, applications, townships, members } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const [params] = useSearchParams();
   const busy = useNavigation().state === "submitting";
@@ -259,6 +269,38 @@ export default function CompanyPage() {
           <ManagerFields values={vals("add_manager")} errors={errs("add_manager")} />
           <button type="submit" name="intent" value="add_manager" disabled={busy}>
             {t("company.addManager")}
+          </button>
+        </Form>
+      </section>
+
+      <section className="card" aria-labelledby="members-h">
+        <h2 id="members-h">{t("company.sections.members")}</h2>
+        <p className="hint">{t("company.membersIntro")}</p>
+        <ul className="stack" data-testid="members">
+          {members.map((m) => (
+            <li key={m.userId} className="row">
+              <span>
+                {m.name} · <span className="mono">{m.phone}</span>
+                {m.you && t("company.you")}
+              </span>
+              {!m.you && <RemoveButton id={m.userId} intent="remove_member" busy={busy} />}
+            </li>
+          ))}
+        </ul>
+        <Form method="post" encType="multipart/form-data" noValidate>
+          <h3>{t("company.addMember")}</h3>
+          <FormError errors={errs("add_member")} />
+          <TextFields
+            fields={[
+              { name: "memberName", maxLength: 40 },
+              { name: "memberPhone", inputMode: "tel", autoComplete: "off", maxLength: 20 },
+              { name: "memberPassword", type: "password", autoComplete: "new-password", maxLength: 200 },
+            ]}
+            values={{ ...vals("add_member"), memberPassword: "" }}
+            errors={errs("add_member")}
+          />
+          <button type="submit" name="intent" value="add_member" disabled={busy}>
+            {t("company.addMember")}
           </button>
         </Form>
       </section>

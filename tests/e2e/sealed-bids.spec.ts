@@ -91,11 +91,14 @@ test("a contractor with a PRF passkey seals a bid with a file, replaces it, keep
 
   await fillBid(page, "412345.67");
   await page.getByTestId("seal-submit").click();
+  // The backup key is handed over first; nothing is sent until the bidder says it is kept.
+  await expect(page.getByTestId("backup-code")).toHaveText(/^([0-9A-Z]{4}-){12}[0-9A-Z]{4}$/);
+  expect(bodies.length).toBe(uploadsBefore);
+  await page.getByTestId("confirm-backup").click();
   const done = page.getByTestId("bid-done");
   await expect(done.getByText(/投标已送达，服务器时间 2026-/)).toBeVisible({ timeout: 30_000 });
   await expect(done.getByTestId("receipt-commitment")).toHaveText(/^[0-9a-f]{64}$/);
   const firstCommitment = await done.getByTestId("receipt-commitment").textContent();
-  await expect(done.getByTestId("backup-code")).toHaveText(/^([0-9A-Z]{4}-){12}[0-9A-Z]{4}$/);
   await expect(page.getByTestId("bid-status")).toHaveText("当前有效：第 1 版密封投标。");
   await page.screenshot({ path: "tests/e2e/.artifacts/bid-receipt-360.png", fullPage: true });
 
@@ -103,6 +106,7 @@ test("a contractor with a PRF passkey seals a bid with a file, replaces it, keep
   await expect(page.getByRole("heading", { name: "替换投标（以最后一次为准）" })).toBeVisible();
   await fillBid(page, "409876.54");
   await page.getByTestId("seal-submit").click();
+  await page.getByTestId("confirm-backup").click();
   await expect(page.getByTestId("bid-status")).toHaveText("当前有效：第 2 版密封投标。", { timeout: 30_000 });
   const list = page.getByTestId("receipt-list").getByTestId("receipt");
   await expect(list).toHaveCount(2);
@@ -158,16 +162,19 @@ test("a contractor without a passkey bids with the backup key alone, after being
   await expect(page.getByText("请确认只用备份密钥，或选择至少一个通行密钥。")).toBeVisible();
   await page.getByLabel("我明白，只用备份密钥").check();
   await page.getByTestId("seal-submit").click();
-  const done = page.getByTestId("bid-done");
-  await expect(done.getByTestId("receipt-commitment")).toHaveText(/^[0-9a-f]{64}$/, { timeout: 30_000 });
-  const code = (await done.getByTestId("backup-code").textContent())!;
-  const commitment = (await done.getByTestId("receipt-commitment").textContent())!;
+  // The backup key file is saved before the bid is sent.
+  const backup = page.getByTestId("backup");
+  const code = (await backup.getByTestId("backup-code").textContent())!;
   const download = page.waitForEvent("download");
-  await done.getByTestId("backup-download").click();
+  await backup.getByTestId("backup-download").click();
   const file = readFileSync((await (await download).path())!, "utf8");
   expect(file).toContain(code);
-  expect(file).toContain(commitment);
   expect(file).toContain(TENDER);
+  await backup.getByTestId("confirm-backup").click();
+  const done = page.getByTestId("bid-done");
+  await expect(done.getByTestId("receipt-commitment")).toHaveText(/^[0-9a-f]{64}$/, { timeout: 30_000 });
+  // The receipt commits to exactly what was sealed in this browser.
+  expect(file).toContain(`: ${(await done.getByTestId("receipt-commitment").textContent())!}`);
   await context.close();
 });
 

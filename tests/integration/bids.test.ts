@@ -5,7 +5,8 @@ import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listAudit } from "~/models/audit.server";
-import { busyProjectManagerIds, ownBid, projectManagerChoices, resealBid, sealingScript, submitBid, withdrawBid, openBidsSealedTo } from "~/models/bid.server";
+import { addCompanyMember, removeCompanyMember } from "~/models/company.server";
+import { busyProjectManagerIds, sealingHolders, ownBid, projectManagerChoices, resealBid, sealingScript, submitBid, withdrawBid, openBidsSealedTo } from "~/models/bid.server";
 import { updateCountySettings, getCountySettings } from "~/models/county-settings.server";
 import { schema } from "~/utils/db.server";
 import type { Database } from "../../db/client";
@@ -246,6 +247,10 @@ describe("sealed bids", () => {
     const scope = { townshipId: kit.townshipId, objectType: "bid", limit: 500 };
     const before = await listAudit(database.db, scope, ctx.clock.now());
     expect(before.filter((r) => (r.summary as { sealedTender?: string }).sealedTender === t.id)).toEqual([]);
+    // Left out in the query, not after it: a page of one row is still one row (the newest act is the hidden bid).
+    const page = await listAudit(database.db, { townshipId: kit.townshipId, limit: 1 }, ctx.clock.now());
+    expect(page).toHaveLength(1);
+    expect(page[0].action).not.toMatch(/^bid\./);
     const after = await listAudit(database.db, scope, new Date(t.deadline.getTime() + 1));
     const rows = after.filter((r) => (r.summary as { sealedTender?: string }).sealedTender === t.id);
     expect(rows.map((r) => r.action)).toEqual(["bid.submit"]);
@@ -294,6 +299,41 @@ describe("sealed bids", () => {
     expect(now!.wraps.some((w) => w.credentialId === a.credentialId)).toBe(false);
     const viaNew = await S.unwrapWithPrf(now!.wraps.find((w) => w.credentialId === cred2) as never, prf2, ctxIds);
     expect(Buffer.from(viaNew).equals(Buffer.from(key))).toBe(true);
+  });
+});
+
+describe("sealing to several members of the company", () => {
+  it("seals to a colleague's passkey too, so either can open; a colleague taken off the company no longer can be sealed to", async () => {
+    const t = await tender("村小学围墙");
+    const colleague = await addCompanyMember(database.db, ctx.clock, a.actor, a.companyId, { memberName: "陈小明", memberPhone: "13957000099", memberPassword: "chenxiaoming-2026" });
+    const prf = crypto.getRandomValues(new Uint8Array(32));
+    await database.db.insert(schema.passkeys).values({ id: "cred-colleague", userId: colleague.id, name: "陈小明的U盾", publicKey: Buffer.alloc(65, 3), counter: 0, transports: ["usb"], deviceType: "singleDevice", backedUp: false, prfEnabled: true, openingPublicKey: (await S.openingKeyFromPrf(prf)).publicKey, createdAt: ctx.clock.now() });
+    const holders = await sealingHolders(database.db, a.companyId);
+    expect(holders.map((h) => h.credentialId)).toEqual(expect.arrayContaining([a.credentialId, "cred-colleague"]));
+    // Another company's members are never offered.
+    expect(holders.some((h) => h.credentialId === b.credentialId)).toBe(false);
+
+    const submissionId = randomUUID();
+    const sealed = await S.seal(
+      { priceFen: PRICE_FEN, durationDays: 20, projectManagerId: a.pmId, quality: "合格", security: { method: "transfer", amountFen: 300_000, date: "2026-11-19", reference: "流水-1" } },
+      [{ name: "标书.pdf", bytes: pdfBytes(MARK) }],
+      { tenderId: t.id, submissionId, holders: holders.map((h) => ({ credentialId: h.credentialId, publicKey: h.publicKey })) },
+    );
+    const uploadId = await uploadSealed(ctx, a.userId, sealed.ciphertext);
+    await submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input({ sealed, submissionId, uploadId }));
+    const own = await ownBid(database.db, t.id, a.companyId);
+    const theirs = own!.wraps.find((w) => w.credentialId === "cred-colleague")!;
+    const mine = own!.wraps.find((w) => w.credentialId === a.credentialId)!;
+    const ids = { tenderId: t.id, submissionId };
+    expect(Buffer.from(await S.unwrapWithPrf(theirs as never, prf, ids)).equals(Buffer.from(await S.unwrapWithPrf(mine as never, a.prf, ids)))).toBe(true);
+    const [wrapRow] = await database.db.select().from(schema.bidKeyWraps).where(eq(schema.bidKeyWraps.credentialId, "cred-colleague"));
+    expect(wrapRow.userId).toBe(colleague.id);
+
+    await removeCompanyMember(database.db, ctx.clock, a.actor, a.companyId, colleague.id);
+    expect((await sealingHolders(database.db, a.companyId)).some((h) => h.credentialId === "cred-colleague")).toBe(false);
+    const next = await sealFor(a, t.id);
+    const extra = (await S.seal({ priceFen: 1, durationDays: 1, projectManagerId: "x", quality: "x", security: {} }, [], { ...ids, submissionId: next.submissionId, holders: [{ credentialId: "cred-colleague", publicKey: (await S.openingKeyFromPrf(prf)).publicKey }] })).wraps[0];
+    await expect(submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(next, { wraps: [...next.sealed.wraps, extra] }))).rejects.toMatchObject({ key: "errors.bid.unknownHolder" });
   });
 });
 

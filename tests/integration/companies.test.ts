@@ -2,6 +2,7 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { biddingEligibility } from "~/models/company.server";
+import { authenticateWithPassword } from "~/models/user.server";
 import * as fileRoute from "~/routes/companies.$id.files.$sha";
 import * as companyRoute from "~/routes/company";
 import * as poolRoute from "~/routes/pool";
@@ -290,5 +291,35 @@ describe("the candidate pool", () => {
     expect((await auditActions(mgr.id)).map((a) => a.action)).toEqual(["company.manager_add", "company.manager_remove"]);
     const page = unwrap(await run(companyRoute.loader, get("/company", cookie), ctx)).data;
     expect(page.managers.map((m: { name: string }) => m.name)).toEqual(["钱大伟"]);
+  });
+
+  it("adds a colleague who signs in for the same company; nobody removes themselves; all audited", async () => {
+    const own = c.contractor1;
+    const short = await companyAction({ intent: "add_member", memberName: "陈小华", memberPhone: "13957000088", memberPassword: "short" }, own);
+    expect(short.status).toBe(400);
+    expect(short.data.errors.memberPassword).toBe("errors.passwordTooShort");
+    const added = await companyAction({ intent: "add_member", memberName: "陈小华", memberPhone: "13957000088", memberPassword: "chenxiaohua-2026" }, own);
+    expect(added.data.done).toBe("company.done.add_member");
+    expect((await companyAction({ intent: "add_member", memberName: "重复", memberPhone: "13957000088", memberPassword: "another-2026" }, own)).data.errors.memberPhone).toBe("errors.phoneTaken");
+
+    const colleague = await authenticateWithPassword(database.db, "13957000088", "chenxiaohua-2026");
+    expect(colleague).toBeTruthy();
+    const page = unwrap(await run(companyRoute.loader, get("/company", own), ctx)).data;
+    expect(page.members.map((m: { name: string; phone: string; you: boolean }) => [m.name, m.phone, m.you])).toEqual([
+      ["陈建国（浙江青山建设）", "139****0010", true],
+      ["陈小华", "139****0088", false],
+    ]);
+    // The colleague acts for the same company.
+    const theirs = unwrap(await run(companyRoute.loader, get("/company", await cookieFor(ctx, "13957000088")), ctx)).data;
+    expect(theirs.company.id).toBe(page.company.id);
+
+    const me = page.members.find((m: { you: boolean }) => m.you).userId;
+    expect((await companyAction({ intent: "remove_member", id: me }, own)).data.errors.form).toBe("errors.company.removeSelf");
+    // Another company cannot take our colleague off.
+    expect((await companyAction({ intent: "remove_member", id: colleague!.id }, c.contractor2)).data.errors.form).toBe("errors.notFound");
+    expect((await companyAction({ intent: "remove_member", id: colleague!.id }, own)).data.done).toBe("company.done.remove_member");
+    expect(unwrap(await run(companyRoute.loader, get("/company", own), ctx)).data.members).toHaveLength(1);
+    const audit = await database.db.select().from(schema.auditLog).where(eq(schema.auditLog.objectType, "membership"));
+    expect(audit.filter((r) => (r.summary as { before?: { userId?: string } }).before?.userId === colleague!.id).map((r) => r.action)).toEqual(["membership.revoke"]);
   });
 });
