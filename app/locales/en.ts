@@ -381,7 +381,6 @@ const en: Catalogue = {
     weekdays: { "0": "Sunday", "1": "Monday", "2": "Tuesday", "3": "Wednesday", "4": "Thursday", "5": "Friday", "6": "Saturday" },
   },
   audit: {
-    sealed: "Bidder (hidden until the deadline)",
     title: "Audit trail",
     scopeCounty: "Scope: {{org}} (whole county)",
     scopeTownship: "Scope: {{org}}",

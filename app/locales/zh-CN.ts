@@ -382,7 +382,6 @@ const zhCN = {
     weekdays: { "0": "星期日", "1": "星期一", "2": "星期二", "3": "星期三", "4": "星期四", "5": "星期五", "6": "星期六" },
   },
   audit: {
-    sealed: "投标人（截止前不显示）",
     title: "审计日志",
     scopeCounty: "范围：{{org}}（全县）",
     scopeTownship: "范围：{{org}}",

@@ -197,10 +197,10 @@ export interface AuditQuery {
 
 /**
  * Audit rows, newest first, within a county or township scope, with the actor's name.
- * A contractor's act on a tender before its deadline (download, registration,
- * question) is recorded in full but shown without who or from where until the
- * deadline (招标投标法 §22): such rows carry `sealedTender` in their summary.
- * A bid act (`sealedBid` too) is left out altogether until the deadline.
+ * A contractor's act on a tender before its deadline (download, 报名, question,
+ * bid) is recorded in full but left out of the page until that tender's
+ * current deadline (招标投标法 §22: neither the names nor the number of
+ * potential bidders may be revealed): such rows carry `sealedTender`.
  */
 export async function listAudit(db: Db, q: AuditQuery, now: Date) {
   const conditions: SQL[] = [];
@@ -209,19 +209,15 @@ export async function listAudit(db: Db, q: AuditQuery, now: Date) {
   if (q.objectType) conditions.push(eq(auditLog.objectType, q.objectType));
   if (q.objectId) conditions.push(eq(auditLog.objectId, q.objectId));
   if (q.beforeId) conditions.push(lt(auditLog.id, q.beforeId));
-  // Bid acts are left out before the deadline in the query itself, so that a short page cannot count them.
-  conditions.push(or(sql`(${auditLog.summary}->>'sealedBid') is null`, isNull(schema.tenders.deadline), lte(schema.tenders.deadline, now))!);
+  // Left out in the query itself (before the page limit), so that a short page cannot count them.
+  conditions.push(or(sql`(${auditLog.summary}->>'sealedTender') is null`, isNull(schema.tenders.deadline), lte(schema.tenders.deadline, now))!);
   const rows = await db
-    .select({ row: auditLog, actorName: schema.users.name, sealedUntil: schema.tenders.deadline })
+    .select({ row: auditLog, actorName: schema.users.name })
     .from(auditLog)
     .leftJoin(schema.users, eq(schema.users.id, auditLog.actorUserId))
     .leftJoin(schema.tenders, sql`${schema.tenders.id}::text = ${auditLog.summary}->>'sealedTender'`)
     .where(conditions.length ? and(...conditions) : undefined)
     .orderBy(desc(auditLog.id))
     .limit(Math.min(q.limit ?? 50, 500));
-  return rows.map((r) => {
-    const sealed = r.sealedUntil !== null && now.getTime() < r.sealedUntil.getTime();
-    if (!sealed) return { ...r.row, actorName: r.actorName, sealed: false };
-    return { ...r.row, actorUserId: null, actorName: null, ip: null, userAgent: null, summary: { sealedTender: (r.row.summary as { sealedTender: string }).sealedTender }, sealed: true };
-  });
+  return rows.map((r) => ({ ...r.row, actorName: r.actorName }));
 }

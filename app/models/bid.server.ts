@@ -9,7 +9,7 @@
  * company's members and was never used before — and writes the version and
  * its receipt in one transaction. Until the deadline the platform knows who
  * bid, when and how many bytes; nobody but the bidding company is shown even
- * that, and the audit rows stay hidden until the deadline.
+ * that, and the audit rows stay off the audit page until the deadline.
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -188,9 +188,9 @@ function auditScope(locked: Locked) {
   return { countyId: locked.project.countyId, townshipId: locked.project.townshipId };
 }
 
-/** Bid audit rows are hidden altogether (not just masked) until the deadline: even their number would tell how many bid. */
+/** Bid audit rows stay off the audit page until the deadline (listAudit): even their number would tell how many bid. */
 function sealedDetail(tenderId: string, extra: Record<string, unknown>) {
-  return { sealedTender: tenderId, sealedBid: true, ...extra };
+  return { sealedTender: tenderId, ...extra };
 }
 
 // ── Submit, replace, withdraw ───────────────────────────────────────────

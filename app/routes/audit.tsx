@@ -23,7 +23,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       id: r.id,
       at: formatBeijing(r.at, "yyyy-MM-dd HH:mm:ss"),
       actor: r.actorName,
-      sealed: r.sealed,
       role: r.actorRole,
       action: r.action,
       object: `${r.objectType}${r.objectId ? ` ${r.objectId.slice(0, 12)}` : ""}`,
@@ -92,7 +91,7 @@ export default function Audit() {
                     <td data-label={t("audit.cols.id")}>{r.id}</td>
                     <td data-label={t("audit.cols.at")}>{r.at}</td>
                     <td data-label={t("audit.cols.actor")}>
-                      {r.sealed ? t("audit.sealed") : (r.actor ?? t("audit.system"))}
+                      {r.actor ?? t("audit.system")}
                       {r.role && <small className="muted"> · {t(`roles.${r.role}`, { defaultValue: r.role })}</small>}
                     </td>
                     <td data-label={t("audit.cols.action")} className="mono">
