@@ -10,22 +10,12 @@
 import { useRevalidator } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
+import type { Receipt } from "~/models/bid.server";
 import { parseYuanToFen } from "~/utils/money";
 
 type Holder = { credentialId: string; publicKey: string; name: string; userName: string; mine: boolean };
 type Wrap = { kind: "passkey" | "backup"; credentialId: string | null; epk: string | null; iv: string; wrapped: string };
-type ReceiptView = {
-  id: string;
-  seq: number;
-  kind: "sealed" | "withdrawal";
-  receivedAt: string;
-  commitment: string;
-  ciphertextHash: string | null;
-  plaintextHash: string | null;
-  ciphertextSize: number | null;
-  scriptVersion: string | null;
-  scriptSha256: string | null;
-};
+type ReceiptView = Omit<Receipt, "receivedAt"> & { receivedAt: string };
 
 /** What the bid page's loader gives this component (kept structural, so the route owns the data). */
 export interface SealingPageData {

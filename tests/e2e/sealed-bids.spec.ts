@@ -8,12 +8,12 @@ import { login } from "./helpers";
 const TENDER = "石桥村便民桥加固";
 const MARK = "独家标记-石桥-4417";
 
-/** A platform authenticator with the PRF extension, as on a recent phone or a FIDO2 key with hmac-secret. */
-async function prfAuthenticator(context: BrowserContext, page: Page) {
+/** An authenticator with the PRF extension: a recent phone ("internal") or a FIDO2 USB key with hmac-secret ("usb", the UKey kind). */
+async function prfAuthenticator(context: BrowserContext, page: Page, transport: "internal" | "usb" = "internal") {
   const cdp = await context.newCDPSession(page);
   await cdp.send("WebAuthn.enable");
   await cdp.send("WebAuthn.addVirtualAuthenticator", {
-    options: { protocol: "ctap2", ctap2Version: "ctap2_1", transport: "internal", hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true, hasPrf: true },
+    options: { protocol: "ctap2", ctap2Version: "ctap2_1", transport, hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true, hasPrf: true },
   });
 }
 
@@ -175,6 +175,26 @@ test("a contractor without a passkey bids with the backup key alone, after being
   await expect(done.getByTestId("receipt-commitment")).toHaveText(/^[0-9a-f]{64}$/, { timeout: 30_000 });
   // The receipt commits to exactly what was sealed in this browser.
   expect(file).toContain(`: ${(await done.getByTestId("receipt-commitment").textContent())!}`);
+  await context.close();
+});
+
+test("a FIDO2 USB security key seals a bid just like a phone's passkey", async ({ browser }) => {
+  const context = await browser.newContext({ locale: "zh-CN" });
+  const page = await context.newPage();
+  await prfAuthenticator(context, page, "usb");
+  await login(page, "13900000013");
+  await page.goto("/account");
+  await page.getByLabel("通行密钥名称").fill("U盾");
+  await page.getByRole("button", { name: "添加通行密钥" }).click();
+  await expect(page.getByText("通行密钥已添加。")).toBeVisible();
+  await openBidPage(page);
+  await page.getByTestId("prepare-passkey").click();
+  await expect(page.getByRole("checkbox", { name: /U盾/ })).toBeChecked();
+  await fillBid(page, "401000");
+  await page.getByTestId("seal-submit").click();
+  await page.getByTestId("confirm-backup").click();
+  await expect(page.getByTestId("bid-status")).toHaveText("当前有效：第 1 版密封投标。", { timeout: 30_000 });
+  await expect(page.locator("#reseal")).toContainText("U盾");
   await context.close();
 });
 

@@ -21,10 +21,10 @@ import { TUS_VERSION } from "~/utils/tus.server";
 import type { Database } from "../../db/client";
 import { cookieFor, demoCookies, DEMO, get, makeContext, ORIGIN, post, run, unwrap } from "../helpers/app";
 import { createTestDb } from "../helpers/db";
-import { loadSeal, pdfBytes, uploadSealed, type Sealed } from "../helpers/seal";
+import { preparedBidder, sealBid, submitInput, type Bidder, type SealedBid } from "../helpers/bids";
+import { pdfBytes } from "../helpers/seal";
 import { tenderFields, tenderKit } from "../helpers/tenders";
 
-const S = loadSeal();
 let database: Database;
 let ctx: ReturnType<typeof makeContext>;
 let kit: Awaited<ReturnType<typeof tenderKit>>;
@@ -32,40 +32,7 @@ let cookies: Record<keyof typeof DEMO, string>;
 
 // ── Bidders and their sealed bids (adapted from bids.test.ts) ───────────
 
-interface Bidder {
-  phone: string;
-  userId: string;
-  companyId: string;
-  companyName: string;
-  actor: { userId: string; role: string; ip: string };
-  prf: Uint8Array;
-  credentialId: string;
-  pmId: string;
-}
-
-async function bidder(phone: string): Promise<Bidder> {
-  const [user] = await database.db.select().from(schema.users).where(eq(schema.users.phone, phone));
-  const [m] = await database.db.select().from(schema.memberships).where(eq(schema.memberships.userId, user.id));
-  const [org] = await database.db.select().from(schema.orgs).where(eq(schema.orgs.id, m.orgId));
-  const [pm] = await database.db.select().from(schema.projectManagers).where(eq(schema.projectManagers.companyId, m.orgId));
-  // A prepared passkey: the PRF secret stays here, only the derived public key is stored (as the browser does).
-  const prf = crypto.getRandomValues(new Uint8Array(32));
-  const credentialId = `cred-${phone}-${randomUUID().slice(0, 8)}`;
-  await database.db.insert(schema.passkeys).values({
-    id: credentialId,
-    userId: user.id,
-    name: "测试密钥",
-    publicKey: Buffer.alloc(65, 1),
-    counter: 0,
-    transports: ["usb"],
-    deviceType: "singleDevice",
-    backedUp: false,
-    prfEnabled: true,
-    openingPublicKey: (await S.openingKeyFromPrf(prf)).publicKey,
-    createdAt: ctx.clock.now(),
-  });
-  return { phone, userId: user.id, companyId: m.orgId, companyName: org.name, actor: { userId: user.id, role: "contractor", ip: "198.51.100.20" }, prf, credentialId, pmId: pm.id };
-}
+const bidder = (phone: string) => preparedBidder(database, ctx, phone);
 
 /** One bid as a company means it: what must stay secret, and what it is sealed into. */
 interface Plain {
@@ -74,43 +41,15 @@ interface Plain {
   reference: string; // the bid security's bank reference, inside the manifest
 }
 
-interface SealedBid {
+interface PlainSealed extends SealedBid {
   plain: Plain;
-  sealed: Sealed;
-  submissionId: string;
-  uploadId: string;
 }
 
-async function sealFor(b: Bidder, tenderId: string, plain: Plain): Promise<SealedBid> {
-  const submissionId = randomUUID();
-  const sealed = await S.seal(
-    {
-      priceFen: plain.priceFen,
-      durationDays: 25,
-      projectManagerId: b.pmId,
-      quality: "合格",
-      security: { method: "transfer", amountFen: 300_000, date: "2026-11-19", reference: plain.reference },
-    },
-    [{ name: "技术标.pdf", bytes: pdfBytes(plain.mark) }],
-    { tenderId, submissionId, holders: [{ credentialId: b.credentialId, publicKey: (await S.openingKeyFromPrf(b.prf)).publicKey }] },
-  );
-  const uploadId = await uploadSealed(ctx, b.userId, sealed.ciphertext);
-  return { plain, sealed, submissionId, uploadId };
+async function sealFor(b: Bidder, tenderId: string, plain: Plain): Promise<PlainSealed> {
+  return { plain, ...(await sealBid(ctx, b, tenderId, plain)) };
 }
 
-function input(s: SealedBid) {
-  const script = sealingScript();
-  return {
-    submissionId: s.submissionId,
-    uploadId: s.uploadId,
-    ciphertextHash: s.sealed.ciphertextHash,
-    plaintextHash: s.sealed.plaintextHash,
-    commitment: s.sealed.commitment,
-    scriptVersion: script.version,
-    scriptSha256: script.sha256,
-    wraps: s.sealed.wraps,
-  };
-}
+const input = (s: SealedBid) => submitInput(s);
 
 // Company 10 bids, then replaces its bid; company 11 bids once.
 const A1: Plain = { priceFen: 18_765_432, mark: "独特标记-青瓦白墙-90210", reference: "流水-A1-778899" };
@@ -255,8 +194,8 @@ let b: Bidder;
 let tender: typeof schema.tenders.$inferSelect;
 let attachmentSha: string;
 const bidsOf = {
-  a: [] as SealedBid[],
-  b: [] as SealedBid[],
+  a: [] as PlainSealed[],
+  b: [] as PlainSealed[],
   all: () => [...bidsOf.a, ...bidsOf.b],
 };
 const versionIds: { a: string[]; b: string[] } = { a: [], b: [] };

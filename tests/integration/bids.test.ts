@@ -16,81 +16,23 @@ import * as uploadsRoute from "~/routes/uploads";
 import * as accountRoute from "~/routes/account";
 import { sealedBidMaxBytes } from "~/models/bid-rules";
 import { createTestDb } from "../helpers/db";
-import { loadSeal, pdfBytes, uploadSealed, type Sealed } from "../helpers/seal";
+import { preparedBidder, S, sealBid, submitInput, type Bidder } from "../helpers/bids";
+import { pdfBytes, uploadSealed } from "../helpers/seal";
 import { tenderFields, tenderKit } from "../helpers/tenders";
 import { cookieFor } from "../helpers/app";
 
-const S = loadSeal();
 let database: Database;
 let ctx: ReturnType<typeof makeContext>;
 let kit: Awaited<ReturnType<typeof tenderKit>>;
 
-interface Bidder {
-  userId: string;
-  companyId: string;
-  actor: { userId: string; role: string; ip: string };
-  prf: Uint8Array;
-  credentialId: string;
-  pmId: string;
-}
-
-async function bidder(phone: string): Promise<Bidder> {
-  const [user] = await database.db.select().from(schema.users).where(eq(schema.users.phone, phone));
-  const [m] = await database.db.select().from(schema.memberships).where(eq(schema.memberships.userId, user.id));
-  const [pm] = await database.db.select().from(schema.projectManagers).where(eq(schema.projectManagers.companyId, m.orgId));
-  // A prepared passkey: the PRF secret stays here, only the derived public key is stored (as the browser does).
-  const prf = crypto.getRandomValues(new Uint8Array(32));
-  const credentialId = `cred-${phone}-${randomUUID().slice(0, 8)}`;
-  await database.db.insert(schema.passkeys).values({
-    id: credentialId,
-    userId: user.id,
-    name: "测试密钥",
-    publicKey: Buffer.alloc(65, 1),
-    counter: 0,
-    transports: ["usb"],
-    deviceType: "singleDevice",
-    backedUp: false,
-    prfEnabled: true,
-    openingPublicKey: (await S.openingKeyFromPrf(prf)).publicKey,
-    createdAt: ctx.clock.now(),
-  });
-  return { userId: user.id, companyId: m.orgId, actor: { userId: user.id, role: "contractor", ip: "198.51.100.20" }, prf, credentialId, pmId: pm.id };
-}
+const bidder = (phone: string) => preparedBidder(database, ctx, phone);
 
 const PRICE_FEN = 18_765_432;
 const MARK = "独特标记-青瓦白墙-90210";
 
-async function sealFor(b: Bidder, tenderId: string, opts: { holders?: boolean; price?: number } = {}) {
-  const submissionId = randomUUID();
-  const sealed = await S.seal(
-    {
-      priceFen: opts.price ?? PRICE_FEN,
-      durationDays: 25,
-      projectManagerId: b.pmId,
-      quality: "合格",
-      security: { method: "transfer", amountFen: 300_000, date: "2026-11-19", reference: "流水-778899" },
-    },
-    [{ name: "技术标.pdf", bytes: pdfBytes(MARK) }],
-    { tenderId, submissionId, holders: opts.holders === false ? [] : [{ credentialId: b.credentialId, publicKey: (await S.openingKeyFromPrf(b.prf)).publicKey }] },
-  );
-  const uploadId = await uploadSealed(ctx, b.userId, sealed.ciphertext);
-  return { sealed, submissionId, uploadId };
-}
-
-function input(s: { sealed: Sealed; submissionId: string; uploadId: string }, over: Record<string, unknown> = {}) {
-  const script = sealingScript();
-  return {
-    submissionId: s.submissionId,
-    uploadId: s.uploadId,
-    ciphertextHash: s.sealed.ciphertextHash,
-    plaintextHash: s.sealed.plaintextHash,
-    commitment: s.sealed.commitment,
-    scriptVersion: script.version,
-    scriptSha256: script.sha256,
-    wraps: s.sealed.wraps,
-    ...over,
-  };
-}
+const sealFor = (b: Bidder, tenderId: string, opts: { holders?: boolean; price?: number } = {}) =>
+  sealBid(ctx, b, tenderId, { priceFen: opts.price ?? PRICE_FEN, mark: MARK, holders: opts.holders });
+const input = submitInput;
 
 async function tender(name: string, deadline = "2026-12-01T09:30") {
   const id = await kit.approvedProject(name, 20_000_000);
