@@ -50,6 +50,13 @@ export const TRANSITIONS = {
   ask: { from: ["published"], to: "published", roles: ["contractor"] },
   bid: { from: ["published"], to: "published", roles: ["contractor"] }, // submit, replace, withdraw or re-seal a sealed bid
   close_bidding: { from: ["published"], to: "opening", roles: [] },
+  // The remote opening (不见面开标): bidders sign in before the deadline; the host runs the hall after it.
+  sign_in: { from: ["published"], to: "published", roles: ["contractor"] },
+  host_opening: { from: ["opening"], to: "opening", roles: ["committee", "agent"] },
+  decrypt: { from: ["opening"], to: "opening", roles: ["contractor"] },
+  open_bids: { from: ["opening"], to: "evaluating", roles: ["committee", "agent"] },
+  fail_tender: { from: ["opening"], to: "failed", roles: ["committee", "agent"] }, // 流标, with the reason recorded
+  retender: { from: ["failed"], to: "approved", roles: ["committee"] }, // a new round of the same project
   request_cancel: { from: NON_FINAL, to: "cancel_requested", roles: ["committee"] },
   approve_cancel: { from: ["cancel_requested"], to: "cancelled", roles: ["supervisor"] },
   reject_cancel: { from: ["cancel_requested"], to: "previous", roles: ["supervisor"] },

@@ -8,3 +8,4 @@ export * from "./tenders";
 export * from "./notifications";
 export * from "./companies";
 export * from "./bids";
+export * from "./openings";

@@ -1,0 +1,131 @@
+/**
+ * The opening hall's event log and its live fan-out.
+ *
+ * Every event is a row in hall_events, written in the same transaction as the
+ * change it reports, and announced with NOTIFY on commit. Each app instance
+ * LISTENs once and wakes the hall streams it serves; a stream then reads the
+ * rows after the last id it sent. So the database is the only source of
+ * truth: a client that reconnects (Last-Event-ID) or is served by another
+ * instance behind the load balancer gets exactly the same sequence.
+ */
+import { and, asc, eq, gt, sql } from "drizzle-orm";
+import type { Database } from "../../db/client";
+import type { Clock } from "~/utils/clock.server";
+import { schema, type Db } from "~/utils/db.server";
+import { appendAudit, type Actor } from "./audit.server";
+
+const { hallEvents } = schema;
+
+export const HALL_CHANNEL = "cyz_hall";
+
+export type HallEventKind =
+  | "opened" // the deadline passed: bids counted, sign-ins shown
+  | "decryption_started"
+  | "decrypted"
+  | "decrypt_failed"
+  | "window_extended"
+  | "window_ended"
+  | "incident"
+  | "reading" // 唱标
+  | "confirmed"
+  | "objection"
+  | "answer"
+  | "closed"
+  | "failed"; // 流标
+
+/**
+ * Record an event of the hall (and the audit trail, with who and from where)
+ * inside the caller's transaction; listeners hear of it when that commits.
+ */
+export async function appendHallEvent(
+  tx: Db,
+  clock: Clock,
+  actor: Actor,
+  e: { tenderId: string; kind: HallEventKind; payload: Record<string, unknown>; companyId?: string | null; countyId: string; townshipId: string },
+) {
+  const [row] = await tx
+    .insert(hallEvents)
+    .values({
+      tenderId: e.tenderId,
+      at: clock.now(),
+      kind: e.kind,
+      actorUserId: actor.userId,
+      actorRole: actor.role,
+      companyId: e.companyId ?? null,
+      ip: actor.ip,
+      userAgent: actor.userAgent ?? null,
+      payload: e.payload,
+    })
+    .returning();
+  await appendAudit(tx, clock, actor, {
+    action: `opening.${e.kind}`,
+    objectType: "tender",
+    objectId: e.tenderId,
+    countyId: e.countyId,
+    townshipId: e.townshipId,
+    detail: { hallEvent: row.id, ...(e.companyId ? { companyId: e.companyId } : {}) },
+  });
+  await tx.execute(sql`select pg_notify(${HALL_CHANNEL}, ${e.tenderId})`);
+  return row;
+}
+
+/** The hall's events after `afterId`, oldest first — what a (re)connecting stream replays. */
+export async function hallEventsAfter(db: Db, tenderId: string, afterId: number, limit = 1000) {
+  return db
+    .select({ id: hallEvents.id, at: hallEvents.at, kind: hallEvents.kind, payload: hallEvents.payload })
+    .from(hallEvents)
+    .where(and(eq(hallEvents.tenderId, tenderId), gt(hallEvents.id, afterId)))
+    .orderBy(asc(hallEvents.id))
+    .limit(limit);
+}
+
+type Listener = () => void;
+
+/** One LISTEN per database handle, waking the streams of the tender that changed. */
+export class HallHub {
+  private readonly listeners = new Map<string, Set<Listener>>();
+  private started: Promise<() => Promise<void>> | null = null;
+
+  constructor(private readonly database: Pick<Database, "listen">) {}
+
+  private start() {
+    this.started ??= this.database.listen(HALL_CHANNEL, (tenderId) => {
+      for (const fn of this.listeners.get(tenderId) ?? []) fn();
+    });
+    return this.started;
+  }
+
+  /** Call `fn` whenever the tender's hall has new events; returns the unsubscribe. */
+  async subscribe(tenderId: string, fn: Listener): Promise<() => void> {
+    await this.start();
+    let set = this.listeners.get(tenderId);
+    if (!set) this.listeners.set(tenderId, (set = new Set()));
+    set.add(fn);
+    return () => {
+      set!.delete(fn);
+      if (set!.size === 0) this.listeners.delete(tenderId);
+    };
+  }
+
+  /** Streams currently connected (for the health page and the benchmark). */
+  get connections(): number {
+    let n = 0;
+    for (const s of this.listeners.values()) n += s.size;
+    return n;
+  }
+
+  async close() {
+    if (this.started) await (await this.started)();
+    this.started = null;
+    this.listeners.clear();
+  }
+}
+
+const hubs = new WeakMap<object, HallHub>();
+
+/** The hub of this process for a database handle. */
+export function hallHub(database: Pick<Database, "listen">): HallHub {
+  let hub = hubs.get(database);
+  if (!hub) hubs.set(database, (hub = new HallHub(database)));
+  return hub;
+}

@@ -1,0 +1,521 @@
+/**
+ * The remote opening (不见面开标, DOMAIN.md "Remote opening, step by step").
+ *
+ *   waiting ──start──▶ decrypting ──(window ends)──▶ reading (唱标) ──close──▶ closed
+ *      │                    │                              │
+ *      └──── fewer than the minimum valid bids: failed (流标), reason recorded
+ *
+ * Nothing about the bidders is shown before the deadline (sign-ins included).
+ * Decryption happens in the bidder's browser; the browser hands the data key
+ * over after the deadline and the server opens the ciphertext it has held
+ * since the receipt, checking it against the commitment. A bid not decrypted
+ * when the window ends counts as revoked by the bidder (视为撤销) — unless a
+ * platform incident was logged in the window and the host extended it, in
+ * which case a bid still not decrypted counts as withdrawn (视为撤回,
+ * 电子招标投标办法 §31). One failure never blocks the others.
+ */
+import { and, asc, eq, gte, inArray, isNull, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Clock } from "~/utils/clock.server";
+import { schema, type Db, type MemberRole, type Project, type Tender } from "~/utils/db.server";
+import { formatFen } from "~/utils/money";
+import { appendAudit, type Actor } from "./audit.server";
+import { actsForVillage } from "./agent.server";
+import { openSealedBid } from "./bid-open.server";
+import { busyProjectManagerIds } from "./bid.server";
+import { getCountySettings } from "./county-settings.server";
+import { DomainError } from "./errors";
+import type { FileStore } from "./file-store.server";
+import { appendHallEvent, type HallEventKind } from "./hall-events.server";
+import { checkTransition, effectiveState, type ProjectAction, type ProjectState } from "./lifecycle";
+import { lockCurrentTender } from "./tender-qa.server";
+
+const { openings, openingSignins, bidOpenings, bids, bidVersions, bidKeyWraps, projects, orgs, files, projectManagers, hallEvents } = schema;
+
+type Locked = { tender: Tender; project: Project };
+type HallActor = Actor & { userId: string };
+
+// ── Who is in the hall ──────────────────────────────────────────────────
+
+export type HallRole = "host" | "bidder" | "observer";
+
+/**
+ * The viewer's place in the hall: the village side (committee or its agent)
+ * hosts; a company with a bid on the tender is a bidder; the township's
+ * supervisor and the county administrator watch read-only. Anyone else: null.
+ */
+export async function hallRole(db: Db, p: Project, m: { role: MemberRole; orgId: string }, tenderId: string): Promise<HallRole | null> {
+  if ((m.role === "committee" || m.role === "agent") && (await actsForVillage(db, p, m.role, m.orgId))) return "host";
+  if (m.role === "supervisor" && p.townshipId === m.orgId) return "observer";
+  if (m.role === "county_admin" && p.countyId === m.orgId) return "observer";
+  if (m.role === "contractor") {
+    const [b] = await db.select({ id: bids.id }).from(bids).where(and(eq(bids.tenderId, tenderId), eq(bids.companyId, m.orgId)));
+    if (b) return "bidder";
+  }
+  return null;
+}
+
+function refuse(p: Project, t: Tender, action: ProjectAction, role: MemberRole | null, now: Date) {
+  const v = checkTransition(effectiveState(p.state as ProjectState, t.deadline, now), action, role);
+  if (!v.ok) throw new DomainError(v.reason === "errors.transition.state" ? "errors.opening.notNow" : v.reason, { status: v.reason === "errors.transition.state" ? 409 : 403 });
+}
+
+async function assertHost(tx: Db, locked: Locked, actor: HallActor, actingOrgId: string) {
+  if (!(await actsForVillage(tx, locked.project, actor.role as MemberRole, actingOrgId))) throw new DomainError("errors.forbidden", { status: 403 });
+}
+
+async function lockOpening(tx: Db, tenderId: string) {
+  const [o] = await tx.select().from(openings).where(eq(openings.tenderId, tenderId)).for("update");
+  return o ?? null;
+}
+
+function scope(locked: Locked) {
+  return { countyId: locked.project.countyId, townshipId: locked.project.townshipId };
+}
+
+async function event(tx: Db, clock: Clock, actor: Actor, locked: Locked, kind: HallEventKind, payload: Record<string, unknown>, companyId?: string) {
+  return appendHallEvent(tx, clock, actor, { tenderId: locked.tender.id, kind, payload, companyId, ...scope(locked) });
+}
+
+/** The project moves with the opening (opening → evaluating / failed) through the lifecycle table. */
+async function moveProject(tx: Db, clock: Clock, actor: Actor, locked: Locked, action: "open_bids" | "fail_tender") {
+  const v = checkTransition(effectiveState(locked.project.state as ProjectState, locked.tender.deadline, clock.now()), action, actor.role === "system" ? null : (actor.role as MemberRole));
+  if (!v.ok) throw new DomainError(v.reason, { status: 409 });
+  await tx.update(projects).set({ state: v.to as ProjectState, updatedAt: clock.now() }).where(eq(projects.id, locked.project.id));
+}
+
+// ── Before the deadline: sign in ────────────────────────────────────────
+
+/** 签到: a bidding company says it is present. Recorded (with IP and device), shown to nobody until the deadline. */
+export async function signIn(db: Db, clock: Clock, actor: HallActor, companyId: string, tenderId: string) {
+  return db.transaction(async (tx) => {
+    const locked = await lockCurrentTender(tx, tenderId);
+    const now = clock.now();
+    refuse(locked.project, locked.tender, "sign_in", actor.role as MemberRole, now);
+    const [bid] = await tx.select().from(bids).where(and(eq(bids.tenderId, tenderId), eq(bids.companyId, companyId), eq(bids.status, "sealed")));
+    if (!bid) throw new DomainError("errors.opening.noBid", { status: 409 });
+    await tx
+      .insert(openingSignins)
+      .values({ tenderId, companyId, userId: actor.userId, at: now, ip: actor.ip, userAgent: actor.userAgent ?? null })
+      .onConflictDoNothing();
+  });
+}
+
+// ── From the deadline: the host runs the hall ───────────────────────────
+
+/**
+ * Start decryption. The bids in force at the deadline are counted; too few
+ * and the tender fails (流标) at once, with the reason. Otherwise every bidder
+ * has the tender's decryption window from now.
+ */
+export async function startDecryption(db: Db, clock: Clock, actor: HallActor, actingOrgId: string, tenderId: string) {
+  return db.transaction(async (tx) => {
+    const locked = await lockCurrentTender(tx, tenderId);
+    await assertHost(tx, locked, actor, actingOrgId);
+    const now = clock.now();
+    refuse(locked.project, locked.tender, "host_opening", actor.role as MemberRole, now);
+    if (locked.project.state === "published") await tx.update(projects).set({ state: "opening", updatedAt: now }).where(eq(projects.id, locked.project.id));
+    const existing = await lockOpening(tx, tenderId);
+    if (existing && existing.state !== "waiting") throw new DomainError("errors.opening.alreadyStarted", { status: 409 });
+    const all = await tx.select({ bid: bids, company: orgs.name }).from(bids).innerJoin(orgs, eq(orgs.id, bids.companyId)).where(eq(bids.tenderId, tenderId)).orderBy(asc(bids.createdAt));
+    const sealed = all.filter((b) => b.bid.status === "sealed");
+    const signins = await tx.select({ companyId: openingSignins.companyId, at: openingSignins.at, company: orgs.name }).from(openingSignins).innerJoin(orgs, eq(orgs.id, openingSignins.companyId)).where(eq(openingSignins.tenderId, tenderId)).orderBy(asc(openingSignins.at));
+    const settings = await getCountySettings(tx, locked.project.countyId);
+    const values = { state: "decrypting" as const, hostUserId: actor.userId, bidCount: sealed.length, decryptionStartedAt: now, windowEndsAt: new Date(now.getTime() + locked.tender.decryptionWindowMinutes * 60_000) };
+    if (existing) await tx.update(openings).set(values).where(eq(openings.tenderId, tenderId));
+    else await tx.insert(openings).values({ tenderId, ...values, createdAt: now });
+    if (all.length) {
+      await tx.insert(bidOpenings).values(all.map((b) => ({ bidId: b.bid.id, tenderId, status: b.bid.status === "sealed" ? ("waiting" as const) : ("withdrawn" as const), confirmation: "pending" as const })));
+    }
+    await event(tx, clock, actor, locked, "opened", {
+      bidders: all.map((b) => ({ company: b.company, withdrawn: b.bid.status !== "sealed" })),
+      signins: signins.map((s) => ({ company: s.company, at: s.at.toISOString() })),
+      count: sealed.length,
+      minValid: settings.minValidBids,
+    });
+    if (sealed.length < settings.minValidBids) {
+      await failIn(tx, clock, actor, locked, { key: "opening.failReason.tooFewBids", values: { count: sealed.length, min: settings.minValidBids } });
+      return { failed: true };
+    }
+    await event(tx, clock, actor, locked, "decryption_started", { windowEndsAt: values.windowEndsAt.toISOString(), minutes: locked.tender.decryptionWindowMinutes });
+    return { failed: false };
+  });
+}
+
+type Reason = { key: string; values?: Record<string, string | number> };
+
+async function failIn(tx: Db, clock: Clock, actor: Actor, locked: Locked, reason: Reason) {
+  const now = clock.now();
+  await tx.update(openings).set({ state: "failed", failReason: JSON.stringify(reason), closedAt: now }).where(eq(openings.tenderId, locked.tender.id));
+  await moveProject(tx, clock, actor, locked, "fail_tender");
+  await event(tx, clock, actor, locked, "failed", { reason });
+}
+
+const extendSchema = z.object({
+  minutes: z.coerce.number({ message: "errors.opening.extendMinutes" }).int("errors.opening.extendMinutes").min(5, "errors.opening.extendMinutes").max(240, "errors.opening.extendMinutes"),
+  reason: z.string().trim().min(4, "errors.opening.reasonRequired").max(1000, "errors.opening.reasonRequired"),
+});
+
+/** Extend the decryption window once, with the reason recorded (required after a platform incident). */
+export async function extendWindow(db: Db, clock: Clock, actor: HallActor, actingOrgId: string, tenderId: string, input: unknown) {
+  const r = extendSchema.safeParse(input);
+  if (!r.success) throw new DomainError(r.error.issues[0].message, { field: String(r.error.issues[0].path[0] ?? "form") });
+  return db.transaction(async (tx) => {
+    const locked = await lockCurrentTender(tx, tenderId);
+    await assertHost(tx, locked, actor, actingOrgId);
+    const o = await lockOpening(tx, tenderId);
+    if (o?.state !== "decrypting") throw new DomainError("errors.opening.notNow", { status: 409 });
+    if (o.extendedAt) throw new DomainError("errors.opening.extendedOnce", { status: 409 });
+    const now = clock.now();
+    // From the later of now and the current end: an extension after the window ran out still gives the full time.
+    const base = Math.max(now.getTime(), o.windowEndsAt!.getTime());
+    const windowEndsAt = new Date(base + r.data.minutes * 60_000);
+    await tx.update(openings).set({ windowEndsAt, extendedAt: now, extendReason: r.data.reason }).where(eq(openings.tenderId, tenderId));
+    await event(tx, clock, actor, locked, "window_extended", { windowEndsAt: windowEndsAt.toISOString(), minutes: r.data.minutes, reason: r.data.reason });
+  });
+}
+
+/** A platform error during the window: logged for the host, who must then extend the window. */
+export async function recordIncident(db: Db, clock: Clock, tenderId: string, detail: string) {
+  return db.transaction(async (tx) => {
+    const locked = await lockCurrentTender(tx, tenderId);
+    const o = await lockOpening(tx, tenderId);
+    if (o?.state !== "decrypting") return;
+    await event(tx, clock, { userId: null, role: "system", ip: null }, locked, "incident", { detail: detail.slice(0, 500) });
+  });
+}
+
+async function incidentsIn(tx: Db, tenderId: string, from: Date) {
+  const rows = await tx
+    .select({ at: hallEvents.at })
+    .from(hallEvents)
+    .where(and(eq(hallEvents.tenderId, tenderId), eq(hallEvents.kind, "incident"), gte(hallEvents.at, from)));
+  return rows;
+}
+
+/**
+ * When the window has ended, settle every bid still waiting: revoked by the
+ * bidder (视为撤销), or withdrawn (视为撤回) when the platform was at fault —
+ * an incident logged in the window that the host answered with an extension.
+ */
+async function settleWindow(tx: Db, clock: Clock, locked: Locked, o: typeof openings.$inferSelect) {
+  const waiting = await tx.select().from(bidOpenings).where(and(eq(bidOpenings.tenderId, locked.tender.id), eq(bidOpenings.status, "waiting")));
+  const platformFault = o.extendedAt !== null && (await incidentsIn(tx, locked.tender.id, o.decryptionStartedAt!)).length > 0;
+  const status = platformFault ? ("platform_withdrawn" as const) : ("revoked" as const);
+  if (waiting.length) {
+    await tx
+      .update(bidOpenings)
+      .set({ status, reason: platformFault ? "opening.reason.platformFault" : "opening.reason.notDecrypted" })
+      .where(inArray(bidOpenings.bidId, waiting.map((w) => w.bidId)));
+  }
+  await event(tx, clock, { userId: null, role: "system", ip: null }, locked, "window_ended", { unopened: waiting.length, status });
+}
+
+/**
+ * 唱标: once the window has ended (or every bid is decrypted or settled),
+ * read out each valid bid — bidder, price, duration, project manager, bid
+ * security — with the ceiling restated. Too few valid bids: 流标.
+ */
+export async function startReading(db: Db, clock: Clock, actor: HallActor, actingOrgId: string, tenderId: string) {
+  return db.transaction(async (tx) => {
+    const locked = await lockCurrentTender(tx, tenderId);
+    await assertHost(tx, locked, actor, actingOrgId);
+    const o = await lockOpening(tx, tenderId);
+    if (o?.state !== "decrypting") throw new DomainError("errors.opening.notNow", { status: 409 });
+    const now = clock.now();
+    const rows = await tx.select().from(bidOpenings).where(eq(bidOpenings.tenderId, tenderId));
+    const stillWaiting = rows.some((r) => r.status === "waiting");
+    if (stillWaiting && now < o.windowEndsAt!) throw new DomainError("errors.opening.windowOpen", { status: 409 });
+    if (stillWaiting && !o.extendedAt && (await incidentsIn(tx, tenderId, o.decryptionStartedAt!)).length > 0) throw new DomainError("errors.opening.mustExtend", { status: 409 });
+    if (stillWaiting) await settleWindow(tx, clock, locked, o);
+    const settings = await getCountySettings(tx, locked.project.countyId);
+    const valid = (await tx.select().from(bidOpenings).where(and(eq(bidOpenings.tenderId, tenderId), eq(bidOpenings.status, "decrypted")))).length;
+    if (valid < settings.minValidBids) {
+      await failIn(tx, clock, actor, locked, { key: "opening.failReason.tooFewValid", values: { count: valid, min: settings.minValidBids } });
+      return { failed: true };
+    }
+    const confirmEndsAt = new Date(now.getTime() + settings.confirmationWindowMinutes * 60_000);
+    await tx.update(openings).set({ state: "reading", readingStartedAt: now, confirmEndsAt }).where(eq(openings.tenderId, tenderId));
+    await event(tx, clock, actor, locked, "reading", { ceiling: formatFen(locked.project.ceilingFen), rows: await readingRows(tx, tenderId), confirmEndsAt: confirmEndsAt.toISOString() });
+    return { failed: false };
+  });
+}
+
+/** The 唱标 rows, in order of bidding: every bid with its result. */
+export async function readingRows(db: Db, tenderId: string) {
+  const rows = await db
+    .select({ o: bidOpenings, company: orgs.name, companyId: orgs.id })
+    .from(bidOpenings)
+    .innerJoin(bids, eq(bids.id, bidOpenings.bidId))
+    .innerJoin(orgs, eq(orgs.id, bids.companyId))
+    .where(eq(bidOpenings.tenderId, tenderId))
+    .orderBy(asc(bids.createdAt));
+  return rows.map(({ o, company, companyId }) => ({
+    companyId,
+    company,
+    status: o.status,
+    price: o.priceFen === null ? null : formatFen(o.priceFen),
+    priceFen: o.priceFen,
+    durationDays: o.durationDays,
+    projectManager: o.projectManagerName ? `${o.projectManagerName}（${o.projectManagerCertificate}）` : null,
+    securityOk: o.securityOk,
+    reason: o.reason,
+    confirmation: o.confirmation,
+  }));
+}
+
+// ── The bidder decrypts ─────────────────────────────────────────────────
+
+async function ownCurrentVersion(tx: Db, tenderId: string, companyId: string) {
+  const [row] = await tx
+    .select({ bid: bids, v: bidVersions })
+    .from(bids)
+    .innerJoin(bidVersions, and(eq(bidVersions.bidId, bids.id), eq(bidVersions.seq, bids.currentVersion)))
+    .where(and(eq(bids.tenderId, tenderId), eq(bids.companyId, companyId)));
+  return row ?? null;
+}
+
+/** What the bidder's browser needs to decrypt, during the window only: its wraps and receipt (the ciphertext is fetched separately). */
+export async function decryptionMaterial(db: Db, clock: Clock, companyId: string, tenderId: string) {
+  const [o] = await db.select().from(openings).where(eq(openings.tenderId, tenderId));
+  if (o?.state !== "decrypting" || clock.now() >= o.windowEndsAt!) return null;
+  const own = await ownCurrentVersion(db, tenderId, companyId);
+  if (!own || own.bid.status !== "sealed" || own.v.kind !== "sealed") return null;
+  const [bo] = await db.select().from(bidOpenings).where(eq(bidOpenings.bidId, own.bid.id));
+  if (bo?.status !== "waiting") return null;
+  const wraps = await db.select().from(bidKeyWraps).where(and(eq(bidKeyWraps.versionId, own.v.id), isNull(bidKeyWraps.retiredAt)));
+  return {
+    submissionId: own.v.submissionId,
+    ciphertextSha256: own.v.ciphertextSha256!,
+    receipt: { ciphertextHash: own.v.ciphertextSha256!, plaintextHash: own.v.plaintextHash!, commitment: own.v.commitment },
+    wraps: wraps.map((w) => ({ kind: w.kind, credentialId: w.credentialId, epk: w.epk, iv: w.iv, wrapped: w.wrapped })),
+  };
+}
+
+const KEY = z.string().regex(/^[A-Za-z0-9_-]{43}$/, "errors.opening.wrongKey");
+
+/**
+ * The bidder's browser hands over the data key (after the deadline, in the
+ * window). The server opens the ciphertext it holds, checks it against the
+ * commitment and reads the bid; an over-ceiling price, short bid security,
+ * a busy or foreign project manager, or a file that is not a PDF makes the
+ * bid invalid with the reason recorded. A wrong key changes nothing: the
+ * bidder may try again until the window ends.
+ */
+export async function submitDataKey(db: Db, clock: Clock, store: FileStore, actor: HallActor, companyId: string, tenderId: string, rawKey: unknown) {
+  const parsed = KEY.safeParse(rawKey);
+  if (!parsed.success) throw new DomainError("errors.opening.wrongKey", { status: 400 });
+  const dataKey = Buffer.from(parsed.data, "base64url");
+  // Read the ciphertext before the transaction (it never changes once receipted).
+  const material = await decryptionMaterial(db, clock, companyId, tenderId);
+  if (!material) throw new DomainError("errors.opening.notNow", { status: 409 });
+  const chunks: Buffer[] = [];
+  for await (const c of store.get(material.ciphertextSha256)) chunks.push(Buffer.from(c));
+  const opened = (() => {
+    try {
+      return openSealedBid(Buffer.concat(chunks), dataKey, { tenderId, submissionId: material.submissionId }, material.receipt);
+    } catch (e) {
+      return e as DomainError;
+    }
+  })();
+  // The files go to the store before the row that names them commits.
+  if (!(opened instanceof DomainError)) {
+    for (const f of opened.files) {
+      if (f.bytes.subarray(0, 5).toString("latin1") !== "%PDF-") continue;
+      await store.put((async function* () {
+        yield f.bytes;
+      })(), { maxBytes: f.bytes.length + 1 });
+    }
+  }
+  return db.transaction(async (tx) => {
+    const locked = await lockCurrentTender(tx, tenderId);
+    refuse(locked.project, locked.tender, "decrypt", actor.role as MemberRole, clock.now());
+    const o = await lockOpening(tx, tenderId);
+    const now = clock.now();
+    if (o?.state !== "decrypting" || now >= o.windowEndsAt!) throw new DomainError("errors.opening.windowClosed", { status: 409 });
+    const own = await ownCurrentVersion(tx, tenderId, companyId);
+    const [bo] = own ? await tx.select().from(bidOpenings).where(eq(bidOpenings.bidId, own.bid.id)).for("update") : [];
+    if (!own || bo?.status !== "waiting" || own.v.submissionId !== material.submissionId) throw new DomainError("errors.opening.notNow", { status: 409 });
+    const [company] = await tx.select({ name: orgs.name }).from(orgs).where(eq(orgs.id, companyId));
+    if (opened instanceof DomainError) {
+      await event(tx, clock, actor, locked, "decrypt_failed", { company: company.name, reason: opened.key }, companyId);
+      return { ok: false as const, error: opened.key };
+    }
+    const m = opened.manifest;
+    const problems: string[] = [];
+    if (m.priceFen <= 0 || m.priceFen > locked.project.ceilingFen) problems.push("opening.reason.aboveCeiling");
+    const sec = m.security as { amountFen?: number; method?: string };
+    const securityOk = typeof sec.amountFen === "number" && sec.amountFen >= locked.tender.bidSecurityFen && (sec.method === "transfer" || sec.method === "guarantee");
+    if (!securityOk) problems.push("opening.reason.security");
+    const [pm] = await tx.select().from(projectManagers).where(and(eq(projectManagers.companyId, companyId), sql`${projectManagers.id}::text = ${m.projectManagerId}`));
+    const settings = await getCountySettings(tx, locked.project.countyId);
+    if (!pm) problems.push("opening.reason.projectManager");
+    else if (settings.blockBusyProjectManagers && (await busyProjectManagerIds(tx, companyId)).has(pm.id)) problems.push("opening.reason.projectManagerBusy");
+    if (opened.files.some((f) => f.bytes.subarray(0, 5).toString("latin1") !== "%PDF-")) problems.push("opening.reason.notPdf");
+    for (const f of opened.files) {
+      if (f.bytes.subarray(0, 5).toString("latin1") === "%PDF-") await tx.insert(files).values({ sha256: f.sha256, size: f.bytes.length, mime: "application/pdf", createdAt: now }).onConflictDoNothing();
+    }
+    const status = problems.length ? ("rejected" as const) : ("decrypted" as const);
+    await tx
+      .update(bidOpenings)
+      .set({
+        status,
+        decryptedAt: now,
+        decryptedBy: actor.userId,
+        priceFen: m.priceFen,
+        durationDays: m.durationDays,
+        projectManagerId: pm?.id ?? null,
+        projectManagerName: m.projectManager?.name ?? pm?.name ?? null,
+        projectManagerCertificate: m.projectManager?.certificateNumber ?? pm?.certificateNumber ?? null,
+        quality: m.quality,
+        security: m.security,
+        securityOk,
+        nonce: m.nonce,
+        files: opened.files.map((f) => ({ name: f.name, size: f.bytes.length, sha256: f.sha256 })),
+        reason: problems.length ? problems.join(",") : null,
+      })
+      .where(eq(bidOpenings.bidId, own.bid.id));
+    if (pm && !problems.includes("opening.reason.projectManager")) await tx.update(bids).set({ openedProjectManagerId: pm.id }).where(eq(bids.id, own.bid.id));
+    // The hall learns that the bid opened (and whether it is valid); the prices are read out together at 唱标.
+    await event(tx, clock, actor, locked, "decrypted", { company: company.name }, companyId);
+    return { ok: true as const, status };
+  });
+}
+
+// ── Confirmations and objections ────────────────────────────────────────
+
+async function readingContext(tx: Db, tenderId: string, companyId: string) {
+  const o = await lockOpening(tx, tenderId);
+  if (o?.state !== "reading") throw new DomainError("errors.opening.notNow", { status: 409 });
+  const [row] = await tx.select({ bo: bidOpenings }).from(bidOpenings).innerJoin(bids, eq(bids.id, bidOpenings.bidId)).where(and(eq(bidOpenings.tenderId, tenderId), eq(bids.companyId, companyId)));
+  return { o, bo: row?.bo ?? null };
+}
+
+/** A bidder confirms its row of the 唱标 (silence until the set time counts as confirmation). */
+export async function confirmRow(db: Db, clock: Clock, actor: HallActor, companyId: string, tenderId: string) {
+  return db.transaction(async (tx) => {
+    const locked = await lockCurrentTender(tx, tenderId);
+    refuse(locked.project, locked.tender, "decrypt", actor.role as MemberRole, clock.now());
+    const { o, bo } = await readingContext(tx, tenderId, companyId);
+    if (!bo || bo.status === "withdrawn") throw new DomainError("errors.opening.noBid", { status: 409 });
+    if (clock.now() >= o.confirmEndsAt!) throw new DomainError("errors.opening.confirmClosed", { status: 409 });
+    if (bo.confirmation !== "pending") throw new DomainError("errors.opening.alreadyConfirmed", { status: 409 });
+    await tx.update(bidOpenings).set({ confirmation: "confirmed", confirmedAt: clock.now() }).where(eq(bidOpenings.bidId, bo.bidId));
+    const [company] = await tx.select({ name: orgs.name }).from(orgs).where(eq(orgs.id, companyId));
+    await event(tx, clock, actor, locked, "confirmed", { company: company.name }, companyId);
+  });
+}
+
+const textSchema = z.string().trim().min(2, "errors.opening.textLength").max(2000, "errors.opening.textLength");
+
+/** An objection (异议) raised online during the opening: recorded, shown to the hall, to be answered by the host. */
+export async function raiseObjection(db: Db, clock: Clock, actor: HallActor, companyId: string, tenderId: string, raw: unknown) {
+  const text = textSchema.safeParse(raw);
+  if (!text.success) throw new DomainError(text.error.issues[0].message, { field: "text" });
+  return db.transaction(async (tx) => {
+    const locked = await lockCurrentTender(tx, tenderId);
+    refuse(locked.project, locked.tender, "decrypt", actor.role as MemberRole, clock.now());
+    const o = await lockOpening(tx, tenderId);
+    if (o?.state !== "decrypting" && o?.state !== "reading") throw new DomainError("errors.opening.notNow", { status: 409 });
+    const [row] = await tx.select({ bo: bidOpenings }).from(bidOpenings).innerJoin(bids, eq(bids.id, bidOpenings.bidId)).where(and(eq(bidOpenings.tenderId, tenderId), eq(bids.companyId, companyId)));
+    if (!row) throw new DomainError("errors.opening.noBid", { status: 409 });
+    if (o.state === "reading" && row.bo.confirmation === "pending") await tx.update(bidOpenings).set({ confirmation: "objected", confirmedAt: clock.now() }).where(eq(bidOpenings.bidId, row.bo.bidId));
+    const [company] = await tx.select({ name: orgs.name }).from(orgs).where(eq(orgs.id, companyId));
+    return event(tx, clock, actor, locked, "objection", { company: company.name, text: text.data }, companyId);
+  });
+}
+
+/** The host answers an objection, online and on the record. */
+export async function answerObjection(db: Db, clock: Clock, actor: HallActor, actingOrgId: string, tenderId: string, objectionId: unknown, raw: unknown) {
+  const text = textSchema.safeParse(raw);
+  if (!text.success) throw new DomainError(text.error.issues[0].message, { field: "text" });
+  return db.transaction(async (tx) => {
+    const locked = await lockCurrentTender(tx, tenderId);
+    await assertHost(tx, locked, actor, actingOrgId);
+    const o = await lockOpening(tx, tenderId);
+    if (o?.state !== "decrypting" && o?.state !== "reading") throw new DomainError("errors.opening.notNow", { status: 409 });
+    const id = Number(objectionId);
+    const [obj] = Number.isSafeInteger(id) ? await tx.select().from(hallEvents).where(and(eq(hallEvents.id, id), eq(hallEvents.tenderId, tenderId), eq(hallEvents.kind, "objection"))) : [];
+    if (!obj) throw new DomainError("errors.notFound", { status: 404 });
+    if (await answered(tx, tenderId, id)) throw new DomainError("errors.opening.alreadyAnswered", { status: 409 });
+    await event(tx, clock, actor, locked, "answer", { objectionId: id, text: text.data });
+  });
+}
+
+async function answered(tx: Db, tenderId: string, objectionId: number) {
+  const [a] = await tx.select({ id: hallEvents.id }).from(hallEvents).where(and(eq(hallEvents.tenderId, tenderId), eq(hallEvents.kind, "answer"), sql`(${hallEvents.payload}->>'objectionId')::bigint = ${objectionId}`));
+  return Boolean(a);
+}
+
+/**
+ * Close the opening: every objection answered, and every row confirmed or
+ * the confirmation time over (silence = confirmation). The bids go to the
+ * evaluation.
+ */
+export async function closeOpening(db: Db, clock: Clock, actor: HallActor, actingOrgId: string, tenderId: string) {
+  return db.transaction(async (tx) => {
+    const locked = await lockCurrentTender(tx, tenderId);
+    await assertHost(tx, locked, actor, actingOrgId);
+    const o = await lockOpening(tx, tenderId);
+    if (o?.state !== "reading") throw new DomainError("errors.opening.notNow", { status: 409 });
+    const now = clock.now();
+    const rows = await tx.select().from(bidOpenings).where(eq(bidOpenings.tenderId, tenderId));
+    const pending = rows.filter((r) => r.status !== "withdrawn" && r.confirmation === "pending");
+    if (pending.length && now < o.confirmEndsAt!) throw new DomainError("errors.opening.confirmOpen", { status: 409 });
+    const objections = await tx.select({ id: hallEvents.id }).from(hallEvents).where(and(eq(hallEvents.tenderId, tenderId), eq(hallEvents.kind, "objection")));
+    for (const ob of objections) if (!(await answered(tx, tenderId, ob.id))) throw new DomainError("errors.opening.unanswered", { status: 409 });
+    if (pending.length) await tx.update(bidOpenings).set({ confirmation: "silent", confirmedAt: now }).where(inArray(bidOpenings.bidId, pending.map((p) => p.bidId)));
+    await tx.update(openings).set({ state: "closed", closedAt: now }).where(eq(openings.tenderId, tenderId));
+    await moveProject(tx, clock, actor, locked, "open_bids");
+    await event(tx, clock, actor, locked, "closed", { rows: await readingRows(tx, tenderId) });
+  });
+}
+
+/** After 流标 the committee starts a new round: the project is approved again and a new notice can be published. */
+export async function retender(db: Db, clock: Clock, actor: HallActor, villageId: string, projectId: string) {
+  return db.transaction(async (tx) => {
+    const [p] = await tx.select().from(projects).where(eq(projects.id, projectId)).for("update");
+    if (!p) throw new DomainError("errors.notFound", { status: 404 });
+    if (p.villageId !== villageId) throw new DomainError("errors.forbidden", { status: 403 });
+    const v = checkTransition(p.state as ProjectState, "retender", actor.role as MemberRole);
+    if (!v.ok) throw new DomainError(v.reason, { status: 409 });
+    await tx.update(projects).set({ state: "approved", updatedAt: clock.now() }).where(eq(projects.id, p.id));
+    await appendAudit(tx, clock, actor, { action: "project.retender", objectType: "project", objectId: p.id, countyId: p.countyId, townshipId: p.townshipId, before: { state: p.state }, after: { state: "approved" } });
+  });
+}
+
+// ── What the hall shows ─────────────────────────────────────────────────
+
+/**
+ * The hall as this viewer may see it now. Before the deadline: the countdown
+ * and, for a bidder, its own sign-in — no names, no counts. From the
+ * deadline: the opening's state, the bidders' statuses and, from 唱标, the rows.
+ */
+export async function hallView(db: Db, clock: Clock, tenderId: string, viewer: { role: HallRole; companyId: string | null }) {
+  const now = clock.now();
+  const [row] = await db.select({ tender: schema.tenders, project: projects }).from(schema.tenders).innerJoin(projects, eq(projects.id, schema.tenders.projectId)).where(eq(schema.tenders.id, tenderId));
+  if (!row) return null;
+  const { tender, project } = row;
+  const beforeDeadline = now < tender.deadline;
+  const [o] = await db.select().from(openings).where(eq(openings.tenderId, tenderId));
+  const ownSignin = viewer.companyId ? (await db.select().from(openingSignins).where(and(eq(openingSignins.tenderId, tenderId), eq(openingSignins.companyId, viewer.companyId))))[0] ?? null : null;
+  const ownBid = viewer.companyId ? (await db.select().from(bids).where(and(eq(bids.tenderId, tenderId), eq(bids.companyId, viewer.companyId))))[0] ?? null : null;
+  const base = {
+    tender,
+    project,
+    now,
+    beforeDeadline,
+    opening: o ?? null,
+    ownSignin,
+    ownBidStatus: ownBid?.status ?? null,
+    ownBidOpening: ownBid ? ((await db.select().from(bidOpenings).where(eq(bidOpenings.bidId, ownBid.id)))[0] ?? null) : null,
+  };
+  if (beforeDeadline) return { ...base, signins: [], rows: [], reading: false };
+  const signins = await db.select({ company: orgs.name, at: openingSignins.at }).from(openingSignins).innerJoin(orgs, eq(orgs.id, openingSignins.companyId)).where(eq(openingSignins.tenderId, tenderId)).orderBy(asc(openingSignins.at));
+  const reading = o?.state === "reading" || o?.state === "closed";
+  // Until 唱标 the hall sees who has opened, not what: an invalid bid shows as opened, its reason comes with the prices.
+  const rows = (await readingRows(db, tenderId)).map((r) =>
+    reading ? r : { ...r, status: r.status === "rejected" ? ("decrypted" as const) : r.status, reason: null, price: null, priceFen: null, durationDays: null, projectManager: null, securityOk: null },
+  );
+  return { ...base, signins, rows, reading };
+}
