@@ -14,7 +14,7 @@ import type { Receipt } from "~/models/bid.server";
 import { parseYuanToFen } from "~/utils/money";
 
 type Holder = { credentialId: string; publicKey: string; name: string; userName: string; mine: boolean };
-type Wrap = { kind: "passkey" | "backup"; credentialId: string | null; epk: string | null; iv: string; wrapped: string };
+export type Wrap = { kind: "passkey" | "backup"; credentialId: string | null; epk: string | null; iv: string; wrapped: string };
 type ReceiptView = Omit<Receipt, "receivedAt"> & { receivedAt: string };
 
 /** What the bid page's loader gives this component (kept structural, so the route owns the data). */
@@ -31,7 +31,7 @@ export interface SealingPageData {
 }
 
 /* The sealing script's interface (public/seal/v1.js). */
-interface CyzSeal {
+export interface CyzSeal {
   version: string;
   check(bid: unknown, files: { name: string; bytes: Uint8Array }[], rules: unknown): { field: string; key: string }[];
   seal(bid: unknown, files: { name: string; bytes: Uint8Array }[], ctx: unknown): Promise<{ ciphertext: Uint8Array; ciphertextHash: string; plaintextHash: string; commitment: string; wraps: unknown[]; backupCode: string }>;
@@ -39,6 +39,7 @@ interface CyzSeal {
   openingKeyFromPrf(prf: Uint8Array): Promise<{ publicKey: string }>;
   unwrapWithPrf(wrap: Wrap, prf: Uint8Array, ctx: unknown): Promise<Uint8Array>;
   unwrapWithBackup(wrap: Wrap, code: string, ctx: unknown): Promise<Uint8Array>;
+  open(ciphertext: Uint8Array, dataKey: Uint8Array, ctx: unknown, receipt: { ciphertextHash: string; plaintextHash: string; commitment: string }): Promise<{ manifest: { priceFen: number } }>;
   rewrap(dataKey: Uint8Array, holders: { credentialId: string; publicKey: string }[], ctx: unknown): Promise<unknown[]>;
   supportsPasskeySealing(): Promise<boolean>;
   b64u(bytes: Uint8Array): string;
@@ -47,7 +48,7 @@ interface CyzSeal {
 let loading: Promise<CyzSeal> | null = null;
 
 /** Load the published sealing script once, checked against its SHA-256 (subresource integrity). */
-function loadSeal(script: SealingPageData["script"]): Promise<CyzSeal> {
+export function loadSeal(script: SealingPageData["script"]): Promise<CyzSeal> {
   const w = window as unknown as { CyzSeal?: CyzSeal };
   if (w.CyzSeal) return Promise.resolve(w.CyzSeal);
   loading ??= new Promise<CyzSeal>((resolve, reject) => {
@@ -65,13 +66,13 @@ function loadSeal(script: SealingPageData["script"]): Promise<CyzSeal> {
   return loading;
 }
 
-function keyOf(e: unknown, fallback = "errors.page.unexpected") {
+export function keyOf(e: unknown, fallback = "errors.page.unexpected") {
   const m = e instanceof Error ? e.message : "";
   if (m.startsWith("seal.")) return `bid.errors.${m.slice(5)}`;
   return /^(errors|bid)\./.test(m) ? m : fallback;
 }
 
-async function postJson(url: string, body: unknown) {
+export async function postJson(url: string, body: unknown) {
   const res = await fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
   const out = (await res.json().catch(() => ({}))) as Record<string, unknown>;
   if (!res.ok) throw new Error(typeof out.error === "string" ? out.error : res.status >= 500 ? "bid.errors.network" : "errors.invalidInput");

@@ -739,6 +739,16 @@ const en: Catalogue = {
     limit: "The platform serves the script, so a malicious operator could ship one that leaks prices. That is why the script is published separately, versioned, its SHA-256 shown here and printed in every receipt, and checked by subresource integrity when the page loads — anyone can compare. See docs/security.md.",
   },
   opening: {
+    done: {
+      sign_in: "Signed in.",
+      start: "Decryption started.",
+      extend: "Decryption window extended.",
+      read: "Prices read out; bidders, please confirm.",
+      close: "Opening closed; on to evaluation.",
+      confirm: "Confirmed.",
+      object: "Objection submitted.",
+      answer: "Answered.",
+    },
     title: "Opening hall",
     enter: "Enter the opening hall",
     countdown: "Time to the opening (bid deadline)",

@@ -5,6 +5,7 @@ import { useTranslation } from "react-i18next";
 import { AmendmentList, amendmentView } from "~/components/amendment-list";
 import { FormError, useErrorText } from "~/components/forms";
 import { getCountySettings } from "~/models/county-settings.server";
+import { hallRole } from "~/models/opening.server";
 import { getPublicNotice } from "~/models/tender.server";
 import { askQuestion, companyInterest, listAmendments, listOwnQuestions, listPublishedAnswers, registerForTender } from "~/models/tender-qa.server";
 import { actorOf, getAuth, requireRole } from "~/utils/auth.server";
@@ -26,8 +27,9 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const own = company ? await listOwnQuestions(context.db, n.tender.id, company.id) : [];
   const amendments = await listAmendments(context.db, n.tender.id);
   const answers = await listPublishedAnswers(context.db, n.tender.id);
+  const inHall = auth?.membership ? Boolean(await hallRole(context.db, n.project, { role: auth.membership.role, orgId: auth.membership.org.id }, n.tender.id)) : false;
   return {
-    viewer: { loggedIn: Boolean(auth), contractor: Boolean(company), ownSignup: Boolean(interest?.registeredAt) },
+    viewer: { loggedIn: Boolean(auth), contractor: Boolean(company), ownSignup: Boolean(interest?.registeredAt), inHall },
     signupStep: settings.registrationStepRequired,
     documentPdf: n.tender.documentPdfSha256,
     amendments: amendments.map(amendmentView),
@@ -155,6 +157,13 @@ export default function Notice() {
           </Form>
         )}
         {viewer.contractor && signupStep && viewer.ownSignup && <p className="notice ok">{t("qa.youRegistered")}</p>}
+        {viewer.inHall && (
+          <p>
+            <Link className="button" to={`/notices/${n.id}/hall`} data-testid="hall-link">
+              {t("opening.enter")}
+            </Link>
+          </p>
+        )}
         {viewer.contractor && open && (!signupStep || viewer.ownSignup) && (
           <div className="stack">
             <p className="hint">{t("bid.ctaHint")}</p>

@@ -5,7 +5,7 @@ import { seedDemo } from "~/models/demo.server";
 import { purgeExpiredChallenges } from "~/models/passkey.server";
 import { purgeExpiredUploads } from "~/models/resumable-upload.server";
 import { closeDueTenders } from "~/models/tender.server";
-import { systemClock, type Clock } from "./clock.server";
+import { OffsetClock, systemClock, type Clock } from "./clock.server";
 import { createFileStore, type AppContext } from "./context.server";
 import { schema } from "./db.server";
 import type { Env } from "./env.server";
@@ -28,7 +28,8 @@ export interface Running {
 }
 
 /** Open and migrate the database, load the demo county when asked, start the scheduler. */
-export async function createAppContext(env: Env, clock: Clock = systemClock): Promise<Running> {
+export async function createAppContext(env: Env, clock: Clock = env.TEST_CLOCK ? new OffsetClock() : systemClock): Promise<Running> {
+  if (env.TEST_CLOCK) console.warn("TEST_CLOCK is on: the clock can be moved by POST /test-clock. Never in production.");
   const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
   const files = createFileStore(env);
   // The demo's certificate scans go into the file store too, so their links open.

@@ -32,6 +32,8 @@ const envSchema = z
     SEED_DEMO: boolish.optional(),
     SESSION_DAYS: z.coerce.number().int().min(1).max(90).default(7),
     TRUST_PROXY: z.string().default("loopback"),
+    /** End-to-end tests only: a clock the tests can move forward (POST /test-clock). Never set it in production. */
+    TEST_CLOCK: boolish.default(false),
   })
   .superRefine((e, ctx) => {
     if (e.FILES_BACKEND !== "s3") return;

@@ -3,6 +3,14 @@ import { inject } from "vitest";
 import { openPglite, openPostgres, type Database } from "../../db/client";
 
 let counter = 0;
+const urls = new WeakMap<Database, string>();
+
+/** A second, independent handle (own pool, own LISTEN) on the same PostgreSQL test database: a second app instance. */
+export async function openAnotherHandle(database: Database): Promise<Database> {
+  const url = urls.get(database);
+  if (!url) throw new Error("only a PostgreSQL test database can be opened twice");
+  return openPostgres(url, { migrate: false, max: 5 });
+}
 
 /**
  * A private copy of the migrated demo database for one test file (or test).
@@ -31,6 +39,7 @@ export async function createTestDb(): Promise<Database> {
     await admin.close();
   }
   const database = await openPostgres(withDb(spec.serverUrl, name), { migrate: false, max: 10 });
+  urls.set(database, withDb(spec.serverUrl, name));
   const close = database.close.bind(database);
   database.close = async () => {
     await close();

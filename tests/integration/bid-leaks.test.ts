@@ -141,10 +141,23 @@ function paramSets(route: string): Record<string, string>[] {
   return [];
 }
 
+/** A live event stream never ends: take what it sends at once (the replay), then hang up. */
+async function streamStart(res: Response): Promise<Buffer> {
+  const reader = res.body!.getReader();
+  const chunks: Buffer[] = [];
+  for (;;) {
+    const next = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), 200))]);
+    if (!next || next.done) break;
+    chunks.push(Buffer.from(next.value));
+  }
+  await reader.cancel();
+  return Buffer.concat(chunks);
+}
+
 /** What a loader answered, as text: the data, or a Response's status, headers and body (as UTF-8 and hex). */
 async function answerText(result: unknown): Promise<string> {
   if (result instanceof Response) {
-    const body = Buffer.from(await result.arrayBuffer());
+    const body = (result.headers.get("Content-Type") ?? "").startsWith("text/event-stream") ? await streamStart(result) : Buffer.from(await result.arrayBuffer());
     return JSON.stringify({ status: result.status, headers: Object.fromEntries(result.headers), body: body.toString("utf8"), hex: body.toString("hex") });
   }
   const { status, data } = unwrap(result);

@@ -1,0 +1,352 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Form, isRouteErrorResponse, Link, useActionData, useLoaderData, useRouteError } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { FormError, Notice } from "~/components/forms";
+import { Countdown, DecryptPanel, HallReconnecting, LiveStatus } from "~/components/opening-hall";
+import { sealingScript } from "~/models/bid.server";
+import { hallEventsAfter } from "~/models/hall-events.server";
+import { listPasskeys } from "~/models/passkey.server";
+import {
+  answerObjection,
+  closeOpening,
+  confirmRow,
+  extendWindow,
+  hallView,
+  raiseObjection,
+  retender,
+  signIn,
+  startDecryption,
+  startReading,
+} from "~/models/opening.server";
+import { actorOf } from "~/utils/auth.server";
+import { domainErrors, type FormErrors } from "~/utils/forms";
+import { requireHall } from "~/utils/hall.server";
+import { formatFen } from "~/utils/money";
+import { formatBeijing } from "~/utils/time";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.tender.name ?? ""} · 开标大厅 · 村易招` }];
+
+const TIME = "yyyy-MM-dd HH:mm:ss";
+
+type Reason = { key: string; values?: Record<string, string | number> };
+
+/** An event's words for the page: its text values (instants in Beijing time) and, for 流标, the reason. */
+function showPayload(p: Record<string, unknown>): { vars: Record<string, string>; reason: Reason | null } {
+  const vars: Record<string, string> = {};
+  for (const [k, v] of Object.entries(p)) if (typeof v === "string" || typeof v === "number") vars[k] = String(v);
+  for (const k of ["windowEndsAt", "confirmEndsAt"]) if (typeof p[k] === "string") vars.at = formatBeijing(p[k] as string, TIME);
+  const reason = p.reason && typeof p.reason === "object" ? (p.reason as Reason) : null;
+  return { vars, reason };
+}
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { auth, role, tenderId, notice } = await requireHall(request, context, params.id ?? "");
+  const companyId = role === "bidder" ? auth.membership.org.id : null;
+  const v = (await hallView(context.db, context.clock, tenderId, { role, companyId }))!;
+  const events = v.beforeDeadline ? [] : await hallEventsAfter(context.db, tenderId, 0);
+  const o = v.opening;
+  const incidents = o?.decryptionStartedAt ? events.filter((e) => e.kind === "incident" && e.at >= o.decryptionStartedAt!).length : 0;
+  const answered = new Set(events.filter((e) => e.kind === "answer").map((e) => Number((e.payload as { objectionId: number }).objectionId)));
+  const script = sealingScript();
+  return {
+    role,
+    isCommittee: auth.membership.role === "committee",
+    tender: {
+      id: tenderId,
+      name: notice.project.name,
+      village: notice.village,
+      ceiling: formatFen(notice.project.ceilingFen),
+      deadline: formatBeijing(v.tender.deadline, TIME),
+      deadlineMs: v.tender.deadline.getTime(),
+      projectId: notice.project.id,
+    },
+    nowMs: v.now.getTime(),
+    beforeDeadline: v.beforeDeadline,
+    opening: o && {
+      state: o.state,
+      windowEndsAt: o.windowEndsAt ? formatBeijing(o.windowEndsAt, TIME) : null,
+      confirmEndsAt: o.confirmEndsAt ? formatBeijing(o.confirmEndsAt, TIME) : null,
+      extended: Boolean(o.extendedAt),
+      extendReason: o.extendReason,
+      failReason: o.failReason ? (JSON.parse(o.failReason) as { key: string; values?: Record<string, string | number> }) : null,
+    },
+    own: {
+      signedInAt: v.ownSignin ? formatBeijing(v.ownSignin.at, TIME) : null,
+      bidStatus: v.ownBidStatus,
+      opening: v.ownBidOpening ? { status: v.ownBidOpening.status, confirmation: v.ownBidOpening.confirmation } : null,
+    },
+    signins: v.signins.map((s) => ({ company: s.company, at: formatBeijing(s.at, TIME) })),
+    rows: v.rows.map(({ priceFen: _p, companyId: _c, ...r }) => r),
+    events: events.map((e) => ({ id: e.id, at: formatBeijing(e.at, TIME), kind: e.kind, ...showPayload(e.payload as Record<string, unknown>), answered: answered.has(e.id) })),
+    reading: v.reading,
+    lastEventId: events.at(-1)?.id ?? 0,
+    incidents,
+    // For the bidder's decryption in the browser.
+    seal: role === "bidder" ? { script: { version: script.version, path: script.path, sha256: script.sha256, integrity: `sha256-${Buffer.from(script.sha256, "hex").toString("base64")}` }, rpId: context.rp.rpID, passkeyIds: (await listPasskeys(context.db, auth.user.id)).map((p) => p.id) } : null,
+  };
+}
+
+/** Every hall act as a plain form (works without JavaScript); the model checks role, ownership and timing. */
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const { auth, role, tenderId, notice } = await requireHall(request, context, params.id ?? "");
+  const form = await request.formData();
+  const intent = String(form.get("intent") ?? "");
+  const actor = { ...actorOf(request, context, auth), userId: auth.user.id };
+  const org = auth.membership.org.id;
+  const { db, clock } = context;
+  try {
+    if (role === "bidder" && intent === "sign_in") await signIn(db, clock, actor, org, tenderId);
+    else if (role === "bidder" && intent === "confirm") await confirmRow(db, clock, actor, org, tenderId);
+    else if (role === "bidder" && intent === "object") await raiseObjection(db, clock, actor, org, tenderId, form.get("text"));
+    else if (role === "host" && intent === "start") await startDecryption(db, clock, actor, org, tenderId);
+    else if (role === "host" && intent === "extend") await extendWindow(db, clock, actor, org, tenderId, { minutes: form.get("minutes"), reason: form.get("reason") });
+    else if (role === "host" && intent === "read") await startReading(db, clock, actor, org, tenderId);
+    else if (role === "host" && intent === "answer") await answerObjection(db, clock, actor, org, tenderId, form.get("objectionId"), form.get("text"));
+    else if (role === "host" && intent === "close") await closeOpening(db, clock, actor, org, tenderId);
+    else if (role === "host" && intent === "retender") {
+      await retender(db, clock, actor, org, notice.project.id);
+      throw redirect(`/projects/${notice.project.id}`);
+    } else return data({ errors: { form: "errors.forbidden" } as FormErrors, done: null }, { status: 403 });
+  } catch (e) {
+    if (e instanceof Response) throw e;
+    return data({ errors: domainErrors(e) as FormErrors, done: null }, { status: 400 });
+  }
+  return { errors: {} as FormErrors, done: intent };
+}
+
+export default function Hall() {
+  const d = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const { t } = useTranslation();
+  const state: string = d.opening?.state ?? "none";
+  const host = d.role === "host";
+  const bidder = d.role === "bidder";
+  const unanswered = d.events.filter((e) => e.kind === "objection" && !e.answered);
+  return (
+    <div className="stack">
+      <section className="card">
+        <p>
+          <Link to={`/notices/${d.tender.id}`}>← {d.tender.name}</Link>
+        </p>
+        <h1>
+          {t("opening.title")} · {d.tender.name}
+        </h1>
+        <dl className="facts">
+          <dt>{t("bid.deadline")}</dt>
+          <dd>{d.tender.deadline}</dd>
+          <dt>{t("opening.stateTitle")}</dt>
+          <dd data-testid="hall-state">{t(`opening.state.${state}`)}</dd>
+          {d.opening?.windowEndsAt && state === "decrypting" && (
+            <>
+              <dt>{t("opening.windowEnds", { at: "" })}</dt>
+              <dd>{d.opening.windowEndsAt}</dd>
+            </>
+          )}
+          {d.opening?.confirmEndsAt && state === "reading" && (
+            <>
+              <dt>{t("opening.confirmEnds", { at: "" })}</dt>
+              <dd>{d.opening.confirmEndsAt}</dd>
+            </>
+          )}
+        </dl>
+        {d.beforeDeadline && <Countdown deadlineMs={d.tender.deadlineMs} nowMs={d.nowMs} label={t("opening.countdown")} />}
+        {d.role === "observer" && <p className="muted">{t("opening.observer")}</p>}
+        <LiveStatus tenderId={d.tender.id} lastEventId={d.lastEventId} />
+        {state === "failed" && d.opening?.failReason && (
+          <p className="notice bad" role="alert" data-testid="hall-failed">
+            {t("opening.failed", { reason: t(d.opening.failReason.key, d.opening.failReason.values) })}
+          </p>
+        )}
+        {result?.done && <Notice>{t(`opening.done.${result.done}`)}</Notice>}
+        <FormError errors={result?.errors} />
+      </section>
+
+      {d.beforeDeadline && (
+        <section className="card">
+          <p>{t("opening.beforeDeadline")}</p>
+          {bidder &&
+            (d.own.signedInAt ? (
+              <p className="notice ok" data-testid="signed-in">
+                {t("opening.signedIn", { at: d.own.signedInAt })}
+              </p>
+            ) : (
+              <Form method="post">
+                <p className="hint">{t("opening.signInHint")}</p>
+                <button type="submit" name="intent" value="sign_in" className="primary">
+                  {t("opening.signIn")}
+                </button>
+              </Form>
+            ))}
+        </section>
+      )}
+
+      {host && !d.beforeDeadline && (state !== "closed" && (state !== "failed" || d.isCommittee)) && (
+        <section className="card stack" aria-label={t("opening.title")}>
+          {d.incidents > 0 && state === "decrypting" && !d.opening?.extended && (
+            <p className="notice warn" role="alert">
+              {t("opening.incidents", { count: d.incidents })}
+            </p>
+          )}
+          {(state === "none" || state === "waiting") && (
+            <Form method="post">
+              <p className="hint">{t("opening.startHint")}</p>
+              <button type="submit" name="intent" value="start" className="primary">
+                {t("opening.start")}
+              </button>
+            </Form>
+          )}
+          {state === "decrypting" && (
+            <>
+              <Form method="post">
+                <p className="hint">{t("opening.readHint")}</p>
+                <button type="submit" name="intent" value="read" className="primary">
+                  {t("opening.read")}
+                </button>
+              </Form>
+              {!d.opening?.extended && (
+                <Form method="post" className="stack">
+                  <h2>{t("opening.extendTitle")}</h2>
+                  <label htmlFor="minutes">{t("opening.extendMinutes")}</label>
+                  <input id="minutes" name="minutes" inputMode="numeric" defaultValue="15" />
+                  <label htmlFor="reason">{t("opening.extendReason")}</label>
+                  <input id="reason" name="reason" maxLength={1000} />
+                  <button type="submit" name="intent" value="extend">
+                    {t("opening.extend")}
+                  </button>
+                </Form>
+              )}
+            </>
+          )}
+          {state === "reading" && (
+            <Form method="post">
+              <button type="submit" name="intent" value="close" className="primary">
+                {t("opening.close")}
+              </button>
+            </Form>
+          )}
+          {state === "failed" && d.isCommittee && (
+            <Form method="post">
+              <button type="submit" name="intent" value="retender">
+                {t("opening.retender")}
+              </button>
+            </Form>
+          )}
+        </section>
+      )}
+
+      {bidder && state === "decrypting" && d.own.opening?.status === "waiting" && d.seal && (
+        <section className="card stack" aria-labelledby="decrypt-h">
+          <h2 id="decrypt-h">{t("opening.decryptTitle")}</h2>
+          <noscript>
+            <p className="notice warn">{t("opening.needsJs")}</p>
+          </noscript>
+          <DecryptPanel tenderId={d.tender.id} seal={d.seal} />
+        </section>
+      )}
+      {bidder && state === "decrypting" && d.own.opening && d.own.opening.status !== "waiting" && <p className="notice ok">{t("opening.decrypted")}</p>}
+
+      {bidder && (state === "decrypting" || state === "reading") && d.own.opening && d.own.opening.status !== "withdrawn" && (
+        <section className="card stack">
+          {state === "reading" && d.own.opening.confirmation === "pending" && (
+            <Form method="post">
+              <button type="submit" name="intent" value="confirm" className="primary">
+                {t("opening.confirm")}
+              </button>
+            </Form>
+          )}
+          <Form method="post" className="stack">
+            <h2>{t("opening.objectTitle")}</h2>
+            <label htmlFor="objection">{t("opening.objectText")}</label>
+            <textarea id="objection" name="text" rows={2} maxLength={2000} />
+            <button type="submit" name="intent" value="object">
+              {t("opening.object")}
+            </button>
+          </Form>
+        </section>
+      )}
+
+      {!d.beforeDeadline && (
+        <section className="card" aria-labelledby="rows-h">
+          <h2 id="rows-h">{t("opening.rowsTitle")}</h2>
+          {d.reading && <p data-testid="ceiling-restated">{t("opening.ceiling", { ceiling: d.tender.ceiling })}</p>}
+          <div className="table-wrap">
+            <table className="cards" data-testid="hall-rows">
+              <thead>
+                <tr>
+                  {(["company", "status", "price", "duration", "pm", "security", "confirmation"] as const).map((c) => (
+                    <th key={c}>{t(`opening.cols.${c}`)}</th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {d.rows.map((r) => (
+                  <tr key={r.company}>
+                    <td data-label={t("opening.cols.company")}>{r.company}</td>
+                    <td data-label={t("opening.cols.status")}>
+                      {t(`opening.status.${r.status}`)}
+                      {r.reason && ` — ${r.reason.split(",").map((k) => t(k)).join("；")}`}
+                    </td>
+                    <td data-label={t("opening.cols.price")}>{r.price ?? "—"}</td>
+                    <td data-label={t("opening.cols.duration")}>{r.durationDays ?? "—"}</td>
+                    <td data-label={t("opening.cols.pm")}>{r.projectManager ?? "—"}</td>
+                    <td data-label={t("opening.cols.security")}>{r.securityOk === null ? "—" : r.securityOk ? t("opening.securityOk") : t("opening.securityBad")}</td>
+                    <td data-label={t("opening.cols.confirmation")}>{d.reading ? t(`opening.confirmation.${r.confirmation}`) : "—"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <h3>{t("opening.signinsTitle")}</h3>
+          {d.signins.length === 0 ? (
+            <p className="muted">{t("opening.noSignins")}</p>
+          ) : (
+            <ul>
+              {d.signins.map((s) => (
+                <li key={s.company}>
+                  {s.company} · {s.at}
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      )}
+
+      {!d.beforeDeadline && (
+        <section className="card" aria-labelledby="events-h">
+          <h2 id="events-h">{t("opening.eventsTitle")}</h2>
+          {d.events.length === 0 ? (
+            <p className="muted">{t("opening.noEvents")}</p>
+          ) : (
+            <ol className="stack" data-testid="hall-events" aria-live="polite">
+              {d.events.map((e) => (
+                <li key={e.id}>
+                  <small className="muted">{e.at}</small> {t(`opening.event.${e.kind}`, e.vars)}
+                  {e.reason && <> — {t(e.reason.key, e.reason.values)}</>}
+                  {host && e.kind === "objection" && !e.answered && (state === "decrypting" || state === "reading") && (
+                    <Form method="post" className="stack">
+                      <input type="hidden" name="objectionId" value={e.id} />
+                      <label htmlFor={`answer-${e.id}`}>{t("opening.answerText")}</label>
+                      <textarea id={`answer-${e.id}`} name="text" rows={2} maxLength={2000} />
+                      <button type="submit" name="intent" value="answer">
+                        {t("opening.answer")}
+                      </button>
+                    </Form>
+                  )}
+                </li>
+              ))}
+            </ol>
+          )}
+          {unanswered.length > 0 && host && <p className="hint">{t("errors.opening.unanswered")}</p>}
+        </section>
+      )}
+    </div>
+  );
+}
+
+/** A refusal (403/404) is shown as such; anything else here is a dropped connection while the hall reloads: keep trying. */
+export function ErrorBoundary() {
+  const error = useRouteError();
+  if (isRouteErrorResponse(error)) throw error;
+  return <HallReconnecting />;
+}

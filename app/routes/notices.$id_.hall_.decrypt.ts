@@ -1,0 +1,39 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { Readable } from "node:stream";
+import { DomainError } from "~/models/errors";
+import { decryptionMaterial, recordIncident, submitDataKey } from "~/models/opening.server";
+import { actorOf, forbidden } from "~/utils/auth.server";
+import { requireHall } from "~/utils/hall.server";
+
+/**
+ * A bidder's decryption, during the window only. GET: its wrapped keys and
+ * receipt (what the browser needs to open the data key); ?file=1: the
+ * ciphertext itself, to check against the receipt before handing the key
+ * over. POST { dataKey }: the data key, which the server uses to open the bid.
+ */
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { auth, role, tenderId } = await requireHall(request, context, params.id ?? "");
+  if (role !== "bidder") throw forbidden("contractor");
+  const material = await decryptionMaterial(context.db, context.clock, auth.membership.org.id, tenderId);
+  if (!material) return Response.json({ error: "errors.opening.notNow" }, { status: 409 });
+  if (new URL(request.url).searchParams.get("file") === "1") {
+    return new Response(Readable.toWeb(context.files.get(material.ciphertextSha256)) as ReadableStream, { headers: { "Content-Type": "application/octet-stream", "Cache-Control": "no-store" } });
+  }
+  return Response.json(material, { headers: { "Cache-Control": "no-store" } });
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const { auth, role, tenderId } = await requireHall(request, context, params.id ?? "");
+  if (role !== "bidder") throw forbidden("contractor");
+  const body = (await request.json().catch(() => null)) as { dataKey?: unknown } | null;
+  const actor = { ...actorOf(request, context, auth), userId: auth.user.id };
+  try {
+    const result = await submitDataKey(context.db, context.clock, context.files, actor, auth.membership.org.id, tenderId, body?.dataKey);
+    return Response.json(result, { status: result.ok ? 200 : 400 });
+  } catch (e) {
+    if (e instanceof DomainError) return Response.json({ error: e.key }, { status: e.options.status ?? 400 });
+    // The platform failed during the window: logged for the host, who must then extend it.
+    await recordIncident(context.db, context.clock, tenderId, `decrypt: ${(e as Error).message}`).catch(() => {});
+    throw e;
+  }
+}

@@ -1,0 +1,66 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { hallEventsAfter, hallHub } from "~/models/hall-events.server";
+import { requireHall } from "~/utils/hall.server";
+
+const KEEPALIVE_MS = 15_000;
+
+/**
+ * The opening hall's live sequence as server-sent events. A client that
+ * reconnects sends Last-Event-ID (EventSource does it by itself) and gets
+ * every event it missed, from the database, before the live ones.
+ */
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { tenderId } = await requireHall(request, context, params.id ?? "");
+  const url = new URL(request.url);
+  const from = Number(request.headers.get("Last-Event-ID") ?? url.searchParams.get("lastEventId") ?? 0);
+  let last = Number.isSafeInteger(from) && from > 0 ? from : 0;
+  const encoder = new TextEncoder();
+  let stop = () => {};
+  const body = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      let closed = false;
+      let running: Promise<void> = Promise.resolve();
+      const write = (text: string) => {
+        if (!closed) controller.enqueue(encoder.encode(text));
+      };
+      // One read at a time, always from the last id sent: nothing twice, nothing skipped.
+      const flush = () => {
+        running = running.then(async () => {
+          if (closed) return;
+          for (const e of await hallEventsAfter(context.db, tenderId, last)) {
+            write(`id: ${e.id}\nevent: hall\ndata: ${JSON.stringify({ id: e.id, at: e.at.toISOString(), kind: e.kind, payload: e.payload })}\n\n`);
+            last = e.id;
+          }
+        }).catch(() => write(": retry\n\n"));
+      };
+      write("retry: 3000\n\n");
+      const unsubscribe = await hallHub(context.database).subscribe(tenderId, flush);
+      flush();
+      const ping = setInterval(() => write(": ping\n\n"), KEEPALIVE_MS);
+      stop = () => {
+        if (closed) return;
+        closed = true;
+        clearInterval(ping);
+        unsubscribe();
+        try {
+          controller.close();
+        } catch {
+          /* already closed */
+        }
+      };
+      request.signal.addEventListener("abort", stop, { once: true });
+    },
+    cancel() {
+      stop();
+    },
+  });
+  return new Response(body, {
+    headers: {
+      "Content-Type": "text/event-stream; charset=utf-8",
+      // no-transform: compression and proxies must pass events through as they come.
+      "Cache-Control": "no-cache, no-transform",
+      "X-Accel-Buffering": "no",
+      Connection: "keep-alive",
+    },
+  });
+}

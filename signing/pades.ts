@@ -1,0 +1,361 @@
+// PAdES signatures on our PDFs, in two steps around the signer's passkey:
+//
+//   1. preparePdf appends (incremental update) a signature field, its widget
+//      and a /Sig dictionary whose /Contents is a zero-filled placeholder, and
+//      returns the SHA-256 of the bytes the signature will cover (the
+//      ByteRange: everything but the placeholder). That digest is the WebAuthn
+//      challenge: the signer's passkey approves these exact bytes.
+//   2. signPrepared checks the approval, builds the CAdES signature around it
+//      (cades.ts) and writes it into the placeholder. Nothing else moves, so
+//      the ByteRange and digest stay right.
+//
+// verifyPdf re-checks every signature from the file alone plus the platform
+// CA certificate: digest, CMS signature, chain, passkey approval, timestamp.
+// Poppler's pdfsig and Adobe Reader check the same PDFs the standard way; the
+// approval check is ours (they ignore the private attribute).
+import { createHash, createPublicKey, createPrivateKey } from "node:crypto";
+import { PDFArray, PDFDict, PDFName, PDFNumber, PDFRef, PDFString } from "pdf-lib";
+import { writeSignatureAppearance } from "./appearance";
+import { cadesDetachedSignature, decodePasskeyApproval, type TsaInput } from "./cades";
+import { readPasskeyBinding } from "./ca";
+import { checkSignerInfo, parseSignedData, sha256 } from "./cms";
+import { OID } from "./oids";
+import { formFields, IncrementalUpdate, loadPdf, pdfDate, pdfObjectText, pdfTextString } from "./pdf-update";
+import { verifyTimestampToken } from "./timestamp";
+import { checkApproval, type ApprovalCheck, type PasskeyApproval } from "./webauthn";
+import { issuedBy, parseCertificate, validAt, type ParsedCertificate } from "./x509";
+
+export type ByteRange = [number, number, number, number];
+
+/** Room for the CMS: two or three certificates (~1 KB each), the approval, a timestamp token with its TSA certificate. */
+export const DEFAULT_CONTENTS_BYTES = 24 * 1024;
+
+export class SigningError extends Error {
+  override name = "SigningError";
+}
+
+const BYTE_RANGE_WIDTH = 48;
+
+function rangesDigest(bytes: Uint8Array, range: ByteRange): Uint8Array {
+  const [a, b, c, d] = range;
+  return new Uint8Array(createHash("sha256").update(bytes.subarray(a, a + b)).update(bytes.subarray(c, c + d)).digest());
+}
+
+// ---------------------------------------------------------------------------
+// 1. Prepare
+
+export interface SignatureRect {
+  /** PDF points from the page's bottom-left, like the renderer's SignatureSlot. */
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface PrepareOptions {
+  /** Unique among the document's fields, e.g. "sig-expert-3". */
+  fieldName: string;
+  signerName: string;
+  reason: string;
+  location: string;
+  /** Claimed signing time, written as /M (a timestamp, if any, is the proven one). */
+  signingTime: Date;
+  /** Where to show the signature; without it the widget is invisible. */
+  rect?: SignatureRect;
+  /** Zero-based page index for the widget; default 0. */
+  page?: number;
+  /** Placeholder size in bytes; default DEFAULT_CONTENTS_BYTES. */
+  contentsBytes?: number;
+}
+
+export interface PreparedPdf {
+  prepared: Uint8Array;
+  byteRange: ByteRange;
+  /** SHA-256 over the ByteRange: the WebAuthn challenge, and later the CMS messageDigest. */
+  digest: Uint8Array;
+}
+
+/** Appends an empty signature field as an incremental update; earlier bytes (and signatures) are untouched. */
+export async function preparePdf(pdfBytes: Uint8Array, options: PrepareOptions): Promise<PreparedPdf> {
+  if (!options.fieldName || /[.\u0000]/.test(options.fieldName)) throw new SigningError("field name must be non-empty, without dots");
+  if (Number.isNaN(options.signingTime.getTime())) throw new SigningError("signingTime is not a valid date");
+  const contentsBytes = options.contentsBytes ?? DEFAULT_CONTENTS_BYTES;
+  if (!Number.isInteger(contentsBytes) || contentsBytes < 1024) throw new SigningError("contentsBytes must be an integer of at least 1024");
+  const pdf = await loadPdf(pdfBytes);
+  const { doc } = pdf;
+  const update = new IncrementalUpdate(pdf);
+  const context = update.context;
+
+  if (formFields(doc).some((field) => field.name === options.fieldName)) throw new SigningError(`field ${options.fieldName} already exists`);
+  const pageIndex = options.page ?? 0;
+  const page = doc.getPages()[pageIndex];
+  if (!page) throw new SigningError(`no page ${pageIndex}`);
+
+  // The signature dictionary, with fixed-width placeholders filled in below.
+  const sigRef = update.allocate();
+  const sigBody =
+    `<<\n/Type /Sig\n/Filter /Adobe.PPKLite\n/SubFilter /ETSI.CAdES.detached\n` +
+    `/ByteRange ${" ".repeat(BYTE_RANGE_WIDTH)}\n` +
+    `/Contents <${"0".repeat(contentsBytes * 2)}>\n` +
+    `/M ${pdfDate(options.signingTime)}\n/Name ${pdfTextString(options.signerName)}\n` +
+    `/Reason ${pdfTextString(options.reason)}\n/Location ${pdfTextString(options.location)}\n>>`;
+  update.set(sigRef, sigBody);
+
+  // Field and widget in one dictionary.
+  const widgetRef = update.allocate();
+  const rect = options.rect;
+  const rectText = rect ? [rect.x, rect.y, rect.x + rect.width, rect.y + rect.height].map((v) => Math.round(v * 100) / 100).join(" ") : "0 0 0 0";
+  const appearance = rect ? writeSignatureAppearance(update, rect, { signerName: options.signerName, signingTime: options.signingTime }) : null;
+  update.set(
+    widgetRef,
+    `<<\n/Type /Annot\n/Subtype /Widget\n/FT /Sig\n/T ${pdfTextString(options.fieldName)}\n/V ${sigRef.toString()}\n` +
+      `/F 132\n/P ${page.ref.toString()}\n/Rect [${rectText}]\n${appearance ? `/AP << /N ${appearance.toString()} >>\n` : ""}>>`,
+  );
+
+  // The page's /Annots gets the widget.
+  const annots = page.node.get(PDFName.of("Annots"));
+  if (annots instanceof PDFRef) {
+    const array = context.lookup(annots, PDFArray);
+    array.push(widgetRef);
+    update.set(annots, array);
+  } else {
+    const array = annots instanceof PDFArray ? annots : context.obj([]);
+    array.push(widgetRef);
+    page.node.set(PDFName.of("Annots"), array);
+    update.set(page.ref, page.node);
+  }
+
+  // The AcroForm gets the field, and SigFlags 3 (SignaturesExist | AppendOnly).
+  const catalog = context.lookup(pdf.root, PDFDict);
+  const acroFormEntry = catalog.get(PDFName.of("AcroForm"));
+  const acroForm = acroFormEntry instanceof PDFRef ? context.lookup(acroFormEntry, PDFDict) : acroFormEntry instanceof PDFDict ? acroFormEntry : context.obj({});
+  const fieldsEntry = acroForm.get(PDFName.of("Fields"));
+  if (fieldsEntry instanceof PDFRef) {
+    const fields = context.lookup(fieldsEntry, PDFArray);
+    fields.push(widgetRef);
+    update.set(fieldsEntry, fields);
+  } else {
+    const fields = fieldsEntry instanceof PDFArray ? fieldsEntry : context.obj([]);
+    fields.push(widgetRef);
+    acroForm.set(PDFName.of("Fields"), fields);
+  }
+  acroForm.set(PDFName.of("SigFlags"), PDFNumber.of(3));
+  if (acroFormEntry instanceof PDFRef) {
+    update.set(acroFormEntry, acroForm);
+  } else if (acroFormEntry instanceof PDFDict) {
+    update.set(pdf.root, catalog);
+  } else {
+    const acroFormRef = update.allocate();
+    update.set(acroFormRef, acroForm);
+    catalog.set(PDFName.of("AcroForm"), acroFormRef);
+    update.set(pdf.root, catalog);
+  }
+
+  // A file identifier's second half changes with every revision (ISO 32000-1 §14.4); derived, not random.
+  const secondId = createHash("sha256").update(pdfBytes).update(`\0${options.fieldName}\0${options.signingTime.toISOString()}`).digest().subarray(0, 16);
+  const { bytes, bodyOffsets } = update.write(secondId);
+
+  const sigStart = bodyOffsets.get(sigRef.objectNumber)!;
+  const contentsStart = sigStart + sigBody.indexOf("/Contents <") + "/Contents ".length;
+  const contentsEnd = contentsStart + contentsBytes * 2 + 2;
+  const byteRange: ByteRange = [0, contentsStart, contentsEnd, bytes.length - contentsEnd];
+  const rangeText = `[${byteRange.join(" ")}]`.padEnd(BYTE_RANGE_WIDTH, " ");
+  if (rangeText.length > BYTE_RANGE_WIDTH) throw new SigningError("file too large for the ByteRange placeholder");
+  bytes.set(new TextEncoder().encode(rangeText), sigStart + sigBody.indexOf("/ByteRange ") + "/ByteRange ".length);
+
+  return { prepared: bytes, byteRange, digest: rangesDigest(bytes, byteRange) };
+}
+
+// ---------------------------------------------------------------------------
+// 2. Sign
+
+function checkPlaceholder(prepared: Uint8Array, byteRange: ByteRange): void {
+  const [a, b, c, d] = byteRange;
+  if (a !== 0 || !(b > 0 && c > b + 1) || c + d !== prepared.length) throw new SigningError("byte range does not fit the prepared PDF");
+  if (prepared[b] !== 0x3c || prepared[c - 1] !== 0x3e) throw new SigningError("byte range gap is not the /Contents hex string");
+}
+
+/** Writes a DER CMS signature into the placeholder (for callers that build the CMS themselves). */
+export function embedSignature(prepared: Uint8Array, byteRange: ByteRange, cms: Uint8Array): Uint8Array {
+  checkPlaceholder(prepared, byteRange);
+  const [, b, c] = byteRange;
+  const room = c - b - 2;
+  const hex = Buffer.from(cms).toString("hex").toUpperCase();
+  if (hex.length > room) throw new SigningError(`signature needs ${hex.length / 2} bytes, the placeholder holds ${room / 2}`);
+  for (let i = b + 1; i < c - 1; i++) if (prepared[i] !== 0x30) throw new SigningError("placeholder is not empty (already signed?)");
+  const out = new Uint8Array(prepared);
+  out.set(new TextEncoder().encode(hex), b + 1);
+  return out;
+}
+
+export interface SignOptions {
+  signerCertPem: string;
+  signerKeyPem: string;
+  caCertPem: string;
+  /** The passkey's assertion over the prepared digest (base64url fields, as the browser returns them). */
+  passkeyApproval: PasskeyApproval;
+  /** Adds an RFC 3161 timestamp over the signature value (PAdES-B-T). */
+  tsa?: TsaInput;
+}
+
+/**
+ * Signs a prepared PDF. Refuses (SigningError) unless the approval is the
+ * signer's passkey (the one bound to the certificate), user-verified, over
+ * this very digest; and unless the certificate comes from the CA and matches
+ * the key. The platform must still verify the live ceremony (origin, rpId,
+ * counter) with @simplewebauthn before calling this.
+ */
+export function signPrepared(prepared: Uint8Array, byteRange: ByteRange, options: SignOptions): Uint8Array {
+  checkPlaceholder(prepared, byteRange);
+  const digest = rangesDigest(prepared, byteRange);
+  const signer = parseCertificate(options.signerCertPem);
+  const ca = parseCertificate(options.caCertPem);
+  if (!issuedBy(signer, ca)) throw new SigningError("signer certificate is not issued by the CA");
+  const keySpki = createPublicKey(createPrivateKey(options.signerKeyPem)).export({ type: "spki", format: "der" });
+  if (!Buffer.from(signer.spki).equals(keySpki)) throw new SigningError("signer key does not match the certificate");
+  const binding = readPasskeyBinding(signer);
+  if (!binding) throw new SigningError("signer certificate is not bound to a passkey");
+  const check = checkApproval(options.passkeyApproval, { digest, credentialId: binding.credentialId, cosePublicKey: binding.cosePublicKey, rpId: binding.rpId });
+  const required = ["challengeMatchesDigest", "passkeySignatureOk", "credentialMatchesCertificate", "userPresent", "userVerified"] as const;
+  const failed: string[] = required.filter((key) => !check[key]);
+  if (check.rpIdHashOk === false) failed.push("rpIdHashOk");
+  if (failed.length) throw new SigningError(`passkey approval rejected: ${failed.join(", ")}`);
+  const cms = cadesDetachedSignature({ ...options, digest });
+  return embedSignature(prepared, byteRange, cms);
+}
+
+// ---------------------------------------------------------------------------
+// Verify
+
+export interface SignatureReport {
+  fieldName: string;
+  /** Common name of the signer certificate (falls back to the dictionary's /Name). */
+  signerName: string | null;
+  /** The claimed time (/M). */
+  signingTime: Date | null;
+  subFilter: string | null;
+  byteRange: ByteRange | null;
+  /** True for the last signature of an unmodified file; earlier ones cover their own revision only. */
+  byteRangeCoversWholeFileExceptContents: boolean;
+  /** SHA-256 of the byte ranges equals the signed messageDigest. */
+  digestOk: boolean;
+  /** CMS signature over the signed attributes verifies with the signer certificate, signing-certificate-v2 names it, contentType is data. */
+  signatureOk: boolean;
+  /** Signer certificate issued by the CA and valid at the signing time (timestamp's if any, else /M). */
+  chainOk: boolean;
+  approval: ApprovalCheck | null;
+  timestamp: { genTime: Date | null; ok: boolean } | null;
+  /** Human-readable reasons for every false above. */
+  problems: string[];
+}
+
+function readByteRange(dict: PDFDict): ByteRange | null {
+  const array = dict.lookupMaybe(PDFName.of("ByteRange"), PDFArray);
+  if (!array || array.size() !== 4) return null;
+  const values = array.asArray().map((value) => (value instanceof PDFNumber ? value.asNumber() : NaN));
+  return values.every((v) => Number.isSafeInteger(v) && v >= 0) ? (values as ByteRange) : null;
+}
+
+function contentsFromGap(bytes: Uint8Array, range: ByteRange): Uint8Array | null {
+  const [a, b, c, d] = range;
+  if (a !== 0 || c <= b + 1 || c + d > bytes.length || bytes[b] !== 0x3c || bytes[c - 1] !== 0x3e) return null;
+  const hex = Buffer.from(bytes.subarray(b + 1, c - 1)).toString("latin1");
+  if (!/^[0-9A-Fa-f]*$/.test(hex) || hex.length % 2) return null;
+  return new Uint8Array(Buffer.from(hex, "hex"));
+}
+
+function verifyOne(bytes: Uint8Array, fieldName: string, sig: PDFDict, ca: ParsedCertificate, caCertPem: string): SignatureReport {
+  const problems: string[] = [];
+  const subFilter = sig.lookupMaybe(PDFName.of("SubFilter"), PDFName)?.decodeText() ?? null;
+  const m = sig.get(PDFName.of("M"));
+  let signingTime: Date | null = null;
+  try {
+    signingTime = m instanceof PDFString ? m.decodeDate() : null;
+  } catch {
+    signingTime = null;
+  }
+  const report: SignatureReport = {
+    fieldName,
+    signerName: pdfObjectText(sig.get(PDFName.of("Name"))),
+    signingTime,
+    subFilter,
+    byteRange: readByteRange(sig),
+    byteRangeCoversWholeFileExceptContents: false,
+    digestOk: false,
+    signatureOk: false,
+    chainOk: false,
+    approval: null,
+    timestamp: null,
+    problems,
+  };
+  const range = report.byteRange;
+  const contents = range ? contentsFromGap(bytes, range) : null;
+  if (!range || !contents) {
+    problems.push("ByteRange is malformed or its gap is not the /Contents string");
+    return report;
+  }
+  report.byteRangeCoversWholeFileExceptContents = range[2] + range[3] === bytes.length;
+  if (subFilter !== "ETSI.CAdES.detached" && subFilter !== "adbe.pkcs7.detached") problems.push(`unsupported SubFilter ${subFilter}`);
+
+  try {
+    const cms = parseSignedData(contents);
+    const info = cms.signerInfos[0];
+    if (!info || cms.signerInfos.length !== 1) throw new Error("expected exactly one SignerInfo");
+    if (cms.eContent) throw new Error("signature is not detached");
+    const digest = rangesDigest(bytes, range);
+    const check = checkSignerInfo(info, cms.certificates);
+    const signer = check.signer;
+    if (signer?.commonName) report.signerName = signer.commonName;
+
+    report.digestOk = !!check.messageDigest && Buffer.from(check.messageDigest).equals(Buffer.from(digest));
+    if (!report.digestOk) problems.push("document digest does not match: the signed bytes were changed");
+    report.signatureOk = check.signatureOk && check.signingCertificateOk && check.contentType === OID.data;
+    if (!check.signatureOk) problems.push("CMS signature does not verify");
+    if (!check.signingCertificateOk) problems.push("signing-certificate-v2 missing or names another certificate");
+
+    const token = info.unsigned.get(OID.signatureTimeStampToken)?.[0];
+    if (token) {
+      const ts = verifyTimestampToken(token.raw, { messageImprint: sha256(info.signature), caCertPem });
+      report.timestamp = { genTime: ts.genTime, ok: ts.ok };
+      problems.push(...ts.problems);
+    }
+
+    const at = report.timestamp?.ok && report.timestamp.genTime ? report.timestamp.genTime : signingTime;
+    report.chainOk = !!signer && issuedBy(signer, ca) && (at === null || (validAt(signer, at) && validAt(ca, at)));
+    if (!report.chainOk) problems.push("signer certificate is not from the platform CA or was not valid at the signing time");
+
+    const approvalNode = info.signed.get(OID.passkeyApproval)?.[0];
+    if (approvalNode) {
+      const binding = signer ? readPasskeyBinding(signer) : null;
+      report.approval = checkApproval(decodePasskeyApproval(approvalNode), {
+        digest,
+        credentialId: binding?.credentialId ?? "",
+        cosePublicKey: binding?.cosePublicKey ?? new Uint8Array(),
+        rpId: binding?.rpId ?? null,
+      });
+      if (!binding) problems.push("signer certificate carries no passkey binding");
+      if (!report.approval.challengeMatchesDigest) problems.push("passkey approved other content than these bytes");
+      if (!report.approval.passkeySignatureOk) problems.push("passkey signature does not verify with the certificate's passkey key");
+      if (!report.approval.credentialMatchesCertificate) problems.push("approval is from another passkey than the certificate's");
+    } else {
+      problems.push("no passkey approval in the signature");
+    }
+  } catch (error) {
+    problems.push(`signature unreadable: ${(error as Error).message}`);
+  }
+  return report;
+}
+
+/** Checks every signature field of a PDF, in signing order (by the end of their byte ranges). Never throws on bad signatures. */
+export async function verifyPdf(pdfBytes: Uint8Array, options: { caCertPem: string }): Promise<SignatureReport[]> {
+  const { doc } = await loadPdf(pdfBytes);
+  const ca = parseCertificate(options.caCertPem);
+  const reports: SignatureReport[] = [];
+  for (const field of formFields(doc)) {
+    const value = field.dict.lookupMaybe(PDFName.of("V"), PDFDict);
+    if (field.type !== "Sig" || !value) continue;
+    reports.push(verifyOne(pdfBytes, field.name, value, ca, options.caCertPem));
+  }
+  const end = (report: SignatureReport) => (report.byteRange ? report.byteRange[2] + report.byteRange[3] : Infinity);
+  return reports.sort((x, y) => end(x) - end(y));
+}

@@ -1,0 +1,191 @@
+// A whole remote opening in the browser: a committee's project is approved and
+// published, three contractors bid with PRF passkeys, time moves past the
+// deadline (the e2e server runs with TEST_CLOCK), the host starts decryption,
+// each bidder decrypts in its own browser, the host reads out the prices, bidders
+// confirm or object, the host answers and closes — with the supervisor watching
+// live and a dropped connection catching up. Runs after sealed-bids.spec.ts and
+// moves the server's clock forward, so it must stay the last spec that cares.
+import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
+import { login, pdf, STEPS } from "./helpers";
+
+const NAME = "青山村文化广场铺装";
+
+async function prfAuthenticator(context: BrowserContext, page: Page) {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: { protocol: "ctap2", ctap2Version: "ctap2_1", transport: "internal", hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true, hasPrf: true },
+  });
+}
+
+async function publishProject(browser: Browser): Promise<string> {
+  const c = await browser.newContext({ locale: "zh-CN" });
+  const page = await c.newPage();
+  await login(page, "13900000003"); // 青山村村委会
+  await page.goto("/projects/new");
+  await page.getByLabel("项目名称").fill(NAME);
+  await page.getByLabel("建设地点").fill("青山村村委会前广场");
+  await page.getByLabel("建设内容与规模").fill("透水砖铺装 800 平方米");
+  await page.getByLabel("估算价").fill("300000");
+  await page.getByLabel("最高投标限价").fill("290000");
+  await page.getByLabel("资金来源").fill("财政奖补资金");
+  await page.getByLabel("计划工期").fill("40");
+  for (const [i, step] of STEPS.entries()) {
+    await page.locator(`[id="${step}.day"]`).fill(`2026-10-${String(10 + i * 3).padStart(2, "0")}`);
+    await page.locator(`[id="${step}.file"]`).setInputFiles(pdf(step));
+  }
+  await page.getByLabel("应到人数").fill("40");
+  await page.getByLabel("实到人数").fill("33");
+  await page.getByLabel("赞成票").fill("30");
+  await page.getByRole("button", { name: "保存并提交审核" }).click();
+  await expect(page.getByText("待乡镇审核")).toBeVisible();
+  const projectUrl = page.url();
+
+  const s = await browser.newContext({ locale: "zh-CN" });
+  const sup = await s.newPage();
+  await login(sup, "13900000002");
+  await sup.goto(projectUrl);
+  await sup.getByRole("button", { name: "批准备案" }).click();
+  await expect(sup.getByText("已批准备案。")).toBeVisible();
+  await s.close();
+
+  await page.goto(projectUrl);
+  await page.getByRole("link", { name: "发布招标公告" }).click();
+  await page.getByLabel("投标保证金（元）").fill("5000");
+  await page.locator('input[name="attachment1"]').setInputFiles(pdf("工程量清单"));
+  await page.getByRole("button", { name: "发布", exact: true }).click();
+  await expect(page.getByText("招标公告已发布。")).toBeVisible();
+  await page.goto("/notices");
+  await page.getByRole("link", { name: NAME }).first().click();
+  const id = page.url().split("/notices/")[1].split(/[/?#]/)[0];
+  await c.close();
+  return id;
+}
+
+/** After a jump in time the session may have expired: log in again if so. */
+async function stillLoggedIn(page: Page, phone: string) {
+  await page.goto("/login");
+  if (!page.url().endsWith("/dashboard")) await login(page, phone);
+}
+
+interface Bidder {
+  context: BrowserContext;
+  page: Page;
+}
+
+async function bid(browser: Browser, phone: string, tenderId: string, price: string): Promise<Bidder> {
+  const context = await browser.newContext({ locale: "zh-CN", viewport: { width: 390, height: 800 } });
+  const page = await context.newPage();
+  await prfAuthenticator(context, page);
+  await login(page, phone);
+  await page.goto("/account");
+  await page.getByLabel("通行密钥名称").fill(`手机-${phone.slice(-2)}`);
+  await page.getByRole("button", { name: "添加通行密钥" }).click();
+  await expect(page.getByText("通行密钥已添加。")).toBeVisible();
+  await page.goto(`/notices/${tenderId}/bid`);
+  await page.getByTestId("prepare-passkey").click();
+  await expect(page.getByRole("checkbox", { name: new RegExp(`手机-${phone.slice(-2)}`) })).toBeChecked();
+  await page.getByLabel("投标报价").fill(price);
+  await page.getByLabel("转账日期").fill("2026-11-21");
+  await page.getByLabel("银行流水号").fill(`NS-${phone.slice(-4)}`);
+  await page.getByLabel(/投标文件（PDF/).setInputFiles(pdf(`投标文件-${phone.slice(-2)}`));
+  await page.getByTestId("seal-submit").click();
+  await page.getByTestId("confirm-backup").click();
+  await expect(page.getByTestId("bid-status")).toHaveText("当前有效：第 1 版密封投标。", { timeout: 30_000 });
+  return { context, page };
+}
+
+test("a whole remote opening: sign-in, decryption in each bidder's browser, 唱标, confirmation, objection, answer, close — live for everyone", async ({ browser }) => {
+  test.setTimeout(240_000);
+  const tenderId = await publishProject(browser);
+  const a = await bid(browser, "13900000010", tenderId, "281000");
+  const b = await bid(browser, "13900000014", tenderId, "276500.50");
+  const c = await bid(browser, "13900000015", tenderId, "288000");
+
+  // Before the deadline: a bidder signs in; the host sees no names and no count.
+  await c.page.goto(`/notices/${tenderId}/hall`);
+  await c.page.getByRole("button", { name: "签到" }).click();
+  await expect(c.page.getByTestId("signed-in")).toBeVisible();
+  const early = await browser.newContext({ locale: "zh-CN" });
+  const watcher = await early.newPage();
+  await login(watcher, "13900000003");
+  await watcher.goto(`/notices/${tenderId}/hall`);
+  await expect(watcher.getByTestId("countdown")).toBeVisible();
+  await expect(watcher.getByTestId("hall-rows")).toHaveCount(0);
+  await expect(watcher.getByRole("button", { name: "开始解密" })).toHaveCount(0);
+
+  // The deadline passes (the server's clock is moved past it). Sessions may have run out meanwhile: everyone logs in again.
+  const deadline = (await watcher.locator("dl.facts dd").first().textContent())!.trim();
+  const past = new Date(new Date(`${deadline.replace(" ", "T")}+08:00`).getTime() + 5_000);
+  const r = await watcher.request.post("/test-clock", { data: { at: past.toISOString() } });
+  expect(r.ok()).toBe(true);
+  await early.close();
+  for (const [bidder, phone] of [[a, "13900000010"], [b, "13900000014"], [c, "13900000015"]] as const) await stillLoggedIn(bidder.page, phone);
+  const hostCtx = await browser.newContext({ locale: "zh-CN" });
+  const host = await hostCtx.newPage();
+  await login(host, "13900000003");
+  await host.goto(`/notices/${tenderId}/hall`);
+
+  // The supervisor watches, read-only.
+  const supCtx = await browser.newContext({ locale: "zh-CN" });
+  const sup = await supCtx.newPage();
+  await login(sup, "13900000002");
+  await sup.goto(`/notices/${tenderId}/hall`);
+  await expect(sup.getByText("只读观看")).toBeVisible();
+  await expect(sup.getByTestId("live")).toBeVisible();
+
+  await host.getByRole("button", { name: "开始解密" }).click();
+  await expect(host.getByTestId("hall-state")).toHaveText("解密中");
+  await expect(host.getByTestId("hall-rows").getByText("等待解密")).toHaveCount(3);
+  // Sign-ins are shown from the deadline on.
+  await expect(host.getByText(/东阳市梅岭古建园林有限公司 · 2026-/)).toBeVisible();
+  // The supervisor's page follows without a reload.
+  await expect(sup.getByTestId("hall-state")).toHaveText("解密中");
+  await expect(host.getByTestId("live")).toBeVisible();
+
+  // The supervisor's phone drops off the network while two bids are decrypted, then comes back and catches up.
+  await supCtx.setOffline(true);
+  for (const bidder of [a, b, c]) {
+    await bidder.page.goto(`/notices/${tenderId}/hall`);
+    await bidder.page.getByTestId("decrypt-passkey").click();
+    await expect(bidder.page.getByText("已解密，等待唱标。")).toBeVisible({ timeout: 30_000 });
+    if (bidder === b) await supCtx.setOffline(false);
+  }
+  // The host saw each row change live.
+  await expect(host.getByTestId("hall-rows").getByText("已解密", { exact: true })).toHaveCount(3);
+  await expect(sup.getByTestId("hall-events").getByText(/已解密/)).toHaveCount(3, { timeout: 15_000 });
+  // Prices are not shown before 唱标.
+  await expect(host.getByTestId("hall-rows")).not.toContainText("¥");
+
+  await host.getByRole("button", { name: "唱标" }).click();
+  await expect(host.getByTestId("ceiling-restated")).toHaveText("最高投标限价：¥290,000.00");
+  const rows = host.getByTestId("hall-rows");
+  await expect(rows).toContainText("¥281,000.00");
+  await expect(rows).toContainText("¥276,500.50");
+  await expect(rows).toContainText("¥288,000.00");
+  await expect(sup.getByTestId("hall-rows")).toContainText("¥276,500.50");
+
+  // Bidder A confirms; bidder B objects; the host answers; bidder C stays silent.
+  await a.page.reload();
+  await a.page.getByRole("button", { name: "确认无误" }).click();
+  await expect(a.page.getByText("已确认。")).toBeVisible();
+  await b.page.reload();
+  await b.page.getByLabel("异议内容").fill("我方项目经理证书号应为浙233公司登记号，请核对。");
+  await b.page.getByRole("button", { name: "提交异议" }).click();
+  await expect(host.getByTestId("hall-events")).toContainText("提出异议", { timeout: 15_000 });
+  await host.getByRole("button", { name: "结束开标" }).click();
+  await expect(host.getByRole("alert").filter({ hasText: "还有投标人未确认" })).toBeVisible();
+  await host.getByLabel("答复").fill("已核对投标文件，记录无误。");
+  await host.getByRole("button", { name: "答复", exact: true }).click();
+  await expect(b.page.getByTestId("hall-events")).toContainText("主持人答复：已核对投标文件，记录无误。", { timeout: 15_000 });
+  // The confirmation time runs out: silence counts as confirmation.
+  await host.request.post("/test-clock", { data: { advanceMs: 11 * 60_000 } });
+  await host.getByRole("button", { name: "结束开标" }).click();
+  await expect(host.getByTestId("hall-state")).toHaveText("开标已结束");
+  await expect(host.getByTestId("hall-rows")).toContainText("未答复·视为确认");
+  await expect(sup.getByTestId("hall-state")).toHaveText("开标已结束", { timeout: 15_000 });
+  await host.screenshot({ path: "tests/e2e/.artifacts/opening-hall-host.png", fullPage: true });
+  await c.page.goto(`/notices/${tenderId}/hall`);
+  await c.page.screenshot({ path: "tests/e2e/.artifacts/opening-hall-bidder-390.png", fullPage: true });
+  for (const ctx of [a.context, b.context, c.context, hostCtx, supCtx]) await ctx.close();
+});

@@ -1,0 +1,108 @@
+// The opening hall's live stream: server-sent events replayed by Last-Event-ID, and
+// fanned out through PostgreSQL LISTEN/NOTIFY so that an event raised on one app
+// instance reaches a client connected to another (PostgreSQL only for that part).
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { submitBid } from "~/models/bid.server";
+import { extendWindow, recordIncident, startDecryption } from "~/models/opening.server";
+import * as eventsRoute from "~/routes/notices.$id_.hall_.events";
+import { schema } from "~/utils/db.server";
+import type { Database } from "../../db/client";
+import { cookieFor, DEMO, get, makeContext, run } from "../helpers/app";
+import { preparedBidder, sealBid, submitInput } from "../helpers/bids";
+import { createTestDb, isRealServer, openAnotherHandle } from "../helpers/db";
+import { tenderFields, tenderKit } from "../helpers/tenders";
+
+let database: Database;
+let ctx: ReturnType<typeof makeContext>;
+let tenderId: string;
+let host: { userId: string; role: string; ip: string };
+let villageId: string;
+
+/** Read a stream's events until `done` says so (or a few seconds pass). */
+async function readEvents(res: Response, done: (events: { id: number; kind: string }[]) => boolean, ms = 5000) {
+  const reader = res.body!.getReader();
+  const events: { id: number; kind: string }[] = [];
+  let text = "";
+  const until = Date.now() + ms;
+  while (!done(events) && Date.now() < until) {
+    const next = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), until - Date.now()))]);
+    if (!next || next.done) break;
+    text += new TextDecoder().decode(next.value);
+    const blocks = text.split("\n\n");
+    text = blocks.pop()!;
+    for (const b of blocks) {
+      const data = b.split("\n").find((l) => l.startsWith("data: "));
+      if (data) events.push(JSON.parse(data.slice(6)));
+    }
+  }
+  await reader.cancel();
+  return events;
+}
+
+beforeAll(async () => {
+  database = await createTestDb();
+  ctx = makeContext(database);
+  const kit = await tenderKit(database, ctx);
+  villageId = kit.villageId;
+  const id = await kit.approvedProject("村口公交候车亭", 20_000_000);
+  await kit.publish(id, tenderFields({ deadline: "2026-11-26T10:00", bidSecurity: "3000" }), await cookieFor(ctx, DEMO.committeeA1));
+  const tender = await kit.tenderOf(id);
+  tenderId = tender.id;
+  for (const phone of ["13900000010", "13900000011", "13900000013"]) {
+    const b = await preparedBidder(database, ctx, phone);
+    await submitBid(database.db, ctx.clock, ctx.files, b.actor, b.companyId, tender.id, submitInput(await sealBid(ctx, b, tender.id, { priceFen: 18_000_000, mark: phone })));
+  }
+  const [u] = await database.db.select().from(schema.users).where(eq(schema.users.phone, DEMO.committeeA1));
+  host = { userId: u.id, role: "committee", ip: "203.0.113.50" };
+  ctx.clock.set(tender.deadline);
+});
+afterAll(async () => {
+  await database?.close();
+});
+
+describe("the hall's live stream", () => {
+  it("sends live events, and replays exactly the missed ones after Last-Event-ID", async () => {
+    const cookie = await cookieFor(ctx, DEMO.supervisorA);
+    const live = (await run(eventsRoute.loader, get(`/notices/${tenderId}/hall/events`, cookie), ctx, { id: tenderId })) as Response;
+    expect(live.headers.get("Content-Type")).toMatch(/^text\/event-stream/);
+    expect(live.headers.get("Cache-Control")).toContain("no-transform");
+    const reading = readEvents(live, (e) => e.length >= 2);
+    await new Promise((r) => setTimeout(r, 100));
+    await startDecryption(database.db, ctx.clock, host, villageId, tenderId);
+    const seen = await reading;
+    expect(seen.map((e) => e.kind)).toEqual(["opened", "decryption_started"]);
+
+    // A phone that dropped after the first event reconnects with its id and gets the rest, nothing twice.
+    await extendWindow(database.db, ctx.clock, host, villageId, tenderId, { minutes: "10", reason: "网络波动，延长解密时间" });
+    const again = new Request(new URL(`http://localhost:3000/notices/${tenderId}/hall/events`), { headers: { Cookie: cookie, "Last-Event-ID": String(seen[0].id) } });
+    const replay = await readEvents((await run(eventsRoute.loader, again, ctx, { id: tenderId })) as Response, (e) => e.length >= 2);
+    expect(replay.map((e) => e.kind)).toEqual(["decryption_started", "window_extended"]);
+  });
+
+  it("refuses the stream to anyone outside the hall", async () => {
+    const other = (await run(eventsRoute.loader, get(`/notices/${tenderId}/hall/events`, await cookieFor(ctx, DEMO.supervisorB)), ctx, { id: tenderId })) as Response;
+    expect(other.status).toBe(403);
+    const anon = (await run(eventsRoute.loader, get(`/notices/${tenderId}/hall/events`), ctx, { id: tenderId })) as Response;
+    expect(anon.status).toBe(302);
+  });
+
+  it.skipIf(!isRealServer())("reaches a client of another app instance on the same PostgreSQL database", async () => {
+    const second = await openAnotherHandle(database);
+    try {
+      const ctxB = makeContext(second, ctx.clock);
+      const cookie = await cookieFor(ctxB, DEMO.countyAdmin);
+      const res = (await run(eventsRoute.loader, get(`/notices/${tenderId}/hall/events`, cookie), ctxB, { id: tenderId })) as Response;
+      const before = (await database.db.select().from(schema.hallEvents).where(eq(schema.hallEvents.tenderId, tenderId))).length;
+      const reading = readEvents(res, (e) => e.length > before);
+      await new Promise((r) => setTimeout(r, 200));
+      // Instance A (the first handle) raises an event; the client is connected to instance B.
+      await recordIncident(database.db, ctx.clock, tenderId, "实例 A 上的故障");
+      const seen = await reading;
+      expect(seen.at(-1)?.kind).toBe("incident");
+      expect(seen).toHaveLength(before + 1);
+    } finally {
+      await second.close();
+    }
+  });
+});
