@@ -4,6 +4,7 @@
  * browser (with the published sealing script; the data key goes to the
  * platform only after the bid was checked against the receipt here).
  */
+import { startAuthentication } from "@simplewebauthn/browser";
 import { useRevalidator } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -164,5 +165,45 @@ export function HallReconnecting() {
         {t("opening.liveLost")}
       </p>
     </section>
+  );
+}
+
+/** The host signs the opening record with their passkey (the challenge is the PDF's digest). */
+export function SignRecord({ tenderId }: { tenderId: string }) {
+  const { t } = useTranslation();
+  const revalidator = useRevalidator();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  async function sign() {
+    setBusy(true);
+    setError(null);
+    try {
+      const { requestId, options } = (await postJson(`/notices/${tenderId}/hall/sign`, { step: "options" })) as { requestId: string; options: unknown };
+      let response;
+      try {
+        response = await startAuthentication({ optionsJSON: options as never });
+      } catch {
+        throw new Error("errors.passkeyCancelled");
+      }
+      await postJson(`/notices/${tenderId}/hall/sign`, { step: "verify", requestId, response });
+      revalidator.revalidate();
+    } catch (e) {
+      setError(keyOf(e, "errors.passkeyFailed"));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <div className="stack">
+      <p className="hint">{t("opening.signHint")}</p>
+      <button type="button" className="primary" onClick={sign} disabled={busy} data-testid="sign-record">
+        {t("opening.signRecord")}
+      </button>
+      {error && (
+        <p className="form-error" role="alert">
+          {t(error)}
+        </p>
+      )}
+    </div>
   );
 }

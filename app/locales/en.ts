@@ -739,6 +739,11 @@ const en: Catalogue = {
     limit: "The platform serves the script, so a malicious operator could ship one that leaks prices. That is why the script is published separately, versioned, its SHA-256 shown here and printed in every receipt, and checked by subresource integrity when the page loads — anyone can compare. See docs/security.md.",
   },
   opening: {
+    recordTitle: "Opening record",
+    recordSigned: "Opening record (signed by the host, PDF)",
+    recordPending: "The opening record is published once the host has signed it.",
+    signRecord: "Sign the opening record with my passkey",
+    signHint: "The platform renders the opening record PDF; your passkey approves exactly this file's digest. The signature carries a trusted timestamp and the record is then public.",
     done: {
       sign_in: "Signed in.",
       start: "Decryption started.",
@@ -856,6 +861,11 @@ const en: Catalogue = {
     },
   },
   errors: {
+    signature: {
+      noPasskey: "Add a passkey in My account before signing.",
+      expired: "The signing request has expired; please sign again.",
+      alreadySigned: "Already signed.",
+    },
     opening: {
       notNow: "This cannot be done at this stage of the opening.",
       noBid: "Your company has no bid in force on this project.",

@@ -740,6 +740,11 @@ const zhCN = {
     limit: "脚本由平台提供：恶意的运营者可以换上会泄露报价的脚本。因此脚本单独发布、带版本号、在此公开 SHA-256 并写入每份回执，页面加载时用子资源完整性校验；任何人都可以比对。详见 docs/security.md。",
   },
   opening: {
+    recordTitle: "开标记录",
+    recordSigned: "开标记录（主持人已签名，PDF）",
+    recordPending: "主持人签名后公布开标记录。",
+    signRecord: "用通行密钥签署开标记录",
+    signHint: "签名前平台生成开标记录 PDF；您的通行密钥确认的正是这份文件的摘要，签名带可信时间戳，签后公开。",
     done: {
       sign_in: "已签到。",
       start: "已开始解密。",
@@ -857,6 +862,11 @@ const zhCN = {
     },
   },
   errors: {
+    signature: {
+      noPasskey: "请先在“我的账户”添加通行密钥，才能签名。",
+      expired: "签名请求已失效，请重新签署。",
+      alreadySigned: "已经签过名了。",
+    },
     opening: {
       notNow: "开标当前阶段不能进行此操作。",
       noBid: "贵单位在本项目没有有效投标。",

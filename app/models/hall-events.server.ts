@@ -8,7 +8,7 @@
  * truth: a client that reconnects (Last-Event-ID) or is served by another
  * instance behind the load balancer gets exactly the same sequence.
  */
-import { and, asc, eq, gt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import type { Clock } from "~/utils/clock.server";
 import { schema, type Db } from "~/utils/db.server";
@@ -79,31 +79,70 @@ export async function hallEventsAfter(db: Db, tenderId: string, afterId: number,
     .limit(limit);
 }
 
-type Listener = () => void;
+export type HallEventRow = Awaited<ReturnType<typeof hallEventsAfter>>[number];
+type Listener = (events: HallEventRow[]) => void;
 
-/** One LISTEN per database handle, waking the streams of the tender that changed. */
+/**
+ * One LISTEN per database handle. On each NOTIFY the hub reads the tender's
+ * new rows once and hands them to every stream of that tender (so 500
+ * watchers cost one query, not 500). Rows of one tender commit in id order:
+ * every writer holds the tender's lock (lockCurrentTender) until it commits.
+ */
 export class HallHub {
   private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly seen = new Map<string, number>();
+  private readonly reading = new Map<string, Promise<void>>();
+  private readonly again = new Set<string>();
   private started: Promise<() => Promise<void>> | null = null;
 
-  constructor(private readonly database: Pick<Database, "listen">) {}
+  constructor(private readonly database: Pick<Database, "listen" | "db">) {}
 
   private start() {
-    this.started ??= this.database.listen(HALL_CHANNEL, (tenderId) => {
-      for (const fn of this.listeners.get(tenderId) ?? []) fn();
-    });
+    this.started ??= this.database.listen(HALL_CHANNEL, (tenderId) => void this.fetch(tenderId));
     return this.started;
   }
 
-  /** Call `fn` whenever the tender's hall has new events; returns the unsubscribe. */
+  /** Read what is new for the tender (one read at a time; a notice during a read triggers one more). */
+  private async fetch(tenderId: string): Promise<void> {
+    if (!this.listeners.has(tenderId)) return;
+    if (this.reading.has(tenderId)) {
+      this.again.add(tenderId);
+      return this.reading.get(tenderId);
+    }
+    const run = (async () => {
+      do {
+        this.again.delete(tenderId);
+        const rows = await hallEventsAfter(this.database.db, tenderId, this.seen.get(tenderId) ?? 0).catch(() => []);
+        if (rows.length === 0) continue;
+        this.seen.set(tenderId, rows.at(-1)!.id);
+        for (const fn of this.listeners.get(tenderId) ?? []) fn(rows);
+      } while (this.again.has(tenderId));
+    })().finally(() => this.reading.delete(tenderId));
+    this.reading.set(tenderId, run);
+    return run;
+  }
+
+  /** Call `fn` with the tender's new events whenever some commit; returns the unsubscribe. */
   async subscribe(tenderId: string, fn: Listener): Promise<() => void> {
     await this.start();
     let set = this.listeners.get(tenderId);
-    if (!set) this.listeners.set(tenderId, (set = new Set()));
+    if (!set) {
+      this.listeners.set(tenderId, (set = new Set()));
+      const [last] = await this.database.db
+        .select({ id: hallEvents.id })
+        .from(hallEvents)
+        .where(eq(hallEvents.tenderId, tenderId))
+        .orderBy(desc(hallEvents.id))
+        .limit(1);
+      if (!this.seen.has(tenderId)) this.seen.set(tenderId, last?.id ?? 0);
+    }
     set.add(fn);
     return () => {
       set!.delete(fn);
-      if (set!.size === 0) this.listeners.delete(tenderId);
+      if (set!.size === 0) {
+        this.listeners.delete(tenderId);
+        this.seen.delete(tenderId);
+      }
     };
   }
 
@@ -124,7 +163,7 @@ export class HallHub {
 const hubs = new WeakMap<object, HallHub>();
 
 /** The hub of this process for a database handle. */
-export function hallHub(database: Pick<Database, "listen">): HallHub {
+export function hallHub(database: Pick<Database, "listen" | "db">): HallHub {
   let hub = hubs.get(database);
   if (!hub) hubs.set(database, (hub = new HallHub(database)));
   return hub;

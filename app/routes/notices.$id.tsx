@@ -6,6 +6,7 @@ import { AmendmentList, amendmentView } from "~/components/amendment-list";
 import { FormError, useErrorText } from "~/components/forms";
 import { getCountySettings } from "~/models/county-settings.server";
 import { hallRole } from "~/models/opening.server";
+import { publishedRecord } from "~/models/opening-record.server";
 import { getPublicNotice } from "~/models/tender.server";
 import { askQuestion, companyInterest, listAmendments, listOwnQuestions, listPublishedAnswers, registerForTender } from "~/models/tender-qa.server";
 import { actorOf, getAuth, requireRole } from "~/utils/auth.server";
@@ -27,8 +28,10 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const own = company ? await listOwnQuestions(context.db, n.tender.id, company.id) : [];
   const amendments = await listAmendments(context.db, n.tender.id);
   const answers = await listPublishedAnswers(context.db, n.tender.id);
+  const record = await publishedRecord(context.db, n.tender.id);
   const inHall = auth?.membership ? Boolean(await hallRole(context.db, n.project, { role: auth.membership.role, orgId: auth.membership.org.id }, n.tender.id)) : false;
   return {
+    record: record ? { signedAt: formatBeijing(record.signedAt) } : null,
     viewer: { loggedIn: Boolean(auth), contractor: Boolean(company), ownSignup: Boolean(interest?.registeredAt), inHall },
     signupStep: settings.registrationStepRequired,
     documentPdf: n.tender.documentPdfSha256,
@@ -85,7 +88,7 @@ function tick(){var ms=Math.max(0,end-(Date.now()-skew));var s=Math.floor(ms/100
 export default function Notice() {
   const { t } = useTranslation();
   const text = useErrorText();
-  const { notice: n, attachments, viewer, signupStep, documentPdf, amendments, answers, ownQuestions } = useLoaderData<typeof loader>();
+  const { notice: n, attachments, viewer, signupStep, documentPdf, amendments, answers, ownQuestions, record } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const [search] = useSearchParams();
   const errors: FormErrors = result?.errors ?? {};
@@ -157,6 +160,13 @@ export default function Notice() {
           </Form>
         )}
         {viewer.contractor && signupStep && viewer.ownSignup && <p className="notice ok">{t("qa.youRegistered")}</p>}
+        {record && (
+          <p>
+            <a href={`/notices/${n.id}/record`} data-testid="notice-record">
+              {t("opening.recordSigned")}
+            </a>
+          </p>
+        )}
         {viewer.inHall && (
           <p>
             <Link className="button" to={`/notices/${n.id}/hall`} data-testid="hall-link">

@@ -3,7 +3,7 @@ import { data, redirect } from "@remix-run/node";
 import { Form, isRouteErrorResponse, Link, useActionData, useLoaderData, useRouteError } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { FormError, Notice } from "~/components/forms";
-import { Countdown, DecryptPanel, HallReconnecting, LiveStatus } from "~/components/opening-hall";
+import { Countdown, DecryptPanel, HallReconnecting, LiveStatus, SignRecord } from "~/components/opening-hall";
 import { sealingScript } from "~/models/bid.server";
 import { hallEventsAfter } from "~/models/hall-events.server";
 import { listPasskeys } from "~/models/passkey.server";
@@ -80,6 +80,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     rows: v.rows.map(({ priceFen: _p, companyId: _c, ...r }) => r),
     events: events.map((e) => ({ id: e.id, at: formatBeijing(e.at, TIME), kind: e.kind, ...showPayload(e.payload as Record<string, unknown>), answered: answered.has(e.id) })),
     reading: v.reading,
+    recordSigned: Boolean(o?.recordSignedAt),
     lastEventId: events.at(-1)?.id ?? 0,
     incidents,
     // For the bidder's decryption in the browser.
@@ -178,6 +179,23 @@ export default function Hall() {
                 </button>
               </Form>
             ))}
+        </section>
+      )}
+
+      {(state === "closed" || state === "failed") && (
+        <section className="card stack" aria-labelledby="record-h">
+          <h2 id="record-h">{t("opening.recordTitle")}</h2>
+          {d.recordSigned ? (
+            <p>
+              <a href={`/notices/${d.tender.id}/record`} data-testid="record-link">
+                {t("opening.recordSigned")}
+              </a>
+            </p>
+          ) : host ? (
+            <SignRecord tenderId={d.tender.id} />
+          ) : (
+            <p className="muted">{t("opening.recordPending")}</p>
+          )}
         </section>
       )}
 

@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { hallEventsAfter, hallHub } from "~/models/hall-events.server";
+import { hallEventsAfter, hallHub, type HallEventRow } from "~/models/hall-events.server";
 import { requireHall } from "~/utils/hall.server";
 
 const KEEPALIVE_MS = 15_000;
@@ -23,19 +23,30 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       const write = (text: string) => {
         if (!closed) controller.enqueue(encoder.encode(text));
       };
-      // One read at a time, always from the last id sent: nothing twice, nothing skipped.
-      const flush = () => {
-        running = running.then(async () => {
-          if (closed) return;
-          for (const e of await hallEventsAfter(context.db, tenderId, last)) {
-            write(`id: ${e.id}\nevent: hall\ndata: ${JSON.stringify({ id: e.id, at: e.at.toISOString(), kind: e.kind, payload: e.payload })}\n\n`);
-            last = e.id;
-          }
-        }).catch(() => write(": retry\n\n"));
+      // In order, from the last id sent: nothing twice, nothing skipped.
+      const send = (events: HallEventRow[]) => {
+        for (const e of events) {
+          if (e.id <= last) continue;
+          write(`id: ${e.id}\nevent: hall\ndata: ${JSON.stringify({ id: e.id, at: e.at.toISOString(), kind: e.kind, payload: e.payload })}\n\n`);
+          last = e.id;
+        }
       };
       write("retry: 3000\n\n");
-      const unsubscribe = await hallHub(context.database).subscribe(tenderId, flush);
-      flush();
+      // Subscribe first, then replay what was missed; live batches that come before the replay is done wait for it.
+      // An event in both arrives twice and is sent once.
+      let replayed = false;
+      const early: HallEventRow[][] = [];
+      const unsubscribe = await hallHub(context.database).subscribe(tenderId, (events) => {
+        if (!replayed) early.push(events);
+        else running = running.then(() => send(events));
+      });
+      running = running
+        .then(async () => send(await hallEventsAfter(context.db, tenderId, last)))
+        .catch(() => write(": retry\n\n"))
+        .finally(() => {
+          replayed = true;
+          for (const batch of early.splice(0)) send(batch);
+        });
       const ping = setInterval(() => write(": ping\n\n"), KEEPALIVE_MS);
       stop = () => {
         if (closed) return;

@@ -9,3 +9,4 @@ export * from "./notifications";
 export * from "./companies";
 export * from "./bids";
 export * from "./openings";
+export * from "./signatures";

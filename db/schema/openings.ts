@@ -32,6 +32,9 @@ export const openings = pgTable("openings", {
   failReason: text("fail_reason"),
   /** The opening record (开标记录) PDF, once generated. */
   recordPdfSha256: text("record_pdf_sha256").references(() => files.sha256),
+  /** Set once the host has signed the record: recordPdfSha256 is then the signed PDF, and it is public. */
+  recordSignedAt: instant("record_signed_at"),
+  recordSignedBy: uuid("record_signed_by").references(() => users.id),
   createdAt: instant("created_at").notNull(),
 });
 

@@ -6,6 +6,10 @@
 // live and a dropped connection catching up. Runs after sealed-bids.spec.ts and
 // moves the server's clock forward, so it must stay the last spec that cares.
 import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { login, pdf, STEPS } from "./helpers";
 
 const NAME = "青山村文化广场铺装";
@@ -123,7 +127,12 @@ test("a whole remote opening: sign-in, decryption in each bidder's browser, 唱�
   for (const [bidder, phone] of [[a, "13900000010"], [b, "13900000014"], [c, "13900000015"]] as const) await stillLoggedIn(bidder.page, phone);
   const hostCtx = await browser.newContext({ locale: "zh-CN" });
   const host = await hostCtx.newPage();
+  await prfAuthenticator(hostCtx, host); // the host signs the record with a passkey
   await login(host, "13900000003");
+  await host.goto("/account");
+  await host.getByLabel("通行密钥名称").fill("主持人手机");
+  await host.getByRole("button", { name: "添加通行密钥" }).click();
+  await expect(host.getByText("通行密钥已添加。")).toBeVisible();
   await host.goto(`/notices/${tenderId}/hall`);
 
   // The supervisor watches, read-only.
@@ -184,6 +193,20 @@ test("a whole remote opening: sign-in, decryption in each bidder's browser, 唱�
   await expect(host.getByTestId("hall-state")).toHaveText("开标已结束");
   await expect(host.getByTestId("hall-rows")).toContainText("未答复·视为确认");
   await expect(sup.getByTestId("hall-state")).toHaveText("开标已结束", { timeout: 15_000 });
+  // The host signs the opening record with the passkey; it is then public, and any PDF validator accepts the signature.
+  await host.getByTestId("sign-record").click();
+  await expect(host.getByTestId("record-link")).toBeVisible({ timeout: 30_000 });
+  const anon = await browser.newContext({ locale: "zh-CN" });
+  const pub = await anon.newPage();
+  await pub.goto(`/notices/${tenderId}`);
+  const href = await pub.getByTestId("notice-record").getAttribute("href");
+  const pdfBytes = Buffer.from(await (await pub.request.get(href!)).body());
+  await anon.close();
+  expect(pdfBytes.subarray(0, 5).toString()).toBe("%PDF-");
+  const file = path.join(os.tmpdir(), `opening-record-${tenderId}.pdf`);
+  writeFileSync(file, pdfBytes);
+  const sig = spawnSync("pdfsig", [file], { encoding: "utf8" });
+  if (sig.error === undefined) expect(sig.stdout).toContain("Signature is Valid.");
   await host.screenshot({ path: "tests/e2e/.artifacts/opening-hall-host.png", fullPage: true });
   await c.page.goto(`/notices/${tenderId}/hall`);
   await c.page.screenshot({ path: "tests/e2e/.artifacts/opening-hall-bidder-390.png", fullPage: true });

@@ -1,0 +1,102 @@
+// The opening record (开标记录): rendered as a Chinese PDF after the opening, signed by
+// the host's passkey over its exact digest (PAdES + timestamp), then public.
+import { writeFileSync } from "node:fs";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { verifyPdf } from "../../signing/pades";
+import { submitBid } from "~/models/bid.server";
+import { closeOpening, decryptionMaterial, startDecryption, startReading, submitDataKey } from "~/models/opening.server";
+import { completeRecordSignature, publishedRecord, requestRecordSignature } from "~/models/opening-record.server";
+import { platformAuthority } from "~/models/signature.server";
+import * as recordRoute from "~/routes/notices.$id.record";
+import { schema } from "~/utils/db.server";
+import type { Database } from "../../db/client";
+import { softwarePasskey, type SoftwarePasskey } from "../fixtures/signing-authenticator";
+import { cookieFor, DEMO, get, makeContext, run } from "../helpers/app";
+import { preparedBidder, S, sealBid, submitInput } from "../helpers/bids";
+import { createTestDb } from "../helpers/db";
+import { tenderFields, tenderKit } from "../helpers/tenders";
+
+let database: Database;
+let ctx: ReturnType<typeof makeContext>;
+let tenderId: string;
+let villageId: string;
+let host: { userId: string; role: string; ip: string };
+let key: SoftwarePasskey;
+
+/** What the browser sends after the passkey approved `challenge` (base64url of the digest). */
+function assertion(k: SoftwarePasskey, challenge: string) {
+  const a = k.approve(Buffer.from(challenge, "base64url"));
+  return { id: k.credentialId, rawId: k.credentialId, type: "public-key" as const, clientExtensionResults: {}, response: { authenticatorData: a.authenticatorData, clientDataJSON: a.clientDataJSON, signature: a.signature } };
+}
+
+beforeAll(async () => {
+  database = await createTestDb();
+  ctx = makeContext(database);
+  const kit = await tenderKit(database, ctx);
+  villageId = kit.villageId;
+  const id = await kit.approvedProject("村史馆布展", 20_000_000);
+  await kit.publish(id, tenderFields({ deadline: "2026-11-26T10:00", bidSecurity: "3000" }), await cookieFor(ctx, DEMO.committeeA1));
+  const tender = await kit.tenderOf(id);
+  tenderId = tender.id;
+  const bidders = [];
+  for (const [i, phone] of ["13900000010", "13900000011", "13900000013"].entries()) {
+    const b = await preparedBidder(database, ctx, phone);
+    await submitBid(database.db, ctx.clock, ctx.files, b.actor, b.companyId, tenderId, submitInput(await sealBid(ctx, b, tenderId, { priceFen: 18_000_000 + i * 100_000, mark: phone })));
+    bidders.push(b);
+  }
+  const [u] = await database.db.select().from(schema.users).where(eq(schema.users.phone, DEMO.committeeA1));
+  host = { userId: u.id, role: "committee", ip: "203.0.113.50" };
+  ctx.clock.set(tender.deadline);
+  await startDecryption(database.db, ctx.clock, host, villageId, tenderId);
+  for (const b of bidders) {
+    const m = (await decryptionMaterial(database.db, ctx.clock, b.companyId, tenderId))!;
+    const k = await S.unwrapWithPrf(m.wraps.find((w) => w.credentialId === b.credentialId) as never, b.prf, { tenderId, submissionId: m.submissionId });
+    await submitDataKey(database.db, ctx.clock, ctx.files, b.actor, b.companyId, tenderId, Buffer.from(k).toString("base64url"));
+  }
+  await startReading(database.db, ctx.clock, host, villageId, tenderId);
+  ctx.clock.advance(11 * 60_000);
+  await closeOpening(database.db, ctx.clock, host, villageId, tenderId);
+  // The host's passkey (a software authenticator standing in for the phone).
+  key = softwarePasskey("ES256");
+  await database.db.insert(schema.passkeys).values({ id: key.credentialId, userId: host.userId, name: "主持人手机", publicKey: Buffer.from(key.cose), counter: 0, transports: ["internal"], deviceType: "singleDevice", backedUp: false, prfEnabled: true, createdAt: ctx.clock.now() });
+});
+afterAll(async () => {
+  await database?.close();
+});
+
+describe("the opening record", () => {
+  it("is signed by the host's passkey over its digest, verifies with the platform CA and timestamp, and is then public", async () => {
+    const anon = (await run(recordRoute.loader, get(`/notices/${tenderId}/record`), ctx, { id: tenderId })) as Response;
+    expect(anon.status).toBe(404); // not before it is signed
+    const { requestId, options } = await requestRecordSignature(database.db, ctx.clock, ctx.files, ctx.rp, host, villageId, tenderId);
+    expect(options.allowCredentials.map((c) => c.id)).toEqual([key.credentialId]);
+    // An approval of some other digest is refused, and uses up nothing but that request.
+    await expect(completeRecordSignature(database.db, ctx.clock, ctx.files, ctx.rp, host, villageId, tenderId, requestId, assertion(key, Buffer.alloc(32, 1).toString("base64url")))).rejects.toMatchObject({
+      key: "errors.passkeyFailed",
+    });
+    const again = await requestRecordSignature(database.db, ctx.clock, ctx.files, ctx.rp, host, villageId, tenderId);
+    const signed = await completeRecordSignature(database.db, ctx.clock, ctx.files, ctx.rp, host, villageId, tenderId, again.requestId, assertion(key, again.options.challenge));
+    // Signed once: a replay of the same approval is refused.
+    await expect(completeRecordSignature(database.db, ctx.clock, ctx.files, ctx.rp, host, villageId, tenderId, again.requestId, assertion(key, again.options.challenge))).rejects.toMatchObject({ key: "errors.signature.alreadySigned" });
+
+    const published = await publishedRecord(database.db, tenderId);
+    expect(published?.sha256).toBe(signed.sha256);
+    const res = (await run(recordRoute.loader, get(`/notices/${tenderId}/record`), ctx, { id: tenderId })) as Response;
+    expect(res.status).toBe(200);
+    const pdf = new Uint8Array(await res.arrayBuffer());
+    expect(Buffer.from(pdf.subarray(0, 5)).toString()).toBe("%PDF-");
+    if (process.env.KEEP_RECORD) writeFileSync(process.env.KEEP_RECORD, pdf); // to look at it: pdftoppm -r 80 -png
+    const { ca } = await platformAuthority(database.db, ctx.clock);
+    const [report] = await verifyPdf(pdf, { caCertPem: ca.certPem });
+    expect(report).toMatchObject({ digestOk: true, signatureOk: true, chainOk: true, byteRangeCoversWholeFileExceptContents: true });
+    expect(report.approval).toMatchObject({ credentialId: key.credentialId, challengeMatchesDigest: true, passkeySignatureOk: true });
+    expect(report.timestamp?.ok).toBe(true);
+    expect(report.signerName).toBe("青山村村委会"); // the demo committee account's name
+  });
+
+  it("is signed by the host only", async () => {
+    const [other] = await database.db.select().from(schema.orgs).where(eq(schema.orgs.name, "石桥村"));
+    await expect(requestRecordSignature(database.db, ctx.clock, ctx.files, ctx.rp, host, other.id, tenderId)).rejects.toMatchObject({ options: { status: 403 } });
+  });
+});
