@@ -29,6 +29,17 @@ export function FormError({ errors }: { errors?: FormErrors }) {
   );
 }
 
+/** A translated error message (a translation key), announced to screen readers; nothing when there is none. */
+export function ErrorText({ messageKey }: { messageKey: string | null }) {
+  const { t } = useTranslation();
+  if (!messageKey) return null;
+  return (
+    <p className="form-error" role="alert">
+      {t(messageKey)}
+    </p>
+  );
+}
+
 export function Notice({ children }: { children: React.ReactNode }) {
   return (
     <p className="notice" role="status">

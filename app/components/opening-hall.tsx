@@ -8,6 +8,7 @@ import { startAuthentication } from "@simplewebauthn/browser";
 import { useRevalidator } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { ErrorText } from "./forms";
 import { keyOf, loadSeal, postJson, type SealingPageData, type Wrap } from "./sealed-bid";
 
 export function Countdown({ deadlineMs, nowMs, label }: { deadlineMs: number; nowMs: number; label: string }) {
@@ -132,11 +133,7 @@ export function DecryptPanel({ tenderId, seal }: { tenderId: string; seal: { scr
       <button type="button" disabled={busy || !code.trim()} onClick={() => decrypt(true)} data-testid="decrypt-backup">
         {t("opening.decryptWithBackup")}
       </button>
-      {error && (
-        <p className="form-error" role="alert">
-          {t(error)}
-        </p>
-      )}
+      <ErrorText messageKey={error} />
     </div>
   );
 }
@@ -199,11 +196,7 @@ export function SignRecord({ tenderId }: { tenderId: string }) {
       <button type="button" className="primary" onClick={sign} disabled={busy} data-testid="sign-record">
         {t("opening.signRecord")}
       </button>
-      {error && (
-        <p className="form-error" role="alert">
-          {t(error)}
-        </p>
-      )}
+      <ErrorText messageKey={error} />
     </div>
   );
 }

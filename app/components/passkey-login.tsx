@@ -1,6 +1,7 @@
 import { browserSupportsWebAuthn, startAuthentication } from "@simplewebauthn/browser";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { ErrorText } from "./forms";
 
 async function postJson(url: string, body: unknown) {
   const res = await fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
@@ -47,11 +48,7 @@ export function PasskeyLoginButton({ redirectTo }: { redirectTo: string }) {
       <button type="button" className="secondary" onClick={signIn} disabled={!supported || busy} hidden={supported === null}>
         {t("login.withPasskey")}
       </button>
-      {error && (
-        <p className="form-error" role="alert">
-          {t(error)}
-        </p>
-      )}
+      <ErrorText messageKey={error} />
     </div>
   );
 }

@@ -10,6 +10,7 @@
 import { useRevalidator } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { ErrorText } from "./forms";
 import type { Receipt } from "~/models/bid.server";
 import { parseYuanToFen } from "~/utils/money";
 
@@ -116,11 +117,7 @@ function PreparePasskey({ d, seal }: { d: SealingPageData; seal: CyzSeal | null 
       <button type="button" onClick={prepare} disabled={busy || !seal} data-testid="prepare-passkey">
         {t("bid.preparePasskey")}
       </button>
-      {error && (
-        <p className="form-error" role="alert">
-          {t(error)}
-        </p>
-      )}
+      <ErrorText messageKey={error} />
     </div>
   );
 }

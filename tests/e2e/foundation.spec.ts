@@ -1,4 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
+import { prfAuthenticator } from "./helpers";
 
 const PASSWORD = "cyz-demo-2026";
 const ADMIN = "13900000001";
@@ -53,20 +54,7 @@ test("switch the interface to English and back", async ({ page }) => {
 
 test("register a passkey, then log in with it and no password", async ({ page, context }, testInfo) => {
   const name = `测试手机${testInfo.retry || ""}`;
-  const cdp = await context.newCDPSession(page);
-  await cdp.send("WebAuthn.enable");
-  await cdp.send("WebAuthn.addVirtualAuthenticator", {
-    options: {
-      protocol: "ctap2",
-      ctap2Version: "ctap2_1",
-      transport: "internal",
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-      hasPrf: true,
-    },
-  });
+  await prfAuthenticator(context, page);
   await login(page, "13900000002");
   await page.goto("/account");
   await page.getByLabel("通行密钥名称").fill(name);

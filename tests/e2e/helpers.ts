@@ -1,5 +1,5 @@
 // Shared steps for the browser tests.
-import { expect, type Page } from "@playwright/test";
+import { expect, type BrowserContext, type Page } from "@playwright/test";
 
 export const PASSWORD = "cyz-demo-2026";
 export const STEPS = ["proposal", "discussion", "party_meeting", "villagers_meeting", "resolution_notice"];
@@ -19,4 +19,16 @@ export function pdf(name: string, size = 200): { name: string; mimeType: string;
   Buffer.from(`%PDF-1.4\n% ${name}\n`).copy(buffer);
   Buffer.from("\n%%EOF\n").copy(buffer, buffer.length - 7);
   return { name: `${name}.pdf`, mimeType: "application/pdf", buffer };
+}
+
+/**
+ * A virtual authenticator with the WebAuthn PRF extension: a recent phone
+ * ("internal") or a FIDO2 USB key with hmac-secret ("usb", the UKey kind).
+ */
+export async function prfAuthenticator(context: BrowserContext, page: Page, transport: "internal" | "usb" = "internal") {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: { protocol: "ctap2", ctap2Version: "ctap2_1", transport, hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true, hasPrf: true },
+  });
 }

@@ -1,21 +1,12 @@
 // Sealed bids in the browser. Runs after projects.spec.ts (spec files run in name
 // order on one worker): the bids go to the tender "石桥村便民桥加固" it published,
 // one from the company companies.spec.ts signed up and had admitted to the pool.
-import { expect, test, type BrowserContext, type Page } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 import { readFileSync } from "node:fs";
-import { login } from "./helpers";
+import { login, prfAuthenticator } from "./helpers";
 
 const TENDER = "石桥村便民桥加固";
 const MARK = "独家标记-石桥-4417";
-
-/** An authenticator with the PRF extension: a recent phone ("internal") or a FIDO2 USB key with hmac-secret ("usb", the UKey kind). */
-async function prfAuthenticator(context: BrowserContext, page: Page, transport: "internal" | "usb" = "internal") {
-  const cdp = await context.newCDPSession(page);
-  await cdp.send("WebAuthn.enable");
-  await cdp.send("WebAuthn.addVirtualAuthenticator", {
-    options: { protocol: "ctap2", ctap2Version: "ctap2_1", transport, hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true, hasPrf: true },
-  });
-}
 
 /** Every request body the page sends, to prove what never leaves the browser. */
 function recordBodies(page: Page): Buffer[] {

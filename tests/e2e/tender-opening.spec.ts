@@ -10,17 +10,10 @@ import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { login, pdf, STEPS } from "./helpers";
+import { login, pdf, prfAuthenticator, STEPS } from "./helpers";
 
 const NAME = "青山村文化广场铺装";
 
-async function prfAuthenticator(context: BrowserContext, page: Page) {
-  const cdp = await context.newCDPSession(page);
-  await cdp.send("WebAuthn.enable");
-  await cdp.send("WebAuthn.addVirtualAuthenticator", {
-    options: { protocol: "ctap2", ctap2Version: "ctap2_1", transport: "internal", hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true, hasPrf: true },
-  });
-}
 
 async function publishProject(browser: Browser): Promise<string> {
   const c = await browser.newContext({ locale: "zh-CN" });
@@ -77,7 +70,7 @@ interface Bidder {
   page: Page;
 }
 
-async function bid(browser: Browser, phone: string, tenderId: string, price: string): Promise<Bidder> {
+async function bid(browser: Browser, phone: string, tenderId: string, price: string, opts: { backupOnly?: boolean } = {}): Promise<Bidder & { backupCode: string }> {
   const context = await browser.newContext({ locale: "zh-CN", viewport: { width: 390, height: 800 } });
   const page = await context.newPage();
   await prfAuthenticator(context, page);
@@ -88,15 +81,22 @@ async function bid(browser: Browser, phone: string, tenderId: string, price: str
   await expect(page.getByText("通行密钥已添加。")).toBeVisible();
   await page.goto(`/notices/${tenderId}/bid`);
   await page.getByTestId("prepare-passkey").click();
-  await expect(page.getByRole("checkbox", { name: new RegExp(`手机-${phone.slice(-2)}`) })).toBeChecked();
+  const holder = page.getByRole("checkbox", { name: new RegExp(`手机-${phone.slice(-2)}`) });
+  await expect(holder).toBeChecked();
+  if (opts.backupOnly) {
+    // This bidder will open its bid with the backup key at the opening.
+    await holder.uncheck();
+    await page.getByLabel("我明白，只用备份密钥").check();
+  }
   await page.getByLabel("投标报价").fill(price);
   await page.getByLabel("转账日期").fill("2026-11-21");
   await page.getByLabel("银行流水号").fill(`NS-${phone.slice(-4)}`);
   await page.getByLabel(/投标文件（PDF/).setInputFiles(pdf(`投标文件-${phone.slice(-2)}`));
   await page.getByTestId("seal-submit").click();
+  const backupCode = (await page.getByTestId("backup-code").textContent())!;
   await page.getByTestId("confirm-backup").click();
   await expect(page.getByTestId("bid-status")).toHaveText("当前有效：第 1 版密封投标。", { timeout: 30_000 });
-  return { context, page };
+  return { context, page, backupCode };
 }
 
 test("a whole remote opening: sign-in, decryption in each bidder's browser, 唱标, confirmation, objection, answer, close — live for everyone", async ({ browser }) => {
@@ -104,7 +104,7 @@ test("a whole remote opening: sign-in, decryption in each bidder's browser, 唱�
   const tenderId = await publishProject(browser);
   const a = await bid(browser, "13900000010", tenderId, "281000");
   const b = await bid(browser, "13900000014", tenderId, "276500.50");
-  const c = await bid(browser, "13900000015", tenderId, "288000");
+  const c = await bid(browser, "13900000015", tenderId, "288000", { backupOnly: true });
 
   // Before the deadline: a bidder signs in; the host sees no names and no count.
   await c.page.goto(`/notices/${tenderId}/hall`);
@@ -156,7 +156,14 @@ test("a whole remote opening: sign-in, decryption in each bidder's browser, 唱�
   await supCtx.setOffline(true);
   for (const bidder of [a, b, c]) {
     await bidder.page.goto(`/notices/${tenderId}/hall`);
-    await bidder.page.getByTestId("decrypt-passkey").click();
+    if (bidder === c) {
+      // Bidder C sealed to its backup key only: a wrong code is refused on the device, the right one opens it.
+      await c.page.getByLabel("备份密钥").fill("0000-0000-0000-0000-0000-0000-0000-0000-0000-0000-0000-0000-0000");
+      await c.page.getByTestId("decrypt-backup").click();
+      await expect(c.page.getByText("密钥不对：这个通行密钥或备份密钥打不开这份投标。")).toBeVisible();
+      await c.page.getByLabel("备份密钥").fill(c.backupCode.toLowerCase().replace(/-/g, " "));
+      await c.page.getByTestId("decrypt-backup").click();
+    } else await bidder.page.getByTestId("decrypt-passkey").click();
     await expect(bidder.page.getByText("已解密，等待唱标。")).toBeVisible({ timeout: 30_000 });
     if (bidder === b) await supCtx.setOffline(false);
   }

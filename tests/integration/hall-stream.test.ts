@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { submitBid } from "~/models/bid.server";
 import { extendWindow, recordIncident, startDecryption } from "~/models/opening.server";
 import * as eventsRoute from "~/routes/notices.$id_.hall_.events";
+import * as testClockRoute from "~/routes/test-clock";
+import { OffsetClock } from "~/utils/clock.server";
 import { schema } from "~/utils/db.server";
 import type { Database } from "../../db/client";
 import { cookieFor, DEMO, get, makeContext, run } from "../helpers/app";
@@ -78,6 +80,16 @@ describe("the hall's live stream", () => {
     const again = new Request(new URL(`http://localhost:3000/notices/${tenderId}/hall/events`), { headers: { Cookie: cookie, "Last-Event-ID": String(seen[0].id) } });
     const replay = await readEvents((await run(eventsRoute.loader, again, ctx, { id: tenderId })) as Response, (e) => e.length >= 2);
     expect(replay.map((e) => e.kind)).toEqual(["decryption_started", "window_extended"]);
+  });
+
+  it("has no clock to move unless the server was started for end-to-end tests", async () => {
+    const req = () => new Request("http://localhost:3000/test-clock", { method: "POST", body: JSON.stringify({ advanceMs: 1000 }), headers: { "Content-Type": "application/json" } });
+    const off = (await run(testClockRoute.action, req(), ctx)) as Response;
+    expect(off.status).toBe(404);
+    const clock = new OffsetClock();
+    const on = (await run(testClockRoute.action, req(), { ...ctx, clock, env: { ...ctx.env, TEST_CLOCK: true } })) as Response;
+    expect(on.status).toBe(200);
+    expect(clock.offsetMs).toBe(1000);
   });
 
   it("refuses the stream to anyone outside the hall", async () => {

@@ -157,6 +157,14 @@ describe("the remote opening", () => {
     await retender(database.db, ctx.clock, { ...host }, villageId, projectId);
     [p] = await database.db.select().from(schema.projects).where(eq(schema.projects.id, projectId));
     expect(p.state).toBe("approved");
+    // …and publishes it again: a second round with its own notice, deadline and (empty) hall.
+    ctx.clock.advance(60_000);
+    const res = (await kit.publish(projectId, tenderFields({ deadline: "2026-12-10T10:00", bidSecurity: "3000" }), await cookieFor(ctx, DEMO.committeeA1))) as Response;
+    expect(res.status).toBe(302);
+    const rounds = await database.db.select().from(schema.tenders).where(eq(schema.tenders.projectId, projectId));
+    expect(rounds.map((t) => t.round).sort()).toEqual([1, 2]);
+    // The first round's hall is closed for good: nothing more can happen in it.
+    await expect(startDecryption(database.db, ctx.clock, host, villageId, tender.id)).rejects.toMatchObject({ key: "errors.qa.oldRound" });
   });
 
   it("fails the tender at once when fewer than 3 bids are in force at the deadline", async () => {
