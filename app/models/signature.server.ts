@@ -12,7 +12,7 @@ import { verifyAuthenticationResponse, type AuthenticationResponseJSON, type Aut
 import { randomInt } from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
 import { createPlatformCa, createTsa, issueSignerCertificate, type CertificateWithKey } from "../../signing/ca";
-import { preparePdf, signPrepared, SigningError, type ByteRange, type SignatureRect } from "../../signing/pades";
+import { preparePdf, signPrepared, SigningError, verifyPdf, type ByteRange, type SignatureRect } from "../../signing/pades";
 import type { Clock } from "~/utils/clock.server";
 import { schema, type Db } from "~/utils/db.server";
 import { DomainError } from "./errors";
@@ -155,4 +155,35 @@ export async function completeSignature(db: Db, clock: Clock, store: FileStore, 
   const stored = await put(store, signed);
   await db.insert(files).values({ sha256: stored.sha256, size: stored.size, mime: "application/pdf", createdAt: now }).onConflictDoNothing();
   return { request: req, signed: stored };
+}
+
+export const VERIFY_MAX_BYTES = 30 * 1024 * 1024;
+
+/**
+ * Check a PDF someone uploads on the public verify page: every signature,
+ * the chain to the platform CA, the timestamp and the embedded passkey
+ * approval; and whether the file was changed after its last signature.
+ */
+export async function verifySignedPdf(db: Db, clock: Clock, bytes: Uint8Array) {
+  if (bytes.length === 0) throw new DomainError("errors.verify.noFile", { field: "file" });
+  if (bytes.length > VERIFY_MAX_BYTES) throw new DomainError("errors.upload.tooLarge", { field: "file", status: 413 });
+  if (Buffer.from(bytes.subarray(0, 5)).toString("latin1") !== "%PDF-") throw new DomainError("errors.upload.notPdf", { field: "file" });
+  const { ca } = await platformAuthority(db, clock);
+  let reports;
+  try {
+    reports = await verifyPdf(bytes, { caCertPem: ca.certPem });
+  } catch {
+    throw new DomainError("errors.verify.unreadable", { field: "file" });
+  }
+  return reports.map((r, i) => ({
+    signer: r.signerName,
+    signedAt: r.timestamp?.genTime ?? r.signingTime,
+    timestamped: Boolean(r.timestamp?.ok),
+    intact: r.digestOk && r.signatureOk,
+    trusted: r.chainOk,
+    passkey: Boolean(r.approval?.challengeMatchesDigest && r.approval.passkeySignatureOk),
+    // Only the last signature covers the whole file; a change after it shows as "changed since".
+    unchangedSince: i === reports.length - 1 ? r.byteRangeCoversWholeFileExceptContents : true,
+    problems: r.problems,
+  }));
 }

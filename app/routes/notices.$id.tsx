@@ -164,7 +164,8 @@ export default function Notice() {
           <p>
             <a href={`/notices/${n.id}/record`} data-testid="notice-record">
               {t("opening.recordSigned")}
-            </a>
+            </a>{" "}
+            · <Link to="/verify">{t("verify.title")}</Link>
           </p>
         )}
         {viewer.inHall && (

@@ -25,7 +25,7 @@ export default function Transparency() {
         <h1>{t("transparency.title")}</h1>
         <p>{t("transparency.intro")}</p>
         <p>
-          <Link to="/sealing">{t("sealing.title")}</Link>
+          <Link to="/sealing">{t("sealing.title")}</Link> · <Link to="/verify">{t("verify.title")}</Link>
         </p>
       </section>
       <section className="card">

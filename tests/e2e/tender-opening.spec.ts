@@ -214,6 +214,13 @@ test("a whole remote opening: sign-in, decryption in each bidder's browser, 唱�
   writeFileSync(file, pdfBytes);
   const sig = spawnSync("pdfsig", [file], { encoding: "utf8" });
   if (sig.error === undefined) expect(sig.stdout).toContain("Signature is Valid.");
+  // …and the public verify page says who signed and that nothing changed since.
+  await host.goto("/verify");
+  await host.getByLabel("PDF 文件").setInputFiles(file);
+  await host.getByRole("button", { name: "验证" }).click();
+  await expect(host.getByTestId("verify-signature")).toContainText("签名 1：青山村村委会 — 有效");
+  await expect(host.getByTestId("verify-signature")).toContainText("签名人用本人的通行密钥确认了这份文件");
+  await host.goto(`/notices/${tenderId}/hall`);
   await host.screenshot({ path: "tests/e2e/.artifacts/opening-hall-host.png", fullPage: true });
   await c.page.goto(`/notices/${tenderId}/hall`);
   await c.page.screenshot({ path: "tests/e2e/.artifacts/opening-hall-bidder-390.png", fullPage: true });

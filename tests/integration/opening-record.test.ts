@@ -9,10 +9,11 @@ import { closeOpening, decryptionMaterial, startDecryption, startReading, submit
 import { completeRecordSignature, publishedRecord, requestRecordSignature } from "~/models/opening-record.server";
 import { platformAuthority } from "~/models/signature.server";
 import * as recordRoute from "~/routes/notices.$id.record";
+import * as verifyRoute from "~/routes/verify";
 import { schema } from "~/utils/db.server";
 import type { Database } from "../../db/client";
 import { softwarePasskey, type SoftwarePasskey } from "../fixtures/signing-authenticator";
-import { cookieFor, DEMO, get, makeContext, run } from "../helpers/app";
+import { cookieFor, DEMO, get, makeContext, run, unwrap } from "../helpers/app";
 import { preparedBidder, S, sealBid, submitInput } from "../helpers/bids";
 import { createTestDb } from "../helpers/db";
 import { tenderFields, tenderKit } from "../helpers/tenders";
@@ -93,6 +94,29 @@ describe("the opening record", () => {
     expect(report.approval).toMatchObject({ credentialId: key.credentialId, challengeMatchesDigest: true, passkeySignatureOk: true });
     expect(report.timestamp?.ok).toBe(true);
     expect(report.signerName).toBe("青山村村委会"); // the demo committee account's name
+  });
+
+  it("is checked by the public verify page, which notices a one-byte change", async () => {
+    const published = (await publishedRecord(database.db, tenderId))!;
+    const chunks: Buffer[] = [];
+    for await (const c of ctx.files.get(published.sha256)) chunks.push(Buffer.from(c));
+    const pdf = Buffer.concat(chunks);
+    const check = async (bytes: Uint8Array) => {
+      const form = new FormData();
+      form.append("file", new File([new Uint8Array(bytes)], "开标记录.pdf", { type: "application/pdf" }));
+      return unwrap(await run(verifyRoute.action, new Request("http://localhost:3000/verify", { method: "POST", body: form, headers: { Origin: "http://localhost:3000" } }), ctx));
+    };
+    const good = await check(pdf);
+    expect(good.data.results).toHaveLength(1);
+    expect(good.data.results[0]).toMatchObject({ signer: "青山村村委会", intact: true, trusted: true, passkey: true, timestamped: true, unchangedSince: true });
+    // One byte of the signed content changed (inside the page content, not the signature).
+    const tampered = Buffer.from(pdf);
+    const at = tampered.indexOf(Buffer.from("/Producer"));
+    tampered[at + 3] ^= 0x01;
+    const bad = await check(tampered);
+    expect(bad.data.results[0].intact).toBe(false);
+    // Not a PDF at all.
+    expect((await check(Buffer.from("hello"))).data.errors.file).toBe("errors.upload.notPdf");
   });
 
   it("is signed by the host only", async () => {
