@@ -484,6 +484,7 @@ const en: Catalogue = {
       "tender.answered": "“{{project}}” published a new answer to a question.",
       "tender.question": "“{{project}}” received a new question; please answer it.",
       "project.agentAppointed": "You were appointed tender agent for “{{project}}”.",
+      "panel.assigned": "You were drawn for the evaluation panel of “{{project}}”; please declare any conflict of interest.",
     },
   },
   company: {
@@ -881,6 +882,13 @@ const en: Catalogue = {
     noTimestamp: "No valid timestamp",
   },
   errors: {
+    panel: {
+      notNow: "The panel can be drawn only once the opening has closed.",
+      alreadyDrawn: "The panel has already been drawn.",
+      notEnoughExperts: "Only {{eligible}} eligible experts, fewer than the panel's {{size}}.",
+      notAssigned: "You are not a panel member of this project awaiting a declaration.",
+      reasonRequired: "Please give the reason for recusal.",
+    },
     verify: {
       noFile: "Choose the PDF to verify.",
       unreadable: "The signatures of this PDF cannot be read.",

@@ -485,6 +485,7 @@ const zhCN = {
       "tender.answered": "“{{project}}”有新的答疑答复。",
       "tender.question": "“{{project}}”收到一条新提问，请及时答复。",
       "project.agentAppointed": "您被委托为“{{project}}”的招标代理。",
+      "panel.assigned": "您被抽取为“{{project}}”的评审专家，请及时声明是否存在利害关系。",
     },
   },
   company: {
@@ -882,6 +883,13 @@ const zhCN = {
     noTimestamp: "没有有效的时间戳",
   },
   errors: {
+    panel: {
+      notNow: "开标结束、进入评标后才能抽取评审小组。",
+      alreadyDrawn: "评审小组已经抽取。",
+      notEnoughExperts: "符合条件的专家只有 {{eligible}} 名，少于评审小组的 {{size}} 人。",
+      notAssigned: "您不是本项目待声明的评审专家。",
+      reasonRequired: "请写明回避理由。",
+    },
     verify: {
       noFile: "请选择要验证的 PDF 文件。",
       unreadable: "无法读取这个 PDF 的签名。",

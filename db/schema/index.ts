@@ -10,3 +10,4 @@ export * from "./companies";
 export * from "./bids";
 export * from "./openings";
 export * from "./signatures";
+export * from "./panels";

@@ -1,5 +1,5 @@
 import { relations, sql } from "drizzle-orm";
-import { index, pgEnum, pgTable, text, uuid, unique, uniqueIndex, type AnyPgColumn } from "drizzle-orm/pg-core";
+import { boolean, date, index, jsonb, pgEnum, pgTable, text, uuid, unique, uniqueIndex, type AnyPgColumn } from "drizzle-orm/pg-core";
 import { instant } from "./columns";
 import { users } from "./users";
 
@@ -69,6 +69,13 @@ export const experts = pgTable("experts", {
     .references(() => orgs.id),
   specialties: text("specialties").array().notNull(),
   employer: text("employer").notNull(),
+  /** Declared relations (relatives' employers, companies they are tied to): names, for conflict checks. */
+  declaredRelations: text("declared_relations").array().notNull().default([]),
+  /** Past employers with the day they left ("YYYY-MM-DD"): someone who worked for a bidder within the county's years is excluded. */
+  pastEmployers: jsonb("past_employers").$type<{ employer: string; until: string }[]>().notNull().default([]),
+  /** Not drawn while unavailable, or suspended (credit) until this day. */
+  available: boolean("available").notNull().default(true),
+  suspendedUntil: date("suspended_until", { mode: "string" }),
   createdAt: instant("created_at").notNull(),
 });
 

@@ -4,8 +4,6 @@ import { writeFileSync } from "node:fs";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyPdf } from "../../signing/pades";
-import { submitBid } from "~/models/bid.server";
-import { closeOpening, decryptionMaterial, startDecryption, startReading, submitDataKey } from "~/models/opening.server";
 import { completeRecordSignature, publishedRecord, requestRecordSignature } from "~/models/opening-record.server";
 import { platformAuthority } from "~/models/signature.server";
 import * as recordRoute from "~/routes/notices.$id.record";
@@ -13,10 +11,9 @@ import * as verifyRoute from "~/routes/verify";
 import { schema } from "~/utils/db.server";
 import type { Database } from "../../db/client";
 import { softwarePasskey, type SoftwarePasskey } from "../fixtures/signing-authenticator";
-import { cookieFor, DEMO, get, makeContext, run, unwrap } from "../helpers/app";
-import { preparedBidder, S, sealBid, submitInput } from "../helpers/bids";
+import { get, makeContext, run, unwrap } from "../helpers/app";
+import { closedOpening } from "../helpers/opening";
 import { createTestDb } from "../helpers/db";
-import { tenderFields, tenderKit } from "../helpers/tenders";
 
 let database: Database;
 let ctx: ReturnType<typeof makeContext>;
@@ -34,30 +31,7 @@ function assertion(k: SoftwarePasskey, challenge: string) {
 beforeAll(async () => {
   database = await createTestDb();
   ctx = makeContext(database);
-  const kit = await tenderKit(database, ctx);
-  villageId = kit.villageId;
-  const id = await kit.approvedProject("村史馆布展", 20_000_000);
-  await kit.publish(id, tenderFields({ deadline: "2026-11-26T10:00", bidSecurity: "3000" }), await cookieFor(ctx, DEMO.committeeA1));
-  const tender = await kit.tenderOf(id);
-  tenderId = tender.id;
-  const bidders = [];
-  for (const [i, phone] of ["13900000010", "13900000011", "13900000013"].entries()) {
-    const b = await preparedBidder(database, ctx, phone);
-    await submitBid(database.db, ctx.clock, ctx.files, b.actor, b.companyId, tenderId, submitInput(await sealBid(ctx, b, tenderId, { priceFen: 18_000_000 + i * 100_000, mark: phone })));
-    bidders.push(b);
-  }
-  const [u] = await database.db.select().from(schema.users).where(eq(schema.users.phone, DEMO.committeeA1));
-  host = { userId: u.id, role: "committee", ip: "203.0.113.50" };
-  ctx.clock.set(tender.deadline);
-  await startDecryption(database.db, ctx.clock, host, villageId, tenderId);
-  for (const b of bidders) {
-    const m = (await decryptionMaterial(database.db, ctx.clock, b.companyId, tenderId))!;
-    const k = await S.unwrapWithPrf(m.wraps.find((w) => w.credentialId === b.credentialId) as never, b.prf, { tenderId, submissionId: m.submissionId });
-    await submitDataKey(database.db, ctx.clock, ctx.files, b.actor, b.companyId, tenderId, Buffer.from(k).toString("base64url"));
-  }
-  await startReading(database.db, ctx.clock, host, villageId, tenderId);
-  ctx.clock.advance(11 * 60_000);
-  await closeOpening(database.db, ctx.clock, host, villageId, tenderId);
+  ({ tenderId, villageId, host } = await closedOpening(database, ctx, "村史馆布展"));
   // The host's passkey (a software authenticator standing in for the phone).
   key = softwarePasskey("ES256");
   await database.db.insert(schema.passkeys).values({ id: key.credentialId, userId: host.userId, name: "主持人手机", publicKey: Buffer.from(key.cose), counter: 0, transports: ["internal"], deviceType: "singleDevice", backedUp: false, prfEnabled: true, createdAt: ctx.clock.now() });
