@@ -21,6 +21,12 @@ import { lockCurrentTender } from "./tender-qa.server";
 
 const { experts, users, panels, panelMembers, bids, bidOpenings, orgs } = schema;
 
+/** The specialties of the county's experts, for the host's choice (any, by default). */
+export async function poolSpecialties(db: Db, countyId: string): Promise<string[]> {
+  const rows = await db.select({ s: experts.specialties }).from(experts).where(eq(experts.countyId, countyId));
+  return [...new Set(rows.flatMap((r) => r.s))].sort();
+}
+
 /** Reserve experts drawn after the members, to replace a recusal. */
 export const PANEL_RESERVES = 2;
 
@@ -109,7 +115,7 @@ export async function drawPanel(db: Db, clock: Clock, actor: Actor & { userId: s
       townshipId: project.townshipId,
       detail: { seed, size, reserves, eligible: eligible.length, excluded: exclusions.length },
     });
-    await notify(tx, clock, chosen.slice(0, size), "panel.assigned", { project: project.name }, null);
+    await notify(tx, clock, chosen.slice(0, size), "panel.assigned", { project: project.name }, `/panels/${tenderId}`);
     return { seed, members: chosen.slice(0, size), reserves: chosen.slice(size), exclusions };
   });
 }
@@ -138,7 +144,7 @@ export async function declare(db: Db, clock: Clock, actor: Actor & { userId: str
         .limit(1);
       if (reserve) {
         await tx.update(panelMembers).set({ role: "member" }).where(and(eq(panelMembers.tenderId, tenderId), eq(panelMembers.expertId, reserve.expertId)));
-        await notify(tx, clock, [reserve.expertId], "panel.assigned", { project: project.name }, null);
+        await notify(tx, clock, [reserve.expertId], "panel.assigned", { project: project.name }, `/panels/${tenderId}`);
       }
     }
     await appendAudit(tx, clock, actor, {

@@ -185,6 +185,13 @@ export default function Hall() {
       {(state === "closed" || state === "failed") && (
         <section className="card stack" aria-labelledby="record-h">
           <h2 id="record-h">{t("opening.recordTitle")}</h2>
+          {state === "closed" && (host || d.role === "observer") && (
+            <p>
+              <Link to={`/panels/${d.tender.id}`} data-testid="panel-link">
+                {t("panel.title")} →
+              </Link>
+            </p>
+          )}
           {d.recordSigned ? (
             <p>
               <a href={`/notices/${d.tender.id}/record`} data-testid="record-link">

@@ -222,6 +222,12 @@ test("a whole remote opening: sign-in, decryption in each bidder's browser, 唱�
   await expect(host.getByTestId("verify-signature")).toContainText("签名人用本人的通行密钥确认了这份文件");
   await host.goto(`/notices/${tenderId}/hall`);
   await host.screenshot({ path: "tests/e2e/.artifacts/opening-hall-host.png", fullPage: true });
+  // After the opening the host draws the evaluation panel; the experts are told.
+  await host.getByTestId("panel-link").click();
+  await host.getByRole("button", { name: "抽取评审小组" }).click();
+  await expect(host.getByText("评审小组已抽取，已通知评审专家。")).toBeVisible();
+  await expect(host.getByTestId("panel-members").getByRole("listitem")).toHaveCount(5); // 3 members + 2 reserves
+  await expect(host.getByTestId("panel-members")).toContainText("评审专家");
   await c.page.goto(`/notices/${tenderId}/hall`);
   await c.page.screenshot({ path: "tests/e2e/.artifacts/opening-hall-bidder-390.png", fullPage: true });
   for (const ctx of [a.context, b.context, c.context, hostCtx, supCtx]) await ctx.close();

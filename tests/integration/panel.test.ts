@@ -8,7 +8,8 @@ import { drawOrder } from "~/models/evaluation-rules.server";
 import { declare, drawPanel, exclusionOf, panelFor, type PoolExpert } from "~/models/panel.server";
 import { schema } from "~/utils/db.server";
 import type { Database } from "../../db/client";
-import { DEMO, makeContext } from "../helpers/app";
+import { cookieFor, DEMO, get, makeContext, post, run, unwrap } from "../helpers/app";
+import * as panelRoute from "~/routes/panels.$id";
 import { createTestDb } from "../helpers/db";
 import { closedOpening } from "../helpers/opening";
 
@@ -100,5 +101,26 @@ describe("the panel draw", () => {
     expect(seenByMember?.exclusions).toEqual([]);
     expect(await panelFor(database.db, opened.tenderId, { userId: bidder.userId, role: "contractor", orgId: bidder.companyId })).toBeNull();
     expect(await panelFor(database.db, opened.tenderId, { userId: outsider.userId, role: "expert", orgId: "x" })).toBeNull();
+  });
+});
+
+describe("the panel page", () => {
+  it("lets the host draw, members declare, and refuses bidders and other villages", async () => {
+    const other = await closedOpening(database, ctx, "村道路灯维修", ["13900000013", "13900000010", "13900000011"]);
+    const host = await cookieFor(ctx, DEMO.committeeA1);
+    const page = unwrap(await run(panelRoute.loader, get(`/panels/${other.tenderId}`, host), ctx, { id: other.tenderId }));
+    expect(page.data).toMatchObject({ host: true, panel: null });
+    expect((await run(panelRoute.loader, get(`/panels/${other.tenderId}`, await cookieFor(ctx, DEMO.contractor1)), ctx, { id: other.tenderId })) as Response).toMatchObject({ status: 403 });
+    expect((await run(panelRoute.loader, get(`/panels/${other.tenderId}`, await cookieFor(ctx, DEMO.committeeA2)), ctx, { id: other.tenderId })) as Response).toMatchObject({ status: 403 });
+    const drawn = unwrap(await run(panelRoute.action, post(`/panels/${other.tenderId}`, { intent: "draw", specialty: "" }, host), ctx, { id: other.tenderId }));
+    expect(drawn.data.done).toBe("draw");
+    const after = unwrap(await run(panelRoute.loader, get(`/panels/${other.tenderId}`, host), ctx, { id: other.tenderId })).data;
+    const member = after.panel.members.find((m: { role: string }) => m.role === "member");
+    const [u] = await database.db.select().from(schema.users).where(eq(schema.users.id, member.expertId));
+    const expertCookie = await cookieFor(ctx, u.phone);
+    expect(unwrap(await run(panelRoute.action, post(`/panels/${other.tenderId}`, { intent: "accept" }, expertCookie), ctx, { id: other.tenderId })).data.done).toBe("accept");
+    // An expert cannot draw; a host cannot declare for an expert.
+    expect(unwrap(await run(panelRoute.action, post(`/panels/${other.tenderId}`, { intent: "draw" }, expertCookie), ctx, { id: other.tenderId })).status).toBe(403);
+    expect(unwrap(await run(panelRoute.action, post(`/panels/${other.tenderId}`, { intent: "accept" }, host), ctx, { id: other.tenderId })).status).toBe(403);
   });
 });

@@ -1,0 +1,147 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { FormError, Notice } from "~/components/forms";
+import { actsForVillage } from "~/models/agent.server";
+import { declare, drawPanel, panelFor, poolSpecialties } from "~/models/panel.server";
+import { getPublicNotice } from "~/models/tender.server";
+import { actorOf, forbidden, requireRole } from "~/utils/auth.server";
+import { domainErrors, type FormErrors } from "~/utils/forms";
+import { formatBeijing } from "~/utils/time";
+
+export const meta: MetaFunction = () => [{ title: "评审小组 · 村易招" }];
+export const handle = { hydrate: false };
+
+/** A tender's evaluation panel: the host draws it; members declare; supervisors read. Nobody else sees a name. */
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const auth = await requireRole(request, context, ["committee", "agent", "expert", "supervisor", "county_admin"]);
+  const notice = await getPublicNotice(context.db, context.clock, params.id ?? "");
+  if (!notice) throw new Response("not found", { status: 404 });
+  const viewer = { userId: auth.user.id, role: auth.membership.role, orgId: auth.membership.org.id };
+  const host = (viewer.role === "committee" || viewer.role === "agent") && (await actsForVillage(context.db, notice.project, viewer.role, viewer.orgId));
+  const seen = await panelFor(context.db, notice.tender.id, viewer);
+  if (!seen && !host) throw forbidden("panel");
+  return {
+    tender: { id: notice.tender.id, name: notice.project.name, size: notice.tender.panelSize, evaluating: notice.project.state === "evaluating" },
+    host,
+    me: auth.user.id,
+    specialties: host && !seen ? await poolSpecialties(context.db, notice.project.countyId) : [],
+    panel: seen && {
+      drawnAt: formatBeijing(seen.panel.drawnAt),
+      specialty: seen.panel.specialty,
+      seed: seen.panel.seed,
+      members: seen.members,
+      exclusions: seen.exclusions,
+    },
+  };
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const auth = await requireRole(request, context, ["committee", "agent", "expert"]);
+  const form = await request.formData();
+  const intent = String(form.get("intent") ?? "");
+  const actor = { ...actorOf(request, context, auth), userId: auth.user.id };
+  const tenderId = params.id ?? "";
+  try {
+    if (intent === "draw" && auth.membership.role !== "expert") {
+      const specialty = String(form.get("specialty") ?? "");
+      await drawPanel(context.db, context.clock, actor, auth.membership.org.id, tenderId, { specialty: specialty || null });
+    } else if ((intent === "accept" || intent === "recuse") && auth.membership.role === "expert") {
+      await declare(context.db, context.clock, actor, tenderId, { accept: intent === "accept", reason: String(form.get("reason") ?? "") });
+    } else return data({ errors: { form: "errors.forbidden" } as FormErrors, done: null }, { status: 403 });
+  } catch (e) {
+    return data({ errors: domainErrors(e) as FormErrors, done: null }, { status: 400 });
+  }
+  return { errors: {} as FormErrors, done: intent };
+}
+
+export default function PanelPage() {
+  const d = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const { t } = useTranslation();
+  const mine = d.panel?.members.find((m) => m.expertId === d.me);
+  return (
+    <div className="stack">
+      <section className="card">
+        <p>
+          <Link to={`/notices/${d.tender.id}`}>← {d.tender.name}</Link>
+        </p>
+        <h1>
+          {t("panel.title")} · {d.tender.name}
+        </h1>
+        <p className="muted">{t("panel.secret")}</p>
+        {result?.done && <Notice>{t(`panel.done.${result.done}`)}</Notice>}
+        <FormError errors={result?.errors} />
+      </section>
+      {!d.panel && d.host && (
+        <section className="card">
+          {d.tender.evaluating ? (
+            <Form method="post" className="stack">
+              <p>{t("panel.drawHint", { size: d.tender.size })}</p>
+              <label htmlFor="specialty">{t("panel.specialty")}</label>
+              <select id="specialty" name="specialty" defaultValue="">
+                <option value="">{t("panel.anySpecialty")}</option>
+                {d.specialties.map((s) => (
+                  <option key={s} value={s}>
+                    {s}
+                  </option>
+                ))}
+              </select>
+              <button type="submit" name="intent" value="draw" className="primary">
+                {t("panel.draw")}
+              </button>
+            </Form>
+          ) : (
+            <p className="notice warn">{t("errors.panel.notNow")}</p>
+          )}
+        </section>
+      )}
+      {mine && mine.role === "member" && mine.status === "assigned" && (
+        <section className="card stack">
+          <h2>{t("panel.declareTitle")}</h2>
+          <Form method="post">
+            <button type="submit" name="intent" value="accept" className="primary">
+              {t("panel.accept")}
+            </button>
+          </Form>
+          <Form method="post" className="stack">
+            <label htmlFor="reason">{t("panel.recuseReason")}</label>
+            <textarea id="reason" name="reason" rows={2} maxLength={1000} />
+            <button type="submit" name="intent" value="recuse">
+              {t("panel.recuse")}
+            </button>
+          </Form>
+        </section>
+      )}
+      {d.panel && (
+        <section className="card" aria-labelledby="members-h">
+          <h2 id="members-h">{t("panel.members")}</h2>
+          <p className="muted small">
+            {t("panel.drawnAt", { at: d.panel.drawnAt })} · {t("panel.seed")} <code className="hash">{d.panel.seed}</code>
+          </p>
+          <ol data-testid="panel-members">
+            {d.panel.members.map((m) => (
+              <li key={m.expertId}>
+                {m.name} · {t(`panel.role.${m.role}`)} · {t(`panel.status.${m.status}`)}
+              </li>
+            ))}
+          </ol>
+          {d.panel.exclusions.length > 0 && (
+            <>
+              <h3>{t("panel.exclusions")}</h3>
+              <ul data-testid="panel-exclusions">
+                {d.panel.exclusions.map((e) => (
+                  <li key={e.expertId}>
+                    {e.name} — {t(`panel.reason.${e.reason}`)}
+                    {e.detail ? `（${e.detail}）` : ""}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+        </section>
+      )}
+    </div>
+  );
+}
