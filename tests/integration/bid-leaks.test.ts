@@ -138,6 +138,7 @@ function paramSets(route: string): Record<string, string>[] {
   // Could a bid's ciphertext be fetched as a company file, by its own or another company?
   if (route === "companies.$id.files.$sha") return [a, b].flatMap((c) => ciphertexts.map((sha) => ({ id: c.companyId, sha })));
   if (route === "uploads.$id") return bidsOf.all().map((s) => ({ id: s.uploadId }));
+  if (route === "panels.$id") return [{ id: tender.id }];
   return [];
 }
 
