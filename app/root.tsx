@@ -86,6 +86,7 @@ function Header() {
                 <NavLink to="/admin/settings">{t("nav.settings")}</NavLink>
                 <NavLink to="/admin/calendar">{t("nav.calendar")}</NavLink>
                 <NavLink to="/admin/templates">{t("nav.templates")}</NavLink>
+                <NavLink to="/admin/experts">{t("nav.experts")}</NavLink>
               </>
             )}
             {role === "contractor" && <NavLink to="/company">{t("nav.company")}</NavLink>}

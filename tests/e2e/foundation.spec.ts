@@ -113,3 +113,17 @@ test("the county administrator edits a setting and sees a clear error for a bad 
   await page.reload();
   await expect(page.getByLabel("招标公告最短期限")).toHaveValue("6");
 });
+
+test("the county administrator keeps the expert pool: a declared relation and a suspension", async ({ page }) => {
+  await login(page, ADMIN);
+  await page.getByRole("navigation").getByRole("link", { name: "专家库" }).click();
+  await expect(page.getByRole("heading", { name: "评标专家库" })).toBeVisible();
+  const card = page.locator("section").filter({ hasText: "专家 冯国强" });
+  await card.locator("summary").click();
+  await card.getByLabel("申报的关联单位或人员（每行一个）").fill("青山村");
+  await card.getByLabel("暂停抽取至（信用处理）").fill("2027-03-31");
+  await card.getByRole("button", { name: "保存" }).click();
+  await expect(page.getByText("已保存。")).toBeVisible();
+  await expect(page.locator("section").filter({ hasText: "专家 冯国强" }).locator("summary")).toContainText("暂停至 2027-03-31");
+  await page.screenshot({ path: "tests/e2e/.artifacts/experts.png", fullPage: true });
+});

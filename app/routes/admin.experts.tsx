@@ -1,0 +1,126 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { FieldError, FormError, Notice } from "~/components/forms";
+import { addExpert, listExperts, updateExpert } from "~/models/expert.server";
+import { actorOf, requireRole } from "~/utils/auth.server";
+import { domainErrors, type FormErrors } from "~/utils/forms";
+import { maskPhone } from "~/utils/phone";
+
+export const meta: MetaFunction = () => [{ title: "评标专家库 · 村易招" }];
+export const handle = { hydrate: false };
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const auth = await requireRole(request, context, ["county_admin"]);
+  const rows = await listExperts(context.db, auth.membership.org.id);
+  return {
+    experts: rows.map(({ e, name, phone }) => ({
+      id: e.userId,
+      name,
+      phone: maskPhone(phone),
+      specialties: e.specialties.join("、"),
+      employer: e.employer,
+      declaredRelations: e.declaredRelations.join("\n"),
+      pastEmployers: e.pastEmployers.map((p) => `${p.employer} 至 ${p.until}`).join("\n"),
+      available: e.available,
+      suspendedUntil: e.suspendedUntil ?? "",
+    })),
+  };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const auth = await requireRole(request, context, ["county_admin"]);
+  const form = Object.fromEntries(await request.formData()) as Record<string, string>;
+  const actor = actorOf(request, context, auth);
+  const countyId = auth.membership.org.id;
+  try {
+    if (form.intent === "update") await updateExpert(context.db, context.clock, actor, countyId, form.id ?? "", form);
+    else if (form.intent === "add") await addExpert(context.db, context.clock, actor, countyId, form);
+    else return data({ errors: { form: "errors.invalidInput" } as FormErrors, done: null, id: null as string | null }, { status: 400 });
+  } catch (e) {
+    return data({ errors: domainErrors(e) as FormErrors, done: null, id: form.id ?? "new" }, { status: 400 });
+  }
+  return { errors: {} as FormErrors, done: form.intent, id: form.id ?? "new" };
+}
+
+function ExpertFields({ e, errors }: { e?: { id: string; specialties: string; employer: string; declaredRelations: string; pastEmployers: string; available: boolean; suspendedUntil: string }; errors?: FormErrors }) {
+  const { t } = useTranslation();
+  // One form per expert on the page: ids must differ, or the labels point at the wrong inputs.
+  const id = (n: string) => `${n}-${e ? e.id : "new"}`;
+  return (
+    <>
+      <label htmlFor={id("specialties")}>{t("experts.specialties")}</label>
+      <input id={id("specialties")} name="specialties" defaultValue={e?.specialties} placeholder="房屋建筑、工程造价" />
+      <FieldError id={`${id("specialties")}-err`} errors={errors} name="specialties" />
+      <label htmlFor={id("employer")}>{t("experts.employer")}</label>
+      <input id={id("employer")} name="employer" defaultValue={e?.employer} />
+      <FieldError id={`${id("employer")}-err`} errors={errors} name="employer" />
+      <label htmlFor={id("declaredRelations")}>{t("experts.declaredRelations")}</label>
+      <textarea id={id("declaredRelations")} name="declaredRelations" rows={2} defaultValue={e?.declaredRelations} />
+      <label htmlFor={id("pastEmployers")}>{t("experts.pastEmployers")}</label>
+      <textarea id={id("pastEmployers")} name="pastEmployers" rows={2} defaultValue={e?.pastEmployers} placeholder="某建设公司 至 2024-06-30" />
+      <FieldError id={`${id("pastEmployers")}-err`} errors={errors} name="pastEmployers" />
+      <label className="field-inline">
+        <input type="checkbox" name="available" defaultChecked={e?.available ?? true} /> {t("experts.available")}
+      </label>
+      <label htmlFor={id("suspendedUntil")}>{t("experts.suspendedUntil")}</label>
+      <input id={id("suspendedUntil")} name="suspendedUntil" type="date" defaultValue={e?.suspendedUntil} />
+      <FieldError id={`${id("suspendedUntil")}-err`} errors={errors} name="suspendedUntil" />
+    </>
+  );
+}
+
+export default function Experts() {
+  const { experts } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const { t } = useTranslation();
+  return (
+    <div className="stack">
+      <section className="card">
+        <h1>{t("experts.title")}</h1>
+        <p>{t("experts.intro")}</p>
+        {result?.done && <Notice>{t(`experts.done.${result.done}`)}</Notice>}
+        {result?.id === null && <FormError errors={result?.errors} />}
+      </section>
+      {experts.map((e) => (
+        <section className="card" key={e.id}>
+          <details>
+            <summary>
+              <strong>{e.name}</strong> · {e.phone} · {e.specialties} · {e.employer}
+              {!e.available && ` · ${t("experts.unavailable")}`}
+              {e.suspendedUntil && ` · ${t("experts.suspendedShort", { day: e.suspendedUntil })}`}
+            </summary>
+            <Form method="post" className="stack">
+              <input type="hidden" name="id" value={e.id} />
+              {result?.id === e.id && <FormError errors={result.errors} />}
+              <ExpertFields e={e} errors={result?.id === e.id ? result.errors : undefined} />
+              <button type="submit" name="intent" value="update">
+                {t("experts.save")}
+              </button>
+            </Form>
+          </details>
+        </section>
+      ))}
+      <section className="card">
+        <h2>{t("experts.add")}</h2>
+        <Form method="post" className="stack">
+          {result?.id === "new" && <FormError errors={result.errors} />}
+          <label htmlFor="name-new">{t("experts.name")}</label>
+          <input id="name-new" name="name" maxLength={40} />
+          <FieldError id="name-new-err" errors={result?.id === "new" ? result.errors : undefined} name="name" />
+          <label htmlFor="phone-new">{t("experts.phone")}</label>
+          <input id="phone-new" name="phone" inputMode="tel" />
+          <FieldError id="phone-new-err" errors={result?.id === "new" ? result.errors : undefined} name="phone" />
+          <label htmlFor="password-new">{t("experts.password")}</label>
+          <input id="password-new" name="password" type="password" autoComplete="new-password" />
+          <FieldError id="password-new-err" errors={result?.id === "new" ? result.errors : undefined} name="password" />
+          <ExpertFields errors={result?.id === "new" ? result.errors : undefined} />
+          <button type="submit" name="intent" value="add" className="primary">
+            {t("experts.add")}
+          </button>
+        </Form>
+      </section>
+    </div>
+  );
+}
