@@ -20,7 +20,11 @@ export function Countdown({ deadlineMs, nowMs, label }: { deadlineMs: number; no
     return () => clearInterval(id);
   }, [deadlineMs, nowMs]);
   const s = Math.max(0, Math.floor(left / 1000));
-  const text = `${Math.floor(s / 86400)} 天 ${String(Math.floor((s % 86400) / 3600)).padStart(2, "0")}:${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}:${String(s % 60).padStart(2, "0")}`;
+  const { t } = useTranslation();
+  const text = t("opening.countdownValue", {
+    days: Math.floor(s / 86400),
+    time: `${String(Math.floor((s % 86400) / 3600)).padStart(2, "0")}:${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}:${String(s % 60).padStart(2, "0")}`,
+  });
   return (
     <p data-testid="countdown">
       {label} <strong>{text}</strong>

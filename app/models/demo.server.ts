@@ -6,7 +6,7 @@ import { schema, type Db } from "~/utils/db.server";
 import { SYSTEM_ACTOR } from "./audit.server";
 import { setCalendarDay } from "./calendar.server";
 import { addQualification, applyToPool, decidePoolApplication, registerCompany, type StoredScan } from "./company.server";
-import type { FileStore } from "./file-store.server";
+import { putBytes, type FileStore } from "./file-store.server";
 import { createOrg } from "./org.server";
 import { createUser, grantRole, registerExpert } from "./user.server";
 
@@ -101,12 +101,7 @@ async function storeDemoScan(files: FileStore | undefined, title: string): Promi
   const bytes = demoScan(title);
   const sha256 = createHash("sha256").update(bytes).digest("hex");
   if (files) {
-    await files.put(
-      (async function* () {
-        yield new Uint8Array(bytes);
-      })(),
-      { maxBytes: bytes.length + 1 },
-    );
+    await putBytes(files, new Uint8Array(bytes));
   }
   return { sha256, size: bytes.length, name: `${title}.pdf` };
 }

@@ -105,3 +105,20 @@ export class LocalFileStore implements FileStore {
 export function checkPdf(head: Buffer): string | null {
   return head.subarray(0, 5).toString("latin1") === "%PDF-" ? null : "errors.upload.notPdf";
 }
+
+/** Store bytes already in memory (a rendered or decrypted PDF, a signed file). */
+export function putBytes(store: FileStore, bytes: Uint8Array, opts: { check?: (head: Buffer) => string | null } = {}): Promise<StoredFile> {
+  return store.put(
+    (async function* () {
+      yield bytes;
+    })(),
+    { maxBytes: bytes.length + 1, ...opts },
+  );
+}
+
+/** A stored file, whole, in memory (for files the caller knows to be small: sealed bids, signed PDFs). */
+export async function readBytes(store: FileStore, sha256: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of store.get(sha256)) chunks.push(Buffer.from(c));
+  return Buffer.concat(chunks);
+}

@@ -12,6 +12,7 @@ import { and, asc, desc, eq, gt, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import type { Clock } from "~/utils/clock.server";
 import { schema, type Db } from "~/utils/db.server";
+import { formatBeijing } from "~/utils/time";
 import { appendAudit, type Actor } from "./audit.server";
 
 const { hallEvents } = schema;
@@ -67,6 +68,21 @@ export async function appendHallEvent(
   });
   await tx.execute(sql`select pg_notify(${HALL_CHANNEL}, ${e.tenderId})`);
   return row;
+}
+
+export type EventReason = { key: string; values?: Record<string, string | number> };
+
+/**
+ * An event's words, for the hall page and the opening record alike: its
+ * text values (instants as Beijing time, under `at`) for the translation
+ * `opening.event.<kind>`, and the reason of a 流标.
+ */
+export function eventWords(payload: unknown): { vars: Record<string, string>; reason: EventReason | null } {
+  const p = (payload ?? {}) as Record<string, unknown>;
+  const vars: Record<string, string> = {};
+  for (const [k, v] of Object.entries(p)) if (typeof v === "string" || typeof v === "number") vars[k] = String(v);
+  for (const k of ["windowEndsAt", "confirmEndsAt"]) if (typeof p[k] === "string") vars.at = formatBeijing(p[k] as string, "yyyy-MM-dd HH:mm:ss");
+  return { vars, reason: p.reason && typeof p.reason === "object" ? (p.reason as EventReason) : null };
 }
 
 /** The hall's events after `afterId`, oldest first — what a (re)connecting stream replays. */

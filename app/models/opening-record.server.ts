@@ -15,7 +15,7 @@ import { appendAudit, type Actor } from "./audit.server";
 import { actsForVillage } from "./agent.server";
 import { DomainError } from "./errors";
 import type { FileStore } from "./file-store.server";
-import { hallEventsAfter } from "./hall-events.server";
+import { eventWords, hallEventsAfter } from "./hall-events.server";
 import { readingRows } from "./opening.server";
 import type { RelyingParty } from "./passkey.server";
 import { completeSignature, requestSignature } from "./signature.server";
@@ -79,11 +79,7 @@ export async function renderOpeningRecord(db: Db, tenderId: string, now: Date) {
             { label: "事件", width: 6 },
           ],
           rows: events.map((e) => {
-            const p = e.payload as Record<string, unknown>;
-            const vars: Record<string, string> = {};
-            for (const [k, v] of Object.entries(p)) if (typeof v === "string" || typeof v === "number") vars[k] = String(v);
-            for (const k of ["windowEndsAt", "confirmEndsAt"]) if (typeof p[k] === "string") vars.at = formatBeijing(p[k] as string, TIME);
-            const r = p.reason && typeof p.reason === "object" ? (p.reason as { key: string; values?: Record<string, string | number> }) : null;
+            const { vars, reason: r } = eventWords(e.payload);
             return [formatBeijing(e.at, TIME), `${T(`opening.event.${e.kind}`, vars)}${r ? `：${T(r.key, r.values)}` : ""}`];
           }),
         },

@@ -25,7 +25,7 @@ import { openSealedBid } from "./bid-open.server";
 import { busyProjectManagerIds } from "./bid.server";
 import { getCountySettings } from "./county-settings.server";
 import { DomainError } from "./errors";
-import type { FileStore } from "./file-store.server";
+import { putBytes, readBytes, type FileStore } from "./file-store.server";
 import { appendHallEvent, type HallEventKind } from "./hall-events.server";
 import { checkTransition, effectiveState, type ProjectAction, type ProjectState } from "./lifecycle";
 import { lockCurrentTender } from "./tender-qa.server";
@@ -309,11 +309,10 @@ export async function submitDataKey(db: Db, clock: Clock, store: FileStore, acto
   // Read the ciphertext before the transaction (it never changes once receipted).
   const material = await decryptionMaterial(db, clock, companyId, tenderId);
   if (!material) throw new DomainError("errors.opening.notNow", { status: 409 });
-  const chunks: Buffer[] = [];
-  for await (const c of store.get(material.ciphertextSha256)) chunks.push(Buffer.from(c));
+  const ciphertext = await readBytes(store, material.ciphertextSha256);
   const opened = (() => {
     try {
-      return openSealedBid(Buffer.concat(chunks), dataKey, { tenderId, submissionId: material.submissionId }, material.receipt);
+      return openSealedBid(ciphertext, dataKey, { tenderId, submissionId: material.submissionId }, material.receipt);
     } catch (e) {
       return e as DomainError;
     }
@@ -322,9 +321,7 @@ export async function submitDataKey(db: Db, clock: Clock, store: FileStore, acto
   if (!(opened instanceof DomainError)) {
     for (const f of opened.files) {
       if (f.bytes.subarray(0, 5).toString("latin1") !== "%PDF-") continue;
-      await store.put((async function* () {
-        yield f.bytes;
-      })(), { maxBytes: f.bytes.length + 1 });
+      await putBytes(store, f.bytes);
     }
   }
   return db.transaction(async (tx) => {

@@ -60,7 +60,7 @@ export function exclusionOf(e: PoolExpert, ctx: { parties: string[]; specialty: 
   const related = ctx.parties.find((p) => e.declaredRelations.some((r) => same(r, p)));
   if (related) return { reason: "declaredRelation", detail: related };
   const former = e.pastEmployers.find((w) => w.until >= ctx.since && ctx.parties.some((p) => same(p, w.employer)));
-  if (former) return { reason: "formerEmployer", detail: `${former.employer}（至 ${former.until}）` };
+  if (former) return { reason: "formerEmployer", detail: `${former.employer} · ${former.until}` };
   return null;
 }
 
@@ -168,7 +168,8 @@ export async function panelFor(db: Db, tenderId: string, viewer: { userId: strin
   const host = (viewer.role === "committee" || viewer.role === "agent") && (await actsForVillage(db, t.project, viewer.role, viewer.orgId));
   const supervisor = (viewer.role === "supervisor" && t.project.townshipId === viewer.orgId) || (viewer.role === "county_admin" && t.project.countyId === viewer.orgId);
   if (!isMember && !host && !supervisor) return null;
-  const names = await db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, p.exclusions.map((e) => e.expertId).concat("00000000-0000-0000-0000-000000000000")));
+  const excludedIds = p.exclusions.map((e) => e.expertId);
+  const names = excludedIds.length ? await db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, excludedIds)) : [];
   return {
     panel: p,
     members: members.map((m) => ({ expertId: m.m.expertId, name: m.name, role: m.m.role, status: m.m.status, position: m.m.position })),

@@ -16,7 +16,7 @@ import { preparePdf, signPrepared, SigningError, verifyPdf, type ByteRange, type
 import type { Clock } from "~/utils/clock.server";
 import { schema, type Db } from "~/utils/db.server";
 import { DomainError } from "./errors";
-import type { FileStore } from "./file-store.server";
+import { putBytes, readBytes, type FileStore } from "./file-store.server";
 import type { RelyingParty } from "./passkey.server";
 
 const { platformKeys, signerCertificates, signatureRequests, passkeys, users, files } = schema;
@@ -53,21 +53,6 @@ async function signerCertificate(db: Db, clock: Clock, rp: RelyingParty, ca: Cer
   return row;
 }
 
-async function readAll(store: FileStore, sha256: string) {
-  const chunks: Buffer[] = [];
-  for await (const c of store.get(sha256)) chunks.push(Buffer.from(c));
-  return Buffer.concat(chunks);
-}
-
-async function put(store: FileStore, bytes: Uint8Array) {
-  return store.put(
-    (async function* () {
-      yield bytes;
-    })(),
-    { maxBytes: bytes.length + 1 },
-  );
-}
-
 /**
  * Prepare `pdf` for the user's signature. Returns the WebAuthn request
  * options: the challenge is the document digest; only the user's own passkeys
@@ -86,7 +71,7 @@ export async function requestSignature(
   const [user] = await db.select({ name: users.name }).from(users).where(eq(users.id, userId));
   const now = clock.now();
   const prepared = await preparePdf(doc.pdf, { fieldName: doc.fieldName, signerName: user.name, reason: doc.reason, location: doc.location, signingTime: now, rect: doc.rect, page: doc.page, contentsBytes: 16 * 1024 });
-  const stored = await put(store, prepared.prepared);
+  const stored = await putBytes(store, prepared.prepared);
   const digest = Buffer.from(prepared.digest).toString("base64url");
   const [req] = await db
     .insert(signatureRequests)
@@ -138,7 +123,7 @@ export async function completeSignature(db: Db, clock: Clock, store: FileStore, 
   const { ca, tsa } = await platformAuthority(db, clock);
   const [user] = await db.select({ name: users.name }).from(users).where(eq(users.id, userId));
   const signer = await signerCertificate(db, clock, rp, ca, passkey, user.name);
-  const prepared = new Uint8Array(await readAll(store, req.preparedSha256));
+  const prepared = new Uint8Array(await readBytes(store, req.preparedSha256));
   let signed: Uint8Array;
   try {
     signed = signPrepared(prepared, req.byteRange as ByteRange, {
@@ -152,7 +137,7 @@ export async function completeSignature(db: Db, clock: Clock, store: FileStore, 
     if (e instanceof SigningError) throw new DomainError("errors.passkeyFailed", { status: 400 });
     throw e;
   }
-  const stored = await put(store, signed);
+  const stored = await putBytes(store, signed);
   await db.insert(files).values({ sha256: stored.sha256, size: stored.size, mime: "application/pdf", createdAt: now }).onConflictDoNothing();
   return { request: req, signed: stored };
 }

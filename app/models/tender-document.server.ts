@@ -8,7 +8,7 @@ import { renderDocument, type DocumentSection } from "~/pdf/document.server";
 import { formatFen } from "~/utils/money";
 import { formatBeijing } from "~/utils/time";
 import { DomainError } from "./errors";
-import type { FileStore, StoredFile } from "./file-store.server";
+import { putBytes, type FileStore, type StoredFile } from "./file-store.server";
 
 export interface TenderDocumentFacts {
   projectName: string;
@@ -93,10 +93,5 @@ export async function renderTenderDocument(f: TenderDocumentFacts): Promise<Uint
 /** Render and store; the caller records the returned sha256 in its own transaction. */
 export async function storeTenderDocument(files: FileStore, f: TenderDocumentFacts): Promise<StoredFile> {
   const bytes = await renderTenderDocument(f);
-  return files.put(
-    (async function* () {
-      yield bytes;
-    })(),
-    { maxBytes: 64 * 1024 * 1024 },
-  );
+  return putBytes(files, bytes);
 }

@@ -51,7 +51,7 @@ function ExpertFields({ e, errors }: { e?: { id: string; specialties: string; em
   return (
     <>
       <label htmlFor={id("specialties")}>{t("experts.specialties")}</label>
-      <input id={id("specialties")} name="specialties" defaultValue={e?.specialties} placeholder="房屋建筑、工程造价" />
+      <input id={id("specialties")} name="specialties" defaultValue={e?.specialties} placeholder={t("experts.specialtiesExample")} />
       <FieldError id={`${id("specialties")}-err`} errors={errors} name="specialties" />
       <label htmlFor={id("employer")}>{t("experts.employer")}</label>
       <input id={id("employer")} name="employer" defaultValue={e?.employer} />
@@ -59,7 +59,7 @@ function ExpertFields({ e, errors }: { e?: { id: string; specialties: string; em
       <label htmlFor={id("declaredRelations")}>{t("experts.declaredRelations")}</label>
       <textarea id={id("declaredRelations")} name="declaredRelations" rows={2} defaultValue={e?.declaredRelations} />
       <label htmlFor={id("pastEmployers")}>{t("experts.pastEmployers")}</label>
-      <textarea id={id("pastEmployers")} name="pastEmployers" rows={2} defaultValue={e?.pastEmployers} placeholder="某建设公司 至 2024-06-30" />
+      <textarea id={id("pastEmployers")} name="pastEmployers" rows={2} defaultValue={e?.pastEmployers} placeholder={t("experts.pastEmployersExample")} />
       <FieldError id={`${id("pastEmployers")}-err`} errors={errors} name="pastEmployers" />
       <label className="field-inline">
         <input type="checkbox" name="available" defaultChecked={e?.available ?? true} /> {t("experts.available")}

@@ -5,7 +5,7 @@ import { useTranslation } from "react-i18next";
 import { FormError, Notice } from "~/components/forms";
 import { Countdown, DecryptPanel, HallReconnecting, LiveStatus, SignRecord } from "~/components/opening-hall";
 import { sealingScript } from "~/models/bid.server";
-import { hallEventsAfter } from "~/models/hall-events.server";
+import { eventWords, hallEventsAfter } from "~/models/hall-events.server";
 import { listPasskeys } from "~/models/passkey.server";
 import {
   answerObjection,
@@ -28,17 +28,6 @@ import { formatBeijing } from "~/utils/time";
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.tender.name ?? ""} · 开标大厅 · 村易招` }];
 
 const TIME = "yyyy-MM-dd HH:mm:ss";
-
-type Reason = { key: string; values?: Record<string, string | number> };
-
-/** An event's words for the page: its text values (instants in Beijing time) and, for 流标, the reason. */
-function showPayload(p: Record<string, unknown>): { vars: Record<string, string>; reason: Reason | null } {
-  const vars: Record<string, string> = {};
-  for (const [k, v] of Object.entries(p)) if (typeof v === "string" || typeof v === "number") vars[k] = String(v);
-  for (const k of ["windowEndsAt", "confirmEndsAt"]) if (typeof p[k] === "string") vars.at = formatBeijing(p[k] as string, TIME);
-  const reason = p.reason && typeof p.reason === "object" ? (p.reason as Reason) : null;
-  return { vars, reason };
-}
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { auth, role, tenderId, notice } = await requireHall(request, context, params.id ?? "");
@@ -78,7 +67,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     },
     signins: v.signins.map((s) => ({ company: s.company, at: formatBeijing(s.at, TIME) })),
     rows: v.rows.map(({ priceFen: _p, companyId: _c, ...r }) => r),
-    events: events.map((e) => ({ id: e.id, at: formatBeijing(e.at, TIME), kind: e.kind, ...showPayload(e.payload as Record<string, unknown>), answered: answered.has(e.id) })),
+    events: events.map((e) => ({ id: e.id, at: formatBeijing(e.at, TIME), kind: e.kind, ...eventWords(e.payload), answered: answered.has(e.id) })),
     reading: v.reading,
     recordSigned: Boolean(o?.recordSignedAt),
     lastEventId: events.at(-1)?.id ?? 0,

@@ -54,6 +54,16 @@ describe("the expert pool", () => {
     expect((await database.db.select().from(schema.users).where(eq(schema.users.name, "重复")))).toEqual([]);
   });
 
+  it("edits only experts of the administrator's own county", async () => {
+    const [county] = await database.db.insert(schema.orgs).values({ kind: "county", name: "邻县", code: "330799", createdAt: ctx.clock.now() }).returning();
+    const [u] = await database.db.insert(schema.users).values({ phone: "13957100099", name: "邻县专家", passwordHash: "x", locale: "zh-CN", createdAt: ctx.clock.now() }).returning();
+    await database.db.insert(schema.experts).values({ userId: u.id, countyId: county.id, specialties: ["房屋建筑"], employer: "邻县设计院", createdAt: ctx.clock.now() });
+    const res = unwrap(await run(expertsRoute.action, post("/admin/experts", { intent: "update", id: u.id, specialties: "水利工程", employer: "被改写", available: "on" }, admin), ctx));
+    expect(res.data.errors.form).toBe("errors.notFound");
+    const [row] = await database.db.select().from(schema.experts).where(eq(schema.experts.userId, u.id));
+    expect(row.employer).toBe("邻县设计院");
+  });
+
   it("is the county administrator's only", async () => {
     for (const phone of [DEMO.supervisorA, DEMO.committeeA1, DEMO.expert1, DEMO.contractor1]) {
       const res = (await run(expertsRoute.loader, get("/admin/experts", await cookieFor(ctx, phone)), ctx)) as Response;

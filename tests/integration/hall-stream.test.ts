@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { submitBid } from "~/models/bid.server";
 import { extendWindow, recordIncident, startDecryption } from "~/models/opening.server";
 import * as eventsRoute from "~/routes/notices.$id_.hall_.events";
+import * as decryptRoute from "~/routes/notices.$id_.hall_.decrypt";
 import * as testClockRoute from "~/routes/test-clock";
 import { OffsetClock } from "~/utils/clock.server";
 import { schema } from "~/utils/db.server";
@@ -90,6 +91,20 @@ describe("the hall's live stream", () => {
     const on = (await run(testClockRoute.action, req(), { ...ctx, clock, env: { ...ctx.env, TEST_CLOCK: true } })) as Response;
     expect(on.status).toBe(200);
     expect(clock.offsetMs).toBe(1000);
+  });
+
+  it("gives a bid's decryption material and ciphertext to its own bidder only", async () => {
+    // The host, the supervisor and a contractor without a bid here are refused; another village's committee is not in the hall at all.
+    for (const phone of [DEMO.committeeA1, DEMO.supervisorA, "13900000014", DEMO.committeeA2]) {
+      const res = (await run(decryptRoute.loader, get(`/notices/${tenderId}/hall/decrypt?file=1`, await cookieFor(ctx, phone)), ctx, { id: tenderId })) as Response;
+      expect(res.status, phone).toBe(403);
+    }
+    const post = (cookie: string) => new Request(`http://localhost:3000/notices/${tenderId}/hall/decrypt`, { method: "POST", body: JSON.stringify({ dataKey: "A".repeat(43) }), headers: { "Content-Type": "application/json", Cookie: cookie } });
+    expect(((await run(decryptRoute.action, post(await cookieFor(ctx, DEMO.committeeA1)), ctx, { id: tenderId })) as Response).status).toBe(403);
+    // The bidder itself gets its own material while the window is open.
+    const own = (await run(decryptRoute.loader, get(`/notices/${tenderId}/hall/decrypt`, await cookieFor(ctx, DEMO.contractor1)), ctx, { id: tenderId })) as Response;
+    expect(own.status).toBe(200);
+    expect(((await own.json()) as { wraps: unknown[] }).wraps.length).toBeGreaterThan(0);
   });
 
   it("refuses the stream to anyone outside the hall", async () => {
