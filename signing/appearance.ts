@@ -1,6 +1,7 @@
 // The visible part of a signature: a small red-bordered box with the signer's
 // name and the signing time (Beijing time), drawn in the signature slot the
-// renderer left above a signature line.
+// renderer left above a signature line; or, for an organisation, its round
+// red seal (writeSealAppearance, below).
 //
 // Chinese text needs a font, and the appearance is written into an
 // incremental update, so pdf-lib's embedding cannot be used. The font is
@@ -187,6 +188,136 @@ export function writeSignatureAppearance(update: IncrementalUpdate, box: { width
     streamBody(
       ` /Type /XObject /Subtype /Form /BBox [0 0 ${num(width)} ${num(height)}] /Resources << /Font << /F1 ${font.fontRef.toString()} >> >>`,
       new TextEncoder().encode(stream),
+    ),
+  );
+  return xobject;
+}
+
+// ---------------------------------------------------------------------------
+// Organisation seal (电子印章)
+
+export interface SealContent {
+  /** The organisation's full name, set along the upper arc. */
+  organization: string;
+  /** A short horizontal line under the star, e.g. "评标专用"; default none. */
+  bottomText?: string;
+}
+
+/** Largest arc the name may take, centred on the top (real seals: 210–250°). */
+const SEAL_MAX_ARC = (240 * Math.PI) / 180;
+/** Bézier handle length for a quarter circle. */
+const KAPPA = 0.5523;
+
+function circlePath(cx: number, cy: number, r: number): string {
+  const k = KAPPA * r;
+  return [
+    `${num(cx + r)} ${num(cy)} m`,
+    `${num(cx + r)} ${num(cy + k)} ${num(cx + k)} ${num(cy + r)} ${num(cx)} ${num(cy + r)} c`,
+    `${num(cx - k)} ${num(cy + r)} ${num(cx - r)} ${num(cy + k)} ${num(cx - r)} ${num(cy)} c`,
+    `${num(cx - r)} ${num(cy - k)} ${num(cx - k)} ${num(cy - r)} ${num(cx)} ${num(cy - r)} c`,
+    `${num(cx + k)} ${num(cy - r)} ${num(cx + r)} ${num(cy - k)} ${num(cx + r)} ${num(cy)} c`,
+  ].join("\n");
+}
+
+/** A five-pointed star, one point up. */
+function starPath(cx: number, cy: number, outer: number): string {
+  const inner = outer * 0.382; // the regular star's ratio, sin 18° / sin 54°
+  const points = Array.from({ length: 10 }, (_, i) => {
+    const angle = Math.PI / 2 + (i * Math.PI) / 5;
+    const r = i % 2 === 0 ? outer : inner;
+    return `${num(cx + r * Math.cos(angle))} ${num(cy + r * Math.sin(angle))}`;
+  });
+  return `${points[0]} m\n${points.slice(1).map((p) => `${p} l`).join("\n")}\nh`;
+}
+
+/**
+ * Writes a round red seal filling the largest circle in `box`: a ring, the
+ * organisation's name along the upper arc (each character upright towards the
+ * rim, evenly spaced over at most 240°, squeezed horizontally and then made
+ * smaller when the name is long, as seal engravers do), a star in the centre
+ * and `bottomText` below it. Drawn with the Multiply blend mode and slight
+ * transparency so text under the seal stays legible, as with stamp ink.
+ */
+export function writeSealAppearance(update: IncrementalUpdate, box: { width: number; height: number }, content: SealContent): PDFRef {
+  const { width, height } = box;
+  if (!(width > 0 && height > 0)) throw new Error("appearance box must have a positive size");
+  const name = [...content.organization.trim()];
+  if (name.length === 0) throw new Error("seal needs the organisation's name");
+  const bottom = content.bottomText?.trim() ?? "";
+  const font = embedFontFor(update, [name.join(""), bottom]);
+
+  const R = Math.min(width, height) / 2;
+  const [cx, cy] = [width / 2, height / 2];
+  const ringWidth = 0.07 * R;
+  const textOuter = R - ringWidth - 0.06 * R;
+
+  // The name: character size s, centres on radius textOuter - s/2, baseline a bit lower.
+  let size = 0.34 * R;
+  let squeeze = 1;
+  let step = 0;
+  for (let i = 0; i < 8; i++) {
+    const centre = textOuter - size / 2;
+    const natural = (size * 1.15) / centre; // angle a full-width character and a small gap take
+    step = Math.min(SEAL_MAX_ARC / name.length, natural * 1.5);
+    squeeze = Math.min(1, step / natural);
+    if (squeeze >= 0.6) break;
+    size *= squeeze / 0.6;
+  }
+  const centreRadius = textOuter - size / 2;
+  const baselineRadius = centreRadius - 0.38 * size;
+  const strokeWidth = num(0.035 * size);
+
+  const ops = [
+    "q",
+    `${SEAL_RED} RG ${SEAL_RED} rg`,
+    `${num(ringWidth)} w`,
+    circlePath(cx, cy, R - ringWidth / 2 - 0.3),
+    "S",
+    starPath(cx, cy, 0.32 * R),
+    "f",
+    // Fill and stroke the glyphs: a heavier line, like an engraved seal.
+    `${strokeWidth} w 1 j`,
+  ];
+  name.forEach((char, i) => {
+    const angle = Math.PI / 2 + ((name.length - 1) / 2 - i) * step;
+    const [sin, cos] = [Math.sin(angle), Math.cos(angle)];
+    const glyph = font.encode(char);
+    const half = (glyph.width * size * squeeze) / 2;
+    // Text x axis along the tangent (clockwise), y axis pointing outwards.
+    const x = cx + baselineRadius * cos - half * sin;
+    const y = cy + baselineRadius * sin + half * cos;
+    ops.push(`BT /F1 ${num(size)} Tf ${num(squeeze * 100)} Tz 2 Tr ${[sin, -cos, cos, sin].map((v) => v.toFixed(4)).join(" ")} ${num(x)} ${num(y)} Tm <${glyph.hex}> Tj ET`);
+  });
+  if (bottom) {
+    const encoded = font.encode(bottom);
+    const count = [...bottom].length;
+    let bottomSize = 0.19 * R;
+    const spacing = 0.12; // letter spacing, in em, as on engraved seals
+    const widthAt = (s: number) => (encoded.width + spacing * (count - 1)) * s;
+    if (widthAt(bottomSize) > 1.1 * R) bottomSize = (1.1 * R) / (encoded.width + spacing * (count - 1));
+    const baseline = cy - 0.32 * R - 0.12 * R - 0.88 * bottomSize;
+    ops.push(`BT /F1 ${num(bottomSize)} Tf ${num(spacing * bottomSize)} Tc 2 Tr ${num(cx - widthAt(bottomSize) / 2)} ${num(baseline)} Td <${encoded.hex}> Tj ET`);
+  }
+  ops.push("Q");
+
+  // The drawing is an isolated transparency group, composited onto the page as a whole
+  // (Multiply, 90 %): otherwise where the glyphs' fill and stroke overlap the red would darken.
+  const bbox = `/BBox [0 0 ${num(width)} ${num(height)}]`;
+  const group = update.allocate();
+  update.set(
+    group,
+    streamBody(
+      ` /Type /XObject /Subtype /Form ${bbox} /Group << /S /Transparency /CS /DeviceRGB /I true >> /Resources << /Font << /F1 ${font.fontRef.toString()} >> >>`,
+      new TextEncoder().encode(ops.join("\n")),
+    ),
+  );
+  const xobject = update.allocate();
+  update.set(
+    xobject,
+    streamBody(
+      ` /Type /XObject /Subtype /Form ${bbox}` +
+        ` /Resources << /XObject << /Seal ${group.toString()} >> /ExtGState << /GS1 << /Type /ExtGState /BM /Multiply /CA 0.9 /ca 0.9 >> >> >>`,
+      new TextEncoder().encode("q /GS1 gs /Seal Do Q"),
     ),
   );
   return xobject;

@@ -91,6 +91,17 @@ function keyIdentifiers(spki: Uint8Array, issuer: ParsedCertificate): Uint8Array
   ];
 }
 
+/**
+ * CRLDistributionPoints with one URI (RFC 5280 §4.2.1.13): where online
+ * validators fetch the CA's CRL. Only end-entity certificates get it: a trust
+ * anchor is never checked against a CRL (RFC 5280 §6.1), so the CA has none.
+ */
+function crlDistributionPoint(url: string): Uint8Array {
+  if (!/^https?:\/\/[\x21-\x7e]+$/.test(url)) throw new Error("crlUrl must be an http(s) URL in ASCII");
+  // DistributionPoint { distributionPoint [0] { fullName [0] { uniformResourceIdentifier [6] IA5String } } }
+  return extension(OID.cRLDistributionPoints, false, sequence(sequence(tlv(0xa0, tlv(0xa0, tlv(0x86, new TextEncoder().encode(url)))))));
+}
+
 /** The organization named in the CA's subject, for the certificates it issues. */
 function organizationOf(cert: ParsedCertificate): string | null {
   for (const rdn of parseDer(cert.subjectRaw).children()) {
@@ -148,6 +159,8 @@ export interface SignerCertificateOptions {
   credentialPublicKeyCose: Uint8Array;
   /** Relying party id the passkey is registered for; lets verifiers check authenticatorData's rpIdHash. */
   rpId?: string;
+  /** Where the platform publishes the CA's CRL, for online validators (optional: our PDFs carry the CRL in their DSS). */
+  crlUrl?: string;
   now: Date;
   days: number;
 }
@@ -196,6 +209,7 @@ export function issueSignerCertificate(ca: CertificateWithKey, options: SignerCe
         false,
         encodePasskeyBinding({ credentialId: options.credentialId, cosePublicKey: options.credentialPublicKeyCose, rpId: options.rpId ?? null }),
       ),
+      ...(options.crlUrl ? [crlDistributionPoint(options.crlUrl)] : []),
     ],
     issuerKey: issuer.key,
   });
@@ -208,6 +222,8 @@ export interface TsaOptions {
   years?: number;
   /** Default "村易招时间戳服务". */
   commonName?: string;
+  /** As for signer certificates. */
+  crlUrl?: string;
 }
 
 /**
@@ -236,6 +252,7 @@ export function createTsa(ca: CertificateWithKey, options: TsaOptions): Certific
       keyUsage([KEY_USAGE.digitalSignature, KEY_USAGE.nonRepudiation]),
       extKeyUsage(true, [OID.kpTimeStamping]),
       ...keyIdentifiers(spki, issuer.cert),
+      ...(options.crlUrl ? [crlDistributionPoint(options.crlUrl)] : []),
     ],
     issuerKey: issuer.key,
   });
@@ -267,4 +284,51 @@ export function readPasskeyBinding(cert: ParsedCertificate | string): PasskeyBin
   } catch {
     return null;
   }
+}
+
+export interface OrganisationCertificateOptions {
+  /** The organisation's name as validators show it (subject CN), e.g. "村易招平台". */
+  name: string;
+  /** Platform org id (subject serialNumber). */
+  orgId: string;
+  crlUrl?: string;
+  now: Date;
+  days: number;
+}
+
+/**
+ * An organisation's seal certificate (电子印章): like a signer's, but bound to
+ * no passkey — the platform applies it itself, e.g. to the archive. Verifiers
+ * tell the two apart by the missing PasskeyBinding extension.
+ */
+export function issueOrganisationCertificate(ca: CertificateWithKey, options: OrganisationCertificateOptions): CertificateWithKey {
+  checkDate(options.now);
+  if (!options.name.trim()) throw new Error("organisation name is empty");
+  if (!(options.days > 0)) throw new Error("days must be positive");
+  const issuer = loadIssuer(ca);
+  const { privateKey, publicKey } = rsaKeyPair();
+  const spki = spkiOf(publicKey);
+  const organization = organizationOf(issuer.cert);
+  const subject: NameEntry[] = [
+    ...(organization ? [{ oid: OID.organizationName, value: organization }] : []),
+    { oid: OID.commonName, value: options.name },
+    { oid: "2.5.4.5", value: options.orgId, printable: true },
+  ];
+  const der = buildCertificate({
+    serial: randomSerial(),
+    issuer: issuer.cert.subjectRaw,
+    subject: buildName(subject),
+    notBefore: options.now,
+    notAfter: new Date(options.now.getTime() + options.days * DAY_MS),
+    spki,
+    extensions: [
+      basicConstraints(false),
+      keyUsage([KEY_USAGE.digitalSignature, KEY_USAGE.nonRepudiation]),
+      extKeyUsage(false, [OID.kpEmailProtection, OID.kpDocumentSigning]),
+      ...keyIdentifiers(spki, issuer.cert),
+      ...(options.crlUrl ? [crlDistributionPoint(options.crlUrl)] : []),
+    ],
+    issuerKey: issuer.key,
+  });
+  return { certPem: derToPem(der), keyPem: privateKey.export({ type: "pkcs8", format: "pem" }).toString() };
 }

@@ -67,7 +67,8 @@ export interface CadesOptions {
   signerCertPem: string;
   signerKeyPem: string;
   caCertPem: string;
-  passkeyApproval: PasskeyApproval;
+  /** A person's signature carries their passkey's approval; an organisation's seal (platform, archive) has none. */
+  passkeyApproval?: PasskeyApproval;
   tsa?: TsaInput;
 }
 
@@ -83,7 +84,7 @@ export function cadesDetachedSignature(options: CadesOptions): Uint8Array {
       attribute(OID.contentType, oid(OID.data)),
       attribute(OID.messageDigest, octetString(options.digest)),
       signingCertificateV2(signer),
-      attribute(OID.passkeyApproval, encodePasskeyApproval(options.passkeyApproval)),
+      ...(options.passkeyApproval ? [attribute(OID.passkeyApproval, encodePasskeyApproval(options.passkeyApproval))] : []),
     ],
   });
   const unsigned = options.tsa

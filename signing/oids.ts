@@ -37,6 +37,9 @@ export const OID = {
   basicConstraints: "2.5.29.19",
   authorityKeyIdentifier: "2.5.29.35",
   extKeyUsage: "2.5.29.37",
+  cRLNumber: "2.5.29.20",
+  cRLReason: "2.5.29.21",
+  cRLDistributionPoints: "2.5.29.31",
   kpEmailProtection: "1.3.6.1.5.5.7.3.4",
   kpTimeStamping: "1.3.6.1.5.5.7.3.8",
   /** id-kp-documentSigning (RFC 9336). */

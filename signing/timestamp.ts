@@ -9,7 +9,7 @@ import { createPrivateKey } from "node:crypto";
 import { generalizedTime, integer, octetString, oid, parseDer, readInteger, readOid, readTime, sequence, TAG } from "./der";
 import { attribute, checkSignerInfo, parseSignedData, sha256, signAttributes, signedData, signerInfo, signingCertificateV2 } from "./cms";
 import { OID } from "./oids";
-import { extendedKeyUsage, issuedBy, parseCertificate, validAt } from "./x509";
+import { extendedKeyUsage, issuedBy, parseCertificate, validAt, type ParsedCertificate } from "./x509";
 
 export interface TimestampOptions {
   tsaCertPem: string;
@@ -53,6 +53,8 @@ export function timestampResponse(token: Uint8Array): Uint8Array {
 export interface TimestampCheck {
   genTime: Date | null;
   serial: bigint | null;
+  /** The certificate that signed the token, when found in it. */
+  tsaCertificate: ParsedCertificate | null;
   /** The token's messageImprint is SHA-256 of the expected data. */
   imprintOk: boolean;
   /** TSTInfo digest, signature and signing-certificate-v2 all check out. */
@@ -65,7 +67,7 @@ export interface TimestampCheck {
 
 /** Verifies a TimeStampToken over `messageImprint` against the platform CA. Never throws. */
 export function verifyTimestampToken(token: Uint8Array, expected: { messageImprint: Uint8Array; caCertPem: string }): TimestampCheck {
-  const result: TimestampCheck = { genTime: null, serial: null, imprintOk: false, signatureOk: false, tsaCertificateOk: false, ok: false, problems: [] };
+  const result: TimestampCheck = { genTime: null, serial: null, tsaCertificate: null, imprintOk: false, signatureOk: false, tsaCertificateOk: false, ok: false, problems: [] };
   try {
     const sd = parseSignedData(token);
     if (sd.eContentType !== OID.tstInfo || !sd.eContent) throw new Error("not a TSTInfo token");
@@ -78,6 +80,7 @@ export function verifyTimestampToken(token: Uint8Array, expected: { messageImpri
     if (!result.imprintOk) result.problems.push("timestamp is not over this signature");
 
     const check = checkSignerInfo(info, sd.certificates);
+    result.tsaCertificate = check.signer;
     const digestOk = !!check.messageDigest && Buffer.from(check.messageDigest).equals(Buffer.from(sha256(sd.eContent)));
     result.signatureOk = check.signatureOk && check.signingCertificateOk && digestOk && check.contentType === OID.tstInfo;
     if (!result.signatureOk) result.problems.push("timestamp signature does not verify");
