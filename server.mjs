@@ -2,6 +2,7 @@
 // Validates the environment, opens (and migrates) the database once, refuses
 // cross-site form posts, serves static files, and shuts down cleanly so the
 // embedded database is never left half-written.
+import crypto from "node:crypto";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createRequestHandler } from "@remix-run/express";
@@ -33,6 +34,16 @@ app.use(
     filter: (req, res) => !String(res.getHeader("Content-Type") ?? "").startsWith("text/event-stream") && compression.filter(req, res),
   }),
 );
+
+// A long-lived random device cookie, kept with bids and decryptions for the collusion checks (two companies, one device).
+app.use((req, res, next) => {
+  if (!/(?:^|;\s*)cyz_device=[0-9a-f-]{36}(?:;|$)/.test(req.headers.cookie ?? "")) {
+    const id = crypto.randomUUID();
+    res.append("Set-Cookie", `cyz_device=${id}; Path=/; Max-Age=63072000; HttpOnly; SameSite=Lax${env.PUBLIC_ORIGIN.startsWith("https:") ? "; Secure" : ""}`);
+    req.headers.cookie = req.headers.cookie ? `${req.headers.cookie}; cyz_device=${id}` : `cyz_device=${id}`;
+  }
+  next();
+});
 
 app.use((req, res, next) => {
   res.setHeader("X-Content-Type-Options", "nosniff");

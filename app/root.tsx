@@ -91,7 +91,11 @@ function Header() {
             )}
             {role === "contractor" && <NavLink to="/company">{t("nav.company")}</NavLink>}
             {(role === "supervisor" || role === "county_admin") && <NavLink to="/pool">{t("nav.pool")}</NavLink>}
+            {(role === "supervisor" || role === "county_admin") && <NavLink to="/supervision" end>{t("supervision.nav")}</NavLink>}
+            {(role === "supervisor" || role === "county_admin") && <NavLink to="/supervision/credit">{t("credit.nav")}</NavLink>}
+            {(role === "committee" || role === "agent") && <NavLink to="/contractors">{t("credit.contractorsNav")}</NavLink>}
             {(role === "county_admin" || role === "supervisor") && <NavLink to="/audit">{t("nav.audit")}</NavLink>}
+            {(role === "county_admin" || role === "supervisor" || role === "committee") && <NavLink to="/archives">{t("nav.archives")}</NavLink>}
             <NavLink to="/account">{t("nav.account")}</NavLink>
             <Form method="post" action="/logout" className="inline">
               <button className="link">{t("nav.logout")}</button>
@@ -150,6 +154,9 @@ function Footer() {
   return (
     <footer className="site-footer">
       <p>{t("app.footer")}</p>
+      <p>
+        <a href="/open-data">{t("openData.title")}</a> · <a href="/verify">{t("verify.title")}</a> · <a href="/sealing">{t("sealing.title")}</a>
+      </p>
     </footer>
   );
 }
@@ -171,7 +178,8 @@ export function ErrorBoundary() {
         detail = t("errors.page.needRole", {
           roles: need
             .split("|")
-            .map((r) => t(`roles.${r}`))
+            // A role name, or a relation to the object (a member of the panel, a party to the award…).
+            .map((r) => t(`roles.${r}`, { defaultValue: "" }) || t(`errors.page.need.${r}`, { defaultValue: r }))
             .join(" / "),
         });
     } else if (error.status === 404) title = t("errors.page.notFound");

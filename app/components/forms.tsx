@@ -29,6 +29,20 @@ export function FormError({ errors }: { errors?: FormErrors }) {
   );
 }
 
+/** Every error of a form, field errors too: for pages with many small forms, where a field name is not unique. */
+export function ErrorSummary({ errors }: { errors?: FormErrors }) {
+  const text = useErrorText();
+  const messages = Object.values(errors ?? {}).filter((m): m is ErrorMessage => Boolean(m));
+  if (messages.length === 0) return null;
+  return (
+    <div className="form-error" role="alert">
+      {messages.map((m, i) => (
+        <p key={i}>{text(m)}</p>
+      ))}
+    </div>
+  );
+}
+
 /** A translated error message (a translation key), announced to screen readers; nothing when there is none. */
 export function ErrorText({ messageKey }: { messageKey: string | null }) {
   const { t } = useTranslation();

@@ -9,6 +9,7 @@ import { useRevalidator } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ErrorText } from "./forms";
+import { SignDocument } from "./sign-document";
 import { keyOf, loadSeal, postJson, type SealingPageData, type Wrap } from "./sealed-bid";
 
 export function Countdown({ deadlineMs, nowMs, label }: { deadlineMs: number; nowMs: number; label: string }) {
@@ -172,35 +173,5 @@ export function HallReconnecting() {
 /** The host signs the opening record with their passkey (the challenge is the PDF's digest). */
 export function SignRecord({ tenderId }: { tenderId: string }) {
   const { t } = useTranslation();
-  const revalidator = useRevalidator();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  async function sign() {
-    setBusy(true);
-    setError(null);
-    try {
-      const { requestId, options } = (await postJson(`/notices/${tenderId}/hall/sign`, { step: "options" })) as { requestId: string; options: unknown };
-      let response;
-      try {
-        response = await startAuthentication({ optionsJSON: options as never });
-      } catch {
-        throw new Error("errors.passkeyCancelled");
-      }
-      await postJson(`/notices/${tenderId}/hall/sign`, { step: "verify", requestId, response });
-      revalidator.revalidate();
-    } catch (e) {
-      setError(keyOf(e, "errors.passkeyFailed"));
-    } finally {
-      setBusy(false);
-    }
-  }
-  return (
-    <div className="stack">
-      <p className="hint">{t("opening.signHint")}</p>
-      <button type="button" className="primary" onClick={sign} disabled={busy} data-testid="sign-record">
-        {t("opening.signRecord")}
-      </button>
-      <ErrorText messageKey={error} />
-    </div>
-  );
+  return <SignDocument endpoint={`/notices/${tenderId}/hall/sign`} label={t("opening.signRecord")} hint={t("opening.signHint")} testId="sign-record" />;
 }

@@ -17,6 +17,8 @@ export interface Actor {
   role: string | null;
   ip: string | null;
   userAgent?: string | null;
+  /** The long-lived device cookie (cyz_device), kept for the collusion checks. */
+  deviceId?: string | null;
 }
 
 export const SYSTEM_ACTOR: Actor = { userId: null, role: "system", ip: null, userAgent: null };

@@ -17,11 +17,14 @@ import path from "node:path";
 import { and, asc, desc, eq, inArray, isNotNull, isNull, notInArray } from "drizzle-orm";
 import { z } from "zod";
 import type { Clock } from "~/utils/clock.server";
+import { beijingDay } from "~/utils/time";
 import { schema, type Db, type MemberRole } from "~/utils/db.server";
 import { appendAudit, type Actor } from "./audit.server";
 import { MAX_BID_FILES, SEALING_SCRIPT } from "./bid-rules";
 import { biddingEligibility } from "./company.server";
+import { blacklistedUntil } from "./credit.server";
 import { getCountySettings } from "./county-settings.server";
+import { recordTrace } from "./trace.server";
 import { DomainError } from "./errors";
 import type { FileStore } from "./file-store.server";
 import { checkTransition, effectiveState, FINAL_STATES, type ProjectState } from "./lifecycle";
@@ -165,6 +168,8 @@ async function assertMayBid(tx: Db, locked: Locked, actor: Actor, companyId: str
   if (!verdict.ok) {
     throw new DomainError(verdict.reason === "errors.transition.state" ? "errors.bid.closed" : verdict.reason, { status: verdict.reason === "errors.transition.state" ? 409 : 403 });
   }
+  // A blacklisting in force on this Beijing day (credit.server.ts) bars the company everywhere in the county.
+  if (await blacklistedUntil(tx, companyId, beijingDay(now))) throw new DomainError("errors.bid.blacklisted", { status: 403 });
   const eligibility = await biddingEligibility(tx, companyId, project.townshipId, now);
   if (!eligibility.ok) throw new DomainError(eligibility.problems[0], { status: 403 });
   const settings = await getCountySettings(tx, project.countyId);
@@ -269,6 +274,7 @@ export async function submitBid(db: Db, clock: Clock, store: FileStore, actor: A
       ...auditScope(locked),
       detail: sealedDetail(tenderId, { companyId, seq, commitment: input.commitment, ciphertextSize: upload.upload.size, holders: passkeyWraps.length }),
     });
+    await recordTrace(tx, clock, actor, { tenderId, companyId, kind: "bid" });
     return receiptOf(tenderId, version);
   });
 }
@@ -298,6 +304,7 @@ export async function withdrawBid(db: Db, clock: Clock, actor: Actor & { userId:
       ...auditScope(locked),
       detail: sealedDetail(tenderId, { companyId, seq, commitment }),
     });
+    await recordTrace(tx, clock, actor, { tenderId, companyId, kind: "withdraw" });
     return receiptOf(tenderId, version);
   });
 }
@@ -349,6 +356,7 @@ export async function resealBid(db: Db, clock: Clock, actor: Actor & { userId: s
       ...auditScope(locked),
       detail: sealedDetail(tenderId, { companyId, seq: version.seq, added: added.length, retired: retire.length }),
     });
+    await recordTrace(tx, clock, actor, { tenderId, companyId, kind: "reseal" });
     return { added: added.length, retired: retire.length };
   });
 }
@@ -410,6 +418,7 @@ export async function bidPage(db: Db, clock: Clock, tenderId: string, companyId:
   const [latest] = await db.select({ id: tenders.id }).from(tenders).where(eq(tenders.projectId, project.id)).orderBy(desc(tenders.round)).limit(1);
   const open = notice.state === "published" && latest?.id === tender.id && now < tender.deadline;
   const eligibility = await biddingEligibility(db, companyId, project.townshipId, now);
+  const blacklisted = await blacklistedUntil(db, companyId, beijingDay(now));
   const registrationNeeded = settings.registrationStepRequired && !(await isRegistered(db, tender.id, companyId));
   const [profile] = await db.select().from(schema.companyProfiles).where(eq(schema.companyProfiles.orgId, companyId));
   const mine = await db.select().from(passkeys).where(eq(passkeys.userId, userId)).orderBy(asc(passkeys.createdAt));
@@ -417,6 +426,8 @@ export async function bidPage(db: Db, clock: Clock, tenderId: string, companyId:
     notice,
     open,
     eligibility,
+    /** The last day of a blacklisting in force, or null. */
+    blacklisted,
     registrationNeeded,
     managers: await projectManagerChoices(db, companyId, project.countyId),
     holders: await sealingHolders(db, companyId),

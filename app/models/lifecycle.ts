@@ -57,6 +57,23 @@ export const TRANSITIONS = {
   open_bids: { from: ["opening"], to: "evaluating", roles: ["committee", "agent"] },
   fail_tender: { from: ["opening"], to: "failed", roles: ["committee", "agent"] }, // 流标, with the reason recorded
   retender: { from: ["failed"], to: "approved", roles: ["committee"] }, // a new round of the same project
+  // Evaluation (评标): the panel checks, scores and signs; the supervisor reveals the draw secret.
+  evaluate: { from: ["evaluating"], to: "evaluating", roles: ["expert"] },
+  reveal_secret: { from: ["evaluating"], to: "evaluating", roles: ["supervisor"] },
+  fail_evaluation: { from: ["evaluating"], to: "failed", roles: [] }, // fewer than 3 qualified bids
+  publish_candidates: { from: ["evaluating"], to: "publicity", roles: [] }, // the report's last signature
+  // Publicity (公示), objections (异议), complaints (投诉), award (定标).
+  object: { from: ["publicity"], to: "publicity", roles: ["contractor"] },
+  answer_objection: { from: ["publicity"], to: "publicity", roles: ["committee", "agent"] },
+  complain: { from: ["publicity", "awarded"], to: "previous", roles: ["contractor"] },
+  handle_complaint: { from: ["publicity", "awarded"], to: "previous", roles: ["supervisor"] },
+  uphold_complaint: { from: ["publicity", "awarded"], to: "failed", roles: ["supervisor"] }, // the result falls; a new round follows
+  decide_award: { from: ["publicity"], to: "publicity", roles: ["committee"] },
+  approve_award: { from: ["publicity"], to: "publicity", roles: ["supervisor"] },
+  sign_award: { from: ["publicity"], to: "awarded", roles: ["committee"] },
+  record_contract: { from: ["awarded"], to: "awarded", roles: ["committee", "agent"] },
+  release_security: { from: ["awarded", "completed"], to: "previous", roles: ["committee", "agent"] },
+  complete: { from: ["awarded"], to: "completed", roles: ["committee", "agent"] }, // acceptance (验收) and settlement recorded
   request_cancel: { from: NON_FINAL, to: "cancel_requested", roles: ["committee"] },
   approve_cancel: { from: ["cancel_requested"], to: "cancelled", roles: ["supervisor"] },
   reject_cancel: { from: ["cancel_requested"], to: "previous", roles: ["supervisor"] },

@@ -18,7 +18,7 @@ import type { FileStore } from "./file-store.server";
 import { eventWords, hallEventsAfter } from "./hall-events.server";
 import { readingRows } from "./opening.server";
 import type { RelyingParty } from "./passkey.server";
-import { completeSignature, requestSignature } from "./signature.server";
+import { completeSignature, longTermForm, requestSignature } from "./signature.server";
 import type { AuthenticationResponseJSON } from "@simplewebauthn/server";
 import type { MemberRole } from "~/utils/db.server";
 
@@ -141,13 +141,15 @@ export async function completeRecordSignature(db: Db, clock: Clock, store: FileS
   const { project } = await assertRecordHost(db, tenderId, actor.role as MemberRole, actingOrgId);
   const { request, signed } = await completeSignature(db, clock, store, rp, actor.userId, requestId, response);
   if (request.purpose !== "opening_record" || request.objectId !== tenderId) throw new DomainError("errors.signature.expired", { status: 409 });
+  // The record is final with its one signature: its long-term form (PAdES-B-LTA) is what gets published.
+  const final = await longTermForm(db, clock, store, signed.sha256);
   await db.transaction(async (tx) => {
     const [o] = await tx.select().from(openings).where(eq(openings.tenderId, tenderId)).for("update");
     if (o.recordSignedAt) throw new DomainError("errors.signature.alreadySigned", { status: 409 });
-    await tx.update(openings).set({ recordPdfSha256: signed.sha256, recordSignedAt: clock.now(), recordSignedBy: actor.userId }).where(and(eq(openings.tenderId, tenderId)));
-    await appendAudit(tx, clock, actor, { action: "opening.record_signed", objectType: "tender", objectId: tenderId, countyId: project.countyId, townshipId: project.townshipId, after: { sha256: signed.sha256, size: signed.size } });
+    await tx.update(openings).set({ recordPdfSha256: final.sha256, recordSignedAt: clock.now(), recordSignedBy: actor.userId }).where(and(eq(openings.tenderId, tenderId)));
+    await appendAudit(tx, clock, actor, { action: "opening.record_signed", objectType: "tender", objectId: tenderId, countyId: project.countyId, townshipId: project.townshipId, after: { sha256: final.sha256, size: final.size } });
   });
-  return signed;
+  return final;
 }
 
 /** The signed record, for the public page (null until signed). */

@@ -24,6 +24,7 @@ import { actsForVillage } from "./agent.server";
 import { openSealedBid } from "./bid-open.server";
 import { busyProjectManagerIds } from "./bid.server";
 import { getCountySettings } from "./county-settings.server";
+import { recordTrace } from "./trace.server";
 import { DomainError } from "./errors";
 import { putBytes, readBytes, type FileStore } from "./file-store.server";
 import { appendHallEvent, type HallEventKind } from "./hall-events.server";
@@ -98,6 +99,7 @@ export async function signIn(db: Db, clock: Clock, actor: HallActor, companyId: 
       .insert(openingSignins)
       .values({ tenderId, companyId, userId: actor.userId, at: now, ip: actor.ip, userAgent: actor.userAgent ?? null })
       .onConflictDoNothing();
+    await recordTrace(tx, clock, actor, { tenderId, companyId, kind: "sign_in" });
   });
 }
 
@@ -375,6 +377,7 @@ export async function submitDataKey(db: Db, clock: Clock, store: FileStore, acto
     if (pm && !problems.includes("opening.reason.projectManager")) await tx.update(bids).set({ openedProjectManagerId: pm.id }).where(eq(bids.id, own.bid.id));
     // The hall learns that the bid opened (and whether it is valid); the prices are read out together at 唱标.
     await event(tx, clock, actor, locked, "decrypted", { company: company.name }, companyId);
+    await recordTrace(tx, clock, actor, { tenderId, companyId, kind: "decrypt" });
     return { ok: true as const, status };
   });
 }

@@ -14,6 +14,7 @@ import { addDays, beijingDay } from "~/utils/time";
 import { appendAudit, type Actor } from "./audit.server";
 import { actsForVillage } from "./agent.server";
 import { getCountySettings } from "./county-settings.server";
+import { suspendedExperts } from "./credit.server";
 import { DomainError } from "./errors";
 import { drawOrder } from "./evaluation-rules.server";
 import { notify } from "./notification.server";
@@ -91,10 +92,14 @@ export async function drawPanel(db: Db, clock: Clock, actor: Actor & { userId: s
       .innerJoin(users, eq(users.id, experts.userId))
       .where(eq(experts.countyId, project.countyId))
       .orderBy(asc(experts.userId));
+    // Credit suspensions and blacklistings in force on the draw day count like the pool's own suspendedUntil: the later end is the one shown.
+    const credit = await suspendedExperts(tx, project.countyId, today);
     const exclusions: { expertId: string; reason: string; detail: string }[] = [];
     const eligible: string[] = [];
     for (const { e, name } of pool) {
-      const ex = exclusionOf({ userId: e.userId, name, specialties: e.specialties, employer: e.employer, declaredRelations: e.declaredRelations, pastEmployers: e.pastEmployers, available: e.available, suspendedUntil: e.suspendedUntil }, ctx);
+      const held = credit.get(e.userId);
+      const suspendedUntil = held && (!e.suspendedUntil || held > e.suspendedUntil) ? held : e.suspendedUntil;
+      const ex = exclusionOf({ userId: e.userId, name, specialties: e.specialties, employer: e.employer, declaredRelations: e.declaredRelations, pastEmployers: e.pastEmployers, available: e.available, suspendedUntil }, ctx);
       if (ex) exclusions.push({ expertId: e.userId, ...ex });
       else eligible.push(e.userId);
     }

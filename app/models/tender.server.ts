@@ -20,6 +20,7 @@ import { checkTransition, effectiveState, PUBLIC_STATES, type ProjectState } fro
 import { PLATFORM_METHODS } from "./project-rules";
 import { currentTemplate, renderTemplate } from "./template.server";
 import { EVALUATION_METHODS } from "./tender-rules";
+import { newDrawSecret, saveDrawSecret } from "./evaluation.server";
 
 const { projects, tenders, tenderAttachments, orgs, files } = schema;
 
@@ -145,6 +146,9 @@ export async function publishTender(
       panelSize: String(form.panelSize),
       decryptionWindow: String(form.decryptionWindowMinutes),
     });
+    // The supervision's commitment to the draw secret is part of the notice (ADR 0015).
+    const draw = newDrawSecret();
+    const noticeText = `${documentText}\n\n随机抽取及同分排序承诺值（乡镇监督机构，SHA-256）：${draw.commitment}\n该秘密值在评审小组锁定合格投标人名单后公开，任何人可据此重算抽取结果。`;
     const [{ rounds }] = await tx.select({ rounds: sql<number>`count(*)::int` }).from(tenders).where(eq(tenders.projectId, p.id));
     // The 招标文件 PDF is in the file store before the row that names it commits.
     const pdf = await storeTenderDocument(fileStore, {
@@ -160,7 +164,7 @@ export async function publishTender(
       round: rounds + 1,
       templateTitle: template.title,
       templateVersion: template.version,
-      documentText,
+      documentText: noticeText,
       attachments,
     });
     await tx.insert(files).values({ sha256: pdf.sha256, size: pdf.size, mime: "application/pdf", createdAt: now }).onConflictDoNothing();
@@ -181,12 +185,14 @@ export async function publishTender(
         evaluationMethod: form.evaluationMethod,
         evaluationParams: params,
         panelSize: form.panelSize,
-        documentText,
+        documentText: noticeText,
         documentPdfSha256: pdf.sha256,
+        drawCommitment: draw.commitment,
         publishedAt: now,
         publishedBy: actor.userId,
       })
       .returning();
+    await saveDrawSecret(tx, clock, tender.id, draw);
     for (const a of attachments) {
       await tx.insert(files).values({ sha256: a.sha256, size: a.size, mime: "application/pdf", createdAt: now }).onConflictDoNothing();
       await tx.insert(tenderAttachments).values({ tenderId: tender.id, fileSha256: a.sha256, fileName: a.name }).onConflictDoNothing();

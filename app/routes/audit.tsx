@@ -17,7 +17,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const scope = auth.membership.role === "county_admin" ? { countyId: org.id } : { townshipId: org.id };
   const rows = await listAudit(context.db, { ...scope, beforeId: Number.isInteger(before) && before > 0 ? before : undefined, limit: PAGE }, context.clock.now());
   return {
-    scope: { county: auth.membership.role === "county_admin", org: org.name },
+    scope: { county: auth.membership.role === "county_admin", org: org.name, orgId: org.id },
     paged: Number.isInteger(before) && before > 0,
     rows: rows.map((r) => ({
       id: r.id,
@@ -61,6 +61,13 @@ export default function Audit() {
             {t("audit.verify")}
           </button>
         </Form>
+        {!scope.county && (
+          <p>
+            <a href={`/audit/export?township=${scope.orgId}`} data-testid="audit-export">
+              {t("audit.exportTownship")}
+            </a>
+          </p>
+        )}
         {report &&
           (report.ok ? (
             <p className="notice ok" role="status" data-testid="chain-report">

@@ -3,6 +3,7 @@ import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { Field, invalid, ManagerFields, PROFILE_FIELDS, QualificationFields, TextFields } from "~/components/company-fields";
+import { CreditGrade } from "~/components/credit-grade";
 import { FormError, Notice } from "~/components/forms";
 import { resumableUploads } from "~/components/resumable-uploads";
 import { companyProfileSchema, EXPIRY_WARNING_DAYS, memberSchema, projectManagerSchema, qualificationSchema } from "~/models/company-rules";
@@ -19,11 +20,12 @@ import {
   updateCompanyProfile,
   withdrawFromPool,
 } from "~/models/company.server";
+import { creditOf } from "~/models/credit.server";
 import { actorOf, requireRole } from "~/utils/auth.server";
 import { collectErrors, readCompanyForm } from "~/utils/company-form.server";
 import { domainErrors, type FormErrors } from "~/utils/forms";
 import { maskPhone } from "~/utils/phone";
-import { formatBeijing } from "~/utils/time";
+import { beijingDay, formatBeijing } from "~/utils/time";
 
 export const meta: MetaFunction = () => [{ title: "企业信息 · 村易招" }];
 
@@ -31,6 +33,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   // A contractor sees only the company of the role it acts in: the id never comes from the request.
   const auth = await requireRole(request, context, ["contractor"]);
   const c = await getCompany(context.db, auth.membership.org.id, context.clock.now());
+  const credit = await creditOf(context.db, { company: c.org.id }, beijingDay(context.clock.now()));
   return {
     company: { id: c.org.id, name: c.org.name, code: c.org.code, address: c.org.address ?? "" },
     profile: c.profile
@@ -55,6 +58,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     })),
     townships: c.townships,
     members: (await listCompanyMembers(context.db, c.org.id)).map((m) => ({ userId: m.userId, name: m.name, phone: maskPhone(m.phone), you: m.userId === auth.user.id })),
+    // The company sees its own whole record: what was recorded, why, for how long, and whether it was lifted.
+    credit: {
+      grade: credit.grade,
+      records: credit.records.map((r) => ({ id: r.id, kind: r.kind, points: r.points, reason: r.reason, startsOn: r.startsOn, endsOn: r.endsOn, status: r.status, liftNote: r.liftNote })),
+    },
   };
 }
 
@@ -105,7 +113,7 @@ function FlagLabel({ flag }: { flag: "expired" | "expiringSoon" | "valid" }) {
 
 export default function CompanyPage() {
   const { t } = useTranslation();
-  const { company, profile, qualifications, managers, applications, townships, members } = useLoaderData<typeof loader>();
+  const { company, profile, qualifications, managers, applications, townships, members, credit } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const [params] = useSearchParams();
   const busy = useNavigation().state === "submitting";
@@ -128,6 +136,30 @@ export default function CompanyPage() {
           <p className="notice bad" role="alert">
             {t("company.expiredBlocks", { count: expired.length })}
           </p>
+        )}
+      </section>
+
+      <section className="card" aria-labelledby="credit-h">
+        <h2 id="credit-h">{t("credit.own.title")}</h2>
+        <p>
+          <CreditGrade grade={credit.grade} why />
+        </p>
+        <p className="hint">{t("credit.own.intro")}</p>
+        {credit.records.length === 0 ? (
+          <p className="muted">{t("credit.own.none")}</p>
+        ) : (
+          <ul data-testid="own-credit">
+            {credit.records.map((r) => (
+              <li key={r.id}>
+                {t(`credit.kinds.${r.kind}`)}
+                {r.points !== null && ` · ${t("credit.pointsValue", { points: r.points })}`} · {r.endsOn ? t("credit.period", { from: r.startsOn, to: r.endsOn }) : r.startsOn} ·{" "}
+                <span className={r.status === "inEffect" ? "tag bad" : "tag"}>{t(`credit.statuses.${r.status}`)}</span>
+                <br />
+                <span className="prewrap">{r.reason}</span>
+                {r.liftNote && <span className="muted"> · {t("credit.own.liftNote", { note: r.liftNote })}</span>}
+              </li>
+            ))}
+          </ul>
         )}
       </section>
 

@@ -124,6 +124,11 @@ export default function Dashboard() {
             )}
             {(current.role === "county_admin" || current.role === "supervisor") && (
               <li>
+                <a href="/supervision">{t("supervision.nav")}</a>
+              </li>
+            )}
+            {(current.role === "county_admin" || current.role === "supervisor") && (
+              <li>
                 <a href="/audit">{t("nav.audit")}</a>
               </li>
             )}

@@ -4,9 +4,11 @@ import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remi
 import { useTranslation } from "react-i18next";
 import { AmendmentList, amendmentView } from "~/components/amendment-list";
 import { FormError, useErrorText } from "~/components/forms";
+import { actsForVillage } from "~/models/agent.server";
 import { getCountySettings } from "~/models/county-settings.server";
 import { hallRole } from "~/models/opening.server";
 import { publishedRecord } from "~/models/opening-record.server";
+import { publicResult } from "~/models/publicity.server";
 import { getPublicNotice } from "~/models/tender.server";
 import { askQuestion, companyInterest, listAmendments, listOwnQuestions, listPublishedAnswers, registerForTender } from "~/models/tender-qa.server";
 import { actorOf, getAuth, requireRole } from "~/utils/auth.server";
@@ -30,8 +32,29 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const answers = await listPublishedAnswers(context.db, n.tender.id);
   const record = await publishedRecord(context.db, n.tender.id);
   const inHall = auth?.membership ? Boolean(await hallRole(context.db, n.project, { role: auth.membership.role, orgId: auth.membership.org.id }, n.tender.id)) : false;
+  const outcome = await publicResult(context.db, n.tender.id);
+  const m = auth?.membership;
+  // The host and the township's supervisors (or the county's administrator) follow the award on its own page.
+  const overseesAward = Boolean(
+    outcome && m && ((await actsForVillage(context.db, n.project, m.role, m.org.id)) || (m.role === "supervisor" && m.org.id === n.project.townshipId) || (m.role === "county_admin" && m.org.id === n.project.countyId)),
+  );
   return {
     record: record ? { signedAt: formatBeijing(record.signedAt) } : null,
+    result: outcome && {
+      publicityFrom: formatBeijing(outcome.publicity.startsAt),
+      publicityTo: formatBeijing(outcome.publicity.endsAt),
+      candidates: outcome.candidates.map((c) => ({ place: c.place, company: c.company, price: formatFen(c.priceFen) })),
+      panel: outcome.panel,
+      award: outcome.award && {
+        winner: outcome.award.winner,
+        price: formatFen(outcome.award.priceFen),
+        signedAt: formatBeijing(outcome.award.signedAt),
+        contractDate: outcome.award.contractDate,
+        acceptanceDate: outcome.award.acceptanceDate,
+        settlement: outcome.award.settlementFen === null ? null : formatFen(outcome.award.settlementFen),
+      },
+      overseesAward,
+    },
     viewer: { loggedIn: Boolean(auth), contractor: Boolean(company), ownSignup: Boolean(interest?.registeredAt), inHall },
     signupStep: settings.registrationStepRequired,
     documentPdf: n.tender.documentPdfSha256,
@@ -40,6 +63,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     ownQuestions: own.map((q) => ({ id: q.id, body: q.body, answered: Boolean(q.answeredAt), askedAt: formatBeijing(q.askedAt) })),
     notice: {
       id: n.tender.id,
+      projectId: n.project.id,
       name: n.project.name,
       village: n.village,
       township: n.township,
@@ -88,7 +112,7 @@ function tick(){var ms=Math.max(0,end-(Date.now()-skew));var s=Math.floor(ms/100
 export default function Notice() {
   const { t } = useTranslation();
   const text = useErrorText();
-  const { notice: n, attachments, viewer, signupStep, documentPdf, amendments, answers, ownQuestions, record } = useLoaderData<typeof loader>();
+  const { notice: n, attachments, viewer, signupStep, documentPdf, amendments, answers, ownQuestions, record, result: outcome } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const [search] = useSearchParams();
   const errors: FormErrors = result?.errors ?? {};
@@ -136,6 +160,74 @@ export default function Notice() {
         )}
         {open && <script dangerouslySetInnerHTML={{ __html: COUNTDOWN }} />}
       </section>
+      {outcome && (
+        <section className="card stack" id="result" aria-labelledby="result-h" data-testid="notice-result">
+          <h2 id="result-h">{t("publicity.result.title")}</h2>
+          {outcome.award && (
+            <div className="notice ok" data-testid="notice-award">
+              <p>
+                <strong>{t("publicity.result.awarded")}</strong>
+              </p>
+              <dl className="facts">
+                <dt>{t("publicity.result.winner")}</dt>
+                <dd>{outcome.award.winner}</dd>
+                <dt>{t("publicity.result.price")}</dt>
+                <dd>{outcome.award.price}</dd>
+                {outcome.award.contractDate && (
+                  <>
+                    <dt>{t("publicity.result.contract")}</dt>
+                    <dd>{outcome.award.contractDate}</dd>
+                  </>
+                )}
+                {outcome.award.acceptanceDate && (
+                  <>
+                    <dt>{t("publicity.result.acceptance")}</dt>
+                    <dd>{outcome.award.acceptanceDate}</dd>
+                  </>
+                )}
+                {outcome.award.settlement && (
+                  <>
+                    <dt>{t("publicity.result.settlement")}</dt>
+                    <dd>{outcome.award.settlement}</dd>
+                  </>
+                )}
+              </dl>
+              <p>
+                <a href={`/notices/${n.id}/award-notice`} data-testid="notice-award-pdf">
+                  {t("award.notice")}
+                </a>{" "}
+                <span className="muted">{t("publicity.result.signedAt", { at: outcome.award.signedAt })}</span>
+              </p>
+            </div>
+          )}
+          <h3>{t("publicity.candidates")}</h3>
+          <p className="hint">{t("publicity.period", { from: outcome.publicityFrom, to: outcome.publicityTo })}</p>
+          <ol>
+            {outcome.candidates.map((c) => (
+              <li key={c.place}>
+                {c.company} · {c.price}
+              </li>
+            ))}
+          </ol>
+          {outcome.panel.length > 0 && (
+            <p>
+              <strong>{t("publicity.panel")}</strong> {outcome.panel.join("、")}
+            </p>
+          )}
+          <p className="row">
+            <Link to={`/notices/${n.id}/publicity`} data-testid="publicity-link">
+              {t("publicity.link")} →
+            </Link>
+            <Link to={`/notices/${n.id}/draw`}>{t("draw.link")} →</Link>
+            <a href={`/open-data/projects/${n.projectId}.json`}>{t("openData.projectLink")}</a>
+            {outcome.overseesAward && (
+              <Link to={`/notices/${n.id}/award`} data-testid="award-link">
+                {t("award.link")} →
+              </Link>
+            )}
+          </p>
+        </section>
+      )}
       <section className="card" id="access">
         <h2>{t("notices.documents")}</h2>
         <p className="hint">{t("notices.templateVersion", { v: n.templateVersion })}</p>

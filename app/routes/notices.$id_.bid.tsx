@@ -34,7 +34,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       deadlineIso: notice.tender.deadline.toISOString(),
     },
     open: page.open,
-    problems: [...page.eligibility.problems, ...(page.registrationNeeded ? ["errors.qa.registerFirst"] : [])],
+    evaluating: notice.state === "evaluating",
+    problems: [...(page.blacklisted ? ["errors.bid.blacklisted"] : []), ...page.eligibility.problems, ...(page.registrationNeeded ? ["errors.qa.registerFirst"] : [])],
     company: auth.membership.org.name,
     managers: page.managers,
     holders: page.holders.map((h) => ({ credentialId: h.credentialId, publicKey: h.publicKey, name: h.name, userName: h.userName, mine: h.userId === auth.user.id })),
@@ -91,6 +92,13 @@ export default function BidPage() {
           <dd>{d.tender.deadline}</dd>
         </dl>
         <p className="muted">{t("bid.sealedPromise")}</p>
+        {d.evaluating && d.own && (
+          <p>
+            <Link to={`/notices/${d.tender.id}/clarify`} data-testid="clarify-link">
+              {t("evaluation.bidder.link")}
+            </Link>
+          </p>
+        )}
         {result && "withdrawn" in result && result.withdrawn && <Notice>{t("bid.withdrawn", { at: result.withdrawn.receivedAt })}</Notice>}
         <FormError errors={result && "errors" in result ? result.errors : undefined} />
       </section>

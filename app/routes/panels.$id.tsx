@@ -61,6 +61,8 @@ export default function PanelPage() {
   const result = useActionData<typeof action>();
   const { t } = useTranslation();
   const mine = d.panel?.members.find((m) => m.expertId === d.me);
+  // Experts get into the evaluation once they have accepted; the host and the supervisors as soon as there is a panel.
+  const mayEvaluate = Boolean(d.panel) && (!mine || (mine.role === "member" && mine.status === "accepted"));
   return (
     <div className="stack">
       <section className="card">
@@ -71,6 +73,13 @@ export default function PanelPage() {
           {t("panel.title")} · {d.tender.name}
         </h1>
         <p className="muted">{t("panel.secret")}</p>
+        {mayEvaluate && (
+          <p>
+            <Link to={`/evaluations/${d.tender.id}`} className="button" data-testid="enter-evaluation">
+              {t("evaluation.enter")}
+            </Link>
+          </p>
+        )}
         {result?.done && <Notice>{t(`panel.done.${result.done}`)}</Notice>}
         <FormError errors={result?.errors} />
       </section>

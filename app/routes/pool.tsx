@@ -2,13 +2,15 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { CreditGrade } from "~/components/credit-grade";
 import { FieldError, FormError } from "~/components/forms";
 import { EXPIRY_WARNING_DAYS } from "~/models/company-rules";
 import { decidePoolApplication, getPoolMembership, listPool } from "~/models/company.server";
+import { gradesOfCompanies } from "~/models/credit.server";
 import { actorOf, forbidden, requireRole } from "~/utils/auth.server";
 import { domainErrors, type FormErrors } from "~/utils/forms";
 import { maskPhone } from "~/utils/phone";
-import { formatBeijing } from "~/utils/time";
+import { beijingDay, formatBeijing } from "~/utils/time";
 
 export const meta: MetaFunction = () => [{ title: "备选库 · 村易招" }];
 
@@ -18,6 +20,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const supervisor = auth.membership.role === "supervisor";
   // A supervisor sees the own township's pool; the county administrator every township of the county, read-only.
   const rows = await listPool(context.db, supervisor ? { townshipId: org.id } : { countyId: org.id }, context.clock.now());
+  const grades = await gradesOfCompanies(context.db, rows.map((r) => r.company.id), beijingDay(context.clock.now()));
   return {
     scope: org.name,
     canDecide: supervisor,
@@ -30,6 +33,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       decidedAt: r.decidedAt ? formatBeijing(r.decidedAt) : null,
       decidedBy: r.decidedByName,
       company: r.company,
+      grade: grades.get(r.company.id)!,
       profile: r.profile
         ? { legalRepresentative: r.profile.legalRepresentative, contactName: r.profile.contactName, contactPhone: maskPhone(r.profile.contactPhone), bankName: r.profile.bankName }
         : null,
@@ -91,6 +95,9 @@ function CompanyCard({ row, canDecide }: { row: Row; canDecide: boolean }) {
       <h3>
         {row.company.name} <span className={`tag state-${row.status}`}>{t(`pool.statuses.${row.status}`)}</span>
       </h3>
+      <p>
+        <CreditGrade grade={row.grade} why />
+      </p>
       <p className="muted">
         {row.township} · <span className="mono">{row.company.code}</span> · {t("pool.appliedAt")} {row.appliedAt}
       </p>

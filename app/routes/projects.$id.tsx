@@ -11,6 +11,9 @@ import { currentTender, decideCancel, requestCancel } from "~/models/tender.serv
 import { amendmentSchema, amendTender, answerQuestion, listAmendments, listQuestionsForVillage } from "~/models/tender-qa.server";
 import { approveProject, canReadProject, getProject, returnProject, submitProject, withdrawSubmission } from "~/models/project.server";
 import type { SplittingFinding } from "~/models/project-rules";
+import { flagsForProject, flagView } from "~/models/risk.server";
+import { archiveFor } from "~/models/archive.server";
+import { ReviewState, SeverityTag } from "~/components/risk-flags";
 import { actorOf, forbidden, requireRole, type RoleAuth } from "~/utils/auth.server";
 import { domainErrors, zodErrors, type FormErrors } from "~/utils/forms";
 import { formatFen } from "~/utils/money";
@@ -39,7 +42,14 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const eligibleAgents = role === "committee" ? await listEligibleAgents(context.db, (await getOrg(context.db, p.villageId))!) : [];
   const questions = tender && villageSide ? await listQuestionsForVillage(context.db, tender.id) : [];
   const amendments = tender ? await listAmendments(context.db, tender.id) : [];
+  // 风险提示: supervisors and the county administrator only (null hides the section).
+  const risks = role === "supervisor" || role === "county_admin" ? await flagsForProject(context.db, context.clock, p.id, { role, orgId: auth.membership.org.id }) : null;
+  // 电子档案: once the project is archived, for those who may download it (audited on download).
+  const archive = await archiveFor(context.db, { userId: auth.user.id, role, orgId: auth.membership.org.id }, p.id);
   return {
+    risks: risks?.map(flagView) ?? null,
+    archive: archive ? { at: formatBeijing(archive.createdAt), retainUntil: archive.retainUntil, files: archive.manifest.length, mb: (archive.zipSize / 1024 / 1024).toFixed(1) } : null,
+    auditExport: role === "supervisor" || role === "county_admin",
     agent: agent ? { name: agent.org.name, kind: agent.org.kind, since: formatBeijing(agent.appointment.appointedAt) } : null,
     eligibleAgents: eligibleAgents.filter((o) => o.id !== agent?.org.id).map((o) => ({ id: o.id, name: o.name, kind: o.kind })),
     questions: questions.map((q) => ({ id: q.id, body: q.body, answer: q.answer, askedAt: formatBeijing(q.askedAt), answeredAt: q.answeredAt ? formatBeijing(q.answeredAt) : null })),
@@ -119,7 +129,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 export default function ProjectPage() {
   const { t } = useTranslation();
   const text = useErrorText();
-  const { project: p, decisions, actions, role, tender, agent, eligibleAgents, questions, amendments } = useLoaderData<typeof loader>();
+  const { project: p, decisions, actions, role, tender, agent, eligibleAgents, questions, amendments, risks, archive, auditExport } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const [params] = useSearchParams();
   const notSubmitted = params.get("notSubmitted");
@@ -183,6 +193,59 @@ export default function ProjectPage() {
               <strong>{t("project.splitting.justification")}</strong> {p.splittingJustification}
             </p>
           )}
+        </section>
+      )}
+
+      {(archive || auditExport) && (
+        <section className="card" aria-labelledby="archive-h" data-testid="project-archive">
+          <h2 id="archive-h">{t("archive.title")}</h2>
+          {archive ? (
+            <>
+              <p className="small muted">
+                {t("archive.archivedAt")} {archive.at} · {t("archive.retainUntil")} {archive.retainUntil}
+              </p>
+              <p>
+                <a href={`/archives/${p.id}/pdf`} data-testid="archive-pdf">
+                  {t("archive.pdf")}
+                </a>{" "}
+                ·{" "}
+                <a href={`/archives/${p.id}/zip`} data-testid="archive-zip">
+                  {t("archive.zip", { files: archive.files, mb: archive.mb })}
+                </a>
+              </p>
+              <p className="small muted">{t("archive.verifyHint")}</p>
+            </>
+          ) : (
+            <p className="muted">{t("archive.notYet")}</p>
+          )}
+          {auditExport && (
+            <p className="small">
+              <a href={`/audit/export?project=${p.id}`} data-testid="project-audit-export">
+                {t("archive.auditExport")}
+              </a>
+            </p>
+          )}
+        </section>
+      )}
+
+      {risks && (
+        <section className="card" aria-labelledby="risks-h" data-testid="project-risks">
+          <h2 id="risks-h">{t("risk.projectTitle")}</h2>
+          {risks.length === 0 ? (
+            <p className="muted">{t("risk.projectNone")}</p>
+          ) : (
+            <ol className="plain-ol">
+              {risks.map((f) => (
+                <li key={f.fingerprint} data-testid="project-risk" data-rule={f.rule}>
+                  <SeverityTag severity={f.severity} /> <Link to={f.href}>{t(`risk.rules.${f.rule}`)}</Link> <ReviewState review={f.review} />{" "}
+                  <span className="muted small">{f.at}</span>
+                </li>
+              ))}
+            </ol>
+          )}
+          <p className="small">
+            <Link to="/supervision/flags">{t("risk.allFlags")}</Link>
+          </p>
         </section>
       )}
 

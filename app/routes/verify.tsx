@@ -13,15 +13,21 @@ export const handle = { hydrate: false };
 /** Public: anyone checks a signed PDF of the platform (the opening record, later reports and notices). */
 export async function action({ request, context }: ActionFunctionArgs) {
   const length = Number(request.headers.get("Content-Length") ?? 0);
-  if (length > VERIFY_MAX_BYTES + 64 * 1024) return data({ errors: { file: "errors.upload.tooLarge" } as FormErrors, results: null, name: "" }, { status: 413 });
+  if (length > VERIFY_MAX_BYTES + 64 * 1024) return data({ errors: { file: "errors.upload.tooLarge" } as FormErrors, results: null, longTerm: null, name: "" }, { status: 413 });
   try {
     const form = await request.formData();
     const file = form.get("file");
-    if (!(file instanceof File) || file.size === 0) return data({ errors: { file: "errors.verify.noFile" } as FormErrors, results: null, name: "" }, { status: 400 });
-    const reports = await verifySignedPdf(context.db, context.clock, new Uint8Array(await file.arrayBuffer()));
-    return { errors: {} as FormErrors, name: file.name, results: reports.map((r) => ({ ...r, signedAt: r.signedAt ? formatBeijing(r.signedAt, "yyyy-MM-dd HH:mm:ss") : null })) };
+    if (!(file instanceof File) || file.size === 0) return data({ errors: { file: "errors.verify.noFile" } as FormErrors, results: null, longTerm: null, name: "" }, { status: 400 });
+    const { signatures, longTerm } = await verifySignedPdf(context.db, context.clock, new Uint8Array(await file.arrayBuffer()));
+    const at = (d: Date | null) => (d ? formatBeijing(d, "yyyy-MM-dd HH:mm:ss") : null);
+    return {
+      errors: {} as FormErrors,
+      name: file.name,
+      results: signatures.map((r) => ({ ...r, signedAt: at(r.signedAt) })),
+      longTerm: longTerm.map((r) => ({ ...r, at: at(r.at) })),
+    };
   } catch (e) {
-    return data({ errors: domainErrors(e) as FormErrors, results: null, name: "" }, { status: 400 });
+    return data({ errors: domainErrors(e) as FormErrors, results: null, longTerm: null, name: "" }, { status: 400 });
   }
 }
 
@@ -56,7 +62,7 @@ export default function Verify() {
             <p className="notice warn">{t("verify.unsigned")}</p>
           ) : (
             results.map((r, i) => {
-              const good = r.intact && r.trusted && r.passkey && r.timestamped && r.unchangedSince;
+              const good = r.intact && r.trusted && (r.passkey || r.organisation) && r.timestamped && r.unchangedSince && r.revoked !== true;
               return (
                 <div key={i} className={good ? "notice ok" : "notice bad"} data-testid="verify-signature">
                   <p>
@@ -67,13 +73,19 @@ export default function Verify() {
                     <li>{t(r.intact ? "verify.intact" : "verify.notIntact")}</li>
                     <li>{t(r.unchangedSince ? "verify.unchanged" : "verify.changed")}</li>
                     <li>{t(r.trusted ? "verify.trusted" : "verify.untrusted")}</li>
-                    <li>{t(r.passkey ? "verify.passkey" : "verify.noPasskey")}</li>
+                    <li>{t(r.organisation ? "verify.organisation" : r.passkey ? "verify.passkey" : "verify.noPasskey")}</li>
                     <li>{t(r.timestamped ? "verify.timestamp" : "verify.noTimestamp")}</li>
+                    {r.revoked && <li>{t("verify.revoked")}</li>}
                   </ul>
                 </div>
               );
             })
           )}
+          {(result?.longTerm ?? []).map((s, i) => (
+            <p key={`lt-${i}`} className={s.ok && s.crl ? "notice ok" : "notice bad"} data-testid="verify-longterm">
+              {t(s.ok && s.crl ? "verify.longTerm" : "verify.longTermBad", { at: s.at ?? "—" })}
+            </p>
+          ))}
         </section>
       )}
     </div>

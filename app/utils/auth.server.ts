@@ -84,7 +84,16 @@ export function actorOf(request: Request, context: AppLoadContext, auth: Auth | 
     role: auth?.membership?.role ?? null,
     ip: context.ip,
     userAgent: request.headers.get("User-Agent"),
+    deviceId: deviceIdOf(request),
   };
+}
+
+export const DEVICE_COOKIE = "cyz_device";
+
+/** The device cookie server.mjs sets on a browser's first visit (random, two years). */
+export function deviceIdOf(request: Request): string | null {
+  const m = /(?:^|;\s*)cyz_device=([0-9a-f-]{36})(?:;|$)/.exec(request.headers.get("Cookie") ?? "");
+  return m ? m[1] : null;
 }
 
 /** A same-site path to go back to after login; anything else falls back to the dashboard. */

@@ -1,6 +1,9 @@
+import { platformKeyPassphrase } from "./key-passphrase.server";
+import { protectPlatformKeys } from "~/models/signature.server";
 import { lte } from "drizzle-orm";
 import { openDatabase } from "../../db/client";
 import { publishAuditHeads } from "~/models/audit.server";
+import { archiveDueProjects } from "~/models/archive.server";
 import { seedDemo } from "~/models/demo.server";
 import { purgeExpiredChallenges } from "~/models/passkey.server";
 import { purgeExpiredUploads } from "~/models/resumable-upload.server";
@@ -30,6 +33,7 @@ export interface Running {
 /** Open and migrate the database, load the demo county when asked, start the scheduler. */
 export async function createAppContext(env: Env, clock: Clock = env.TEST_CLOCK ? new OffsetClock() : systemClock): Promise<Running> {
   if (env.TEST_CLOCK) console.warn("TEST_CLOCK is on: the clock can be moved by POST /test-clock. Never in production.");
+  protectPlatformKeys(platformKeyPassphrase(env));
   const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
   const files = createFileStore(env);
   // The demo's certificate scans go into the file store too, so their links open.
@@ -38,6 +42,8 @@ export async function createAppContext(env: Env, clock: Clock = env.TEST_CLOCK ?
     ...jobs,
     // Partial uploads live on this instance's disk, not in the database; the job only borrows the scheduler's lock.
     { name: "purge-partial-uploads", everyMs: 60 * 60 * 1000, run: (_db, clock) => purgeExpiredUploads(files, clock) },
+    // Completed, cancelled and long-failed projects are archived by the platform itself (归档).
+    { name: "archive-projects", everyMs: 5 * 60 * 1000, run: (db, clock) => archiveDueProjects(db, clock, files) },
   ]);
   return {
     context: {

@@ -29,8 +29,16 @@ const envSchema = z
     S3_SECRET_ACCESS_KEY: z.string().optional(),
     S3_FORCE_PATH_STYLE: boolish.default(true),
     PUBLIC_ORIGIN: z.string().url("must be a URL such as https://cyz.example.gov.cn").optional(),
+    /** The county's OCDS ocid prefix, registered with the OCDS Data Support Team; the default is a test prefix (app/models/ocds.server.ts). */
+    OCDS_PREFIX: z
+      .string()
+      .regex(/^ocds-[a-z0-9]{6}$/, "must be an OCDS prefix such as ocds-a1b2c3")
+      .default("ocds-cyz000"),
     SEED_DEMO: boolish.optional(),
     SESSION_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+    /** Encrypts the platform CA, TSA and signer keys in the database. Without it a random one is kept in KEYS_DIR. */
+    PLATFORM_KEY_PASSPHRASE: z.string().min(16, "must be at least 16 characters").optional(),
+    KEYS_DIR: z.string().min(1).default("./data/keys"),
     TRUST_PROXY: z.string().default("loopback"),
     /** End-to-end tests only: a clock the tests can move forward (POST /test-clock). Never set it in production. */
     TEST_CLOCK: boolish.default(false),

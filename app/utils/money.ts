@@ -35,3 +35,8 @@ export function parseHundredths(input: string): number | null {
 export function fenToYuanInput(fen: number): string {
   return `${Math.trunc(fen / 100)}.${String(Math.abs(fen % 100)).padStart(2, "0")}`;
 }
+
+/** 123456789 → "¥123.46万" (zh-CN) or "¥1.23M" (en): for chart labels only; tables show formatFen's exact amount. */
+export function formatFenCompact(fen: number, locale: string): string {
+  return `¥${new Intl.NumberFormat(locale, { notation: "compact", maximumFractionDigits: 2 }).format(fen / 100)}`;
+}

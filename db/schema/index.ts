@@ -11,3 +11,5 @@ export * from "./bids";
 export * from "./openings";
 export * from "./signatures";
 export * from "./panels";
+export * from "./evaluations";
+export * from "./supervision";

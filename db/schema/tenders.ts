@@ -53,6 +53,8 @@ export const tenders = pgTable(
     documentText: text("document_text").notNull(),
     /** The generated tender documents (招标文件) as a PDF in the file store. */
     documentPdfSha256: text("document_pdf_sha256").references(() => files.sha256),
+    /** SHA-256 commitment to the supervision's draw secret (draw_secrets), printed in the notice. Null for notices published before it existed. */
+    drawCommitment: text("draw_commitment"),
     publishedAt: instant("published_at").notNull(),
     publishedBy: uuid("published_by").references(() => users.id),
   },

@@ -13,6 +13,8 @@ import path from "node:path";
 import { login, pdf, prfAuthenticator, STEPS } from "./helpers";
 
 const NAME = "青山村文化广场铺装";
+/** The demo county's experts in the order of their demo phone numbers (13900000018 on). */
+const EXPERT_NAMES = ["吴振华", "郑丽娟", "冯国强", "何雪梅", "许文涛", "沈佳怡", "韩志明", "杨秀英"];
 
 
 async function publishProject(browser: Browser): Promise<string> {
@@ -100,7 +102,7 @@ async function bid(browser: Browser, phone: string, tenderId: string, price: str
 }
 
 test("a whole remote opening: sign-in, decryption in each bidder's browser, 唱标, confirmation, objection, answer, close — live for everyone", async ({ browser }) => {
-  test.setTimeout(240_000);
+  test.setTimeout(480_000);
   const tenderId = await publishProject(browser);
   const a = await bid(browser, "13900000010", tenderId, "281000");
   const b = await bid(browser, "13900000014", tenderId, "276500.50");
@@ -230,5 +232,93 @@ test("a whole remote opening: sign-in, decryption in each bidder's browser, 唱�
   await expect(host.getByTestId("panel-members")).toContainText("评审专家");
   await c.page.goto(`/notices/${tenderId}/hall`);
   await c.page.screenshot({ path: "tests/e2e/.artifacts/opening-hall-bidder-390.png", fullPage: true });
-  for (const ctx of [a.context, b.context, c.context, hostCtx, supCtx]) await ctx.close();
+
+  // ── Evaluation (评标): each member declares, checks every bid, agrees, and signs the report with a passkey.
+  const names = (await host.getByTestId("panel-members").getByRole("listitem").filter({ hasText: "评审专家" }).allTextContents()).map((t) => t.split(" · ")[0].replace("专家", "").trim());
+  expect(names).toHaveLength(3);
+  const experts: { context: BrowserContext; page: Page }[] = [];
+  for (const name of names) {
+    const phone = `139000000${18 + EXPERT_NAMES.indexOf(name)}`;
+    const context = await browser.newContext({ locale: "zh-CN" });
+    const page = await context.newPage();
+    await prfAuthenticator(context, page);
+    await login(page, phone);
+    await page.goto("/account");
+    await page.getByLabel("通行密钥名称").fill("评标用手机");
+    await page.getByRole("button", { name: "添加通行密钥" }).click();
+    await expect(page.getByText("通行密钥已添加。")).toBeVisible();
+    await page.goto(`/panels/${tenderId}`);
+    await page.getByRole("button", { name: "声明无利害关系，接受评审" }).click();
+    await expect(page.getByText("已声明无利害关系。")).toBeVisible();
+    experts.push({ context, page });
+  }
+  for (const [i, e] of experts.entries()) {
+    await e.page.goto(`/evaluations/${tenderId}`);
+    const form = e.page.getByTestId("checks-form");
+    for (const radio of await form.locator('input[type="radio"][value="yes"]').all()) await radio.check();
+    if (i === 0) await e.page.screenshot({ path: "tests/e2e/.artifacts/evaluation-checks-expert.png", fullPage: true });
+    await e.page.getByRole("button", { name: "提交资格审查结论" }).click();
+    await expect(e.page.getByText("资格审查结论已提交。")).toBeVisible();
+  }
+  // The qualified list is locked; the township supervisor reveals the secret committed to in the notice.
+  await sup.goto(`/evaluations/${tenderId}`);
+  await sup.getByTestId("reveal-secret").click();
+  await expect(sup.getByText("秘密值已公开，随机种子已确定。")).toBeVisible();
+  for (const e of experts) {
+    await e.page.goto(`/evaluations/${tenderId}`);
+    await e.page.getByTestId("opinion-form").getByLabel("同意评审结果").check();
+    await e.page.getByRole("button", { name: "提交意见" }).click();
+    await expect(e.page.getByText("意见已提交。")).toBeVisible();
+  }
+  for (const [i, e] of experts.entries()) {
+    await e.page.goto(`/evaluations/${tenderId}`);
+    await e.page.getByTestId("sign-report").click();
+    await expect(e.page.getByTestId("evaluation-progress").getByText("已签名", { exact: true })).toHaveCount(i + 1, { timeout: 30_000 });
+  }
+  await experts[0].page.reload();
+  await expect(experts[0].page.getByTestId("evaluation-stage")).toContainText("评标结束");
+  await expect(experts[0].page.getByTestId("evaluation-ranking")).toContainText("¥276,500.50");
+  await experts[0].page.screenshot({ path: "tests/e2e/.artifacts/evaluation-done-expert.png", fullPage: true });
+
+  // ── Publicity (公示): the candidates are public; three days later, with no objection pending, the committee awards.
+  const anon2 = await browser.newContext({ locale: "zh-CN" });
+  const reader = await anon2.newPage();
+  await reader.goto(`/notices/${tenderId}/publicity`);
+  await expect(reader.getByText("公示中")).toBeVisible();
+  await expect(reader.locator("main")).toContainText("¥276,500.50");
+  await reader.goto(`/notices/${tenderId}/draw`);
+  await expect(reader.getByText("✓ 相符")).toHaveCount(3);
+  await expect(reader.getByText("✗ 不符")).toHaveCount(0);
+  await host.request.post("/test-clock", { data: { advanceMs: 3 * 24 * 3600_000 + 60_000 } });
+  await stillLoggedIn(host, "13900000003");
+  await host.goto(`/notices/${tenderId}/award`);
+  await host.getByRole("button", { name: "确定第一名为中标人" }).click();
+  await expect(host.getByText("已定标，请签发中标通知书。")).toBeVisible();
+  await host.getByTestId("sign-award").click();
+  const noticeLink = host.getByRole("link", { name: "中标通知书（已签章，PDF）" });
+  await expect(noticeLink).toBeVisible({ timeout: 30_000 });
+  const awardPdf = Buffer.from(await (await reader.request.get((await noticeLink.getAttribute("href"))!)).body());
+  expect(awardPdf.subarray(0, 5).toString()).toBe("%PDF-");
+  const awardFile = path.join(os.tmpdir(), `award-notice-${tenderId}.pdf`);
+  writeFileSync(awardFile, awardPdf);
+  const awardSig = spawnSync("pdfsig", [awardFile], { encoding: "utf8" });
+  if (awardSig.error === undefined) expect(awardSig.stdout).toContain("Signature is Valid.");
+  // Contract, bid security back to the two losers, acceptance and settlement: the project is complete.
+  const serverDay = new Date(past.getTime() + 11 * 60_000 + 3 * 24 * 3600_000 + 60_000).toLocaleDateString("sv-SE", { timeZone: "Asia/Shanghai" });
+  await host.getByLabel("合同签订日期").fill(serverDay);
+  await host.getByRole("button", { name: "登记合同" }).click();
+  await expect(host.getByText("合同已登记。")).toBeVisible();
+  for (let i = 0; i < 3; i++) {
+    await host.getByRole("button", { name: "已退还", exact: true }).first().click();
+    await expect(host.getByText("已登记退还。")).toBeVisible();
+  }
+  await host.getByLabel("验收日期").fill(serverDay);
+  await host.getByLabel("结算金额（元）").fill("274800");
+  await host.getByRole("button", { name: "登记验收与结算" }).click();
+  await expect(host.getByText("验收与结算已登记，项目完成。")).toBeVisible();
+  await host.screenshot({ path: "tests/e2e/.artifacts/award-host.png", fullPage: true });
+  await reader.goto(`/notices/${tenderId}`);
+  await expect(reader.locator("main")).toContainText("¥274,800.00");
+  await anon2.close();
+  for (const ctx of [a.context, b.context, c.context, hostCtx, supCtx, ...experts.map((e) => e.context)]) await ctx.close();
 });

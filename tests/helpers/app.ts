@@ -1,5 +1,6 @@
 // Call route loaders and actions the way Remix does, with a real database,
 // a movable clock and a real session cookie — no HTTP server needed.
+import { protectPlatformKeys } from "~/models/signature.server";
 import type { ActionFunctionArgs, AppLoadContext, LoaderFunctionArgs } from "@remix-run/node";
 import { eq } from "drizzle-orm";
 import type { Database } from "../../db/client";
@@ -18,6 +19,8 @@ export const ORIGIN = "http://localhost:3000";
 
 export function makeContext(database: Database, clock = new ManualClock("2026-11-20T02:00:00Z")): AppLoadContext & { clock: ManualClock } {
   const env = parseEnv({ PORT: "3000" });
+  // As the server does at start-up: signing keys are stored encrypted.
+  protectPlatformKeys("test-passphrase-0123456789");
   return {
     db: database.db,
     database,

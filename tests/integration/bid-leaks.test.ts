@@ -12,9 +12,11 @@ import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getReceipt, ownBid, sealingScript, submitBid } from "~/models/bid.server";
+import { fingerprintOf } from "~/models/risk-rules";
 import * as auditRoute from "~/routes/audit";
 import * as bidRoute from "~/routes/notices.$id_.bid";
 import * as sealRoute from "~/routes/notices.$id_.bid_.seal";
+import * as flagRoute from "~/routes/supervision.flags_.$fingerprint";
 import { schema } from "~/utils/db.server";
 import { fenToYuanInput, formatFen } from "~/utils/money";
 import { TUS_VERSION } from "~/utils/tus.server";
@@ -119,10 +121,11 @@ let loaders: { route: string; loader: (args: never) => unknown }[] = [];
 /** The URL Remix would serve this flat route file at, with its params filled in. */
 function urlOf(route: string, params: Record<string, string>) {
   const segs = route
+    .replace(/\[([^\]]*)\]/g, (_, s: string) => s.replaceAll(".", "\u0000")) // [.json]: a literal dot, not a new segment
     .split(".")
     .filter((s) => s !== "_index")
     .map((s) => s.replace(/_$/, ""))
-    .map((s) => (s.startsWith("$") ? params[s.slice(1)] : s));
+    .map((s) => s.replace(/^\$(\w+)/, (_, name: string) => params[name]).replaceAll("\u0000", "."));
   return `/${segs.join("/")}`;
 }
 
@@ -139,6 +142,15 @@ function paramSets(route: string): Record<string, string>[] {
   if (route === "companies.$id.files.$sha") return [a, b].flatMap((c) => ciphertexts.map((sha) => ({ id: c.companyId, sha })));
   if (route === "uploads.$id") return bidsOf.all().map((s) => ({ id: s.uploadId }));
   if (route === "panels.$id") return [{ id: tender.id }];
+  // Could a bid's ciphertext be fetched as a file under evaluation, by anyone?
+  if (route === "evaluations.$id.files.$sha") return [tender.documentPdfSha256!, attachmentSha, ...ciphertexts].map((sha) => ({ id: tender.id, sha }));
+  if (route.startsWith("evaluations.$id")) return [{ id: tender.id }];
+  // The open data (OCDS): the tender's project, and its county's feed.
+  if (route.startsWith("open-data.projects.$id")) return [{ id: tender.projectId }];
+  if (route.startsWith("open-data.county.$id")) return [{ id: countyId }];
+  if (route === "archives.$id.$kind") return ["pdf", "zip"].map((kind) => ({ id: tender.projectId, kind }));
+  // The flag this tender will have once its deadline passes with two bids (fewer than 3): before it, nobody may find it.
+  if (route === "supervision.flags_.$fingerprint") return [{ fingerprint: fingerprintOf("few_bidders", [tender.id]) }];
   return [];
 }
 
@@ -207,6 +219,7 @@ let a: Bidder;
 let b: Bidder;
 let tender: typeof schema.tenders.$inferSelect;
 let attachmentSha: string;
+let countyId: string;
 const bidsOf = {
   a: [] as PlainSealed[],
   b: [] as PlainSealed[],
@@ -252,6 +265,7 @@ beforeAll(async () => {
   const published = (await kit.publish(projectId, tenderFields({ deadline: "2026-12-01T09:30", bidSecurity: "3000" }), cookies.committeeA1)) as Response;
   expect(published.status).toBe(302);
   tender = await kit.tenderOf(projectId);
+  countyId = await countyOf(projectId);
   [{ fileSha256: attachmentSha }] = await database.db.select().from(schema.tenderAttachments).where(eq(schema.tenderAttachments.tenderId, tender.id));
 
   // The browsers seal and upload first, so every answer below is asked with the same params.
@@ -320,6 +334,8 @@ describe("every loader, as every role, before the deadline", () => {
     const routes = [...new Set(S2.map((x) => x.route))];
     expect(routes.length, routes.join(", ")).toBeGreaterThanOrEqual(15);
     expect(routes).toEqual(expect.arrayContaining(["notices.$id", "notices.$id_.bid", "notices.$id.files.$sha", "projects.$id", "audit", "notifications", "dashboard"]));
+    // What comes after the evaluation: publicity, the award, its notice and the draw's verify page.
+    expect(routes).toEqual(expect.arrayContaining(["notices.$id_.publicity", "notices.$id_.award", "notices.$id.award-notice", "notices.$id_.draw"]));
     expect(skippedRoutes, "loaders whose params this test cannot fill").toEqual([]);
   });
 
@@ -404,6 +420,17 @@ async function countyOf(projectId: string) {
 }
 
 describe("after the deadline", () => {
+  it("lets the township's supervisor find the tender's risk flag (fewer than 3 bids) only then", async () => {
+    const fingerprint = fingerprintOf("few_bidders", [tender.id]);
+    const url = `/supervision/flags/${fingerprint}`;
+    expect(((await run(flagRoute.loader, get(url, cookies.supervisorA), ctx, { fingerprint })) as Response).status).toBe(404);
+    await afterDeadline(async () => {
+      const res = unwrap(await run(flagRoute.loader, get(url, await cookieFor(ctx, DEMO.supervisorA)), ctx, { fingerprint }));
+      expect(res.status).toBe(200);
+      expect(res.data.flag).toMatchObject({ rule: "few_bidders", tenderId: tender.id });
+    });
+  });
+
   it("still shows a contractor only its own receipts, on every page", async () => {
     await afterDeadline(async () => {
       // Fresh sessions: the ones made at the start have expired by now.

@@ -10,7 +10,8 @@ import * as recordRoute from "~/routes/notices.$id.record";
 import * as verifyRoute from "~/routes/verify";
 import { schema } from "~/utils/db.server";
 import type { Database } from "../../db/client";
-import { softwarePasskey, type SoftwarePasskey } from "../fixtures/signing-authenticator";
+import type { SoftwarePasskey } from "../fixtures/signing-authenticator";
+import { assertion, givePasskey } from "../helpers/evaluation";
 import { get, makeContext, run, unwrap } from "../helpers/app";
 import { closedOpening } from "../helpers/opening";
 import { createTestDb } from "../helpers/db";
@@ -22,19 +23,12 @@ let villageId: string;
 let host: { userId: string; role: string; ip: string };
 let key: SoftwarePasskey;
 
-/** What the browser sends after the passkey approved `challenge` (base64url of the digest). */
-function assertion(k: SoftwarePasskey, challenge: string) {
-  const a = k.approve(Buffer.from(challenge, "base64url"));
-  return { id: k.credentialId, rawId: k.credentialId, type: "public-key" as const, clientExtensionResults: {}, response: { authenticatorData: a.authenticatorData, clientDataJSON: a.clientDataJSON, signature: a.signature } };
-}
-
 beforeAll(async () => {
   database = await createTestDb();
   ctx = makeContext(database);
   ({ tenderId, villageId, host } = await closedOpening(database, ctx, "村史馆布展"));
   // The host's passkey (a software authenticator standing in for the phone).
-  key = softwarePasskey("ES256");
-  await database.db.insert(schema.passkeys).values({ id: key.credentialId, userId: host.userId, name: "主持人手机", publicKey: Buffer.from(key.cose), counter: 0, transports: ["internal"], deviceType: "singleDevice", backedUp: false, prfEnabled: true, createdAt: ctx.clock.now() });
+  key = await givePasskey(database, ctx, host.userId, "主持人手机");
 });
 afterAll(async () => {
   await database?.close();
@@ -63,8 +57,10 @@ describe("the opening record", () => {
     expect(Buffer.from(pdf.subarray(0, 5)).toString()).toBe("%PDF-");
     if (process.env.KEEP_RECORD) writeFileSync(process.env.KEEP_RECORD, pdf); // to look at it: pdftoppm -r 80 -png
     const { ca } = await platformAuthority(database.db, ctx.clock);
-    const [report] = await verifyPdf(pdf, { caCertPem: ca.certPem });
-    expect(report).toMatchObject({ digestOk: true, signatureOk: true, chainOk: true, byteRangeCoversWholeFileExceptContents: true });
+    const [report, stamp] = await verifyPdf(pdf, { caCertPem: ca.certPem });
+    expect(report).toMatchObject({ kind: "signature", digestOk: true, signatureOk: true, chainOk: true, unchangedAfterSigning: true, revoked: false });
+    // Published in its long-term form: certificates and the CA's CRL in the DSS, then a document timestamp.
+    expect(stamp).toMatchObject({ kind: "documentTimestamp", digestOk: true, byteRangeCoversWholeFileExceptContents: true, ltv: { dss: true, crl: true } });
     expect(report.approval).toMatchObject({ credentialId: key.credentialId, challengeMatchesDigest: true, passkeySignatureOk: true });
     expect(report.timestamp?.ok).toBe(true);
     expect(report.signerName).toBe("青山村村委会"); // the demo committee account's name

@@ -72,12 +72,16 @@ describe("publishing a tender notice", () => {
     const id = await approvedProject("青山村村口道路拓宽");
     const res = (await publish(id, tenderFields(), c.committeeA1)) as Response;
     expect(res.status).toBe(302);
-    const [tender] = await database.query<{ id: string; template_version: number; document_text: string; bid_security_fen: string }>(
-      "SELECT id, template_version, document_text, bid_security_fen FROM tenders WHERE project_id = $1",
+    const [tender] = await database.query<{ id: string; template_version: number; document_text: string; bid_security_fen: string; draw_commitment: string }>(
+      "SELECT id, template_version, document_text, bid_security_fen, draw_commitment FROM tenders WHERE project_id = $1",
       [id],
     );
     expect(tender.template_version).toBe(saved.data.saved);
-    expect(tender.document_text).toBe("招标人：青山村。项目：青山村村口道路拓宽。截止：2026-12-01 09:30。保证金：¥6,000.00。");
+    // The template's text, then the township supervision's commitment to the draw secret (ADR 0015).
+    expect(tender.document_text).toBe(
+      `招标人：青山村。项目：青山村村口道路拓宽。截止：2026-12-01 09:30。保证金：¥6,000.00。\n\n随机抽取及同分排序承诺值（乡镇监督机构，SHA-256）：${tender.draw_commitment}\n该秘密值在评审小组锁定合格投标人名单后公开，任何人可据此重算抽取结果。`,
+    );
+    expect(tender.draw_commitment).toMatch(/^[0-9a-f]{64}$/);
     expect(Number(tender.bid_security_fen)).toBe(600_000);
 
     const list = unwrap(await run(noticesRoute.loader, get("/notices?status=open&q=村口"), ctx)).data;

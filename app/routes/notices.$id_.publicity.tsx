@@ -1,0 +1,283 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { ErrorSummary, Notice } from "~/components/forms";
+import { DomainError } from "~/models/errors";
+import { showScore } from "~/models/evaluation-rules.server";
+import { answerObjection, fileComplaint, fileObjection, handleComplaint, publicityView, type ComplaintDecision } from "~/models/publicity.server";
+import { actorOf, getAuth, requireRole } from "~/utils/auth.server";
+import { domainErrors, type FormErrors } from "~/utils/forms";
+import { formatFen } from "~/utils/money";
+import { formatBeijing } from "~/utils/time";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.tender.name ?? ""} · 中标候选人公示 · 村易招` }];
+export const handle = { hydrate: false };
+
+const DECISIONS: readonly ComplaintDecision[] = ["accept", "reject", "uphold", "dismiss"];
+
+/**
+ * Candidate publicity (中标候选人公示), public: the candidates, the panel and
+ * every complaint's outcome. A bidder of the tender objects and complains
+ * here and sees its own; the host answers objections; the township's
+ * supervisor handles complaints.
+ */
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const auth = await getAuth(request, context);
+  const viewer = auth?.membership ? { userId: auth.user.id, role: auth.membership.role, orgId: auth.membership.org.id } : null;
+  const v = await publicityView(context.db, context.clock, params.id ?? "", viewer);
+  if (!v) throw new Response("not found", { status: 404 });
+  const now = v.now.getTime();
+  return {
+    tender: { id: v.publicity.tenderId, name: v.project.name, state: v.project.state },
+    period: { from: formatBeijing(v.publicity.startsAt), to: formatBeijing(v.publicity.endsAt), running: now < v.publicity.endsAt.getTime() },
+    method: v.method,
+    candidates: v.candidates.map((c) => ({ place: c.place, company: c.company, price: formatFen(c.priceFen), score: c.total === null ? null : showScore(c.total) })),
+    panel: v.panel,
+    viewer: {
+      loggedIn: Boolean(auth),
+      host: v.host,
+      supervisor: v.supervisor,
+      // Only a township supervisor handles complaints (a county administrator reads).
+      handlesComplaints: v.supervisor && viewer?.role === "supervisor",
+      bidder: v.bidder,
+      canObject: v.canObject,
+      canComplain: v.canComplain,
+    },
+    objections: v.objections.map((o) => ({
+      id: o.id,
+      company: o.company,
+      body: o.body,
+      state: o.state,
+      filedAt: formatBeijing(o.filedAt),
+      dueAt: formatBeijing(o.dueAt),
+      overdue: o.state === "open" && now > o.dueAt.getTime(),
+      answer: o.answer,
+      answeredAt: o.answeredAt ? formatBeijing(o.answeredAt) : null,
+    })),
+    complaints: v.complaints.map((c) => ({
+      id: c.id,
+      company: c.company,
+      body: c.body,
+      state: c.state,
+      filedAt: formatBeijing(c.filedAt),
+      acceptDueAt: c.state === "filed" ? formatBeijing(c.acceptDueAt) : null,
+      decideDueAt: c.state === "accepted" && c.decideDueAt ? formatBeijing(c.decideDueAt) : null,
+      overdue: (c.state === "filed" && now > c.acceptDueAt.getTime()) || (c.state === "accepted" && c.decideDueAt !== null && now > c.decideDueAt.getTime()),
+      outcome: c.outcome,
+      decidedAt: c.decidedAt ? formatBeijing(c.decidedAt) : null,
+    })),
+  };
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const auth = await requireRole(request, context, ["contractor", "committee", "agent", "supervisor"]);
+  const form = await request.formData();
+  const intent = String(form.get("intent") ?? "");
+  const text = (name: string) => String(form.get(name) ?? "");
+  const actor = { ...actorOf(request, context, auth), userId: auth.user.id };
+  const role = auth.membership.role;
+  const orgId = auth.membership.org.id;
+  const tenderId = params.id ?? "";
+  try {
+    if (intent === "object" && role === "contractor") await fileObjection(context.db, context.clock, actor, orgId, tenderId, text("body"));
+    else if (intent === "complain" && role === "contractor") await fileComplaint(context.db, context.clock, actor, orgId, tenderId, text("body"));
+    else if (intent === "answer" && (role === "committee" || role === "agent")) await answerObjection(context.db, context.clock, actor, orgId, tenderId, text("objectionId"), text("answer"));
+    else if ((DECISIONS as readonly string[]).includes(intent) && role === "supervisor")
+      await handleComplaint(context.db, context.clock, actor, orgId, tenderId, text("complaintId"), intent as ComplaintDecision, text("outcome"));
+    else return data({ errors: { form: "errors.forbidden" } as FormErrors, done: null }, { status: 403 });
+  } catch (e) {
+    return data({ errors: domainErrors(e) as FormErrors, done: null }, { status: e instanceof DomainError ? (e.options.status ?? 400) : 400 });
+  }
+  return { errors: {} as FormErrors, done: intent };
+}
+
+export default function PublicityPage() {
+  const d = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const { t } = useTranslation();
+  const v = d.viewer;
+  const showsObjections = v.host || v.supervisor || v.bidder;
+  return (
+    <div className="stack">
+      <section className="card">
+        <p>
+          <Link to={`/notices/${d.tender.id}`}>← {d.tender.name}</Link>
+        </p>
+        <h1>
+          {t("publicity.title")} · {d.tender.name}
+        </h1>
+        <p>
+          <span className={`state state-${d.tender.state}`}>{t(`project.states.${d.tender.state}`)}</span>{" "}
+          {!d.period.running && <span className="tag">{t("publicity.ended")}</span>}
+        </p>
+        <p data-testid="publicity-period">{t("publicity.period", { from: d.period.from, to: d.period.to })}</p>
+        {d.method && <p className="muted">{t("publicity.method", { method: t(`tender.methods.${d.method}`) })}</p>}
+        {result?.done && <Notice>{t(`publicity.done.${result.done}`)}</Notice>}
+        <ErrorSummary errors={result?.errors} />
+        <p className="row">
+          <Link to={`/notices/${d.tender.id}/draw`}>{t("draw.link")} →</Link>
+          {(v.host || v.supervisor) && <Link to={`/notices/${d.tender.id}/award`}>{t("award.link")} →</Link>}
+        </p>
+      </section>
+
+      <section className="card" aria-labelledby="candidates-h">
+        <h2 id="candidates-h">{t("publicity.candidates")}</h2>
+        <div className="table-wrap">
+          <table data-testid="publicity-candidates">
+            <thead>
+              <tr>
+                <th>{t("publicity.cols.place")}</th>
+                <th>{t("publicity.cols.company")}</th>
+                <th>{t("publicity.cols.price")}</th>
+                {d.candidates.some((c) => c.score !== null) && <th>{t("publicity.cols.score")}</th>}
+              </tr>
+            </thead>
+            <tbody>
+              {d.candidates.map((c) => (
+                <tr key={c.place}>
+                  <td>{t("publicity.place", { n: c.place })}</td>
+                  <td>{c.company}</td>
+                  <td>{c.price}</td>
+                  {d.candidates.some((x) => x.score !== null) && <td>{c.score ?? "—"}</td>}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        {d.panel.length > 0 && (
+          <>
+            <h3>{t("publicity.panel")}</h3>
+            <p data-testid="publicity-panel">{d.panel.join("、")}</p>
+          </>
+        )}
+      </section>
+
+      {showsObjections && (
+        <section className="card stack" aria-labelledby="objections-h">
+          <h2 id="objections-h">{v.bidder && !v.host && !v.supervisor ? t("publicity.ownObjections") : t("publicity.objectionsTitle")}</h2>
+          <p className="hint">{t("publicity.objectionsHint")}</p>
+          {d.objections.length === 0 ? (
+            <p className="muted">{t("publicity.noObjections")}</p>
+          ) : (
+            <ol className="plain-ol" data-testid="objections">
+              {d.objections.map((o) => (
+                <li key={o.id}>
+                  <p>
+                    <span className="tag">{t(`publicity.objectionState.${o.state}`)}</span>
+                    {o.overdue && <span className="tag bad">{t("publicity.overdue")}</span>}
+                    {o.company && <strong> {o.company}</strong>}
+                  </p>
+                  <p className="prewrap">{o.body}</p>
+                  <p className="hint">
+                    {t("publicity.filedAt", { at: o.filedAt })} · {t("publicity.dueAt", { at: o.dueAt })}
+                  </p>
+                  {o.answer ? (
+                    <p className="prewrap">
+                      <strong>{t("publicity.answered", { at: o.answeredAt })}</strong> {o.answer}
+                    </p>
+                  ) : (
+                    <p className="muted">{t("publicity.notAnswered")}</p>
+                  )}
+                  {v.host && o.state === "open" && (
+                    <Form method="post" className="stack">
+                      <input type="hidden" name="objectionId" value={o.id} />
+                      <label htmlFor={`answer-${o.id}`}>{t("publicity.answerLabel")}</label>
+                      <textarea id={`answer-${o.id}`} name="answer" rows={3} maxLength={4000} required minLength={4} />
+                      <button type="submit" name="intent" value="answer" className="primary">
+                        {t("publicity.answer")}
+                      </button>
+                    </Form>
+                  )}
+                </li>
+              ))}
+            </ol>
+          )}
+          {v.canObject && (
+            <Form method="post" className="stack">
+              <label htmlFor="objection-body">{t("publicity.objectionText")}</label>
+              <textarea id="objection-body" name="body" rows={3} maxLength={4000} required minLength={4} />
+              <button type="submit" name="intent" value="object" className="primary">
+                {t("publicity.object")}
+              </button>
+            </Form>
+          )}
+        </section>
+      )}
+
+      <section className="card stack" aria-labelledby="complaints-h">
+        <h2 id="complaints-h">{t("publicity.complaintsTitle")}</h2>
+        <p className="hint">{t("publicity.complaintsHint")}</p>
+        {d.complaints.length === 0 ? (
+          <p className="muted">{t("publicity.noComplaints")}</p>
+        ) : (
+          <ol className="plain-ol" data-testid="complaints">
+            {d.complaints.map((c) => (
+              <li key={c.id}>
+                <p>
+                  <span className="tag">{t(`publicity.complaintState.${c.state}`)}</span>
+                  {c.overdue && <span className="tag bad">{t("publicity.overdue")}</span>}
+                  {c.company && <span> {t("publicity.from", { company: c.company })}</span>}
+                </p>
+                {c.body && <p className="prewrap">{c.body}</p>}
+                <p className="hint">
+                  {t("publicity.filedAt", { at: c.filedAt })}
+                  {c.acceptDueAt && <> · {t("publicity.acceptDueAt", { at: c.acceptDueAt })}</>}
+                  {c.decideDueAt && <> · {t("publicity.decideDueAt", { at: c.decideDueAt })}</>}
+                </p>
+                {c.outcome && (
+                  <p className="prewrap">
+                    <strong>{t("publicity.outcome")}</strong> {c.outcome} <span className="muted">{c.decidedAt}</span>
+                  </p>
+                )}
+                {v.handlesComplaints && c.state === "filed" && (
+                  <div className="stack">
+                    <Form method="post">
+                      <input type="hidden" name="complaintId" value={c.id} />
+                      <button type="submit" name="intent" value="accept" className="primary">
+                        {t("publicity.accept")}
+                      </button>
+                    </Form>
+                    <Form method="post" className="stack">
+                      <input type="hidden" name="complaintId" value={c.id} />
+                      <label htmlFor={`reject-${c.id}`}>{t("publicity.outcomeLabel")}</label>
+                      <textarea id={`reject-${c.id}`} name="outcome" rows={2} maxLength={4000} required minLength={4} />
+                      <button type="submit" name="intent" value="reject" className="danger">
+                        {t("publicity.reject")}
+                      </button>
+                    </Form>
+                  </div>
+                )}
+                {v.handlesComplaints && c.state === "accepted" && (
+                  <Form method="post" className="stack">
+                    <input type="hidden" name="complaintId" value={c.id} />
+                    <label htmlFor={`outcome-${c.id}`}>{t("publicity.outcomeLabel")}</label>
+                    <textarea id={`outcome-${c.id}`} name="outcome" rows={3} maxLength={4000} required minLength={4} />
+                    <div className="row">
+                      <button type="submit" name="intent" value="dismiss">
+                        {t("publicity.dismiss")}
+                      </button>
+                      <button type="submit" name="intent" value="uphold" className="danger">
+                        {t("publicity.uphold")}
+                      </button>
+                    </div>
+                  </Form>
+                )}
+              </li>
+            ))}
+          </ol>
+        )}
+        {v.canComplain && (
+          <Form method="post" className="stack">
+            <label htmlFor="complaint-body">{t("publicity.complaintText")}</label>
+            <textarea id="complaint-body" name="body" rows={3} maxLength={4000} required minLength={4} />
+            <button type="submit" name="intent" value="complain">
+              {t("publicity.complain")}
+            </button>
+          </Form>
+        )}
+        {!v.loggedIn && d.tender.state === "publicity" && <p className="hint">{t("publicity.loginToObject")}</p>}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,16 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { projectReleasePackage } from "~/models/ocds.server";
+
+/** A project's OCDS release package (public, no login): 404 until its tender notice is published. */
+export async function loader({ params, context }: LoaderFunctionArgs) {
+  const pkg = await projectReleasePackage(context.db, context.clock, params.id ?? "", context.env.PUBLIC_ORIGIN, { prefix: context.env.OCDS_PREFIX });
+  if (!pkg) throw new Response("not found", { status: 404 });
+  return new Response(JSON.stringify(pkg), {
+    headers: {
+      "Content-Type": "application/json; charset=utf-8",
+      "Cache-Control": "public, max-age=300",
+      "Access-Control-Allow-Origin": "*",
+      "X-Content-Type-Options": "nosniff",
+    },
+  });
+}
