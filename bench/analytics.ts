@@ -1,13 +1,13 @@
 // npm run bench:analytics — the supervision dashboard and the risk scan on a county-sized database.
-// Usage: tsx bench/analytics.ts [projects=100000] [bids=1000000] [--explain FILE] [--keep] [--reuse] [--no-risk]
+// Usage: tsx bench/analytics.ts [projects=100000] [bids=1000000] [--explain FILE] [--keep] [--reuse] [--no-risk] [--compare-indexes]
 // Needs the PostgreSQL server (BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432/postgres):
 // creates a fresh database cyz_bench_analytics, runs the migrations, seeds one county of 10
 // townships and 100 villages with `projects` projects in every state and about `bids` sealed bids
 // with their openings, evaluations, awards and complaints — set-based SQL (generate_series), not
 // row by row — then times dashboardFor for the county and for one township (median of 5 runs
 // after a warm-up), and the full risk scan of the county (median of 3) when app/models/risk.server.ts has one.
-// It measures twice: with the schema's indexes, then with the indexes ADR 0020 proposes, and
-// with --explain writes EXPLAIN (ANALYZE, BUFFERS) of every dashboard statement, before and after.
+// With --compare-indexes it measures twice, without and with the indexes ADR 0020 added, and
+// with --explain writes EXPLAIN (ANALYZE, BUFFERS) of every dashboard statement.
 // Prints JSON. The database is dropped at the end unless --keep; --reuse measures again on a kept one.
 import { writeFileSync } from "node:fs";
 import { drizzle } from "drizzle-orm/postgres-js";
@@ -31,8 +31,8 @@ const RUNS = 5;
 /** The app's clock for every figure: seeded data runs from 2024-01-01 to a few days before this. */
 const NOW = "2026-11-20T02:00:00Z";
 
-/** The indexes ADR 0020 proposes for the dashboard (to be added to db/schema; measured here before and after). */
-export const PROPOSED_INDEXES: { name: string; ddl: string }[] = [
+/** The indexes ADR 0020 added for the dashboard (in db/schema, migration 0012; --compare-indexes measures without them too). */
+export const ADR_INDEXES: { name: string; ddl: string }[] = [
   // The first year for the year filter (min(created_at)) and a year's projects of a county.
   { name: "projects_county_created_idx", ddl: `CREATE INDEX projects_county_created_idx ON projects (county_id, created_at)` },
   // Failed evaluations (流标 after the check): a few thousand index entries instead of the evaluations heap with its jsonb.
@@ -318,15 +318,20 @@ async function measure(phase: string) {
   return { result: { dashboardCounty, dashboardCountyYear, dashboardTownship, riskScanCounty }, explain };
 }
 
-for (const { name } of PROPOSED_INDEXES) await client.unsafe(`DROP INDEX IF EXISTS ${name}`);
+// The schema carries ADR 0020's indexes (migration 0012). With --compare-indexes the dashboard is
+// measured without them first, then with them again, for the ADR's before/after table.
+const compare = flag("--compare-indexes");
+if (compare) for (const { name } of ADR_INDEXES) await client.unsafe(`DROP INDEX IF EXISTS ${name}`);
 const sample = await dashboardFor(db, clock, { countyId: county }, {});
-const before = await measure("schema indexes");
-const indexing = await timed(async () => {
-  for (const { ddl } of PROPOSED_INDEXES) await client.unsafe(ddl);
-  await client.unsafe(`VACUUM ANALYZE projects, evaluations`);
-});
-const after = await measure("proposed indexes");
-if (option("--explain")) writeFileSync(option("--explain")!, `${before.explain}\n\n==== with the proposed indexes ====\n\n${after.explain}`);
+const before = compare ? await measure("without ADR 0020's indexes") : null;
+const indexing = compare
+  ? await timed(async () => {
+      for (const { ddl } of ADR_INDEXES) await client.unsafe(ddl);
+      await client.unsafe(`VACUUM ANALYZE projects, evaluations`);
+    })
+  : null;
+const after = await measure("schema indexes");
+if (option("--explain")) writeFileSync(option("--explain")!, before ? `${before.explain}\n\n==== with ADR 0020's indexes ====\n\n${after.explain}` : after.explain);
 
 await client.end({ timeout: 5 });
 if (!flag("--keep") && !flag("--reuse")) await admin.unsafe(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
@@ -351,8 +356,8 @@ console.log(
         failed: sample.total.failed,
         openComplaints: sample.complaints.length,
       },
-      schemaIndexes: before.result,
-      proposedIndexes: { createMs: Math.round(indexing.ms), ...after.result },
+      ...(before && indexing ? { withoutAdrIndexes: before.result, adrIndexesCreateMs: Math.round(indexing.ms) } : {}),
+      schemaIndexes: after.result,
       targetMs: 300,
     },
     null,

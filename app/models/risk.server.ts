@@ -26,6 +26,7 @@ import { formatFen } from "~/utils/money";
 import { formatBeijing } from "~/utils/time";
 import { DomainError } from "./errors";
 import { showScore } from "./evaluation-rules.server";
+import { supervisionScope } from "./dashboard.server";
 import { getOrg } from "./org.server";
 import type { SplittingFinding } from "./project-rules";
 import {
@@ -88,9 +89,7 @@ export interface RiskScan {
 export async function riskScopeOf(db: Db, viewer: RiskViewer): Promise<RiskScope | null> {
   if (viewer.role !== "supervisor" && viewer.role !== "county_admin") return null;
   const org = await getOrg(db, viewer.orgId);
-  if (viewer.role === "supervisor" && org?.kind === "township" && org.countyId) return { countyId: org.countyId, townshipId: org.id };
-  if (viewer.role === "county_admin" && org?.kind === "county") return { countyId: org.id, townshipId: null };
-  return null;
+  return org ? supervisionScope(viewer.role, org) : null;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -2,10 +2,12 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { BarChart } from "~/components/bar-chart";
+import { ReviewState, SeverityTag } from "~/components/risk-flags";
 import { BIDDER_BUCKETS, type Figures } from "~/models/dashboard";
 import { dashboardFor, parseDashboardFilter, supervisionScope } from "~/models/dashboard.server";
 import { DomainError } from "~/models/errors";
 import { PROJECT_STATES } from "~/models/lifecycle";
+import { flagView, scanRisks, SEVERITIES } from "~/models/risk.server";
 import { forbidden, requireRole } from "~/utils/auth.server";
 import { formatFen, formatFenCompact } from "~/utils/money";
 import { formatBeijing } from "~/utils/time";
@@ -32,6 +34,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     if (e instanceof DomainError && e.options.status === 403) throw forbidden("supervisor|county_admin");
     throw e;
   }
+  // 风险提示 of the same scope (the township filter applies): the unreviewed ones first, most severe first.
+  const scan = await scanRisks(context.db, context.clock, d.filter.townshipId ? { ...scope, townshipId: d.filter.townshipId } : scope);
+  const unreviewed = scan.flags.filter((f) => !f.review);
+  const rank = (sev: string) => SEVERITIES.indexOf(sev as (typeof SEVERITIES)[number]);
+  const topFlags = [...unreviewed].sort((a, b) => rank(a.severity) - rank(b.severity) || b.at.getTime() - a.at.getTime()).slice(0, 10);
   const exportQuery = new URLSearchParams();
   if (d.filter.year) exportQuery.set("year", String(d.filter.year));
   if (d.filter.townshipId) exportQuery.set("township", d.filter.townshipId);
@@ -55,6 +62,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       dueAt: c.dueAt ? formatBeijing(c.dueAt) : null,
       overdue: c.overdue,
     })),
+    risks: {
+      all: scan.flags.length,
+      unreviewed: Object.fromEntries(SEVERITIES.map((sev) => [sev, unreviewed.filter((f) => f.severity === sev).length])) as Record<(typeof SEVERITIES)[number], number>,
+      top: topFlags.map(flagView),
+      href: `/supervision/flags${d.filter.townshipId ? `?township=${d.filter.townshipId}` : ""}`,
+    },
     generatedAt: formatBeijing(d.generatedAt),
     exportHref: `/supervision/export.csv${exportQuery.toString() ? `?${exportQuery}` : ""}`,
   };
@@ -235,6 +248,24 @@ export default function SupervisionDashboard() {
       <section className="card" aria-labelledby="kpi-h">
         <h2 id="kpi-h">{d.filter.year ? t("supervision.figuresYear", { year: d.filter.year }) : t("supervision.figuresAll")}</h2>
         <KeyFigures f={d.total} />
+      </section>
+
+      <section className="card" aria-labelledby="risks-h" data-testid="dashboard-risks">
+        <h2 id="risks-h">{t("risk.projectTitle")}</h2>
+        <p>{t("risk.totals", { all: d.risks.all, high: d.risks.unreviewed.high, medium: d.risks.unreviewed.medium, low: d.risks.unreviewed.low })}</p>
+        {d.risks.top.length > 0 && (
+          <ol className="plain-ol">
+            {d.risks.top.map((f) => (
+              <li key={f.fingerprint} data-testid="dashboard-risk" data-rule={f.rule}>
+                <SeverityTag severity={f.severity} /> <Link to={f.href}>{t(`risk.rules.${f.rule}`)}</Link> · {f.projectName} <ReviewState review={f.review} />{" "}
+                <span className="muted small">{f.at}</span>
+              </li>
+            ))}
+          </ol>
+        )}
+        <p className="small">
+          <Link to={d.risks.href}>{t("risk.allFlags")}</Link>
+        </p>
       </section>
 
       <section className="card" aria-labelledby="complaints-h">

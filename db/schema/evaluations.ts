@@ -1,4 +1,5 @@
 import { bigint, boolean, date, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
 import { instant } from "./columns";
 import { bids } from "./bids";
 import { orgs } from "./orgs";
@@ -54,7 +55,10 @@ export const evaluations = pgTable("evaluations", {
   /** Why the evaluation ended the tender (fewer than 3 qualified bids): a translation key and values. */
   failReason: jsonb("fail_reason").$type<{ key: string; values?: Record<string, string | number> }>(),
   createdAt: instant("created_at").notNull(),
-});
+},
+  // Failed evaluations for the dashboard: a few index entries instead of the heap with its jsonb (ADR 0020).
+  (t) => [index("evaluations_failed_idx").on(t.tenderId).where(sql`${t.failReason} is not null`)],
+);
 
 export interface EvaluationResult {
   method: "lowest_price" | "reasonable_low" | "comprehensive" | "random_draw";

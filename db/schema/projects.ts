@@ -62,6 +62,8 @@ export const projects = pgTable(
   (t) => [
     index("projects_village_idx").on(t.villageId, t.type, t.createdAt),
     index("projects_township_state_idx").on(t.townshipId, t.state),
+    // The dashboard's year list and a year of a county (ADR 0020).
+    index("projects_county_created_idx").on(t.countyId, t.createdAt),
   ],
 );
 

@@ -116,7 +116,7 @@ test("a contractor asks, the committee answers and amends, everyone concerned is
   // An amendment that affects bids; far from the deadline, so the deadline stays.
   await c.getByText("发布澄清或修改").click();
   await c.getByLabel("标题").fill("工程量清单补充");
-  await c.getByLabel("内容").fill("增加桥头护栏 12 米，详见补充清单。");
+  await c.getByLabel("内容", { exact: true }).fill("增加桥头护栏 12 米，详见补充清单。");
   await c.getByRole("button", { name: "发布", exact: true }).click();
   await expect(c.getByText("澄清修改已发布，已通知相关企业。")).toBeVisible();
   await c.screenshot({ path: "tests/e2e/.artifacts/project-qa-360.png", fullPage: true });

@@ -101,6 +101,10 @@ async function bid(browser: Browser, phone: string, tenderId: string, price: str
   return { context, page, backupCode };
 }
 
+// The second test reads what the first one left behind (a completed project in 青山镇).
+test.describe.configure({ mode: "serial" });
+let completedTenderId = "";
+
 test("a whole remote opening: sign-in, decryption in each bidder's browser, 唱标, confirmation, objection, answer, close — live for everyone", async ({ browser }) => {
   test.setTimeout(480_000);
   const tenderId = await publishProject(browser);
@@ -321,4 +325,63 @@ test("a whole remote opening: sign-in, decryption in each bidder's browser, 唱�
   await expect(reader.locator("main")).toContainText("¥274,800.00");
   await anon2.close();
   for (const ctx of [a.context, b.context, c.context, hostCtx, supCtx, ...experts.map((e) => e.context)]) await ctx.close();
+  completedTenderId = tenderId;
+});
+
+test("the township supervisor reads the dashboard, exports it, follows a risk flag to its evidence and marks it reviewed", async ({ browser }) => {
+  expect(completedTenderId).not.toBe("");
+  const context = await browser.newContext({ locale: "zh-CN", viewport: { width: 360, height: 800 } });
+  const page = await context.newPage();
+  await login(page, "13900000002"); // 青山镇 supervisor
+  await page.getByRole("link", { name: "监管统计" }).first().click();
+  await expect(page).toHaveURL(/\/supervision$/);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("监管统计 · 青山镇");
+  // The one awarded project: ceiling ¥290,000.00, awarded at ¥276,500.50.
+  const kpis = page.getByTestId("kpis");
+  await expect(kpis.locator('[data-kpi="awarded"]')).toContainText("¥276,500.50");
+  await expect(kpis.locator('[data-kpi="savings"]')).toContainText("¥13,499.50");
+  await expect(page.getByTestId("chart-states")).toBeVisible();
+  await page.screenshot({ path: "tests/e2e/.artifacts/supervision-dashboard-360.png", fullPage: true });
+  // The CSV export carries the same figures, readable by Excel (BOM).
+  const csv = await page.request.get((await page.getByTestId("export-csv").getAttribute("href"))!);
+  expect(csv.status()).toBe(200);
+  expect(csv.headers()["content-type"]).toContain("text/csv");
+  const text = (await csv.body()).toString("utf8");
+  expect(text.startsWith("\uFEFF")).toBe(true);
+  expect(text).toContain("青山镇");
+  expect(text).toContain("276500.50");
+
+  // All three bidders bid and decrypted from this machine: one network address, a flag for the supervisor.
+  const flag = page.getByTestId("dashboard-risk").filter({ hasText: NAME }).and(page.locator('[data-rule="shared_devices"]')).first();
+  await expect(flag).toBeVisible();
+  await flag.getByRole("link").click();
+  await expect(page).toHaveURL(/\/supervision\/flags\/[0-9a-f]+/);
+  const fingerprint = page.url().split("/supervision/flags/")[1].split("?")[0];
+  const evidence = page.getByTestId("flag-evidence");
+  await expect(evidence.getByTestId("evidence-item").first()).toBeVisible();
+  await expect(evidence).toContainText("浙江青山建设工程有限公司");
+  await expect(page.getByTestId("flag-rule-help")).toBeVisible();
+  // Each piece of evidence links to the records behind it.
+  const recordHref = (await evidence.getByTestId("evidence-link").first().getAttribute("href"))!;
+  const record = await page.request.get(recordHref);
+  expect(record.status()).toBe(200);
+  await page.screenshot({ path: "tests/e2e/.artifacts/risk-flag-evidence-360.png", fullPage: true });
+
+  // An empty note is refused on the server; a note marks it reviewed, once.
+  await page.getByLabel("核查意见").fill("   ");
+  await page.getByLabel("核查意见").evaluate((el) => el.removeAttribute("required"));
+  await page.getByRole("button", { name: "标记为已核查" }).click();
+  await expect(page.getByTestId("flag-review-form").locator(".field-error, [id='note-err']").first()).toBeVisible();
+  await page.getByLabel("核查意见").fill("三家企业均在村委会提供的电脑上投标，已核实，无串标迹象。");
+  await page.getByRole("button", { name: "标记为已核查" }).click();
+  await expect(page.getByText("已记录核查意见。")).toBeVisible();
+  await expect(page.getByTestId("flag-review")).toContainText("已核实，无串标迹象");
+  await expect(page.getByTestId("flag-review-form")).toHaveCount(0);
+
+  // Reviewed flags leave the dashboard's unreviewed list and show as reviewed in the full list.
+  await page.goto("/supervision");
+  await expect(page.getByTestId("dashboard-risk").and(page.locator(`:has(a[href*="${fingerprint}"])`))).toHaveCount(0);
+  await page.goto("/supervision/flags?reviewed=yes");
+  await expect(page.locator(`[data-fingerprint="${fingerprint}"]`)).toBeVisible();
+  await context.close();
 });

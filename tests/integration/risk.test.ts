@@ -9,6 +9,7 @@ import { submitBid } from "~/models/bid.server";
 import { approveProject, createProject, submitProject } from "~/models/project.server";
 import { flagByFingerprint, flagsForProject, reviewFlag, riskScopeOf, scanRisks, type RiskScope } from "~/models/risk.server";
 import * as projectRoute from "~/routes/projects.$id";
+import * as dashboardRoute from "~/routes/supervision._index";
 import * as listRoute from "~/routes/supervision.flags";
 import * as evidenceRoute from "~/routes/supervision.flags_.$fingerprint";
 import { schema } from "~/utils/db.server";
@@ -191,6 +192,22 @@ describe("the pages", () => {
     expect(unwrap(await run(evidenceRoute.loader, get(`/supervision/flags/${fingerprint}`, await cookieFor(ctx, DEMO.countyAdmin)), ctx, { fingerprint })).status).toBe(200);
     expect(((await run(evidenceRoute.loader, get(`/supervision/flags/${fingerprint}?project=${opened.projectId}`, await cookieFor(ctx, DEMO.supervisorB)), ctx, { fingerprint })) as Response).status).toBe(404);
     expect(((await run(evidenceRoute.loader, get(`/supervision/flags/${"0".repeat(32)}`, await cookieFor(ctx, DEMO.supervisorA)), ctx, { fingerprint: "0".repeat(32) })) as Response).status).toBe(404);
+  });
+
+  it("list the unreviewed flags on the supervision dashboard, most severe first, for the township and the county", async () => {
+    const sup = unwrap(await run(dashboardRoute.loader, get("/supervision", await cookieFor(ctx, DEMO.supervisorA)), ctx));
+    expect(sup.status).toBe(200);
+    const top = sup.data.risks.top as { fingerprint: string; severity: string }[];
+    expect(top.map((f) => f.fingerprint)).toContain(fingerprint);
+    expect(top.map((f) => f.severity)).toEqual([...top.map((f) => f.severity)].sort((a, b) => ["high", "medium", "low"].indexOf(a) - ["high", "medium", "low"].indexOf(b)));
+    expect(sup.data.risks.unreviewed.high).toBeGreaterThan(0);
+    expect(sup.data.risks.href).toBe("/supervision/flags");
+    // The other township's supervisor sees none of these; the county administrator sees them, filtered by township too.
+    const other = unwrap(await run(dashboardRoute.loader, get("/supervision", await cookieFor(ctx, DEMO.supervisorB)), ctx));
+    expect(other.data.risks.top.map((f: { fingerprint: string }) => f.fingerprint)).not.toContain(fingerprint);
+    const admin = unwrap(await run(dashboardRoute.loader, get(`/supervision?township=${opened.townshipId}`, await cookieFor(ctx, DEMO.countyAdmin)), ctx));
+    expect(admin.data.risks.top.map((f: { fingerprint: string }) => f.fingerprint)).toContain(fingerprint);
+    expect(admin.data.risks.href).toBe(`/supervision/flags?township=${opened.townshipId}`);
   });
 
   it("show the flags in the supervisor's view of the project page only", async () => {

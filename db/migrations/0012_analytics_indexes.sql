@@ -1,0 +1,2 @@
+CREATE INDEX "projects_county_created_idx" ON "projects" USING btree ("county_id","created_at");--> statement-breakpoint
+CREATE INDEX "evaluations_failed_idx" ON "evaluations" USING btree ("tender_id") WHERE "evaluations"."fail_reason" is not null;
