@@ -206,9 +206,11 @@ const seeded = await timed(async () => {
   await step(
     "openings",
     `
-    INSERT INTO openings (tender_id, state, host_user_id, bid_count, decryption_started_at, window_ends_at, reading_started_at, closed_at, fail_reason, created_at)
+    INSERT INTO openings (tender_id, state, host_user_id, bid_count, bidder_set, decryption_started_at, window_ends_at, reading_started_at, closed_at, fail_reason, created_at)
       SELECT id, CASE outcome WHEN 'decrypting' THEN 'decrypting' WHEN 'open_fail' THEN 'failed' ELSE 'closed' END::opening_state,
-             '00000000-0000-4000-8000-000000000002', n, deadline + interval '2 minutes', deadline + interval '32 minutes',
+             '00000000-0000-4000-8000-000000000002', n,
+             (SELECT string_agg(b.company_id::text, ',' ORDER BY b.company_id::text) FROM bids b WHERE b.tender_id = st.id AND b.status = 'sealed'),
+             deadline + interval '2 minutes', deadline + interval '32 minutes',
              CASE WHEN outcome NOT IN ('decrypting', 'open_fail') THEN deadline + interval '35 minutes' END,
              CASE WHEN outcome <> 'decrypting' THEN deadline + interval '1 hour' END,
              CASE WHEN outcome = 'open_fail' THEN '{"key":"opening.failReason.tooFewBids"}' END,

@@ -123,7 +123,7 @@ export async function startDecryption(db: Db, clock: Clock, actor: HallActor, ac
     const sealed = all.filter((b) => b.bid.status === "sealed");
     const signins = await tx.select({ companyId: openingSignins.companyId, at: openingSignins.at, company: orgs.name }).from(openingSignins).innerJoin(orgs, eq(orgs.id, openingSignins.companyId)).where(eq(openingSignins.tenderId, tenderId)).orderBy(asc(openingSignins.at));
     const settings = await getCountySettings(tx, locked.project.countyId);
-    const values = { state: "decrypting" as const, hostUserId: actor.userId, bidCount: sealed.length, decryptionStartedAt: now, windowEndsAt: new Date(now.getTime() + locked.tender.decryptionWindowMinutes * 60_000) };
+    const values = { state: "decrypting" as const, hostUserId: actor.userId, bidCount: sealed.length, bidderSet: sealed.map((b) => b.bid.companyId).sort().join(","), decryptionStartedAt: now, windowEndsAt: new Date(now.getTime() + locked.tender.decryptionWindowMinutes * 60_000) };
     if (existing) await tx.update(openings).set(values).where(eq(openings.tenderId, tenderId));
     else await tx.insert(openings).values({ tenderId, ...values, createdAt: now });
     if (all.length) {

@@ -558,9 +558,16 @@ export interface AwardedTender {
  */
 export function rotatingWinnerFlags(tenders: readonly AwardedTender[], t: Pick<RiskThresholds, "rotationMinCompanies" | "rotationMinTenders" | "rotationMinWinners"> = DEFAULT_RISK_THRESHOLDS): RiskFlag[] {
   const flags: RiskFlag[] = [];
+  // Tenders of one set often share one bidders list: each list's key is worked out once.
+  const keys = new Map<readonly { companyId: string }[], string[]>();
+  const setOf = (x: AwardedTender) => {
+    let k = keys.get(x.bidders);
+    if (!k) keys.set(x.bidders, (k = sortedUnique(x.bidders.map((b) => b.companyId))));
+    return k;
+  };
   const sets = groupBy(
-    tenders.filter((x) => new Set(x.bidders.map((b) => b.companyId)).size >= t.rotationMinCompanies),
-    (x) => sortedUnique(x.bidders.map((b) => b.companyId)).join("+"),
+    tenders.filter((x) => setOf(x).length >= t.rotationMinCompanies),
+    (x) => setOf(x).join("+"),
   );
   for (const [set, group] of sets) {
     if (group.length < t.rotationMinTenders) continue;

@@ -32,6 +32,7 @@ import type { SplittingFinding } from "./project-rules";
 import {
   FINGERPRINT,
   normaliseMark,
+  pricePatterns,
   RISK_RULES,
   riskThresholdsOf,
   runRiskRules,
@@ -104,6 +105,19 @@ const SCORED_STATES = ["review", "explaining", "opinions", "signing", "done"] as
  * for it). `thresholds` override the county's for a what-if (tests, benchmarks).
  */
 export async function scanRisks(db: Db, clock: Clock, scope: RiskScope, opts: { projectId?: string; thresholds?: Partial<RiskThresholds> } = {}): Promise<RiskScan> {
+  // One read-only snapshot for every query, so the rules see one moment of the county; the county-wide
+  // joins and aggregates get the memory to hash a county's bids without spilling to disk, and no JIT
+  // (compiling costs more than it saves for one scan) — for this transaction only.
+  return db.transaction(
+    async (tx) => {
+      await tx.execute(sql`select set_config('work_mem', '64MB', true), set_config('jit', 'off', true)`);
+      return scanIn(tx, clock, scope, opts);
+    },
+    { isolationLevel: "repeatable read", accessMode: "read only" },
+  );
+}
+
+async function scanIn(db: Db, clock: Clock, scope: RiskScope, opts: { projectId?: string; thresholds?: Partial<RiskThresholds> }): Promise<RiskScan> {
   const now = clock.now();
   const nowIso = now.toISOString();
   const settings = await getCountySettings(db, scope.countyId);
@@ -145,7 +159,7 @@ export async function scanRisks(db: Db, clock: Clock, scope: RiskScope, opts: { 
     .innerJoin(projects, eq(projects.id, tenders.projectId))
     .where(and(inScope, pastDeadline));
 
-  const [splitting, tenderRows, amendmentRows, bidRows, companyRows, pmRows, deviceRows, fileRows, rotationRows, scoreRows, reviewRows] = await Promise.all([
+  const [splitting, tenderRows, amendmentRows, priceRows, declaredRows, companyRows, pmRows, deviceRows, fileRows, rotationRows, scoreRows, reviewRows] = await Promise.all([
     // Splitting: what the check found when each project was submitted (not drafts, not cancelled ones).
     db
       .select({
@@ -188,6 +202,8 @@ export async function scanRisks(db: Db, clock: Clock, scope: RiskScope, opts: { 
         evaluationFailed: sql<boolean>`${evaluations.failReason} is not null`,
         evaluationFailedAt: sql<number | null>`floor(extract(epoch from coalesce(${evaluations.lockedAt}, ${evaluations.stepStartedAt})) * 1000)::float8`,
         result: evaluations.result,
+        // Sealed bids in force at the deadline: recorded when the opening starts, counted before that (past the deadline only).
+        bidCount: sql<number | null>`case when ${tenders.deadline} <= ${nowIso}::timestamptz then coalesce(${openings.bidCount}, (select count(*) from bids cb where cb.tender_id = ${tenders.id} and cb.status = 'sealed'))::int end`,
         awardWinnerBidId: awards.winnerBidId,
         awardState: awards.state,
         upheldAtMs: upheld.atMs,
@@ -214,26 +230,38 @@ export async function scanRisks(db: Db, clock: Clock, scope: RiskScope, opts: { 
       .innerJoin(tenders, eq(tenders.id, tenderAmendments.tenderId))
       .innerJoin(projects, eq(projects.id, tenders.projectId))
       .where(inScope),
-    // Sealed bids of tenders past the deadline, with what the opening read from them once it was read out.
-    db
-      .select({
-        bidId: bids.id,
-        tenderId: bids.tenderId,
-        companyId: bids.companyId,
-        revealed,
-        openStatus: bidOpenings.status,
-        priceFen: bidOpenings.priceFen,
-        pmCertificate: bidOpenings.projectManagerCertificate,
-        securityAccount: sql<string | null>`${bidOpenings.security}->>'fromAccount'`,
-        guaranteeIssuer: sql<string | null>`${bidOpenings.security}->>'issuer'`,
-        guaranteeNumber: sql<string | null>`${bidOpenings.security}->>'number'`,
-      })
-      .from(bids)
-      .innerJoin(tenders, eq(tenders.id, bids.tenderId))
-      .innerJoin(projects, eq(projects.id, tenders.projectId))
-      .leftJoin(openings, eq(openings.tenderId, bids.tenderId))
-      .leftJoin(bidOpenings, eq(bidOpenings.bidId, bids.id))
-      .where(and(inScope, pastDeadline, eq(bids.status, "sealed"))),
+    // Each read-out tender's prices as one short text: the price rule looks at these first, and only
+    // the tenders whose prices form a pattern are read bid by bid below. (A decrypted or rejected bid
+    // opening is a bid sealed at the deadline: withdrawn ones are recorded as withdrawn.)
+    db.execute(sql`
+      select bo.tender_id as "tenderId", string_agg(bo.price_fen::text, ',') as prices
+        from bid_openings bo
+        join openings o on o.tender_id = bo.tender_id
+        join tenders t on t.id = bo.tender_id
+        join projects p on p.id = t.project_id
+       where ${rawScope} and t.deadline <= ${nowIso}::timestamptz
+         and (o.state in ('reading', 'closed') or (o.state = 'failed' and o.reading_started_at is not null))
+         and bo.price_fen is not null and bo.status in ('decrypted', 'rejected')
+       group by bo.tender_id`),
+    // What each company declared in its read-out bids (project manager, the account the security came
+    // from, the guarantee), once per company and value: whether two companies share one is decided
+    // on these, and only the bids of companies that share something are read bid by bid below.
+    db.execute(sql`
+      select distinct b.company_id as "companyId", k.kind, k.value
+        from bids b
+        join tenders t on t.id = b.tender_id
+        join projects p on p.id = t.project_id
+        join bid_openings bo on bo.bid_id = b.id
+        left join openings o on o.tender_id = b.tender_id
+        cross join lateral (values
+          ('project_manager', bo.project_manager_certificate),
+          ('bank_account', bo.security->>'fromAccount'),
+          ('guarantee', case when coalesce(bo.security->>'number', '') <> '' then trim(coalesce(bo.security->>'issuer', '') || ' ' || (bo.security->>'number')) end)
+        ) as k(kind, value)
+       where ${rawScope} and t.deadline <= ${nowIso}::timestamptz and b.status = 'sealed'
+         and (o.state in ('reading', 'closed') or (o.state = 'failed' and o.reading_started_at is not null))
+         and (bo.project_manager_certificate is not null or bo.security is not null)
+         and coalesce(k.value, '') <> ''`),
     // The bidding companies' registered contacts.
     db
       .select({ id: orgs.id, name: orgs.name, address: orgs.address, phone: companyProfiles.contactPhone, bankAccount: companyProfiles.bankAccount })
@@ -282,6 +310,7 @@ export async function scanRisks(db: Db, clock: Clock, scope: RiskScope, opts: { 
           join openings o on o.tender_id = t.id
           cross join lateral jsonb_array_elements(case when jsonb_typeof(bo.files) = 'array' then bo.files else '[]'::jsonb end) as e
          where ${rawScope} and t.deadline <= ${nowIso}::timestamptz and b.status = 'sealed'
+           and (case when jsonb_typeof(bo.files) = 'array' then jsonb_array_length(bo.files) else 0 end) > 0
            and (o.state in ('reading', 'closed') or (o.state = 'failed' and o.reading_started_at is not null))
          group by bo.tender_id, b.company_id, e->>'sha256'
       ), counted as (
@@ -291,36 +320,32 @@ export async function scanRisks(db: Db, clock: Clock, scope: RiskScope, opts: { 
     // Awarded tenders of the whole county grouped by their exact set of bidders, only sets seen often enough —
     // county-wide so a township supervisor and the county administrator see one flag with one fingerprint.
     db.execute(sql`
-      with candidates as (
-        -- Only tenders one of the scope's bidders bid on can share a set with a tender of the scope.
-        select t.id
+      with sets as (
+        -- Each opened and awarded tender's bidders, as recorded when the opening started (sorted ids);
+        -- a set of n companies is n × 36 characters and n − 1 commas long.
+        select t.id as tender_id, o.bidder_set as companies
           from tenders t
           join projects p on p.id = t.project_id
-         where p.county_id = ${scope.countyId} and t.deadline <= ${nowIso}::timestamptz
-           and t.id in (select b2.tender_id from bids b2 where b2.status = 'sealed' and b2.company_id in (
-                 select b3.company_id from bids b3 join tenders t3 on t3.id = b3.tender_id join projects p on p.id = t3.project_id
-                  where ${rawScope} and t3.deadline <= ${nowIso}::timestamptz and b3.status = 'sealed'))
-      ), sets as (
-        select t.id as tender_id, t.project_id, t.round, p.name as project_name, p.township_id,
-               floor(extract(epoch from t.deadline) * 1000)::float8 as deadline_ms,
-               string_agg(b.company_id::text, ',' order by b.company_id) as companies,
-               wb.company_id as winner
-          from tenders t
-          join projects p on p.id = t.project_id
+          join openings o on o.tender_id = t.id
           join awards a on a.tender_id = t.id and a.state <> 'rejected'
-          join bids wb on wb.id = a.winner_bid_id
-          join bids b on b.tender_id = t.id and b.status = 'sealed'
-         where t.id in (select id from candidates)
-         group by t.id, p.name, p.township_id, wb.company_id
-        having count(*) >= ${t.rotationMinCompanies}
+         where p.county_id = ${scope.countyId} and t.deadline <= ${nowIso}::timestamptz
+           and (length(o.bidder_set) + 1) / 37 >= ${t.rotationMinCompanies}
       ), counted as (
-        select *, count(*) over (partition by companies) as n from sets
+        select tender_id, companies, count(*) over (partition by companies) as n,
+               row_number() over (partition by companies) as nth, dense_rank() over (order by companies) as set_no
+          from sets
       )
-      select tender_id as "tenderId", project_id as "projectId", round, project_name as "projectName", township_id as "townshipId",
-             deadline_ms as "deadlineMs", companies, winner
-        from counted
-       where n >= ${t.rotationMinTenders}
-         and companies in (select s.companies from sets s join projects p on p.id = s.project_id where ${rawScope})`),
+      -- Each set's ids once (on its first tender), the others by its number: a set is a few hundred characters.
+      select c.tender_id as "tenderId", t.project_id as "projectId", t.round, p.name as "projectName", p.township_id as "townshipId",
+             floor(extract(epoch from t.deadline) * 1000)::float8 as "deadlineMs", c.set_no as "setNo",
+             case when c.nth = 1 then c.companies end as companies, wb.company_id as winner
+        from counted c
+        join tenders t on t.id = c.tender_id
+        join projects p on p.id = t.project_id
+        join awards a on a.tender_id = t.id
+        join bids wb on wb.id = a.winner_bid_id
+       where c.n >= ${t.rotationMinTenders}
+         and c.companies in (select s.companies from sets s join tenders t on t.id = s.tender_id join projects p on p.id = t.project_id where ${rawScope})`),
     // Comprehensive scoring, once every member's scores are in.
     db
       .select({ tenderId: expertScores.tenderId, bidId: expertScores.bidId, expertId: expertScores.expertId, expertName: users.name, companyId: bids.companyId, score: expertScores.score })
@@ -379,6 +404,64 @@ export async function scanRisks(db: Db, clock: Clock, scope: RiskScope, opts: { 
     const v = valueOf(r.companyId, "project_manager", r.certificate);
     if (v) registered.set(r.companyId, [...(registered.get(r.companyId) ?? []), v]);
   }
+  // Who holds a value depends only on which companies have it, not on how many bids carry it:
+  // the distinct declared values decide it, then only the bids that can matter are read.
+  const declaredOnce = rowsOf<{ companyId: string; kind: ContactKind; value: string }>(declaredRows).map((r) => ({ companyId: r.companyId, v: valueOf(r.companyId, r.kind, r.value) }));
+  const sharing = new Set<string>();
+  for (const [id, vs] of registered) if (vs.some((v) => holder.get(v.key) === null)) sharing.add(id);
+  for (const d of declaredOnce) if (d.v && holder.get(d.v.key) === null) sharing.add(d.companyId);
+  // Tenders whose prices form a pattern (the same test the rule makes), read bid by bid for the evidence.
+  const patterned = new Set(
+    rowsOf<{ tenderId: string; prices: string }>(priceRows)
+      .filter((r) => pricePatterns(r.prices.split(",").map(Number), t).length > 0)
+      .map((r) => r.tenderId),
+  );
+  // The bids evaluation results and awards name, for the companies' names.
+  const named = new Set<string>();
+  for (const x of tenderRows) {
+    const result = x.result as EvaluationResult | null;
+    for (const r of result?.ranking ?? []) named.add(r.bidId);
+    for (const id of result?.candidates ?? []) named.add(id);
+    if (result?.wouldHaveWon) named.add(result.wouldHaveWon);
+    // The winner is named where a ranking is compared with it (winner far below the runner-up).
+    if (result && x.awardWinnerBidId) named.add(x.awardWinnerBidId);
+  }
+  const idList = (ids: Iterable<string>) => [...ids].join(",");
+  const [bidRows, namedRows] = await Promise.all([
+    // Sealed bids past the deadline of the companies that share a value or of the patterned tenders, with what the opening read.
+    sharing.size || patterned.size
+      ? db
+          .select({
+            bidId: bids.id,
+            tenderId: bids.tenderId,
+            companyId: bids.companyId,
+            revealed,
+            openStatus: bidOpenings.status,
+            priceFen: bidOpenings.priceFen,
+            pmCertificate: bidOpenings.projectManagerCertificate,
+            securityAccount: sql<string | null>`${bidOpenings.security}->>'fromAccount'`,
+            guaranteeIssuer: sql<string | null>`${bidOpenings.security}->>'issuer'`,
+            guaranteeNumber: sql<string | null>`${bidOpenings.security}->>'number'`,
+          })
+          .from(bids)
+          .innerJoin(tenders, eq(tenders.id, bids.tenderId))
+          .innerJoin(projects, eq(projects.id, tenders.projectId))
+          .leftJoin(openings, eq(openings.tenderId, bids.tenderId))
+          .leftJoin(bidOpenings, eq(bidOpenings.bidId, bids.id))
+          .where(
+            and(
+              inScope,
+              pastDeadline,
+              eq(bids.status, "sealed"),
+              or(
+                sql`${bids.companyId} = any(string_to_array(${idList(sharing)}, ',')::uuid[])`,
+                sql`${bids.tenderId} = any(string_to_array(${idList(patterned)}, ',')::uuid[])`,
+              ),
+            ),
+          )
+      : [],
+    named.size ? db.select({ id: bids.id, companyId: bids.companyId }).from(bids).where(sql`${bids.id} = any(string_to_array(${idList(named)}, ',')::uuid[])`) : [],
+  ]);
   const declared: (Value | null)[][] = bidRows.map((b) =>
     b.revealed && past(b.tenderId)
       ? [valueOf(b.companyId, "project_manager", b.pmCertificate), valueOf(b.companyId, "bank_account", b.securityAccount), valueOf(b.companyId, "guarantee", b.guaranteeNumber ? `${b.guaranteeIssuer ?? ""} ${b.guaranteeNumber}`.trim() : null)]
@@ -386,8 +469,6 @@ export async function scanRisks(db: Db, clock: Clock, scope: RiskScope, opts: { 
   );
   const shared = (v: Value | null): v is Value => v !== null && holder.get(v.key) === null;
   const sharedRegistered = new Map([...registered].map(([id, vs]) => [id, vs.filter(shared)]));
-  const sealedBids = new Map<string, number>();
-  for (const b of bidRows) sealedBids.set(b.tenderId, (sealedBids.get(b.tenderId) ?? 0) + 1);
   const contacts: BidderMark<ContactKind>[] = [];
   const devices: BidderMark<DeviceKind>[] = [];
   const pricesOf = new Map<string, PricedTender>();
@@ -396,7 +477,7 @@ export async function scanRisks(db: Db, clock: Clock, scope: RiskScope, opts: { 
     if (!x) return;
     for (const v of [...(sharedRegistered.get(b.companyId) ?? []), ...declared[i].filter(shared)])
       contacts.push({ tenderId: b.tenderId, projectId: x.projectId, deadline: x.deadline, companyId: b.companyId, companyName: nameOf(b.companyId), kind: v.kind, value: v.value });
-    if (b.revealed && b.priceFen !== null && (b.openStatus === "decrypted" || b.openStatus === "rejected")) {
+    if (patterned.has(b.tenderId) && b.revealed && b.priceFen !== null && (b.openStatus === "decrypted" || b.openStatus === "rejected")) {
       const pt = pricesOf.get(b.tenderId) ?? { tenderId: b.tenderId, projectId: x.projectId, deadline: x.deadline, recordSigned: x.recordSignedAt !== null, prices: [] };
       pt.prices.push({ bidId: b.bidId, companyName: nameOf(b.companyId), priceFen: b.priceFen });
       pricesOf.set(b.tenderId, pt);
@@ -413,7 +494,12 @@ export async function scanRisks(db: Db, clock: Clock, scope: RiskScope, opts: { 
   }
 
   // ── Rotation ──
-  const awarded: AwardedTender[] = rowsOf<{ tenderId: string; projectId: string; round: number; projectName: string; townshipId: string; deadlineMs: number; companies: string; winner: string }>(rotationRows).map((r) => {
+  type RotationRow = { tenderId: string; projectId: string; round: number; projectName: string; townshipId: string; deadlineMs: number; setNo: number | string; companies: string | null; winner: string };
+  const rotation = rowsOf<RotationRow>(rotationRows);
+  // One bidders list per set, shared by its tenders.
+  const biddersOfSet = new Map<string, { companyId: string; companyName: string }[]>();
+  for (const r of rotation) if (r.companies !== null) biddersOfSet.set(String(r.setNo), r.companies.split(",").map((id) => ({ companyId: id, companyName: nameOf(id) })));
+  const awarded: AwardedTender[] = rotation.map((r) => {
     if (!projectInfo.has(r.projectId)) projectInfo.set(r.projectId, { name: r.projectName, townshipId: r.townshipId });
     return {
       tenderId: r.tenderId,
@@ -421,7 +507,7 @@ export async function scanRisks(db: Db, clock: Clock, scope: RiskScope, opts: { 
       projectName: r.projectName,
       round: Number(r.round),
       deadline: asDate(Number(r.deadlineMs)),
-      bidders: r.companies.split(",").map((id) => ({ companyId: id, companyName: nameOf(id) })),
+      bidders: biddersOfSet.get(String(r.setNo)) ?? [],
       winnerCompanyId: r.winner,
     };
   });
@@ -430,7 +516,7 @@ export async function scanRisks(db: Db, clock: Clock, scope: RiskScope, opts: { 
   const ranked: RankedTender[] = [];
   const draws: DrawOutcome[] = [];
   const failures: FailedRound[] = [];
-  const bidCompany = new Map(bidRows.map((b) => [b.bidId, b.companyId]));
+  const bidCompany = new Map(namedRows.map((b) => [b.id, b.companyId]));
   for (const x of tenderRows) {
     if (x.deadline > now) continue;
     const result = x.result as EvaluationResult | null;
@@ -469,7 +555,7 @@ export async function scanRisks(db: Db, clock: Clock, scope: RiskScope, opts: { 
     splitting: splitting.map((p) => ({ id: p.id, name: p.name, type: p.type, estimateFen: p.estimateFen, at: p.submittedAt ?? p.createdAt, finding: p.finding as SplittingFinding | null, justification: p.justification })),
     bidCounts: tenderRows
       .filter((x) => x.deadline <= now && x.projectState !== "cancelled" && x.projectState !== "cancel_requested")
-      .map((x) => ({ tenderId: x.tenderId, projectId: x.projectId, round: x.round, deadline: x.deadline, bidCount: sealedBids.get(x.tenderId) ?? 0 })),
+      .map((x) => ({ tenderId: x.tenderId, projectId: x.projectId, round: x.round, deadline: x.deadline, bidCount: Number(x.bidCount ?? 0) })),
     contacts,
     devices,
     files,

@@ -22,6 +22,8 @@ export const openings = pgTable("openings", {
   hostUserId: uuid("host_user_id").references(() => users.id),
   /** Sealed bids in force at the deadline. */
   bidCount: integer("bid_count"),
+  /** Their companies' ids, sorted and joined by commas: the risk scan compares tenders' bidder sets by it. */
+  bidderSet: text("bidder_set"),
   decryptionStartedAt: instant("decryption_started_at"),
   windowEndsAt: instant("window_ends_at"),
   extendedAt: instant("extended_at"),

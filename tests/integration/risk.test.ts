@@ -90,6 +90,12 @@ describe("the scan", () => {
     expect(flags.some((f) => f.tenderId === opened.tenderId && ["few_bidders", "shared_contacts", "identical_files"].includes(f.rule))).toBe(false);
   });
 
+  it("compares bidder sets by what the opening recorded when decryption started: the sealed bidders, sorted", async () => {
+    const [o] = await database.db.select().from(schema.openings).where(eq(schema.openings.tenderId, opened.tenderId));
+    expect(o.bidCount).toBe(3);
+    expect(o.bidderSet).toBe(opened.bidders.map((b) => b.companyId).sort().join(","));
+  });
+
   it("shows nothing about a tender before its deadline — not even that a bid came in", async () => {
     expect(afterBid).toEqual(beforeBid);
     expect((afterBid as { flags: { tenderId?: string }[] }).flags.filter((f) => f.tenderId === single.tenderId)).toEqual([]);
@@ -306,7 +312,8 @@ describe("the other rules, over rows written straight into the tables", () => {
       }
       // Winners take turns: the first company, then the second, then the third.
       await db.insert(schema.awards).values({ tenderId, winnerBidId: bidIds[i], priceFen: 10_000_000, state: "approved", decidedBy: host.id, decidedAt: at(`2026-10-1${i}T02:00:00Z`) });
-      await db.insert(schema.openings).values({ tenderId, state: "closed", readingStartedAt: at(`2026-10-0${i + 1}T02:30:00Z`), closedAt: at(`2026-10-0${i + 1}T03:00:00Z`), createdAt: at(`2026-10-0${i + 1}T02:00:00Z`) });
+      // As startDecryption records them: the count and the sorted set of the bidders in force at the deadline.
+      await db.insert(schema.openings).values({ tenderId, state: "closed", bidCount: companies.length, bidderSet: [...companies].sort().join(","), readingStartedAt: at(`2026-10-0${i + 1}T02:30:00Z`), closedAt: at(`2026-10-0${i + 1}T03:00:00Z`), createdAt: at(`2026-10-0${i + 1}T02:00:00Z`) });
       made.projects.push(projectId);
       made.tenders.push(tenderId);
       made.bids.push(bidIds);
