@@ -110,7 +110,7 @@ export async function scanRisks(db: Db, clock: Clock, scope: RiskScope, opts: { 
   // (compiling costs more than it saves for one scan) — for this transaction only.
   return db.transaction(
     async (tx) => {
-      await tx.execute(sql`select set_config('work_mem', '64MB', true), set_config('jit', 'off', true)`);
+      await tx.execute(sql`select set_config('work_mem', '64MB', true), set_config('jit', 'off', true), set_config('parallel_setup_cost', '100', true), set_config('parallel_tuple_cost', '0.01', true)`);
       return scanIn(tx, clock, scope, opts);
     },
     { isolationLevel: "repeatable read", accessMode: "read only" },
@@ -159,7 +159,7 @@ async function scanIn(db: Db, clock: Clock, scope: RiskScope, opts: { projectId?
     .innerJoin(projects, eq(projects.id, tenders.projectId))
     .where(and(inScope, pastDeadline));
 
-  const [splitting, tenderRows, amendmentRows, priceRows, declaredRows, companyRows, pmRows, deviceRows, fileRows, rotationRows, scoreRows, reviewRows] = await Promise.all([
+  const [splitting, tenderRaw, amendmentRows, priceRows, declaredRows, companyRows, pmRows, deviceRows, fileRows, rotationRows, scoreRows, reviewRows] = await Promise.all([
     // Splitting: what the check found when each project was submitted (not drafts, not cancelled ones).
     db
       .select({
@@ -193,11 +193,12 @@ async function scanIn(db: Db, clock: Clock, scope: RiskScope, opts: { projectId?
         projectState: projects.state,
         townshipId: projects.townshipId,
         round: tenders.round,
-        publishedAt: tenders.publishedAt,
-        deadline: tenders.deadline,
+        // Instants as epoch milliseconds: a Date from a number, not from text, for every tender of a county.
+        publishedAtMs: sql<number>`floor(extract(epoch from ${tenders.publishedAt}) * 1000)::float8`,
+        deadlineMs: sql<number>`floor(extract(epoch from ${tenders.deadline}) * 1000)::float8`,
         openingState: openings.state,
-        openingClosedAt: openings.closedAt,
-        recordSignedAt: openings.recordSignedAt,
+        openingClosedAtMs: sql<number | null>`floor(extract(epoch from ${openings.closedAt}) * 1000)::float8`,
+        recordSigned: sql<boolean>`${openings.recordSignedAt} is not null`,
         evaluationState: evaluations.state,
         evaluationFailed: sql<boolean>`${evaluations.failReason} is not null`,
         evaluationFailedAt: sql<number | null>`floor(extract(epoch from coalesce(${evaluations.lockedAt}, ${evaluations.stepStartedAt})) * 1000)::float8`,
@@ -345,7 +346,10 @@ async function scanIn(db: Db, clock: Clock, scope: RiskScope, opts: { projectId?
         join awards a on a.tender_id = t.id
         join bids wb on wb.id = a.winner_bid_id
        where c.n >= ${t.rotationMinTenders}
-         and c.companies in (select s.companies from sets s join tenders t on t.id = s.tender_id join projects p on p.id = t.project_id where ${rawScope})`),
+         ${
+           // A township or a project: only sets one of its tenders has (the whole county needs no check).
+           scope.townshipId || only ? sql`and c.companies in (select s.companies from sets s join tenders t on t.id = s.tender_id join projects p on p.id = t.project_id where ${rawScope})` : sql``
+         }`),
     // Comprehensive scoring, once every member's scores are in.
     db
       .select({ tenderId: expertScores.tenderId, bidId: expertScores.bidId, expertId: expertScores.expertId, expertName: users.name, companyId: bids.companyId, score: expertScores.score })
@@ -364,6 +368,12 @@ async function scanIn(db: Db, clock: Clock, scope: RiskScope, opts: { projectId?
   ]);
 
   // ── Lookups ──
+  const tenderRows = tenderRaw.map(({ publishedAtMs, deadlineMs, openingClosedAtMs, ...x }) => ({
+    ...x,
+    publishedAt: asDate(Number(publishedAtMs)),
+    deadline: asDate(Number(deadlineMs)),
+    openingClosedAt: openingClosedAtMs === null ? null : asDate(Number(openingClosedAtMs)),
+  }));
   const tenderById = new Map(tenderRows.map((r) => [r.tenderId, r]));
   const projectInfo = new Map<string, { name: string; townshipId: string | null }>();
   for (const p of splitting) projectInfo.set(p.id, { name: p.name, townshipId: p.townshipId });
@@ -478,7 +488,7 @@ async function scanIn(db: Db, clock: Clock, scope: RiskScope, opts: { projectId?
     for (const v of [...(sharedRegistered.get(b.companyId) ?? []), ...declared[i].filter(shared)])
       contacts.push({ tenderId: b.tenderId, projectId: x.projectId, deadline: x.deadline, companyId: b.companyId, companyName: nameOf(b.companyId), kind: v.kind, value: v.value });
     if (patterned.has(b.tenderId) && b.revealed && b.priceFen !== null && (b.openStatus === "decrypted" || b.openStatus === "rejected")) {
-      const pt = pricesOf.get(b.tenderId) ?? { tenderId: b.tenderId, projectId: x.projectId, deadline: x.deadline, recordSigned: x.recordSignedAt !== null, prices: [] };
+      const pt = pricesOf.get(b.tenderId) ?? { tenderId: b.tenderId, projectId: x.projectId, deadline: x.deadline, recordSigned: x.recordSigned, prices: [] };
       pt.prices.push({ bidId: b.bidId, companyName: nameOf(b.companyId), priceFen: b.priceFen });
       pricesOf.set(b.tenderId, pt);
     }
