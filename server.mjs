@@ -11,7 +11,7 @@ import express from "express";
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 const build = await import(pathToFileURL(path.join(root, "build/index.js")).href);
-const { createAppContext, parseEnv, EnvError, checkSameOrigin } = build.entry.module;
+const { createAppContext, parseEnv, EnvError, checkSameOrigin, securityHeadersMiddleware } = build.entry.module;
 
 let env;
 try {
@@ -45,13 +45,8 @@ app.use((req, res, next) => {
   next();
 });
 
-app.use((req, res, next) => {
-  res.setHeader("X-Content-Type-Options", "nosniff");
-  res.setHeader("X-Frame-Options", "DENY");
-  res.setHeader("Referrer-Policy", "same-origin");
-  res.setHeader("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
-  next();
-});
+// Content-Security-Policy (with this response's nonce), nosniff, framing, referrer: app/utils/security-headers.server.ts.
+app.use(securityHeadersMiddleware({ https: env.PUBLIC_ORIGIN.startsWith("https:") }));
 
 app.use("/build", express.static(path.join(root, "public/build"), { immutable: true, maxAge: "1y" }));
 app.use(express.static(path.join(root, "public"), { maxAge: "1h" }));
@@ -75,7 +70,7 @@ app.all(
   createRequestHandler({
     build,
     mode: process.env.NODE_ENV ?? "production",
-    getLoadContext: async (req) => ({ ...(await ready).context, ip: req.ip ?? null }),
+    getLoadContext: async (req, res) => ({ ...(await ready).context, ip: req.ip ?? null, cspNonce: res.locals.cspNonce }),
   }),
 );
 

@@ -4,12 +4,14 @@ import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
+import { NonceContext } from "~/utils/nonce";
 
 // server.mjs reaches these through the build (build.entry.module), so the
 // Express layer and the Remix app share one implementation.
 export { createAppContext } from "~/utils/bootstrap.server";
 export { parseEnv, EnvError } from "~/utils/env.server";
 export { checkSameOrigin } from "~/utils/csrf.server";
+export { securityHeadersMiddleware } from "~/utils/security-headers.server";
 
 const ABORT_DELAY = 5_000;
 
@@ -18,13 +20,17 @@ export default function handleRequest(
   responseStatusCode: number,
   responseHeaders: Headers,
   remixContext: EntryContext,
-  _loadContext: AppLoadContext,
+  loadContext: AppLoadContext,
 ) {
+  // The nonce in this response's Content-Security-Policy header (set by server.mjs).
+  const nonce = loadContext.cspNonce;
   const waitForAll = isbot(request.headers.get("user-agent") ?? "");
   return new Promise((resolve, reject) => {
     let shellRendered = false;
     const { pipe, abort } = renderToPipeableStream(
-      <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} />,
+      <NonceContext.Provider value={nonce}>
+        <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} nonce={nonce} />
+      </NonceContext.Provider>,
       {
         [waitForAll ? "onAllReady" : "onShellReady"]() {
           shellRendered = true;

@@ -18,6 +18,7 @@ import styles from "~/styles/app.css";
 import { unreadCount } from "~/models/notification.server";
 import { getAuth } from "~/utils/auth.server";
 import { DEFAULT_LOCALE, getI18n, localeFromCookieHeader, type Locale } from "~/utils/i18n";
+import { useNonce } from "~/utils/nonce";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: styles },
@@ -124,6 +125,7 @@ export function Layout({ children }: { children: React.ReactNode }) {
   // Public pages that need no script say so with handle.hydrate = false: they ship no JavaScript at all.
   const matches = useMatches();
   const hydrate = (matches.at(-1)?.handle as { hydrate?: boolean } | undefined)?.hydrate !== false;
+  const nonce = useNonce();
   return (
     <html lang={locale}>
       <head>
@@ -140,8 +142,8 @@ export function Layout({ children }: { children: React.ReactNode }) {
         </I18nextProvider>
         {hydrate && (
           <>
-            <ScrollRestoration />
-            <Scripts />
+            <ScrollRestoration nonce={nonce} />
+            <Scripts nonce={nonce} />
           </>
         )}
       </body>

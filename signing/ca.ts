@@ -180,8 +180,25 @@ export function encodePasskeyBinding(binding: PasskeyBinding): Uint8Array {
  * document signer) and documentSigning (RFC 9336), and the PasskeyBinding extension.
  */
 export function issueSignerCertificate(ca: CertificateWithKey, options: SignerCertificateOptions): CertificateWithKey {
-  checkDate(options.now);
   if (!options.name.trim()) throw new Error("signer name is empty");
+  return issueDocumentSigner(ca, { ...options, serialNumber: options.userId }, [
+    extension(
+      OID.passkeyBinding,
+      false,
+      encodePasskeyBinding({ credentialId: options.credentialId, cosePublicKey: options.credentialPublicKeyCose, rpId: options.rpId ?? null }),
+    ),
+  ]);
+}
+
+/**
+ * The end-entity certificate both kinds of document signer get: digitalSignature +
+ * nonRepudiation, EKU emailProtection (what NSS, and so pdfsig, checks for a
+ * document signer) and documentSigning (RFC 9336), the platform's organisation
+ * and the name in the subject, the platform id as its serialNumber attribute.
+ */
+function issueDocumentSigner(ca: CertificateWithKey, options: { name: string; serialNumber: string; crlUrl?: string; now: Date; days: number }, extra: Uint8Array[]): CertificateWithKey {
+  checkDate(options.now);
+  if (!options.name.trim()) throw new Error("name is empty");
   if (!(options.days > 0)) throw new Error("days must be positive");
   const issuer = loadIssuer(ca);
   const { privateKey, publicKey } = rsaKeyPair();
@@ -190,7 +207,7 @@ export function issueSignerCertificate(ca: CertificateWithKey, options: SignerCe
   const subject: NameEntry[] = [
     ...(organization ? [{ oid: OID.organizationName, value: organization }] : []),
     { oid: OID.commonName, value: options.name },
-    { oid: "2.5.4.5", value: options.userId, printable: true },
+    { oid: "2.5.4.5", value: options.serialNumber, printable: true },
   ];
   const der = buildCertificate({
     serial: randomSerial(),
@@ -204,11 +221,7 @@ export function issueSignerCertificate(ca: CertificateWithKey, options: SignerCe
       keyUsage([KEY_USAGE.digitalSignature, KEY_USAGE.nonRepudiation]),
       extKeyUsage(false, [OID.kpEmailProtection, OID.kpDocumentSigning]),
       ...keyIdentifiers(spki, issuer.cert),
-      extension(
-        OID.passkeyBinding,
-        false,
-        encodePasskeyBinding({ credentialId: options.credentialId, cosePublicKey: options.credentialPublicKeyCose, rpId: options.rpId ?? null }),
-      ),
+      ...extra,
       ...(options.crlUrl ? [crlDistributionPoint(options.crlUrl)] : []),
     ],
     issuerKey: issuer.key,
@@ -302,33 +315,6 @@ export interface OrganisationCertificateOptions {
  * tell the two apart by the missing PasskeyBinding extension.
  */
 export function issueOrganisationCertificate(ca: CertificateWithKey, options: OrganisationCertificateOptions): CertificateWithKey {
-  checkDate(options.now);
   if (!options.name.trim()) throw new Error("organisation name is empty");
-  if (!(options.days > 0)) throw new Error("days must be positive");
-  const issuer = loadIssuer(ca);
-  const { privateKey, publicKey } = rsaKeyPair();
-  const spki = spkiOf(publicKey);
-  const organization = organizationOf(issuer.cert);
-  const subject: NameEntry[] = [
-    ...(organization ? [{ oid: OID.organizationName, value: organization }] : []),
-    { oid: OID.commonName, value: options.name },
-    { oid: "2.5.4.5", value: options.orgId, printable: true },
-  ];
-  const der = buildCertificate({
-    serial: randomSerial(),
-    issuer: issuer.cert.subjectRaw,
-    subject: buildName(subject),
-    notBefore: options.now,
-    notAfter: new Date(options.now.getTime() + options.days * DAY_MS),
-    spki,
-    extensions: [
-      basicConstraints(false),
-      keyUsage([KEY_USAGE.digitalSignature, KEY_USAGE.nonRepudiation]),
-      extKeyUsage(false, [OID.kpEmailProtection, OID.kpDocumentSigning]),
-      ...keyIdentifiers(spki, issuer.cert),
-      ...(options.crlUrl ? [crlDistributionPoint(options.crlUrl)] : []),
-    ],
-    issuerKey: issuer.key,
-  });
-  return { certPem: derToPem(der), keyPem: privateKey.export({ type: "pkcs8", format: "pem" }).toString() };
+  return issueDocumentSigner(ca, { ...options, serialNumber: options.orgId }, []);
 }

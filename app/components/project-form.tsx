@@ -140,7 +140,7 @@ export function ProjectForm({
                         id={`${step}.${k}`}
                         name={`${step}.${k}`}
                         inputMode="numeric"
-                        style={{ maxWidth: "7rem" }}
+                        className="input-7rem"
                         defaultValue={v(`${step}.${k}`, d?.[k] != null ? String(d[k]) : "")}
                         {...inv(`${step}.${k}`)}
                       />

@@ -528,6 +528,7 @@ const en: Catalogue = {
       "award.approval": "The award of “{{project}}” (separate decision) awaits your approval.",
       "award.won": "Congratulations: your company won “{{project}}”. See the award notice.",
       "award.lost": "“{{project}}” has been awarded to another bidder; your bid security will be released on time.",
+      "auth.locked": "After {{failures}} wrong passwords in a row, password sign-in to your account is paused until {{until}}. If this was not you, change your password soon; you can still sign in with a passkey meanwhile.",
     },
   },
   company: {
@@ -1866,6 +1867,10 @@ const en: Catalogue = {
     passwordRequired: "Please enter your password.",
     passwordTooShort: "The password must be at least 8 characters.",
     loginFailed: "Wrong mobile number or password.",
+    auth: {
+      throttled: "Too many sign-in attempts. Please try again in 15 minutes.",
+      locked: "Password sign-in to this account is paused for 15 minutes after repeated wrong passwords. Try again later, or sign in with a passkey.",
+    },
     phoneTaken: "This mobile number is already registered.",
     notFound: "Not found.",
     forbidden: "You are not allowed to do this.",
@@ -1926,6 +1931,8 @@ const en: Catalogue = {
     },
     upload: {
       notSealed: "This is not a bid sealed by this platform.",
+      polyglot: "This file is not a plain PDF (it carries web page or archive content). Export the PDF again and upload that.",
+      pdfScript: "This PDF contains a script or an action that runs by itself, and is refused for safety. Export it again (print to PDF) and upload that.",
       tooLarge: "The file is larger than the county allows.",
       notPdf: "This is not a PDF file; please upload a PDF.",
       empty: "The file is empty.",

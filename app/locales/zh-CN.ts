@@ -529,6 +529,7 @@ const zhCN = {
       "award.approval": "“{{project}}”的定标结果（评定分离）等待您审核。",
       "award.won": "恭喜！贵单位中标“{{project}}”，请查看中标通知书。",
       "award.lost": "“{{project}}”已定标，贵单位未中标；投标保证金将按期退还。",
+      "auth.locked": "您的账号因连续 {{failures}} 次密码错误，密码登录已暂停至 {{until}}。若不是您本人操作，请尽快修改密码；在此期间仍可用通行密钥登录。",
     },
   },
   company: {
@@ -1867,6 +1868,10 @@ const zhCN = {
     passwordRequired: "请输入密码。",
     passwordTooShort: "密码至少 8 位。",
     loginFailed: "手机号或密码不正确。",
+    auth: {
+      throttled: "登录尝试过于频繁，请 15 分钟后再试。",
+      locked: "该账号因多次密码错误，密码登录已暂停 15 分钟。请稍后再试，或使用通行密钥登录。",
+    },
     phoneTaken: "该手机号已注册。",
     notFound: "找不到该记录。",
     forbidden: "您没有权限执行此操作。",
@@ -1927,6 +1932,8 @@ const zhCN = {
     },
     upload: {
       notSealed: "这不是本平台加密的投标密文。",
+      polyglot: "文件不是单纯的 PDF（其中夹带了网页或压缩包内容），请重新导出 PDF 后上传。",
+      pdfScript: "PDF 中含有脚本或自动执行的动作，出于安全原因不予接收。请重新导出（打印为 PDF）后上传。",
       tooLarge: "文件超过本县规定的大小上限。",
       notPdf: "这不是 PDF 文件，请上传 PDF。",
       empty: "文件是空的。",

@@ -18,7 +18,7 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { AwsClient } from "aws4fetch";
 import { DomainError } from "./errors";
-import { LocalFileStore, SHA, type FileStore, type StoredFile } from "./file-store.server";
+import { LocalFileStore, SHA, type ContentCheck, type FileStore, type StoredFile } from "./file-store.server";
 
 export interface S3Options {
   /** e.g. https://s3.cn-north-1.amazonaws.com.cn, https://oss-cn-hangzhou.aliyuncs.com, http://127.0.0.1:9000 */
@@ -72,7 +72,7 @@ export class S3FileStore implements FileStore {
     return base.toString();
   }
 
-  async put(data: AsyncIterable<Uint8Array>, opts: { maxBytes: number; check?: (head: Buffer) => string | null }): Promise<StoredFile> {
+  async put(data: AsyncIterable<Uint8Array>, opts: { maxBytes: number; check?: ContentCheck }): Promise<StoredFile> {
     // A folder of its own for each put, so two uploads of the same content never share a spool file.
     const spoolDir = path.join(this.opts.workDir, "spool", randomUUID());
     try {

@@ -16,9 +16,21 @@ export interface StoredFile {
   size: number;
 }
 
+/** Looks at every byte of an upload as it streams past; `verdict` is asked once, at the end. */
+export interface ContentScan {
+  update(chunk: Buffer): void;
+  verdict(): string | null;
+}
+
+/**
+ * A check of an upload's first bytes (an error key, or null), which may also
+ * bring a scan of the whole content (`checkPdf` does: polyglots, scripts).
+ */
+export type ContentCheck = ((head: Buffer) => string | null) & { scan?: () => ContentScan };
+
 export interface FileStore {
-  /** Stream bytes in; refuses (and keeps nothing) past maxBytes or when `check` rejects the first bytes. */
-  put(data: AsyncIterable<Uint8Array>, opts: { maxBytes: number; check?: (head: Buffer) => string | null }): Promise<StoredFile>;
+  /** Stream bytes in; refuses (and keeps nothing) past maxBytes, or when `check` rejects the first bytes or its scan the whole. */
+  put(data: AsyncIterable<Uint8Array>, opts: { maxBytes: number; check?: ContentCheck }): Promise<StoredFile>;
   get(sha256: string): Readable;
   has(sha256: string): Promise<boolean>;
   /** A folder on this machine for work in progress (spooling, partial resumable uploads); never served. */
@@ -40,7 +52,7 @@ export class LocalFileStore implements FileStore {
     return path.join(this.dir, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
   }
 
-  async put(data: AsyncIterable<Uint8Array>, opts: { maxBytes: number; check?: (head: Buffer) => string | null }): Promise<StoredFile> {
+  async put(data: AsyncIterable<Uint8Array>, opts: { maxBytes: number; check?: ContentCheck }): Promise<StoredFile> {
     const tmpDir = path.join(this.dir, "tmp");
     await mkdir(tmpDir, { recursive: true });
     const tmp = path.join(tmpDir, randomUUID());
@@ -48,6 +60,7 @@ export class LocalFileStore implements FileStore {
     const out = createWriteStream(tmp);
     let size = 0;
     let head = Buffer.alloc(0);
+    const scan = opts.check?.scan?.();
     try {
       for await (const chunk of data) {
         size += chunk.byteLength;
@@ -59,6 +72,7 @@ export class LocalFileStore implements FileStore {
             if (problem) throw new DomainError(problem, { status: 415 });
           }
         }
+        scan?.update(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
         hash.update(chunk);
         if (!out.write(chunk)) await new Promise<void>((r) => out.once("drain", () => r()));
       }
@@ -67,6 +81,8 @@ export class LocalFileStore implements FileStore {
         const problem = opts.check(head);
         if (problem) throw new DomainError(problem, { status: 415 });
       }
+      const found = scan?.verdict();
+      if (found) throw new DomainError(found, { status: 415 });
       await new Promise<void>((resolve, reject) => {
         out.once("error", reject);
         out.end(() => resolve());
@@ -101,9 +117,67 @@ export class LocalFileStore implements FileStore {
   }
 }
 
-/** A PDF starts with "%PDF-": the name and the browser's content type prove nothing. */
-export function checkPdf(head: Buffer): string | null {
-  return head.subarray(0, 5).toString("latin1") === "%PDF-" ? null : "errors.upload.notPdf";
+/**
+ * A PDF starts with "%PDF-": the name and the browser's content type prove
+ * nothing. The whole file is then scanned (PdfScan): files served back from
+ * this site must not also be web pages, archives or scripted documents.
+ */
+export const checkPdf: ContentCheck = Object.assign(
+  (head: Buffer): string | null => (head.subarray(0, 5).toString("latin1") === "%PDF-" ? null : "errors.upload.notPdf"),
+  { scan: () => new PdfScan() },
+);
+
+/** Markup a browser would run if it ever sniffed the file as HTML (or SVG). */
+const HTML_MARKUP = /<(?:script|html|body|iframe|svg|!doctype\s+html)[\s>\/]/i;
+/** A ZIP local file header (signature, then a plausible "version needed" of at most 6.3). */
+const ZIP_ENTRY = /PK\x03\x04[\x00-\x3f]\x00/;
+/** PDF name objects (#xx escapes allowed) followed by a delimiter. */
+const PDF_NAME = /\/([^\s()<>[\]{}\/%\x00]+)(?=[\s()<>[\]{}\/%\x00])/g;
+/** Names that make a PDF run something: JavaScript actions, launching programs, embedded Flash/media. */
+const ACTIVE_NAMES = new Set(["JavaScript", "JS", "Launch", "RichMedia"]);
+/** A ZIP's end-of-central-directory record sits within the last 64 KiB + 22 bytes, where unzip looks for it. */
+const ZIP_TAIL = 65_557;
+const ZIP_END = Buffer.from("PK\x05\x06", "latin1");
+/** Enough overlap between chunks for any marker above to be seen whole. */
+const OVERLAP = 128;
+
+/**
+ * Refuses a "PDF" that is also something else: HTML/JavaScript markup, a ZIP
+ * archive (local entries anywhere, or a central directory at the end), or PDF
+ * actions that run code. Streams: only a small overlap and the last 64 KiB
+ * are kept. Names inside compressed object streams are not inflated and so
+ * not seen; the browser's PDF viewer and the CSP are the next line there.
+ */
+export class PdfScan implements ContentScan {
+  private carry = "";
+  private tail = Buffer.alloc(0);
+  private problem: string | null = null;
+
+  update(chunk: Buffer): void {
+    this.tail = Buffer.concat([this.tail, chunk]);
+    if (this.tail.length > ZIP_TAIL) this.tail = this.tail.subarray(this.tail.length - ZIP_TAIL);
+    if (this.problem) return;
+    const text = this.carry + chunk.toString("latin1");
+    this.problem = problemIn(text);
+    this.carry = text.slice(-OVERLAP);
+  }
+
+  verdict(): string | null {
+    if (this.problem) return this.problem;
+    // The last bytes, with nothing after them to end a name.
+    const last = problemIn(this.carry + " ");
+    if (last) return last;
+    return this.tail.includes(ZIP_END) ? "errors.upload.polyglot" : null;
+  }
+}
+
+function problemIn(text: string): string | null {
+  if (HTML_MARKUP.test(text) || ZIP_ENTRY.test(text)) return "errors.upload.polyglot";
+  for (const m of text.matchAll(PDF_NAME)) {
+    const name = m[1].replace(/#([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+    if (ACTIVE_NAMES.has(name)) return "errors.upload.pdfScript";
+  }
+  return null;
 }
 
 /** Store bytes already in memory (a rendered or decrypted PDF, a signed file). */

@@ -8,7 +8,7 @@ import { schema, type Db, type MemberRole } from "~/utils/db.server";
 
 const { notifications, memberships } = schema;
 
-export const NOTIFICATION_KINDS = ["tender.amended", "tender.deadlineMoved", "tender.answered", "tender.question", "project.agentAppointed", "panel.assigned", "evaluation.revealSecret", "evaluation.failed", "evaluation.explain", "evaluation.opinion", "evaluation.sign", "evaluation.clarify", "publicity.started", "publicity.objection", "publicity.complaint", "award.decided", "award.approval", "award.won", "award.lost"] as const;
+export const NOTIFICATION_KINDS = ["tender.amended", "tender.deadlineMoved", "tender.answered", "tender.question", "project.agentAppointed", "panel.assigned", "evaluation.revealSecret", "evaluation.failed", "evaluation.explain", "evaluation.opinion", "evaluation.sign", "evaluation.clarify", "publicity.started", "publicity.objection", "publicity.complaint", "award.decided", "award.approval", "award.won", "award.lost", "auth.locked"] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 export async function notify(db: Db, clock: Clock, userIds: Iterable<string>, kind: NotificationKind, params: Record<string, string>, link: string | null) {

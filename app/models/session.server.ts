@@ -112,6 +112,8 @@ export async function endAllSessions(db: Db, clock: Clock, actor: Actor, keepSes
 
 /** Act as another of the user's own roles; a membership of someone else is refused. */
 export async function switchMembership(db: Db, clock: Clock, actor: Actor, sessionId: string, membershipId: string) {
+  // Not an id at all (a forged form): refused like someone else's membership, not a database error.
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(membershipId)) throw new DomainError("errors.forbidden", { status: 403 });
   await db.transaction(async (tx) => {
     const [m] = await tx
       .select()

@@ -125,7 +125,7 @@ export default function AdminCalendar() {
           </div>
           <div className="field">
             <label htmlFor="n">{t("calendar.calcDays")}</label>
-            <input id="n" name="n" type="number" min={1} max={365} defaultValue={calcInput.n} style={{ maxWidth: "8rem" }} />
+            <input id="n" name="n" type="number" min={1} max={365} defaultValue={calcInput.n} className="input-8rem" />
           </div>
           <button type="submit" className="secondary">
             {t("calendar.calcSubmit")}
@@ -148,7 +148,7 @@ export default function AdminCalendar() {
         </h2>
         <Form method="get" className="row">
           <label htmlFor="year">{t("calendar.year")}</label>
-          <input id="year" name="year" type="number" min={2000} max={2100} defaultValue={year} style={{ maxWidth: "8rem" }} />
+          <input id="year" name="year" type="number" min={2000} max={2100} defaultValue={year} className="input-8rem" />
           <button type="submit" className="secondary">
             {t("calendar.show")}
           </button>

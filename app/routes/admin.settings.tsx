@@ -66,7 +66,7 @@ export default function AdminSettings() {
               if (d.unit === "boolean") {
                 return (
                   <div className="field" key={d.key}>
-                    <label className="field-inline" htmlFor={id} style={{ fontWeight: 400 }}>
+                    <label className="field-inline weight-normal" htmlFor={id}>
                       <input id={id} type="checkbox" name={d.key} defaultChecked={shown[d.key] === "on"} /> {label}
                     </label>
                   </div>

@@ -61,7 +61,7 @@ export default function Templates() {
         </div>
         <div className="field">
           <label htmlFor="body">{t("templates.fields.body")}</label>
-          <textarea id="body" name="body" rows={18} defaultValue={result?.typed?.body ?? shown.body} style={{ maxWidth: "100%" }} />
+          <textarea id="body" name="body" rows={18} defaultValue={result?.typed?.body ?? shown.body} className="input-full" />
           <p className="hint">
             {t("templates.placeholders")} {placeholders.map((p) => `{{${p}}}`).join(" ")}
           </p>

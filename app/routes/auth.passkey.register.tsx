@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import type { RegistrationResponseJSON } from "@simplewebauthn/server";
 import { DomainError } from "~/models/errors";
+import { authAttemptRefusal, recordAuthAttempt } from "~/models/login-throttle.server";
 import { passkeyRegistrationOptions, registerPasskey } from "~/models/passkey.server";
 import { actorOf, requireAuth } from "~/utils/auth.server";
 
@@ -10,6 +11,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const body = (await request.json().catch(() => null)) as
     | { step?: string; response?: RegistrationResponseJSON; name?: string }
     | null;
+  const subject = { ip: context.ip, account: `user:${auth.user.id}`, kind: "passkey_register" as const };
+  const refusal = await authAttemptRefusal(context.db, context.clock, subject);
+  if (refusal) return Response.json({ error: refusal }, { status: 429 });
+  await recordAuthAttempt(context.db, context.clock, actorOf(request, context, auth), { ...subject, failed: false });
   try {
     if (body?.step === "options") {
       return Response.json({ options: await passkeyRegistrationOptions(context.db, context.clock, context.rp, auth.user.id) });

@@ -61,7 +61,7 @@ export default function Contractors() {
         {d.companies.length === 0 ? (
           <p className="muted">{t("credit.contractors.none")}</p>
         ) : (
-          <ul className="stack" style={{ listStyle: "none", padding: 0 }} data-testid="contractors">
+          <ul className="stack bare-list" data-testid="contractors">
             {d.companies.map((c) => (
               <li key={c.id} data-testid="contractor-row">
                 <h2>{c.name}</h2>

@@ -25,7 +25,7 @@ import {
 } from "~/models/evaluation.server";
 import { getPublicNotice } from "~/models/tender.server";
 import { actorOf, forbidden, requireRole } from "~/utils/auth.server";
-import { domainErrors, type FormErrors } from "~/utils/forms";
+import { domainErrors, errorStatus, type FormErrors } from "~/utils/forms";
 import { formatFen, parseHundredths } from "~/utils/money";
 import { formatBeijing } from "~/utils/time";
 
@@ -227,7 +227,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       });
     }
   } catch (e) {
-    const status = e instanceof DomainError ? (e.options.status ?? 400) : 400;
+    const status = errorStatus(e);
     // Echo what was typed, so that a refused form comes back filled in (also without JavaScript).
     const values = Object.fromEntries([...form].filter(([k, v]) => k !== "intent" && typeof v === "string").map(([k, v]) => [k, String(v)]));
     return data({ errors: domainErrors(e) as FormErrors, done: null, values }, { status });

@@ -7,6 +7,7 @@ import { PasskeyLoginButton } from "~/components/passkey-login";
 import { FieldError, FormError } from "~/components/forms";
 import { appendAudit } from "~/models/audit.server";
 import { DEMO_PASSWORD, listDemoAccounts } from "~/models/demo.server";
+import { authAttemptRefusal, phoneAccount, recordAuthAttempt } from "~/models/login-throttle.server";
 import { startSession } from "~/models/session.server";
 import { authenticateWithPassword } from "~/models/user.server";
 import { actorOf, getAuth, safeRedirect, sessionCookie } from "~/utils/auth.server";
@@ -45,15 +46,20 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return data({ errors: zodErrors(parsed.error) as FormErrors, phone: String(form.phone ?? "") }, { status: 400 });
   }
   const { phone, password, redirectTo } = parsed.data;
-  const user = await authenticateWithPassword(context.db, phone, password);
   const actor = actorOf(request, context, null);
+  const subject = { ip: context.ip, account: phoneAccount(phone), kind: "password" as const };
+  // Refused before the password is even checked: a locked account gives a guesser no answer.
+  const refusal = await authAttemptRefusal(context.db, context.clock, subject);
+  if (refusal) return data({ errors: { form: refusal } as FormErrors, phone }, { status: 429 });
+  const user = await authenticateWithPassword(context.db, phone, password);
+  const { locked } = await recordAuthAttempt(context.db, context.clock, actor, { ...subject, failed: !user });
   if (!user) {
     await appendAudit(context.db, context.clock, actor, {
       action: "auth.login_failed",
       objectType: "user",
       detail: { phone: maskPhone(phone), method: "password" },
     });
-    return data({ errors: { form: "errors.loginFailed" } as FormErrors, phone }, { status: 401 });
+    return data({ errors: { form: locked ? "errors.auth.locked" : "errors.loginFailed" } as FormErrors, phone }, { status: locked ? 429 : 401 });
   }
   const { token } = await startSession(context.db, context.clock, actor, {
     userId: user.id,

@@ -15,6 +15,7 @@ import { actorOf, getAuth, requireRole } from "~/utils/auth.server";
 import { domainErrors, type FormErrors } from "~/utils/forms";
 import { formatFen } from "~/utils/money";
 import { formatBeijing } from "~/utils/time";
+import { useNonce } from "~/utils/nonce";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.notice.name ?? "招标公告"} · 村易招` }];
 export const handle = { hydrate: false };
@@ -118,6 +119,8 @@ export default function Notice() {
   const errors: FormErrors = result?.errors ?? {};
   const r = remaining(n.remainingMs);
   const open = n.state === "published";
+  // The countdown is inline: it runs only with this response's CSP nonce.
+  const nonce = useNonce();
   const mayDownload = viewer.loggedIn && (!viewer.contractor || !signupStep || viewer.ownSignup);
   return (
     <div className="stack">
@@ -158,7 +161,7 @@ export default function Notice() {
             </strong>
           </p>
         )}
-        {open && <script dangerouslySetInnerHTML={{ __html: COUNTDOWN }} />}
+        {open && <script nonce={nonce} suppressHydrationWarning dangerouslySetInnerHTML={{ __html: COUNTDOWN }} />}
       </section>
       {outcome && (
         <section className="card stack" id="result" aria-labelledby="result-h" data-testid="notice-result">

@@ -7,10 +7,9 @@ import { ErrorSummary, Notice } from "~/components/forms";
 import { SignDocument } from "~/components/sign-document";
 import { approveAward, awardView, completeProject, decideAward, recordContract, releaseSecurity } from "~/models/award.server";
 import { gradesOfBids } from "~/models/credit.server";
-import { DomainError } from "~/models/errors";
 import { listPasskeys } from "~/models/passkey.server";
 import { actorOf, forbidden, requireRole } from "~/utils/auth.server";
-import { domainErrors, type FormErrors } from "~/utils/forms";
+import { domainErrors, errorStatus, type FormErrors } from "~/utils/forms";
 import { formatFen, parseYuanToFen } from "~/utils/money";
 import { beijingDay, formatBeijing } from "~/utils/time";
 
@@ -90,7 +89,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       await completeProject(db, clock, actor, orgId, tenderId, { acceptanceDate: text("acceptanceDate"), settlementFen: parseYuanToFen(text("settlement")) });
     else return data({ errors: { form: "errors.forbidden" } as FormErrors, done: null }, { status: 403 });
   } catch (e) {
-    return data({ errors: domainErrors(e) as FormErrors, done: null }, { status: e instanceof DomainError ? (e.options.status ?? 400) : 400 });
+    return data({ errors: domainErrors(e) as FormErrors, done: null }, { status: errorStatus(e) });
   }
   return { errors: {} as FormErrors, done: intent };
 }

@@ -3,11 +3,10 @@ import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { FieldError, FormError, Notice } from "~/components/forms";
-import { DomainError } from "~/models/errors";
 import { answerClarification, clarificationsForCompany } from "~/models/evaluation.server";
 import { getPublicNotice } from "~/models/tender.server";
 import { actorOf, requireRole } from "~/utils/auth.server";
-import { domainErrors, type FormErrors } from "~/utils/forms";
+import { domainErrors, errorStatus, type FormErrors } from "~/utils/forms";
 import { formatBeijing } from "~/utils/time";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.tender.name ?? ""} · 评标澄清 · 村易招` }];
@@ -44,7 +43,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   try {
     await answerClarification(context.db, context.clock, actor, auth.membership.org.id, params.id ?? "", id, answer);
   } catch (e) {
-    return data({ errors: domainErrors(e) as FormErrors, done: false, id, answer }, { status: e instanceof DomainError ? (e.options.status ?? 400) : 400 });
+    return data({ errors: domainErrors(e) as FormErrors, done: false, id, answer }, { status: errorStatus(e) });
   }
   return { errors: {} as FormErrors, done: true, id, answer: "" };
 }

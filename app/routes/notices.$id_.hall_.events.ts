@@ -15,13 +15,22 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const from = Number(request.headers.get("Last-Event-ID") ?? url.searchParams.get("lastEventId") ?? 0);
   let last = Number.isSafeInteger(from) && from > 0 ? from : 0;
   const encoder = new TextEncoder();
-  let stop = () => {};
+  // A client may hang up while the subscription is still being set up: remembered here, acted on once it is.
+  let cancelled = false;
+  let stop = () => {
+    cancelled = true;
+  };
   const body = new ReadableStream<Uint8Array>({
     async start(controller) {
       let closed = false;
       let running: Promise<void> = Promise.resolve();
       const write = (text: string) => {
-        if (!closed) controller.enqueue(encoder.encode(text));
+        if (closed) return;
+        try {
+          controller.enqueue(encoder.encode(text));
+        } catch {
+          closed = true; // the stream was closed under us
+        }
       };
       // In order, from the last id sent: nothing twice, nothing skipped.
       const send = (events: HallEventRow[]) => {
@@ -40,6 +49,11 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
         if (!replayed) early.push(events);
         else running = running.then(() => send(events));
       });
+      if (cancelled || request.signal.aborted) {
+        closed = true;
+        unsubscribe();
+        return;
+      }
       running = running
         .then(async () => send(await hallEventsAfter(context.db, tenderId, last)))
         .catch(() => write(": retry\n\n"))
@@ -62,6 +76,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       request.signal.addEventListener("abort", stop, { once: true });
     },
     cancel() {
+      cancelled = true;
       stop();
     },
   });

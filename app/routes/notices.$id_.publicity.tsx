@@ -3,11 +3,10 @@ import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { ErrorSummary, Notice } from "~/components/forms";
-import { DomainError } from "~/models/errors";
 import { showScore } from "~/models/evaluation-rules.server";
 import { answerObjection, fileComplaint, fileObjection, handleComplaint, publicityView, type ComplaintDecision } from "~/models/publicity.server";
 import { actorOf, getAuth, requireRole } from "~/utils/auth.server";
-import { domainErrors, type FormErrors } from "~/utils/forms";
+import { domainErrors, errorStatus, type FormErrors } from "~/utils/forms";
 import { formatFen } from "~/utils/money";
 import { formatBeijing } from "~/utils/time";
 
@@ -87,7 +86,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       await handleComplaint(context.db, context.clock, actor, orgId, tenderId, text("complaintId"), intent as ComplaintDecision, text("outcome"));
     else return data({ errors: { form: "errors.forbidden" } as FormErrors, done: null }, { status: 403 });
   } catch (e) {
-    return data({ errors: domainErrors(e) as FormErrors, done: null }, { status: e instanceof DomainError ? (e.options.status ?? 400) : 400 });
+    return data({ errors: domainErrors(e) as FormErrors, done: null }, { status: errorStatus(e) });
   }
   return { errors: {} as FormErrors, done: intent };
 }

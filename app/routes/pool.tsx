@@ -157,7 +157,7 @@ export default function Pool() {
     items.length === 0 ? (
       <p className="muted">{t(empty)}</p>
     ) : (
-      <ul className="stack" style={{ listStyle: "none", padding: 0 }}>
+      <ul className="stack bare-list">
         {items.map((r) => (
           <CompanyCard key={r.id} row={r} canDecide={canDecide} />
         ))}

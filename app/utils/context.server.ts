@@ -6,7 +6,7 @@ import type { RelyingParty } from "~/models/passkey.server";
 import { LocalFileStore, type FileStore } from "~/models/file-store.server";
 import { S3FileStore } from "~/models/file-store-s3.server";
 
-/** What every loader and action receives: built once by the server, per request only `ip` changes. */
+/** What every loader and action receives: built once by the server, per request only `ip` and `cspNonce` change. */
 export interface AppContext {
   db: Db;
   database: Database;
@@ -17,6 +17,8 @@ export interface AppContext {
   files: FileStore;
   /** Client address as the server saw it (proxy headers honoured only from TRUST_PROXY). */
   ip: string | null;
+  /** This response's Content-Security-Policy nonce (server.mjs); absent outside the HTTP server. */
+  cspNonce?: string;
 }
 
 /** The file store the environment asks for. With S3, FILES_DIR still holds work in progress (spooling, partial uploads). */

@@ -21,3 +21,8 @@ export function domainErrors(e: unknown): FormErrors {
   if (e instanceof DomainError) return { [e.options.field ?? "form"]: e.options.values ? { key: e.key, values: e.options.values } : e.key };
   throw e;
 }
+
+/** The HTTP status for a refused action: the domain error's own (403, 409 …), else 400. */
+export function errorStatus(e: unknown): number {
+  return e instanceof DomainError ? (e.options.status ?? 400) : 400;
+}

@@ -13,3 +13,4 @@ export * from "./signatures";
 export * from "./panels";
 export * from "./evaluations";
 export * from "./supervision";
+export * from "./throttle";

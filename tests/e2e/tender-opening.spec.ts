@@ -315,6 +315,8 @@ test("a whole remote opening: sign-in, decryption in each bidder's browser, 唱�
   for (let i = 0; i < 3; i++) {
     await host.getByRole("button", { name: "已退还", exact: true }).first().click();
     await expect(host.getByText("已登记退还。")).toBeVisible();
+    // Wait for this release to show before the next click (the notice is the same each time).
+    await expect(host.getByRole("button", { name: "已退还", exact: true })).toHaveCount(2 - i);
   }
   await host.getByLabel("验收日期").fill(serverDay);
   await host.getByLabel("结算金额（元）").fill("274800");

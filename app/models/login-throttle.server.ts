@@ -1,0 +1,130 @@
+/**
+ * Limits on sign-in, counted in the database so that every instance of the
+ * app sees the same attempts:
+ * - per client address, every attempt at any sign-in step (password,
+ *   passkey options and verification, passkey registration);
+ * - per account (the phone typed, the passkey's credential id, or the
+ *   signed-in user registering a passkey), every attempt;
+ * - repeated wrong passwords for one phone lock password sign-in for that
+ *   phone for a while. Passkeys still work: a password guesser cannot use
+ *   them, and the real holder gets in.
+ * Time comes from the application clock, so tests move it.
+ */
+import { and, count, eq, gt, inArray, lt } from "drizzle-orm";
+import type { Clock } from "~/utils/clock.server";
+import { schema, type Db } from "~/utils/db.server";
+import { maskPhone } from "~/utils/phone";
+import { formatBeijing } from "~/utils/time";
+import { appendAudit, type Actor } from "./audit.server";
+import { notify } from "./notification.server";
+
+const { loginAttempts, accountLocks, users } = schema;
+
+const MINUTE = 60 * 1000;
+export const THROTTLE = {
+  windowMs: 15 * MINUTE,
+  /** A village office behind one address may hold several people signing in; generous, but it stops a script. */
+  perIp: 60,
+  perAccount: 20,
+  failuresToLock: 10,
+  lockMs: 15 * MINUTE,
+  /** Rows older than this are of no use to any limit. */
+  keepMs: 24 * 60 * MINUTE,
+} as const;
+
+export type AuthAttemptKind = "password" | "passkey_options" | "passkey_verify" | "passkey_register";
+export type ThrottleRefusal = "errors.auth.throttled" | "errors.auth.locked";
+
+export interface AttemptSubject {
+  ip: string | null;
+  /** `account:<phone>`, `credential:<id>` or `user:<id>`; null when the step names no account (passkey options). */
+  account: string | null;
+  kind: AuthAttemptKind;
+}
+
+const ipBucket = (ip: string) => `ip:${ip}`;
+export const phoneAccount = (phone: string) => `account:${phone}`;
+
+/** Whether this attempt may go ahead; a refusal key when it may not. Looks only, writes nothing. */
+export async function authAttemptRefusal(db: Db, clock: Clock, subject: AttemptSubject): Promise<ThrottleRefusal | null> {
+  const now = clock.now();
+  if (subject.kind === "password" && subject.account) {
+    const [lock] = await db
+      .select()
+      .from(accountLocks)
+      .where(and(eq(accountLocks.account, subject.account), gt(accountLocks.lockedUntil, now)))
+      .limit(1);
+    if (lock) return "errors.auth.locked";
+  }
+  const since = new Date(now.getTime() - THROTTLE.windowMs);
+  const attempts = async (bucket: string) => {
+    const [row] = await db
+      .select({ n: count() })
+      .from(loginAttempts)
+      .where(and(eq(loginAttempts.bucket, bucket), gt(loginAttempts.at, since)));
+    return row?.n ?? 0;
+  };
+  if (subject.ip && (await attempts(ipBucket(subject.ip))) >= THROTTLE.perIp) return "errors.auth.throttled";
+  if (subject.account && (await attempts(subject.account)) >= THROTTLE.perAccount) return "errors.auth.throttled";
+  return null;
+}
+
+/**
+ * Count one attempt. A wrong password that makes the tenth within the window
+ * locks the phone: the lock, its audit row and a notice to the account's
+ * holder (if the phone is a user's) are written together.
+ */
+export async function recordAuthAttempt(
+  db: Db,
+  clock: Clock,
+  actor: Actor,
+  subject: AttemptSubject & { failed: boolean },
+): Promise<{ locked: boolean }> {
+  const now = clock.now();
+  const buckets = [subject.ip ? ipBucket(subject.ip) : null, subject.account].filter((b): b is string => b !== null);
+  if (!buckets.length) return { locked: false };
+  return db.transaction(async (tx) => {
+    await tx.delete(loginAttempts).where(and(inArray(loginAttempts.bucket, buckets), lt(loginAttempts.at, new Date(now.getTime() - THROTTLE.keepMs))));
+    await tx.insert(loginAttempts).values(buckets.map((bucket) => ({ bucket, kind: subject.kind, failed: subject.failed, at: now })));
+    if (subject.kind !== "password" || !subject.account) return { locked: false };
+    if (!subject.failed) {
+      // A correct password ends the run of wrong ones (the attempts still count against the rate limit).
+      await tx
+        .update(loginAttempts)
+        .set({ failed: false })
+        .where(and(eq(loginAttempts.bucket, subject.account), eq(loginAttempts.kind, "password"), eq(loginAttempts.failed, true)));
+      return { locked: false };
+    }
+    const since = new Date(now.getTime() - THROTTLE.windowMs);
+    const [row] = await tx
+      .select({ n: count() })
+      .from(loginAttempts)
+      .where(and(eq(loginAttempts.bucket, subject.account), eq(loginAttempts.kind, "password"), eq(loginAttempts.failed, true), gt(loginAttempts.at, since)));
+    if ((row?.n ?? 0) < THROTTLE.failuresToLock) return { locked: false };
+    const lockedUntil = new Date(now.getTime() + THROTTLE.lockMs);
+    await tx
+      .insert(accountLocks)
+      .values({ account: subject.account, lockedAt: now, lockedUntil })
+      .onConflictDoUpdate({ target: accountLocks.account, set: { lockedAt: now, lockedUntil } });
+    // The failures that caused this lock do not cause another one when it ends.
+    await tx
+      .update(loginAttempts)
+      .set({ failed: false })
+      .where(and(eq(loginAttempts.bucket, subject.account), eq(loginAttempts.kind, "password"), eq(loginAttempts.failed, true)));
+    const phone = subject.account.startsWith("account:") ? subject.account.slice("account:".length) : null;
+    const [holder] = phone ? await tx.select({ id: users.id }).from(users).where(eq(users.phone, phone)).limit(1) : [];
+    await appendAudit(tx, clock, actor, {
+      action: "auth.locked",
+      objectType: "user",
+      objectId: holder?.id ?? null,
+      detail: { phone: phone ? maskPhone(phone) : null, failures: row?.n ?? 0, lockedUntil: lockedUntil.toISOString() },
+    });
+    if (holder) {
+      await notify(tx, clock, [holder.id], "auth.locked", {
+        failures: String(row?.n ?? 0),
+        until: formatBeijing(lockedUntil),
+      }, "/account");
+    }
+    return { locked: true };
+  });
+}
