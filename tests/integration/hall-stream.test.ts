@@ -83,6 +83,25 @@ describe("the hall's live stream", () => {
     expect(replay.map((e) => e.kind)).toEqual(["decryption_started", "window_extended"]);
   });
 
+  it("lets a client hang up before its subscription is set up, without writing to the closed stream afterwards", async () => {
+    const errors: unknown[] = [];
+    const onError = (e: unknown) => errors.push(e);
+    process.on("uncaughtException", onError);
+    process.on("unhandledRejection", onError);
+    try {
+      const cookie = await cookieFor(ctx, DEMO.supervisorA);
+      const res = (await run(eventsRoute.loader, get(`/notices/${tenderId}/hall/events`, cookie), ctx, { id: tenderId })) as Response;
+      await res.body!.cancel(); // at once: the stream's start() is still awaiting the subscription
+      await new Promise((r) => setTimeout(r, 50));
+      await recordIncident(database.db, ctx.clock, tenderId, "观看者提前离开后的事件");
+      await new Promise((r) => setTimeout(r, 200));
+      expect(errors).toEqual([]);
+    } finally {
+      process.off("uncaughtException", onError);
+      process.off("unhandledRejection", onError);
+    }
+  });
+
   it("has no clock to move unless the server was started for end-to-end tests", async () => {
     const req = () => new Request("http://localhost:3000/test-clock", { method: "POST", body: JSON.stringify({ advanceMs: 1000 }), headers: { "Content-Type": "application/json" } });
     const off = (await run(testClockRoute.action, req(), ctx)) as Response;
