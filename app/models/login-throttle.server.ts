@@ -10,7 +10,7 @@
  *   them, and the real holder gets in.
  * Time comes from the application clock, so tests move it.
  */
-import { and, count, eq, gt, inArray, lt } from "drizzle-orm";
+import { and, count, eq, gt, inArray, lt, ne, or } from "drizzle-orm";
 import type { Clock } from "~/utils/clock.server";
 import { schema, type Db } from "~/utils/db.server";
 import { maskPhone } from "~/utils/phone";
@@ -23,7 +23,7 @@ const { loginAttempts, accountLocks, users } = schema;
 const MINUTE = 60 * 1000;
 export const THROTTLE = {
   windowMs: 15 * MINUTE,
-  /** A village office behind one address may hold several people signing in; generous, but it stops a script. */
+  /** Per address: failed passwords and passkey steps (a village office behind one address signs many people in; their correct passwords do not count). */
   perIp: 60,
   perAccount: 20,
   failuresToLock: 10,
@@ -57,14 +57,21 @@ export async function authAttemptRefusal(db: Db, clock: Clock, subject: AttemptS
     if (lock) return "errors.auth.locked";
   }
   const since = new Date(now.getTime() - THROTTLE.windowMs);
-  const attempts = async (bucket: string) => {
+  const attempts = async (bucket: string, exceptGoodPasswords = false) => {
     const [row] = await db
       .select({ n: count() })
       .from(loginAttempts)
-      .where(and(eq(loginAttempts.bucket, bucket), gt(loginAttempts.at, since)));
+      .where(
+        and(
+          eq(loginAttempts.bucket, bucket),
+          gt(loginAttempts.at, since),
+          // Per address, people who typed their password right do not use up the office's allowance.
+          exceptGoodPasswords ? or(ne(loginAttempts.kind, "password"), eq(loginAttempts.failed, true)) : undefined,
+        ),
+      );
     return row?.n ?? 0;
   };
-  if (subject.ip && (await attempts(ipBucket(subject.ip))) >= THROTTLE.perIp) return "errors.auth.throttled";
+  if (subject.ip && (await attempts(ipBucket(subject.ip), true)) >= THROTTLE.perIp) return "errors.auth.throttled";
   if (subject.account && (await attempts(subject.account)) >= THROTTLE.perAccount) return "errors.auth.throttled";
   return null;
 }

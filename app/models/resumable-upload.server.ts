@@ -12,7 +12,7 @@
  * part of a project only when the form's own transaction commits, by which
  * time the file is already in the store.
  */
-import { randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -114,7 +114,7 @@ export async function createUpload(
   if ((await openUploadsOf(files, clock, input.owner)) >= MAX_OPEN_UPLOADS) throw new DomainError("errors.upload.tooMany", { status: 429 });
   const now = clock.now();
   const rec: UploadRecord = {
-    id: randomBytes(16).toString("base64url"),
+    id: uploadId(input.owner),
     owner: input.owner,
     length: input.length,
     name: cleanFileName(input.name),
@@ -128,10 +128,24 @@ export async function createUpload(
   return rec;
 }
 
+/**
+ * An upload's id: six characters naming its owner (a hash, not the owner's id) and sixteen
+ * random ones (96 bits), so counting someone's open uploads reads their records only, not
+ * every record in the folder — at a deadline hundreds of bidders start uploads at once.
+ */
+function uploadId(owner: string): string {
+  return ownerTag(owner) + randomBytes(12).toString("base64url");
+}
+
+function ownerTag(owner: string): string {
+  return createHash("sha256").update(`upload-owner:${owner}`).digest("base64url").slice(0, 6);
+}
+
 async function openUploadsOf(files: FileStore, clock: Clock, owner: string): Promise<number> {
   let n = 0;
+  const tag = ownerTag(owner);
   for (const f of await readdir(dirOf(files))) {
-    if (!f.endsWith(".json")) continue;
+    if (!f.endsWith(".json") || !f.startsWith(tag)) continue;
     const rec = await readRecord(files, f.slice(0, -5));
     if (rec && rec.owner === owner && !isFinished(rec) && new Date(rec.expiresAt) > clock.now()) n++;
   }

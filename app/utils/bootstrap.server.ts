@@ -10,6 +10,7 @@ import { purgeExpiredUploads } from "~/models/resumable-upload.server";
 import { closeDueTenders } from "~/models/tender.server";
 import { OffsetClock, systemClock, type Clock } from "./clock.server";
 import { createFileStore, type AppContext } from "./context.server";
+import type { FileStore } from "~/models/file-store.server";
 import { schema } from "./db.server";
 import type { Env } from "./env.server";
 import { startScheduler, type Job } from "./scheduler.server";
@@ -25,6 +26,17 @@ export const jobs: Job[] = [
   },
 ];
 
+/** Every scheduled job of an app instance, with the file store the file jobs work on. */
+export function appJobs(files: FileStore): Job[] {
+  return [
+    ...jobs,
+    // Partial uploads live on this instance's disk, not in the database; the job only borrows the scheduler's lock.
+    { name: "purge-partial-uploads", everyMs: 60 * 60 * 1000, run: (_db, clock) => purgeExpiredUploads(files, clock) },
+    // Completed, cancelled and long-failed projects are archived by the platform itself (归档).
+    { name: "archive-projects", everyMs: 5 * 60 * 1000, run: (db, clock) => archiveDueProjects(db, clock, files) },
+  ];
+}
+
 export interface Running {
   context: Omit<AppContext, "ip">;
   close(): Promise<void>;
@@ -38,13 +50,7 @@ export async function createAppContext(env: Env, clock: Clock = env.TEST_CLOCK ?
   const files = createFileStore(env);
   // The demo's certificate scans go into the file store too, so their links open.
   if (env.SEED_DEMO) await seedDemo(database.db, clock, files);
-  const stopScheduler = startScheduler(database.db, clock, [
-    ...jobs,
-    // Partial uploads live on this instance's disk, not in the database; the job only borrows the scheduler's lock.
-    { name: "purge-partial-uploads", everyMs: 60 * 60 * 1000, run: (_db, clock) => purgeExpiredUploads(files, clock) },
-    // Completed, cancelled and long-failed projects are archived by the platform itself (归档).
-    { name: "archive-projects", everyMs: 5 * 60 * 1000, run: (db, clock) => archiveDueProjects(db, clock, files) },
-  ]);
+  const stopScheduler = startScheduler(database.db, clock, appJobs(files));
   return {
     context: {
       db: database.db,

@@ -58,7 +58,12 @@ export const tenders = pgTable(
     publishedAt: instant("published_at").notNull(),
     publishedBy: uuid("published_by").references(() => users.id),
   },
-  (t) => [unique("tenders_project_round").on(t.projectId, t.round), index("tenders_deadline_idx").on(t.deadline)],
+  (t) => [
+    unique("tenders_project_round").on(t.projectId, t.round),
+    index("tenders_deadline_idx").on(t.deadline),
+    // The public notice list, newest first: read in index order, stop after a page (bench/page-weight.ts).
+    index("tenders_published_idx").on(t.publishedAt),
+  ],
 );
 
 export const tenderAttachments = pgTable(

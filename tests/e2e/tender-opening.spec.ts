@@ -330,11 +330,39 @@ test("a whole remote opening: sign-in, decryption in each bidder's browser, 唱�
   completedTenderId = tenderId;
 });
 
-test("the township supervisor reads the dashboard, exports it, follows a risk flag to its evidence and marks it reviewed", async ({ browser }) => {
+test("the township supervisor downloads the sealed archive, reads the dashboard, exports it, follows a risk flag to its evidence and marks it reviewed", async ({ browser }) => {
   expect(completedTenderId).not.toBe("");
   const context = await browser.newContext({ locale: "zh-CN", viewport: { width: 360, height: 800 } });
   const page = await context.newPage();
   await login(page, "13900000002"); // 青山镇 supervisor
+
+  // The completed project is archived by the platform itself (the scheduler's job, run now rather than in 5 minutes):
+  // the supervisor downloads the sealed archive PDF, pdfsig and the public verify page both find the seal valid.
+  const job = await page.request.post("/test-clock", { data: { runJob: "archive-projects" } });
+  expect(await job.json()).toEqual({ ran: true });
+  await page.goto("/archives");
+  const archived = page.getByTestId("archive-list").locator("tr", { hasText: NAME });
+  await expect(archived).toContainText("已完成");
+  const archivePdf = Buffer.from(await (await page.request.get((await archived.getByTestId("archive-pdf").getAttribute("href"))!)).body());
+  expect(archivePdf.subarray(0, 5).toString()).toBe("%PDF-");
+  const archiveFile = path.join(os.tmpdir(), `archive-${completedTenderId}.pdf`);
+  writeFileSync(archiveFile, archivePdf);
+  const archiveSig = spawnSync("pdfsig", [archiveFile], { encoding: "utf8" });
+  if (archiveSig.error === undefined) {
+    expect(archiveSig.stdout).toContain("Signature is Valid.");
+    expect(archiveSig.stdout).not.toContain("Signature is Invalid");
+  }
+  const anon = await browser.newContext({ locale: "zh-CN" });
+  const verifier = await anon.newPage();
+  await verifier.goto("/verify");
+  await verifier.getByLabel("PDF 文件").setInputFiles(archiveFile);
+  await verifier.getByRole("button", { name: "验证", exact: true }).click();
+  await expect(verifier.getByTestId("verify-signature").first()).toContainText("有效");
+  await expect(verifier.getByTestId("verify-signature").first()).toContainText("机构电子印章");
+  await expect(verifier.getByTestId("verify-longterm")).toContainText("长期验证");
+  await verifier.screenshot({ path: "tests/e2e/.artifacts/archive-verified.png", fullPage: true });
+  await anon.close();
+
   await page.getByRole("link", { name: "监管统计" }).first().click();
   await expect(page).toHaveURL(/\/supervision$/);
   await expect(page.getByRole("heading", { level: 1 })).toContainText("监管统计 · 青山镇");

@@ -110,6 +110,13 @@ describe("the hall's live stream", () => {
     const on = (await run(testClockRoute.action, req(), { ...ctx, clock, env: { ...ctx.env, TEST_CLOCK: true } })) as Response;
     expect(on.status).toBe(200);
     expect(clock.offsetMs).toBe(1000);
+    // It can run a scheduled job at once (the archive, in the browser test), by its name only, and only then.
+    const job = (name: string) => new Request("http://localhost:3000/test-clock", { method: "POST", body: JSON.stringify({ runJob: name }), headers: { "Content-Type": "application/json" } });
+    expect(((await run(testClockRoute.action, job("archive-projects"), ctx)) as Response).status).toBe(404);
+    const ran = (await run(testClockRoute.action, job("archive-projects"), { ...ctx, clock, env: { ...ctx.env, TEST_CLOCK: true } })) as Response;
+    expect(ran.status).toBe(200);
+    expect(await ran.json()).toEqual({ ran: true });
+    expect(((await run(testClockRoute.action, job("drop-everything"), { ...ctx, clock, env: { ...ctx.env, TEST_CLOCK: true } })) as Response).status).toBe(400);
   });
 
   it("gives a bid's decryption material and ciphertext to its own bidder only", async () => {

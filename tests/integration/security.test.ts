@@ -3,7 +3,8 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PdfScan, putBytes, checkPdf } from "~/models/file-store.server";
-import { THROTTLE } from "~/models/login-throttle.server";
+import { authAttemptRefusal, phoneAccount, recordAuthAttempt, THROTTLE } from "~/models/login-throttle.server";
+import { SYSTEM_ACTOR } from "~/models/audit.server";
 import { DomainError } from "~/models/errors";
 import * as loginRoute from "~/routes/login";
 import * as logoutRoute from "~/routes/logout";
@@ -111,6 +112,21 @@ describe("sign-in limits", () => {
     expect(elsewhere.status).toBe(200);
     ctx.clock.advance(THROTTLE.windowMs + MINUTE);
     expect(unwrap(await login("13600009999", "x", ip)).status).toBe(401);
+  });
+
+  it("let a village office sign many people in from one address: correct passwords do not use up its allowance", async () => {
+    ctx.clock.advance(60 * MINUTE);
+    const ip = "198.51.100.90";
+    const { DEMO_PASSWORD } = await import("~/models/demo.server");
+    // More correct sign-ins from the office than the address allows attempts (recorded as the login route records them).
+    for (let i = 0; i < THROTTLE.perIp + 5; i++)
+      await recordAuthAttempt(database.db, ctx.clock, SYSTEM_ACTOR, { ip, account: phoneAccount(`1370000${String(i).padStart(4, "0")}`), kind: "password", failed: false });
+    expect(await authAttemptRefusal(database.db, ctx.clock, { ip, account: phoneAccount(DEMO.committeeA1), kind: "password" })).toBeNull();
+    expect(((await login(DEMO.committeeA1, DEMO_PASSWORD, ip)) as Response).status).toBe(302);
+    // Wrong passwords from there do count.
+    for (let i = 0; i < THROTTLE.perIp; i++)
+      await recordAuthAttempt(database.db, ctx.clock, SYSTEM_ACTOR, { ip, account: phoneAccount(`1380000${String(i).padStart(4, "0")}`), kind: "password", failed: true });
+    expect(unwrap(await login(DEMO.committeeA1, DEMO_PASSWORD, ip)).data.errors.form).toBe("errors.auth.throttled");
   });
 
   it("limit passkey verification per credential, whatever the address", async () => {

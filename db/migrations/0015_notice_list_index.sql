@@ -1,0 +1,1 @@
+CREATE INDEX "tenders_published_idx" ON "tenders" USING btree ("published_at");
