@@ -189,6 +189,13 @@ try {
       const href = /\bhref="([^"]+)"/.exec(m[0])?.[1];
       if (href) external.add(href);
     }
+    // entry.client loads the page's translation catalogue before hydrating: part of what the page ships.
+    const lang = /<html\b[^>]*\blang="([^"]+)"/.exec(html)?.[1] === "en" ? "en" : "zh-CN";
+    for (const src of [...external]) {
+      if (!src.includes("entry.client")) continue;
+      const catalogue = new RegExp(`/build/_shared/${lang}-[A-Z0-9]+\\.js`).exec((await asset(src)).toString("utf8"))?.[0];
+      if (catalogue) external.add(catalogue);
+    }
     let jsBytes = 0;
     let jsGzip = 0;
     for (const src of external) {

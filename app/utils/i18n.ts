@@ -1,16 +1,24 @@
 import i18next, { type i18n, type TFunction } from "i18next";
-import en from "~/locales/en";
-import zhCN from "~/locales/zh-CN";
+// On the server both catalogues; in the browser build this .server module is empty, and
+// entry.client adds only the page's language before hydrating (the other is ≈30 KB gzip).
+import { serverCatalogues } from "./i18n-catalogues.server";
 
 export const LOCALES = ["zh-CN", "en"] as const;
 export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = "zh-CN";
 export const LOCALE_COOKIE = "lng";
 
-export const resources = {
-  "zh-CN": { translation: zhCN },
-  en: { translation: en },
-} as const;
+type Catalogue = Record<string, unknown>;
+const catalogues: Partial<Record<Locale, Catalogue>> = {};
+
+/** The browser adds the page's catalogue before hydrating (entry.client.tsx). */
+export function addCatalogue(locale: Locale, translation: Catalogue) {
+  catalogues[locale] = translation;
+}
+
+function catalogueOf(locale: Locale): Catalogue {
+  return catalogues[locale] ?? (serverCatalogues as Record<Locale, Catalogue> | undefined)?.[locale] ?? {};
+}
 
 export function isLocale(v: unknown): v is Locale {
   return typeof v === "string" && (LOCALES as readonly string[]).includes(v);
@@ -26,7 +34,7 @@ export function getI18n(locale: Locale): i18n {
     void inst.init({
       lng: locale,
       fallbackLng: false,
-      resources,
+      resources: { [locale]: { translation: catalogueOf(locale) } },
       initAsync: false,
       interpolation: { escapeValue: false },
       returnNull: false,
