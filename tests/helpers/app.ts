@@ -100,3 +100,14 @@ export async function demoCookies(ctx: AppLoadContext): Promise<Record<keyof typ
   const entries = await Promise.all(Object.entries(DEMO).map(async ([k, p]) => [k, await cookieFor(ctx, p)] as const));
   return Object.fromEntries(entries) as Record<keyof typeof DEMO, string>;
 }
+
+/** The URL Remix serves a flat route file (app/routes) at, with its params filled in. */
+export function urlOf(route: string, params: Record<string, string>) {
+  const segs = route
+    .replace(/\[([^\]]*)\]/g, (_, s: string) => s.replaceAll(".", "\u0000")) // [.json]: a literal dot, not a new segment
+    .split(".")
+    .filter((s) => s !== "_index")
+    .map((s) => s.replace(/_$/, ""))
+    .map((s) => s.replace(/^\$(\w+)/, (_, name: string) => params[name]).replaceAll("\u0000", "."));
+  return `/${segs.join("/")}`;
+}

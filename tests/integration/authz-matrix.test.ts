@@ -32,7 +32,7 @@ import { createProject } from "~/models/project.server";
 import { createUpload } from "~/models/resumable-upload.server";
 import type { Database } from "../../db/client";
 import table from "../authz-matrix.json";
-import { cookieFor, DEMO, get, makeContext, ORIGIN, post, run, unwrap } from "../helpers/app";
+import { cookieFor, DEMO, get, makeContext, ORIGIN, post, run, unwrap, urlOf } from "../helpers/app";
 import { createTestDb } from "../helpers/db";
 import { assertion, givePasskey, inPublicity } from "../helpers/evaluation";
 import { tenderKit } from "../helpers/tenders";
@@ -172,16 +172,6 @@ for (const f of readdirSync(ROUTES_DIR).filter((n) => /\.tsx?$/.test(n)).sort())
   });
 }
 
-/** The URL Remix serves a flat route file at (as in bid-leaks.test.ts), with its params filled in. */
-function urlOf(route: string, params: Record<string, string>) {
-  const segs = route
-    .replace(/\[([^\]]*)\]/g, (_, s: string) => s.replaceAll(".", "\u0000")) // [.json]: a literal dot, not a new segment
-    .split(".")
-    .filter((s) => s !== "_index")
-    .map((s) => s.replace(/_$/, ""))
-    .map((s) => s.replace(/^\$(\w+)/, (_, name: string) => params[name]).replaceAll("\u0000", "."));
-  return `/${segs.join("/")}`;
-}
 
 // ── The fixtures ────────────────────────────────────────────────────────
 

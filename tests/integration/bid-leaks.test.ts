@@ -21,7 +21,7 @@ import { schema } from "~/utils/db.server";
 import { fenToYuanInput, formatFen } from "~/utils/money";
 import { TUS_VERSION } from "~/utils/tus.server";
 import type { Database } from "../../db/client";
-import { cookieFor, demoCookies, DEMO, get, makeContext, ORIGIN, post, run, unwrap } from "../helpers/app";
+import { cookieFor, DEMO, demoCookies, get, makeContext, ORIGIN, post, run, unwrap, urlOf } from "../helpers/app";
 import { createTestDb } from "../helpers/db";
 import { preparedBidder, sealBid, submitInput, type Bidder, type SealedBid } from "../helpers/bids";
 import { pdfBytes } from "../helpers/seal";
@@ -118,16 +118,6 @@ const CONTRACTORS: Who[] = ["contractor1", "contractor2"];
 
 let loaders: { route: string; loader: (args: never) => unknown }[] = [];
 
-/** The URL Remix would serve this flat route file at, with its params filled in. */
-function urlOf(route: string, params: Record<string, string>) {
-  const segs = route
-    .replace(/\[([^\]]*)\]/g, (_, s: string) => s.replaceAll(".", "\u0000")) // [.json]: a literal dot, not a new segment
-    .split(".")
-    .filter((s) => s !== "_index")
-    .map((s) => s.replace(/_$/, ""))
-    .map((s) => s.replace(/^\$(\w+)/, (_, name: string) => params[name]).replaceAll("\u0000", "."));
-  return `/${segs.join("/")}`;
-}
 
 /** Sensible params for each route: the tender, its project, the bidders' files and uploads. Unknown params: none (skipped). */
 function paramSets(route: string): Record<string, string>[] {
