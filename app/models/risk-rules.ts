@@ -558,16 +558,19 @@ export interface AwardedTender {
  */
 export function rotatingWinnerFlags(tenders: readonly AwardedTender[], t: Pick<RiskThresholds, "rotationMinCompanies" | "rotationMinTenders" | "rotationMinWinners"> = DEFAULT_RISK_THRESHOLDS): RiskFlag[] {
   const flags: RiskFlag[] = [];
-  // Tenders of one set often share one bidders list: each list's key is worked out once.
-  const keys = new Map<readonly { companyId: string }[], string[]>();
+  // Tenders of one set often share one bidders list: each list's companies and key are worked out once.
+  const keys = new Map<readonly { companyId: string }[], { ids: string[]; key: string }>();
   const setOf = (x: AwardedTender) => {
     let k = keys.get(x.bidders);
-    if (!k) keys.set(x.bidders, (k = sortedUnique(x.bidders.map((b) => b.companyId))));
+    if (!k) {
+      const ids = sortedUnique(x.bidders.map((b) => b.companyId));
+      keys.set(x.bidders, (k = { ids, key: ids.join("+") }));
+    }
     return k;
   };
   const sets = groupBy(
-    tenders.filter((x) => setOf(x).length >= t.rotationMinCompanies),
-    (x) => setOf(x).join("+"),
+    tenders.filter((x) => setOf(x).ids.length >= t.rotationMinCompanies),
+    (x) => setOf(x).key,
   );
   for (const [set, group] of sets) {
     if (group.length < t.rotationMinTenders) continue;
@@ -575,7 +578,14 @@ export function rotatingWinnerFlags(tenders: readonly AwardedTender[], t: Pick<R
     if (winners.size < t.rotationMinWinners) continue;
     const ordered = [...group].sort((a, b) => a.deadline.getTime() - b.deadline.getTime() || (a.tenderId < b.tenderId ? -1 : 1));
     const latest = ordered[ordered.length - 1];
-    const names = new Map(group.flatMap((x) => x.bidders.map((b) => [b.companyId, b.companyName] as const)));
+    // Names as the tenders' lists give them (one list object is read once, however many tenders share it).
+    const names = new Map<string, string>();
+    const read = new Set<readonly { companyId: string }[]>();
+    for (const x of group) {
+      if (read.has(x.bidders)) continue;
+      read.add(x.bidders);
+      for (const b of x.bidders) names.set(b.companyId, b.companyName);
+    }
     const companyIds = set.split("+");
     flags.push({
       rule: "rotating_winners",

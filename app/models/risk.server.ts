@@ -15,10 +15,12 @@
  * Scale: the queries lean on projects_township_state_idx, tenders_deadline_idx,
  * bids_tender_company and the activity_traces / bid_openings tender indexes.
  */
-import { and, eq, inArray, isNotNull, isNull, lte, notInArray, or, sql, type SQL } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, isNull, lte, notInArray, or, sql, type AnyColumn, type SQL } from "drizzle-orm";
+import { QueryBuilder } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Clock } from "~/utils/clock.server";
 import { rowsOf, schema, type Db, type MemberRole } from "~/utils/db.server";
+import { onOneSnapshot, type RunOnSnapshot } from "~/utils/snapshot.server";
 import { appendAudit, type Actor } from "./audit.server";
 import { getCountySettings } from "./county-settings.server";
 import type { EvaluationResult } from "../../db/schema/evaluations";
@@ -95,6 +97,9 @@ export async function riskScopeOf(db: Db, viewer: RiskViewer): Promise<RiskScope
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const asDate = (ms: number) => new Date(ms);
+const DAY_MS = 24 * 3600 * 1000;
+/** An instant as epoch milliseconds (what a Date holds): a Date from a number, not from text. */
+const epochMs = (column: SQL | AnyColumn) => sql<number>`floor(extract(epoch from ${column}) * 1000)::float8`;
 
 /** Evaluation states from which every member's scores are in (nobody's are shown before). */
 const SCORED_STATES = ["review", "explaining", "opinions", "signing", "done"] as const;
@@ -108,19 +113,22 @@ export async function scanRisks(db: Db, clock: Clock, scope: RiskScope, opts: { 
   // One read-only snapshot for every query, so the rules see one moment of the county; the county-wide
   // joins and aggregates get the memory to hash a county's bids without spilling to disk, and no JIT
   // (compiling costs more than it saves for one scan) — for this transaction only.
-  return db.transaction(
-    async (tx) => {
-      await tx.execute(sql`select set_config('work_mem', '64MB', true), set_config('jit', 'off', true), set_config('parallel_setup_cost', '100', true), set_config('parallel_tuple_cost', '0.01', true)`);
-      return scanIn(tx, clock, scope, opts);
+  // On PostgreSQL the queries spread over three connections sharing the snapshot (the server's two
+  // cores each take one while the third's rows are parsed here).
+  return onOneSnapshot(
+    db,
+    {
+      lanes: 3,
+      setup: sql`select set_config('work_mem', '64MB', true), set_config('jit', 'off', true), set_config('parallel_setup_cost', '100', true), set_config('parallel_tuple_cost', '0.01', true)`,
     },
-    { isolationLevel: "repeatable read", accessMode: "read only" },
+    (run) => scanIn(run, clock, scope, opts),
   );
 }
 
-async function scanIn(db: Db, clock: Clock, scope: RiskScope, opts: { projectId?: string; thresholds?: Partial<RiskThresholds> }): Promise<RiskScan> {
+async function scanIn(run: RunOnSnapshot, clock: Clock, scope: RiskScope, opts: { projectId?: string; thresholds?: Partial<RiskThresholds> }): Promise<RiskScan> {
   const now = clock.now();
   const nowIso = now.toISOString();
-  const settings = await getCountySettings(db, scope.countyId);
+  const settings = await run((q) => getCountySettings(q, scope.countyId));
   const t: RiskThresholds = { ...riskThresholdsOf(settings), ...opts.thresholds };
   const empty: RiskScan = { flags: [], thresholds: t };
 
@@ -128,113 +136,130 @@ async function scanIn(db: Db, clock: Clock, scope: RiskScope, opts: { projectId?
   let only: { id: string } | null = null;
   if (opts.projectId !== undefined) {
     if (!UUID.test(opts.projectId)) return empty;
-    const [p] = await db
-      .select({ id: projects.id })
-      .from(projects)
-      .where(and(eq(projects.id, opts.projectId), eq(projects.countyId, scope.countyId), scope.townshipId ? eq(projects.townshipId, scope.townshipId) : undefined));
+    const projectId = opts.projectId;
+    const [p] = await run((q) =>
+      q
+        .select({ id: projects.id })
+        .from(projects)
+        .where(and(eq(projects.id, projectId), eq(projects.countyId, scope.countyId), scope.townshipId ? eq(projects.townshipId, scope.townshipId) : undefined)),
+    );
     if (!p) return empty;
     only = p;
   }
 
   const inScope = and(eq(projects.countyId, scope.countyId), scope.townshipId ? eq(projects.townshipId, scope.townshipId) : undefined, only ? eq(projects.id, only.id) : undefined) as SQL;
   // The same condition for raw SQL, on the alias p.
-  const rawScope = sql.join(
-    [sql`p.county_id = ${scope.countyId}`, ...(scope.townshipId ? [sql`p.township_id = ${scope.townshipId}`] : []), ...(only ? [sql`p.id = ${only.id}`] : [])],
-    sql` and `,
-  );
+  const rawScope = sql.join([sql`p.county_id = ${scope.countyId}`, ...(scope.townshipId ? [sql`p.township_id = ${scope.townshipId}`] : []), ...(only ? [sql`p.id = ${only.id}`] : [])], sql` and `);
   const pastDeadline = lte(tenders.deadline, now);
   // Bid content is shown from the price reading on (opening.server hallView).
   const revealed = sql<boolean>`coalesce(${openings.state} in ('reading', 'closed') or (${openings.state} = 'failed' and ${openings.readingStartedAt} is not null), false)`;
   // Complaints are few: when one was upheld, per tender.
-  const upheld = db
+  // Sealed bids in force at the deadline: recorded when the opening starts, counted before that.
+  const sealedAtDeadline = sql<number>`coalesce(${openings.bidCount}, (select count(*) from bids cb where cb.tender_id = ${tenders.id} and cb.status = 'sealed'))::int`;
+  const qb = new QueryBuilder();
+  const upheld = qb
     .select({ tenderId: complaints.tenderId, atMs: sql<number>`floor(extract(epoch from max(${complaints.decidedAt})) * 1000)::float8`.as("upheld_at_ms") })
     .from(complaints)
     .where(eq(complaints.state, "upheld"))
     .groupBy(complaints.tenderId)
     .as("upheld");
-  const biddersInScope = db
-    .selectDistinct({ id: bids.companyId })
-    .from(bids)
-    .innerJoin(tenders, eq(tenders.id, bids.tenderId))
-    .innerJoin(projects, eq(projects.id, tenders.projectId))
-    .where(and(inScope, pastDeadline));
 
   const [splitting, tenderRaw, amendmentRows, priceRows, declaredRows, companyRows, pmRows, deviceRows, fileRows, rotationRows, scoreRows, reviewRows] = await Promise.all([
     // Splitting: what the check found when each project was submitted (not drafts, not cancelled ones).
-    db
-      .select({
-        id: projects.id,
-        name: projects.name,
-        type: projects.type,
-        townshipId: projects.townshipId,
-        estimateFen: projects.estimateFen,
-        submittedAt: projects.submittedAt,
-        createdAt: projects.createdAt,
-        finding: projects.splitting,
-        justification: projects.splittingJustification,
-      })
-      .from(projects)
-      .where(
-        and(
-          eq(projects.countyId, scope.countyId),
-          scope.townshipId ? eq(projects.townshipId, scope.townshipId) : undefined,
-          isNotNull(projects.splitting),
-          notInArray(projects.state, ["draft", "cancelled"]),
-          // One project: its own finding, and the later ones that list it as related.
-          only ? or(eq(projects.id, only.id), sql`${projects.splitting}->'related' @> ${JSON.stringify([{ id: only.id }])}::jsonb`) : undefined,
+    run((q) =>
+      q
+        .select({
+          id: projects.id,
+          name: projects.name,
+          type: projects.type,
+          townshipId: projects.townshipId,
+          estimateFen: projects.estimateFen,
+          submittedAt: projects.submittedAt,
+          createdAt: projects.createdAt,
+          finding: projects.splitting,
+          justification: projects.splittingJustification,
+        })
+        .from(projects)
+        .where(
+          and(
+            eq(projects.countyId, scope.countyId),
+            scope.townshipId ? eq(projects.townshipId, scope.townshipId) : undefined,
+            isNotNull(projects.splitting),
+            notInArray(projects.state, ["draft", "cancelled"]),
+            // One project: its own finding, and the later ones that list it as related.
+            only ? or(eq(projects.id, only.id), sql`${projects.splitting}->'related' @> ${JSON.stringify([{ id: only.id }])}::jsonb`) : undefined,
+          ),
         ),
-      ),
-    // Every published tender: its opening, evaluation, award and upheld complaint.
-    db
-      .select({
-        tenderId: tenders.id,
-        projectId: tenders.projectId,
-        projectName: projects.name,
-        projectState: projects.state,
-        townshipId: projects.townshipId,
-        round: tenders.round,
-        // Instants as epoch milliseconds: a Date from a number, not from text, for every tender of a county.
-        publishedAtMs: sql<number>`floor(extract(epoch from ${tenders.publishedAt}) * 1000)::float8`,
-        deadlineMs: sql<number>`floor(extract(epoch from ${tenders.deadline}) * 1000)::float8`,
-        openingState: openings.state,
-        openingClosedAtMs: sql<number | null>`floor(extract(epoch from ${openings.closedAt}) * 1000)::float8`,
-        recordSigned: sql<boolean>`${openings.recordSignedAt} is not null`,
-        evaluationState: evaluations.state,
-        evaluationFailed: sql<boolean>`${evaluations.failReason} is not null`,
-        evaluationFailedAt: sql<number | null>`floor(extract(epoch from coalesce(${evaluations.lockedAt}, ${evaluations.stepStartedAt})) * 1000)::float8`,
-        result: evaluations.result,
-        // Sealed bids in force at the deadline: recorded when the opening starts, counted before that (past the deadline only).
-        bidCount: sql<number | null>`case when ${tenders.deadline} <= ${nowIso}::timestamptz then coalesce(${openings.bidCount}, (select count(*) from bids cb where cb.tender_id = ${tenders.id} and cb.status = 'sealed'))::int end`,
-        awardWinnerBidId: awards.winnerBidId,
-        awardState: awards.state,
-        upheldAtMs: upheld.atMs,
-      })
-      .from(tenders)
-      .innerJoin(projects, eq(projects.id, tenders.projectId))
-      .leftJoin(openings, eq(openings.tenderId, tenders.id))
-      .leftJoin(evaluations, eq(evaluations.tenderId, tenders.id))
-      .leftJoin(awards, eq(awards.tenderId, tenders.id))
-      .leftJoin(upheld, eq(upheld.tenderId, tenders.id))
-      .where(inScope),
-    db
-      .select({
-        tenderId: tenderAmendments.tenderId,
-        projectId: tenders.projectId,
-        seq: tenderAmendments.seq,
-        title: tenderAmendments.title,
-        createdAt: tenderAmendments.createdAt,
-        deadlineBefore: tenderAmendments.deadlineBefore,
-        deadlineAfter: tenderAmendments.deadlineAfter,
-        affectsPreparation: tenderAmendments.affectsPreparation,
-      })
-      .from(tenderAmendments)
-      .innerJoin(tenders, eq(tenders.id, tenderAmendments.tenderId))
-      .innerJoin(projects, eq(projects.id, tenders.projectId))
-      .where(inScope),
+    ),
+    // The published tenders a per-tender rule can flag, with their opening, evaluation, award and upheld
+    // complaint: past the deadline with fewer sealed bids than the minimum (few bidders), announced for
+    // less than the minimum (short announcement), failed (repeated failures) or evaluated (winner far
+    // below, disqualified would have won) — the rules' own tests, so a county's other tenders are never
+    // read. The rules decide again on these rows.
+    run((q) =>
+      q
+        .select({
+          tenderId: tenders.id,
+          projectId: tenders.projectId,
+          projectName: projects.name,
+          projectState: projects.state,
+          townshipId: projects.townshipId,
+          round: tenders.round,
+          // Instants as epoch milliseconds: a Date from a number, not from text, for every tender of a county.
+          publishedAtMs: epochMs(tenders.publishedAt),
+          deadlineMs: epochMs(tenders.deadline),
+          openingState: openings.state,
+          openingClosedAtMs: sql<number | null>`floor(extract(epoch from ${openings.closedAt}) * 1000)::float8`,
+          recordSigned: sql<boolean>`${openings.recordSignedAt} is not null`,
+          evaluationState: evaluations.state,
+          evaluationFailed: sql<boolean>`${evaluations.failReason} is not null`,
+          evaluationFailedAt: sql<number | null>`floor(extract(epoch from coalesce(${evaluations.lockedAt}, ${evaluations.stepStartedAt})) * 1000)::float8`,
+          result: evaluations.result,
+          // Sealed bids in force at the deadline: recorded when the opening starts, counted before that (past the deadline only).
+          bidCount: sql<number | null>`case when ${tenders.deadline} <= ${nowIso}::timestamptz then ${sealedAtDeadline} end`,
+          awardWinnerBidId: awards.winnerBidId,
+          awardState: awards.state,
+          upheldAtMs: upheld.atMs,
+        })
+        .from(tenders)
+        .innerJoin(projects, eq(projects.id, tenders.projectId))
+        .leftJoin(openings, eq(openings.tenderId, tenders.id))
+        .leftJoin(evaluations, eq(evaluations.tenderId, tenders.id))
+        .leftJoin(awards, eq(awards.tenderId, tenders.id))
+        .leftJoin(upheld, eq(upheld.tenderId, tenders.id))
+        .where(
+          and(
+            inScope,
+            or(
+              and(pastDeadline, notInArray(projects.state, ["cancelled", "cancel_requested"]), sql`${sealedAtDeadline} < ${t.minBidders}`),
+              sql`${epochMs(tenders.deadline)} - ${epochMs(tenders.publishedAt)} < ${t.minAnnouncementDays * DAY_MS}`,
+              and(pastDeadline, or(eq(openings.state, "failed"), isNotNull(evaluations.failReason), isNotNull(upheld.tenderId), isNotNull(evaluations.result))),
+            ),
+          ),
+        ),
+    ),
+    run((q) =>
+      q
+        .select({
+          tenderId: tenderAmendments.tenderId,
+          projectId: tenders.projectId,
+          seq: tenderAmendments.seq,
+          title: tenderAmendments.title,
+          createdAt: tenderAmendments.createdAt,
+          deadlineBefore: tenderAmendments.deadlineBefore,
+          deadlineAfter: tenderAmendments.deadlineAfter,
+          affectsPreparation: tenderAmendments.affectsPreparation,
+        })
+        .from(tenderAmendments)
+        .innerJoin(tenders, eq(tenders.id, tenderAmendments.tenderId))
+        .innerJoin(projects, eq(projects.id, tenders.projectId))
+        .where(inScope),
+    ),
     // Each read-out tender's prices as one short text: the price rule looks at these first, and only
     // the tenders whose prices form a pattern are read bid by bid below. (A decrypted or rejected bid
     // opening is a bid sealed at the deadline: withdrawn ones are recorded as withdrawn.)
-    db.execute(sql`
+    run((q) =>
+      q.execute(sql`
       select bo.tender_id as "tenderId", string_agg(bo.price_fen::text, ',') as prices
         from bid_openings bo
         join openings o on o.tender_id = bo.tender_id
@@ -244,10 +269,12 @@ async function scanIn(db: Db, clock: Clock, scope: RiskScope, opts: { projectId?
          and (o.state in ('reading', 'closed') or (o.state = 'failed' and o.reading_started_at is not null))
          and bo.price_fen is not null and bo.status in ('decrypted', 'rejected')
        group by bo.tender_id`),
+    ),
     // What each company declared in its read-out bids (project manager, the account the security came
     // from, the guarantee), once per company and value: whether two companies share one is decided
     // on these, and only the bids of companies that share something are read bid by bid below.
-    db.execute(sql`
+    run((q) =>
+      q.execute(sql`
       select distinct b.company_id as "companyId", k.kind, k.value
         from bids b
         join tenders t on t.id = b.tender_id
@@ -263,19 +290,22 @@ async function scanIn(db: Db, clock: Clock, scope: RiskScope, opts: { projectId?
          and (o.state in ('reading', 'closed') or (o.state = 'failed' and o.reading_started_at is not null))
          and (bo.project_manager_certificate is not null or bo.security is not null)
          and coalesce(k.value, '') <> ''`),
-    // The bidding companies' registered contacts.
-    db
-      .select({ id: orgs.id, name: orgs.name, address: orgs.address, phone: companyProfiles.contactPhone, bankAccount: companyProfiles.bankAccount })
-      .from(orgs)
-      .leftJoin(companyProfiles, eq(companyProfiles.orgId, orgs.id))
-      .where(inArray(orgs.id, biddersInScope)),
-    db
-      .select({ companyId: projectManagers.companyId, certificate: projectManagers.certificateNumber })
-      .from(projectManagers)
-      .where(and(inArray(projectManagers.companyId, biddersInScope), isNull(projectManagers.removedAt))),
+    ),
+    // Every company's registered contacts and project managers: a few thousand rows at most, cheaper than
+    // finding which companies bid in the scope (a pass over its bids); a value only counts where two
+    // companies bid on one tender, so companies that bid elsewhere change nothing but what is read below.
+    run((q) =>
+      q
+        .select({ id: orgs.id, name: orgs.name, address: orgs.address, phone: companyProfiles.contactPhone, bankAccount: companyProfiles.bankAccount })
+        .from(orgs)
+        .leftJoin(companyProfiles, eq(companyProfiles.orgId, orgs.id))
+        .where(eq(orgs.kind, "company")),
+    ),
+    run((q) => q.select({ companyId: projectManagers.companyId, certificate: projectManagers.certificateNumber }).from(projectManagers).where(isNull(projectManagers.removedAt))),
     // Network addresses, devices, passkeys and accounts two companies used on one tender. The account
     // comes from the traces (a bid's trace is written with the bid); the passkey of a bid from its key wraps.
-    db.execute(sql`
+    run((q) =>
+      q.execute(sql`
       with marks as (
         select a.tender_id, a.company_id, k.kind, k.value
           from activity_traces a
@@ -298,8 +328,10 @@ async function scanIn(db: Db, clock: Clock, scope: RiskScope, opts: { projectId?
         from counted c
         left join users u on c.kind = 'user' and u.id::text = c.value
        where c.n > 1`),
+    ),
     // Files two companies' opened bids have in common (read out only).
-    db.execute(sql`
+    run((q) =>
+      q.execute(sql`
       with f as (
         select bo.tender_id, b.company_id, e->>'sha256' as sha, min(e->>'name') as name,
                coalesce(bool_or(e->>'sha256' = t.document_pdf_sha256
@@ -318,13 +350,16 @@ async function scanIn(db: Db, clock: Clock, scope: RiskScope, opts: { projectId?
         select *, count(*) over (partition by tender_id, sha) as n from f
       )
       select tender_id as "tenderId", company_id as "companyId", sha, name, published from counted where n > 1`),
+    ),
     // Awarded tenders of the whole county grouped by their exact set of bidders, only sets seen often enough —
     // county-wide so a township supervisor and the county administrator see one flag with one fingerprint.
-    db.execute(sql`
+    run((q) =>
+      q.execute(sql`
       with sets as (
-        -- Each opened and awarded tender's bidders, as recorded when the opening started (sorted ids);
-        -- a set of n companies is n × 36 characters and n − 1 commas long.
-        select t.id as tender_id, o.bidder_set as companies
+        -- Each opened and awarded tender's bidders, as recorded when the opening started (sorted ids; a set
+        -- of n companies is n × 36 characters and n − 1 commas long), compared by its MD5 — 16 bytes instead
+        -- of a few hundred characters — with what the flag shows carried along, so nothing is joined twice.
+        select t.id as tender_id, t.project_id, t.round, t.deadline, p.name, p.township_id, a.winner_bid_id, md5(o.bidder_set)::uuid as set_key
           from tenders t
           join projects p on p.id = t.project_id
           join openings o on o.tender_id = t.id
@@ -332,39 +367,40 @@ async function scanIn(db: Db, clock: Clock, scope: RiskScope, opts: { projectId?
          where p.county_id = ${scope.countyId} and t.deadline <= ${nowIso}::timestamptz
            and (length(o.bidder_set) + 1) / 37 >= ${t.rotationMinCompanies}
       ), counted as (
-        select tender_id, companies, count(*) over (partition by companies) as n,
-               row_number() over (partition by companies) as nth, dense_rank() over (order by companies) as set_no
-          from sets
+        select s.*, count(*) over w as n, row_number() over w as nth
+          from sets s window w as (partition by set_key)
       )
-      -- Each set's ids once (on its first tender), the others by its number: a set is a few hundred characters.
-      select c.tender_id as "tenderId", t.project_id as "projectId", t.round, p.name as "projectName", p.township_id as "townshipId",
-             floor(extract(epoch from t.deadline) * 1000)::float8 as "deadlineMs", c.set_no as "setNo",
-             case when c.nth = 1 then c.companies end as companies, wb.company_id as winner
+      -- Each set's ids once (on its first tender), the others by its key.
+      select c.tender_id as "tenderId", c.project_id as "projectId", c.round, c.name as "projectName", c.township_id as "townshipId",
+             floor(extract(epoch from c.deadline) * 1000)::float8 as "deadlineMs", c.set_key as "setNo",
+             case when c.nth = 1 then (select o.bidder_set from openings o where o.tender_id = c.tender_id) end as companies,
+             (select wb.company_id from bids wb where wb.id = c.winner_bid_id) as winner
         from counted c
-        join tenders t on t.id = c.tender_id
-        join projects p on p.id = t.project_id
-        join awards a on a.tender_id = t.id
-        join bids wb on wb.id = a.winner_bid_id
        where c.n >= ${t.rotationMinTenders}
          ${
            // A township or a project: only sets one of its tenders has (the whole county needs no check).
-           scope.townshipId || only ? sql`and c.companies in (select s.companies from sets s join tenders t on t.id = s.tender_id join projects p on p.id = t.project_id where ${rawScope})` : sql``
+           scope.townshipId || only ? sql`and c.set_key in (select s.set_key from sets s join projects p on p.id = s.project_id where ${rawScope})` : sql``
          }`),
+    ),
     // Comprehensive scoring, once every member's scores are in.
-    db
-      .select({ tenderId: expertScores.tenderId, bidId: expertScores.bidId, expertId: expertScores.expertId, expertName: users.name, companyId: bids.companyId, score: expertScores.score })
-      .from(expertScores)
-      .innerJoin(evaluations, eq(evaluations.tenderId, expertScores.tenderId))
-      .innerJoin(tenders, eq(tenders.id, expertScores.tenderId))
-      .innerJoin(projects, eq(projects.id, tenders.projectId))
-      .innerJoin(users, eq(users.id, expertScores.expertId))
-      .innerJoin(bids, eq(bids.id, expertScores.bidId))
-      .where(and(inScope, pastDeadline, inArray(evaluations.state, [...SCORED_STATES]))),
-    db
-      .select({ fingerprint: riskReviews.fingerprint, note: riskReviews.note, reviewedAt: riskReviews.reviewedAt, reviewer: users.name })
-      .from(riskReviews)
-      .innerJoin(users, eq(users.id, riskReviews.reviewedBy))
-      .where(eq(riskReviews.countyId, scope.countyId)),
+    run((q) =>
+      q
+        .select({ tenderId: expertScores.tenderId, bidId: expertScores.bidId, expertId: expertScores.expertId, expertName: users.name, companyId: bids.companyId, score: expertScores.score })
+        .from(expertScores)
+        .innerJoin(evaluations, eq(evaluations.tenderId, expertScores.tenderId))
+        .innerJoin(tenders, eq(tenders.id, expertScores.tenderId))
+        .innerJoin(projects, eq(projects.id, tenders.projectId))
+        .innerJoin(users, eq(users.id, expertScores.expertId))
+        .innerJoin(bids, eq(bids.id, expertScores.bidId))
+        .where(and(inScope, pastDeadline, inArray(evaluations.state, [...SCORED_STATES]))),
+    ),
+    run((q) =>
+      q
+        .select({ fingerprint: riskReviews.fingerprint, note: riskReviews.note, reviewedAt: riskReviews.reviewedAt, reviewer: users.name })
+        .from(riskReviews)
+        .innerJoin(users, eq(users.id, riskReviews.reviewedBy))
+        .where(eq(riskReviews.countyId, scope.countyId)),
+    ),
   ]);
 
   // ── Lookups ──
@@ -374,7 +410,10 @@ async function scanIn(db: Db, clock: Clock, scope: RiskScope, opts: { projectId?
     deadline: asDate(Number(deadlineMs)),
     openingClosedAt: openingClosedAtMs === null ? null : asDate(Number(openingClosedAtMs)),
   }));
-  const tenderById = new Map(tenderRows.map((r) => [r.tenderId, r]));
+  // Where a tender's flag points (its project, its deadline, whether its opening record can be linked):
+  // the candidates', then those the evidence rows below name.
+  type TenderAt = { projectId: string; deadline: Date; recordSigned: boolean };
+  const tenderById = new Map<string, TenderAt>(tenderRows.map((r) => [r.tenderId, r]));
   const projectInfo = new Map<string, { name: string; townshipId: string | null }>();
   for (const p of splitting) projectInfo.set(p.id, { name: p.name, townshipId: p.townshipId });
   for (const r of tenderRows) projectInfo.set(r.projectId, { name: r.projectName, townshipId: r.townshipId });
@@ -409,7 +448,10 @@ async function scanIn(db: Db, clock: Clock, scope: RiskScope, opts: { projectId?
   };
   const registered = new Map<string, Value[]>();
   for (const c of companyRows)
-    registered.set(c.id, [valueOf(c.id, "phone", c.phone), valueOf(c.id, "address", c.address), valueOf(c.id, "bank_account", c.bankAccount)].filter((v): v is Value => v !== null));
+    registered.set(
+      c.id,
+      [valueOf(c.id, "phone", c.phone), valueOf(c.id, "address", c.address), valueOf(c.id, "bank_account", c.bankAccount)].filter((v): v is Value => v !== null),
+    );
   for (const r of pmRows) {
     const v = valueOf(r.companyId, "project_manager", r.certificate);
     if (v) registered.set(r.companyId, [...(registered.get(r.companyId) ?? []), v]);
@@ -437,44 +479,85 @@ async function scanIn(db: Db, clock: Clock, scope: RiskScope, opts: { projectId?
     if (result && x.awardWinnerBidId) named.add(x.awardWinnerBidId);
   }
   const idList = (ids: Iterable<string>) => [...ids].join(",");
-  const [bidRows, namedRows] = await Promise.all([
+  // The other tenders the device, file, score and price evidence is about.
+  const unknown = new Set<string>();
+  for (const r of rowsOf<{ tenderId: string }>(deviceRows)) if (!tenderById.has(r.tenderId)) unknown.add(r.tenderId);
+  for (const r of rowsOf<{ tenderId: string }>(fileRows)) if (!tenderById.has(r.tenderId)) unknown.add(r.tenderId);
+  for (const r of scoreRows) if (!tenderById.has(r.tenderId)) unknown.add(r.tenderId);
+  for (const id of patterned) if (!tenderById.has(id)) unknown.add(id);
+  const [bidRows, namedRows, tenderInfo] = await Promise.all([
     // Sealed bids past the deadline of the companies that share a value or of the patterned tenders, with what the opening read.
     sharing.size || patterned.size
-      ? db
-          .select({
-            bidId: bids.id,
-            tenderId: bids.tenderId,
-            companyId: bids.companyId,
-            revealed,
-            openStatus: bidOpenings.status,
-            priceFen: bidOpenings.priceFen,
-            pmCertificate: bidOpenings.projectManagerCertificate,
-            securityAccount: sql<string | null>`${bidOpenings.security}->>'fromAccount'`,
-            guaranteeIssuer: sql<string | null>`${bidOpenings.security}->>'issuer'`,
-            guaranteeNumber: sql<string | null>`${bidOpenings.security}->>'number'`,
-          })
-          .from(bids)
-          .innerJoin(tenders, eq(tenders.id, bids.tenderId))
-          .innerJoin(projects, eq(projects.id, tenders.projectId))
-          .leftJoin(openings, eq(openings.tenderId, bids.tenderId))
-          .leftJoin(bidOpenings, eq(bidOpenings.bidId, bids.id))
-          .where(
-            and(
-              inScope,
-              pastDeadline,
-              eq(bids.status, "sealed"),
-              or(
-                sql`${bids.companyId} = any(string_to_array(${idList(sharing)}, ',')::uuid[])`,
-                sql`${bids.tenderId} = any(string_to_array(${idList(patterned)}, ',')::uuid[])`,
+      ? run((q) =>
+          q
+            .select({
+              bidId: bids.id,
+              tenderId: bids.tenderId,
+              companyId: bids.companyId,
+              projectId: tenders.projectId,
+              deadlineMs: epochMs(tenders.deadline),
+              recordSigned: sql<boolean>`${openings.recordSignedAt} is not null`,
+              revealed,
+              openStatus: bidOpenings.status,
+              priceFen: bidOpenings.priceFen,
+              pmCertificate: bidOpenings.projectManagerCertificate,
+              securityAccount: sql<string | null>`${bidOpenings.security}->>'fromAccount'`,
+              guaranteeIssuer: sql<string | null>`${bidOpenings.security}->>'issuer'`,
+              guaranteeNumber: sql<string | null>`${bidOpenings.security}->>'number'`,
+            })
+            .from(bids)
+            .innerJoin(tenders, eq(tenders.id, bids.tenderId))
+            .innerJoin(projects, eq(projects.id, tenders.projectId))
+            .leftJoin(openings, eq(openings.tenderId, bids.tenderId))
+            .leftJoin(bidOpenings, eq(bidOpenings.bidId, bids.id))
+            .where(
+              and(
+                inScope,
+                pastDeadline,
+                eq(bids.status, "sealed"),
+                or(sql`${bids.companyId} = any(string_to_array(${idList(sharing)}, ',')::uuid[])`, sql`${bids.tenderId} = any(string_to_array(${idList(patterned)}, ',')::uuid[])`),
               ),
             ),
-          )
+        )
       : [],
-    named.size ? db.select({ id: bids.id, companyId: bids.companyId }).from(bids).where(sql`${bids.id} = any(string_to_array(${idList(named)}, ',')::uuid[])`) : [],
+    named.size
+      ? run((q) =>
+          q
+            .select({ id: bids.id, companyId: bids.companyId })
+            .from(bids)
+            .where(sql`${bids.id} = any(string_to_array(${idList(named)}, ',')::uuid[])`),
+        )
+      : [],
+    unknown.size
+      ? run((q) =>
+          q
+            .select({
+              tenderId: tenders.id,
+              projectId: tenders.projectId,
+              projectName: projects.name,
+              townshipId: projects.townshipId,
+              deadlineMs: epochMs(tenders.deadline),
+              recordSigned: sql<boolean>`${openings.recordSignedAt} is not null`,
+            })
+            .from(tenders)
+            .innerJoin(projects, eq(projects.id, tenders.projectId))
+            .leftJoin(openings, eq(openings.tenderId, tenders.id))
+            .where(and(inScope, sql`${tenders.id} = any(string_to_array(${idList(unknown)}, ',')::uuid[])`)),
+        )
+      : [],
   ]);
+  for (const r of tenderInfo) {
+    tenderById.set(r.tenderId, { projectId: r.projectId, deadline: asDate(Number(r.deadlineMs)), recordSigned: r.recordSigned });
+    projectInfo.set(r.projectId, { name: r.projectName, townshipId: r.townshipId });
+  }
+  for (const b of bidRows) if (!tenderById.has(b.tenderId)) tenderById.set(b.tenderId, { projectId: b.projectId, deadline: asDate(Number(b.deadlineMs)), recordSigned: b.recordSigned });
   const declared: (Value | null)[][] = bidRows.map((b) =>
     b.revealed && past(b.tenderId)
-      ? [valueOf(b.companyId, "project_manager", b.pmCertificate), valueOf(b.companyId, "bank_account", b.securityAccount), valueOf(b.companyId, "guarantee", b.guaranteeNumber ? `${b.guaranteeIssuer ?? ""} ${b.guaranteeNumber}`.trim() : null)]
+      ? [
+          valueOf(b.companyId, "project_manager", b.pmCertificate),
+          valueOf(b.companyId, "bank_account", b.securityAccount),
+          valueOf(b.companyId, "guarantee", b.guaranteeNumber ? `${b.guaranteeIssuer ?? ""} ${b.guaranteeNumber}`.trim() : null),
+        ]
       : [],
   );
   const shared = (v: Value | null): v is Value => v !== null && holder.get(v.key) === null;
@@ -500,15 +583,40 @@ async function scanIn(db: Db, clock: Clock, scope: RiskScope, opts: { projectId?
   const files: BidFile[] = [];
   for (const r of rowsOf<{ tenderId: string; companyId: string; sha: string; name: string; published: boolean }>(fileRows)) {
     const x = past(r.tenderId);
-    if (x) files.push({ tenderId: r.tenderId, projectId: x.projectId, deadline: x.deadline, companyId: r.companyId, companyName: nameOf(r.companyId), sha256: r.sha, name: r.name, publishedWithTender: r.published });
+    if (x)
+      files.push({
+        tenderId: r.tenderId,
+        projectId: x.projectId,
+        deadline: x.deadline,
+        companyId: r.companyId,
+        companyName: nameOf(r.companyId),
+        sha256: r.sha,
+        name: r.name,
+        publishedWithTender: r.published,
+      });
   }
 
   // ── Rotation ──
-  type RotationRow = { tenderId: string; projectId: string; round: number; projectName: string; townshipId: string; deadlineMs: number; setNo: number | string; companies: string | null; winner: string };
+  type RotationRow = {
+    tenderId: string;
+    projectId: string;
+    round: number;
+    projectName: string;
+    townshipId: string;
+    deadlineMs: number;
+    setNo: number | string;
+    companies: string | null;
+    winner: string;
+  };
   const rotation = rowsOf<RotationRow>(rotationRows);
   // One bidders list per set, shared by its tenders.
   const biddersOfSet = new Map<string, { companyId: string; companyName: string }[]>();
-  for (const r of rotation) if (r.companies !== null) biddersOfSet.set(String(r.setNo), r.companies.split(",").map((id) => ({ companyId: id, companyName: nameOf(id) })));
+  for (const r of rotation)
+    if (r.companies !== null)
+      biddersOfSet.set(
+        String(r.setNo),
+        r.companies.split(",").map((id) => ({ companyId: id, companyName: nameOf(id) })),
+      );
   const awarded: AwardedTender[] = rotation.map((r) => {
     if (!projectInfo.has(r.projectId)) projectInfo.set(r.projectId, { name: r.projectName, townshipId: r.townshipId });
     return {
@@ -530,7 +638,7 @@ async function scanIn(db: Db, clock: Clock, scope: RiskScope, opts: { projectId?
   for (const x of tenderRows) {
     if (x.deadline > now) continue;
     const result = x.result as EvaluationResult | null;
-    const winnerBidId = x.awardWinnerBidId && x.awardState !== "rejected" ? x.awardWinnerBidId : (result?.candidates?.[0] ?? null);
+    const winnerBidId = x.awardWinnerBidId && x.awardState !== "rejected" ? x.awardWinnerBidId : result?.candidates?.[0] ?? null;
     if (result && winnerBidId && result.ranking.length > 1)
       ranked.push({
         tenderId: x.tenderId,
@@ -548,7 +656,8 @@ async function scanIn(db: Db, clock: Clock, scope: RiskScope, opts: { projectId?
         winnerCompanyName: winnerBidId ? nameOf(bidCompany.get(winnerBidId) ?? winnerBidId) : null,
       });
     if (x.openingState === "failed") failures.push({ projectId: x.projectId, tenderId: x.tenderId, round: x.round, failedAt: x.openingClosedAt ?? x.deadline, cause: "opening" });
-    else if (x.evaluationFailed) failures.push({ projectId: x.projectId, tenderId: x.tenderId, round: x.round, failedAt: x.evaluationFailedAt !== null ? asDate(Number(x.evaluationFailedAt)) : x.deadline, cause: "evaluation" });
+    else if (x.evaluationFailed)
+      failures.push({ projectId: x.projectId, tenderId: x.tenderId, round: x.round, failedAt: x.evaluationFailedAt !== null ? asDate(Number(x.evaluationFailedAt)) : x.deadline, cause: "evaluation" });
     else if (x.upheldAtMs !== null) failures.push({ projectId: x.projectId, tenderId: x.tenderId, round: x.round, failedAt: asDate(Number(x.upheldAtMs)), cause: "complaint" });
   }
 
@@ -562,7 +671,15 @@ async function scanIn(db: Db, clock: Clock, scope: RiskScope, opts: { projectId?
   }
 
   const input: RiskInput = {
-    splitting: splitting.map((p) => ({ id: p.id, name: p.name, type: p.type, estimateFen: p.estimateFen, at: p.submittedAt ?? p.createdAt, finding: p.finding as SplittingFinding | null, justification: p.justification })),
+    splitting: splitting.map((p) => ({
+      id: p.id,
+      name: p.name,
+      type: p.type,
+      estimateFen: p.estimateFen,
+      at: p.submittedAt ?? p.createdAt,
+      finding: p.finding as SplittingFinding | null,
+      justification: p.justification,
+    })),
     bidCounts: tenderRows
       .filter((x) => x.deadline <= now && x.projectState !== "cancelled" && x.projectState !== "cancel_requested")
       .map((x) => ({ tenderId: x.tenderId, projectId: x.projectId, round: x.round, deadline: x.deadline, bidCount: Number(x.bidCount ?? 0) })),
@@ -580,12 +697,22 @@ async function scanIn(db: Db, clock: Clock, scope: RiskScope, opts: { projectId?
   };
 
   const reviews = new Map(reviewRows.map((r) => [r.fingerprint, { note: r.note, reviewedAt: r.reviewedAt, reviewer: r.reviewer }]));
-  const flags = runRiskRules(settings, input, t)
-    .filter((f) => !only || f.projectIds.includes(only.id))
-    .map((f) => {
-      const info = projectInfo.get(f.projectId);
-      return { ...f, projectName: info?.name ?? "", townshipId: info?.townshipId ?? null, review: reviews.get(f.fingerprint) ?? null };
-    });
+  const found = runRiskRules(settings, input, t).filter((f) => !only || f.projectIds.includes(only.id));
+  // The names of the flagged projects no row above carried.
+  const unnamed = new Set(found.map((f) => f.projectId).filter((id) => !projectInfo.has(id)));
+  if (unnamed.size) {
+    const rows = await run((q) =>
+      q
+        .select({ id: projects.id, name: projects.name, townshipId: projects.townshipId })
+        .from(projects)
+        .where(sql`${projects.id} = any(string_to_array(${idList(unnamed)}, ',')::uuid[])`),
+    );
+    for (const r of rows) projectInfo.set(r.id, { name: r.name, townshipId: r.townshipId });
+  }
+  const flags = found.map((f) => {
+    const info = projectInfo.get(f.projectId);
+    return { ...f, projectName: info?.name ?? "", townshipId: info?.townshipId ?? null, review: reviews.get(f.fingerprint) ?? null };
+  });
   return { flags, thresholds: t };
 }
 

@@ -6,10 +6,10 @@ let counter = 0;
 const urls = new WeakMap<Database, string>();
 
 /** A second, independent handle (own pool, own LISTEN) on the same PostgreSQL test database: a second app instance. */
-export async function openAnotherHandle(database: Database): Promise<Database> {
+export async function openAnotherHandle(database: Database, opts: { max?: number } = {}): Promise<Database> {
   const url = urls.get(database);
   if (!url) throw new Error("only a PostgreSQL test database can be opened twice");
-  return openPostgres(url, { migrate: false, max: 5 });
+  return openPostgres(url, { migrate: false, max: opts.max ?? 5 });
 }
 
 /**
