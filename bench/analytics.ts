@@ -13,7 +13,7 @@ import { writeFileSync } from "node:fs";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { openPostgres, schema, type Db } from "../db/client";
-import { dashboardFor } from "../app/models/dashboard.server";
+import { dashboardFor, refreshProjectFigures } from "../app/models/dashboard.server";
 import { ManualClock } from "../app/utils/clock.server";
 
 const args = process.argv.slice(2);
@@ -256,6 +256,8 @@ const seeded = await timed(async () => {
     seedLog,
   );
   await step("reset", `SET session_replication_role = DEFAULT`, seedLog);
+  // The seed ran with triggers off (replica role): queue every project for the dashboard's figures, as migration 0016 does for existing data.
+  await step("figures queue", `INSERT INTO project_figures_queue (project_id) SELECT id FROM projects`, seedLog);
   await step("analyze", `VACUUM ANALYZE`, seedLog); // VACUUM refuses to run inside the implicit transaction of a multi-statement query
 });
 const counts = (
@@ -324,7 +326,28 @@ async function measure(phase: string) {
 // measured without them first, then with them again, for the ADR's before/after table.
 const compare = flag("--compare-indexes");
 if (compare) for (const { name } of ADR_INDEXES) await client.unsafe(`DROP INDEX IF EXISTS ${name}`);
+// Every project's figures built from the queue at once (what the first dashboard view or the scheduler's job does after a bulk import).
+const figuresRebuild = await timed(() => refreshProjectFigures(db));
 const sample = await dashboardFor(db, clock, { countyId: county }, {});
+// The figures against the tables they sum, straight from the base tables.
+const [direct] = await client.unsafe<{ tenders: number; opened: number; bids: number; awarded: number; awarded_fen: number }[]>(
+  `SELECT count(t.id)::int AS tenders, count(o.bid_count)::int AS opened, coalesce(sum(o.bid_count), 0)::int AS bids,
+          count(a.price_fen)::int AS awarded, coalesce(sum(a.price_fen), 0)::float8 AS awarded_fen
+     FROM projects p JOIN tenders t ON t.project_id = p.id LEFT JOIN openings o ON o.tender_id = t.id
+     LEFT JOIN awards a ON a.tender_id = t.id AND a.state = 'signed' WHERE p.county_id = $1`,
+  [county],
+);
+const figuresCheck = {
+  same:
+    direct.tenders === sample.total.tenders && direct.opened === sample.total.opened && direct.bids === sample.total.bidsAtDeadline && direct.awarded === sample.total.awarded && Number(direct.awarded_fen) === sample.total.awardedFen,
+  direct,
+};
+// A view right after a write: one project's award touched (its figures queued), then the county dashboard — which refreshes that project first.
+const afterWrite: number[] = [];
+for (let i = 0; i < RUNS; i++) {
+  await client.unsafe(`UPDATE awards SET signed_at = signed_at WHERE tender_id = (SELECT tender_id FROM awards WHERE state = 'signed' ORDER BY tender_id OFFSET ${i} LIMIT 1)`);
+  afterWrite.push(Math.round((await timed(() => dashboardFor(db, clock, { countyId: county }, {}))).ms * 10) / 10);
+}
 const before = compare ? await measure("without ADR 0020's indexes") : null;
 const indexing = compare
   ? await timed(async () => {
@@ -348,6 +371,10 @@ console.log(
       migrateMs: Math.round(migrated.ms),
       seedMs: Math.round(seeded.ms),
       seedStepsMs: seedLog,
+      figuresRebuildMs: Math.round(figuresRebuild.ms),
+      projectsRefreshed: figuresRebuild.value,
+      figuresCheck,
+      dashboardCountyAfterWrite: { medianMs: median(afterWrite), runsMs: afterWrite },
       countyFigures: {
         projects: sample.total.projects,
         tendered: sample.total.tendered,

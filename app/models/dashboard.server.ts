@@ -2,9 +2,10 @@
  * The supervision dashboard (监管统计, DOMAIN.md "Supervision and risk"): for a
  * township supervisor their township, for the county administrator the whole
  * county with a row per township. Every figure is aggregated in PostgreSQL by
- * a handful of statements (no per-project query, no project rows loaded into
- * the process): it has to stay fast on a county with 100 000 projects
- * (bench/analytics.ts, ADR 0020).
+ * a handful of statements over one narrow row per project (project_figures,
+ * kept up to date through a queue the database fills on every write, ADR
+ * 0023; no project rows loaded into the process): it has to stay fast on a
+ * county with 100 000 projects (bench/analytics.ts, ADR 0020).
  *
  * What each figure means (also printed under the dashboard):
  * - A project counts in the year (Beijing time) it was registered, so all of a
@@ -147,6 +148,66 @@ function emptyFigures(): Figures {
 }
 
 /**
+ * Brings the queued projects' dashboard figures up to date (ADR 0023) and
+ * returns how many were refreshed. Takes the projects the triggers queued and
+ * committed (a writer still running keeps its entry for the next refresh),
+ * locks their figure rows — so of two refreshes of one project the later
+ * computes after the earlier has committed, and the newer figures win — then
+ * sums each project's tender rounds, openings, failed evaluations and signed
+ * awards from what is committed by then. Called before the dashboard reads,
+ * and every minute by the scheduler so the queue stays short.
+ */
+export async function refreshProjectFigures(db: Db): Promise<number> {
+  const [pending] = rowsOf<{ any: boolean }>(await db.execute(sql`select exists (select 1 from project_figures_queue) as any`));
+  if (!pending?.any) return 0;
+  return db.transaction(async (tx) => {
+    const [taken] = rowsOf<{ ids: string | null }>(
+      await tx.execute(sql`with d as (delete from project_figures_queue returning project_id) select string_agg(distinct project_id::text, ',') as ids from d`),
+    );
+    if (!taken?.ids) return 0;
+    const changed = sql`unnest(string_to_array(${taken.ids}, ',')::uuid[]) as c(id)`;
+    await tx.execute(sql`insert into project_figures (project_id) select p.id from ${changed} join projects p on p.id = c.id on conflict do nothing`);
+    await tx.execute(sql`select 1 from project_figures f join ${changed} on c.id = f.project_id order by f.project_id for update of f`);
+    await tx.execute(sql`
+      update project_figures f
+         set county_id = x.county_id, township_id = x.township_id, state = x.state, created_at = x.created_at, ceiling_fen = x.ceiling_fen,
+             projects = x.projects, latest_deadline = x.latest_deadline, tendered = x.tendered, tenders = x.tenders, opened = x.opened,
+             bids = x.bids, lt3 = x.lt3, b3 = x.b3, b4to5 = x.b4to5, b6to9 = x.b6to9, b10plus = x.b10plus, failed = x.failed,
+             awarded = x.awarded, awarded_fen = x.awarded_fen, reduction_sum_bp = x.reduction_sum_bp, award_seconds = x.award_seconds
+        from (
+          select p.id, p.county_id, p.township_id, p.state, p.created_at, p.ceiling_fen,
+                 -- A project counts once: as itself before its first tender, as its first round after.
+                 count(*) filter (where t.round is null or t.round = 1)::int as projects,
+                 max(t.deadline) as latest_deadline,
+                 count(*) filter (where t.round = 1)::int as tendered,
+                 count(t.id)::int as tenders,
+                 count(o.bid_count)::int as opened,
+                 coalesce(sum(o.bid_count), 0)::int as bids,
+                 count(*) filter (where o.bid_count < 3)::int as lt3,
+                 count(*) filter (where o.bid_count = 3)::int as b3,
+                 count(*) filter (where o.bid_count between 4 and 5)::int as b4to5,
+                 count(*) filter (where o.bid_count between 6 and 9)::int as b6to9,
+                 count(*) filter (where o.bid_count >= 10)::int as b10plus,
+                 count(*) filter (where o.state = 'failed' or ef.tender_id is not null)::int as failed,
+                 count(a.price_fen)::int as awarded,
+                 coalesce(sum(a.price_fen), 0)::bigint as awarded_fen,
+                 -- Per-row arithmetic in float8, as the sums it feeds.
+                 sum((p.ceiling_fen - a.price_fen)::float8 * 10000 / nullif(p.ceiling_fen, 0)) as reduction_sum_bp,
+                 array_agg(date_part('epoch', a.signed_at - p.decided_at)) filter (where date_part('epoch', a.signed_at - p.decided_at) is not null) as award_seconds
+            from ${changed}
+            join projects p on p.id = c.id
+            left join tenders t on t.project_id = p.id
+            left join openings o on o.tender_id = t.id
+            left join evaluations ef on ef.tender_id = t.id and ef.fail_reason is not null
+            left join awards a on a.tender_id = t.id and a.state = 'signed'
+           group by p.id
+        ) x
+       where f.project_id = x.id`);
+    return taken.ids.split(",").length;
+  });
+}
+
+/**
  * Every figure of the dashboard for a county or a township. A county
  * administrator may narrow to one township of the county (filter.townshipId);
  * a supervisor's scope is their township whatever the filter says.
@@ -162,7 +223,7 @@ export async function dashboardFor(db: Db, clock: Clock, scope: DashboardScope, 
   if (scope.townshipId && !countyTownships.some((o) => o.id === scope.townshipId)) throw new DomainError("errors.forbidden", { status: 403 });
   const year = filter.year ?? null;
 
-  // One WHERE for every statement: the county (always, so a foreign township id finds nothing), the township, the year.
+  // One WHERE for every statement (on projects or project_figures, both as p): the county (always, so a foreign township id finds nothing), the township, the year.
   const where: SQL[] = [sql`p.county_id = ${scope.countyId}::uuid`];
   if (townshipId) where.push(sql`p.township_id = ${townshipId}::uuid`);
   if (year) {
@@ -173,47 +234,42 @@ export async function dashboardFor(db: Db, clock: Clock, scope: DashboardScope, 
   const place = sql.join(where.slice(0, townshipId ? 2 : 1), sql` and `);
   const nowIso = now.toISOString();
 
-  // Two statements carry the figures (ADR 0020): (1) projects, their tender rounds, openings, failed evaluations and
-  // signed awards joined once and hash-aggregated by township and state (plain sums, so PostgreSQL may run it in
-  // parallel; the township rows and the total are sums of these ≤ 13 × townships rows); (2) the medians, which do
-  // not add up, over the signed awards alone. They run side by side with the complaints and the first year.
-  // Per-row arithmetic stays in float8 (the rate sum, date_part): numeric per row costs more than the sums.
+  // The figures come from one narrow row per project (project_figures, ADR 0023), brought up to date
+  // first: (1) summed by township and state (the township rows and the total are sums of these ≤ 13 ×
+  // townships rows); (2) the medians, which do not add up, over each signed award's days. They run
+  // side by side with the complaints and the first year.
+  await refreshProjectFigures(db);
   const [figureRows, medianRows, complaintRows, firstRows] = await Promise.all([
     db.execute(sql`
       select p.township_id as township,
              p.state::text as state,
-             count(*) filter (where t.round is null or t.round = 1)::int as projects,
-             count(*) filter (where p.state = 'published' and t.deadline > ${nowIso}::timestamptz)::int as bidding,
-             count(*) filter (where t.round = 1)::int as tendered,
-             coalesce(sum(p.ceiling_fen) filter (where t.round = 1), 0)::bigint as tendered_fen,
-             count(t.id)::int as tenders,
-             count(o.bid_count)::int as opened,
-             coalesce(sum(o.bid_count), 0)::bigint as bids,
-             count(*) filter (where o.bid_count < 3)::int as lt3,
-             count(*) filter (where o.bid_count = 3)::int as b3,
-             count(*) filter (where o.bid_count between 4 and 5)::int as b4to5,
-             count(*) filter (where o.bid_count between 6 and 9)::int as b6to9,
-             count(*) filter (where o.bid_count >= 10)::int as b10plus,
-             count(*) filter (where o.state = 'failed' or ef.tender_id is not null)::int as failed,
-             count(a.price_fen)::int as awarded,
-             coalesce(sum(a.price_fen), 0)::bigint as awarded_fen,
-             coalesce(sum(p.ceiling_fen) filter (where a.price_fen is not null), 0)::bigint as awarded_ceiling_fen,
-             sum((p.ceiling_fen - a.price_fen)::float8 * 10000 / nullif(p.ceiling_fen, 0)) as reduction_sum_bp
-        from projects p
-        left join tenders t on t.project_id = p.id
-        left join openings o on o.tender_id = t.id
-        left join evaluations ef on ef.tender_id = t.id and ef.fail_reason is not null
-        left join awards a on a.tender_id = t.id and a.state = 'signed'
+             coalesce(sum(p.projects), 0)::int as projects,
+             count(*) filter (where p.state = 'published' and p.latest_deadline > ${nowIso}::timestamptz)::int as bidding,
+             coalesce(sum(p.tendered), 0)::int as tendered,
+             coalesce(sum(p.ceiling_fen * p.tendered), 0)::bigint as tendered_fen,
+             coalesce(sum(p.tenders), 0)::int as tenders,
+             coalesce(sum(p.opened), 0)::int as opened,
+             coalesce(sum(p.bids), 0)::bigint as bids,
+             coalesce(sum(p.lt3), 0)::int as lt3,
+             coalesce(sum(p.b3), 0)::int as b3,
+             coalesce(sum(p.b4to5), 0)::int as b4to5,
+             coalesce(sum(p.b6to9), 0)::int as b6to9,
+             coalesce(sum(p.b10plus), 0)::int as b10plus,
+             coalesce(sum(p.failed), 0)::int as failed,
+             coalesce(sum(p.awarded), 0)::int as awarded,
+             coalesce(sum(p.awarded_fen), 0)::bigint as awarded_fen,
+             coalesce(sum(p.ceiling_fen * p.awarded), 0)::bigint as awarded_ceiling_fen,
+             sum(p.reduction_sum_bp) as reduction_sum_bp
+        from project_figures p
        where ${scoped}
        group by 1, 2`),
     db.execute(sql`
       select p.township_id as township,
              grouping(p.township_id) as total,
-             round((percentile_cont(0.5) within group (order by date_part('epoch', a.signed_at - p.decided_at)) / 86400)::numeric, 1)::float8 as median_days
-        from awards a
-        join tenders t on t.id = a.tender_id
-        join projects p on p.id = t.project_id
-       where a.state = 'signed' and ${scoped}
+             round((percentile_cont(0.5) within group (order by s.seconds) / 86400)::numeric, 1)::float8 as median_days
+        from project_figures p
+        cross join lateral unnest(p.award_seconds) as s(seconds)
+       where ${scoped}
        group by rollup (p.township_id)`),
     // Open complaints with the deadline running now (every year: they are work to do).
     db.execute(sql`

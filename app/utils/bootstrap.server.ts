@@ -4,6 +4,7 @@ import { lte } from "drizzle-orm";
 import { openDatabase } from "../../db/client";
 import { publishAuditHeads } from "~/models/audit.server";
 import { archiveDueProjects } from "~/models/archive.server";
+import { refreshProjectFigures } from "~/models/dashboard.server";
 import { seedDemo } from "~/models/demo.server";
 import { purgeExpiredChallenges } from "~/models/passkey.server";
 import { purgeExpiredUploads } from "~/models/resumable-upload.server";
@@ -18,6 +19,8 @@ import { startScheduler, type Job } from "./scheduler.server";
 export const jobs: Job[] = [
   { name: "close-bidding", everyMs: 30 * 1000, run: (db, clock) => closeDueTenders(db, clock) },
   { name: "audit-heads", everyMs: 15 * 60 * 1000, run: (db, clock) => publishAuditHeads(db, clock) },
+  // The dashboard refreshes what it shows before reading; this keeps the queue short between views.
+  { name: "project-figures", everyMs: 60 * 1000, run: (db) => refreshProjectFigures(db) },
   { name: "purge-challenges", everyMs: 10 * 60 * 1000, run: (db, clock) => purgeExpiredChallenges(db, clock) },
   {
     name: "purge-sessions",

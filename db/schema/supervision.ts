@@ -1,7 +1,7 @@
-import { bigserial, date, index, integer, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, bigserial, date, doublePrecision, index, integer, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { instant } from "./columns";
 import { orgs } from "./orgs";
-import { files, projects } from "./projects";
+import { files, projects, projectState } from "./projects";
 import { tenders } from "./tenders";
 import { users } from "./users";
 
@@ -134,3 +134,54 @@ export const archives = pgTable(
 export type CreditRecord = typeof creditRecords.$inferSelect;
 export type Archive = typeof archives.$inferSelect;
 export type ActivityTrace = typeof activityTraces.$inferSelect;
+
+/**
+ * Each project's contribution to the supervision dashboard (ADR 0023): its
+ * tender rounds, openings, failed evaluations and signed awards summed once,
+ * so the dashboard adds up one narrow row per project instead of joining five
+ * tables of a county's history on every view. Derived data only: the
+ * dashboard refreshes the projects in `project_figures_queue` before it reads
+ * (refreshProjectFigures), and the queue is filled by statement triggers on
+ * projects, tenders, openings, evaluations and awards in the writing
+ * transaction itself (migration 0016), so no write path can forget it.
+ */
+export const projectFigures = pgTable(
+  "project_figures",
+  {
+    projectId: uuid("project_id")
+      .primaryKey()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    countyId: uuid("county_id"),
+    townshipId: uuid("township_id"),
+    state: projectState("state"),
+    createdAt: instant("created_at"),
+    ceilingFen: bigint("ceiling_fen", { mode: "number" }),
+    /** Rows the dashboard counts as the project: 1 (no tender yet) or its first-round tenders. */
+    projects: integer("projects").notNull().default(0),
+    /** The latest deadline of its tenders (a published project whose deadline is ahead is bidding). */
+    latestDeadline: instant("latest_deadline"),
+    tendered: integer("tendered").notNull().default(0),
+    tenders: integer("tenders").notNull().default(0),
+    opened: integer("opened").notNull().default(0),
+    bids: integer("bids").notNull().default(0),
+    lt3: integer("lt3").notNull().default(0),
+    b3: integer("b3").notNull().default(0),
+    b4to5: integer("b4to5").notNull().default(0),
+    b6to9: integer("b6to9").notNull().default(0),
+    b10plus: integer("b10plus").notNull().default(0),
+    failed: integer("failed").notNull().default(0),
+    awarded: integer("awarded").notNull().default(0),
+    awardedFen: bigint("awarded_fen", { mode: "number" }).notNull().default(0),
+    /** Σ (ceiling − award) × 10 000 / ceiling over its signed awards (the mean of the reductions is taken on the dashboard). */
+    reductionSumBp: doublePrecision("reduction_sum_bp"),
+    /** Seconds from approval to each signed award (the medians are taken on the dashboard). */
+    awardSeconds: doublePrecision("award_seconds").array(),
+  },
+  (t) => [index("project_figures_county_idx").on(t.countyId, t.townshipId)],
+);
+
+/** Projects whose figures are out of date: appended by the triggers, consumed by refreshProjectFigures. */
+export const projectFiguresQueue = pgTable("project_figures_queue", {
+  id: bigserial("id", { mode: "number" }).primaryKey(),
+  projectId: uuid("project_id").notNull(),
+});

@@ -4,14 +4,15 @@
 // RFC 4180 quoting, the formula guard); and everyone else refused.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dashboardCsv, dashboardFor } from "~/models/dashboard.server";
+import { sql } from "drizzle-orm";
+import { dashboardCsv, dashboardFor, refreshProjectFigures } from "~/models/dashboard.server";
 import * as dashboardRoute from "~/routes/supervision._index";
 import * as exportRoute from "~/routes/supervision.export[.csv]";
 import { csvCell, toCsv } from "~/utils/csv";
 import { getT } from "~/utils/i18n";
 import type { Database } from "../../db/client";
 import { DEMO, demoCookies, get, makeContext, run, unwrap } from "../helpers/app";
-import { createTestDb } from "../helpers/db";
+import { createTestDb, isRealServer, openAnotherHandle } from "../helpers/db";
 
 let database: Database;
 let ctx: ReturnType<typeof makeContext>;
@@ -300,6 +301,51 @@ describe("the CSV", () => {
       expect(csv).toContain(`\r\n"'=cmd|""/c calc""!A1",2,`);
     } finally {
       await q(`UPDATE orgs SET name = '溪口乡' WHERE id = $1`, [ids.xikou]);
+    }
+  });
+});
+
+// Last in the file: these change the data the figures above are worked out on.
+describe("the figures keep up with writes (project_figures, ADR 0023)", () => {
+  it("shows on the next view a write to any of the five tables the figures sum", async () => {
+    const before = await dashboardFor(database.db, ctx.clock, { countyId: ids.county }, { year: 2026 });
+    const b2 = await one(`SELECT id FROM projects WHERE name = '统计测试B2'`);
+    await q(`UPDATE projects SET state = 'approved' WHERE id = $1`, [b2]); // projects
+    await q(`UPDATE tenders SET deadline = '2026-11-19T08:00:00Z' WHERE id = $1`, [tenderOf.A3r2]); // tenders: round 2's deadline has passed
+    await q(`INSERT INTO openings (tender_id, state, bid_count, created_at) VALUES ($1, 'closed', 4, '2026-11-19T01:30:00Z')`, [tenderOf.A4]); // openings
+    await q(`DELETE FROM evaluations WHERE tender_id = $1`, [tenderOf.A8]); // evaluations
+    await q(`UPDATE awards SET state = 'rejected' WHERE tender_id = $1`, [tenderOf.B1]); // awards
+    const after = await dashboardFor(database.db, ctx.clock, { countyId: ids.county }, { year: 2026 });
+    expect(after.states.submitted).toBe(before.states.submitted - 1);
+    expect(after.states.approved).toBe(before.states.approved + 1);
+    expect(after.states.published).toBe(before.states.published - 1);
+    expect(after.states.opening).toBe(before.states.opening + 1);
+    expect(after.total.opened).toBe(before.total.opened + 1);
+    expect(after.total.bidsAtDeadline).toBe(before.total.bidsAtDeadline + 4);
+    expect(after.total.failed).toBe(before.total.failed - 1);
+    expect(after.total.awarded).toBe(before.total.awarded - 1);
+    expect(after.total.awardedFen).toBe(before.total.awardedFen - 36_000_000);
+    expect(after.total.medianDaysToAward).toBe(15); // 10 and 20 left
+    // Nothing is left queued, and a view with nothing queued refreshes nothing.
+    expect(await refreshProjectFigures(database.db)).toBe(0);
+  });
+
+  it.runIf(isRealServer())("leaves a writer that has not committed for the next refresh, and takes it once it has", async () => {
+    const other = await openAnotherHandle(database);
+    const a5 = await one(`SELECT id FROM projects WHERE name = '统计测试A5'`);
+    try {
+      let refreshedMeanwhile = -1;
+      await other.db.transaction(async (tx) => {
+        await tx.execute(sql`update projects set state = 'cancelled' where id = ${a5}`);
+        // The writer's queue entry is not committed: the refresh neither sees it nor waits for it.
+        refreshedMeanwhile = await refreshProjectFigures(database.db);
+      });
+      expect(refreshedMeanwhile).toBe(0);
+      const d = await dashboardFor(database.db, ctx.clock, { countyId: ids.county }, { year: 2026 });
+      expect(d.states).toMatchObject({ draft: 0, cancelled: 1 });
+      expect(await one(`SELECT count(*) FROM project_figures_queue`)).toBe("0");
+    } finally {
+      await other.close();
     }
   });
 });
