@@ -22,9 +22,9 @@
 // the database (the version, its company, hash and size, the bid's current version, its wraps) and the
 // stored file is hashed again. Lost = a receipt whose bid is not intact, or a refusal for any reason
 // but the deadline. Prints one JSON object; the ratio is app throughput / baseline throughput.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { spawnSync, type ChildProcess } from "node:child_process";
+import { createHash, randomUUID } from "node:crypto";
+import { createWriteStream, readFileSync } from "node:fs";
 import { mkdir, open, rename } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -32,8 +32,8 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import postgres from "postgres";
+import { checkReceipts, errorOf, mapLimit, prepareBidding, root, send, sha256OfFile, startChild, stopChild, submitSealedBid, type Outcome } from "./lib/bidding-kit";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(name);
 const option = (name: string) => {
@@ -44,7 +44,6 @@ const positional = args.filter((a, i) => !a.startsWith("--") && !(i > 0 && ["--c
 
 const SERVER = process.env.BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const DB_NAME = "cyz_bench_burst";
-const withDb = (url: string, db: string) => Object.assign(new URL(url), { pathname: `/${db}` }).toString();
 
 // ── The baseline server: run in its own process (`--baseline-server`), so it competes for the two cores as the app does.
 
@@ -96,52 +95,6 @@ function baselineServer() {
 }
 
 // ── The bench ───────────────────────────────────────────────────────────
-
-interface Outcome {
-  i: number;
-  ok: boolean;
-  /** ms from the client's slot opening to its first byte (waiting for the concurrency bound). */
-  queuedMs: number;
-  latencyMs: number;
-  startedAt: number;
-  endedAt: number;
-  status?: number;
-  error?: string;
-  receipt?: { id: string; ciphertextHash: string; ciphertextSize: number | null };
-  /** ms spent in each step of the protocol (app only): create, each PATCH, seal. */
-  phases?: Record<string, number>;
-}
-
-interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: Buffer;
-}
-
-function send(agent: http.Agent, port: number, method: string, urlPath: string, headers: Record<string, string | number>, body?: Uint8Array): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: "127.0.0.1", port, method, path: urlPath, agent, timeout: 60_000, headers: { ...headers, "Content-Length": body?.byteLength ?? 0 } },
-      (res) => {
-        const parts: Buffer[] = [];
-        res.on("data", (c: Buffer) => parts.push(c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts) }));
-        res.on("error", reject);
-      },
-    );
-    req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.on("error", reject);
-    req.end(body);
-  });
-}
-
-const errorOf = (r: Reply) => {
-  try {
-    return (JSON.parse(r.body.toString("utf8")) as { error?: string }).error ?? `http ${r.status}`;
-  } catch {
-    return `http ${r.status}`;
-  }
-};
 
 /** Start client i at start + i·spread/n, at most `concurrency` running; resolves with every outcome. */
 async function burst(n: number, spreadMs: number, concurrency: number, start: number, client: (i: number) => Promise<Omit<Outcome, "i" | "queuedMs">>): Promise<Outcome[]> {
@@ -210,61 +163,6 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-async function sha256OfFile(file: string): Promise<string | null> {
-  try {
-    const hash = createHash("sha256");
-    for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-    return hash.digest("hex");
-  } catch {
-    return null;
-  }
-}
-
-/** Start a child server and wait for the line that says it listens. */
-function startChild(cmd: string, argv: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpMatchArray; log: () => string }> {
-  const child = spawn(cmd, argv, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
-  let log = "";
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${argv.join(" ")} did not start:\n${log}`)), 60_000);
-    const onData = (d: Buffer) => {
-      log += d.toString("utf8");
-      const match = log.match(ready);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, match, log: () => log });
-      }
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", (d: Buffer) => (log += d.toString("utf8")));
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${argv.join(" ")} exited (${code}):\n${log}`));
-    });
-  });
-}
-
-async function stopChild(child: ChildProcess) {
-  if (child.exitCode !== null || child.pid === undefined) return;
-  const exited = new Promise((r) => child.once("exit", r));
-  child.kill("SIGTERM");
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
-  if (child.exitCode === null) child.kill("SIGKILL");
-}
-
-async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T, i: number) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i], i);
-      }
-    }),
-  );
-  return out;
-}
-
 async function main() {
   const BIDS = Number(positional[0] ?? 300);
   const SPREAD_MS = Number(positional[1] ?? 10) * 1000;
@@ -283,125 +181,14 @@ async function main() {
     if (b.status !== 0) throw new Error(`remix build failed:\n${b.stdout}\n${b.stderr}`);
   }
 
-  // tests/helpers/seal.ts finds the sealing script from __dirname (vitest provides it; ESM under tsx does not).
-  (globalThis as { __dirname?: string }).__dirname = path.join(root, "tests", "helpers");
-  const { openPostgres } = await import("../db/client");
-  const { seedDemo } = await import("../app/models/demo.server");
-  const { LocalFileStore } = await import("../app/models/file-store.server");
-  const { ManualClock } = await import("../app/utils/clock.server");
-  const { cookieFor, makeContext, DEMO } = await import("../tests/helpers/app");
-  const { tenderFields, tenderKit } = await import("../tests/helpers/tenders");
-  const { S, preparedBidder, submitInput } = await import("../tests/helpers/bids");
-
-  // A fresh database, migrated.
-  const admin = postgres(withDb(SERVER, "postgres"), { max: 1, onnotice: () => {} });
-  await admin.unsafe(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
-  await admin.unsafe(`CREATE DATABASE ${DB_NAME}`);
-  const dbUrl = withDb(SERVER, DB_NAME);
-  const database = await openPostgres(dbUrl, { max: 10 });
-  const filesDir = mkdtempSync(path.join(os.tmpdir(), "cyz-bench-burst-"));
+  const b = await prepareBidding({ serverUrl: SERVER, dbName: DB_NAME, bids: BIDS, fileBytes: FILE_BYTES, say });
+  const { database, tender, bidders, bytesPerBid, filesDir } = b;
   const children: ChildProcess[] = [];
   try {
-    say("migrated; loading the demo county");
-    // The real clock: sessions, certificates and the deadline are all compared with it by the server.
-    const ctx = makeContext(database, new ManualClock(new Date()));
-    ctx.files = new LocalFileStore(filesDir);
-    await seedDemo(database.db, ctx.clock, ctx.files);
-
-    // One published tender of 青山村; its deadline is moved to just after the burst below.
-    const kit = await tenderKit(database, ctx);
-    const projectId = await kit.approvedProject("截标高峰基准测试", 20_000_000);
-    const laterBeijing = new Date(Date.now() + 30 * 86_400_000 + 8 * 3_600_000).toISOString().slice(0, 16);
-    await kit.publish(projectId, tenderFields({ deadline: laterBeijing, bidSecurity: "3000" }), await cookieFor(ctx, DEMO.committeeA1));
-    const tender = await kit.tenderOf(projectId);
-    if (!tender) throw new Error("the tender was not published");
-
-    // `BIDS` companies like demo company 1, set-based.
-    say(`cloning ${BIDS} contractor companies`);
-    const [tpl] = await database.query<{ org_id: string; user_id: string }>(
-      `SELECT m.org_id, m.user_id FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.phone = $1 AND m.role = 'contractor'`,
-      [DEMO.contractor1],
-    );
-    const org = [tpl.org_id];
-    const steps: [string, unknown[]][] = [
-      [`CREATE TABLE bench_bidders AS SELECT g AS n, gen_random_uuid() AS org_id, gen_random_uuid() AS user_id, '137' || lpad(g::text, 8, '0') AS phone FROM generate_series(1, ${BIDS}) g`, []],
-      [
-        `INSERT INTO orgs (id, kind, name, code, parent_id, county_id, township_id, address, created_at)
-           SELECT b.org_id, 'company', '基准测试建设工程有限公司' || b.n || '号', '91330781BN' || lpad(b.n::text, 8, '0'), t.parent_id, t.county_id, t.township_id, t.address, now()
-           FROM bench_bidders b, orgs t WHERE t.id = $1`,
-        org,
-      ],
-      [
-        `INSERT INTO users (id, phone, name, password_hash, locale, created_at)
-           SELECT b.user_id, b.phone, '投标员' || b.n, u.password_hash, u.locale, now() FROM bench_bidders b, users u WHERE u.id = $1`,
-        [tpl.user_id],
-      ],
-      [`INSERT INTO memberships (user_id, org_id, role, created_at) SELECT user_id, org_id, 'contractor', now() FROM bench_bidders`, []],
-      [
-        `INSERT INTO company_profiles (org_id, legal_representative, contact_name, contact_phone, bank_name, bank_account, bank_account_name, created_at, updated_at)
-           SELECT b.org_id, p.legal_representative, p.contact_name, b.phone, p.bank_name, p.bank_account || b.n, p.bank_account_name, now(), now()
-           FROM bench_bidders b, company_profiles p WHERE p.org_id = $1`,
-        org,
-      ],
-      [
-        `INSERT INTO company_qualifications (company_id, name, certificate_number, expires_on, file_sha256, file_name, created_at)
-           SELECT b.org_id, q.name, q.certificate_number || '-' || b.n, q.expires_on, q.file_sha256, q.file_name, now()
-           FROM bench_bidders b, company_qualifications q WHERE q.company_id = $1 AND q.removed_at IS NULL`,
-        org,
-      ],
-      [
-        `INSERT INTO project_managers (company_id, name, certificate_number, file_sha256, file_name, created_at)
-           SELECT b.org_id, m.name, m.certificate_number, m.file_sha256, m.file_name, now()
-           FROM bench_bidders b, project_managers m WHERE m.company_id = $1 AND m.removed_at IS NULL`,
-        org,
-      ],
-      [
-        `INSERT INTO pool_memberships (company_id, township_id, status, applied_at, decided_by, decided_at)
-           SELECT b.org_id, pm.township_id, pm.status, now(), pm.decided_by, now() FROM bench_bidders b, pool_memberships pm WHERE pm.company_id = $1`,
-        org,
-      ],
-      [`CREATE TABLE bench_baseline_bids (id bigserial PRIMARY KEY, sha256 text NOT NULL, size integer NOT NULL, received_at timestamptz NOT NULL DEFAULT now())`, []],
-    ];
-    for (const [text, params] of steps) await database.query(text, params);
-    const phones = (await database.query<{ phone: string }>(`SELECT phone FROM bench_bidders ORDER BY n`)).map((r) => r.phone);
-
-    // Passkeys prepared for sealing, sessions, and every bid sealed, before the clock starts.
-    say("passkeys, sessions, sealing");
-    const base = randomBytes(FILE_BYTES);
-    const bidders = await mapLimit(phones, 8, async (phone, i) => {
-      const b = await preparedBidder(database, ctx, phone);
-      const cookie = await cookieFor(ctx, phone);
-      const submissionId = randomUUID();
-      const file = Buffer.concat([Buffer.from(`%PDF-1.4\n% 投标文件 ${phone}\n`), base.subarray(0, FILE_BYTES - 64)]);
-      const sealed = await S.seal(
-        {
-          priceFen: 18_000_000 + i * 1_000,
-          durationDays: 25,
-          projectManagerId: b.pmId,
-          quality: "合格",
-          security: { method: "transfer", amountFen: 300_000, date: new Date().toISOString().slice(0, 10), reference: `流水-${phone}` },
-        },
-        [{ name: "技术标.pdf", bytes: file }],
-        { tenderId: tender.id, submissionId, holders: [{ credentialId: b.credentialId, publicKey: (await S.openingKeyFromPrf(b.prf)).publicKey }] },
-      );
-      return { b, cookie: `${cookie}; cyz_device=${randomUUID()}`, submissionId, sealed, ciphertext: Buffer.from(sealed.ciphertext) };
-    });
-    const bytesPerBid = Math.round(bidders.reduce((n, x) => n + x.ciphertext.byteLength, 0) / bidders.length);
-
+    await database.query(`CREATE TABLE bench_baseline_bids (id bigserial PRIMARY KEY, sha256 text NOT NULL, size integer NOT NULL, received_at timestamptz NOT NULL DEFAULT now())`);
     // The two servers.
     say("starting the app and the baseline");
-    const serverEnv = {
-      ...process.env,
-      NODE_ENV: "production" as const,
-      PORT: String(PORT),
-      DATABASE_URL: dbUrl,
-      FILES_DIR: filesDir,
-      KEYS_DIR: path.join(filesDir, "keys"),
-      // makeContext stored the platform keys under this passphrase while publishing.
-      PLATFORM_KEY_PASSPHRASE: "test-passphrase-0123456789",
-      SEED_DEMO: "false",
-      TEST_CLOCK: "false",
-    };
+    const serverEnv = b.serverEnv(PORT);
     const prof = option("--cpu-prof");
     const app = await startChild(process.execPath, [...(prof ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(prof)}`] : []), "server.mjs"], serverEnv, /listening on/);
     children.push(app.child);
@@ -411,47 +198,7 @@ async function main() {
     const health = await send(new http.Agent(), PORT, "GET", "/healthz", {});
     if (health.status !== 200) throw new Error(`/healthz answered ${health.status}`);
 
-    const appClient = (x: (typeof bidders)[number]) => async () => {
-      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-      const h = { Cookie: x.cookie, Origin: ORIGIN, "User-Agent": "cyz-bench/deadline-burst" };
-      const startedAt = performance.now();
-      const phases: Record<string, number> = {};
-      let mark = startedAt;
-      const step = (name: string) => {
-        const now = performance.now();
-        phases[name] = now - mark;
-        mark = now;
-      };
-      const end = (o: Partial<Outcome>) => ({ ok: false, ...o, phases, startedAt, endedAt: performance.now(), latencyMs: performance.now() - startedAt });
-      try {
-        const length = x.ciphertext.byteLength;
-        const created = await send(agent, PORT, "POST", "/uploads", {
-          ...h,
-          "Tus-Resumable": "1.0.0",
-          "Upload-Length": length,
-          "Upload-Metadata": `filename ${Buffer.from("bid.sealed").toString("base64")},kind ${Buffer.from("sealed").toString("base64")}`,
-        });
-        step("create");
-        if (created.status !== 201) return end({ status: created.status, error: `create: ${errorOf(created)}` });
-        const url = String(created.headers.location);
-        for (let offset = 0; offset < length; ) {
-          const r = await send(agent, PORT, "PATCH", url, { ...h, "Tus-Resumable": "1.0.0", "Upload-Offset": offset, "Content-Type": "application/offset+octet-stream" }, x.ciphertext.subarray(offset, offset + CHUNK));
-          step(`patch${Math.floor(offset / CHUNK) + 1}`);
-          if (r.status !== 204) return end({ status: r.status, error: `patch: ${errorOf(r)}` });
-          offset = Number(r.headers["upload-offset"]);
-        }
-        const body = { intent: "submit", ...submitInput({ sealed: x.sealed, submissionId: x.submissionId, uploadId: url.slice(url.lastIndexOf("/") + 1) }) };
-        const r = await send(agent, PORT, "POST", `/notices/${tender.id}/bid/seal`, { ...h, "Content-Type": "application/json" }, Buffer.from(JSON.stringify(body)));
-        step("seal");
-        if (r.status !== 200) return end({ status: r.status, error: `seal: ${errorOf(r)}` });
-        const { receipt } = JSON.parse(r.body.toString("utf8")) as { receipt: Outcome["receipt"] };
-        return { ...end({ status: 200, receipt }), ok: true };
-      } catch (e) {
-        return end({ error: `network: ${(e as Error).message}` });
-      } finally {
-        agent.destroy();
-      }
-    };
+    const appClient = (x: (typeof bidders)[number]) => () => submitSealedBid(x, PORT, tender.id, "cyz-bench/deadline-burst");
 
     const baselineClient = (x: (typeof bidders)[number]) => async () => {
       const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
@@ -487,39 +234,13 @@ async function main() {
     await new Promise((r) => setTimeout(r, Math.max(0, deadline.getTime() - Date.now() + 1_000)));
 
     say("verifying");
-    const rows = await database.query<{ id: string; company_id: string; ciphertext_sha256: string; ciphertext_size: number; seq: number; status: string; current_version: number; wraps: number }>(
-      `SELECT v.id, b.company_id, v.ciphertext_sha256, v.ciphertext_size::int AS ciphertext_size, v.seq, b.status, b.current_version,
-              (SELECT count(*)::int FROM bid_key_wraps w WHERE w.version_id = v.id AND w.retired_at IS NULL) AS wraps
-         FROM bid_versions v JOIN bids b ON b.id = v.bid_id WHERE b.tender_id = $1`,
-      [tender.id],
+    const refusedOtherwise = appOut.filter((o) => !o.ok && o.error !== "seal: errors.bid.closed").map((o) => ({ i: o.i, why: o.error ?? "?" }));
+    const checked = await checkReceipts(
+      b,
+      appOut.filter((o) => o.ok).map((o) => ({ bidder: bidders[o.i], receipt: o.receipt!, current: true })),
     );
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    const appLost: { i: number; why: string }[] = [];
-    const storedPath = (sha: string) => path.join(filesDir, sha.slice(0, 2), sha.slice(2, 4), sha);
-    await mapLimit(appOut, 4, async (o) => {
-      const x = bidders[o.i];
-      if (!o.ok) {
-        if (o.error !== "seal: errors.bid.closed") appLost.push({ i: o.i, why: o.error ?? "?" });
-        return;
-      }
-      const v = byId.get(o.receipt!.id);
-      const why = !v
-        ? "receipt without a version"
-        : v.company_id !== x.b.companyId
-          ? "wrong company"
-          : v.ciphertext_sha256 !== x.sealed.ciphertextHash || v.ciphertext_size !== x.ciphertext.byteLength
-            ? "hash or size differs"
-            : v.status !== "sealed" || v.current_version !== v.seq
-              ? "not the current sealed version"
-              : v.wraps !== x.sealed.wraps.length
-                ? "wraps missing"
-                : (await sha256OfFile(storedPath(x.sealed.ciphertextHash))) !== x.sealed.ciphertextHash
-                  ? "stored file missing or altered"
-                  : null;
-      if (why) appLost.push({ i: o.i, why });
-    });
-    const receipted = new Set(appOut.filter((o) => o.ok).map((o) => o.receipt!.id));
-    const unreceipted = rows.filter((r) => !receipted.has(r.id)).length;
+    const appLost = [...refusedOtherwise, ...checked.lost];
+    const unreceipted = checked.unreceipted;
 
     const baselineRows = new Map((await database.query<{ id: string; sha256: string; size: number }>(`SELECT id::text, sha256, size FROM bench_baseline_bids`)).map((r) => [r.id, r]));
     const baselineLost: { i: number; why: string }[] = [];
@@ -575,12 +296,7 @@ async function main() {
     if (flag("--log")) console.error(app.log());
   } finally {
     for (const c of children) await stopChild(c);
-    await database.close();
-    if (!flag("--keep")) {
-      await admin.unsafe(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
-      rmSync(filesDir, { recursive: true, force: true });
-    } else console.error(`kept database ${DB_NAME} and files in ${filesDir}`);
-    await admin.end({ timeout: 5 });
+    await b.dispose(flag("--keep"));
   }
 }
 

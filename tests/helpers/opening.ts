@@ -10,10 +10,18 @@ import { cookieFor, DEMO } from "./app";
 import { preparedBidder, S, sealBid, submitInput, type Bidder } from "./bids";
 import { tenderFields, tenderKit } from "./tenders";
 
-export async function closedOpening(database: Database, ctx: AppLoadContext & { clock: { set(d: Date | string): void; advance(ms: number): void } }, name: string, phones = ["13900000010", "13900000011", "13900000013"], fields: Record<string, string> = {}) {
+export async function closedOpening(
+  database: Database,
+  ctx: AppLoadContext & { clock: { set(d: Date | string): void; advance(ms: number): void } },
+  name: string,
+  phones = ["13900000010", "13900000011", "13900000013"],
+  fields: Record<string, string> = {},
+  /** The supervisor's reason, for a village that has many similar projects (the splitting check asks for one). */
+  approvalReason = "",
+) {
   ctx.clock.set("2026-11-20T02:00:00Z"); // a week before the deadline below
   const kit = await tenderKit(database, ctx);
-  const projectId = await kit.approvedProject(name, 20_000_000);
+  const projectId = await kit.approvedProject(name, 20_000_000, approvalReason);
   await kit.publish(projectId, tenderFields({ deadline: "2026-11-26T10:00", bidSecurity: "3000", ...fields }), await cookieFor(ctx, DEMO.committeeA1));
   const tender = await kit.tenderOf(projectId);
   const bidders: Bidder[] = [];

@@ -32,7 +32,7 @@ export async function tenderKit(database: Database, ctx: AppLoadContext, village
   const townshipId = v.townshipId!;
 
   /** An approved project of the village, made through the model functions. */
-  async function approvedProject(name: string, estimate = 60_000_000) {
+  async function approvedProject(name: string, estimate = 60_000_000, approvalReason = "") {
     const committee = { userId: null, role: "committee", ip: "203.0.113.7" };
     const supervisor = { userId: null, role: "supervisor", ip: "203.0.113.8" };
     for (let i = 1; i <= 5; i++) await database.query(`INSERT INTO files (sha256, size, mime, created_at) VALUES ($1, 10, 'application/pdf', now()) ON CONFLICT DO NOTHING`, [sha(i)]);
@@ -50,7 +50,7 @@ export async function tenderKit(database: Database, ctx: AppLoadContext, village
       })),
     );
     await submitProject(database.db, ctx.clock, committee, p.id, villageId);
-    await approveProject(database.db, ctx.clock, supervisor, p.id, townshipId, "");
+    await approveProject(database.db, ctx.clock, supervisor, p.id, townshipId, approvalReason);
     return p.id;
   }
 
