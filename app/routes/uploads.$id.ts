@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { DomainError } from "~/models/errors";
 import { appendToUpload, deleteUpload, findUpload, uploadOffset } from "~/models/resumable-upload.server";
-import { offsetHeaders, tusError, tusHeaders, tusOptions, uploader, wrongVersion } from "~/utils/tus.server";
+import { offsetHeaders, tusError, tusHeaders, tusOptions, uploaderId, wrongVersion } from "~/utils/tus.server";
 
 /** HEAD: how many bytes the server holds, so the client resumes from there. Only the uploader may ask. */
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
@@ -39,9 +39,9 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 async function ownUpload(request: Request, context: LoaderFunctionArgs["context"], id: string | undefined) {
   const version = wrongVersion(request);
   if (version) return version;
-  const auth = await uploader(request, context);
-  if (auth instanceof Response) return auth;
-  const rec = await findUpload(context.files, context.clock, id ?? "", auth.user.id);
+  const userId = await uploaderId(request, context);
+  if (userId instanceof Response) return userId;
+  const rec = await findUpload(context.files, context.clock, id ?? "", userId);
   // Someone else's upload is answered exactly like one that does not exist.
   return rec ?? tusError("errors.upload.unknown", 404);
 }

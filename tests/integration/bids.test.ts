@@ -114,6 +114,26 @@ describe("sealed bids", () => {
     });
   });
 
+  it("takes bids of different companies side by side, and one company's two submissions one after the other", async () => {
+    const t = await tender("并发投标的村道");
+    const [a1, a2, b1] = await Promise.all([sealFor(a, t.id), sealFor(a, t.id, { price: PRICE_FEN - 500 }), sealFor(b, t.id)]);
+    const receipts = await Promise.all([
+      submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(a1)),
+      submitBid(database.db, ctx.clock, ctx.files, b.actor, b.companyId, t.id, input(b1)),
+      submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(a2)),
+    ]);
+    // Company a's two versions are numbered 1 and 2, whichever came first; b's is its first.
+    expect([receipts[0].seq, receipts[2].seq].sort()).toEqual([1, 2]);
+    expect(receipts[1].seq).toBe(1);
+    const rows = await database.db.select().from(schema.bids).where(eq(schema.bids.tenderId, t.id));
+    expect(rows.map((r) => [r.companyId, r.currentVersion]).sort()).toEqual([
+      [a.companyId, 2],
+      [b.companyId, 1],
+    ].sort());
+    const last = receipts[0].seq === 2 ? receipts[0] : receipts[2];
+    expect((await ownBid(database.db, t.id, a.companyId))?.current.id).toBe(last.id);
+  });
+
   it("decides a submit racing the deadline by the server's clock at commit, and refuses every bid act after it", async () => {
     const clock = ctx.clock;
     const t = await tender("文化礼堂修缮", "2026-11-26T10:00");
