@@ -58,10 +58,10 @@ export async function inPublicity(
   database: Database,
   ctx: AppLoadContext & { clock: { set(d: Date | string): void; advance(ms: number): void } },
   name: string,
-  opts: { phones?: string[]; fields?: Record<string, string> } = {},
+  opts: { phones?: string[]; fields?: Record<string, string>; realDocuments?: boolean } = {},
 ) {
   const db = database.db;
-  const opened = await closedOpening(database, ctx, name, opts.phones, opts.fields);
+  const opened = await closedOpening(database, ctx, name, opts.phones, opts.fields, "", opts.realDocuments);
   const { tenderId } = opened;
   const experts = await sittingPanel(database, ctx, opened);
   const under = await bidsUnderEvaluation(db, tenderId);

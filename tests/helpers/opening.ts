@@ -18,9 +18,11 @@ export async function closedOpening(
   fields: Record<string, string> = {},
   /** The supervisor's reason, for a village that has many similar projects (the splitting check asks for one). */
   approvalReason = "",
+  /** Real meeting-record PDFs for the approval (tenderKit's realDocuments), for the demo. */
+  realDocuments = false,
 ) {
   ctx.clock.set("2026-11-20T02:00:00Z"); // a week before the deadline below
-  const kit = await tenderKit(database, ctx);
+  const kit = await tenderKit(database, ctx, "青山村", { realDocuments });
   const projectId = await kit.approvedProject(name, 20_000_000, approvalReason);
   await kit.publish(projectId, tenderFields({ deadline: "2026-11-26T10:00", bidSecurity: "3000", ...fields }), await cookieFor(ctx, DEMO.committeeA1));
   const tender = await kit.tenderOf(projectId);

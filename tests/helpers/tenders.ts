@@ -6,9 +6,14 @@ import type { Database } from "../../db/client";
 import { approveProject, createProject, submitProject } from "~/models/project.server";
 import * as publishRoute from "~/routes/projects.$id_.publish";
 import { schema } from "~/utils/db.server";
+import { renderDocumentPdf } from "~/pdf/document.server";
 import { ORIGIN, run } from "./app";
 
 const sha = (n: number) => n.toString(16).padStart(64, "0");
+const STEP_TITLES = ["村党组织提议", "村两委会议商议", "党员大会审议", "村民代表会议决议", "决议公开"];
+async function* toStream(bytes: Uint8Array) {
+  yield bytes;
+}
 
 export function tenderFields(over: Record<string, string> = {}) {
   return {
@@ -26,7 +31,11 @@ export function tenderFields(over: Record<string, string> = {}) {
   };
 }
 
-export async function tenderKit(database: Database, ctx: AppLoadContext, villageName = "青山村") {
+/**
+ * `realDocuments`: the approval's meeting records are stored as real (small) PDFs instead of rows
+ * without bytes — for the demo, whose archive must hold every original.
+ */
+export async function tenderKit(database: Database, ctx: AppLoadContext, villageName = "青山村", opts: { realDocuments?: boolean } = {}) {
   const [v] = await database.db.select().from(schema.orgs).where(eq(schema.orgs.name, villageName));
   const villageId = v.id;
   const townshipId = v.townshipId!;
@@ -35,17 +44,33 @@ export async function tenderKit(database: Database, ctx: AppLoadContext, village
   async function approvedProject(name: string, estimate = 60_000_000, approvalReason = "") {
     const committee = { userId: null, role: "committee", ip: "203.0.113.7" };
     const supervisor = { userId: null, role: "supervisor", ip: "203.0.113.8" };
-    for (let i = 1; i <= 5; i++) await database.query(`INSERT INTO files (sha256, size, mime, created_at) VALUES ($1, 10, 'application/pdf', now()) ON CONFLICT DO NOTHING`, [sha(i)]);
+    const steps = ["proposal", "discussion", "party_meeting", "villagers_meeting", "resolution_notice"];
+    const docs: { sha256: string; size: number }[] = [];
+    for (let i = 1; i <= 5; i++) {
+      if (opts.realDocuments) {
+        const pdf = await renderDocumentPdf({
+          title: `${name}：${STEP_TITLES[i - 1]}`,
+          sections: [{ heading: "会议记录", blocks: [{ kind: "paragraph", text: `${name}：${STEP_TITLES[i - 1]}的会议记录（${villageName}，演示数据）。` }, { kind: "signatureLines", labels: ["记录人", "主持人"] }] }],
+          createdAt: ctx.clock.now(),
+        });
+        const stored = await ctx.files.put(toStream(pdf), { maxBytes: 10 * 1024 * 1024 });
+        await database.query(`INSERT INTO files (sha256, size, mime, created_at) VALUES ($1, $2, 'application/pdf', now()) ON CONFLICT DO NOTHING`, [stored.sha256, stored.size]);
+        docs.push({ sha256: stored.sha256, size: stored.size });
+      } else {
+        await database.query(`INSERT INTO files (sha256, size, mime, created_at) VALUES ($1, 10, 'application/pdf', now()) ON CONFLICT DO NOTHING`, [sha(i)]);
+        docs.push({ sha256: sha(i), size: 10 });
+      }
+    }
     const p = await createProject(
       database.db,
       ctx.clock,
       committee,
       villageId,
       { name, type: "works", location: `${name}地点`, scope: `${name}内容`, estimate, ceiling: estimate, fundingSource: "财政", durationDays: 30, method: estimate < 100_000_000 ? "open_selection" : "open_tender" },
-      ["proposal", "discussion", "party_meeting", "villagers_meeting", "resolution_notice"].map((step, i) => ({
+      steps.map((step, i) => ({
         step: step as never,
         day: `2026-10-0${i + 1}`,
-        file: { sha256: sha(i + 1), size: 10, name: `${step}.pdf` },
+        file: { sha256: docs[i].sha256, size: docs[i].size, name: `${step}.pdf` },
         ...(step === "villagers_meeting" ? { eligible: 30, attended: 25, votesFor: 20 } : {}),
       })),
     );
