@@ -23,6 +23,7 @@ import { openPostgres, type Database } from "../../db/client";
 import { cookieFor, DEMO, get, makeContext, run } from "../helpers/app";
 import { preparedBidder, sealBid, submitInput } from "../helpers/bids";
 import { isRealServer } from "../helpers/db";
+import { readEvents } from "../helpers/sse";
 import { tenderFields, tenderKit } from "../helpers/tenders";
 
 const binDir = (() => {
@@ -49,35 +50,6 @@ let ctx: ReturnType<typeof makeContext>;
 let tenderId = "";
 let villageId = "";
 let host: { userId: string; role: string; ip: string };
-
-/** Read a stream's events until `done` says so, the stream ends, or a few seconds pass. */
-async function readEvents(res: Response, done: (events: { id: number; kind: string }[]) => boolean, ms = 8000) {
-  const reader = res.body!.getReader();
-  const events: { id: number; kind: string }[] = [];
-  let text = "";
-  const until = Date.now() + ms;
-  let ended = false;
-  try {
-    while (!done(events) && Date.now() < until) {
-      const next = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), until - Date.now()))]);
-      if (!next || next.done) {
-        ended = Boolean(next?.done);
-        break;
-      }
-      text += new TextDecoder().decode(next.value);
-      const blocks = text.split("\n\n");
-      text = blocks.pop()!;
-      for (const block of blocks) {
-        const line = block.split("\n").find((l) => l.startsWith("data: "));
-        if (line) events.push(JSON.parse(line.slice(6)));
-      }
-    }
-  } catch {
-    ended = true;
-  }
-  await reader.cancel().catch(() => undefined);
-  return { events, ended };
-}
 
 const stream = async (database: Database, cookie: string, lastEventId?: number) => {
   const c = { ...ctx, db: database.db, database };
@@ -144,25 +116,25 @@ describe.runIf(runnable)("a database restart during an opening", () => {
     expect(before).toEqual(["opened", "decryption_started"]);
 
     // A watcher on instance B has seen everything so far.
-    const watching = await readEvents(await stream(b, cookie), (e) => e.length >= before.length);
-    expect(watching.events.map((e) => e.kind)).toEqual(before);
-    const lastSeen = watching.events.at(-1)!.id;
+    const watching = await readEvents(await stream(b, cookie), (e) => e.length >= before.length, 8000);
+    expect(watching.map((e) => e.kind)).toEqual(before);
+    const lastSeen = watching.at(-1)!.id;
 
     // The database restarts; the host then extends the window (instance A), while the watcher is away.
     pg("pg_ctl", ["-D", data, "-m", "fast", "-w", "-l", path.join(dir, "server.log"), "restart", "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`]);
     await whenBack(() => extendWindow(a.db, ctx.clock, host, villageId, tenderId, { minutes: "10", reason: "数据库重启后延长解密时间" }));
 
     // The watcher reconnects to instance B with the last id it saw: exactly what it missed, nothing twice.
-    const replay = await whenBack(async () => readEvents(await stream(b, cookie, lastSeen), (e) => e.length >= 1));
-    expect(replay.events.map((e) => e.kind)).toEqual(["window_extended"]);
-    expect(replay.events[0].id).toBeGreaterThan(lastSeen);
+    const replay = await whenBack(async () => readEvents(await stream(b, cookie, lastSeen), (e) => e.length >= 1, 8000));
+    expect(replay.map((e) => e.kind)).toEqual(["window_extended"]);
+    expect(replay[0].id).toBeGreaterThan(lastSeen);
 
     // Live again across instances: a watcher on B sees an event raised on A after the restart.
-    const live = await stream(b, cookie, replay.events[0].id);
-    const reading = readEvents(live, (e) => e.some((x) => x.kind === "incident"));
+    const live = await stream(b, cookie, replay[0].id);
+    const reading = readEvents(live, (e) => e.some((x) => x.kind === "incident"), 8000);
     await new Promise((r) => setTimeout(r, 300));
     await recordIncident(a.db, ctx.clock, tenderId, "数据库重启之后的事件");
-    expect((await reading).events.map((e) => e.kind)).toEqual(["incident"]);
+    expect((await reading).map((e) => e.kind)).toEqual(["incident"]);
 
     // The hall's record: what was there before, and everything since, in order.
     expect(await kinds()).toEqual([...before, "window_extended", "incident"]);

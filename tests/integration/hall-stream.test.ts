@@ -14,6 +14,7 @@ import type { Database } from "../../db/client";
 import { cookieFor, DEMO, get, makeContext, run } from "../helpers/app";
 import { preparedBidder, sealBid, submitInput } from "../helpers/bids";
 import { createTestDb, isRealServer, openAnotherHandle } from "../helpers/db";
+import { readEvents } from "../helpers/sse";
 import { tenderFields, tenderKit } from "../helpers/tenders";
 
 let database: Database;
@@ -21,27 +22,6 @@ let ctx: ReturnType<typeof makeContext>;
 let tenderId: string;
 let host: { userId: string; role: string; ip: string };
 let villageId: string;
-
-/** Read a stream's events until `done` says so (or a few seconds pass). */
-async function readEvents(res: Response, done: (events: { id: number; kind: string }[]) => boolean, ms = 5000) {
-  const reader = res.body!.getReader();
-  const events: { id: number; kind: string }[] = [];
-  let text = "";
-  const until = Date.now() + ms;
-  while (!done(events) && Date.now() < until) {
-    const next = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), until - Date.now()))]);
-    if (!next || next.done) break;
-    text += new TextDecoder().decode(next.value);
-    const blocks = text.split("\n\n");
-    text = blocks.pop()!;
-    for (const b of blocks) {
-      const data = b.split("\n").find((l) => l.startsWith("data: "));
-      if (data) events.push(JSON.parse(data.slice(6)));
-    }
-  }
-  await reader.cancel();
-  return events;
-}
 
 beforeAll(async () => {
   database = await createTestDb();
