@@ -15,23 +15,22 @@
 // own keep-alive connection; the tender's deadline is set 13 s after the first start.
 //
 // The baseline, in the same run and on the same schedule: a bare node:http server (its own process,
-// like the app) that streams each bid's same ciphertext in one POST to the same files directory
-// (write, SHA-256, fsync, rename by hash) and inserts one row into a scratch table of the same database.
+// like the app) that streams each bid's same ciphertext in one POST into the app's file store
+// (LocalFileStore.put: write, SHA-256, fsync, rename by hash) and inserts one row into a scratch table.
 //
 // Latency is from the first byte sent to the receipt. After the deadline every receipt is checked in
 // the database (the version, its company, hash and size, the bid's current version, its wraps) and the
 // stored file is hashed again. Lost = a receipt whose bid is not intact, or a refusal for any reason
 // but the deadline. Prints one JSON object; the ratio is app throughput / baseline throughput.
 import { spawnSync, type ChildProcess } from "node:child_process";
-import { createHash, randomUUID } from "node:crypto";
-import { createWriteStream, readFileSync } from "node:fs";
-import { mkdir, open, rename } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import postgres from "postgres";
+import { LocalFileStore } from "../app/models/file-store.server";
 import { checkReceipts, errorOf, mapLimit, prepareBidding, root, send, sha256OfFile, startChild, stopChild, submitSealedBid, type Outcome } from "./lib/bidding-kit";
 
 const args = process.argv.slice(2);
@@ -50,35 +49,15 @@ const DB_NAME = "cyz_bench_burst";
 function baselineServer() {
   const filesDir = process.env.FILES_DIR!;
   const sql = postgres(process.env.DATABASE_URL!, { max: 10, onnotice: () => {} });
+  const store = new LocalFileStore(path.join(filesDir, "baseline"));
   const server = http.createServer(async (req, res) => {
     try {
       if (req.method !== "POST" || req.url !== "/bid") {
         res.writeHead(404).end();
         return;
       }
-      const tmpDir = path.join(filesDir, "baseline", "tmp");
-      await mkdir(tmpDir, { recursive: true });
-      const tmp = path.join(tmpDir, randomUUID());
-      const hash = createHash("sha256");
-      const out = createWriteStream(tmp);
-      let size = 0;
-      for await (const chunk of req as AsyncIterable<Buffer>) {
-        size += chunk.byteLength;
-        hash.update(chunk);
-        if (!out.write(chunk)) await new Promise<void>((r) => out.once("drain", () => r()));
-      }
-      await new Promise<void>((resolve, reject) => {
-        out.once("error", reject);
-        out.end(() => resolve());
-      });
-      // The same durability as the app's file store: synced, then renamed to its hash.
-      const fh = await open(tmp, "r");
-      await fh.sync();
-      await fh.close();
-      const sha256 = hash.digest("hex");
-      const final = path.join(filesDir, "baseline", sha256.slice(0, 2), sha256.slice(2, 4), sha256);
-      await mkdir(path.dirname(final), { recursive: true });
-      await rename(tmp, final);
+      // The same storage as the app: its file store's put() (streamed, hashed, synced, renamed to its hash).
+      const { sha256, size } = await store.put(req as AsyncIterable<Buffer>, { maxBytes: Number.MAX_SAFE_INTEGER });
       const [row] = await sql<{ id: string; received_at: Date }[]>`insert into bench_baseline_bids (sha256, size) values (${sha256}, ${size}) returning id, received_at`;
       res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ receipt: { id: String(row.id), ciphertextHash: sha256, ciphertextSize: size } }));
     } catch (e) {

@@ -29,7 +29,7 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { prepareBidding, root, startChild, submitSealedBid, type Bidder, type Outcome } from "./lib/bidding-kit";
+import { checkReceipts, prepareBidding, root, startChild, submitSealedBid, type Bidder, type Outcome } from "./lib/bidding-kit";
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(name);
@@ -245,7 +245,6 @@ async function main() {
     say("checking");
 
     // 1. Every receipt's bid intact, and every version of the tender receipted.
-    const { checkReceipts } = await import("./lib/bidding-kit");
     const receiptCheck = await checkReceipts(
       b,
       history.flatMap((h) => h.map((r, n) => ({ ...r, current: n === h.length - 1 }))),
