@@ -62,6 +62,7 @@ const server = spawn(process.execPath, ["server.mjs"], {
     DATA_DIR: path.join(tmp, "pglite"),
     FILES_DIR: path.join(tmp, "files"),
     SEED_DEMO: "true",
+    DEMO_PROJECTS: "false",
     TEST_CLOCK: "false",
     PUBLIC_ORIGIN: BASE,
   },

@@ -52,6 +52,10 @@ const en: Catalogue = {
     demoOrg: "Organisation",
     demoPhone: "Mobile",
     demoName: "Name",
+    demoProjectsTitle: "Demo projects",
+    demoProjectsIntro: "The demo county's projects sit in every stage, made by the real workflow with real signatures. The stage shown is the one each was left in; from then on they move on with real time (bidding closes, publicity ends).",
+    demoStage: "Stage",
+    demoProject: "Project",
   },
   passkey: {
     add: "Add a passkey",

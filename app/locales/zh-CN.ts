@@ -53,6 +53,10 @@ const zhCN = {
     demoOrg: "单位",
     demoPhone: "手机号",
     demoName: "姓名",
+    demoProjectsTitle: "演示项目",
+    demoProjectsIntro: "演示县的项目处于各个阶段，均由真实流程和真实签名生成。下表为生成时所处阶段；此后它们会随真实时间继续推进（例如截标、公示期满）。",
+    demoStage: "阶段",
+    demoProject: "项目",
   },
   passkey: {
     add: "添加通行密钥",

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { eq } from "drizzle-orm";
-import type { Clock } from "~/utils/clock.server";
+import { ManualClock, type Clock } from "~/utils/clock.server";
 import { addDays, beijingDay } from "~/utils/time";
 import { schema, type Db } from "~/utils/db.server";
 import { SYSTEM_ACTOR } from "./audit.server";
@@ -8,6 +8,8 @@ import { setCalendarDay } from "./calendar.server";
 import { addQualification, applyToPool, decidePoolApplication, registerCompany, type StoredScan } from "./company.server";
 import { putBytes, type FileStore } from "./file-store.server";
 import { createOrg } from "./org.server";
+import { DEMO_STORY_DAYS, seedDemoProjects, type DemoProject, type DemoStoryOptions } from "./demo-projects.server";
+import type { RelyingParty } from "./passkey.server";
 import { createUser, grantRole, registerExpert } from "./user.server";
 
 const { appMeta } = schema;
@@ -137,7 +139,30 @@ export async function seedDemo(db: Db, clock: Clock, files?: FileStore): Promise
   return db.transaction((tx) => seedDemoIn(tx, clock, files));
 }
 
-async function seedDemoIn(db: Db, clock: Clock, files?: FileStore): Promise<DemoAccount[]> {
+/**
+ * The living demo (`npm start`): the demo county and its projects in every stage
+ * (demo-projects.server.ts), written on a clock that starts DEMO_STORY_DAYS before `now` and ends
+ * at `now`, in one transaction. Nothing happens when the demo county is already loaded.
+ */
+export async function seedLivingDemo(db: Db, files: FileStore, rp: RelyingParty, now: Date, opts: DemoStoryOptions = {}): Promise<{ accounts: DemoAccount[]; projects: DemoProject[] }> {
+  if (await isDemoLoaded(db)) return { accounts: await listDemoAccounts(db), projects: await listDemoProjects(db) };
+  return db.transaction(async (tx) => {
+    const clock = new ManualClock(new Date(now.getTime() - (DEMO_STORY_DAYS + 1) * 24 * 3600_000));
+    // Certificates are dated from the real today, so the expiring and expired ones are so now.
+    const accounts = await seedDemoIn(tx, clock, files, beijingDay(now));
+    const projects = await seedDemoProjects(tx, clock, files, rp, now, opts);
+    await tx.insert(appMeta).values({ key: "demo_projects", value: { projects } });
+    return { accounts, projects };
+  });
+}
+
+/** The living demo's projects, by the stage each was left in (none when only the county was loaded). */
+export async function listDemoProjects(db: Db): Promise<DemoProject[]> {
+  const [row] = await db.select().from(appMeta).where(eq(appMeta.key, "demo_projects")).limit(1);
+  return row ? ((row.value as { projects: DemoProject[] }).projects ?? []) : [];
+}
+
+async function seedDemoIn(db: Db, clock: Clock, files?: FileStore, certificatesFrom?: string): Promise<DemoAccount[]> {
   const actor = SYSTEM_ACTOR;
   const accounts: DemoAccount[] = [];
   let n = 0;
@@ -172,7 +197,7 @@ async function seedDemoIn(db: Db, clock: Clock, files?: FileStore): Promise<Demo
   }
 
   // Each contractor signs up the way a real one does (one phone each, in the same order as before).
-  const today = beijingDay(clock.now());
+  const today = certificatesFrom ?? beijingDay(clock.now());
   const companyIds: string[] = [];
   for (const [i, c] of COMPANIES.entries()) {
     const d = COMPANY_DETAILS[i];

@@ -6,7 +6,8 @@ import { z } from "zod";
 import { PasskeyLoginButton } from "~/components/passkey-login";
 import { FieldError, FormError } from "~/components/forms";
 import { appendAudit } from "~/models/audit.server";
-import { DEMO_PASSWORD, listDemoAccounts } from "~/models/demo.server";
+import { DEMO_PASSWORD, listDemoAccounts, listDemoProjects } from "~/models/demo.server";
+import { PUBLIC_STATES } from "~/models/lifecycle";
 import { authAttemptRefusal, phoneAccount, recordAuthAttempt } from "~/models/login-throttle.server";
 import { startSession } from "~/models/session.server";
 import { authenticateWithPassword } from "~/models/user.server";
@@ -36,7 +37,9 @@ export const loginSchema = z.object({
 export async function loader({ request, context }: LoaderFunctionArgs) {
   if (await getAuth(request, context)) throw redirect("/dashboard");
   const demo = await listDemoAccounts(context.db);
-  return { demo, demoPassword: demo.length ? DEMO_PASSWORD : null };
+  // Only what the public may see: a project's public page exists from its notice on.
+  const projects = (await listDemoProjects(context.db)).map((p) => ({ stage: p.stage, name: p.name, village: p.village, notice: p.tenderId && PUBLIC_STATES.includes(p.stage) ? `/notices/${p.tenderId}` : null }));
+  return { demo, demoPassword: demo.length ? DEMO_PASSWORD : null, projects };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -71,7 +74,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function Login() {
   const { t } = useTranslation();
-  const { demo, demoPassword } = useLoaderData<typeof loader>();
+  const { demo, demoPassword, projects } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const [params] = useSearchParams();
   const busy = useNavigation().state !== "idle";
@@ -137,6 +140,34 @@ export default function Login() {
                     <td>{a.org}</td>
                     <td>
                       <code>{a.phone}</code>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      )}
+      {projects.length > 0 && (
+        <section className="card">
+          <h2>{t("login.demoProjectsTitle")}</h2>
+          <p>{t("login.demoProjectsIntro")}</p>
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th>{t("login.demoStage")}</th>
+                  <th>{t("login.demoProject")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {projects.map((p) => (
+                  <tr key={`${p.stage}-${p.name}`}>
+                    <td>{t(`project.states.${p.stage}`)}</td>
+                    <td>
+                      {p.notice ? <a href={p.notice}>{p.name}</a> : p.name}
+                      <br />
+                      <small>{p.village}</small>
                     </td>
                   </tr>
                 ))}

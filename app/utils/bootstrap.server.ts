@@ -5,7 +5,7 @@ import { openDatabase } from "../../db/client";
 import { publishAuditHeads } from "~/models/audit.server";
 import { archiveDueProjects } from "~/models/archive.server";
 import { refreshProjectFigures } from "~/models/dashboard.server";
-import { seedDemo } from "~/models/demo.server";
+import { isDemoLoaded, seedDemo, seedLivingDemo } from "~/models/demo.server";
 import { purgeExpiredChallenges } from "~/models/passkey.server";
 import { purgeExpiredUploads } from "~/models/resumable-upload.server";
 import { closeDueTenders } from "~/models/tender.server";
@@ -51,8 +51,13 @@ export async function createAppContext(env: Env, clock: Clock = env.TEST_CLOCK ?
   protectPlatformKeys(platformKeyPassphrase(env));
   const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
   const files = createFileStore(env);
-  // The demo's certificate scans go into the file store too, so their links open.
-  if (env.SEED_DEMO) await seedDemo(database.db, clock, files);
+  const rp = { rpID: env.RP_ID, origins: [env.PUBLIC_ORIGIN], rpName: "村易招" };
+  // The demo's certificate scans and documents go into the file store too, so their links open.
+  if (env.SEED_DEMO && env.DEMO_PROJECTS && !(await isDemoLoaded(database.db))) {
+    console.log("正在生成演示县及各阶段的演示项目（仅首次启动，约半分钟）… / writing the demo county and its projects (first start only, about half a minute)…");
+    const { projects } = await seedLivingDemo(database.db, files, rp, clock.now());
+    console.log(`演示数据已就绪：${projects.length} 个项目 / demo ready: ${projects.length} projects`);
+  } else if (env.SEED_DEMO) await seedDemo(database.db, clock, files);
   const stopScheduler = startScheduler(database.db, clock, appJobs(files));
   return {
     context: {
@@ -60,7 +65,7 @@ export async function createAppContext(env: Env, clock: Clock = env.TEST_CLOCK ?
       database,
       clock,
       env,
-      rp: { rpID: env.RP_ID, origins: [env.PUBLIC_ORIGIN], rpName: "村易招" },
+      rp,
       files,
     },
     async close() {

@@ -35,6 +35,8 @@ const envSchema = z
       .regex(/^ocds-[a-z0-9]{6}$/, "must be an OCDS prefix such as ocds-a1b2c3")
       .default("ocds-cyz000"),
     SEED_DEMO: boolish.optional(),
+    /** With the demo county, its projects in every stage (a fresh database only; about 20 s on first start). */
+    DEMO_PROJECTS: boolish.optional(),
     SESSION_DAYS: z.coerce.number().int().min(1).max(90).default(7),
     /** Encrypts the platform CA, TSA and signer keys in the database. Without it a random one is kept in KEYS_DIR. */
     PLATFORM_KEY_PASSPHRASE: z.string().min(16, "must be at least 16 characters").optional(),
@@ -58,6 +60,7 @@ const envSchema = z
       RP_ID: new URL(publicOrigin).hostname,
       /** The embedded database is seeded with the demo county unless told otherwise; a real server is not. */
       SEED_DEMO: e.SEED_DEMO ?? !e.DATABASE_URL,
+      DEMO_PROJECTS: e.DEMO_PROJECTS ?? e.SEED_DEMO ?? !e.DATABASE_URL,
     };
   });
 

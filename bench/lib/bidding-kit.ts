@@ -75,8 +75,6 @@ const PASSPHRASE = "test-passphrase-0123456789";
  */
 export async function prepareBidding(opts: { serverUrl: string; dbName: string; bids: number; fileBytes: number; say: (msg: string) => void }) {
   const { serverUrl, dbName, bids: BIDS, fileBytes: FILE_BYTES, say } = opts;
-  // tests/helpers/seal.ts finds the sealing script from __dirname (vitest provides it; ESM under tsx does not).
-  (globalThis as { __dirname?: string }).__dirname = path.join(root, "tests", "helpers");
   const { openPostgres } = await import("../../db/client");
   const { seedDemo } = await import("../../app/models/demo.server");
   const { LocalFileStore } = await import("../../app/models/file-store.server");

@@ -27,7 +27,8 @@ test.afterEach(() => {
 });
 
 async function waitHealthy() {
-  for (let i = 0; i < 240; i++) {
+  // The first start writes the living demo county (about half a minute on two cores).
+  for (let i = 0; i < 720; i++) {
     try {
       const res = await fetch(`${base}/healthz`);
       if (res.ok) return res.json();
@@ -39,8 +40,8 @@ async function waitHealthy() {
   throw new Error("server did not become healthy");
 }
 
-test("the embedded database survives a clean shutdown and a restart, without seeding twice", async ({ request }) => {
-  test.setTimeout(120_000);
+test("the embedded database survives a clean shutdown and a restart, without seeding twice", async ({ request, page }) => {
+  test.setTimeout(300_000);
   const dataDir = path.join(mkdtempSync(path.join(os.tmpdir(), "cyz-life-")), "pglite");
   const first = startServer(dataDir);
   expect((await waitHealthy()).database).toBe("pglite");
@@ -50,17 +51,35 @@ test("the embedded database survives a clean shutdown and a restart, without see
     maxRedirects: 0,
   });
   expect(login.status()).toBe(302);
-  const countBefore = ((await (await fetch(`${base}/login`)).text()).match(/13900000001/g) ?? []).length;
+  const htmlBefore = await (await fetch(`${base}/login`)).text();
+  const countBefore = (htmlBefore.match(/13900000001/g) ?? []).length;
   expect(countBefore).toBeGreaterThan(0);
+  const projectBefore = (htmlBefore.match(/石桥村村委会办公楼外立面整治工程/g) ?? []).length;
+  expect(projectBefore).toBeGreaterThan(0);
+
+  // The living demo: the login page lists a project in every stage, the public ones linked to their notice.
+  await page.setViewportSize({ width: 360, height: 780 });
+  await page.goto(`${base}/login`);
+  const demo = page.locator("section", { has: page.getByRole("heading", { name: "演示项目" }) });
+  const stages = await demo.locator("tbody tr td:first-child").allTextContents();
+  expect(stages).toEqual(["草稿", "待乡镇审核", "已备案", "招标中", "开标中", "评标中", "公示中", "已定标", "已完成", "流标", "已撤销"]);
+  await page.screenshot({ path: "tests/e2e/.artifacts/demo-login-360.png", fullPage: true });
+  await demo.getByRole("link", { name: "石桥村村委会办公楼外立面整治工程" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("石桥村村委会办公楼外立面整治工程");
+  // The public notice list shows the eight projects whose notice is public.
+  await page.goto(`${base}/notices`);
+  await expect(page.locator("a[href^='/notices/']")).toHaveCount(8);
+  await page.screenshot({ path: "tests/e2e/.artifacts/demo-notices-360.png", fullPage: true });
   first.child.kill("SIGTERM");
   expect(await first.exited).toBe(0);
   expect(first.output()).toContain("SIGTERM: closing");
 
   const second = startServer(dataDir);
   await waitHealthy();
-  const page = await (await fetch(`${base}/login`)).text();
+  const html = await (await fetch(`${base}/login`)).text();
   // One demo county, not two: the page lists the administrator exactly as often as before the restart.
-  expect(page.match(/13900000001/g)).toHaveLength(countBefore);
+  expect(html.match(/13900000001/g)).toHaveLength(countBefore);
+  expect(html.match(/石桥村村委会办公楼外立面整治工程/g)).toHaveLength(projectBefore);
   // And the session started before the restart is still valid: sessions live in the database.
   // The response also sets the long-lived device cookie; the session is the one that matters here.
   const cookie = (login.headersArray().find((h) => h.name.toLowerCase() === "set-cookie" && h.value.startsWith("cyz_session="))?.value ?? "").split(";")[0];

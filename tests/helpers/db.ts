@@ -13,12 +13,13 @@ export async function openAnotherHandle(database: Database, opts: { max?: number
 }
 
 /**
- * A private copy of the migrated demo database for one test file (or test).
+ * A private copy of the migrated demo database for one test file (or test); `empty`: migrated, nothing loaded.
  * PGlite by default; the real PostgreSQL server when TEST_DATABASE_URL is set.
  */
-export async function createTestDb(): Promise<Database> {
+export async function createTestDb(opts: { empty?: boolean } = {}): Promise<Database> {
   const spec = inject("testDb");
   if (spec.kind === "pglite") {
+    if (opts.empty) return openPglite(undefined);
     const blob = new Blob([readFileSync(spec.dumpFile)]);
     return openPglite(undefined, { loadDataDir: blob, migrate: false });
   }
@@ -28,7 +29,7 @@ export async function createTestDb(): Promise<Database> {
     // A template cannot be copied while someone is connected to it; retry briefly if two files start together.
     for (let attempt = 0; ; attempt++) {
       try {
-        await admin.query(`CREATE DATABASE ${name} TEMPLATE ${spec.template}`);
+        await admin.query(`CREATE DATABASE ${name} TEMPLATE ${opts.empty ? "template0" : spec.template}`);
         break;
       } catch (e) {
         if (attempt > 20) throw e;
@@ -38,7 +39,7 @@ export async function createTestDb(): Promise<Database> {
   } finally {
     await admin.close();
   }
-  const database = await openPostgres(withDb(spec.serverUrl, name), { migrate: false, max: 10 });
+  const database = await openPostgres(withDb(spec.serverUrl, name), { migrate: Boolean(opts.empty), max: 10 });
   urls.set(database, withDb(spec.serverUrl, name));
   const close = database.close.bind(database);
   database.close = async () => {

@@ -16,6 +16,14 @@ describe("environment", () => {
     expect(parseEnv({ DATABASE_URL: "postgres://u@h/db", SEED_DEMO: "true" }).SEED_DEMO).toBe(true);
   });
 
+  it("loads the demo projects with the demo county unless told not to", () => {
+    expect(parseEnv({}).DEMO_PROJECTS).toBe(true);
+    expect(parseEnv({ DEMO_PROJECTS: "false" }).DEMO_PROJECTS).toBe(false);
+    expect(parseEnv({ SEED_DEMO: "false" }).DEMO_PROJECTS).toBe(false);
+    expect(parseEnv({ DATABASE_URL: "postgres://u@h/db" }).DEMO_PROJECTS).toBe(false);
+    expect(parseEnv({ DATABASE_URL: "postgres://u@h/db", SEED_DEMO: "true" }).DEMO_PROJECTS).toBe(true);
+  });
+
   it("derives the passkey relying party from the public origin", () => {
     expect(parseEnv({ PUBLIC_ORIGIN: "https://cyz.qingshan.gov.cn/" }).RP_ID).toBe("cyz.qingshan.gov.cn");
   });
