@@ -19,7 +19,7 @@ import { randomUUID } from "node:crypto";
 import { and, asc, eq } from "drizzle-orm";
 import type { AuthenticationResponseJSON } from "@simplewebauthn/server";
 import { renderDocumentPdf } from "~/pdf/document.server";
-import type { ManualClock } from "~/utils/clock.server";
+import type { Clock, ManualClock } from "~/utils/clock.server";
 import { schema, type Db } from "~/utils/db.server";
 import { addDays, beijingDay, formatBeijing, fromBeijingLocal } from "~/utils/time";
 import type { Actor } from "./audit.server";
@@ -194,6 +194,8 @@ interface ProjectSpec {
   estimateYuan: number;
   durationDays: number;
 }
+
+type HostArgs = [Db, Clock, FileStore, RelyingParty, Actor & { userId: string }, string, string];
 
 const SPLITTING_NOTE = "经核查，本项目与本村同期其他项目的内容、地点和资金来源均不同，不属于化整为零规避招标。";
 
@@ -381,19 +383,18 @@ class DemoProjectRun {
   /** The host closes the opening and signs its record with a passkey. */
   async closeAndSignRecord() {
     await closeOpening(this.db, this.clock, this.committee.actor, this.villageId, this.tenderId!);
+    await this.hostSigns(requestRecordSignature, completeRecordSignature);
+  }
+
+  /** The host approves a document's signature with the passkey of their (demo) device. */
+  private async hostSigns(
+    request: (...a: HostArgs) => Promise<{ requestId: string; options: { challenge: string } }>,
+    complete: (...a: [...HostArgs, string, AuthenticationResponseJSON]) => Promise<unknown>,
+  ) {
     const { key } = await this.cast.device(this.committee);
-    const asked = await requestRecordSignature(this.db, this.clock, this.cast.files, this.cast.rp, this.committee.actor, this.villageId, this.tenderId!);
-    await completeRecordSignature(
-      this.db,
-      this.clock,
-      this.cast.files,
-      this.cast.rp,
-      this.committee.actor,
-      this.villageId,
-      this.tenderId!,
-      asked.requestId,
-      this.cast.approval(key, asked.options.challenge),
-    );
+    const host: HostArgs = [this.db, this.clock, this.cast.files, this.cast.rp, this.committee.actor, this.villageId, this.tenderId!];
+    const asked = await request(...host);
+    await complete(...host, asked.requestId, this.cast.approval(key, asked.options.challenge));
   }
 
   /** The panel is drawn; every member declares no conflict. */
@@ -446,19 +447,7 @@ class DemoProjectRun {
   /** The committee decides the award (the first candidate) and signs the award notice. */
   async award() {
     await decideAward(this.db, this.clock, this.committee.actor, this.villageId, this.tenderId!, {});
-    const { key } = await this.cast.device(this.committee);
-    const asked = await requestAwardSignature(this.db, this.clock, this.cast.files, this.cast.rp, this.committee.actor, this.villageId, this.tenderId!);
-    await completeAwardSignature(
-      this.db,
-      this.clock,
-      this.cast.files,
-      this.cast.rp,
-      this.committee.actor,
-      this.villageId,
-      this.tenderId!,
-      asked.requestId,
-      this.cast.approval(key, asked.options.challenge),
-    );
+    await this.hostSigns(requestAwardSignature, completeAwardSignature);
   }
 
   async contract() {
@@ -537,8 +526,8 @@ export async function seedDemoProjects(db: Db, clock: ManualClock, files: FileSt
     location: `溪口乡${village}`,
   });
 
-  /** Registration (nine days before `deadline`) to the signed opening record, the usual way. */
-  async function throughOpening(r: DemoProjectRun, at: At, deadline: Date, bids: [number, number][], pool: boolean) {
+  /** Registration (nine days before `deadline`), approval, the notice, the bids and the bidders' sign-in. */
+  async function upToDeadline(r: DemoProjectRun, at: At, deadline: Date, bids: Record<number, number>, opts: { pool: boolean; windowMinutes?: number }) {
     const t0 = new Date(deadline.getTime() - 9 * DAY);
     await at(t0);
     await r.register();
@@ -546,13 +535,18 @@ export async function seedDemoProjects(db: Db, clock: ManualClock, files: FileSt
     await at(new Date(t0.getTime() + 26 * HOUR));
     await r.approve();
     await at(new Date(t0.getTime() + 2 * DAY));
-    await r.publish(deadline, { pool });
-    for (const [i, [company, price]] of bids.entries()) {
+    await r.publish(deadline, opts);
+    for (const [i, [company, price]] of Object.entries(bids).entries()) {
       await at(new Date(t0.getTime() + (4 + i) * DAY + 3 * HOUR));
-      await r.bid(P.c(company), price);
+      await r.bid(P.c(Number(company)), price);
     }
     await at(new Date(deadline.getTime() - 40 * MINUTE));
     await r.signIns();
+  }
+
+  /** …then the remote opening, to the signed opening record (or 流标 when too few bid). */
+  async function throughOpening(r: DemoProjectRun, at: At, deadline: Date, bids: Record<number, number>, pool: boolean) {
+    await upToDeadline(r, at, deadline, bids, { pool });
     await at(new Date(deadline.getTime() + 2 * MINUTE));
     if (await r.startOpening()) return;
     for (let i = 0; i < r.bidders.length; i++) {
@@ -566,7 +560,7 @@ export async function seedDemoProjects(db: Db, clock: ManualClock, files: FileSt
   }
 
   /** …then the panel, the checks and the signed report: publicity starts eight hours after the deadline. */
-  async function throughPublicity(r: DemoProjectRun, at: At, deadline: Date, bids: [number, number][], pool: boolean) {
+  async function throughPublicity(r: DemoProjectRun, at: At, deadline: Date, bids: Record<number, number>, pool: boolean) {
     await throughOpening(r, at, deadline, bids, pool);
     await at(new Date(deadline.getTime() + 2 * HOUR));
     await r.drawPanel();
@@ -591,17 +585,7 @@ export async function seedDemoProjects(db: Db, clock: ManualClock, files: FileSt
     opts.only ? null : poolOfXikou,
     // 已归档: the whole life, ending with the platform's archive.
     story("completed", qs("青山村", P.qingshan, "青山村村道硬化及排水沟工程", "村内主干道 1.2 公里水泥混凝土路面硬化，两侧排水沟新建及修复。", 200_000), async (r, at) => {
-      await throughPublicity(
-        r,
-        at,
-        morningOf(start, 9),
-        [
-          [1, 183_000],
-          [2, 186_500],
-          [4, 189_800],
-        ],
-        true,
-      );
+      await throughPublicity(r, at, morningOf(start, 9), { 1: 183_000, 2: 186_500, 4: 189_800 }, true);
       await at(new Date((await r.publicityEndsAt()).getTime() + 2 * HOUR));
       await r.award();
       await at(new Date(clock.now().getTime() + 3 * DAY));
@@ -613,16 +597,7 @@ export async function seedDemoProjects(db: Db, clock: ManualClock, files: FileSt
     }),
     // 流标: two bids only, the opening fails at once.
     story("failed", qs("石桥村", P.shiqiao, "石桥村文化礼堂屋面修缮工程", "文化礼堂屋面瓦片更换、防水层重做及檐沟修缮。", 150_000), async (r, at) => {
-      await throughOpening(
-        r,
-        at,
-        morningOf(now, -33),
-        [
-          [3, 139_000],
-          [5, 142_600],
-        ],
-        true,
-      );
+      await throughOpening(r, at, morningOf(now, -33), { 3: 139_000, 5: 142_600 }, true);
     }),
     // 已撤销: published, then withdrawn with the township's approval.
     story("cancelled", qs("竹林村", P.zhulin, "竹林村竹林步道改造工程", "竹林游步道 800 米透水砖铺装及护栏安装。", 120_000), async (r, at) => {
@@ -643,17 +618,7 @@ export async function seedDemoProjects(db: Db, clock: ManualClock, files: FileSt
     }),
     // 已定标: award notice signed and the contract recorded; not yet completed.
     story("awarded", xk("溪口村", P.xikou, "溪口村溪口桥栏杆加固工程", "溪口桥两侧石栏杆加固、破损栏板更换及桥面防滑处理。", 180_000), async (r, at) => {
-      await throughPublicity(
-        r,
-        at,
-        morningOf(now, -15),
-        [
-          [7, 168_800],
-          [8, 171_000],
-          [5, 166_500],
-        ],
-        false,
-      );
+      await throughPublicity(r, at, morningOf(now, -15), { 7: 168_800, 8: 171_000, 5: 166_500 }, false);
       await at(new Date((await r.publicityEndsAt()).getTime() + 3 * HOUR));
       await r.award();
       await at(new Date(clock.now().getTime() + 2 * DAY));
@@ -661,32 +626,12 @@ export async function seedDemoProjects(db: Db, clock: ManualClock, files: FileSt
     }),
     // 公示中: the evaluation report signed yesterday; the publicity period is running.
     story("publicity", xk("梅岭村", P.meiling, "梅岭村山塘清淤及护岸工程", "梅岭山塘清淤约 3 000 立方米，浆砌石护岸 260 米。", 250_000), async (r, at) => {
-      await throughPublicity(
-        r,
-        at,
-        minute(now.getTime() - 28 * HOUR),
-        [
-          [1, 231_000],
-          [2, 236_800],
-          [4, 229_400],
-        ],
-        false,
-      );
+      await throughPublicity(r, at, minute(now.getTime() - 28 * HOUR), { 1: 231_000, 2: 236_800, 4: 229_400 }, false);
     }),
     // 评标中: the panel is drawn and one member has checked the bids.
     story("evaluating", qs("青山村", P.qingshan, "青山村农村生活污水管网修复工程", "破损污水支管 650 米更换，检查井 18 座修复。", 220_000), async (r, at) => {
       const deadline = minute(now.getTime() - 26 * HOUR);
-      await throughOpening(
-        r,
-        at,
-        deadline,
-        [
-          [2, 205_600],
-          [4, 201_900],
-          [6, 208_300],
-        ],
-        true,
-      );
+      await throughOpening(r, at, deadline, { 2: 205_600, 4: 201_900, 6: 208_300 }, true);
       await at(new Date(deadline.getTime() + 2 * HOUR));
       await r.drawPanel();
       await at(new Date(deadline.getTime() + 20 * HOUR));
@@ -695,26 +640,7 @@ export async function seedDemoProjects(db: Db, clock: ManualClock, files: FileSt
     // 开标中: the deadline passed twenty minutes ago; two of three bidders have decrypted, the window is open.
     story("opening", qs("石桥村", P.shiqiao, "石桥村村委会办公楼外立面整治工程", "办公楼外墙涂料翻新、空调外机罩及雨棚更换。", 160_000), async (r, at) => {
       const deadline = minute(now.getTime() - 20 * MINUTE);
-      const t0 = new Date(deadline.getTime() - 9 * DAY);
-      await at(t0);
-      await r.register();
-      await r.submit();
-      await at(new Date(t0.getTime() + DAY));
-      await r.approve();
-      await at(new Date(t0.getTime() + 2 * DAY));
-      await r.publish(deadline, { pool: true, windowMinutes: 240 });
-      for (const [i, [company, price]] of (
-        [
-          [1, 149_200],
-          [6, 151_000],
-          [4, 147_600],
-        ] as const
-      ).entries()) {
-        await at(new Date(t0.getTime() + (4 + i) * DAY));
-        await r.bid(P.c(company), price);
-      }
-      await at(new Date(deadline.getTime() - 30 * MINUTE));
-      await r.signIns();
+      await upToDeadline(r, at, deadline, { 1: 149_200, 6: 151_000, 4: 147_600 }, { pool: true, windowMinutes: 240 });
       await at(new Date(deadline.getTime() + 2 * MINUTE));
       await r.startOpening();
       await at(new Date(deadline.getTime() + 6 * MINUTE));
