@@ -38,6 +38,11 @@ const en: Catalogue = {
     expert: "Evaluation expert",
     system: "System",
   },
+  print: {
+    qrLabel: "QR code of this page's online address",
+    scan: "Scan to open the online original",
+    verify: "The online page holds the signed opening record, evaluation result and award notice; download one and check it on the platform's \"Verify a signed file\" page.",
+  },
   login: {
     registerCompany: "Register a contractor company",
     title: "Log in",

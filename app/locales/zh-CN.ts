@@ -39,6 +39,11 @@ const zhCN = {
     expert: "评标专家",
     system: "系统",
   },
+  print: {
+    qrLabel: "本页网上地址的二维码",
+    scan: "扫码查看网上原文",
+    verify: "网上页面载有开标记录、评标结果和中标通知书的电子签名文件；下载后可在本平台“验证签名文件”页面核验真伪。",
+  },
   login: {
     registerCompany: "注册投标企业",
     title: "登录",

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { PrintQr } from "~/components/print-qr";
 import { AmendmentList, amendmentView } from "~/components/amendment-list";
 import { FormError, useErrorText } from "~/components/forms";
 import { actsForVillage } from "~/models/agent.server";
@@ -15,6 +16,7 @@ import { actorOf, getAuth, requireRole } from "~/utils/auth.server";
 import { domainErrors, type FormErrors } from "~/utils/forms";
 import { formatFen } from "~/utils/money";
 import { formatBeijing } from "~/utils/time";
+import { publicQr } from "~/utils/qr.server";
 import { useNonce } from "~/utils/nonce";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.notice.name ?? "招标公告"} · 村易招` }];
@@ -39,7 +41,9 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const overseesAward = Boolean(
     outcome && m && ((await actsForVillage(context.db, n.project, m.role, m.org.id)) || (m.role === "supervisor" && m.org.id === n.project.townshipId) || (m.role === "county_admin" && m.org.id === n.project.countyId)),
   );
+  const qr = await publicQr(context, `/notices/${n.tender.id}`);
   return {
+    qr,
     record: record ? { signedAt: formatBeijing(record.signedAt) } : null,
     result: outcome && {
       publicityFrom: formatBeijing(outcome.publicity.startsAt),
@@ -113,7 +117,7 @@ function tick(){var ms=Math.max(0,end-(Date.now()-skew));var s=Math.floor(ms/100
 export default function Notice() {
   const { t } = useTranslation();
   const text = useErrorText();
-  const { notice: n, attachments, viewer, signupStep, documentPdf, amendments, answers, ownQuestions, record, result: outcome } = useLoaderData<typeof loader>();
+  const { notice: n, attachments, viewer, signupStep, documentPdf, amendments, answers, ownQuestions, record, result: outcome, qr } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const [search] = useSearchParams();
   const errors: FormErrors = result?.errors ?? {};
@@ -346,6 +350,7 @@ export default function Notice() {
         )}
         {!viewer.loggedIn && open && <p className="hint">{t("qa.loginToAsk")}</p>}
       </section>
+      <PrintQr qr={qr} />
     </div>
   );
 }

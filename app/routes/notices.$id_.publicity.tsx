@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { PrintQr } from "~/components/print-qr";
 import { ErrorSummary, Notice } from "~/components/forms";
 import { showScore } from "~/models/evaluation-rules.server";
 import { answerObjection, fileComplaint, fileObjection, handleComplaint, publicityView, type ComplaintDecision } from "~/models/publicity.server";
@@ -9,6 +10,7 @@ import { actorOf, getAuth, requireRole } from "~/utils/auth.server";
 import { domainErrors, errorStatus, type FormErrors } from "~/utils/forms";
 import { formatFen } from "~/utils/money";
 import { formatBeijing } from "~/utils/time";
+import { publicQr } from "~/utils/qr.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.tender.name ?? ""} · 中标候选人公示 · 村易招` }];
 export const handle = { hydrate: false };
@@ -27,7 +29,9 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const v = await publicityView(context.db, context.clock, params.id ?? "", viewer);
   if (!v) throw new Response("not found", { status: 404 });
   const now = v.now.getTime();
+  const qr = await publicQr(context, `/notices/${v.publicity.tenderId}/publicity`);
   return {
+    qr,
     tender: { id: v.publicity.tenderId, name: v.project.name, state: v.project.state },
     period: { from: formatBeijing(v.publicity.startsAt), to: formatBeijing(v.publicity.endsAt), running: now < v.publicity.endsAt.getTime() },
     method: v.method,
@@ -277,6 +281,7 @@ export default function PublicityPage() {
         )}
         {!v.loggedIn && d.tender.state === "publicity" && <p className="hint">{t("publicity.loginToObject")}</p>}
       </section>
+      <PrintQr qr={d.qr} />
     </div>
   );
 }
