@@ -16,7 +16,8 @@ import {
 import { I18nextProvider, useTranslation } from "react-i18next";
 import styles from "~/styles/app.css";
 import { unreadCount } from "~/models/notification.server";
-import { getAuth } from "~/utils/auth.server";
+import { getAuth, readCookie } from "~/utils/auth.server";
+import { TEXT_SIZE_COOKIE } from "~/utils/text-size";
 import { DEFAULT_LOCALE, getI18n, localeFromCookieHeader, type Locale } from "~/utils/i18n";
 import { useNonce } from "~/utils/nonce";
 
@@ -32,6 +33,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const auth = await getAuth(request, context);
   return {
     locale,
+    // 大字模式: the account's choice when signed in, else the visitor's cookie.
+    largeText: auth ? auth.user.largeText : readCookie(request, TEXT_SIZE_COOKIE) === "large",
     user: auth ? { name: auth.user.name } : null,
     role: auth?.membership ? { role: auth.membership.role, org: auth.membership.org.name } : null,
     unread: auth ? await unreadCount(context.db, auth.user.id) : 0,
@@ -63,6 +66,12 @@ function Header() {
           </button>
           <button name="lng" value="en" aria-pressed={i18n.language === "en"}>
             English
+          </button>
+        </Form>
+        <Form method="post" action="/set-text-size" className="lang-switch" reloadDocument>
+          <input type="hidden" name="redirectTo" value={location.pathname + location.search} />
+          <button name="size" value={data?.largeText ? "normal" : "large"} aria-pressed={Boolean(data?.largeText)} data-testid="large-text">
+            {t("textSize.large")}
           </button>
         </Form>
       </div>
@@ -127,7 +136,7 @@ export function Layout({ children }: { children: React.ReactNode }) {
   const hydrate = (matches.at(-1)?.handle as { hydrate?: boolean } | undefined)?.hydrate !== false;
   const nonce = useNonce();
   return (
-    <html lang={locale}>
+    <html lang={locale} className={data?.largeText ? "large-text" : undefined}>
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />

@@ -38,6 +38,9 @@ const en: Catalogue = {
     expert: "Evaluation expert",
     system: "System",
   },
+  textSize: {
+    large: "Large text",
+  },
   print: {
     qrLabel: "QR code of this page's online address",
     scan: "Scan to open the online original",

@@ -39,6 +39,9 @@ const zhCN = {
     expert: "评标专家",
     system: "系统",
   },
+  textSize: {
+    large: "大字",
+  },
   print: {
     qrLabel: "本页网上地址的二维码",
     scan: "扫码查看网上原文",

@@ -50,6 +50,17 @@ export async function getUser(db: Db, userId: string) {
   return user ?? null;
 }
 
+/** 大字模式: remember the user's choice of larger text (shown on every page they open, on any device). */
+export async function setLargeText(db: Db, clock: Clock, actor: Actor & { userId: string }, on: boolean) {
+  await db.transaction(async (tx) => {
+    const [before] = await tx.select({ largeText: users.largeText }).from(users).where(eq(users.id, actor.userId)).for("update");
+    if (!before) throw new DomainError("errors.notFound", { status: 404 });
+    if (before.largeText === on) return;
+    await tx.update(users).set({ largeText: on }).where(eq(users.id, actor.userId));
+    await appendAudit(tx, clock, actor, { action: "user.large_text", objectType: "user", objectId: actor.userId, before: { largeText: before.largeText }, after: { largeText: on } });
+  });
+}
+
 export type MembershipWithOrg = Membership & { org: Org };
 
 export async function listMemberships(db: Db, userId: string): Promise<MembershipWithOrg[]> {

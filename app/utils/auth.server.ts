@@ -8,7 +8,7 @@ import { isLocalOrigin } from "./env.server";
 
 export const SESSION_COOKIE = "cyz_session";
 
-function readCookie(request: Request, name: string): string | null {
+export function readCookie(request: Request, name: string): string | null {
   const header = request.headers.get("Cookie");
   if (!header) return null;
   for (const part of header.split(";")) {

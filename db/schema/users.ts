@@ -11,6 +11,8 @@ export const users = pgTable("users", {
   /** scrypt$N$r$p$salt$hash — never the password itself. */
   passwordHash: text("password_hash").notNull(),
   locale: text("locale").notNull().default("zh-CN"),
+  /** 大字模式: larger text on every page, for older village officials (chosen on the account page). */
+  largeText: boolean("large_text").notNull().default(false),
   createdAt: instant("created_at").notNull(),
 });
 

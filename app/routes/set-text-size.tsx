@@ -1,0 +1,26 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { setLargeText } from "~/models/user.server";
+import { actorOf, getAuth, safeRedirect } from "~/utils/auth.server";
+import { TEXT_SIZE_COOKIE } from "~/utils/text-size";
+
+export async function loader() {
+  throw redirect("/");
+}
+
+/**
+ * Switch large text (大字模式) on or off: a plain form post, so it works without JavaScript. A
+ * signed-in user's choice is kept with their account (audited), so it follows them to any phone;
+ * a visitor's in a cookie.
+ */
+export async function action({ request, context }: ActionFunctionArgs) {
+  const form = await request.formData();
+  const size = form.get("size");
+  const to = safeRedirect(form.get("redirectTo"), "/");
+  if (size !== "large" && size !== "normal") throw redirect(to);
+  const auth = await getAuth(request, context);
+  if (auth) await setLargeText(context.db, context.clock, { ...actorOf(request, context, auth), userId: auth.user.id }, size === "large");
+  throw redirect(to, {
+    headers: { "Set-Cookie": `${TEXT_SIZE_COOKIE}=${size}; Path=/; Max-Age=31536000; SameSite=Lax` },
+  });
+}
