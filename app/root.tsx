@@ -1,18 +1,5 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import {
-  Form,
-  isRouteErrorResponse,
-  Links,
-  Meta,
-  NavLink,
-  Outlet,
-  Scripts,
-  ScrollRestoration,
-  useLocation,
-  useMatches,
-  useRouteError,
-  useRouteLoaderData,
-} from "@remix-run/react";
+import { Form, isRouteErrorResponse, Links, Meta, NavLink, Outlet, Scripts, ScrollRestoration, useLocation, useMatches, useRouteError, useRouteLoaderData } from "@remix-run/react";
 import { I18nextProvider, useTranslation } from "react-i18next";
 import styles from "~/styles/app.css";
 import { unreadCount } from "~/models/notification.server";
@@ -83,12 +70,17 @@ function Header() {
           <>
             <NavLink to="/dashboard">{t("nav.dashboard")}</NavLink>
             {(role === "committee" || role === "agent" || role === "supervisor" || role === "county_admin") && <NavLink to="/projects">{t("nav.projects")}</NavLink>}
-            <NavLink to="/notifications" aria-label={data.unread ? t("nav.notificationsUnread", { count: data.unread }) : undefined}>
+            {/* The name read out is what is seen ("通知 1") plus words for the number (WCAG 2.5.3, label in name). */}
+            <NavLink to="/notifications">
               {t("nav.notifications")}
               {data.unread > 0 && (
-                <span className="badge" aria-hidden="true" data-testid="unread">
-                  {data.unread}
-                </span>
+                <>
+                  {" "}
+                  <span className="badge" data-testid="unread">
+                    {data.unread}
+                  </span>
+                  <span className="sr-only">{t("nav.notificationsUnread")}</span>
+                </>
               )}
             </NavLink>
             {role === "county_admin" && (
@@ -101,7 +93,11 @@ function Header() {
             )}
             {role === "contractor" && <NavLink to="/company">{t("nav.company")}</NavLink>}
             {(role === "supervisor" || role === "county_admin") && <NavLink to="/pool">{t("nav.pool")}</NavLink>}
-            {(role === "supervisor" || role === "county_admin") && <NavLink to="/supervision" end>{t("supervision.nav")}</NavLink>}
+            {(role === "supervisor" || role === "county_admin") && (
+              <NavLink to="/supervision" end>
+                {t("supervision.nav")}
+              </NavLink>
+            )}
             {(role === "supervisor" || role === "county_admin") && <NavLink to="/supervision/credit">{t("credit.nav")}</NavLink>}
             {(role === "committee" || role === "agent") && <NavLink to="/contractors">{t("credit.contractorsNav")}</NavLink>}
             {(role === "county_admin" || role === "supervisor") && <NavLink to="/audit">{t("nav.audit")}</NavLink>}

@@ -14,7 +14,7 @@ const en: Catalogue = {
     company: "Company",
     pool: "Candidate pool",
     notifications: "Notifications",
-    notificationsUnread: "Notifications ({{count}} unread)",
+    notificationsUnread: " unread",
     label: "Main navigation",
     home: "Home",
     projects: "Projects",

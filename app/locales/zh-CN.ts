@@ -15,7 +15,7 @@ const zhCN = {
     company: "企业信息",
     pool: "备选库",
     notifications: "通知",
-    notificationsUnread: "通知（{{count}} 条未读）",
+    notificationsUnread: " 条未读",
     label: "主导航",
     home: "首页",
     projects: "项目",

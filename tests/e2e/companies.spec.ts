@@ -1,5 +1,4 @@
-import { expect, test } from "@playwright/test";
-import { login, pdf } from "./helpers";
+import { expect, test, login, pdf } from "./helpers";
 
 test("a company signs up on a phone, applies to the township's pool, and the supervisor admits it", async ({ browser }) => {
   const phone = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: "zh-CN" });

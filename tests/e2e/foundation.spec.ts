@@ -1,5 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
-import { prfAuthenticator } from "./helpers";
+import type { Page } from "@playwright/test";
+import { expect, test, prfAuthenticator } from "./helpers";
 
 const PASSWORD = "cyz-demo-2026";
 const ADMIN = "13900000001";

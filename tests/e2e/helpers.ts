@@ -1,5 +1,101 @@
-// Shared steps for the browser tests.
-import { expect, type BrowserContext, type Page } from "@playwright/test";
+// Shared steps for the browser tests, and the `test` they all use: it checks every page a test
+// visits with axe (WCAG 2.1 A and AA rules) before the test's browser contexts close.
+import AxeBuilder from "@axe-core/playwright";
+import { test as base, expect, type BrowserContext, type Page } from "@playwright/test";
+
+const WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+/** One check per page kind and viewer in a run: ids become :id, the viewer is the header's who-am-I line. */
+const checkedKinds = new Set<string>();
+const whoBySession = new Map<string, string>();
+const kindOf = (url: string, who: string, width: number) => `${new URL(url).pathname.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, ":id")} · ${who} · ${width}`;
+
+/**
+ * Open each page this context's tabs showed again, in a fresh tab of the same context (same session,
+ * same viewport), and collect axe's WCAG 2.1 AA violations. Only GET pages of the app that answer
+ * HTML are checked; a page that now redirects (say, to the login page) is checked where it lands.
+ */
+async function checkVisited(context: BrowserContext, visited: Set<string>, found: string[]) {
+  const urls = [...visited];
+  visited.clear();
+  if (urls.length === 0) return;
+  let tab: Page;
+  try {
+    tab = await context.newPage();
+  } catch {
+    return; // the context is already gone
+  }
+  try {
+    const width = tab.viewportSize()?.width ?? 0;
+    for (const url of urls) {
+      // Skip a page kind already checked for this viewer without loading it again.
+      const session = (await context.cookies(url)).find((c) => c.name === "cyz_session")?.value ?? "";
+      const knownWho = session ? whoBySession.get(session) : "anonymous";
+      if (knownWho !== undefined && checkedKinds.has(kindOf(url, knownWho, width))) continue;
+      const res = await tab.goto(url).catch(() => null);
+      if (!res || !res.ok() || !(res.headers()["content-type"] ?? "").startsWith("text/html")) continue;
+      const who = (
+        (await tab
+          .locator(".whoami")
+          .first()
+          .textContent({ timeout: 1000 })
+          .catch(() => null)) ?? "anonymous"
+      ).trim();
+      if (session) whoBySession.set(session, who);
+      const kind = kindOf(tab.url(), who, width);
+      const seen = checkedKinds.has(kind);
+      checkedKinds.add(kindOf(url, who, width)).add(kind);
+      if (seen) continue;
+      const result = await new AxeBuilder({ page: tab }).withTags(WCAG_TAGS).analyze();
+      for (const v of result.violations)
+        found.push(
+          `${kind}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes
+            .slice(0, 3)
+            .map((n) => n.target.join(" "))
+            .join(", ")}`,
+        );
+    }
+  } finally {
+    await tab.close().catch(() => undefined);
+  }
+}
+
+/** Remember every page the context's tabs show; check them before the context closes. */
+function watch(context: BrowserContext, found: string[]) {
+  const visited = new Set<string>();
+  const follow = (page: Page) =>
+    page.on("framenavigated", (frame) => {
+      if (frame === page.mainFrame() && /^https?:/.test(frame.url())) visited.add(frame.url().split("#")[0]);
+    });
+  context.pages().forEach(follow);
+  context.on("page", follow);
+  const close = context.close.bind(context);
+  context.close = async (options?: Parameters<BrowserContext["close"]>[0]) => {
+    await checkVisited(context, visited, found);
+    return close(options);
+  };
+  return () => checkVisited(context, visited, found);
+}
+
+export const test = base.extend<{ axe: void }>({
+  axe: [
+    async ({ browser, context }, use) => {
+      const found: string[] = [];
+      const flushes = [watch(context, found)];
+      const newContext = browser.newContext.bind(browser);
+      browser.newContext = async (options?: Parameters<typeof newContext>[0]) => {
+        const c = await newContext(options);
+        flushes.push(watch(c, found));
+        return c;
+      };
+      await use();
+      browser.newContext = newContext;
+      for (const flush of flushes) await flush();
+      expect(found, "accessibility (axe, WCAG 2.1 AA) of the pages this test visited").toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+export { expect };
 
 export const PASSWORD = "cyz-demo-2026";
 export const STEPS = ["proposal", "discussion", "party_meeting", "villagers_meeting", "resolution_notice"];

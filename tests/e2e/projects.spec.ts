@@ -1,5 +1,4 @@
-import { expect, test } from "@playwright/test";
-import { login, pdf, STEPS } from "./helpers";
+import { expect, test, login, pdf, STEPS } from "./helpers";
 
 test("a committee registers a project on a phone, the township approves it", async ({ browser }) => {
   const phone = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: "zh-CN" });

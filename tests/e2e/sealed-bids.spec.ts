@@ -1,9 +1,9 @@
 // Sealed bids in the browser. Runs after projects.spec.ts (spec files run in name
 // order on one worker): the bids go to the tender "石桥村便民桥加固" it published,
 // one from the company companies.spec.ts signed up and had admitted to the pool.
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import { readFileSync } from "node:fs";
-import { login, prfAuthenticator } from "./helpers";
+import { expect, test, login, prfAuthenticator } from "./helpers";
 
 const TENDER = "石桥村便民桥加固";
 const MARK = "独家标记-石桥-4417";
@@ -110,7 +110,12 @@ test("a contractor with a PRF passkey seals a bid with a file, replaces it, keep
   const prf = await page.evaluate(async () => {
     const salt = await crypto.subtle.digest("SHA-256", new TextEncoder().encode("cyz-opening-key-v1"));
     const cred = (await navigator.credentials.get({
-      publicKey: { challenge: crypto.getRandomValues(new Uint8Array(32)), rpId: location.hostname, userVerification: "required", extensions: { prf: { eval: { first: salt } } } as AuthenticationExtensionsClientInputs },
+      publicKey: {
+        challenge: crypto.getRandomValues(new Uint8Array(32)),
+        rpId: location.hostname,
+        userVerification: "required",
+        extensions: { prf: { eval: { first: salt } } } as AuthenticationExtensionsClientInputs,
+      },
     })) as PublicKeyCredential;
     const out = new Uint8Array((cred.getClientExtensionResults() as { prf: { results: { first: ArrayBuffer } } }).prf.results.first);
     return Array.from(out);

@@ -5,17 +5,16 @@
 // confirm or object, the host answers and closes — with the supervisor watching
 // live and a dropped connection catching up. Runs after sealed-bids.spec.ts and
 // moves the server's clock forward, so it must stay the last spec that cares.
-import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
+import type { Browser, BrowserContext, Page } from "@playwright/test";
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { login, pdf, prfAuthenticator, STEPS } from "./helpers";
+import { expect, test, login, pdf, prfAuthenticator, STEPS } from "./helpers";
 
 const NAME = "青山村文化广场铺装";
 /** The demo county's experts in the order of their demo phone numbers (13900000018 on). */
 const EXPERT_NAMES = ["吴振华", "郑丽娟", "冯国强", "何雪梅", "许文涛", "沈佳怡", "韩志明", "杨秀英"];
-
 
 async function publishProject(browser: Browser): Promise<string> {
   const c = await browser.newContext({ locale: "zh-CN" });
@@ -130,7 +129,12 @@ test("a whole remote opening: sign-in, decryption in each bidder's browser, 唱�
   const r = await watcher.request.post("/test-clock", { data: { at: past.toISOString() } });
   expect(r.ok()).toBe(true);
   await early.close();
-  for (const [bidder, phone] of [[a, "13900000010"], [b, "13900000014"], [c, "13900000015"]] as const) await stillLoggedIn(bidder.page, phone);
+  for (const [bidder, phone] of [
+    [a, "13900000010"],
+    [b, "13900000014"],
+    [c, "13900000015"],
+  ] as const)
+    await stillLoggedIn(bidder.page, phone);
   const hostCtx = await browser.newContext({ locale: "zh-CN" });
   const host = await hostCtx.newPage();
   await prfAuthenticator(hostCtx, host); // the host signs the record with a passkey

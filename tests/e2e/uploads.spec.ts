@@ -1,5 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
-import { login, pdf, STEPS } from "./helpers";
+import type { Page } from "@playwright/test";
+import { expect, test, login, pdf, STEPS } from "./helpers";
 
 async function fillProject(page: Page, name: string) {
   await page.getByLabel("项目名称").fill(name);
@@ -53,7 +53,7 @@ test("a decision document goes up in pieces over a connection that drops once, a
   await expect(page.getByRole("heading", { name: "青山村山塘清淤（断网续传）" })).toBeVisible();
   await expect(page.getByRole("link", { name: "提议.pdf" })).toBeVisible();
   // The stored document is the very file that was chosen.
-  const doc = await page.request.get(await page.getByRole("link", { name: "提议.pdf" }).getAttribute("href") as string);
+  const doc = await page.request.get((await page.getByRole("link", { name: "提议.pdf" }).getAttribute("href")) as string);
   expect(doc.status()).toBe(200);
   expect(Buffer.from(await doc.body()).equals(big.buffer)).toBe(true);
   await phone.close();
