@@ -132,6 +132,11 @@ export default function Dashboard() {
                 <a href="/audit">{t("nav.audit")}</a>
               </li>
             )}
+            {(current.role === "county_admin" || current.role === "supervisor") && (
+              <li>
+                <a href="/reset-codes">{t("reset.issueTitle")}</a>
+              </li>
+            )}
             <li>
               <a href="/account">{t("nav.account")}</a>
             </li>

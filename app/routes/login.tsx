@@ -4,7 +4,7 @@ import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } fr
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { PasskeyLoginButton } from "~/components/passkey-login";
-import { FieldError, FormError } from "~/components/forms";
+import { FieldError, FormError, Notice } from "~/components/forms";
 import { appendAudit } from "~/models/audit.server";
 import { DEMO_PASSWORD, listDemoAccounts, listDemoProjects } from "~/models/demo.server";
 import { PUBLIC_STATES } from "~/models/lifecycle";
@@ -84,6 +84,7 @@ export default function Login() {
     <div className="stack">
       <section className="card narrow">
         <h1>{t("login.title")}</h1>
+        {params.get("reset") === "1" && <Notice>{t("reset.done")}</Notice>}
         <Form method="post" noValidate className="stack">
           <input type="hidden" name="redirectTo" value={redirectTo} />
           <FormError errors={errors} />
@@ -116,6 +117,9 @@ export default function Login() {
         </Form>
         <div className="divider">{t("login.or")}</div>
         <PasskeyLoginButton redirectTo={redirectTo} />
+        <p>
+          <a href="/reset-password">{t("login.forgot")}</a>
+        </p>
         <p>
           <a href="/register/company">{t("login.registerCompany")}</a>
         </p>

@@ -1,5 +1,5 @@
 import { relations } from "drizzle-orm";
-import { bigint, boolean, index, pgEnum, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, integer, pgEnum, pgTable, text, uuid } from "drizzle-orm/pg-core";
 import { bytea, instant } from "./columns";
 import { memberships } from "./orgs";
 
@@ -86,3 +86,31 @@ export const usersRelations = relations(users, ({ many }) => ({
 export type User = typeof users.$inferSelect;
 export type Session = typeof sessions.$inferSelect;
 export type Passkey = typeof passkeys.$inferSelect;
+
+/**
+ * A one-time password reset code (重置码) issued by an official after checking the person's
+ * identity (the township supervisor for contractors and villages, the county administrator for
+ * experts and supervisors). Only its SHA-256 is kept; it works once, for 24 hours, five tries.
+ */
+export const resetCodes = pgTable(
+  "reset_codes",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    codeSha256: text("code_sha256").notNull(),
+    issuedBy: uuid("issued_by")
+      .notNull()
+      .references(() => users.id),
+    issuedAs: text("issued_as").notNull(),
+    /** What the official checked (e.g. 身份证原件、营业执照): kept with the code and in the audit trail. */
+    identityCheck: text("identity_check").notNull(),
+    createdAt: instant("created_at").notNull(),
+    expiresAt: instant("expires_at").notNull(),
+    tries: integer("tries").notNull().default(0),
+    usedAt: instant("used_at"),
+    voidedAt: instant("voided_at"),
+  },
+  (t) => [index("reset_codes_user_idx").on(t.userId, t.createdAt)],
+);

@@ -1,0 +1,178 @@
+/**
+ * Account recovery where no message channel reaches the person (issue 9): an official who has
+ * checked the person's identity issues a one-time reset code (重置码) — the township supervisor for
+ * the committees and agents of its villages and for the county's contractors, the county
+ * administrator for experts, supervisors and anyone else of the county. The person then sets a
+ * new password with their phone number and the code; every session they had ends.
+ *
+ * Only the code's SHA-256 is stored. A code works once, for 24 hours and five tries; a new code
+ * voids the older ones; attempts count against the sign-in limits of the phone and the address.
+ */
+import { createHash, randomInt, timingSafeEqual } from "node:crypto";
+import { and, desc, eq, gt, isNull } from "drizzle-orm";
+import { z } from "zod";
+import type { Clock } from "~/utils/clock.server";
+import { schema, type Db, type MemberRole } from "~/utils/db.server";
+import { maskPhone, normalisePhone } from "~/utils/phone";
+import { appendAudit, type Actor } from "./audit.server";
+import { DomainError } from "./errors";
+import { authAttemptRefusal, phoneAccount, recordAuthAttempt } from "./login-throttle.server";
+import { hashPassword, PASSWORD_MIN_LENGTH } from "./password.server";
+
+const { resetCodes, users, memberships, orgs, sessions } = schema;
+
+export const RESET_CODE_TTL_MS = 24 * 3600_000;
+export const RESET_CODE_TRIES = 5;
+/** No 0/O, 1/I/L: read out over the phone or copied from paper without mistakes. */
+const ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+
+const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
+/** Case, spaces and dashes do not matter when the code is typed. */
+const canonical = (code: string) => code.toUpperCase().replace(/[\s-]/g, "");
+
+function newCode(): string {
+  const chars = Array.from({ length: 10 }, () => ALPHABET[randomInt(ALPHABET.length)]);
+  return `${chars.slice(0, 5).join("")}-${chars.slice(5).join("")}`;
+}
+
+const phoneField = z
+  .string({ message: "errors.phoneRequired" })
+  .trim()
+  .min(1, "errors.phoneRequired")
+  .transform((v, ctx) => {
+    const phone = normalisePhone(v);
+    if (!phone) {
+      ctx.addIssue({ code: "custom", message: "errors.phoneInvalid" });
+      return z.NEVER;
+    }
+    return phone;
+  });
+
+export const issueSchema = z.object({
+  phone: phoneField,
+  identityCheck: z.string({ message: "errors.reset.identityCheck" }).trim().min(4, "errors.reset.identityCheck").max(300, "errors.reset.identityCheck"),
+});
+
+export const resetSchema = z
+  .object({
+    phone: phoneField,
+    code: z.string({ message: "errors.reset.badCode" }).trim().min(1, "errors.reset.badCode").max(40, "errors.reset.badCode"),
+    password: z.string({ message: "errors.passwordTooShort" }).min(PASSWORD_MIN_LENGTH, "errors.passwordTooShort").max(200, "errors.passwordTooShort"),
+    password2: z.string().optional(),
+  })
+  .refine((v) => v.password === v.password2, { path: ["password2"], message: "errors.reset.passwordsDiffer" });
+
+/** Whether an official in `role` at `orgId` may issue a code for this user (never for themselves). */
+export async function mayIssueFor(db: Db, issuer: { userId: string; role: MemberRole; orgId: string }, targetUserId: string): Promise<boolean> {
+  if (issuer.userId === targetUserId) return false;
+  const [issuerOrg] = await db.select().from(orgs).where(eq(orgs.id, issuer.orgId));
+  if (!issuerOrg) return false;
+  const held = await db.select({ role: memberships.role, org: orgs }).from(memberships).innerJoin(orgs, eq(orgs.id, memberships.orgId)).where(eq(memberships.userId, targetUserId));
+  if (held.length === 0) return false;
+  if (issuer.role === "county_admin" && issuerOrg.kind === "county") {
+    // The whole county: its experts and supervisors, and anyone whose organisation is in it.
+    return held.every((h) => h.org.id === issuerOrg.id || h.org.countyId === issuerOrg.id);
+  }
+  if (issuer.role === "supervisor" && issuerOrg.kind === "township") {
+    // Committees and agents of its own villages; contractors of its county. Not experts, supervisors or administrators.
+    return held.every(
+      (h) =>
+        ((h.role === "committee" || h.role === "agent") && (h.org.townshipId === issuerOrg.id || h.org.parentId === issuerOrg.id)) ||
+        (h.role === "contractor" && h.org.kind === "company" && h.org.countyId === issuerOrg.countyId),
+    );
+  }
+  return false;
+}
+
+/** Issue a code after checking the person's identity; returns it once (it is never shown again). */
+export async function issueResetCode(db: Db, clock: Clock, actor: Actor & { userId: string; role: MemberRole }, issuerOrgId: string, raw: unknown) {
+  const parsed = issueSchema.safeParse(raw);
+  if (!parsed.success) throw new DomainError(parsed.error.issues[0].message, { field: String(parsed.error.issues[0].path[0] ?? "") });
+  const { phone, identityCheck } = parsed.data;
+  return db.transaction(async (tx) => {
+    const [target] = await tx.select().from(users).where(eq(users.phone, phone)).for("update");
+    if (!target) throw new DomainError("errors.reset.noUser", { field: "phone", status: 404 });
+    if (!(await mayIssueFor(tx, { userId: actor.userId, role: actor.role, orgId: issuerOrgId }, target.id))) throw new DomainError("errors.reset.notYours", { field: "phone", status: 403 });
+    const now = clock.now();
+    await tx
+      .update(resetCodes)
+      .set({ voidedAt: now })
+      .where(and(eq(resetCodes.userId, target.id), isNull(resetCodes.usedAt), isNull(resetCodes.voidedAt)));
+    const code = newCode();
+    const expiresAt = new Date(now.getTime() + RESET_CODE_TTL_MS);
+    const [row] = await tx
+      .insert(resetCodes)
+      .values({ userId: target.id, codeSha256: sha256(canonical(code)), issuedBy: actor.userId, issuedAs: actor.role, identityCheck, createdAt: now, expiresAt })
+      .returning();
+    await appendAudit(tx, clock, actor, {
+      action: "auth.reset_code_issue",
+      objectType: "user",
+      objectId: target.id,
+      detail: { resetCodeId: row.id, phone: maskPhone(phone), identityCheck, expiresAt: expiresAt.toISOString(), issuerOrgId },
+    });
+    return { code, expiresAt, name: target.name, phone: maskPhone(phone) };
+  });
+}
+
+/** The codes this official issued lately (never the codes themselves). */
+export async function issuedBy(db: Db, userId: string, limit = 20) {
+  return db
+    .select({ id: resetCodes.id, name: users.name, phone: users.phone, createdAt: resetCodes.createdAt, expiresAt: resetCodes.expiresAt, usedAt: resetCodes.usedAt, voidedAt: resetCodes.voidedAt, identityCheck: resetCodes.identityCheck })
+    .from(resetCodes)
+    .innerJoin(users, eq(users.id, resetCodes.userId))
+    .where(eq(resetCodes.issuedBy, userId))
+    .orderBy(desc(resetCodes.createdAt))
+    .limit(limit);
+}
+
+/**
+ * Set a new password with a reset code. Every refusal says the same ("the number or the code is
+ * wrong or no longer valid"), so the page tells nobody which numbers have a code.
+ */
+export async function resetPasswordWithCode(db: Db, clock: Clock, actor: Actor, raw: unknown): Promise<{ userId: string }> {
+  const parsed = resetSchema.safeParse(raw);
+  if (!parsed.success) throw new DomainError(parsed.error.issues[0].message, { field: String(parsed.error.issues[0].path[0] ?? "") });
+  const { phone, code, password } = parsed.data;
+  const subject = { ip: actor.ip, account: phoneAccount(phone), kind: "password" as const };
+  const refusal = await authAttemptRefusal(db, clock, subject);
+  if (refusal) throw new DomainError(refusal, { status: 429 });
+  const passwordHash = await hashPassword(password);
+  const outcome = await db.transaction(async (tx) => {
+    const now = clock.now();
+    const [user] = await tx.select().from(users).where(eq(users.phone, phone));
+    if (!user) return null;
+    const [live] = await tx
+      .select()
+      .from(resetCodes)
+      .where(and(eq(resetCodes.userId, user.id), isNull(resetCodes.usedAt), isNull(resetCodes.voidedAt), gt(resetCodes.expiresAt, now)))
+      .orderBy(desc(resetCodes.createdAt))
+      .limit(1)
+      .for("update");
+    if (!live) return null;
+    const given = Buffer.from(sha256(canonical(code)), "hex");
+    if (!timingSafeEqual(given, Buffer.from(live.codeSha256, "hex"))) {
+      const tries = live.tries + 1;
+      await tx
+        .update(resetCodes)
+        .set({ tries, ...(tries >= RESET_CODE_TRIES ? { voidedAt: now } : {}) })
+        .where(eq(resetCodes.id, live.id));
+      return null;
+    }
+    await tx.update(resetCodes).set({ usedAt: now }).where(eq(resetCodes.id, live.id));
+    await tx.update(users).set({ passwordHash }).where(eq(users.id, user.id));
+    const ended = await tx.delete(sessions).where(eq(sessions.userId, user.id)).returning({ id: sessions.id });
+    await appendAudit(tx, clock, { ...actor, userId: user.id, role: null }, {
+      action: "auth.password_reset",
+      objectType: "user",
+      objectId: user.id,
+      detail: { resetCodeId: live.id, issuedBy: live.issuedBy, sessionsEnded: ended.length },
+    });
+    return { userId: user.id };
+  });
+  await recordAuthAttempt(db, clock, actor, { ...subject, failed: outcome === null });
+  if (!outcome) {
+    await appendAudit(db, clock, actor, { action: "auth.password_reset_failed", objectType: "user", detail: { phone: maskPhone(phone) } });
+    throw new DomainError("errors.reset.badCode", { field: "code", status: 400 });
+  }
+  return outcome;
+}

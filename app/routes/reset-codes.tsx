@@ -1,0 +1,115 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { FieldError, FormError } from "~/components/forms";
+import { DomainError } from "~/models/errors";
+import { issuedBy, issueResetCode } from "~/models/reset-code.server";
+import { actorOf, requireRole } from "~/utils/auth.server";
+import { domainErrors, type FormErrors } from "~/utils/forms";
+import { maskPhone } from "~/utils/phone";
+import { formatBeijing } from "~/utils/time";
+
+export const meta: MetaFunction = () => [{ title: "发放重置码 · 村易招" }];
+
+/** The township supervisor and the county administrator issue password reset codes after an identity check. */
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const auth = await requireRole(request, context, ["supervisor", "county_admin"]);
+  const now = context.clock.now().getTime();
+  const recent = await issuedBy(context.db, auth.user.id);
+  return {
+    role: auth.membership.role,
+    recent: recent.map((r) => ({
+      id: r.id,
+      name: r.name,
+      phone: maskPhone(r.phone),
+      createdAt: formatBeijing(r.createdAt),
+      identityCheck: r.identityCheck,
+      state: r.usedAt ? "used" : r.voidedAt ? "voided" : r.expiresAt.getTime() <= now ? "expired" : "open",
+    })),
+  };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const auth = await requireRole(request, context, ["supervisor", "county_admin"]);
+  const form = Object.fromEntries(await request.formData());
+  const typed = { phone: String(form.phone ?? ""), identityCheck: String(form.identityCheck ?? "") };
+  try {
+    const issued = await issueResetCode(context.db, context.clock, { ...actorOf(request, context, auth), userId: auth.user.id, role: auth.membership.role }, auth.membership.org.id, typed);
+    return { issued: { code: issued.code, name: issued.name, phone: issued.phone, expiresAt: formatBeijing(issued.expiresAt) }, errors: {} as FormErrors, typed: { phone: "", identityCheck: "" } };
+  } catch (e) {
+    const errors = domainErrors(e);
+    return data({ issued: null, errors, typed }, { status: e instanceof DomainError ? (e.options.status ?? 400) : 400 });
+  }
+}
+
+export default function ResetCodes() {
+  const { t } = useTranslation();
+  const { role, recent } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  return (
+    <div className="stack">
+      <section className="card">
+        <h1>{t("reset.issueTitle")}</h1>
+        <p>{t(role === "county_admin" ? "reset.issueIntroCounty" : "reset.issueIntroTownship")}</p>
+        {result?.issued && (
+          <div className="notice" role="status" data-testid="reset-code-issued">
+            <p>{t("reset.issued", { name: result.issued.name, phone: result.issued.phone, expiresAt: result.issued.expiresAt })}</p>
+            <p className="backup-code" data-testid="reset-code">
+              {result.issued.code}
+            </p>
+            <p>{t("reset.issuedOnce")}</p>
+          </div>
+        )}
+        <Form method="post" className="stack">
+          <FormError errors={result?.errors} />
+          <label htmlFor="phone">{t("login.phone")}</label>
+          <input id="phone" name="phone" inputMode="numeric" autoComplete="off" required defaultValue={result?.typed.phone} aria-describedby="phone-error" />
+          <FieldError id="phone-error" errors={result?.errors} name="phone" />
+          <label htmlFor="identityCheck">{t("reset.identityCheck")}</label>
+          <input id="identityCheck" name="identityCheck" required maxLength={300} defaultValue={result?.typed.identityCheck} aria-describedby="identityCheck-hint identityCheck-error" />
+          <p id="identityCheck-hint" className="hint">
+            {t("reset.identityCheckHint")}
+          </p>
+          <FieldError id="identityCheck-error" errors={result?.errors} name="identityCheck" />
+          <button type="submit" className="primary">
+            {t("reset.issue")}
+          </button>
+        </Form>
+      </section>
+      <section className="card" aria-labelledby="recent-h">
+        <h2 id="recent-h">{t("reset.recent")}</h2>
+        {recent.length === 0 ? (
+          <p>{t("reset.none")}</p>
+        ) : (
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th>{t("reset.person")}</th>
+                  <th>{t("reset.when")}</th>
+                  <th>{t("reset.checked")}</th>
+                  <th>{t("reset.state")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {recent.map((r) => (
+                  <tr key={r.id}>
+                    <td>
+                      {r.name}
+                      <br />
+                      <small>{r.phone}</small>
+                    </td>
+                    <td>{r.createdAt}</td>
+                    <td>{r.identityCheck}</td>
+                    <td>{t(`reset.states.${r.state}`)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </div>
+  );
+}

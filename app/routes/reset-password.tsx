@@ -1,0 +1,60 @@
+import type { ActionFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Form, useActionData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { FieldError, FormError } from "~/components/forms";
+import { DomainError } from "~/models/errors";
+import { resetPasswordWithCode } from "~/models/reset-code.server";
+import { actorOf } from "~/utils/auth.server";
+import { domainErrors, type FormErrors } from "~/utils/forms";
+
+export const meta: MetaFunction = () => [{ title: "重置密码 · 村易招" }];
+export const handle = { hydrate: false };
+
+/** Public: set a new password with the reset code an official issued. */
+export async function action({ request, context }: ActionFunctionArgs) {
+  const form = Object.fromEntries(await request.formData());
+  const phone = String(form.phone ?? "");
+  try {
+    await resetPasswordWithCode(context.db, context.clock, actorOf(request, context, null), {
+      phone,
+      code: String(form.code ?? ""),
+      password: String(form.password ?? ""),
+      password2: String(form.password2 ?? ""),
+    });
+  } catch (e) {
+    return data({ errors: domainErrors(e) as FormErrors, phone }, { status: e instanceof DomainError ? (e.options.status ?? 400) : 400 });
+  }
+  throw redirect("/login?reset=1");
+}
+
+export default function ResetPassword() {
+  const { t } = useTranslation();
+  const result = useActionData<typeof action>();
+  return (
+    <div className="stack">
+      <section className="card">
+        <h1>{t("reset.title")}</h1>
+        <p>{t("reset.intro")}</p>
+        <Form method="post" className="stack">
+          <FormError errors={result?.errors} />
+          <label htmlFor="phone">{t("login.phone")}</label>
+          <input id="phone" name="phone" inputMode="numeric" autoComplete="username" required defaultValue={result?.phone} aria-describedby="phone-error" />
+          <FieldError id="phone-error" errors={result?.errors} name="phone" />
+          <label htmlFor="code">{t("reset.code")}</label>
+          <input id="code" name="code" autoComplete="one-time-code" autoCapitalize="characters" required aria-describedby="code-error" />
+          <FieldError id="code-error" errors={result?.errors} name="code" />
+          <label htmlFor="password">{t("reset.newPassword")}</label>
+          <input id="password" name="password" type="password" autoComplete="new-password" required minLength={8} aria-describedby="password-error" />
+          <FieldError id="password-error" errors={result?.errors} name="password" />
+          <label htmlFor="password2">{t("reset.repeatPassword")}</label>
+          <input id="password2" name="password2" type="password" autoComplete="new-password" required minLength={8} aria-describedby="password2-error" />
+          <FieldError id="password2-error" errors={result?.errors} name="password2" />
+          <button type="submit" className="primary">
+            {t("reset.submit")}
+          </button>
+        </Form>
+      </section>
+    </div>
+  );
+}
