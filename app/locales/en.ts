@@ -775,13 +775,6 @@ const en: Catalogue = {
       name: "bid-backup-key",
     },
     errors: {
-    reset: {
-      identityCheck: "Write down which documents you checked (4 to 300 characters).",
-      noUser: "No account uses this mobile number.",
-      notYours: "You cannot issue a code for this account: township supervisors issue them to contractors and village people, the county administrator to experts and supervisors, and nobody to themselves.",
-      badCode: "The mobile number or the reset code is wrong, or the code was used, has expired or is void.",
-      passwordsDiffer: "The two new passwords differ.",
-    },
       price: "Enter the bid price (yuan, at most two decimals).",
       aboveCeiling: "The price is above the ceiling price and cannot be submitted.",
       duration: "Enter the duration in days.",
@@ -1733,6 +1726,13 @@ const en: Catalogue = {
     allFlags: "All risk flags",
   },
   errors: {
+    reset: {
+      identityCheck: "Write down which documents you checked (4 to 300 characters).",
+      noUser: "No account uses this mobile number.",
+      notYours: "You cannot issue a code for this account: township supervisors issue them to contractors and village people, the county administrator to experts and supervisors, and nobody to themselves.",
+      badCode: "The mobile number or the reset code is wrong, or the code was used, has expired or is void.",
+      passwordsDiffer: "The two new passwords differ.",
+    },
     risk: {
       note: "Please write a review note (2 to 2000 characters).",
       notFound: "This risk flag was not found; it may have changed with the data.",
