@@ -13,7 +13,8 @@ import { and, desc, eq, gt, isNull } from "drizzle-orm";
 import { z } from "zod";
 import type { Clock } from "~/utils/clock.server";
 import { schema, type Db, type MemberRole } from "~/utils/db.server";
-import { maskPhone, normalisePhone } from "~/utils/phone";
+import { maskPhone } from "~/utils/phone";
+import { phoneField } from "~/utils/phone-field";
 import { appendAudit, type Actor } from "./audit.server";
 import { DomainError } from "./errors";
 import { authAttemptRefusal, phoneAccount, recordAuthAttempt } from "./login-throttle.server";
@@ -34,19 +35,6 @@ function newCode(): string {
   const chars = Array.from({ length: 10 }, () => ALPHABET[randomInt(ALPHABET.length)]);
   return `${chars.slice(0, 5).join("")}-${chars.slice(5).join("")}`;
 }
-
-const phoneField = z
-  .string({ message: "errors.phoneRequired" })
-  .trim()
-  .min(1, "errors.phoneRequired")
-  .transform((v, ctx) => {
-    const phone = normalisePhone(v);
-    if (!phone) {
-      ctx.addIssue({ code: "custom", message: "errors.phoneInvalid" });
-      return z.NEVER;
-    }
-    return phone;
-  });
 
 export const issueSchema = z.object({
   phone: phoneField,

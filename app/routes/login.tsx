@@ -13,23 +13,13 @@ import { startSession } from "~/models/session.server";
 import { authenticateWithPassword } from "~/models/user.server";
 import { actorOf, getAuth, safeRedirect, sessionCookie } from "~/utils/auth.server";
 import { zodErrors, type FormErrors } from "~/utils/forms";
-import { maskPhone, normalisePhone } from "~/utils/phone";
+import { maskPhone } from "~/utils/phone";
+import { phoneField } from "~/utils/phone-field";
 
 export const meta: MetaFunction = () => [{ title: "登录 · 村易招" }];
 
 export const loginSchema = z.object({
-  phone: z
-    .string({ message: "errors.phoneRequired" })
-    .trim()
-    .min(1, "errors.phoneRequired")
-    .transform((v, ctx) => {
-      const phone = normalisePhone(v);
-      if (!phone) {
-        ctx.addIssue({ code: "custom", message: "errors.phoneInvalid" });
-        return z.NEVER;
-      }
-      return phone;
-    }),
+  phone: phoneField,
   password: z.string({ message: "errors.passwordRequired" }).min(1, "errors.passwordRequired").max(200, "errors.loginFailed"),
   redirectTo: z.string().optional(),
 });
