@@ -4,7 +4,7 @@ import AxeBuilder from "@axe-core/playwright";
 import { test as base, expect, type BrowserContext, type Page } from "@playwright/test";
 
 const WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
-/** One check per page kind and viewer in a run: ids become :id, the viewer is the header's who-am-I line. */
+/** One check per page kind, viewer's role and viewport in a run: ids become :id. */
 const checkedKinds = new Set<string>();
 const whoBySession = new Map<string, string>();
 const kindOf = (url: string, who: string, width: number) => `${new URL(url).pathname.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, ":id")} · ${who} · ${width}`;
@@ -33,13 +33,14 @@ async function checkVisited(context: BrowserContext, visited: Set<string>, found
       if (knownWho !== undefined && checkedKinds.has(kindOf(url, knownWho, width))) continue;
       const res = await tab.goto(url).catch(() => null);
       if (!res || !res.ok() || !(res.headers()["content-type"] ?? "").startsWith("text/html")) continue;
-      const who = (
+      // The viewer's role (the who-am-I line reads "name · role · organisation"): people of one role see one page variant.
+      const line =
         (await tab
           .locator(".whoami")
           .first()
           .textContent({ timeout: 1000 })
-          .catch(() => null)) ?? "anonymous"
-      ).trim();
+          .catch(() => null)) ?? "anonymous";
+      const who = (line.split(" · ")[1] ?? line).trim();
       if (session) whoBySession.set(session, who);
       const kind = kindOf(tab.url(), who, width);
       const seen = checkedKinds.has(kind);
@@ -86,7 +87,8 @@ export const test = base.extend<{ axe: void }>({
       const newContext = browser.newContext.bind(browser);
       browser.newContext = async (options?: Parameters<typeof newContext>[0]) => {
         const c = await newContext(options);
-        flushes.push(watch(c, found));
+        // axe runs in the page: a context without JavaScript cannot host it (its pages are checked where tests visit them with it).
+        if (options?.javaScriptEnabled !== false) flushes.push(watch(c, found));
         return c;
       };
       await use();

@@ -64,6 +64,8 @@ test("refuses a file that is not a PDF before it is all sent, in the user's lang
   const page = await ctx.newPage();
   await login(page, "13900000003");
   await page.goto("/projects/new");
+  // The pieces are sent by the page's script: let it load before a file is chosen.
+  await page.waitForLoadState("networkidle");
   const fake = { name: "决议.pdf", mimeType: "application/pdf", buffer: Buffer.alloc(800_000, 0x4d) };
   await page.locator('[id="proposal.file"]').setInputFiles(fake);
   await expect(page.locator('[id="proposal.file"] + .upload-status')).toContainText("这不是 PDF 文件", { timeout: 15_000 });
