@@ -35,6 +35,7 @@ export async function runDemoLifecycle(outDir: string, log: (msg: string) => voi
   const { LocalFileStore, readBytes } = await import("../models/file-store.server");
   const { platformAuthority, protectPlatformKeys, verifySignedPdf } = await import("../models/signature.server");
   const { schema } = await import("../utils/db.server");
+  const { systemClock } = await import("../utils/clock.server");
 
   const database = await openPglite(undefined);
   try {
@@ -50,8 +51,6 @@ export async function runDemoLifecycle(outDir: string, log: (msg: string) => voi
     const db = database.db;
     const [archive] = await db.select().from(schema.archives).where(eq(schema.archives.projectId, done.projectId));
     if (!archive) throw new Error("the archive was not assembled");
-    const clock = { now: () => new Date() };
-    const ctx = { files: filesStore, clock };
 
     log(`writing to ${outDir}`);
     await mkdir(path.join(outDir, "documents"), { recursive: true });
@@ -65,20 +64,20 @@ export async function runDemoLifecycle(outDir: string, log: (msg: string) => voi
       const target = path.resolve(outDir, e.path);
       // Manifest paths are the platform's own, but a file is never written outside DIR.
       if (!target.startsWith(path.resolve(outDir) + path.sep)) throw new Error(`refusing to write ${e.path}`);
-      const bytes = new Uint8Array(await readBytes(ctx.files, e.sha256));
+      const bytes = new Uint8Array(await readBytes(filesStore, e.sha256));
       await mkdir(path.dirname(target), { recursive: true });
       await writeFile(target, bytes);
       let signatures = 0;
       let valid: boolean | null = null;
       // A signed PDF must verify; an unsigned one (a bidder's own file, a meeting record) is only copied.
       if (Buffer.from(bytes.subarray(0, 5)).toString("latin1") === "%PDF-" && Buffer.from(bytes).includes("/ByteRange")) {
-        const report = await verifySignedPdf(db, ctx.clock, bytes).catch(() => null);
+        const report = await verifySignedPdf(db, systemClock, bytes).catch(() => null);
         signatures = report?.signatures.length ?? 0;
         valid = report !== null && signatures > 0 && report.signatures.every((s) => s.intact && s.trusted && s.unchangedSince) && report.longTerm.every((s) => s.ok);
       }
       files.push({ path: e.path, sha256: e.sha256, bytes: bytes.byteLength, signatures, valid });
     }
-    const { ca } = await platformAuthority(db, ctx.clock);
+    const { ca } = await platformAuthority(db, systemClock);
     await writeFile(path.join(outDir, "platform-ca.pem"), ca.certPem);
     const [project] = await db.select({ state: schema.projects.state }).from(schema.projects).where(eq(schema.projects.id, done.projectId));
     const summary: DemoSummary = { projectId: done.projectId, tenderId: done.tenderId!, finalState: project.state, files, seconds: Math.round((performance.now() - t0) / 100) / 10 };
