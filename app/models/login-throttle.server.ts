@@ -32,7 +32,8 @@ export const THROTTLE = {
   keepMs: 24 * 60 * MINUTE,
 } as const;
 
-export type AuthAttemptKind = "password" | "passkey_options" | "passkey_verify" | "passkey_register";
+/** reset_request and step_up: a code sent to the person's channel (reset-code.server.ts). */
+export type AuthAttemptKind = "password" | "passkey_options" | "passkey_verify" | "passkey_register" | "reset_request" | "step_up";
 export type ThrottleRefusal = "errors.auth.throttled" | "errors.auth.locked";
 
 export interface AttemptSubject {

@@ -1,14 +1,16 @@
 /**
  * The in-app notification centre. notify() is called inside the transaction
- * of the event it reports, so a notice exists exactly when its event does.
+ * of the event it reports, so a notice exists exactly when its event does;
+ * the same transaction writes the messages out of the app (outbox.server.ts).
  */
 import { and, count, desc, eq, inArray, isNull } from "drizzle-orm";
 import type { Clock } from "~/utils/clock.server";
 import { schema, type Db, type MemberRole } from "~/utils/db.server";
+import { enqueueNotification } from "./outbox.server";
 
 const { notifications, memberships } = schema;
 
-export const NOTIFICATION_KINDS = ["tender.amended", "tender.deadlineMoved", "tender.answered", "tender.question", "project.agentAppointed", "panel.assigned", "evaluation.revealSecret", "evaluation.failed", "evaluation.explain", "evaluation.opinion", "evaluation.sign", "evaluation.clarify", "publicity.started", "publicity.objection", "publicity.complaint", "award.decided", "award.approval", "award.won", "award.lost", "auth.locked"] as const;
+export const NOTIFICATION_KINDS = ["tender.amended", "tender.deadlineMoved", "tender.answered", "tender.question", "project.agentAppointed", "panel.assigned", "evaluation.revealSecret", "evaluation.failed", "evaluation.explain", "evaluation.opinion", "evaluation.sign", "evaluation.clarify", "publicity.started", "publicity.objection", "publicity.complaint", "award.decided", "award.approval", "award.won", "award.lost", "auth.locked", "opening.soon", "opening.decryption", "company.qualificationExpiring"] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 export async function notify(db: Db, clock: Clock, userIds: Iterable<string>, kind: NotificationKind, params: Record<string, string>, link: string | null) {
@@ -16,6 +18,7 @@ export async function notify(db: Db, clock: Clock, userIds: Iterable<string>, ki
   if (!unique.length) return 0;
   const now = clock.now();
   await db.insert(notifications).values(unique.map((userId) => ({ userId, kind, params, link, createdAt: now })));
+  await enqueueNotification(db, clock, unique, kind, params, link);
   return unique.length;
 }
 

@@ -25,6 +25,8 @@ import { openSealedBid } from "./bid-open.server";
 import { busyProjectManagerIds } from "./bid.server";
 import { getCountySettings } from "./county-settings.server";
 import { recordTrace } from "./trace.server";
+import { notify, usersOfOrgs } from "./notification.server";
+import { formatBeijing } from "~/utils/time";
 import { DomainError } from "./errors";
 import { putBytes, readBytes, type FileStore } from "./file-store.server";
 import { appendHallEvent, type HallEventKind } from "./hall-events.server";
@@ -140,6 +142,8 @@ export async function startDecryption(db: Db, clock: Clock, actor: HallActor, ac
       return { failed: true };
     }
     await event(tx, clock, actor, locked, "decryption_started", { windowEndsAt: values.windowEndsAt.toISOString(), minutes: locked.tender.decryptionWindowMinutes });
+    // Each bidder's window closes at a stated time; a bid not decrypted by then counts as withdrawn.
+    await notify(tx, clock, await usersOfOrgs(tx, sealed.map((b) => b.bid.companyId), ["contractor"]), "opening.decryption", { project: locked.project.name, until: formatBeijing(values.windowEndsAt) }, `/notices/${tenderId}/hall`);
     return { failed: false };
   });
 }

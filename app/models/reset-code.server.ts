@@ -9,7 +9,8 @@
  * voids the older ones; attempts count against the sign-in limits of the phone and the address.
  */
 import { createHash, randomInt, timingSafeEqual } from "node:crypto";
-import { and, desc, eq, gt, isNull } from "drizzle-orm";
+import { and, count, desc, eq, gt, isNull, ne, type SQL } from "drizzle-orm";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Clock } from "~/utils/clock.server";
 import { schema, type Db, type MemberRole } from "~/utils/db.server";
@@ -18,9 +19,10 @@ import { phoneField } from "~/utils/phone-field";
 import { appendAudit, type Actor } from "./audit.server";
 import { DomainError } from "./errors";
 import { authAttemptRefusal, phoneAccount, recordAuthAttempt } from "./login-throttle.server";
+import { enqueueCode } from "./outbox.server";
 import { hashPassword, PASSWORD_MIN_LENGTH } from "./password.server";
 
-const { resetCodes, users, memberships, orgs, sessions } = schema;
+const { resetCodes, users, memberships, orgs, sessions, loginAttempts, passkeys } = schema;
 
 export const RESET_CODE_TTL_MS = 24 * 3600_000;
 export const RESET_CODE_TRIES = 5;
@@ -105,7 +107,16 @@ export async function issueResetCode(db: Db, clock: Clock, actor: Actor & { user
 /** The codes this official issued lately (never the codes themselves). */
 export async function issuedBy(db: Db, userId: string, limit = 20) {
   return db
-    .select({ id: resetCodes.id, name: users.name, phone: users.phone, createdAt: resetCodes.createdAt, expiresAt: resetCodes.expiresAt, usedAt: resetCodes.usedAt, voidedAt: resetCodes.voidedAt, identityCheck: resetCodes.identityCheck })
+    .select({
+      id: resetCodes.id,
+      name: users.name,
+      phone: users.phone,
+      createdAt: resetCodes.createdAt,
+      expiresAt: resetCodes.expiresAt,
+      usedAt: resetCodes.usedAt,
+      voidedAt: resetCodes.voidedAt,
+      identityCheck: resetCodes.identityCheck,
+    })
     .from(resetCodes)
     .innerJoin(users, eq(users.id, resetCodes.userId))
     .where(eq(resetCodes.issuedBy, userId))
@@ -129,32 +140,22 @@ export async function resetPasswordWithCode(db: Db, clock: Clock, actor: Actor, 
     const now = clock.now();
     const [user] = await tx.select().from(users).where(eq(users.phone, phone));
     if (!user) return null;
-    const [live] = await tx
-      .select()
-      .from(resetCodes)
-      .where(and(eq(resetCodes.userId, user.id), isNull(resetCodes.usedAt), isNull(resetCodes.voidedAt), gt(resetCodes.expiresAt, now)))
-      .orderBy(desc(resetCodes.createdAt))
-      .limit(1)
-      .for("update");
+    // An official's code and one the person asked for may both be live: either works.
+    const live = await redeem(tx, now, user.id, code, (purpose) => ne(purpose, STEP_UP));
     if (!live) return null;
-    const given = Buffer.from(sha256(canonical(code)), "hex");
-    if (!timingSafeEqual(given, Buffer.from(live.codeSha256, "hex"))) {
-      const tries = live.tries + 1;
-      await tx
-        .update(resetCodes)
-        .set({ tries, ...(tries >= RESET_CODE_TRIES ? { voidedAt: now } : {}) })
-        .where(eq(resetCodes.id, live.id));
-      return null;
-    }
-    await tx.update(resetCodes).set({ usedAt: now }).where(eq(resetCodes.id, live.id));
     await tx.update(users).set({ passwordHash }).where(eq(users.id, user.id));
     const ended = await tx.delete(sessions).where(eq(sessions.userId, user.id)).returning({ id: sessions.id });
-    await appendAudit(tx, clock, { ...actor, userId: user.id, role: null }, {
-      action: "auth.password_reset",
-      objectType: "user",
-      objectId: user.id,
-      detail: { resetCodeId: live.id, issuedBy: live.issuedBy, sessionsEnded: ended.length },
-    });
+    await appendAudit(
+      tx,
+      clock,
+      { ...actor, userId: user.id, role: null },
+      {
+        action: "auth.password_reset",
+        objectType: "user",
+        objectId: user.id,
+        detail: { resetCodeId: live.id, issuedBy: live.issuedBy, sessionsEnded: ended.length },
+      },
+    );
     return { userId: user.id };
   });
   await recordAuthAttempt(db, clock, actor, { ...subject, failed: outcome === null });
@@ -163,4 +164,172 @@ export async function resetPasswordWithCode(db: Db, clock: Clock, actor: Actor, 
     throw new DomainError("errors.reset.badCode", { field: "code", status: 400 });
   }
   return outcome;
+}
+
+/**
+ * Use a live code of this user that matches; a wrong code counts one try against every live code
+ * of the kind (five and they are void). Returns the used code, or null.
+ */
+async function redeem(tx: Db, now: Date, userId: string, code: string, purpose: (column: AnyPgColumn) => SQL) {
+  const live = await tx
+    .select()
+    .from(resetCodes)
+    .where(and(eq(resetCodes.userId, userId), isNull(resetCodes.usedAt), isNull(resetCodes.voidedAt), gt(resetCodes.expiresAt, now), purpose(resetCodes.issuedAs)))
+    .orderBy(desc(resetCodes.createdAt))
+    .for("update");
+  const given = Buffer.from(sha256(canonical(code)), "hex");
+  const match = live.find((c) => timingSafeEqual(given, Buffer.from(c.codeSha256, "hex")));
+  if (!match) {
+    for (const c of live) {
+      const tries = c.tries + 1;
+      await tx
+        .update(resetCodes)
+        .set({ tries, ...(tries >= RESET_CODE_TRIES ? { voidedAt: now } : {}) })
+        .where(eq(resetCodes.id, c.id));
+    }
+    return null;
+  }
+  await tx.update(resetCodes).set({ usedAt: now }).where(eq(resetCodes.id, match.id));
+  return match;
+}
+
+// ── Codes sent to the person's own channel ─────────────────────────────
+
+/** A code the person asked for: six digits, 15 minutes, once. */
+export const SELF_CODE_TTL_MS = 15 * 60_000;
+/** Asking: three times an hour per phone number (registered or not), ten per address. */
+export const SELF_REQUESTS = { perPhone: 3, perIp: 10, windowMs: 3600_000 } as const;
+const SELF = "self";
+const STEP_UP = "step_up";
+/** A second factor proved by a session lasts this long. */
+export const STEP_UP_MS = 15 * 60_000;
+
+const sixDigits = () => String(randomInt(1_000_000)).padStart(6, "0");
+
+async function requestsSince(db: Db, bucket: string, kind: string, since: Date): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(loginAttempts)
+    .where(and(eq(loginAttempts.bucket, bucket), eq(loginAttempts.kind, kind), gt(loginAttempts.at, since)));
+  return row?.n ?? 0;
+}
+
+export const forgotSchema = z.object({ phone: phoneField });
+
+/**
+ * 忘记密码: send a six-digit code (and a link that carries it) to every channel that reaches the
+ * account. The answer is the same whether or not the number is registered or reachable, so the
+ * page tells nobody which numbers have accounts; the audit trail keeps what happened.
+ */
+export async function requestResetByChannel(db: Db, clock: Clock, actor: Actor, raw: unknown): Promise<{ messages: number }> {
+  const parsed = forgotSchema.safeParse(raw);
+  if (!parsed.success) throw new DomainError(parsed.error.issues[0].message, { field: "phone" });
+  const { phone } = parsed.data;
+  const now = clock.now();
+  const since = new Date(now.getTime() - SELF_REQUESTS.windowMs);
+  const account = phoneAccount(phone);
+  if (
+    (await requestsSince(db, account, "reset_request", since)) >= SELF_REQUESTS.perPhone ||
+    (actor.ip && (await requestsSince(db, `ip:${actor.ip}`, "reset_request", since)) >= SELF_REQUESTS.perIp)
+  ) {
+    throw new DomainError("errors.auth.throttled", { status: 429 });
+  }
+  await recordAuthAttempt(db, clock, actor, { ip: actor.ip, account, kind: "reset_request", failed: false });
+  return db.transaction(async (tx) => {
+    const [user] = await tx.select().from(users).where(eq(users.phone, phone)).for("update");
+    if (!user) {
+      await appendAudit(tx, clock, actor, { action: "auth.reset_request", objectType: "user", detail: { phone: maskPhone(phone), registered: false } });
+      return { messages: 0 };
+    }
+    // A new code voids the person's older ones (not an official's: that one was given after checking identity).
+    await tx
+      .update(resetCodes)
+      .set({ voidedAt: now })
+      .where(and(eq(resetCodes.userId, user.id), eq(resetCodes.issuedAs, SELF), isNull(resetCodes.usedAt), isNull(resetCodes.voidedAt)));
+    const code = sixDigits();
+    const expiresAt = new Date(now.getTime() + SELF_CODE_TTL_MS);
+    const [row] = await tx
+      .insert(resetCodes)
+      .values({ userId: user.id, codeSha256: sha256(code), issuedBy: null, issuedAs: SELF, identityCheck: "channel", createdAt: now, expiresAt })
+      .returning();
+    const messages = await enqueueCode(tx, clock, user.id, "auth.resetCode", code, { minutes: String(SELF_CODE_TTL_MS / 60_000) }, `/reset-password?${new URLSearchParams({ phone, code })}`);
+    await appendAudit(
+      tx,
+      clock,
+      { ...actor, userId: actor.userId ?? null },
+      {
+        action: "auth.reset_request",
+        objectType: "user",
+        objectId: user.id,
+        detail: { phone: maskPhone(phone), registered: true, resetCodeId: row.id, messages, expiresAt: expiresAt.toISOString() },
+      },
+    );
+    return { messages };
+  });
+}
+
+// ── Second factor for changing passkeys after a password sign-in ───────
+
+export interface StepUpState {
+  /** The session was opened with a password and the user has passkeys: changing them needs a code. */
+  needed: boolean;
+  /** The session proved a code within STEP_UP_MS. */
+  proved: boolean;
+}
+
+export async function stepUpState(db: Db, clock: Clock, session: { id: string; userId: string; method: string; stepUpAt: Date | null }): Promise<StepUpState> {
+  const proved = session.stepUpAt !== null && clock.now().getTime() - session.stepUpAt.getTime() < STEP_UP_MS;
+  if (session.method === "passkey") return { needed: false, proved };
+  const [row] = await db.select({ n: count() }).from(passkeys).where(eq(passkeys.userId, session.userId));
+  return { needed: (row?.n ?? 0) > 0, proved };
+}
+
+/** Refuses a passkey change that needs a second factor this session has not proved. */
+export async function assertMayChangePasskeys(db: Db, clock: Clock, session: { id: string; userId: string; method: string; stepUpAt: Date | null }) {
+  const state = await stepUpState(db, clock, session);
+  if (state.needed && !state.proved) throw new DomainError("errors.stepUp.required", { status: 403 });
+}
+
+/** Send a six-digit code to the signed-in user's channels; three an hour. */
+export async function requestStepUpCode(db: Db, clock: Clock, actor: Actor & { userId: string }): Promise<{ messages: number }> {
+  const now = clock.now();
+  const bucket = `user:${actor.userId}`;
+  if ((await requestsSince(db, bucket, "step_up", new Date(now.getTime() - SELF_REQUESTS.windowMs))) >= SELF_REQUESTS.perPhone) throw new DomainError("errors.auth.throttled", { status: 429 });
+  await recordAuthAttempt(db, clock, actor, { ip: null, account: bucket, kind: "step_up", failed: false });
+  return db.transaction(async (tx) => {
+    await tx
+      .update(resetCodes)
+      .set({ voidedAt: now })
+      .where(and(eq(resetCodes.userId, actor.userId), eq(resetCodes.issuedAs, STEP_UP), isNull(resetCodes.usedAt), isNull(resetCodes.voidedAt)));
+    const code = sixDigits();
+    const expiresAt = new Date(now.getTime() + SELF_CODE_TTL_MS);
+    const [row] = await tx
+      .insert(resetCodes)
+      .values({ userId: actor.userId, codeSha256: sha256(code), issuedBy: null, issuedAs: STEP_UP, identityCheck: "channel", createdAt: now, expiresAt })
+      .returning();
+    const messages = await enqueueCode(tx, clock, actor.userId, "auth.stepUpCode", code, { minutes: String(SELF_CODE_TTL_MS / 60_000) }, null);
+    if (messages === 0) throw new DomainError("errors.stepUp.noChannel", { status: 409 });
+    await appendAudit(tx, clock, actor, { action: "auth.step_up_request", objectType: "user", objectId: actor.userId, detail: { resetCodeId: row.id, messages } });
+    return { messages };
+  });
+}
+
+/** Check the code; the session may then change passkeys for STEP_UP_MS. */
+export async function confirmStepUp(db: Db, clock: Clock, actor: Actor & { userId: string }, sessionId: string, code: string) {
+  const ok = await db.transaction(async (tx) => {
+    const now = clock.now();
+    // A step-up code from the person's channel, or a reset code an official issued after checking identity (for someone no channel reaches).
+    const used = await redeem(tx, now, actor.userId, String(code ?? "").slice(0, 40), (purpose) => ne(purpose, SELF));
+    if (!used) return false;
+    await tx
+      .update(sessions)
+      .set({ stepUpAt: now })
+      .where(and(eq(sessions.id, sessionId), eq(sessions.userId, actor.userId)));
+    await appendAudit(tx, clock, actor, { action: "auth.step_up", objectType: "session", objectId: sessionId.slice(0, 12), detail: { resetCodeId: used.id } });
+    return true;
+  });
+  if (!ok) {
+    await appendAudit(db, clock, actor, { action: "auth.step_up_failed", objectType: "user", objectId: actor.userId });
+    throw new DomainError("errors.stepUp.badCode", { field: "code", status: 400 });
+  }
 }

@@ -6,6 +6,8 @@ import { PasskeyRegister } from "~/components/passkey-register";
 import { FormError, Notice } from "~/components/forms";
 import { openBidsSealedTo } from "~/models/bid.server";
 import { listPasskeys, removePasskey } from "~/models/passkey.server";
+import { deliverDue, isReachable } from "~/models/outbox.server";
+import { assertMayChangePasskeys, confirmStepUp, requestStepUpCode, stepUpState } from "~/models/reset-code.server";
 import { endAllSessions, endSession, listSessions } from "~/models/session.server";
 import { actorOf, clearSessionCookie, requireAuth } from "~/utils/auth.server";
 import { domainErrors, type FormErrors } from "~/utils/forms";
@@ -16,12 +18,15 @@ export const meta: MetaFunction = () => [{ title: "我的账户 · 村易招" }]
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const auth = await requireAuth(request, context);
-  const [passkeys, sessions] = await Promise.all([
+  const [passkeys, sessions, stepUp] = await Promise.all([
     listPasskeys(context.db, auth.user.id),
     listSessions(context.db, context.clock, auth.user.id),
+    stepUpState(context.db, context.clock, auth.session),
   ]);
   return {
     user: { name: auth.user.name, phone: maskPhone(auth.user.phone) },
+    // After a password sign-in, changing passkeys needs a code sent to the user's own channel.
+    stepUp: { ...stepUp, reachable: isReachable(auth.user) },
     passkeys: passkeys.map((p) => ({
       id: p.id,
       name: p.name,
@@ -49,7 +54,17 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();
   const intent = form.get("intent");
   try {
+    if (intent === "step-up-request") {
+      const { messages } = await requestStepUpCode(context.db, context.clock, actor);
+      await deliverDue(context.db, context.clock, context.transports, context.env.PUBLIC_ORIGIN);
+      return { stepUpSent: messages };
+    }
+    if (intent === "step-up-confirm") {
+      await confirmStepUp(context.db, context.clock, actor, auth.session.id, String(form.get("code") ?? ""));
+      return { done: "account.stepUpDone" };
+    }
     if (intent === "remove-passkey") {
+      await assertMayChangePasskeys(context.db, context.clock, auth.session);
       const passkeyId = String(form.get("passkeyId") ?? "");
       // A passkey that seals an open bid: say so, and offer to re-seal first (the bid page does it).
       const sealing = await openBidsSealedTo(context.db, passkeyId, context.clock.now());
@@ -80,10 +95,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return data({ errors: { form: "errors.invalidInput" } as FormErrors }, { status: 400 });
 }
 
-
 export default function Account() {
   const { t } = useTranslation();
-  const { user, passkeys, sessions } = useLoaderData<typeof loader>();
+  const { user, passkeys, sessions, stepUp } = useLoaderData<typeof loader>();
+  const locked = stepUp.needed && !stepUp.proved;
   const result = useActionData<typeof action>();
   return (
     <div className="stack">
@@ -92,7 +107,10 @@ export default function Account() {
         <p>
           {user.name} · {user.phone}
         </p>
-        {result && "done" in result && <Notice>{t(result.done)}</Notice>}
+        <p>
+          <Link to="/notifications/settings">{t("account.messageSettings")}</Link>
+        </p>
+        {result && "done" in result && result.done && <Notice>{t(result.done)}</Notice>}
         {result && "sealing" in result && (
           <div className="notice warn" role="alert" data-testid="passkey-seals-bids">
             <p>{t("account.passkeySealsBids")}</p>
@@ -107,7 +125,9 @@ export default function Account() {
               <input type="hidden" name="intent" value="remove-passkey" />
               <input type="hidden" name="passkeyId" value={result.sealing.passkeyId} />
               <input type="hidden" name="confirm" value="yes" />
-              <button type="submit" className="danger">{t("account.removeAnyway")}</button>
+              <button type="submit" className="danger">
+                {t("account.removeAnyway")}
+              </button>
             </Form>
           </div>
         )}
@@ -132,18 +152,45 @@ export default function Account() {
                     {p.sealing && ` · ${t("account.sealingReady")}`}
                   </small>
                 </div>
-                <Form method="post">
-                  <input type="hidden" name="intent" value="remove-passkey" />
-                  <input type="hidden" name="passkeyId" value={p.id} />
-                  <button type="submit" className="danger" aria-label={t("account.removePasskeyNamed", { name: p.name })}>
-                    {t("account.remove")}
-                  </button>
-                </Form>
+                {!locked && (
+                  <Form method="post">
+                    <input type="hidden" name="intent" value="remove-passkey" />
+                    <input type="hidden" name="passkeyId" value={p.id} />
+                    <button type="submit" className="danger" aria-label={t("account.removePasskeyNamed", { name: p.name })}>
+                      {t("account.remove")}
+                    </button>
+                  </Form>
+                )}
               </li>
             ))}
           </ul>
         )}
-        <PasskeyRegister />
+        {locked ? (
+          <div className="notice stack" data-testid="step-up">
+            <h3>{t("account.lostPasskey")}</h3>
+            <p>{t("account.stepUpWhy")}</p>
+            <p>{t("account.lostPasskeyBids")}</p>
+            {stepUp.reachable ? (
+              <Form method="post">
+                <input type="hidden" name="intent" value="step-up-request" />
+                <button type="submit">{t("account.stepUpSend")}</button>
+              </Form>
+            ) : (
+              <p>{t("account.stepUpNoChannel")}</p>
+            )}
+            {result && "stepUpSent" in result && <p role="status">{t("account.stepUpSent")}</p>}
+            <Form method="post" className="stack">
+              <input type="hidden" name="intent" value="step-up-confirm" />
+              <label htmlFor="step-up-code">{t("account.stepUpCode")}</label>
+              <input id="step-up-code" name="code" autoComplete="one-time-code" autoCapitalize="characters" maxLength={20} required />
+              <button type="submit" className="primary">
+                {t("account.stepUpConfirm")}
+              </button>
+            </Form>
+          </div>
+        ) : (
+          <PasskeyRegister />
+        )}
       </section>
       <section className="card" aria-labelledby="sessions-h">
         <h2 id="sessions-h">{t("account.sessions")}</h2>

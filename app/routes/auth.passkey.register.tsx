@@ -3,6 +3,7 @@ import type { RegistrationResponseJSON } from "@simplewebauthn/server";
 import { DomainError } from "~/models/errors";
 import { authAttemptRefusal, recordAuthAttempt } from "~/models/login-throttle.server";
 import { passkeyRegistrationOptions, registerPasskey } from "~/models/passkey.server";
+import { assertMayChangePasskeys } from "~/models/reset-code.server";
 import { actorOf, requireAuth } from "~/utils/auth.server";
 
 /** Two steps for the signed-in user: `options` issues a challenge bound to them; `verify` stores the passkey. */
@@ -16,6 +17,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (refusal) return Response.json({ error: refusal }, { status: 429 });
   await recordAuthAttempt(context.db, context.clock, actorOf(request, context, auth), { ...subject, failed: false });
   try {
+    // A password session of someone who already has passkeys proves a second factor first (account page).
+    await assertMayChangePasskeys(context.db, context.clock, auth.session);
     if (body?.step === "options") {
       return Response.json({ options: await passkeyRegistrationOptions(context.db, context.clock, context.rp, auth.user.id) });
     }

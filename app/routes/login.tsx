@@ -108,7 +108,7 @@ export default function Login() {
         <div className="divider">{t("login.or")}</div>
         <PasskeyLoginButton redirectTo={redirectTo} />
         <p>
-          <a href="/reset-password">{t("login.forgot")}</a>
+          <a href="/forgot-password">{t("login.forgot")}</a>
         </p>
         <p>
           <a href="/register/company">{t("login.registerCompany")}</a>

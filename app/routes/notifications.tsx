@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, useLoaderData } from "@remix-run/react";
+import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { listNotifications, markRead } from "~/models/notification.server";
 import { requireAuth } from "~/utils/auth.server";
@@ -31,6 +31,9 @@ export default function Notifications() {
   return (
     <section className="card stack">
       <h1>{t("notifications.title")}</h1>
+      <p>
+        <Link to="/notifications/settings">{t("notifications.settings")}</Link>
+      </p>
       <p>{unread ? t("notifications.unreadCount", { count: unread }) : t("notifications.allRead")}</p>
       {unread > 0 && (
         <Form method="post">

@@ -1,6 +1,6 @@
-import type { ActionFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import { Form, useActionData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { FieldError, FormError } from "~/components/forms";
 import { DomainError } from "~/models/errors";
@@ -11,7 +11,13 @@ import { domainErrors, type FormErrors } from "~/utils/forms";
 export const meta: MetaFunction = () => [{ title: "重置密码 · 村易招" }];
 export const handle = { hydrate: false };
 
-/** Public: set a new password with the reset code an official issued. */
+/** The link in a reset message carries the phone and the code: the form comes filled in. */
+export async function loader({ request }: LoaderFunctionArgs) {
+  const url = new URL(request.url);
+  return { phone: (url.searchParams.get("phone") ?? "").slice(0, 20), code: (url.searchParams.get("code") ?? "").slice(0, 40) };
+}
+
+/** Public: set a new password with a reset code (sent to the person, or issued by an official). */
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = Object.fromEntries(await request.formData());
   const phone = String(form.phone ?? "");
@@ -23,7 +29,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       password2: String(form.password2 ?? ""),
     });
   } catch (e) {
-    return data({ errors: domainErrors(e) as FormErrors, phone }, { status: e instanceof DomainError ? (e.options.status ?? 400) : 400 });
+    return data({ errors: domainErrors(e) as FormErrors, phone }, { status: e instanceof DomainError ? e.options.status ?? 400 : 400 });
   }
   throw redirect("/login?reset=1");
 }
@@ -31,6 +37,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 export default function ResetPassword() {
   const { t } = useTranslation();
   const result = useActionData<typeof action>();
+  const given = useLoaderData<typeof loader>();
   return (
     <div className="stack">
       <section className="card">
@@ -39,10 +46,10 @@ export default function ResetPassword() {
         <Form method="post" className="stack">
           <FormError errors={result?.errors} />
           <label htmlFor="phone">{t("login.phone")}</label>
-          <input id="phone" name="phone" inputMode="numeric" autoComplete="username" required defaultValue={result?.phone} aria-describedby="phone-error" />
+          <input id="phone" name="phone" inputMode="numeric" autoComplete="username" required defaultValue={result?.phone ?? given.phone} aria-describedby="phone-error" />
           <FieldError id="phone-error" errors={result?.errors} name="phone" />
           <label htmlFor="code">{t("reset.code")}</label>
-          <input id="code" name="code" autoComplete="one-time-code" autoCapitalize="characters" required aria-describedby="code-error" />
+          <input id="code" name="code" autoComplete="one-time-code" autoCapitalize="characters" required defaultValue={given.code} aria-describedby="code-error" />
           <FieldError id="code-error" errors={result?.errors} name="code" />
           <label htmlFor="password">{t("reset.newPassword")}</label>
           <input id="password" name="password" type="password" autoComplete="new-password" required minLength={8} aria-describedby="password-error" />
@@ -54,6 +61,9 @@ export default function ResetPassword() {
             {t("reset.submit")}
           </button>
         </Form>
+        <p>
+          <Link to="/forgot-password">{t("reset.askCode")}</Link>
+        </p>
       </section>
     </div>
   );

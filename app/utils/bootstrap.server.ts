@@ -9,6 +9,9 @@ import { isDemoLoaded, seedDemo, seedLivingDemo } from "~/models/demo.server";
 import { purgeExpiredChallenges } from "~/models/passkey.server";
 import { purgeExpiredUploads } from "~/models/resumable-upload.server";
 import { closeDueTenders } from "~/models/tender.server";
+import { deliverDue, setActiveChannels } from "~/models/outbox.server";
+import { sendDueReminders } from "~/models/reminder.server";
+import { transportsFromEnv, type Channel, type Transports } from "~/models/transports.server";
 import { OffsetClock, systemClock, type Clock } from "./clock.server";
 import { createFileStore, type AppContext } from "./context.server";
 import type { FileStore } from "~/models/file-store.server";
@@ -21,6 +24,7 @@ export const jobs: Job[] = [
   { name: "audit-heads", everyMs: 15 * 60 * 1000, run: (db, clock) => publishAuditHeads(db, clock) },
   // The dashboard refreshes what it shows before reading; this keeps the queue short between views.
   { name: "project-figures", everyMs: 60 * 1000, run: (db) => refreshProjectFigures(db) },
+  { name: "reminders", everyMs: 60 * 1000, run: (db, clock) => sendDueReminders(db, clock) },
   { name: "purge-challenges", everyMs: 10 * 60 * 1000, run: (db, clock) => purgeExpiredChallenges(db, clock) },
   {
     name: "purge-sessions",
@@ -29,10 +33,12 @@ export const jobs: Job[] = [
   },
 ];
 
-/** Every scheduled job of an app instance, with the file store the file jobs work on. */
-export function appJobs(files: FileStore): Job[] {
+/** Every scheduled job of an app instance, with the file store the file jobs work on and the message transports. */
+export function appJobs(files: FileStore, transports: Transports = {}, origin = "http://localhost"): Job[] {
   return [
     ...jobs,
+    // Messages leave after their event has committed; rows are claimed, so instances never send one twice.
+    { name: "deliver-messages", everyMs: 5 * 1000, unlocked: true, run: (db, clock) => deliverDue(db, clock, transports, origin) },
     // Partial uploads live on this instance's disk, not in the database; the job only borrows the scheduler's lock.
     { name: "purge-partial-uploads", everyMs: 60 * 60 * 1000, run: (_db, clock) => purgeExpiredUploads(files, clock) },
     // Completed, cancelled and long-failed projects are archived by the platform itself (归档).
@@ -58,7 +64,9 @@ export async function createAppContext(env: Env, clock: Clock = env.TEST_CLOCK ?
     const { projects } = await seedLivingDemo(database.db, files, rp, clock.now());
     console.log(`演示数据已就绪：${projects.length} 个项目 / demo ready: ${projects.length} projects`);
   } else if (env.SEED_DEMO) await seedDemo(database.db, clock, files);
-  const stopScheduler = startScheduler(database.db, clock, appJobs(files));
+  const transports = transportsFromEnv(env);
+  setActiveChannels(Object.keys(transports) as Channel[]);
+  const stopScheduler = startScheduler(database.db, clock, appJobs(files, transports, env.PUBLIC_ORIGIN));
   return {
     context: {
       db: database.db,
@@ -67,6 +75,7 @@ export async function createAppContext(env: Env, clock: Clock = env.TEST_CLOCK ?
       env,
       rp,
       files,
+      transports,
     },
     async close() {
       stopScheduler();

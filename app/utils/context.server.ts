@@ -5,6 +5,7 @@ import type { Env } from "./env.server";
 import type { RelyingParty } from "~/models/passkey.server";
 import { LocalFileStore, type FileStore } from "~/models/file-store.server";
 import { S3FileStore } from "~/models/file-store-s3.server";
+import type { Transports } from "~/models/transports.server";
 
 /** What every loader and action receives: built once by the server, per request only `ip` and `cspNonce` change. */
 export interface AppContext {
@@ -15,6 +16,8 @@ export interface AppContext {
   rp: RelyingParty;
   /** Uploaded files by SHA-256 (local folder by default, S3-compatible storage with FILES_BACKEND=s3). */
   files: FileStore;
+  /** How messages leave, per channel (app/models/transports.server.ts); empty when none is configured. */
+  transports: Transports;
   /** Client address as the server saw it (proxy headers honoured only from TRUST_PROXY). */
   ip: string | null;
   /** This response's Content-Security-Policy nonce (server.mjs); absent outside the HTTP server. */

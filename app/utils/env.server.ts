@@ -42,6 +42,23 @@ const envSchema = z
     PLATFORM_KEY_PASSPHRASE: z.string().min(16, "must be at least 16 characters").optional(),
     KEYS_DIR: z.string().min(1).default("./data/keys"),
     TRUST_PROXY: z.string().default("loopback"),
+    /** Messages out of the app (app/models/transports.server.ts). E-mail: smtp://user:password@host:587 or smtps://…:465. */
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\/\S+$/, "must be a URL such as smtps://user:password@smtp.example.gov.cn:465")
+      .optional(),
+    MAIL_FROM: z.string().min(3).default("村易招 <noreply@localhost>"),
+    /** SMS: the provider's HTTP interface (JSON POST {phone, sign, text}). */
+    SMS_URL: z.string().url("must be a URL such as https://sms.example.com/send").optional(),
+    SMS_TOKEN: z.string().optional(),
+    SMS_SIGN: z.string().min(2).max(12).default("村易招"),
+    /** WeChat template messages through the county's official account. */
+    WECHAT_API_BASE: z.string().url("must be a URL").default("https://api.weixin.qq.com"),
+    WECHAT_APP_ID: z.string().optional(),
+    WECHAT_APP_SECRET: z.string().optional(),
+    WECHAT_TEMPLATE_ID: z.string().optional(),
+    /** Keep messages on /dev-mailbox for channels with no transport (development and the demo only). */
+    DEV_MAILBOX: boolish.optional(),
     /** End-to-end tests only: a clock the tests can move forward (POST /test-clock). Never set it in production. */
     TEST_CLOCK: boolish.default(false),
   })
@@ -61,6 +78,8 @@ const envSchema = z
       /** The embedded database is seeded with the demo county unless told otherwise; a real server is not. */
       SEED_DEMO: e.SEED_DEMO ?? !e.DATABASE_URL,
       DEMO_PROJECTS: e.DEMO_PROJECTS ?? e.SEED_DEMO ?? !e.DATABASE_URL,
+      /** The demo county has its development mailbox, so "forgot password" and reminders can be tried. */
+      DEV_MAILBOX: e.DEV_MAILBOX ?? e.SEED_DEMO ?? !e.DATABASE_URL,
     };
   });
 

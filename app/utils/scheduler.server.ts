@@ -6,6 +6,8 @@ import { rowsOf, type Db } from "./db.server";
 export interface Job {
   name: string;
   everyMs: number;
+  /** Runs without the cross-instance lock and outside a transaction (a job that claims its own rows, e.g. message delivery). */
+  unlocked?: boolean;
   run(db: Db, clock: Clock): Promise<unknown>;
 }
 
@@ -19,6 +21,10 @@ function lockKey(name: string): number {
  * skips this round.
  */
 export async function runJobOnce(db: Db, clock: Clock, job: Job): Promise<boolean> {
+  if (job.unlocked) {
+    await job.run(db, clock);
+    return true;
+  }
   return db.transaction(async (tx) => {
     const [row] = rowsOf<{ locked: boolean }>(await tx.execute(sql`select pg_try_advisory_xact_lock(${lockKey(job.name)}) as locked`));
     if (!row?.locked) return false;

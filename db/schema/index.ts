@@ -14,3 +14,4 @@ export * from "./panels";
 export * from "./evaluations";
 export * from "./supervision";
 export * from "./throttle";
+export * from "./outbox";

@@ -13,6 +13,10 @@ export const users = pgTable("users", {
   locale: text("locale").notNull().default("zh-CN"),
   /** 大字模式: larger text on every page, for older village officials (chosen on the account page). */
   largeText: boolean("large_text").notNull().default(false),
+  /** E-mail address for messages (optional, given on the account page). */
+  email: text("email"),
+  /** WeChat OpenID under the county's official account, for template messages (optional). */
+  wechatOpenId: text("wechat_open_id"),
   createdAt: instant("created_at").notNull(),
 });
 
@@ -34,6 +38,8 @@ export const sessions = pgTable(
     expiresAt: instant("expires_at").notNull(),
     ip: text("ip"),
     userAgent: text("user_agent"),
+    /** When this session last proved a second factor (a code sent to the user's channel): needed to change passkeys after a password sign-in. */
+    stepUpAt: instant("step_up_at"),
   },
   (t) => [index("sessions_user_idx").on(t.userId)],
 );
@@ -100,9 +106,8 @@ export const resetCodes = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     codeSha256: text("code_sha256").notNull(),
-    issuedBy: uuid("issued_by")
-      .notNull()
-      .references(() => users.id),
+    /** The official; null for a code the person asked for themselves (sent to their own channel). */
+    issuedBy: uuid("issued_by").references(() => users.id),
     issuedAs: text("issued_as").notNull(),
     /** What the official checked (e.g. 身份证原件、营业执照): kept with the code and in the audit trail. */
     identityCheck: text("identity_check").notNull(),

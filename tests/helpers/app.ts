@@ -28,15 +28,16 @@ export function makeContext(database: Database, clock = new ManualClock("2026-11
     env,
     rp: { rpID: "localhost", origins: [ORIGIN], rpName: "村易招" },
     files: new LocalFileStore(mkdtempSync(path.join(os.tmpdir(), "cyz-files-"))),
+    transports: {},
     ip: "203.0.113.7",
   } as AppLoadContext & { clock: ManualClock };
 }
 
 /** A session cookie for the demo user with this phone, acting in their first role. */
-export async function cookieFor(ctx: AppLoadContext, phone: string): Promise<string> {
+export async function cookieFor(ctx: AppLoadContext, phone: string, method: "password" | "passkey" = "password"): Promise<string> {
   const [user] = await ctx.db.select().from(schema.users).where(eq(schema.users.phone, phone));
   if (!user) throw new Error(`no demo user ${phone}`);
-  const { token } = await startSession(ctx.db, ctx.clock, { ...SYSTEM_ACTOR, ip: ctx.ip }, { userId: user.id, method: "password", days: 7 });
+  const { token } = await startSession(ctx.db, ctx.clock, { ...SYSTEM_ACTOR, ip: ctx.ip }, { userId: user.id, method, days: 7 });
   return `${SESSION_COOKIE}=${token}`;
 }
 

@@ -144,6 +144,8 @@ interface Case {
   headers?: Record<string, string>;
   /** Give each call its own new session (for an action that ends the session it is called with). */
   freshSession?: boolean;
+  /** Call with a session opened by passkey (a password session of a passkey holder must prove a second factor to change passkeys; tested in account-recovery.test.ts). */
+  passkeySession?: boolean;
   /** Callers who may load this page but must not see the fixture project in it (a list scoped to their own place). */
   outsiders?: Role[];
   /** "loader:role" or "action:role" → why the app's answer differs from the (correct) expectation. */
@@ -316,6 +318,7 @@ async function call(route: string, c: Case, kind: "loader" | "action", fn: Handl
   const url = urlOf(route, params) + (c.query ? resolve(c.query, role) : "");
   let cookie = cookies[role];
   if (c.freshSession && cookie) cookie = await cookieFor(ctx, phoneOf[role]!);
+  if (c.passkeySession && cookie) cookie = await cookieFor(ctx, phoneOf[role]!, "passkey");
   const headers = new Headers(c.headers ?? {});
   if (cookie) headers.set("Cookie", cookie);
   let request: Request;

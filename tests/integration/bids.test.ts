@@ -344,7 +344,8 @@ describe("bid routes", () => {
     const t = await tender("村口停车场");
     const s = await sealFor(a, t.id);
     await submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(s));
-    const cookie = await cookieFor(ctx, DEMO.contractor1);
+    // Signed in with a passkey: no second factor asked (account-recovery.test.ts covers password sessions).
+    const cookie = await cookieFor(ctx, DEMO.contractor1, "passkey");
     const warned = unwrap(await run(accountRoute.action, post("/account", { intent: "remove-passkey", passkeyId: a.credentialId }, cookie), ctx));
     expect(warned.status).toBe(409);
     expect(warned.data.sealing.bids.map((b: { tenderId: string }) => b.tenderId)).toContain(t.id);

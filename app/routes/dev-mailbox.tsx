@@ -1,0 +1,49 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { devMailbox } from "~/models/outbox.server";
+import { formatBeijing } from "~/utils/time";
+
+export const meta: MetaFunction = () => [{ title: "开发邮箱 · 村易招" }, { name: "robots", content: "noindex" }];
+export const handle = { hydrate: false };
+
+/**
+ * The development transport's mailbox: what the platform would have sent by SMS, e-mail or WeChat.
+ * It exists only with DEV_MAILBOX (the demo county, development); on a real installation it is 404.
+ */
+export async function loader({ context }: LoaderFunctionArgs) {
+  if (!context.env.DEV_MAILBOX) throw new Response("Not Found", { status: 404 });
+  const rows = await devMailbox(context.db);
+  return { messages: rows.map((m) => ({ ...m, sentAt: m.sentAt ? formatBeijing(m.sentAt, "yyyy-MM-dd HH:mm:ss") : "" })) };
+}
+
+export default function DevMailbox() {
+  const { t } = useTranslation();
+  const { messages } = useLoaderData<typeof loader>();
+  return (
+    <section className="card stack">
+      <h1>{t("devMailbox.title")}</h1>
+      <p className="notice warn">{t("devMailbox.intro")}</p>
+      {messages.length === 0 && <p>{t("devMailbox.none")}</p>}
+      <ol className="list" data-testid="dev-mailbox">
+        {messages.map((m) => (
+          <li key={m.id}>
+            <div>
+              <strong>
+                {t(`channels.${m.channel}`)} → {m.address}
+              </strong>
+              <small> · {m.sentAt}</small>
+              <p>{m.subject}</p>
+              <p>{m.body}</p>
+              {m.link && (
+                <p>
+                  <a href={m.link}>{m.link}</a>
+                </p>
+              )}
+            </div>
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}

@@ -1,0 +1,57 @@
+import type { ActionFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { Form, Link, useActionData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { FieldError, FormError, Notice } from "~/components/forms";
+import { DomainError } from "~/models/errors";
+import { deliverDue } from "~/models/outbox.server";
+import { requestResetByChannel } from "~/models/reset-code.server";
+import { actorOf } from "~/utils/auth.server";
+import { domainErrors, type FormErrors } from "~/utils/forms";
+
+export const meta: MetaFunction = () => [{ title: "忘记密码 · 村易招" }];
+export const handle = { hydrate: false };
+
+/** Public: a one-time code to the account's own channels. The answer never says whether the number is registered. */
+export async function action({ request, context }: ActionFunctionArgs) {
+  const form = Object.fromEntries(await request.formData());
+  const phone = String(form.phone ?? "");
+  try {
+    await requestResetByChannel(context.db, context.clock, actorOf(request, context, null), { phone });
+  } catch (e) {
+    return data({ errors: domainErrors(e) as FormErrors, phone, sent: false }, { status: e instanceof DomainError ? e.options.status ?? 400 : 400 });
+  }
+  // Sent now rather than at the deliverer's next round; a failure stays queued for its retries.
+  await deliverDue(context.db, context.clock, context.transports, context.env.PUBLIC_ORIGIN).catch(() => undefined);
+  return { errors: undefined, phone, sent: true };
+}
+
+export default function ForgotPassword() {
+  const { t } = useTranslation();
+  const result = useActionData<typeof action>();
+  return (
+    <div className="stack">
+      <section className="card stack">
+        <h1>{t("forgot.title")}</h1>
+        <p>{t("forgot.intro")}</p>
+        {result?.sent ? <Notice>{t("forgot.sent")}</Notice> : null}
+        <Form method="post" className="stack">
+          <FormError errors={result?.errors} />
+          <label htmlFor="phone">{t("login.phone")}</label>
+          <input id="phone" name="phone" inputMode="numeric" autoComplete="username" required defaultValue={result?.phone} aria-describedby="phone-error" />
+          <FieldError id="phone-error" errors={result?.errors} name="phone" />
+          <button type="submit" className="primary">
+            {t("forgot.submit")}
+          </button>
+        </Form>
+        <p>
+          <Link to={result?.phone ? `/reset-password?phone=${encodeURIComponent(result.phone)}` : "/reset-password"}>{t("forgot.haveCode")}</Link>
+        </p>
+      </section>
+      <section className="card stack">
+        <h2>{t("forgot.noChannelTitle")}</h2>
+        <p>{t("forgot.noChannel")}</p>
+      </section>
+    </div>
+  );
+}
