@@ -290,6 +290,14 @@ export async function assertMayChangePasskeys(db: Db, clock: Clock, session: { i
   if (state.needed && !state.proved) throw new DomainError("errors.stepUp.required", { status: 403 });
 }
 
+/**
+ * A session that was allowed to register a passkey (its first, or after proving a code) keeps
+ * that standing for STEP_UP_MS from now, so the page does not lock right after the new passkey.
+ */
+export async function renewStepUp(db: Db, clock: Clock, sessionId: string) {
+  await db.update(sessions).set({ stepUpAt: clock.now() }).where(eq(sessions.id, sessionId));
+}
+
 /** Send a six-digit code to the signed-in user's channels; three an hour. */
 export async function requestStepUpCode(db: Db, clock: Clock, actor: Actor & { userId: string }): Promise<{ messages: number }> {
   const now = clock.now();

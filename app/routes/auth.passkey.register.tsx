@@ -3,15 +3,13 @@ import type { RegistrationResponseJSON } from "@simplewebauthn/server";
 import { DomainError } from "~/models/errors";
 import { authAttemptRefusal, recordAuthAttempt } from "~/models/login-throttle.server";
 import { passkeyRegistrationOptions, registerPasskey } from "~/models/passkey.server";
-import { assertMayChangePasskeys } from "~/models/reset-code.server";
+import { assertMayChangePasskeys, renewStepUp } from "~/models/reset-code.server";
 import { actorOf, requireAuth } from "~/utils/auth.server";
 
 /** Two steps for the signed-in user: `options` issues a challenge bound to them; `verify` stores the passkey. */
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requireAuth(request, context);
-  const body = (await request.json().catch(() => null)) as
-    | { step?: string; response?: RegistrationResponseJSON; name?: string }
-    | null;
+  const body = (await request.json().catch(() => null)) as { step?: string; response?: RegistrationResponseJSON; name?: string } | null;
   const subject = { ip: context.ip, account: `user:${auth.user.id}`, kind: "passkey_register" as const };
   const refusal = await authAttemptRefusal(context.db, context.clock, subject);
   if (refusal) return Response.json({ error: refusal }, { status: 429 });
@@ -30,6 +28,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       response: body.response,
       name: typeof body.name === "string" ? body.name : "",
     });
+    await renewStepUp(context.db, context.clock, auth.session.id);
     return Response.json({ ok: true, id: passkey.id, prfEnabled: passkey.prfEnabled });
   } catch (e) {
     if (e instanceof DomainError) return Response.json({ error: e.key }, { status: e.options.status ?? 400 });

@@ -1,5 +1,5 @@
 import type { Page } from "@playwright/test";
-import { expect, test, prfAuthenticator } from "./helpers";
+import { expect, openAccount, test, prfAuthenticator } from "./helpers";
 
 const PASSWORD = "cyz-demo-2026";
 const ADMIN = "13900000001";
@@ -56,7 +56,7 @@ test("register a passkey, then log in with it and no password", async ({ page, c
   const name = `测试手机${testInfo.retry || ""}`;
   await prfAuthenticator(context, page);
   await login(page, "13900000002");
-  await page.goto("/account");
+  await openAccount(page);
   await page.getByLabel("通行密钥名称").fill(name);
   await page.getByRole("button", { name: "添加通行密钥" }).click();
   await expect(page.getByText("通行密钥已添加。")).toBeVisible();
@@ -75,7 +75,7 @@ test("register a passkey, then log in with it and no password", async ({ page, c
   await expect(page.getByText("当前身份：乡镇监督员 · 青山镇")).toBeVisible();
 
   // The session page says how this session was started; the passkey can be removed.
-  await page.goto("/account");
+  await openAccount(page);
   await expect(page.getByText("通行密钥登录").first()).toBeVisible();
   await page.getByRole("button", { name: `删除通行密钥“${name}”` }).click();
   await expect(page.getByText("通行密钥已删除。")).toBeVisible();

@@ -3,7 +3,7 @@
 // one from the company companies.spec.ts signed up and had admitted to the pool.
 import type { Page } from "@playwright/test";
 import { readFileSync } from "node:fs";
-import { expect, test, login, prfAuthenticator } from "./helpers";
+import { expect, test, login, openAccount, prfAuthenticator } from "./helpers";
 
 const TENDER = "石桥村便民桥加固";
 const MARK = "独家标记-石桥-4417";
@@ -62,7 +62,7 @@ test("a contractor with a PRF passkey seals a bid with a file, replaces it, keep
   await page.getByLabel("注册建造师证书编号").fill("浙233070001234");
   await page.getByRole("button", { name: "添加项目经理" }).click();
   await expect(page.getByText("柳志刚").first()).toBeVisible();
-  await page.goto("/account");
+  await openAccount(page);
   await page.getByLabel("通行密钥名称").fill("我的手机");
   await page.getByRole("button", { name: "添加通行密钥" }).click();
   await expect(page.getByText("通行密钥已添加。")).toBeVisible();
@@ -129,7 +129,7 @@ test("a contractor with a PRF passkey seals a bid with a file, replaces it, keep
   expect(sent.includes(prfBuf)).toBe(false);
 
   // Removing the passkey that seals the open bid: a warning first, then re-seal (opened with that passkey's PRF, here in Chromium).
-  await page.goto("/account");
+  await openAccount(page);
   await page.getByRole("button", { name: "删除通行密钥“我的手机”" }).click();
   const warning = page.getByTestId("passkey-seals-bids");
   await expect(warning).toContainText(TENDER);
@@ -141,7 +141,7 @@ test("a contractor with a PRF passkey seals a bid with a file, replaces it, keep
   await reseal.getByTestId("reseal-submit").click();
   await expect(reseal.getByText("已重新密封。")).toBeVisible();
   await expect(reseal.getByText("可解密的通行密钥: 仅备份密钥")).toBeVisible();
-  await page.goto("/account");
+  await openAccount(page);
   await page.getByRole("button", { name: "删除通行密钥“我的手机”" }).click();
   await expect(page.getByText("通行密钥已删除。")).toBeVisible();
   await context.close();
@@ -179,7 +179,7 @@ test("a FIDO2 USB security key seals a bid just like a phone's passkey", async (
   const page = await context.newPage();
   await prfAuthenticator(context, page, "usb");
   await login(page, "13900000013");
-  await page.goto("/account");
+  await openAccount(page);
   await page.getByLabel("通行密钥名称").fill("U盾");
   await page.getByRole("button", { name: "添加通行密钥" }).click();
   await expect(page.getByText("通行密钥已添加。")).toBeVisible();

@@ -10,7 +10,7 @@ import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { expect, test, login, pdf, prfAuthenticator, STEPS } from "./helpers";
+import { expect, test, login, openAccount, pdf, prfAuthenticator, STEPS } from "./helpers";
 
 const NAME = "青山村文化广场铺装";
 /** The demo county's experts in the order of their demo phone numbers (13900000018 on). */
@@ -76,7 +76,7 @@ async function bid(browser: Browser, phone: string, tenderId: string, price: str
   const page = await context.newPage();
   await prfAuthenticator(context, page);
   await login(page, phone);
-  await page.goto("/account");
+  await openAccount(page);
   await page.getByLabel("通行密钥名称").fill(`手机-${phone.slice(-2)}`);
   await page.getByRole("button", { name: "添加通行密钥" }).click();
   await expect(page.getByText("通行密钥已添加。")).toBeVisible();
@@ -139,7 +139,7 @@ test("a whole remote opening: sign-in, decryption in each bidder's browser, 唱�
   const host = await hostCtx.newPage();
   await prfAuthenticator(hostCtx, host); // the host signs the record with a passkey
   await login(host, "13900000003");
-  await host.goto("/account");
+  await openAccount(host);
   await host.getByLabel("通行密钥名称").fill("主持人手机");
   await host.getByRole("button", { name: "添加通行密钥" }).click();
   await expect(host.getByText("通行密钥已添加。")).toBeVisible();
@@ -251,7 +251,7 @@ test("a whole remote opening: sign-in, decryption in each bidder's browser, 唱�
     const page = await context.newPage();
     await prfAuthenticator(context, page);
     await login(page, phone);
-    await page.goto("/account");
+    await openAccount(page);
     await page.getByLabel("通行密钥名称").fill("评标用手机");
     await page.getByRole("button", { name: "添加通行密钥" }).click();
     await expect(page.getByText("通行密钥已添加。")).toBeVisible();

@@ -17,6 +17,7 @@ import type { Database } from "../../db/client";
 import { cookieFor, DEMO, get, makeContext, ORIGIN, post, run, unwrap } from "../helpers/app";
 import { createTestDb } from "../helpers/db";
 import { givePasskey } from "../helpers/evaluation";
+import { softwarePasskey } from "~/models/software-passkey.server";
 
 let database: Database;
 let ctx: ReturnType<typeof makeContext>;
@@ -193,6 +194,23 @@ describe("changing passkeys after a password sign-in", () => {
       ctx,
     )) as Response;
     expect(options.status).toBe(200);
+    // Registered through the route: the page does not lock right after, though the session was a password one.
+    const key = softwarePasskey("ES256");
+    const { options: o } = (await options.json()) as { options: { challenge: string } };
+    const verify = (await run(
+      registerRoute.action,
+      new Request(new URL("/auth/passkey/register", ORIGIN), {
+        method: "POST",
+        headers: { Cookie: cookie, Origin: ORIGIN, "Content-Type": "application/json" },
+        body: JSON.stringify({ step: "verify", name: "新手机", response: key.register(o.challenge, { origin: ORIGIN, rpId: "localhost" }) }),
+      }),
+      ctx,
+    )) as Response;
+    expect(verify.status).toBe(200);
+    const after = unwrap(await run(accountRoute.loader, get("/account", cookie), ctx));
+    expect(after.data.stepUp).toMatchObject({ needed: true, proved: true });
+    // …for 15 minutes; a new password session of the same person is asked for a code.
+    expect(unwrap(await run(accountRoute.loader, get("/account", await cookieFor(ctx, DEMO.agentVillageA1)), ctx)).data.stepUp).toMatchObject({ needed: true, proved: false });
   });
 
   it("accepts, where no channel reaches the person, a reset code an official issued after checking identity", async () => {
