@@ -1783,6 +1783,7 @@ const en: Catalogue = {
     wechat: "WeChat OpenID (optional)",
     wechatHint: "Follow the county's public resources trading account, open “Me → Link 村易招” in its menu and copy the ID shown here.",
     saveContact: "Save",
+    line: "{{channel}}: {{value}}",
     channelOn: "on",
     channelOff: "not offered on this installation",
     channelNoAddress: "no address given",

@@ -1784,6 +1784,7 @@ const zhCN = {
     wechat: "微信 OpenID（可不填）",
     wechatHint: "关注县公共资源交易公众号后，在菜单“我的 → 绑定村易招”中获取，复制到这里。",
     saveContact: "保存接收方式",
+    line: "{{channel}}：{{value}}",
     channelOn: "已开通",
     channelOff: "本平台未开通此渠道",
     channelNoAddress: "未填写地址",

@@ -34,10 +34,12 @@ export default function DevMailbox() {
               </strong>
               <small> · {m.sentAt}</small>
               <p>{m.subject}</p>
-              <p>{m.body}</p>
+              <p className="prewrap">{m.body}</p>
               {m.link && (
                 <p>
-                  <a href={m.link}>{m.link}</a>
+                  <a href={m.link} className="prewrap">
+                    {m.link}
+                  </a>
                 </p>
               )}
             </div>

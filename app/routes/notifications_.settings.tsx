@@ -64,9 +64,7 @@ export default function NotificationSettings() {
         <h2 id="contact-h">{t("outbox.contactTitle")}</h2>
         <Form method="post" className="stack">
           <input type="hidden" name="intent" value="contact" />
-          <p>
-            {t("channels.sms")}：{contact.phone}
-          </p>
+          <p>{t("outbox.line", { channel: t("channels.sms"), value: contact.phone })}</p>
           <label htmlFor="email">{t("outbox.email")}</label>
           <input id="email" name="email" type="email" autoComplete="email" defaultValue={contact.email} aria-describedby="email-error" maxLength={200} />
           <FieldError id="email-error" errors={result?.errors} name="email" />
@@ -81,7 +79,7 @@ export default function NotificationSettings() {
         <ul>
           {channels.map((c) => (
             <li key={c.channel}>
-              {t(`channels.${c.channel}`)}：{!c.active ? t("outbox.channelOff") : c.given ? t("outbox.channelOn") : t("outbox.channelNoAddress")}
+              {t("outbox.line", { channel: t(`channels.${c.channel}`), value: !c.active ? t("outbox.channelOff") : c.given ? t("outbox.channelOn") : t("outbox.channelNoAddress") })}
             </li>
           ))}
         </ul>
