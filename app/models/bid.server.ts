@@ -14,7 +14,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { and, asc, desc, eq, inArray, isNotNull, isNull, notInArray } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNotNull, isNull, notInArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Clock } from "~/utils/clock.server";
 import { beijingDay } from "~/utils/time";
@@ -83,11 +83,7 @@ const sha256 = (data: string | Buffer) => createHash("sha256").update(data).dige
 
 /** commitment = SHA-256("cyz-commit-v1" || ciphertext hash || manifest hash) — the same formula as the sealing script. */
 export function commitmentOf(ciphertextHash: string, plaintextHash: string): string {
-  return createHash("sha256")
-    .update("cyz-commit-v1")
-    .update(Buffer.from(ciphertextHash, "hex"))
-    .update(Buffer.from(plaintextHash, "hex"))
-    .digest("hex");
+  return createHash("sha256").update("cyz-commit-v1").update(Buffer.from(ciphertextHash, "hex")).update(Buffer.from(plaintextHash, "hex")).digest("hex");
 }
 
 // ── Input ───────────────────────────────────────────────────────────────
@@ -161,6 +157,16 @@ export async function sealingHolders(db: Db, companyId: string) {
 
 type Locked = Awaited<ReturnType<typeof lockCurrentTender>>;
 
+/**
+ * A bidder's acts on a tender: the tender shared with the other bidders (nothing they do changes
+ * it), and this company's own bid exclusively, so its versions are numbered one at a time.
+ */
+async function lockForBidder(tx: Db, tenderId: string, companyId: string): Promise<Locked> {
+  const locked = await lockCurrentTender(tx, tenderId, "share");
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`bid:${tenderId}:${companyId}`}, 0))`);
+  return locked;
+}
+
 /** Everything that must hold at the instant of a bid action, checked under the tender's lock. */
 async function assertMayBid(tx: Db, locked: Locked, actor: Actor, companyId: string, now: Date) {
   const { project, tender } = locked;
@@ -177,7 +183,10 @@ async function assertMayBid(tx: Db, locked: Locked, actor: Actor, companyId: str
 }
 
 async function currentBid(tx: Db, tenderId: string, companyId: string) {
-  const [bid] = await tx.select().from(bids).where(and(eq(bids.tenderId, tenderId), eq(bids.companyId, companyId)));
+  const [bid] = await tx
+    .select()
+    .from(bids)
+    .where(and(eq(bids.tenderId, tenderId), eq(bids.companyId, companyId)));
   return bid ?? null;
 }
 
@@ -219,8 +228,8 @@ export async function submitBid(db: Db, clock: Clock, store: FileStore, actor: A
   if (new Set(passkeyWraps.map((w) => w.credentialId)).size !== passkeyWraps.length) throw new DomainError("errors.bid.badWrap", { status: 400 });
 
   return db.transaction(async (tx) => {
-    const locked = await lockCurrentTender(tx, tenderId);
-    // The server's clock at commit decides: the lock above orders this against every other act on the tender.
+    const locked = await lockForBidder(tx, tenderId, companyId);
+    // The server's clock decides, read under the lock: an amendment, the close of bidding and the opening wait for this bid to commit.
     const now = clock.now();
     const again = await replayed(tx, input.submissionId, { tenderId, companyId }, (v) => v.kind === "sealed" && v.commitment === input.commitment);
     if (again) return again;
@@ -283,7 +292,7 @@ export async function submitBid(db: Db, clock: Clock, store: FileStore, actor: A
 export async function withdrawBid(db: Db, clock: Clock, actor: Actor & { userId: string }, companyId: string, tenderId: string, submissionId: unknown): Promise<Receipt> {
   const id = parse(z.string().uuid("errors.bid.submissionId"), submissionId);
   return db.transaction(async (tx) => {
-    const locked = await lockCurrentTender(tx, tenderId);
+    const locked = await lockForBidder(tx, tenderId, companyId);
     const now = clock.now();
     const again = await replayed(tx, id, { tenderId, companyId }, (v) => v.kind === "withdrawal");
     if (again) return again;
@@ -293,10 +302,7 @@ export async function withdrawBid(db: Db, clock: Clock, actor: Actor & { userId:
     const seq = bid.currentVersion + 1;
     const commitment = sha256(`cyz-withdraw-v1|${tenderId}|${bid.id}|${seq}|${now.toISOString()}`);
     await tx.update(bids).set({ status: "withdrawn", currentVersion: seq, updatedAt: now }).where(eq(bids.id, bid.id));
-    const [version] = await tx
-      .insert(bidVersions)
-      .values({ bidId: bid.id, seq, kind: "withdrawal", submissionId: id, commitment, receivedAt: now, submittedBy: actor.userId })
-      .returning();
+    const [version] = await tx.insert(bidVersions).values({ bidId: bid.id, seq, kind: "withdrawal", submissionId: id, commitment, receivedAt: now, submittedBy: actor.userId }).returning();
     await appendAudit(tx, clock, actor, {
       action: "bid.withdraw",
       objectType: "bid",
@@ -327,15 +333,21 @@ export async function resealBid(db: Db, clock: Clock, actor: Actor & { userId: s
   const input = parse(resealSchema, raw);
   if (input.wraps.some((w) => w.kind !== "passkey")) throw new DomainError("errors.bid.badWrap", { status: 400 });
   return db.transaction(async (tx) => {
-    const locked = await lockCurrentTender(tx, tenderId);
+    const locked = await lockForBidder(tx, tenderId, companyId);
     const now = clock.now();
     await assertMayBid(tx, locked, actor, companyId, now);
     const bid = await currentBid(tx, tenderId, companyId);
     if (!bid || bid.status !== "sealed") throw new DomainError("errors.bid.nothingToWithdraw", { status: 409 });
-    const [version] = await tx.select().from(bidVersions).where(and(eq(bidVersions.bidId, bid.id), eq(bidVersions.seq, bid.currentVersion)));
+    const [version] = await tx
+      .select()
+      .from(bidVersions)
+      .where(and(eq(bidVersions.bidId, bid.id), eq(bidVersions.seq, bid.currentVersion)));
     if (version.id !== input.versionId) throw new DomainError("errors.bid.notCurrent", { status: 409 });
     const holders = new Map((await sealingHolders(tx, companyId)).map((h) => [h.credentialId, h]));
-    const active = await tx.select().from(bidKeyWraps).where(and(eq(bidKeyWraps.versionId, version.id), isNull(bidKeyWraps.retiredAt)));
+    const active = await tx
+      .select()
+      .from(bidKeyWraps)
+      .where(and(eq(bidKeyWraps.versionId, version.id), isNull(bidKeyWraps.retiredAt)));
     const activeIds = new Set(active.filter((w) => w.kind === "passkey").map((w) => w.credentialId!));
     const added = input.wraps as Extract<SubmitInput["wraps"][number], { kind: "passkey" }>[];
     for (const w of added) if (!holders.has(w.credentialId) || activeIds.has(w.credentialId)) throw new DomainError("errors.bid.unknownHolder", { status: 400 });
@@ -343,12 +355,27 @@ export async function resealBid(db: Db, clock: Clock, actor: Actor & { userId: s
     if (hashes.length) {
       const seen = await tx.select({ h: bidKeyWraps.wrappedSha256 }).from(bidKeyWraps).where(inArray(bidKeyWraps.wrappedSha256, hashes));
       if (seen.length > 0) throw new DomainError("errors.bid.wrapReplayed", { status: 400 });
-      await tx.insert(bidKeyWraps).values(
-        added.map((w, i) => ({ versionId: version.id, kind: "passkey" as const, credentialId: w.credentialId, userId: holders.get(w.credentialId)!.userId, epk: w.epk, iv: w.iv, wrapped: w.wrapped, wrappedSha256: hashes[i] })),
-      );
+      await tx
+        .insert(bidKeyWraps)
+        .values(
+          added.map((w, i) => ({
+            versionId: version.id,
+            kind: "passkey" as const,
+            credentialId: w.credentialId,
+            userId: holders.get(w.credentialId)!.userId,
+            epk: w.epk,
+            iv: w.iv,
+            wrapped: w.wrapped,
+            wrappedSha256: hashes[i],
+          })),
+        );
     }
     const retire = input.retire.filter((c) => activeIds.has(c));
-    if (retire.length) await tx.update(bidKeyWraps).set({ retiredAt: now }).where(and(eq(bidKeyWraps.versionId, version.id), inArray(bidKeyWraps.credentialId, retire), isNull(bidKeyWraps.retiredAt)));
+    if (retire.length)
+      await tx
+        .update(bidKeyWraps)
+        .set({ retiredAt: now })
+        .where(and(eq(bidKeyWraps.versionId, version.id), inArray(bidKeyWraps.credentialId, retire), isNull(bidKeyWraps.retiredAt)));
     await appendAudit(tx, clock, actor, {
       action: "bid.reseal",
       objectType: "bid",
@@ -378,11 +405,20 @@ export async function openBidsSealedTo(db: Db, credentialId: string, now: Date) 
 
 /** The company's own bid on the tender: status and every receipt, newest first; plus the wraps of the current version. */
 export async function ownBid(db: Db, tenderId: string, companyId: string) {
-  const [bid] = await db.select().from(bids).where(and(eq(bids.tenderId, tenderId), eq(bids.companyId, companyId)));
+  const [bid] = await db
+    .select()
+    .from(bids)
+    .where(and(eq(bids.tenderId, tenderId), eq(bids.companyId, companyId)));
   if (!bid) return null;
   const versions = await db.select().from(bidVersions).where(eq(bidVersions.bidId, bid.id)).orderBy(desc(bidVersions.seq));
   const current = versions.find((v) => v.seq === bid.currentVersion)!;
-  const wraps = current.kind === "sealed" ? await db.select().from(bidKeyWraps).where(and(eq(bidKeyWraps.versionId, current.id), isNull(bidKeyWraps.retiredAt))) : [];
+  const wraps =
+    current.kind === "sealed"
+      ? await db
+          .select()
+          .from(bidKeyWraps)
+          .where(and(eq(bidKeyWraps.versionId, current.id), isNull(bidKeyWraps.retiredAt)))
+      : [];
   return {
     id: bid.id,
     status: bid.status,

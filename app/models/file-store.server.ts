@@ -33,8 +33,43 @@ export interface FileStore {
   put(data: AsyncIterable<Uint8Array>, opts: { maxBytes: number; check?: ContentCheck }): Promise<StoredFile>;
   get(sha256: string): Readable;
   has(sha256: string): Promise<boolean>;
+  /** Take a finished file from workDir into the store without copying it, where the store can (the local one). */
+  adopt?(file: string, opts: { maxBytes: number; check?: ContentCheck }): Promise<StoredFile>;
   /** A folder on this machine for work in progress (spooling, partial resumable uploads); never served. */
   readonly workDir: string;
+}
+
+/**
+ * Read an upload through: size limit, the check of its first bytes, its scan, its SHA-256; each
+ * chunk is handed to `sink` (to be written somewhere) once it has passed. Throws the refusal.
+ */
+export async function inspect(data: AsyncIterable<Uint8Array>, opts: { maxBytes: number; check?: ContentCheck }, sink: (chunk: Uint8Array) => Promise<void>): Promise<StoredFile> {
+  const hash = createHash("sha256");
+  let size = 0;
+  let head = Buffer.alloc(0);
+  const scan = opts.check?.scan?.();
+  for await (const chunk of data) {
+    size += chunk.byteLength;
+    if (size > opts.maxBytes) throw new DomainError("errors.upload.tooLarge", { status: 413 });
+    if (head.length < 8) {
+      head = Buffer.concat([head, Buffer.from(chunk)]).subarray(0, 8);
+      if (head.length >= 5 && opts.check) {
+        const problem = opts.check(head);
+        if (problem) throw new DomainError(problem, { status: 415 });
+      }
+    }
+    scan?.update(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    hash.update(chunk);
+    await sink(chunk);
+  }
+  if (size === 0) throw new DomainError("errors.upload.empty", { status: 400 });
+  if (opts.check && head.length < 5) {
+    const problem = opts.check(head);
+    if (problem) throw new DomainError(problem, { status: 415 });
+  }
+  const found = scan?.verdict();
+  if (found) throw new DomainError(found, { status: 415 });
+  return { sha256: hash.digest("hex"), size };
 }
 
 /** A lower-case hex SHA-256, the only kind of name a stored file has. */
@@ -56,51 +91,40 @@ export class LocalFileStore implements FileStore {
     const tmpDir = path.join(this.dir, "tmp");
     await mkdir(tmpDir, { recursive: true });
     const tmp = path.join(tmpDir, randomUUID());
-    const hash = createHash("sha256");
     const out = createWriteStream(tmp);
-    let size = 0;
-    let head = Buffer.alloc(0);
-    const scan = opts.check?.scan?.();
     try {
-      for await (const chunk of data) {
-        size += chunk.byteLength;
-        if (size > opts.maxBytes) throw new DomainError("errors.upload.tooLarge", { status: 413 });
-        if (head.length < 8) {
-          head = Buffer.concat([head, Buffer.from(chunk)]).subarray(0, 8);
-          if (head.length >= 5 && opts.check) {
-            const problem = opts.check(head);
-            if (problem) throw new DomainError(problem, { status: 415 });
-          }
-        }
-        scan?.update(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-        hash.update(chunk);
+      const found = await inspect(data, opts, async (chunk) => {
         if (!out.write(chunk)) await new Promise<void>((r) => out.once("drain", () => r()));
-      }
-      if (size === 0) throw new DomainError("errors.upload.empty", { status: 400 });
-      if (opts.check && head.length < 5) {
-        const problem = opts.check(head);
-        if (problem) throw new DomainError(problem, { status: 415 });
-      }
-      const found = scan?.verdict();
-      if (found) throw new DomainError(found, { status: 415 });
+      });
       await new Promise<void>((resolve, reject) => {
         out.once("error", reject);
         out.end(() => resolve());
       });
-      // Make the bytes durable before anyone can refer to them.
-      const fh = await open(tmp, "r");
-      await fh.sync();
-      await fh.close();
-      const sha256 = hash.digest("hex");
-      const final = this.pathOf(sha256);
-      await mkdir(path.dirname(final), { recursive: true });
-      await rename(tmp, final);
-      return { sha256, size };
+      return await this.settle(tmp, found);
     } catch (e) {
       out.destroy();
       await rm(tmp, { force: true });
       throw e;
     }
+  }
+
+  /**
+   * A file already on this disk (a finished resumable upload): checked and hashed as put() would,
+   * then moved into place rather than copied. On refusal the file is left where it was.
+   */
+  async adopt(file: string, opts: { maxBytes: number; check?: ContentCheck }): Promise<StoredFile> {
+    return this.settle(file, await inspect(createReadStream(file), opts, async () => {}));
+  }
+
+  /** Make the bytes durable before anyone can refer to them, then give them their name. */
+  private async settle(file: string, found: StoredFile): Promise<StoredFile> {
+    const fh = await open(file, "r");
+    await fh.sync();
+    await fh.close();
+    const final = this.pathOf(found.sha256);
+    await mkdir(path.dirname(final), { recursive: true });
+    await rename(file, final);
+    return found;
   }
 
   get(sha256: string): Readable {
@@ -122,10 +146,9 @@ export class LocalFileStore implements FileStore {
  * nothing. The whole file is then scanned (PdfScan): files served back from
  * this site must not also be web pages, archives or scripted documents.
  */
-export const checkPdf: ContentCheck = Object.assign(
-  (head: Buffer): string | null => (head.subarray(0, 5).toString("latin1") === "%PDF-" ? null : "errors.upload.notPdf"),
-  { scan: () => new PdfScan() },
-);
+export const checkPdf: ContentCheck = Object.assign((head: Buffer): string | null => (head.subarray(0, 5).toString("latin1") === "%PDF-" ? null : "errors.upload.notPdf"), {
+  scan: () => new PdfScan(),
+});
 
 /** Markup a browser would run if it ever sniffed the file as HTML (or SVG). */
 const HTML_MARKUP = /<(?:script|html|body|iframe|svg|!doctype\s+html)[\s>\/]/i;

@@ -5,7 +5,8 @@
  * A partial upload is a data file plus a small JSON record under
  * <workDir>/partial, both named by an unguessable id and readable only by the
  * user who created it. When the last byte arrives the file goes into the
- * content-addressed store through the same put() as a plain form upload, so
+ * content-addressed store with the same checks as a plain form upload (moved,
+ * not copied, into the local store), so
  * the size limit and the PDF check are the same code; the record then keeps
  * the resulting SHA-256 (or the refusal's translation key) until a form
  * refers to it by id. Nothing here touches the database: a record becomes
@@ -98,15 +99,15 @@ function isFinished(rec: UploadRecord) {
 /** A name safe to show and store: no folders, no control characters, at most 200 characters. */
 export function cleanFileName(raw: string): string {
   // eslint-disable-next-line no-control-regex
-  const base = raw.split(/[\\/]/).pop()!.replace(/[\u0000-\u001f\u007f]/g, "").trim();
+  const base = raw
+    .split(/[\\/]/)
+    .pop()!
+    .replace(/[\u0000-\u001f\u007f]/g, "")
+    .trim();
   return (base || "file").slice(-200);
 }
 
-export async function createUpload(
-  files: FileStore,
-  clock: Clock,
-  input: { owner: string; length: number; name: string; maxBytes: number; kind?: UploadKind },
-): Promise<UploadRecord> {
+export async function createUpload(files: FileStore, clock: Clock, input: { owner: string; length: number; name: string; maxBytes: number; kind?: UploadKind }): Promise<UploadRecord> {
   if (!Number.isSafeInteger(input.length) || input.length < 0) throw new DomainError("errors.upload.length", { status: 400 });
   if (input.length === 0) throw new DomainError("errors.upload.empty", { status: 400 });
   if (input.length > input.maxBytes) throw new DomainError("errors.upload.tooLarge", { status: 413 });
@@ -195,14 +196,7 @@ export type AppendResult = { ok: true; offset: number; record: UploadRecord } | 
  * in, the file is moved into the store; a refusal (not a PDF, too large)
  * throws its translation key and keeps nothing.
  */
-export async function appendToUpload(
-  files: FileStore,
-  clock: Clock,
-  rec: UploadRecord,
-  offset: number,
-  body: AsyncIterable<Uint8Array> | null,
-  signal?: AbortSignal,
-): Promise<AppendResult> {
+export async function appendToUpload(files: FileStore, clock: Clock, rec: UploadRecord, offset: number, body: AsyncIterable<Uint8Array> | null, signal?: AbortSignal): Promise<AppendResult> {
   const writer = await takeOver(rec.id);
   try {
     // Re-read under the lock: the writer we replaced may have moved the offset or finished the file.
@@ -227,7 +221,8 @@ export async function appendToUpload(
 }
 
 function statusOf(key: string) {
-  return key === "errors.upload.tooLarge" ? 413 : key === "errors.upload.notPdf" || key === "errors.upload.notSealed" ? 415 : 400;
+  // As a form upload answers the same refusals (file-store.server.ts inspect).
+  return key === "errors.upload.tooLarge" ? 413 : ["errors.upload.notPdf", "errors.upload.notSealed", "errors.upload.polyglot", "errors.upload.pdfScript"].includes(key) ? 415 : 400;
 }
 
 /** Write what arrives (at most `room` bytes) to the end of the file; stop early, keeping what came, when told to. */
@@ -273,10 +268,12 @@ async function head(file: string): Promise<Buffer> {
   }
 }
 
-/** Move the complete file into the store through the same put() a form upload uses. */
+/** Move the complete file into the store with the same checks a form upload gets. */
 async function store(files: FileStore, rec: UploadRecord) {
   try {
-    const stored = await files.put(createReadStream(dataPath(files, rec.id)), { maxBytes: rec.maxBytes, check: checkOf(rec) });
+    const opts = { maxBytes: rec.maxBytes, check: checkOf(rec) };
+    // The local store moves the finished file into place; others copy it in.
+    const stored = files.adopt ? await files.adopt(dataPath(files, rec.id), opts) : await files.put(createReadStream(dataPath(files, rec.id)), opts);
     await finish(files, rec, { stored });
   } catch (e) {
     if (!(e instanceof DomainError)) throw e; // storage trouble: the partial stays, a retried PATCH finishes it
@@ -342,7 +339,10 @@ export async function purgeExpiredUploads(files: FileStore, clock: Clock): Promi
       // A data file whose record is gone, or a record write that never finished.
       const orphan = f.endsWith(".tmp") || !names.includes(`${id}.json`);
       if (!orphan) continue;
-      const mtime = await stat(path.join(dir, f)).then((s) => s.mtimeMs, () => now);
+      const mtime = await stat(path.join(dir, f)).then(
+        (s) => s.mtimeMs,
+        () => now,
+      );
       if (now - mtime > UPLOAD_TTL_MS) await rm(path.join(dir, f), { force: true });
     }
   }

@@ -35,17 +35,25 @@ export function deadlineAfterAmendment(deadline: Date, amendedAt: Date, lateDays
   return earliest > deadline ? { deadline: earliest, extended: true } : { deadline, extended: false };
 }
 
-/** The tender (current round only) and its project, the project row locked for the caller's transaction. */
-export async function lockCurrentTender(tx: Db, tenderId: string) {
+/**
+ * The tender (current round only) and its project, the project row locked for the caller's
+ * transaction: exclusively by default; `share` for bidders, who only need the tender not to change
+ * under them (an amendment, the close of bidding and the opening take it exclusively and wait for
+ * bids in flight), so hundreds of bids at a deadline do not queue behind one another.
+ */
+export async function lockCurrentTender(tx: Db, tenderId: string, mode: "update" | "share" = "update") {
   if (!/^[0-9a-f-]{36}$/.test(tenderId)) throw new DomainError("errors.notFound", { status: 404 });
   const [row] = await tx
     .select({ tender: tenders, project: projects })
     .from(tenders)
     .innerJoin(projects, eq(projects.id, tenders.projectId))
     .where(eq(tenders.id, tenderId))
-    .for("update", { of: projects });
+    .for(mode, { of: projects });
   if (!row) throw new DomainError("errors.notFound", { status: 404 });
-  const [latest] = await tx.select({ round: max(tenders.round) }).from(tenders).where(eq(tenders.projectId, row.project.id));
+  const [latest] = await tx
+    .select({ round: max(tenders.round) })
+    .from(tenders)
+    .where(eq(tenders.projectId, row.project.id));
   if (latest?.round !== row.tender.round) throw new DomainError("errors.qa.oldRound", { status: 409 });
   return row;
 }
@@ -112,14 +120,7 @@ export type DownloadVerdict = { ok: true; fileName: string } | { ok: false; reas
  * supervisors may. A contractor's first download is recorded (and audited,
  * sealed) so that amendments reach it.
  */
-export async function authorizeDownload(
-  db: Db,
-  clock: Clock,
-  actor: Actor,
-  who: { role: MemberRole; orgId: string } | null,
-  tenderId: string,
-  sha256: string,
-): Promise<DownloadVerdict> {
+export async function authorizeDownload(db: Db, clock: Clock, actor: Actor, who: { role: MemberRole; orgId: string } | null, tenderId: string, sha256: string): Promise<DownloadVerdict> {
   if (!/^[0-9a-f-]{36}$/.test(tenderId) || !/^[0-9a-f]{64}$/.test(sha256)) return { ok: false, reason: "notFound" };
   const [row] = await db.select({ tender: tenders, project: projects }).from(tenders).innerJoin(projects, eq(projects.id, tenders.projectId)).where(eq(tenders.id, tenderId));
   if (!row || !PUBLIC_STATES.includes(row.project.state as ProjectState)) return { ok: false, reason: "notFound" };
@@ -127,7 +128,10 @@ export async function authorizeDownload(
   let fileName: string | null = null;
   if (tender.documentPdfSha256 === sha256) fileName = `招标文件-${project.name}.pdf`;
   else {
-    const [att] = await db.select().from(tenderAttachments).where(and(eq(tenderAttachments.tenderId, tenderId), eq(tenderAttachments.fileSha256, sha256)));
+    const [att] = await db
+      .select()
+      .from(tenderAttachments)
+      .where(and(eq(tenderAttachments.tenderId, tenderId), eq(tenderAttachments.fileSha256, sha256)));
     fileName = att?.fileName ?? null;
   }
   if (!fileName) return { ok: false, reason: "notFound" };
@@ -258,7 +262,10 @@ export async function listOwnQuestions(db: Db, tenderId: string, companyId: stri
 export const amendmentSchema = z.object({
   title: z.string().trim().min(2, "errors.amend.title").max(100, "errors.amend.title"),
   body: z.string().trim().min(5, "errors.amend.body").max(10_000, "errors.amend.body"),
-  affectsPreparation: z.string().optional().transform((v) => v === "on"),
+  affectsPreparation: z
+    .string()
+    .optional()
+    .transform((v) => v === "on"),
   /** Optional: the committee may also move the deadline later itself (never earlier). */
   newDeadline: z
     .string()
@@ -324,6 +331,9 @@ export async function listAmendments(db: Db, tenderId: string) {
 
 /** Tenders the contractor's company registered for (its own view; nobody else sees this). */
 export async function companyInterest(db: Db, tenderId: string, companyId: string) {
-  const [row] = await db.select().from(tenderInterest).where(and(eq(tenderInterest.tenderId, tenderId), eq(tenderInterest.companyId, companyId)));
+  const [row] = await db
+    .select()
+    .from(tenderInterest)
+    .where(and(eq(tenderInterest.tenderId, tenderId), eq(tenderInterest.companyId, companyId)));
   return row ?? null;
 }

@@ -35,7 +35,7 @@ function tusRequest(method: string, url: string, cookie: string | null, headers:
   return new Request(new URL(url, ORIGIN), {
     method,
     headers: { "Tus-Resumable": "1.0.0", Origin: ORIGIN, ...(cookie ? { Cookie: cookie } : {}), ...headers },
-    body: Buffer.isBuffer(body) ? new Uint8Array(body) : (body ?? null),
+    body: Buffer.isBuffer(body) ? new Uint8Array(body) : body ?? null,
     ...(body ? { duplex: "half" } : {}),
   } as RequestInit);
 }
@@ -240,6 +240,19 @@ describe("tus protocol", () => {
     expect(storedFiles()).toEqual(before);
   });
 
+  it("scans the whole file when its last piece arrives: a PDF with a script in its second piece is refused and nothing is kept", async () => {
+    const before = storedFiles();
+    const bytes = pdfBytes(2 * 512 * KB, 3);
+    Buffer.from("\n<script>alert(1)</script>\n").copy(bytes, 512 * KB + 100);
+    const id = await createOk(c.committeeA1, bytes.length, "看似正常.pdf");
+    expect((await patch(c.committeeA1, id, 0, bytes.subarray(0, 512 * KB))).status).toBe(204);
+    const last = await patch(c.committeeA1, id, 512 * KB, bytes.subarray(512 * KB));
+    expect(last.status).toBe(415);
+    expect((await json(last)).error).toMatch(/^errors\.upload\./);
+    expect(storedFiles()).toEqual(before);
+    expect(partials()).not.toContain(`${id}.part`);
+  });
+
   it("refuses more bytes than declared, a missing protocol header and a wrong content type", async () => {
     const id = await createOk(c.committeeA1, 10);
     const over = await patch(c.committeeA1, id, 0, Buffer.from("%PDF-1.7 and far too long"));
@@ -328,7 +341,7 @@ describe("forms that refer to a resumable upload", () => {
     const notPdf = await createOk(c.committeeA1, gif.length);
     expect((await patch(c.committeeA1, notPdf, 0, gif)).status).toBe(415);
     const { uploads, errors } = await parseUploadForm(
-      formRequest({ "a__upload": mine, "b__upload": unfinished, "c__upload": notPdf, "d__upload": "AAAAAAAAAAAAAAAAAAAAAA", "e__upload": "../../etc/passwd" }, c.committeeB1),
+      formRequest({ a__upload: mine, b__upload: unfinished, c__upload: notPdf, d__upload: "AAAAAAAAAAAAAAAAAAAAAA", e__upload: "../../etc/passwd" }, c.committeeB1),
       ctx.files,
       opts(ownerB),
     );
@@ -341,17 +354,17 @@ describe("forms that refer to a resumable upload", () => {
       e: "errors.upload.unknown",
     });
     // Its owner gets the real reasons.
-    const own = await parseUploadForm(formRequest({ "b__upload": unfinished, "c__upload": notPdf }, c.committeeA1), ctx.files, opts(ownerA));
+    const own = await parseUploadForm(formRequest({ b__upload: unfinished, c__upload: notPdf }, c.committeeA1), ctx.files, opts(ownerA));
     expect(own.errors).toEqual({ b: "errors.upload.incomplete", c: "errors.upload.notPdf" });
     // Without an owner no reference is honoured.
-    const none = await parseUploadForm(formRequest({ "a__upload": mine }, c.committeeA1), ctx.files, opts());
+    const none = await parseUploadForm(formRequest({ a__upload: mine }, c.committeeA1), ctx.files, opts());
     expect(none.errors).toEqual({ a: "errors.upload.unknown" });
   });
 
   it("applies the route's own size limit to a finished upload", async () => {
     const bytes = pdfBytes(30 * KB, 10);
     const id = await uploadAll(c.committeeA1, bytes, 30 * KB);
-    const { errors } = await parseUploadForm(formRequest({ "f__upload": id }, c.committeeA1), ctx.files, { maxBytes: 20 * KB, check: checkPdf, owner: ownerA });
+    const { errors } = await parseUploadForm(formRequest({ f__upload: id }, c.committeeA1), ctx.files, { maxBytes: 20 * KB, check: checkPdf, owner: ownerA });
     expect(errors).toEqual({ f: "errors.upload.tooLarge" });
   });
 
@@ -381,7 +394,10 @@ describe("forms that refer to a resumable upload", () => {
     });
     const res = (await run(newRoute.action, formRequest(fields, c.committeeA1), ctx)) as Response;
     expect(res.status).toBe(302);
-    const projectId = res.headers.get("Location")!.replace(/^\/projects\//, "").replace(/\?.*/, "");
+    const projectId = res.headers
+      .get("Location")!
+      .replace(/^\/projects\//, "")
+      .replace(/\?.*/, "");
     const [doc] = await database.query<{ file_sha256: string }>("SELECT file_sha256 FROM project_decisions WHERE project_id = $1 AND step = 'proposal'", [projectId]);
     expect(doc.file_sha256).toBe(sha256(resumable));
   });
