@@ -11,7 +11,7 @@ import express from "express";
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 const build = await import(pathToFileURL(path.join(root, "build/index.js")).href);
-const { createAppContext, parseEnv, EnvError, checkSameOrigin, securityHeadersMiddleware } = build.entry.module;
+const { createAppContext, parseEnv, EnvError, checkSameOrigin, securityHeadersMiddleware, directUploadPieces } = build.entry.module;
 
 let env;
 try {
@@ -65,12 +65,17 @@ ready.catch((e) => {
   process.exit(1);
 });
 
+const loadContext = async (req, res) => ({ ...(await ready).context, ip: req.ip ?? null, cspNonce: res.locals.cspNonce });
+
+// Upload pieces (tus PATCH) go straight to the same code, without the page router (app/utils/tus-direct.server.ts).
+app.use(directUploadPieces(loadContext));
+
 app.all(
   "*",
   createRequestHandler({
     build,
     mode: process.env.NODE_ENV ?? "production",
-    getLoadContext: async (req, res) => ({ ...(await ready).context, ip: req.ip ?? null, cspNonce: res.locals.cspNonce }),
+    getLoadContext: loadContext,
   }),
 );
 

@@ -12,6 +12,7 @@ export { createAppContext } from "~/utils/bootstrap.server";
 export { parseEnv, EnvError } from "~/utils/env.server";
 export { checkSameOrigin } from "~/utils/csrf.server";
 export { securityHeadersMiddleware } from "~/utils/security-headers.server";
+export { directUploadPieces } from "~/utils/tus-direct.server";
 
 const ABORT_DELAY = 5_000;
 

@@ -8,7 +8,8 @@ import { isLocalOrigin } from "./env.server";
 
 export const SESSION_COOKIE = "cyz_session";
 
-export function readCookie(request: Request, name: string): string | null {
+/** A cookie of the request (anything with its headers: a Request, or the direct upload path's headers). */
+export function readCookie(request: { headers: Headers }, name: string): string | null {
   const header = request.headers.get("Cookie");
   if (!header) return null;
   for (const part of header.split(";")) {
@@ -54,7 +55,7 @@ export async function getAuth(request: Request, context: AppLoadContext): Promis
  * each piece of a resumable upload (a 2 MB sealed bid is five of them, at the busiest minute of a
  * tender). The same validity as getAuth: an unexpired session, renewed as it is used.
  */
-export async function sessionUserId(request: Request, context: AppLoadContext): Promise<string | null> {
+export async function sessionUserId(request: { headers: Headers }, context: AppLoadContext): Promise<string | null> {
   const token = readCookie(request, SESSION_COOKIE);
   if (!token || token.length > 100) return null;
   const session = await resumeSession(context.db, context.clock, token, context.env.SESSION_DAYS);

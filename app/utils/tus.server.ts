@@ -10,7 +10,8 @@ import type { AppLoadContext } from "@remix-run/node";
 import { countyOf } from "~/models/org.server";
 import { getCountySettings } from "~/models/county-settings.server";
 import { DEFAULT_COUNTY_SETTINGS } from "~/models/county-settings";
-import type { UploadRecord } from "~/models/resumable-upload.server";
+import { appendToUpload, findUpload, type UploadRecord } from "~/models/resumable-upload.server";
+import { DomainError } from "~/models/errors";
 import { getAuth, sessionUserId, type Auth } from "./auth.server";
 
 export const TUS_VERSION = "1.0.0";
@@ -34,7 +35,7 @@ export function tusError(key: string, status: number, extra: Record<string, stri
 }
 
 /** Every request but OPTIONS must say which protocol version it speaks. */
-export function wrongVersion(request: Request): Response | null {
+export function wrongVersion(request: { headers: Headers }): Response | null {
   if (request.headers.get("Tus-Resumable") === TUS_VERSION) return null;
   return new Response(null, { status: 412, headers: tusHeaders({ "Tus-Version": TUS_VERSION }) });
 }
@@ -50,7 +51,7 @@ export function parseMetadata(header: string | null): Record<string, string> {
 }
 
 /** The signed-in user's id alone (one query, for every piece of an upload), or a 401. */
-export async function uploaderId(request: Request, context: AppLoadContext): Promise<string | Response> {
+export async function uploaderId(request: { headers: Headers }, context: AppLoadContext): Promise<string | Response> {
   return (await sessionUserId(request, context)) ?? tusError("errors.upload.signIn", 401);
 }
 
@@ -73,4 +74,36 @@ export function offsetHeaders(rec: UploadRecord, offset: number): Headers {
     "Upload-Length": String(rec.length),
     "Upload-Expires": new Date(rec.expiresAt).toUTCString(),
   });
+}
+
+/** The signed-in user's own upload, or the tus response that refuses the request. */
+export async function ownUpload(request: { headers: Headers }, context: AppLoadContext, id: string | undefined): Promise<UploadRecord | Response> {
+  const version = wrongVersion(request);
+  if (version) return version;
+  const userId = await uploaderId(request, context);
+  if (userId instanceof Response) return userId;
+  const rec = await findUpload(context.files, context.clock, id ?? "", userId);
+  // Someone else's upload is answered exactly like one that does not exist.
+  return rec ?? tusError("errors.upload.unknown", 404);
+}
+
+/**
+ * PATCH /uploads/:id: append the body at Upload-Offset. Spoken by the route (app/routes/uploads.$id.ts)
+ * and by the server's direct path for upload pieces (server.mjs), which hands the socket's bytes over
+ * as they come instead of through a web stream.
+ */
+export async function patchUpload(context: AppLoadContext, id: string | undefined, request: { headers: Headers; body: AsyncIterable<Uint8Array> | null; signal?: AbortSignal }): Promise<Response> {
+  const rec = await ownUpload(request, context, id);
+  if (rec instanceof Response) return rec;
+  if (request.headers.get("Content-Type") !== "application/offset+octet-stream") return tusError("errors.upload.contentType", 415);
+  const offset = request.headers.get("Upload-Offset") ?? "";
+  if (!/^\d{1,15}$/.test(offset)) return tusError("errors.upload.offset", 400);
+  try {
+    const result = await appendToUpload(context.files, context.clock, rec, Number(offset), request.body, request.signal);
+    if (!result.ok) return tusError("errors.upload.offset", 409, { "Upload-Offset": String(result.offset) });
+    return new Response(null, { status: 204, headers: offsetHeaders(result.record, result.offset) });
+  } catch (e) {
+    if (e instanceof DomainError) return tusError(e.key, e.options.status ?? 400);
+    throw e;
+  }
 }

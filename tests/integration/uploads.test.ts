@@ -4,6 +4,10 @@ import { createHash } from "node:crypto";
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import express from "express";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { directUploadPieces } from "~/utils/tus-direct.server";
 import * as createRoute from "~/routes/uploads";
 import * as uploadRoute from "~/routes/uploads.$id";
 import * as newRoute from "~/routes/projects.new";
@@ -304,6 +308,42 @@ describe("tus protocol", () => {
     expect((await head(c.committeeA1, id)).status).toBe(404);
     expect(await purgeExpiredUploads(ctx.files, ctx.clock)).toBeGreaterThanOrEqual(1);
     expect(partials().filter((f) => f.startsWith(id))).toEqual([]);
+  });
+});
+
+describe("the server's direct path for upload pieces (server.mjs, app/utils/tus-direct.server.ts)", () => {
+  it("answers PATCH pieces over real HTTP with the route's own code: stored by hash, another user's upload unknown, other requests passed on", async () => {
+    const app = express();
+    app.use(directUploadPieces(async () => ctx));
+    app.use((_req, res) => res.status(418).end("router"));
+    const server = await new Promise<http.Server>((ok) => {
+      const s = app.listen(0, "127.0.0.1", () => ok(s));
+    });
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const bytes = pdfBytes(2 * 512 * KB - 7, 9);
+      const id = await createOk(c.committeeA1, bytes.length, "直传.pdf");
+      const send = (cookie: string, offset: number, body: Buffer) =>
+        fetch(`${base}/uploads/${id}`, {
+          method: "PATCH",
+          headers: { "Tus-Resumable": "1.0.0", Cookie: cookie, "Upload-Offset": String(offset), "Content-Type": "application/offset+octet-stream" },
+          body: new Uint8Array(body),
+        });
+      const first = await send(c.committeeA1, 0, bytes.subarray(0, 512 * KB));
+      expect([first.status, first.headers.get("Upload-Offset"), first.headers.get("Tus-Resumable")]).toEqual([204, String(512 * KB), "1.0.0"]);
+      const stranger = await send(c.contractor1, 512 * KB, bytes.subarray(512 * KB));
+      expect([stranger.status, ((await stranger.json()) as { error: string }).error]).toEqual([404, "errors.upload.unknown"]);
+      const wrongOffset = await send(c.committeeA1, 7, bytes.subarray(7, 100));
+      expect([wrongOffset.status, wrongOffset.headers.get("Upload-Offset")]).toEqual([409, String(512 * KB)]);
+      const last = await send(c.committeeA1, 512 * KB, bytes.subarray(512 * KB));
+      expect(last.status).toBe(204);
+      expect(await ctx.files.has(sha256(bytes))).toBe(true);
+      // HEAD, POST and anything else go on to the router.
+      expect((await fetch(`${base}/uploads/${id}`, { method: "HEAD" })).status).toBe(418);
+      expect((await fetch(`${base}/uploads`, { method: "POST" })).status).toBe(418);
+    } finally {
+      await new Promise<void>((ok) => server.close(() => ok()));
+    }
   });
 });
 
