@@ -54,7 +54,7 @@ function addressesOf(u: Recipient): { channel: Channel; address: string }[] {
 
 function render(locale: string, kind: string, params: Record<string, string>) {
   const t = getT(isLocale(locale) ? locale : DEFAULT_LOCALE);
-  return { subject: t("outbox.subject", { what: t(`notifications.kindNames.${kind}`) }), body: t(`notifications.kinds.${kind}`, params) };
+  return { subject: t("outbox.subject", { what: t(`kindNames.${kind}`) }), body: t(`notifications.kinds.${kind}`, params) };
 }
 
 const recipientColumns = { id: users.id, locale: users.locale, phone: users.phone, email: users.email, wechatOpenId: users.wechatOpenId };

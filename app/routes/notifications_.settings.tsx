@@ -106,7 +106,7 @@ export default function NotificationSettings() {
                 {prefs.map((p) => (
                   <tr key={p.kind}>
                     <th scope="row">
-                      {t(`notifications.kindNames.${p.kind}`)}
+                      {t(`kindNames.${p.kind}`)}
                       {p.locked && <small className="hint"> · {t("outbox.locked")}</small>}
                     </th>
                     {channels.map((c) => (
@@ -116,7 +116,7 @@ export default function NotificationSettings() {
                           name={`on:${p.kind}:${c.channel}`}
                           defaultChecked={p.channels[c.channel]}
                           disabled={p.locked}
-                          aria-label={`${t(`notifications.kindNames.${p.kind}`)} · ${t(`channels.${c.channel}`)}`}
+                          aria-label={`${t(`kindNames.${p.kind}`)} · ${t(`channels.${c.channel}`)}`}
                         />
                       </td>
                     ))}
@@ -139,7 +139,7 @@ export default function NotificationSettings() {
             {messages.map((m) => (
               <li key={m.id}>
                 <div>
-                  <strong>{t(m.kind.startsWith("auth.") && !m.kind.startsWith("auth.locked") ? `outbox.codeNames.${m.kind}` : `notifications.kindNames.${m.kind}`)}</strong>
+                  <strong>{t(m.kind.startsWith("auth.") && !m.kind.startsWith("auth.locked") ? `outbox.codeNames.${m.kind}` : `kindNames.${m.kind}`)}</strong>
                   <small>
                     {" "}
                     · {t(`channels.${m.channel}`)} · {m.createdAt} · {t(`outbox.status.${m.status}`)}

@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import en from "~/locales/en";
-import zhCN from "~/locales/zh-CN";
+import zhCNBrowser from "~/locales/zh-CN";
+import { SERVER_ONLY_SECTIONS } from "~/locales/server-only";
+import { serverCatalogues } from "~/utils/i18n-catalogues.server";
 import { SETTING_DEFS, SETTING_GROUPS } from "~/models/county-settings";
 import { getT, localeFromCookieHeader } from "~/utils/i18n";
 
@@ -16,6 +17,10 @@ function sourceFiles(dir: string): string[] {
     return statSync(p).isDirectory() ? sourceFiles(p) : /\.tsx?$/.test(f) ? [p] : [];
   });
 }
+
+// What the server renders with: the browser's catalogue plus the server-only texts.
+const zhCN = serverCatalogues["zh-CN"];
+const en = serverCatalogues.en;
 
 describe("translation catalogues", () => {
   it("have the same keys in Chinese and English, none empty", () => {
@@ -38,6 +43,22 @@ describe("translation catalogues", () => {
     const missing = [...used].filter((k) => !all.has(k) && !keys(zhCN).some((x) => x.startsWith(`${k}.`)));
     expect(missing).toEqual([]);
     expect(used.size).toBeGreaterThan(50);
+  });
+
+  it("keep server-only texts out of every page that runs in the browser", () => {
+    const pattern = new RegExp(`["\`](?:${SERVER_ONLY_SECTIONS.join("|")})\\.`);
+    const users: string[] = [];
+    for (const file of sourceFiles(path.resolve(__dirname, "../../app"))) {
+      if (file.includes(`${path.sep}locales${path.sep}`)) continue;
+      const src = readFileSync(file, "utf8");
+      if (!pattern.test(src)) continue;
+      users.push(path.basename(file));
+      // A server module, or a route that ships no script (its texts are never rendered in the browser).
+      expect(file.endsWith(".server.ts") || /export const handle = \{[^}]*hydrate: false/.test(src), file).toBe(true);
+    }
+    expect(users.sort()).toEqual(["dev-mailbox.tsx", "forgot-password.tsx", "notifications_.settings.tsx", "outbox.server.ts"]);
+    // …and none of them is in the catalogue the browser loads.
+    for (const section of SERVER_ONLY_SECTIONS) expect(zhCNBrowser).not.toHaveProperty(section);
   });
 
   it("label every county setting and group", () => {
