@@ -5,12 +5,13 @@
  * - a company's qualification certificate expires within 30 days: to the company's contractors.
  * The scheduler runs them; a reminder and its notices are written in one transaction.
  */
-import { and, eq, gt, gte, isNull, lte, sql } from "drizzle-orm";
+import { and, eq, gt, gte, isNull, lte } from "drizzle-orm";
 import type { Clock } from "~/utils/clock.server";
 import { schema, type Db } from "~/utils/db.server";
 import { addDays, beijingDay, formatBeijing } from "~/utils/time";
 import { hostsOf } from "./evaluation.server";
 import { notify, usersOfOrgs } from "./notification.server";
+import { isCurrentRound } from "./tender.server";
 
 const { tenders, projects, tenderInterest, bids, companyQualifications, remindersSent, orgs } = schema;
 
@@ -29,14 +30,7 @@ export async function remindOpeningSoon(db: Db, clock: Clock): Promise<number> {
     .select({ project: projects, tender: tenders })
     .from(tenders)
     .innerJoin(projects, eq(projects.id, tenders.projectId))
-    .where(
-      and(
-        eq(projects.state, "published"),
-        gt(tenders.deadline, now),
-        lte(tenders.deadline, new Date(now.getTime() + OPENING_SOON_MS)),
-        sql`${tenders.round} = (select max(t2.round) from tenders t2 where t2.project_id = ${tenders.projectId})`,
-      ),
-    );
+    .where(and(eq(projects.state, "published"), gt(tenders.deadline, now), lte(tenders.deadline, new Date(now.getTime() + OPENING_SOON_MS)), isCurrentRound));
   let sent = 0;
   for (const { project, tender } of due) {
     await db.transaction(async (tx) => {

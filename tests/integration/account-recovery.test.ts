@@ -37,6 +37,13 @@ afterEach(async () => {
 const userOf = async (phone: string) => (await database.db.select().from(users).where(eq(users.phone, phone)))[0];
 const forgot = (phone: string, ip = "203.0.113.7") => run(forgotRoute.action, post("/forgot-password", { phone }), { ...ctx, ip });
 const reset = (phone: string, code: string, password = "brand-new-pass-1") => run(resetRoute.action, post("/reset-password", { phone, code, password, password2: password }), ctx);
+/** A step of the passkey registration endpoint, as the account page's script calls it. */
+const passkeyStep = (cookie: string, body: unknown) =>
+  run(
+    registerRoute.action,
+    new Request(new URL("/auth/passkey/register", ORIGIN), { method: "POST", headers: { Cookie: cookie, Origin: ORIGIN, "Content-Type": "application/json" }, body: JSON.stringify(body) }),
+    ctx,
+  ) as Promise<Response>;
 /** The code in the latest message the person was sent (SMS and e-mail carry the same one). */
 async function lastCode(phone: string, kind = "auth.resetCode") {
   const u = await userOf(phone);
@@ -139,15 +146,7 @@ describe("changing passkeys after a password sign-in", () => {
     expect(page.data.stepUp).toEqual({ needed: true, proved: false, reachable: true });
     const refused = unwrap(await run(accountRoute.action, post("/account", { intent: "remove-passkey", passkeyId: key.credentialId }, cookie), ctx));
     expect([refused.status, refused.data.errors.form]).toEqual([400, "errors.stepUp.required"]);
-    const register = (await run(
-      registerRoute.action,
-      new Request(new URL("/auth/passkey/register", ORIGIN), {
-        method: "POST",
-        headers: { Cookie: cookie, Origin: ORIGIN, "Content-Type": "application/json" },
-        body: JSON.stringify({ step: "options" }),
-      }),
-      ctx,
-    )) as Response;
+    const register = await passkeyStep(cookie, { step: "options" });
     expect(register.status).toBe(403);
     expect(await database.db.select().from(passkeys).where(eq(passkeys.id, key.credentialId))).toHaveLength(1);
 
@@ -158,15 +157,7 @@ describe("changing passkeys after a password sign-in", () => {
     // A step-up code is not a password reset code.
     expect(unwrap(await reset(DEMO.contractor2, code)).data.errors.code).toBe("errors.reset.badCode");
     expect(unwrap(await run(accountRoute.action, post("/account", { intent: "step-up-confirm", code }, cookie), ctx)).data.done).toBe("account.stepUpDone");
-    const options = (await run(
-      registerRoute.action,
-      new Request(new URL("/auth/passkey/register", ORIGIN), {
-        method: "POST",
-        headers: { Cookie: cookie, Origin: ORIGIN, "Content-Type": "application/json" },
-        body: JSON.stringify({ step: "options" }),
-      }),
-      ctx,
-    )) as Response;
+    const options = await passkeyStep(cookie, { step: "options" });
     expect(options.status).toBe(200);
     // The proof lasts 15 minutes, for this session only.
     const otherSession = await cookieFor(ctx, DEMO.contractor2);
@@ -184,28 +175,12 @@ describe("changing passkeys after a password sign-in", () => {
     const cookie = await cookieFor(ctx, DEMO.agentVillageA1);
     const page = unwrap(await run(accountRoute.loader, get("/account", cookie), ctx));
     expect(page.data.stepUp.needed).toBe(false);
-    const options = (await run(
-      registerRoute.action,
-      new Request(new URL("/auth/passkey/register", ORIGIN), {
-        method: "POST",
-        headers: { Cookie: cookie, Origin: ORIGIN, "Content-Type": "application/json" },
-        body: JSON.stringify({ step: "options" }),
-      }),
-      ctx,
-    )) as Response;
+    const options = await passkeyStep(cookie, { step: "options" });
     expect(options.status).toBe(200);
     // Registered through the route: the page does not lock right after, though the session was a password one.
     const key = softwarePasskey("ES256");
     const { options: o } = (await options.json()) as { options: { challenge: string } };
-    const verify = (await run(
-      registerRoute.action,
-      new Request(new URL("/auth/passkey/register", ORIGIN), {
-        method: "POST",
-        headers: { Cookie: cookie, Origin: ORIGIN, "Content-Type": "application/json" },
-        body: JSON.stringify({ step: "verify", name: "新手机", response: key.register(o.challenge, { origin: ORIGIN, rpId: "localhost" }) }),
-      }),
-      ctx,
-    )) as Response;
+    const verify = await passkeyStep(cookie, { step: "verify", name: "新手机", response: key.register(o.challenge, { origin: ORIGIN, rpId: "localhost" }) });
     expect(verify.status).toBe(200);
     const after = unwrap(await run(accountRoute.loader, get("/account", cookie), ctx));
     expect(after.data.stepUp).toMatchObject({ needed: true, proved: true });
