@@ -108,7 +108,9 @@ export default function Account() {
           {user.name} · {user.phone}
         </p>
         <p>
-          <Link to="/notifications/settings">{t("account.messageSettings")}</Link>
+          <Link to="/notifications/settings" reloadDocument>
+            {t("account.messageSettings")}
+          </Link>
         </p>
         {result && "done" in result && result.done && <Notice>{t(result.done)}</Notice>}
         {result && "sealing" in result && (

@@ -32,7 +32,9 @@ export default function Notifications() {
     <section className="card stack">
       <h1>{t("notifications.title")}</h1>
       <p>
-        <Link to="/notifications/settings">{t("notifications.settings")}</Link>
+        <Link to="/notifications/settings" reloadDocument>
+          {t("notifications.settings")}
+        </Link>
       </p>
       <p>{unread ? t("notifications.unreadCount", { count: unread }) : t("notifications.allRead")}</p>
       {unread > 0 && (

@@ -57,6 +57,15 @@ describe("translation catalogues", () => {
       expect(file.endsWith(".server.ts") || /export const handle = \{[^}]*hydrate: false/.test(src), file).toBe(true);
     }
     expect(users.sort()).toEqual(["dev-mailbox.tsx", "forgot-password.tsx", "notifications_.settings.tsx", "outbox.server.ts"]);
+    // A page with scripts reaches them by loading a new document, never by rendering them itself.
+    const serverRendered = ["/dev-mailbox", "/forgot-password", "/notifications/settings"];
+    for (const file of sourceFiles(path.resolve(__dirname, "../../app"))) {
+      const src = readFileSync(file, "utf8");
+      if (/export const handle = \{[^}]*hydrate: false/.test(src)) continue;
+      for (const m of src.matchAll(/<(?:Link|NavLink)\b[^>]*>/g)) {
+        if (serverRendered.some((p) => m[0].includes(`"${p}"`) || m[0].includes(`\`${p}`))) expect(m[0], file).toContain("reloadDocument");
+      }
+    }
     // …and none of them is in the catalogue the browser loads.
     for (const section of SERVER_ONLY_SECTIONS) expect(zhCNBrowser).not.toHaveProperty(section);
   });
