@@ -83,7 +83,11 @@ const sha256 = (data: string | Buffer) => createHash("sha256").update(data).dige
 
 /** commitment = SHA-256("cyz-commit-v1" || ciphertext hash || manifest hash) — the same formula as the sealing script. */
 export function commitmentOf(ciphertextHash: string, plaintextHash: string): string {
-  return createHash("sha256").update("cyz-commit-v1").update(Buffer.from(ciphertextHash, "hex")).update(Buffer.from(plaintextHash, "hex")).digest("hex");
+  return createHash("sha256")
+    .update("cyz-commit-v1")
+    .update(Buffer.from(ciphertextHash, "hex"))
+    .update(Buffer.from(plaintextHash, "hex"))
+    .digest("hex");
 }
 
 // ── Input ───────────────────────────────────────────────────────────────
@@ -183,10 +187,7 @@ async function assertMayBid(tx: Db, locked: Locked, actor: Actor, companyId: str
 }
 
 async function currentBid(tx: Db, tenderId: string, companyId: string) {
-  const [bid] = await tx
-    .select()
-    .from(bids)
-    .where(and(eq(bids.tenderId, tenderId), eq(bids.companyId, companyId)));
+  const [bid] = await tx.select().from(bids).where(and(eq(bids.tenderId, tenderId), eq(bids.companyId, companyId)));
   return bid ?? null;
 }
 
@@ -302,7 +303,10 @@ export async function withdrawBid(db: Db, clock: Clock, actor: Actor & { userId:
     const seq = bid.currentVersion + 1;
     const commitment = sha256(`cyz-withdraw-v1|${tenderId}|${bid.id}|${seq}|${now.toISOString()}`);
     await tx.update(bids).set({ status: "withdrawn", currentVersion: seq, updatedAt: now }).where(eq(bids.id, bid.id));
-    const [version] = await tx.insert(bidVersions).values({ bidId: bid.id, seq, kind: "withdrawal", submissionId: id, commitment, receivedAt: now, submittedBy: actor.userId }).returning();
+    const [version] = await tx
+      .insert(bidVersions)
+      .values({ bidId: bid.id, seq, kind: "withdrawal", submissionId: id, commitment, receivedAt: now, submittedBy: actor.userId })
+      .returning();
     await appendAudit(tx, clock, actor, {
       action: "bid.withdraw",
       objectType: "bid",
@@ -338,16 +342,10 @@ export async function resealBid(db: Db, clock: Clock, actor: Actor & { userId: s
     await assertMayBid(tx, locked, actor, companyId, now);
     const bid = await currentBid(tx, tenderId, companyId);
     if (!bid || bid.status !== "sealed") throw new DomainError("errors.bid.nothingToWithdraw", { status: 409 });
-    const [version] = await tx
-      .select()
-      .from(bidVersions)
-      .where(and(eq(bidVersions.bidId, bid.id), eq(bidVersions.seq, bid.currentVersion)));
+    const [version] = await tx.select().from(bidVersions).where(and(eq(bidVersions.bidId, bid.id), eq(bidVersions.seq, bid.currentVersion)));
     if (version.id !== input.versionId) throw new DomainError("errors.bid.notCurrent", { status: 409 });
     const holders = new Map((await sealingHolders(tx, companyId)).map((h) => [h.credentialId, h]));
-    const active = await tx
-      .select()
-      .from(bidKeyWraps)
-      .where(and(eq(bidKeyWraps.versionId, version.id), isNull(bidKeyWraps.retiredAt)));
+    const active = await tx.select().from(bidKeyWraps).where(and(eq(bidKeyWraps.versionId, version.id), isNull(bidKeyWraps.retiredAt)));
     const activeIds = new Set(active.filter((w) => w.kind === "passkey").map((w) => w.credentialId!));
     const added = input.wraps as Extract<SubmitInput["wraps"][number], { kind: "passkey" }>[];
     for (const w of added) if (!holders.has(w.credentialId) || activeIds.has(w.credentialId)) throw new DomainError("errors.bid.unknownHolder", { status: 400 });
@@ -355,27 +353,12 @@ export async function resealBid(db: Db, clock: Clock, actor: Actor & { userId: s
     if (hashes.length) {
       const seen = await tx.select({ h: bidKeyWraps.wrappedSha256 }).from(bidKeyWraps).where(inArray(bidKeyWraps.wrappedSha256, hashes));
       if (seen.length > 0) throw new DomainError("errors.bid.wrapReplayed", { status: 400 });
-      await tx
-        .insert(bidKeyWraps)
-        .values(
-          added.map((w, i) => ({
-            versionId: version.id,
-            kind: "passkey" as const,
-            credentialId: w.credentialId,
-            userId: holders.get(w.credentialId)!.userId,
-            epk: w.epk,
-            iv: w.iv,
-            wrapped: w.wrapped,
-            wrappedSha256: hashes[i],
-          })),
-        );
+      await tx.insert(bidKeyWraps).values(
+        added.map((w, i) => ({ versionId: version.id, kind: "passkey" as const, credentialId: w.credentialId, userId: holders.get(w.credentialId)!.userId, epk: w.epk, iv: w.iv, wrapped: w.wrapped, wrappedSha256: hashes[i] })),
+      );
     }
     const retire = input.retire.filter((c) => activeIds.has(c));
-    if (retire.length)
-      await tx
-        .update(bidKeyWraps)
-        .set({ retiredAt: now })
-        .where(and(eq(bidKeyWraps.versionId, version.id), inArray(bidKeyWraps.credentialId, retire), isNull(bidKeyWraps.retiredAt)));
+    if (retire.length) await tx.update(bidKeyWraps).set({ retiredAt: now }).where(and(eq(bidKeyWraps.versionId, version.id), inArray(bidKeyWraps.credentialId, retire), isNull(bidKeyWraps.retiredAt)));
     await appendAudit(tx, clock, actor, {
       action: "bid.reseal",
       objectType: "bid",
@@ -405,20 +388,11 @@ export async function openBidsSealedTo(db: Db, credentialId: string, now: Date) 
 
 /** The company's own bid on the tender: status and every receipt, newest first; plus the wraps of the current version. */
 export async function ownBid(db: Db, tenderId: string, companyId: string) {
-  const [bid] = await db
-    .select()
-    .from(bids)
-    .where(and(eq(bids.tenderId, tenderId), eq(bids.companyId, companyId)));
+  const [bid] = await db.select().from(bids).where(and(eq(bids.tenderId, tenderId), eq(bids.companyId, companyId)));
   if (!bid) return null;
   const versions = await db.select().from(bidVersions).where(eq(bidVersions.bidId, bid.id)).orderBy(desc(bidVersions.seq));
   const current = versions.find((v) => v.seq === bid.currentVersion)!;
-  const wraps =
-    current.kind === "sealed"
-      ? await db
-          .select()
-          .from(bidKeyWraps)
-          .where(and(eq(bidKeyWraps.versionId, current.id), isNull(bidKeyWraps.retiredAt)))
-      : [];
+  const wraps = current.kind === "sealed" ? await db.select().from(bidKeyWraps).where(and(eq(bidKeyWraps.versionId, current.id), isNull(bidKeyWraps.retiredAt))) : [];
   return {
     id: bid.id,
     status: bid.status,

@@ -107,16 +107,7 @@ export async function issueResetCode(db: Db, clock: Clock, actor: Actor & { user
 /** The codes this official issued lately (never the codes themselves). */
 export async function issuedBy(db: Db, userId: string, limit = 20) {
   return db
-    .select({
-      id: resetCodes.id,
-      name: users.name,
-      phone: users.phone,
-      createdAt: resetCodes.createdAt,
-      expiresAt: resetCodes.expiresAt,
-      usedAt: resetCodes.usedAt,
-      voidedAt: resetCodes.voidedAt,
-      identityCheck: resetCodes.identityCheck,
-    })
+    .select({ id: resetCodes.id, name: users.name, phone: users.phone, createdAt: resetCodes.createdAt, expiresAt: resetCodes.expiresAt, usedAt: resetCodes.usedAt, voidedAt: resetCodes.voidedAt, identityCheck: resetCodes.identityCheck })
     .from(resetCodes)
     .innerJoin(users, eq(users.id, resetCodes.userId))
     .where(eq(resetCodes.issuedBy, userId))
@@ -145,17 +136,12 @@ export async function resetPasswordWithCode(db: Db, clock: Clock, actor: Actor, 
     if (!live) return null;
     await tx.update(users).set({ passwordHash }).where(eq(users.id, user.id));
     const ended = await tx.delete(sessions).where(eq(sessions.userId, user.id)).returning({ id: sessions.id });
-    await appendAudit(
-      tx,
-      clock,
-      { ...actor, userId: user.id, role: null },
-      {
-        action: "auth.password_reset",
-        objectType: "user",
-        objectId: user.id,
-        detail: { resetCodeId: live.id, issuedBy: live.issuedBy, sessionsEnded: ended.length },
-      },
-    );
+    await appendAudit(tx, clock, { ...actor, userId: user.id, role: null }, {
+      action: "auth.password_reset",
+      objectType: "user",
+      objectId: user.id,
+      detail: { resetCodeId: live.id, issuedBy: live.issuedBy, sessionsEnded: ended.length },
+    });
     return { userId: user.id };
   });
   await recordAuthAttempt(db, clock, actor, { ...subject, failed: outcome === null });

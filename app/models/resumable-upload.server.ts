@@ -99,15 +99,15 @@ function isFinished(rec: UploadRecord) {
 /** A name safe to show and store: no folders, no control characters, at most 200 characters. */
 export function cleanFileName(raw: string): string {
   // eslint-disable-next-line no-control-regex
-  const base = raw
-    .split(/[\\/]/)
-    .pop()!
-    .replace(/[\u0000-\u001f\u007f]/g, "")
-    .trim();
+  const base = raw.split(/[\\/]/).pop()!.replace(/[\u0000-\u001f\u007f]/g, "").trim();
   return (base || "file").slice(-200);
 }
 
-export async function createUpload(files: FileStore, clock: Clock, input: { owner: string; length: number; name: string; maxBytes: number; kind?: UploadKind }): Promise<UploadRecord> {
+export async function createUpload(
+  files: FileStore,
+  clock: Clock,
+  input: { owner: string; length: number; name: string; maxBytes: number; kind?: UploadKind },
+): Promise<UploadRecord> {
   if (!Number.isSafeInteger(input.length) || input.length < 0) throw new DomainError("errors.upload.length", { status: 400 });
   if (input.length === 0) throw new DomainError("errors.upload.empty", { status: 400 });
   if (input.length > input.maxBytes) throw new DomainError("errors.upload.tooLarge", { status: 413 });
@@ -196,7 +196,14 @@ export type AppendResult = { ok: true; offset: number; record: UploadRecord } | 
  * in, the file is moved into the store; a refusal (not a PDF, too large)
  * throws its translation key and keeps nothing.
  */
-export async function appendToUpload(files: FileStore, clock: Clock, rec: UploadRecord, offset: number, body: AsyncIterable<Uint8Array> | null, signal?: AbortSignal): Promise<AppendResult> {
+export async function appendToUpload(
+  files: FileStore,
+  clock: Clock,
+  rec: UploadRecord,
+  offset: number,
+  body: AsyncIterable<Uint8Array> | null,
+  signal?: AbortSignal,
+): Promise<AppendResult> {
   const writer = await takeOver(rec.id);
   try {
     // Re-read under the lock: the writer we replaced may have moved the offset or finished the file.
@@ -339,10 +346,7 @@ export async function purgeExpiredUploads(files: FileStore, clock: Clock): Promi
       // A data file whose record is gone, or a record write that never finished.
       const orphan = f.endsWith(".tmp") || !names.includes(`${id}.json`);
       if (!orphan) continue;
-      const mtime = await stat(path.join(dir, f)).then(
-        (s) => s.mtimeMs,
-        () => now,
-      );
+      const mtime = await stat(path.join(dir, f)).then((s) => s.mtimeMs, () => now);
       if (now - mtime > UPLOAD_TTL_MS) await rm(path.join(dir, f), { force: true });
     }
   }

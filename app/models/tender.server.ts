@@ -39,29 +39,16 @@ export const tenderFormSchema = z.object({
     .min(2, "errors.tender.qualification")
     .max(200, "errors.tender.qualification")
     .refine((v) => !REGISTERED_CAPITAL.test(v), "errors.tender.registeredCapital"),
-  requirePmCertificate: z
-    .string()
-    .optional()
-    .transform((v) => v === "on"),
-  requirePoolMember: z
-    .string()
-    .optional()
-    .transform((v) => v === "on"),
+  requirePmCertificate: z.string().optional().transform((v) => v === "on"),
+  requirePoolMember: z.string().optional().transform((v) => v === "on"),
   otherRequirements: z
     .string()
     .trim()
     .max(2000, "errors.tender.other")
     .refine((v) => !REGISTERED_CAPITAL.test(v), "errors.tender.registeredCapital")
     .optional(),
-  deadline: z
-    .string()
-    .trim()
-    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, "errors.tender.deadline"),
-  decryptionWindowMinutes: z
-    .string()
-    .trim()
-    .regex(/^\d{1,3}$/, "errors.tender.window")
-    .transform(Number),
+  deadline: z.string().trim().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, "errors.tender.deadline"),
+  decryptionWindowMinutes: z.string().trim().regex(/^\d{1,3}$/, "errors.tender.window").transform(Number),
   bidSecurity: z
     .string()
     .trim()
@@ -76,11 +63,7 @@ export const tenderFormSchema = z.object({
   evaluationMethod: z.enum(EVALUATION_METHODS, { message: "errors.tender.method" }),
   coefficient: z.string().trim().optional(),
   priceWeight: z.string().trim().optional(),
-  panelSize: z
-    .string()
-    .trim()
-    .regex(/^\d{1,2}$/, "errors.tender.panel")
-    .transform(Number),
+  panelSize: z.string().trim().regex(/^\d{1,2}$/, "errors.tender.panel").transform(Number),
 });
 export type TenderForm = z.output<typeof tenderFormSchema>;
 
@@ -88,7 +71,8 @@ export type TenderForm = z.output<typeof tenderFormSchema>;
 export function checkTenderRules(settings: CountySettings, project: Pick<Project, "estimateFen">, f: TenderForm, now: Date) {
   const deadline = fromBeijingLocal(f.deadline);
   const earliest = new Date(now.getTime() + settings.minAnnouncementDays * DAY_MS);
-  if (deadline < earliest) throw new DomainError("errors.tender.deadlineTooSoon", { field: "deadline", values: { days: settings.minAnnouncementDays, earliest: formatBeijing(earliest) } });
+  if (deadline < earliest)
+    throw new DomainError("errors.tender.deadlineTooSoon", { field: "deadline", values: { days: settings.minAnnouncementDays, earliest: formatBeijing(earliest) } });
   if (f.decryptionWindowMinutes < 5 || f.decryptionWindowMinutes > 240) throw new DomainError("errors.tender.window", { field: "decryptionWindowMinutes" });
   const cap = Math.floor((project.estimateFen * settings.bidSecurityMaxBasisPoints) / 10_000);
   if (f.bidSecurity > cap) throw new DomainError("errors.tender.securityCap", { field: "bidSecurity", values: { cap: formatFen(cap) } });
@@ -165,10 +149,7 @@ export async function publishTender(
     // The supervision's commitment to the draw secret is part of the notice (ADR 0015).
     const draw = newDrawSecret();
     const noticeText = `${documentText}\n\n随机抽取及同分排序承诺值（乡镇监督机构，SHA-256）：${draw.commitment}\n该秘密值在评审小组锁定合格投标人名单后公开，任何人可据此重算抽取结果。`;
-    const [{ rounds }] = await tx
-      .select({ rounds: sql<number>`count(*)::int` })
-      .from(tenders)
-      .where(eq(tenders.projectId, p.id));
+    const [{ rounds }] = await tx.select({ rounds: sql<number>`count(*)::int` }).from(tenders).where(eq(tenders.projectId, p.id));
     // The 招标文件 PDF is in the file store before the row that names it commits.
     const pdf = await storeTenderDocument(fileStore, {
       projectName: p.name,
@@ -246,6 +227,7 @@ export async function currentTender(db: Db, projectId: string) {
   const [t] = await db.select().from(tenders).where(eq(tenders.projectId, projectId)).orderBy(desc(tenders.round)).limit(1);
   return t ?? null;
 }
+
 
 export interface NoticeFilter {
   q?: string;
@@ -331,10 +313,7 @@ export async function decideCancel(db: Db, clock: Clock, actor: Actor, projectId
     if (!v.ok) throw new DomainError(v.reason, { status: 409 });
     if (p.townshipId !== townshipId) throw new DomainError("errors.forbidden", { status: 403 });
     const to: ProjectState = approve ? "cancelled" : ((p.stateBeforeCancel ?? "draft") as ProjectState);
-    await tx
-      .update(projects)
-      .set({ state: to, stateBeforeCancel: null, updatedAt: clock.now(), ...(approve ? {} : { cancelReason: null }) })
-      .where(eq(projects.id, p.id));
+    await tx.update(projects).set({ state: to, stateBeforeCancel: null, updatedAt: clock.now(), ...(approve ? {} : { cancelReason: null }) }).where(eq(projects.id, p.id));
     await appendAudit(tx, clock, actor, {
       action: approve ? "project.approve_cancel" : "project.reject_cancel",
       objectType: "project",
@@ -348,15 +327,15 @@ export async function decideCancel(db: Db, clock: Clock, actor: Actor, projectId
   });
 }
 
+/** Where-clause: this tender row is its project's current round (a re-tender supersedes the earlier ones). */
+export const isCurrentRound = sql`${tenders.round} = (select max(t2.round) from tenders t2 where t2.project_id = ${tenders.projectId})`;
+
 /**
  * Scheduler job: record the close of bidding for every tender whose deadline
  * has passed. Pages never wait for it (effectiveState derives the same
  * answer from the clock); it only makes the stored state and the audit trail
  * catch up. Several instances may run it: rows are claimed with SKIP LOCKED.
  */
-/** Where-clause: this tender row is its project's current round (a re-tender supersedes the earlier ones). */
-export const isCurrentRound = sql`${tenders.round} = (select max(t2.round) from tenders t2 where t2.project_id = ${tenders.projectId})`;
-
 export async function closeDueTenders(db: Db, clock: Clock): Promise<number> {
   const now = clock.now();
   return db.transaction(async (tx) => {
@@ -368,21 +347,16 @@ export async function closeDueTenders(db: Db, clock: Clock): Promise<number> {
       .for("update", { of: projects, skipLocked: true });
     for (const { project: p, deadline } of due) {
       await tx.update(projects).set({ state: "opening", updatedAt: now }).where(eq(projects.id, p.id));
-      await appendAudit(
-        tx,
-        clock,
-        { userId: null, role: "system", ip: null },
-        {
-          action: "project.close_bidding",
-          objectType: "project",
-          objectId: p.id,
-          countyId: p.countyId,
-          townshipId: p.townshipId,
-          before: { state: "published" },
-          after: { state: "opening" },
-          detail: { deadline: deadline.toISOString() },
-        },
-      );
+      await appendAudit(tx, clock, { userId: null, role: "system", ip: null }, {
+        action: "project.close_bidding",
+        objectType: "project",
+        objectId: p.id,
+        countyId: p.countyId,
+        townshipId: p.townshipId,
+        before: { state: "published" },
+        after: { state: "opening" },
+        detail: { deadline: deadline.toISOString() },
+      });
     }
     return due.length;
   });

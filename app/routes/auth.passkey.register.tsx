@@ -9,7 +9,9 @@ import { actorOf, requireAuth } from "~/utils/auth.server";
 /** Two steps for the signed-in user: `options` issues a challenge bound to them; `verify` stores the passkey. */
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requireAuth(request, context);
-  const body = (await request.json().catch(() => null)) as { step?: string; response?: RegistrationResponseJSON; name?: string } | null;
+  const body = (await request.json().catch(() => null)) as
+    | { step?: string; response?: RegistrationResponseJSON; name?: string }
+    | null;
   const subject = { ip: context.ip, account: `user:${auth.user.id}`, kind: "passkey_register" as const };
   const refusal = await authAttemptRefusal(context.db, context.clock, subject);
   if (refusal) return Response.json({ error: refusal }, { status: 429 });

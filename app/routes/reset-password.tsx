@@ -29,7 +29,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       password2: String(form.password2 ?? ""),
     });
   } catch (e) {
-    return data({ errors: domainErrors(e) as FormErrors, phone }, { status: e instanceof DomainError ? e.options.status ?? 400 : 400 });
+    return data({ errors: domainErrors(e) as FormErrors, phone }, { status: e instanceof DomainError ? (e.options.status ?? 400) : 400 });
   }
   throw redirect("/login?reset=1");
 }
