@@ -7,7 +7,7 @@
  * upload id instead, so the bytes are not sent twice. Without JavaScript, or
  * when the connection gives up, the form sends the file itself as before.
  */
-import { DEFAULT_LOCALE, getT, isLocale } from "~/utils/i18n";
+import { tIn } from "~/utils/i18n";
 
 const ENDPOINT = "/uploads";
 const CHUNK = 512 * 1024;
@@ -180,8 +180,7 @@ const SUFFIX = "__upload";
 
 /** Enhance one form; returns a function that stops its uploads (the form left the page). */
 export function enhance(form: HTMLFormElement): () => void {
-  const lang = document.documentElement.lang;
-  const t = getT(isLocale(lang) ? lang : DEFAULT_LOCALE);
+  const t = tIn(document.documentElement.lang);
   const running = new Map<HTMLInputElement, { stop: AbortController; done: Promise<unknown> }>();
   let resubmitting = false;
 

@@ -10,7 +10,7 @@
  *   them, and the real holder gets in.
  * Time comes from the application clock, so tests move it.
  */
-import { and, count, eq, gt, inArray, lt, ne, or } from "drizzle-orm";
+import { and, count, eq, gt, inArray, lt, ne, or, type SQL } from "drizzle-orm";
 import type { Clock } from "~/utils/clock.server";
 import { schema, type Db } from "~/utils/db.server";
 import { maskPhone } from "~/utils/phone";
@@ -46,6 +46,31 @@ export interface AttemptSubject {
 const ipBucket = (ip: string) => `ip:${ip}`;
 export const phoneAccount = (phone: string) => `account:${phone}`;
 
+async function countAttempts(db: Db, bucket: string, since: Date, also?: SQL): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(loginAttempts)
+    .where(and(eq(loginAttempts.bucket, bucket), gt(loginAttempts.at, since), also));
+  return row?.n ?? 0;
+}
+
+/**
+ * Asking for a code sent to one's own channel (reset-code.server.ts): at most `perAccount` of this
+ * kind per account, and `perIp` per address, within `windowMs`. Looks only; recordAuthAttempt counts.
+ */
+export async function codeRequestRefusal(
+  db: Db,
+  clock: Clock,
+  subject: AttemptSubject & { kind: "reset_request" | "step_up" },
+  limits: { perAccount: number; perIp: number; windowMs: number },
+): Promise<ThrottleRefusal | null> {
+  const since = new Date(clock.now().getTime() - limits.windowMs);
+  const ofKind = eq(loginAttempts.kind, subject.kind);
+  if (subject.account && (await countAttempts(db, subject.account, since, ofKind)) >= limits.perAccount) return "errors.auth.throttled";
+  if (subject.ip && (await countAttempts(db, ipBucket(subject.ip), since, ofKind)) >= limits.perIp) return "errors.auth.throttled";
+  return null;
+}
+
 /** Whether this attempt may go ahead; a refusal key when it may not. Looks only, writes nothing. */
 export async function authAttemptRefusal(db: Db, clock: Clock, subject: AttemptSubject): Promise<ThrottleRefusal | null> {
   const now = clock.now();
@@ -58,20 +83,8 @@ export async function authAttemptRefusal(db: Db, clock: Clock, subject: AttemptS
     if (lock) return "errors.auth.locked";
   }
   const since = new Date(now.getTime() - THROTTLE.windowMs);
-  const attempts = async (bucket: string, exceptGoodPasswords = false) => {
-    const [row] = await db
-      .select({ n: count() })
-      .from(loginAttempts)
-      .where(
-        and(
-          eq(loginAttempts.bucket, bucket),
-          gt(loginAttempts.at, since),
-          // Per address, people who typed their password right do not use up the office's allowance.
-          exceptGoodPasswords ? or(ne(loginAttempts.kind, "password"), eq(loginAttempts.failed, true)) : undefined,
-        ),
-      );
-    return row?.n ?? 0;
-  };
+  // Per address, people who typed their password right do not use up the office's allowance.
+  const attempts = (bucket: string, exceptGoodPasswords = false) => countAttempts(db, bucket, since, exceptGoodPasswords ? or(ne(loginAttempts.kind, "password"), eq(loginAttempts.failed, true)) : undefined);
   if (subject.ip && (await attempts(ipBucket(subject.ip), true)) >= THROTTLE.perIp) return "errors.auth.throttled";
   if (subject.account && (await attempts(subject.account)) >= THROTTLE.perAccount) return "errors.auth.throttled";
   return null;

@@ -15,7 +15,8 @@ import { and, asc, desc, eq, inArray, lte, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Clock } from "~/utils/clock.server";
 import { schema, type Db } from "~/utils/db.server";
-import { getT, isLocale, DEFAULT_LOCALE } from "~/utils/i18n";
+import type { TFunction } from "i18next";
+import { tIn } from "~/utils/i18n";
 import { appendAudit, type Actor } from "./audit.server";
 import { DomainError } from "./errors";
 import { NOTIFICATION_KINDS, type NotificationKind } from "./notification.server";
@@ -52,9 +53,12 @@ function addressesOf(u: Recipient): { channel: Channel; address: string }[] {
   return out;
 }
 
-function render(locale: string, kind: string, params: Record<string, string>) {
-  const t = getT(isLocale(locale) ? locale : DEFAULT_LOCALE);
-  return { subject: t("outbox.subject", { what: t(`kindNames.${kind}`) }), body: t(`notifications.kinds.${kind}`, params) };
+/** The rows of one message to one person, one per channel that reaches them (but `muted`), in their language. */
+function rowsFor(u: Recipient, now: Date, kind: string, text: (t: TFunction) => { subject: string; body: string }, link: string | null, secret: string | null, muted: (channel: Channel) => boolean = () => false) {
+  const { subject, body } = text(tIn(u.locale));
+  return addressesOf(u)
+    .filter((a) => !muted(a.channel))
+    .map((a) => ({ userId: u.id, kind, ...a, subject, body, link, secret, nextAttemptAt: now, createdAt: now }));
 }
 
 const recipientColumns = { id: users.id, locale: users.locale, phone: users.phone, email: users.email, wechatOpenId: users.wechatOpenId };
@@ -74,11 +78,8 @@ export async function enqueueNotification(db: Db, clock: Clock, userIds: string[
         ).map((m) => `${m.userId}:${m.channel}`),
       );
   const now = clock.now();
-  const rows = recipients.flatMap((u) =>
-    addressesOf(u)
-      .filter((a) => !muted.has(`${u.id}:${a.channel}`))
-      .map((a) => ({ userId: u.id, kind, ...a, ...render(u.locale, kind, params), link, nextAttemptAt: now, createdAt: now })),
-  );
+  const text = (t: TFunction) => ({ subject: t("outbox.subject", { what: t(`kindNames.${kind}`) }), body: t(`notifications.kinds.${kind}`, params) });
+  const rows = recipients.flatMap((u) => rowsFor(u, now, kind, text, link, null, (channel) => muted.has(`${u.id}:${channel}`)));
   if (rows.length) await db.insert(outbox).values(rows);
   return rows.length;
 }
@@ -89,19 +90,8 @@ export type CodeKind = "auth.resetCode" | "auth.stepUpCode";
 export async function enqueueCode(db: Db, clock: Clock, userId: string, kind: CodeKind, code: string, params: Record<string, string>, link: string | null) {
   const [u] = await db.select(recipientColumns).from(users).where(eq(users.id, userId));
   if (!u) return 0;
-  const now = clock.now();
-  const t = getT(isLocale(u.locale) ? u.locale : DEFAULT_LOCALE);
-  const rows = addressesOf(u).map((a) => ({
-    userId,
-    kind,
-    ...a,
-    subject: t("outbox.subject", { what: t(`outbox.codeNames.${kind}`) }),
-    body: t(`outbox.codes.${kind}`, { ...params, code }),
-    link,
-    secret: code,
-    nextAttemptAt: now,
-    createdAt: now,
-  }));
+  const text = (t: TFunction) => ({ subject: t("outbox.subject", { what: t(`outbox.codeNames.${kind}`) }), body: t(`outbox.codes.${kind}`, { ...params, code }) });
+  const rows = rowsFor(u, clock.now(), kind, text, link, code);
   if (rows.length) await db.insert(outbox).values(rows);
   return rows.length;
 }

@@ -18,11 +18,11 @@ import { maskPhone } from "~/utils/phone";
 import { phoneField } from "~/utils/phone-field";
 import { appendAudit, type Actor } from "./audit.server";
 import { DomainError } from "./errors";
-import { authAttemptRefusal, phoneAccount, recordAuthAttempt } from "./login-throttle.server";
+import { authAttemptRefusal, codeRequestRefusal, phoneAccount, recordAuthAttempt } from "./login-throttle.server";
 import { enqueueCode } from "./outbox.server";
 import { hashPassword, PASSWORD_MIN_LENGTH } from "./password.server";
 
-const { resetCodes, users, memberships, orgs, sessions, loginAttempts, passkeys } = schema;
+const { resetCodes, users, memberships, orgs, sessions, passkeys } = schema;
 
 export const RESET_CODE_TTL_MS = 24 * 3600_000;
 export const RESET_CODE_TRIES = 5;
@@ -192,12 +192,22 @@ export const STEP_UP_MS = 15 * 60_000;
 
 const sixDigits = () => String(randomInt(1_000_000)).padStart(6, "0");
 
-async function requestsSince(db: Db, bucket: string, kind: string, since: Date): Promise<number> {
-  const [row] = await db
-    .select({ n: count() })
-    .from(loginAttempts)
-    .where(and(eq(loginAttempts.bucket, bucket), eq(loginAttempts.kind, kind), gt(loginAttempts.at, since)));
-  return row?.n ?? 0;
+/**
+ * A new six-digit code of `purpose` for the user, sent to every channel that reaches them; it voids
+ * their older codes of that purpose (never an official's). Returns the row, the code's messages.
+ */
+async function issueChannelCode(tx: Db, clock: Clock, userId: string, purpose: typeof SELF | typeof STEP_UP, link: (code: string) => string | null) {
+  const now = clock.now();
+  await tx
+    .update(resetCodes)
+    .set({ voidedAt: now })
+    .where(and(eq(resetCodes.userId, userId), eq(resetCodes.issuedAs, purpose), isNull(resetCodes.usedAt), isNull(resetCodes.voidedAt)));
+  const code = sixDigits();
+  const expiresAt = new Date(now.getTime() + SELF_CODE_TTL_MS);
+  const [row] = await tx.insert(resetCodes).values({ userId, codeSha256: sha256(code), issuedBy: null, issuedAs: purpose, identityCheck: "channel", createdAt: now, expiresAt }).returning();
+  const kind = purpose === SELF ? "auth.resetCode" : "auth.stepUpCode";
+  const messages = await enqueueCode(tx, clock, userId, kind, code, { minutes: String(SELF_CODE_TTL_MS / 60_000) }, link(code));
+  return { row, messages };
 }
 
 export const forgotSchema = z.object({ phone: phoneField });
@@ -211,15 +221,9 @@ export async function requestResetByChannel(db: Db, clock: Clock, actor: Actor, 
   const parsed = forgotSchema.safeParse(raw);
   if (!parsed.success) throw new DomainError(parsed.error.issues[0].message, { field: "phone" });
   const { phone } = parsed.data;
-  const now = clock.now();
-  const since = new Date(now.getTime() - SELF_REQUESTS.windowMs);
   const account = phoneAccount(phone);
-  if (
-    (await requestsSince(db, account, "reset_request", since)) >= SELF_REQUESTS.perPhone ||
-    (actor.ip && (await requestsSince(db, `ip:${actor.ip}`, "reset_request", since)) >= SELF_REQUESTS.perIp)
-  ) {
-    throw new DomainError("errors.auth.throttled", { status: 429 });
-  }
+  const refusal = await codeRequestRefusal(db, clock, { ip: actor.ip, account, kind: "reset_request" }, { perAccount: SELF_REQUESTS.perPhone, perIp: SELF_REQUESTS.perIp, windowMs: SELF_REQUESTS.windowMs });
+  if (refusal) throw new DomainError(refusal, { status: 429 });
   await recordAuthAttempt(db, clock, actor, { ip: actor.ip, account, kind: "reset_request", failed: false });
   return db.transaction(async (tx) => {
     const [user] = await tx.select().from(users).where(eq(users.phone, phone)).for("update");
@@ -228,17 +232,7 @@ export async function requestResetByChannel(db: Db, clock: Clock, actor: Actor, 
       return { messages: 0 };
     }
     // A new code voids the person's older ones (not an official's: that one was given after checking identity).
-    await tx
-      .update(resetCodes)
-      .set({ voidedAt: now })
-      .where(and(eq(resetCodes.userId, user.id), eq(resetCodes.issuedAs, SELF), isNull(resetCodes.usedAt), isNull(resetCodes.voidedAt)));
-    const code = sixDigits();
-    const expiresAt = new Date(now.getTime() + SELF_CODE_TTL_MS);
-    const [row] = await tx
-      .insert(resetCodes)
-      .values({ userId: user.id, codeSha256: sha256(code), issuedBy: null, issuedAs: SELF, identityCheck: "channel", createdAt: now, expiresAt })
-      .returning();
-    const messages = await enqueueCode(tx, clock, user.id, "auth.resetCode", code, { minutes: String(SELF_CODE_TTL_MS / 60_000) }, `/reset-password?${new URLSearchParams({ phone, code })}`);
+    const { row, messages } = await issueChannelCode(tx, clock, user.id, SELF, (code) => `/reset-password?${new URLSearchParams({ phone, code })}`);
     await appendAudit(
       tx,
       clock,
@@ -247,7 +241,7 @@ export async function requestResetByChannel(db: Db, clock: Clock, actor: Actor, 
         action: "auth.reset_request",
         objectType: "user",
         objectId: user.id,
-        detail: { phone: maskPhone(phone), registered: true, resetCodeId: row.id, messages, expiresAt: expiresAt.toISOString() },
+        detail: { phone: maskPhone(phone), registered: true, resetCodeId: row.id, messages, expiresAt: row.expiresAt.toISOString() },
       },
     );
     return { messages };
@@ -286,22 +280,12 @@ export async function renewStepUp(db: Db, clock: Clock, sessionId: string) {
 
 /** Send a six-digit code to the signed-in user's channels; three an hour. */
 export async function requestStepUpCode(db: Db, clock: Clock, actor: Actor & { userId: string }): Promise<{ messages: number }> {
-  const now = clock.now();
   const bucket = `user:${actor.userId}`;
-  if ((await requestsSince(db, bucket, "step_up", new Date(now.getTime() - SELF_REQUESTS.windowMs))) >= SELF_REQUESTS.perPhone) throw new DomainError("errors.auth.throttled", { status: 429 });
+  const refusal = await codeRequestRefusal(db, clock, { ip: null, account: bucket, kind: "step_up" }, { perAccount: SELF_REQUESTS.perPhone, perIp: SELF_REQUESTS.perIp, windowMs: SELF_REQUESTS.windowMs });
+  if (refusal) throw new DomainError(refusal, { status: 429 });
   await recordAuthAttempt(db, clock, actor, { ip: null, account: bucket, kind: "step_up", failed: false });
   return db.transaction(async (tx) => {
-    await tx
-      .update(resetCodes)
-      .set({ voidedAt: now })
-      .where(and(eq(resetCodes.userId, actor.userId), eq(resetCodes.issuedAs, STEP_UP), isNull(resetCodes.usedAt), isNull(resetCodes.voidedAt)));
-    const code = sixDigits();
-    const expiresAt = new Date(now.getTime() + SELF_CODE_TTL_MS);
-    const [row] = await tx
-      .insert(resetCodes)
-      .values({ userId: actor.userId, codeSha256: sha256(code), issuedBy: null, issuedAs: STEP_UP, identityCheck: "channel", createdAt: now, expiresAt })
-      .returning();
-    const messages = await enqueueCode(tx, clock, actor.userId, "auth.stepUpCode", code, { minutes: String(SELF_CODE_TTL_MS / 60_000) }, null);
+    const { row, messages } = await issueChannelCode(tx, clock, actor.userId, STEP_UP, () => null);
     if (messages === 0) throw new DomainError("errors.stepUp.noChannel", { status: 409 });
     await appendAudit(tx, clock, actor, { action: "auth.step_up_request", objectType: "user", objectId: actor.userId, detail: { resetCodeId: row.id, messages } });
     return { messages };

@@ -48,6 +48,11 @@ export function getT(locale: Locale): TFunction {
   return getI18n(locale).getFixedT(locale);
 }
 
+/** The texts of a language named by a page or stored with a user; Chinese when it is not one of ours. */
+export function tIn(lang: string | null | undefined): TFunction {
+  return getT(isLocale(lang) ? lang : DEFAULT_LOCALE);
+}
+
 export function localeFromCookieHeader(cookieHeader: string | null): Locale {
   if (!cookieHeader) return DEFAULT_LOCALE;
   const m = /(?:^|;\s*)lng=([^;]+)/.exec(cookieHeader);
