@@ -103,7 +103,7 @@ const en: Catalogue = {
   account: {
     lostPasskey: "Lost a passkey?",
     stepUpWhy: "You signed in with a password. So that a leaked password cannot be used to replace your passkeys, enter the six-digit code sent to your phone (or e-mail, WeChat) before removing or adding one; you then have 15 minutes.",
-    lostPasskeyBids: "What this means for sealed bids: each bid was sealed to your passkeys and to the backup key you saved when bidding. Without the passkey you can re-seal a bid with a new passkey before the deadline, and decrypt it at the opening with the backup key. With both lost, the bid cannot be decrypted and counts as withdrawn.",
+    lostPasskeyBids: "What this means for sealed bids: each bid was sealed to your passkeys and to the backup key you saved when bidding. Without the passkey you can re-seal a bid with a new passkey before the deadline, and decrypt it at the opening with the backup key. With both lost, the bid cannot be decrypted: a bid not decrypted within the window through the bidder's own fault counts as revoked.",
     stepUpSend: "Send a code",
     stepUpSent: "The code is on its way; it works for 15 minutes.",
     stepUpCode: "Code (or a reset code from an official)",
@@ -578,7 +578,7 @@ const en: Catalogue = {
       "award.lost": "“{{project}}” has been awarded to another bidder; your bid security will be released on time.",
       "auth.locked": "After {{failures}} wrong passwords in a row, password sign-in to your account is paused until {{until}}. If this was not you, change your password soon; you can still sign in with a passkey meanwhile.",
       "opening.soon": "The opening hall for “{{project}}” opens at {{at}} (in 30 minutes): please be there and sign in.",
-      "opening.decryption": "Decryption of “{{project}}” has started: decrypt your bid with your passkey or backup key before {{until}}; a bid not decrypted by then counts as withdrawn.",
+      "opening.decryption": "Decryption of “{{project}}” has started: decrypt your bid with your passkey or backup key before {{until}}; a bid not decrypted within the window through the bidder's own fault counts as revoked (its security may be kept); one the platform failed to open counts as withdrawn.",
       "company.qualificationExpiring": "{{company}}’s qualification “{{name}}” ({{number}}) expires on {{date}}: renew it and update it on the company page, or it cannot be used in bids after that day.",
     },
     settings: "How messages reach you (SMS, e-mail, WeChat)",
@@ -950,7 +950,7 @@ const en: Catalogue = {
       projectManager: "The project manager is not one of the company's",
       projectManagerBusy: "The project manager manages a contract under way",
       notPdf: "A bid file is not a PDF",
-      notDecrypted: "Not decrypted within the window: revoked",
+      notDecrypted: "Not decrypted within the window through the bidder's own fault: revoked",
       platformFault: "Not decrypted because of a platform fault: withdrawn",
     },
     failReason: {

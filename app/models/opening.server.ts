@@ -142,7 +142,7 @@ export async function startDecryption(db: Db, clock: Clock, actor: HallActor, ac
       return { failed: true };
     }
     await event(tx, clock, actor, locked, "decryption_started", { windowEndsAt: values.windowEndsAt.toISOString(), minutes: locked.tender.decryptionWindowMinutes });
-    // Each bidder's window closes at a stated time; a bid not decrypted by then counts as withdrawn.
+    // Each bidder's window closes at a stated time; a bid not decrypted by then through the bidder's fault counts as revoked (视为撤销).
     await notify(tx, clock, await usersOfOrgs(tx, sealed.map((b) => b.bid.companyId), ["contractor"]), "opening.decryption", { project: locked.project.name, until: formatBeijing(values.windowEndsAt) }, `/notices/${tenderId}/hall`);
     return { failed: false };
   });
