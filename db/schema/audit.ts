@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { bigint, bigserial, date, index, jsonb, pgTable, text, uuid } from "drizzle-orm/pg-core";
 import { instant } from "./columns";
 
@@ -31,6 +32,8 @@ export const auditLog = pgTable(
     index("audit_county_idx").on(t.countyId, t.id),
     index("audit_township_idx").on(t.townshipId, t.id),
     index("audit_at_idx").on(t.at),
+    // A person's sign-ins, newest first: an official's password reset looks up the owner's last one (reset-code.server.ts).
+    index("audit_login_idx").on(t.actorUserId, t.at).where(sql`action = 'auth.login'`),
   ],
 );
 

@@ -73,7 +73,8 @@ export const passkeys = pgTable(
   (t) => [index("passkeys_user_idx").on(t.userId)],
 );
 
-export const challengePurpose = pgEnum("challenge_purpose", ["passkey_register", "passkey_login", "opening_key"]);
+/** bid_withdraw / bid_replace: a fresh assertion that the bidder approved withdrawing or replacing a sealed bid just now. */
+export const challengePurpose = pgEnum("challenge_purpose", ["passkey_register", "passkey_login", "opening_key", "bid_withdraw", "bid_replace"]);
 
 /** WebAuthn challenges: single-use (deleted when read) and short-lived. */
 export const webauthnChallenges = pgTable("webauthn_challenges", {
@@ -115,6 +116,8 @@ export const resetCodes = pgTable(
     expiresAt: instant("expires_at").notNull(),
     tries: integer("tries").notNull().default(0),
     usedAt: instant("used_at"),
+    /** What the code was used for: "password" (a reset) or "step_up" (a second factor); null while unused. */
+    usedFor: text("used_for"),
     voidedAt: instant("voided_at"),
   },
   (t) => [index("reset_codes_user_idx").on(t.userId, t.createdAt)],
