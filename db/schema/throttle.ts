@@ -1,17 +1,21 @@
-import { boolean, index, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { boolean, index, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { instant } from "./columns";
+import { users } from "./users";
 
 /**
  * Sign-in attempts, kept for a day, so every instance of the app counts the
  * same attempts (app/models/login-throttle.server.ts). `bucket` is what is
- * limited: `ip:<address>` or `account:<phone>` / `credential:<id>` / `user:<id>`.
+ * limited: `ip:<address>`, `pair:<address>|<phone>` (passwords), `reset:<address>|<phone>` (reset
+ * codes), `ask:<address>|<phone>` (code requests), `account:<phone>`, `device:<known device>`,
+ * `credential:<id>` or `user:<id>`. An attempt is written before it is checked; a password or
+ * code attempt is written as failed until it is shown to be right (ADR 0032).
  */
 export const loginAttempts = pgTable(
   "login_attempts",
   {
     id: uuid("id").primaryKey().defaultRandom(),
     bucket: text("bucket").notNull(),
-    /** password | passkey_options | passkey_verify | passkey_register */
+    /** password | reset | passkey_options | passkey_verify | passkey_register | reset_request | step_up */
     kind: text("kind").notNull(),
     failed: boolean("failed").notNull(),
     at: instant("at").notNull(),
@@ -20,12 +24,45 @@ export const loginAttempts = pgTable(
 );
 
 /**
- * An account locked against password sign-in after repeated wrong passwords.
- * Keyed by the phone typed, whether or not it belongs to a user, so a lock
- * says nothing about which numbers are registered. It ends by time alone.
+ * A bucket paused after repeated wrong passwords (`account` holds the bucket: a number from devices
+ * it has not used before, one address for one number, or one known device). Keyed by the phone
+ * typed, whether or not it belongs to a user, so a pause says nothing about which numbers are
+ * registered. It ends by time alone.
  */
 export const accountLocks = pgTable("account_locks", {
   account: text("account").primaryKey(),
   lockedAt: instant("locked_at").notNull(),
   lockedUntil: instant("locked_until").notNull(),
 });
+
+/**
+ * One row per bucket of login_attempts, locked (INSERT … ON CONFLICT DO UPDATE) by every attempt
+ * counted in it, so parallel attempts on one account queue for the count instead of all reading
+ * the same number (ADR 0032). Rows untouched for a day are purged.
+ */
+export const throttleBuckets = pgTable(
+  "throttle_buckets",
+  {
+    bucket: text("bucket").primaryKey(),
+    touchedAt: instant("touched_at").notNull(),
+  },
+  (t) => [index("throttle_buckets_touched_idx").on(t.touchedAt)],
+);
+
+/**
+ * Devices an account signed in from (app/models/known-device.server.ts): the SHA-256 of the random
+ * token in the browser's cookie. A password typed on one is counted on that device alone.
+ */
+export const knownDevices = pgTable(
+  "known_devices",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tokenSha256: text("token_sha256").notNull(),
+    createdAt: instant("created_at").notNull(),
+    lastUsedAt: instant("last_used_at").notNull(),
+  },
+  (t) => [uniqueIndex("known_devices_token_user_uniq").on(t.tokenSha256, t.userId), index("known_devices_user_idx").on(t.userId)],
+);
