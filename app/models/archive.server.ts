@@ -31,6 +31,7 @@ import { getCountySettings } from "./county-settings.server";
 import { DomainError } from "./errors";
 import { putBytes, readBytes, type FileStore, type StoredFile } from "./file-store.server";
 import { renderOpeningRecord } from "./opening-record.server";
+import { bidContentRevealedSql, sealedActShownSql } from "./reveal";
 import { sealAsPlatform } from "./signature.server";
 
 const { projects, projectDecisions, tenders, tenderAttachments, tenderAmendments, tenderQuestions, openings, bidOpenings, bids, bidVersions, evaluations, publicities, objections, complaints, awards, orgs, auditLog, archives, files } = schema;
@@ -63,8 +64,13 @@ async function fileSize(db: Db, sha: string): Promise<number> {
   return f?.size ?? 0;
 }
 
-/** Everything the archive holds, gathered from the database (no file bytes yet). */
-async function gather(db: Db, project: Project) {
+/**
+ * Everything the archive holds, gathered from the database (no file bytes yet),
+ * as it may be seen at `now` (reveal.ts): opened bids only from their price
+ * reading, sealed bids only from their tender's deadline, and no audit row of a
+ * contractor's act on a tender still taking bids.
+ */
+async function gather(db: Db, project: Project, now: Date) {
   const rounds = await db.select().from(tenders).where(eq(tenders.projectId, project.id)).orderBy(asc(tenders.round));
   const tenderIds = rounds.map((t) => t.id);
   const [village] = await db.select().from(orgs).where(eq(orgs.id, project.villageId));
@@ -76,7 +82,13 @@ async function gather(db: Db, project: Project) {
   const questions = any ? await db.select().from(tenderQuestions).where(inArray(tenderQuestions.tenderId, tenderIds)).orderBy(asc(tenderQuestions.askedAt)) : [];
   const opens = any ? await db.select().from(openings).where(inArray(openings.tenderId, tenderIds)) : [];
   const opened = any
-    ? await db.select({ o: bidOpenings, company: orgs.name }).from(bidOpenings).innerJoin(bids, eq(bids.id, bidOpenings.bidId)).innerJoin(orgs, eq(orgs.id, bids.companyId)).where(inArray(bidOpenings.tenderId, tenderIds))
+    ? await db
+        .select({ o: bidOpenings, company: orgs.name })
+        .from(bidOpenings)
+        .innerJoin(bids, eq(bids.id, bidOpenings.bidId))
+        .innerJoin(orgs, eq(orgs.id, bids.companyId))
+        .innerJoin(openings, eq(openings.tenderId, bidOpenings.tenderId))
+        .where(and(inArray(bidOpenings.tenderId, tenderIds), bidContentRevealedSql(openings.state, openings.readingStartedAt)))
     : [];
   const sealed = any
     ? await db
@@ -84,7 +96,8 @@ async function gather(db: Db, project: Project) {
         .from(bidVersions)
         .innerJoin(bids, eq(bids.id, bidVersions.bidId))
         .innerJoin(orgs, eq(orgs.id, bids.companyId))
-        .where(and(inArray(bids.tenderId, tenderIds), isNotNull(bidVersions.ciphertextSha256)))
+        .innerJoin(tenders, eq(tenders.id, bids.tenderId))
+        .where(and(inArray(bids.tenderId, tenderIds), isNotNull(bidVersions.ciphertextSha256), lte(tenders.deadline, now)))
         .orderBy(asc(bidVersions.receivedAt))
     : [];
   const evals = any ? await db.select().from(evaluations).where(inArray(evaluations.tenderId, tenderIds)) : [];
@@ -97,7 +110,7 @@ async function gather(db: Db, project: Project) {
   const audit = await db
     .select({ id: auditLog.id, at: auditLog.at, role: auditLog.actorRole, action: auditLog.action, ip: auditLog.ip, hash: auditLog.hash })
     .from(auditLog)
-    .where(inArray(auditLog.objectId, objectIds))
+    .where(and(inArray(auditLog.objectId, objectIds), sealedActShownSql(auditLog.summary, now)))
     .orderBy(asc(auditLog.id));
   return { rounds, village, township, decisions, attachments, amendments, questions, opens, opened, sealed, evals, pubs, objs, comps, awardRows, audit, unsignedRecords: new Map<string, string>() };
 }
@@ -345,7 +358,7 @@ export async function assembleArchive(db: Db, clock: Clock, store: FileStore, pr
   const now = clock.now();
   const settings = await getCountySettings(db, project.countyId);
   const retainUntil = addDays(beijingDay(now), Math.round(settings.archiveRetentionYears * 365.25));
-  const g = await gather(db, project);
+  const g = await gather(db, project, now);
   await renderUnsignedRecords(db, store, g, now);
   const manifest = await originals(db, store, g);
   const pdf = await renderArchivePdf(db, store, project, g, manifest, now, retainUntil);
@@ -502,7 +515,7 @@ export async function exportRecords(db: Db, clock: Clock, store: FileStore, acto
   const extra: { path: string; bytes: Uint8Array }[] = [];
   const objectIds: string[] = [];
   for (const p of list) {
-    const g = await gather(db, p);
+    const g = await gather(db, p, now);
     await renderUnsignedRecords(db, store, g, now);
     const dir = `${safe(p.name)}-${p.id.slice(0, 8)}`;
     for (const e of await originals(db, store, g)) entries.push({ ...e, path: `${dir}/${e.path}` });
@@ -520,12 +533,14 @@ export async function exportRecords(db: Db, clock: Clock, store: FileStore, acto
     };
     extra.push({ path: `${dir}/record.json`, bytes: Buffer.from(JSON.stringify(record, null, 2), "utf8") });
   }
+  // What the audit page hides until a tender's deadline, the export leaves out too (reveal.ts).
+  const shown = sealedActShownSql(auditLog.summary, now);
   const auditRows =
     scope.kind === "project"
       ? objectIds.length
-        ? await db.select().from(auditLog).where(inArray(auditLog.objectId, objectIds)).orderBy(asc(auditLog.id))
+        ? await db.select().from(auditLog).where(and(inArray(auditLog.objectId, objectIds), shown)).orderBy(asc(auditLog.id))
         : []
-      : await db.select().from(auditLog).where(eq(auditLog.townshipId, townshipId)).orderBy(asc(auditLog.id));
+      : await db.select().from(auditLog).where(and(eq(auditLog.townshipId, townshipId), shown)).orderBy(asc(auditLog.id));
   const header = ["id", "at", "actor_user_id", "actor_role", "action", "object_type", "object_id", "summary", "ip", "user_agent", "prev_hash", "hash"];
   const csv = toCsv([header, ...auditRows.map((a) => [a.id, a.at.toISOString(), a.actorUserId, a.actorRole, a.action, a.objectType, a.objectId, JSON.stringify(a.summary), a.ip, a.userAgent, a.prevHash, a.hash])]);
   extra.push({ path: "audit-trail.csv", bytes: Buffer.from(csv, "utf8") });

@@ -4,6 +4,7 @@ import { canonicalJson } from "~/utils/canonical-json";
 import type { Clock } from "~/utils/clock.server";
 import { schema, type AuditRow, type Db } from "~/utils/db.server";
 import { addDays, beijingDay, startOfBeijingDay } from "~/utils/time";
+import { sealedActShownSql } from "./reveal";
 
 const { auditLog, auditHeads } = schema;
 
@@ -202,7 +203,7 @@ export interface AuditQuery {
  * A contractor's act on a tender before its deadline (download, 报名, question,
  * bid) is recorded in full but left out of the page until that tender's
  * current deadline (招标投标法 §22: neither the names nor the number of
- * potential bidders may be revealed): such rows carry `sealedTender`.
+ * potential bidders may be revealed): such rows carry `sealedTender` (reveal.ts).
  */
 export async function listAudit(db: Db, q: AuditQuery, now: Date) {
   const conditions: SQL[] = [];
@@ -211,13 +212,11 @@ export async function listAudit(db: Db, q: AuditQuery, now: Date) {
   if (q.objectType) conditions.push(eq(auditLog.objectType, q.objectType));
   if (q.objectId) conditions.push(eq(auditLog.objectId, q.objectId));
   if (q.beforeId) conditions.push(lt(auditLog.id, q.beforeId));
-  // Left out in the query itself (before the page limit), so that a short page cannot count them.
-  conditions.push(or(sql`(${auditLog.summary}->>'sealedTender') is null`, isNull(schema.tenders.deadline), lte(schema.tenders.deadline, now))!);
+  conditions.push(sealedActShownSql(auditLog.summary, now));
   const rows = await db
     .select({ row: auditLog, actorName: schema.users.name })
     .from(auditLog)
     .leftJoin(schema.users, eq(schema.users.id, auditLog.actorUserId))
-    .leftJoin(schema.tenders, sql`${schema.tenders.id}::text = ${auditLog.summary}->>'sealedTender'`)
     .where(conditions.length ? and(...conditions) : undefined)
     .orderBy(desc(auditLog.id))
     .limit(Math.min(q.limit ?? 50, 500));

@@ -47,9 +47,10 @@ import {
 } from "./evaluation-rules.server";
 import { checkTransition, type ProjectState } from "./lifecycle";
 import { notify, usersOfOrgs } from "./notification.server";
+import { bidContentRevealedSql } from "./reveal";
 import { lockCurrentTender } from "./tender-qa.server";
 
-const { evaluations, evaluationMembers, qualificationChecks, expertScores, clarifications, drawSecrets, panels, panelMembers, bidOpenings, bids, orgs, users, tenders, projects } = schema;
+const { evaluations, evaluationMembers, qualificationChecks, expertScores, clarifications, drawSecrets, panels, panelMembers, bidOpenings, openings, bids, orgs, users, tenders, projects } = schema;
 
 type Project = typeof projects.$inferSelect;
 type Tender = typeof tenders.$inferSelect;
@@ -86,14 +87,19 @@ export interface BidUnderEvaluation {
   files: { name: string; size: number; sha256: string }[];
 }
 
-/** The bids that came out of the opening valid: the panel evaluates these. */
+/**
+ * The bids that came out of the opening valid: the panel evaluates these.
+ * None before the price reading (reveal.ts): while the decryption window is
+ * open nobody — host, supervisor or administrator — may see an opened bid.
+ */
 export async function bidsUnderEvaluation(db: Db, tenderId: string): Promise<BidUnderEvaluation[]> {
   const rows = await db
     .select({ o: bidOpenings, companyId: bids.companyId, company: orgs.name })
     .from(bidOpenings)
     .innerJoin(bids, eq(bids.id, bidOpenings.bidId))
     .innerJoin(orgs, eq(orgs.id, bids.companyId))
-    .where(and(eq(bidOpenings.tenderId, tenderId), eq(bidOpenings.status, "decrypted")))
+    .innerJoin(openings, eq(openings.tenderId, bidOpenings.tenderId))
+    .where(and(eq(bidOpenings.tenderId, tenderId), eq(bidOpenings.status, "decrypted"), bidContentRevealedSql(openings.state, openings.readingStartedAt)))
     .orderBy(asc(bidOpenings.decryptedAt), asc(bidOpenings.bidId));
   return rows.map((r) => ({
     bidId: r.o.bidId,

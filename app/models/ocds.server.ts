@@ -26,6 +26,7 @@ import type { Clock } from "~/utils/clock.server";
 import { schema, type Db, type Org, type Project, type Tender, type TenderAmendment } from "~/utils/db.server";
 import { getT } from "~/utils/i18n";
 import { startOfBeijingDay } from "~/utils/time";
+import { bidContentRevealed } from "./reveal";
 
 const { projects, tenders, tenderAttachments, tenderAmendments, tenderQuestions, orgs, openings, bidOpenings, bids, evaluations, publicities, awards, complaints, auditLog } = schema;
 const T = getT("zh-CN");
@@ -250,7 +251,12 @@ async function loadRounds(db: Db, now: Date, where: { projectId: string } | { co
       attachments: attachments.get(tender.id) ?? [],
       firstAnswerAt: answers.get(tender.id)?.[0]?.at ?? null,
       opening,
-      bids: (bidRows.get(tender.id) ?? []).map((b) => ({ bidId: b.o.bidId, company: b.company, status: b.o.status, priceFen: b.o.priceFen, durationDays: b.o.durationDays })),
+      // What a bid holds is nobody's before the price reading (reveal.ts), whatever the release's own dates say.
+      bids: (bidRows.get(tender.id) ?? []).map((b) =>
+        bidContentRevealed(opening)
+          ? { bidId: b.o.bidId, company: b.company, status: b.o.status, priceFen: b.o.priceFen, durationDays: b.o.durationDays }
+          : { bidId: b.o.bidId, company: b.company, status: b.o.status === "rejected" ? ("decrypted" as const) : b.o.status, priceFen: null, durationDays: null },
+      ),
       evaluation,
       publicity: publicityOf.get(tender.id) ?? null,
       // Only a signed award was ever public (an award rejected after signing is an upheld complaint).

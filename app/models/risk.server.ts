@@ -7,7 +7,7 @@
  * Nothing about a tender shows before its deadline: every query about bids,
  * traces, files, scores or awards is limited to tenders whose deadline has
  * passed, and what is inside a bid (price, project manager, bid security,
- * files) only from the price reading (唱标) on — as in the opening hall.
+ * files) only from the price reading (唱标) on — the rule in reveal.ts.
  * Where a rule only cares about values two companies share, the query keeps
  * just those rows (a window over the tender and the value), so the scan reads
  * little more than what it flags; the rules still decide.
@@ -30,6 +30,7 @@ import { DomainError } from "./errors";
 import { showScore } from "./evaluation-rules.server";
 import { supervisionScope } from "./dashboard.server";
 import { getOrg } from "./org.server";
+import { bidContentRevealedOn, bidContentRevealedSql } from "./reveal";
 import type { SplittingFinding } from "./project-rules";
 import {
   FINGERPRINT,
@@ -151,8 +152,7 @@ async function scanIn(run: RunOnSnapshot, clock: Clock, scope: RiskScope, opts: 
   // The same condition for raw SQL, on the alias p.
   const rawScope = sql.join([sql`p.county_id = ${scope.countyId}`, ...(scope.townshipId ? [sql`p.township_id = ${scope.townshipId}`] : []), ...(only ? [sql`p.id = ${only.id}`] : [])], sql` and `);
   const pastDeadline = lte(tenders.deadline, now);
-  // Bid content is shown from the price reading on (opening.server hallView).
-  const revealed = sql<boolean>`coalesce(${openings.state} in ('reading', 'closed') or (${openings.state} = 'failed' and ${openings.readingStartedAt} is not null), false)`;
+  const revealed = bidContentRevealedSql(openings.state, openings.readingStartedAt);
   // Complaints are few: when one was upheld, per tender.
   // Sealed bids in force at the deadline: recorded when the opening starts, counted before that.
   const sealedAtDeadline = sql<number>`coalesce(${openings.bidCount}, (select count(*) from bids cb where cb.tender_id = ${tenders.id} and cb.status = 'sealed'))::int`;
@@ -266,7 +266,7 @@ async function scanIn(run: RunOnSnapshot, clock: Clock, scope: RiskScope, opts: 
         join tenders t on t.id = bo.tender_id
         join projects p on p.id = t.project_id
        where ${rawScope} and t.deadline <= ${nowIso}::timestamptz
-         and (o.state in ('reading', 'closed') or (o.state = 'failed' and o.reading_started_at is not null))
+         and ${bidContentRevealedOn("o")}
          and bo.price_fen is not null and bo.status in ('decrypted', 'rejected')
        group by bo.tender_id`),
     ),
@@ -287,7 +287,7 @@ async function scanIn(run: RunOnSnapshot, clock: Clock, scope: RiskScope, opts: 
           ('guarantee', case when coalesce(bo.security->>'number', '') <> '' then trim(coalesce(bo.security->>'issuer', '') || ' ' || (bo.security->>'number')) end)
         ) as k(kind, value)
        where ${rawScope} and t.deadline <= ${nowIso}::timestamptz and b.status = 'sealed'
-         and (o.state in ('reading', 'closed') or (o.state = 'failed' and o.reading_started_at is not null))
+         and ${bidContentRevealedOn("o")}
          and (bo.project_manager_certificate is not null or bo.security is not null)
          and coalesce(k.value, '') <> ''`),
     ),
@@ -344,7 +344,7 @@ async function scanIn(run: RunOnSnapshot, clock: Clock, scope: RiskScope, opts: 
           cross join lateral jsonb_array_elements(case when jsonb_typeof(bo.files) = 'array' then bo.files else '[]'::jsonb end) as e
          where ${rawScope} and t.deadline <= ${nowIso}::timestamptz and b.status = 'sealed'
            and (case when jsonb_typeof(bo.files) = 'array' then jsonb_array_length(bo.files) else 0 end) > 0
-           and (o.state in ('reading', 'closed') or (o.state = 'failed' and o.reading_started_at is not null))
+           and ${bidContentRevealedOn("o")}
          group by bo.tender_id, b.company_id, e->>'sha256'
       ), counted as (
         select *, count(*) over (partition by tender_id, sha) as n from f
