@@ -77,8 +77,9 @@ export const bidOpenings = pgTable(
     status: bidOpeningStatus("status").notNull(),
     decryptedAt: instant("decrypted_at"),
     decryptedBy: uuid("decrypted_by").references(() => users.id),
+    /** As sealed: any whole number within 2^53 (an out-of-bounds value is read out as submitted, with its reason). */
     priceFen: bigint("price_fen", { mode: "number" }),
-    durationDays: integer("duration_days"),
+    durationDays: bigint("duration_days", { mode: "number" }),
     projectManagerId: uuid("project_manager_id"),
     projectManagerName: text("project_manager_name"),
     projectManagerCertificate: text("project_manager_certificate"),

@@ -1,0 +1,1 @@
+ALTER TABLE "bid_openings" ALTER COLUMN "duration_days" SET DATA TYPE bigint;
