@@ -19,6 +19,13 @@ export const calendarEntrySchema = z.object({
 
 export type CalendarEntry = z.infer<typeof calendarEntrySchema>;
 
+/** The calendar page's two forms: set a day, or remove one (a malformed day is refused before the database sees it). */
+export const calendarFormSchema = z.discriminatedUnion(
+  "intent",
+  [calendarEntrySchema.extend({ intent: z.literal("set") }), z.object({ intent: z.literal("remove"), day: calendarEntrySchema.shape.day })],
+  { message: "errors.invalidInput" },
+);
+
 export async function listCalendar(db: Db, countyId: string, year?: number) {
   const where = year
     ? and(eq(calendarDays.countyId, countyId), gte(calendarDays.day, `${year}-01-01`), lte(calendarDays.day, `${year}-12-31`))

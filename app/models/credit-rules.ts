@@ -159,6 +159,31 @@ export const creditInputSchema = z
   });
 export type CreditInput = z.output<typeof creditInputSchema>;
 
+/**
+ * The credit page's two forms, as posted: every field text (a file in any of
+ * them is refused). One select names both the kind of subject and which
+ * ("company:<id>" or "expert:<id>"); the record itself is checked by
+ * creditInputSchema in the model.
+ */
+const posted = z.string({ message: "errors.invalidInput" });
+export const creditFormSchema = z.discriminatedUnion(
+  "intent",
+  [
+    z.object({
+      intent: z.literal("record"),
+      subjectRef: posted,
+      kind: posted.optional(),
+      points: posted.optional(),
+      reason: posted.optional(),
+      projectId: posted.optional(),
+      startsOn: posted.optional(),
+      endsOn: posted.optional(),
+    }).refine((f) => /^(company|expert):[^:]+$/.test(f.subjectRef), { message: "errors.credit.subject", path: ["subject"] }),
+    z.object({ intent: z.literal("lift"), id: posted, note: posted.optional() }),
+  ],
+  { message: "errors.invalidInput" },
+);
+
 export const liftInputSchema = z.object({
   recordId: z.string({ message: "errors.notFound" }).uuid("errors.notFound"),
   note: z.string({ message: "errors.credit.liftNote" }).trim().min(4, "errors.credit.liftNote").max(1000, "errors.credit.liftNote"),

@@ -3,9 +3,9 @@ import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { FormError, FieldError, Notice } from "~/components/forms";
-import { calendarEntrySchema, getWorkingCalendar, listCalendar, removeCalendarDay, setCalendarDay } from "~/models/calendar.server";
+import { calendarEntrySchema, calendarFormSchema, getWorkingCalendar, listCalendar, removeCalendarDay, setCalendarDay } from "~/models/calendar.server";
 import { actorOf, requireRole } from "~/utils/auth.server";
-import { domainErrors, zodErrors, type FormErrors } from "~/utils/forms";
+import { domainErrors, errorStatus, zodErrors, type FormErrors } from "~/utils/forms";
 import { beijingDay, startOfBeijingDay, weekday } from "~/utils/time";
 
 export const meta: MetaFunction = () => [{ title: "节假日日历 · 村易招" }];
@@ -50,21 +50,23 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const actor = actorOf(request, context, auth);
   const countyId = auth.membership.org.id;
   const form = Object.fromEntries(await request.formData());
-  const intent = form.intent;
-  if (intent === "remove") {
-    const day = String(form.day ?? "");
+  const parsed = calendarFormSchema.safeParse(form);
+  if (!parsed.success) {
+    const text = (v: unknown) => (typeof v === "string" ? v : "");
+    const typed = form.intent === "set" ? { day: text(form.day), kind: text(form.kind), name: text(form.name) } : null;
+    return data({ done: null, errors: zodErrors(parsed.error), typed }, { status: 400 });
+  }
+  const f = parsed.data;
+  if (f.intent === "remove") {
     try {
-      await removeCalendarDay(context.db, context.clock, actor, countyId, day);
-      return { done: { key: "calendar.removed", day }, errors: {} as FormErrors, typed: null };
+      await removeCalendarDay(context.db, context.clock, actor, countyId, f.day);
+      return { done: { key: "calendar.removed", day: f.day }, errors: {} as FormErrors, typed: null };
     } catch (e) {
-      return data({ done: null, errors: domainErrors(e), typed: null }, { status: 400 });
+      return data({ done: null, errors: domainErrors(e), typed: null }, { status: errorStatus(e) });
     }
   }
-  const parsed = calendarEntrySchema.safeParse({ day: form.day, kind: form.kind, name: form.name });
-  const typed = { day: String(form.day ?? ""), kind: String(form.kind ?? ""), name: String(form.name ?? "") };
-  if (!parsed.success) return data({ done: null, errors: zodErrors(parsed.error), typed }, { status: 400 });
-  await setCalendarDay(context.db, context.clock, actor, countyId, parsed.data);
-  return { done: { key: "calendar.saved", day: parsed.data.day }, errors: {} as FormErrors, typed: null };
+  await setCalendarDay(context.db, context.clock, actor, countyId, { day: f.day, kind: f.kind, name: f.name });
+  return { done: { key: "calendar.saved", day: f.day }, errors: {} as FormErrors, typed: null };
 }
 
 export default function AdminCalendar() {

@@ -4,10 +4,10 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { CreditGrade } from "~/components/credit-grade";
 import { FieldError, FormError, Notice } from "~/components/forms";
-import { CREDIT_GRADES, CREDIT_KINDS, CREDIT_SUBJECTS, MAX_POINTS, type CreditSubject } from "~/models/credit-rules";
+import { CREDIT_GRADES, CREDIT_KINDS, CREDIT_SUBJECTS, creditFormSchema, MAX_POINTS, type CreditSubject } from "~/models/credit-rules";
 import { companiesInScope, creditScope, expertsInScope, gradesOfCompanies, liftCredit, listCredit, projectsInScope, recordCredit } from "~/models/credit.server";
 import { actorOf, requireRole } from "~/utils/auth.server";
-import { domainErrors, type FormErrors } from "~/utils/forms";
+import { domainErrors, errorStatus, zodErrors, type FormErrors } from "~/utils/forms";
 import { beijingDay, formatBeijing } from "~/utils/time";
 
 export const meta: MetaFunction = () => [{ title: "信用管理 · 村易招" }];
@@ -61,23 +61,28 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requireRole(request, context, ["supervisor", "county_admin"]);
-  const form = Object.fromEntries(await request.formData()) as Record<string, string>;
-  const intent = form.intent ?? "";
+  const raw = Object.fromEntries(await request.formData());
+  // What the form echoes back: the text fields only.
+  const typed = Object.fromEntries(Object.entries(raw).filter((e): e is [string, string] => typeof e[1] === "string"));
+  const intent = typed.intent ?? "";
   const actor = { ...actorOf(request, context, auth), userId: auth.user.id };
   const orgId = auth.membership.org.id;
-  const fail = (errors: FormErrors) => data({ intent, id: form.id ?? null, errors, typed: form, done: null as string | null }, { status: 400 });
+  const fail = (errors: FormErrors, status = 400) => data({ intent, id: typed.id ?? null, errors, typed, done: null as string | null }, { status });
+  const parsed = creditFormSchema.safeParse(raw);
+  if (!parsed.success) return fail(zodErrors(parsed.error));
+  const f = parsed.data;
   try {
-    if (intent === "record") {
-      // One select names both the kind of subject and which: "company:<id>" or "expert:<id>".
-      const [subject = "", subjectId = ""] = (form.subjectRef ?? "").split(":");
-      await recordCredit(context.db, context.clock, actor, orgId, { ...form, subject, subjectId });
-    } else if (intent === "lift") {
-      await liftCredit(context.db, context.clock, actor, orgId, { recordId: form.id ?? "", note: form.note ?? "" });
-    } else return fail({ form: "errors.invalidInput" });
+    if (f.intent === "record") {
+      const { subjectRef, intent: _, ...rest } = f;
+      const [subject, subjectId] = subjectRef.split(":");
+      await recordCredit(context.db, context.clock, actor, orgId, { ...rest, subject, subjectId });
+    } else {
+      await liftCredit(context.db, context.clock, actor, orgId, { recordId: f.id, note: f.note ?? "" });
+    }
   } catch (e) {
-    return fail(domainErrors(e));
+    return fail(domainErrors(e), errorStatus(e));
   }
-  return { intent, id: form.id ?? null, errors: {} as FormErrors, typed: {} as Record<string, string>, done: `credit.done.${intent}` as string | null };
+  return { intent, id: typed.id ?? null, errors: {} as FormErrors, typed: {} as Record<string, string>, done: `credit.done.${intent}` as string | null };
 }
 
 type Data = ReturnType<typeof useLoaderData<typeof loader>>;

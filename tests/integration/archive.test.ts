@@ -4,7 +4,6 @@
 // a failed project only after the grace period; who may list and download archives.
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import yauzl from "yauzl";
 import { verifyPdf } from "../../signing/pades";
 import { archiveDueProjects, archiveFor, assembleArchive, FAILED_GRACE_DAYS, listArchives, type ManifestEntry } from "~/models/archive.server";
 import { completeAwardSignature, completeProject, decideAward, recordContract, requestAwardSignature } from "~/models/award.server";
@@ -19,6 +18,7 @@ import * as exportRoute from "~/routes/audit.export";
 import * as downloadRoute from "~/routes/archives.$id.$kind";
 import { cookieFor, DEMO, get, makeContext, run, unwrap } from "../helpers/app";
 import { createTestDb } from "../helpers/db";
+import { unzip } from "../helpers/zip";
 import { assertion, givePasskey, inPublicity } from "../helpers/evaluation";
 import { closedOpening } from "../helpers/opening";
 import { HAVE_PDF_TOOLS, pdfsig, qpdfCheck } from "../helpers/pdf-tools";
@@ -29,28 +29,6 @@ let done: Awaited<ReturnType<typeof inPublicity>>;
 
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
-/** Every entry of a zip, read back with an independent reader. */
-function unzip(bytes: Buffer): Promise<Map<string, Buffer>> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(bytes, { lazyEntries: true }, (err, zip) => {
-      if (err || !zip) return reject(err);
-      const out = new Map<string, Buffer>();
-      zip.on("entry", (entry: yauzl.Entry) => {
-        zip.openReadStream(entry, (e, stream) => {
-          if (e || !stream) return reject(e);
-          const chunks: Buffer[] = [];
-          stream.on("data", (c: Buffer) => chunks.push(c));
-          stream.on("end", () => {
-            out.set(entry.fileName, Buffer.concat(chunks));
-            zip.readEntry();
-          });
-        });
-      });
-      zip.on("end", () => resolve(out));
-      zip.readEntry();
-    });
-  });
-}
 
 beforeAll(async () => {
   database = await createTestDb();
