@@ -12,6 +12,7 @@ export type SettingUnit =
   | "months"
   | "years"
   | "minutes"
+  | "hours"
   | "count"
   | "basisPoints" // 1/100 of a percent, entered as a percentage
   | "ratio" // a fraction "2/3"
@@ -49,6 +50,10 @@ export const SETTING_DEFS = [
   { key: "bidSecurityMaxBasisPoints", group: "tender", unit: "basisPoints", default: 200, min: 0, max: 10_000 },
   { key: "registrationStepRequired", group: "tender", unit: "boolean", default: false },
   { key: "blockBusyProjectManagers", group: "tender", unit: "boolean", default: true },
+  // After an official reset a password (ADR 0028), that account may not withdraw or replace bids for this long — ending one hour before the deadline at the latest (ADR 0032).
+  { key: "withdrawBlockAfterOfficialResetHours", group: "tender", unit: "hours", default: 24, min: 0, max: 720 },
+  // 投标有效期, counted from the deadline: a bid security by guarantee must cover it (招标投标法实施条例 §25–26).
+  { key: "bidValidityDays", group: "tender", unit: "days", default: 90, min: 1, max: 365 },
   // Opening.
   { key: "minValidBids", group: "opening", unit: "count", default: 3, min: 1, max: 20 },
   { key: "decryptionWindowMinutes", group: "opening", unit: "minutes", default: 30, min: 5, max: 240 },
@@ -59,6 +64,8 @@ export const SETTING_DEFS = [
   { key: "panelSizeLarge", group: "evaluation", unit: "count", default: 5, min: 5, max: 21 },
   { key: "tendererRepsMaxShare", group: "evaluation", unit: "ratio", default: "1/3" },
   { key: "expertConflictYears", group: "evaluation", unit: "years", default: 3, min: 0, max: 10 },
+  // A host's specialty filter must leave this many eligible experts per seat, or the draw could be made to pick itself.
+  { key: "panelFilterEligiblePerSeat", group: "evaluation", unit: "count", default: 2, min: 1, max: 10 },
   { key: "reasonableLowDropHighestAt", group: "evaluation", unit: "count", default: 6, min: 3, max: 50 },
   { key: "reasonableLowDropBothAt", group: "evaluation", unit: "count", default: 7, min: 3, max: 50 },
   { key: "reasonableLowCoefficientBasisPoints", group: "evaluation", unit: "basisPoints", default: 9_600, min: 8_000, max: 10_000 },
@@ -79,6 +86,9 @@ export const SETTING_DEFS = [
   { key: "archiveRetentionYears", group: "supervision", unit: "years", default: 15, min: 15, max: 100 },
   // Files.
   { key: "uploadMaxMegabytes", group: "files", unit: "count", default: 50, min: 1, max: 500 },
+  // Finished uploads other than sealed bids, per account and Beijing day (resumable-upload.server.ts).
+  { key: "uploadsPerDay", group: "files", unit: "count", default: 10, min: 1, max: 1000 },
+  { key: "uploadMegabytesPerDay", group: "files", unit: "count", default: 200, min: 1, max: 100_000 },
 ] as const satisfies readonly SettingDef[];
 
 export type SettingKey = (typeof SETTING_DEFS)[number]["key"];
@@ -136,6 +146,8 @@ export const countySettingsSchema = z
       ctx.addIssue({ code: "custom", path: ["reasonableLowDropBothAt"], message: "errors.settings.dropOrder" });
     if (s.minAnnouncementDaysMandatory < s.minAnnouncementDays)
       ctx.addIssue({ code: "custom", path: ["minAnnouncementDaysMandatory"], message: "errors.settings.mandatoryLonger" });
+    if (s.uploadMegabytesPerDay < s.uploadMaxMegabytes)
+      ctx.addIssue({ code: "custom", path: ["uploadMegabytesPerDay"], message: "errors.settings.dayBelowUpload" });
   }) as unknown as z.ZodType<CountySettings>;
 
 export const DEFAULT_COUNTY_SETTINGS: CountySettings = countySettingsSchema.parse({});

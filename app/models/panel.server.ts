@@ -105,6 +105,10 @@ export async function drawPanel(db: Db, clock: Clock, actor: Actor & { userId: s
     }
     const size = tender.panelSize;
     if (eligible.length < size) throw new DomainError("errors.panel.notEnoughExperts", { status: 409, values: { eligible: eligible.length, size } });
+    // The host chooses the filter: one that leaves barely more experts than seats would let the host choose the panel.
+    const needed = size * settings.panelFilterEligiblePerSeat;
+    if (ctx.specialty && eligible.length < needed)
+      throw new DomainError("errors.panel.filterTooNarrow", { status: 409, values: { specialty: ctx.specialty, eligible: eligible.length, needed, perSeat: settings.panelFilterEligiblePerSeat } });
     const seed = opts.seed ?? randomBytes(32).toString("hex");
     const order = drawOrder(seed, eligible);
     const reserves = Math.min(PANEL_RESERVES, order.length - size);

@@ -7,7 +7,7 @@ import { actsForVillage } from "~/models/agent.server";
 import { declare, drawPanel, panelFor, poolSpecialties } from "~/models/panel.server";
 import { getPublicNotice } from "~/models/tender.server";
 import { actorOf, forbidden, requireRole } from "~/utils/auth.server";
-import { domainErrors, type FormErrors } from "~/utils/forms";
+import { domainErrors, errorStatus, type FormErrors } from "~/utils/forms";
 import { formatBeijing } from "~/utils/time";
 
 export const meta: MetaFunction = () => [{ title: "评审小组 · 村易招" }];
@@ -51,7 +51,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       await declare(context.db, context.clock, actor, tenderId, { accept: intent === "accept", reason: String(form.get("reason") ?? "") });
     } else return data({ errors: { form: "errors.forbidden" } as FormErrors, done: null }, { status: 403 });
   } catch (e) {
-    return data({ errors: domainErrors(e) as FormErrors, done: null }, { status: 400 });
+    return data({ errors: domainErrors(e) as FormErrors, done: null }, { status: errorStatus(e) });
   }
   return { errors: {} as FormErrors, done: intent };
 }

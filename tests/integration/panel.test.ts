@@ -5,6 +5,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { drawOrder } from "~/models/evaluation-rules.server";
+import { getCountySettings, updateCountySettings } from "~/models/county-settings.server";
 import { declare, drawPanel, exclusionOf, panelFor, type PoolExpert } from "~/models/panel.server";
 import { schema } from "~/utils/db.server";
 import type { Database } from "../../db/client";
@@ -122,5 +123,33 @@ describe("the panel page", () => {
     // An expert cannot draw; a host cannot declare for an expert.
     expect(unwrap(await run(panelRoute.action, post(`/panels/${other.tenderId}`, { intent: "draw" }, expertCookie), ctx, { id: other.tenderId })).status).toBe(403);
     expect(unwrap(await run(panelRoute.action, post(`/panels/${other.tenderId}`, { intent: "accept" }, host), ctx, { id: other.tenderId })).status).toBe(403);
+  });
+});
+
+describe("the host's specialty filter", () => {
+  it("must leave the county's margin of eligible experts per seat, or the draw could pick itself", async () => {
+    const other = await closedOpening(database, ctx, "村文化礼堂屋面修缮", ["13900000011", "13900000013", "13900000010"]);
+    // Every expert available again, five of them in 房屋建筑: a filter that leaves 5 for 3 seats.
+    await database.db.update(schema.experts).set({ employer: "某设计院", declaredRelations: [], pastEmployers: [], suspendedUntil: null, available: true });
+    const experts = await database.db.select().from(schema.experts).orderBy(schema.experts.userId);
+    for (const [i, e] of experts.entries()) await database.db.update(schema.experts).set({ specialties: i < 5 ? ["房屋建筑"] : ["园林绿化"] }).where(eq(schema.experts.userId, e.userId));
+    const before = (await database.db.select().from(schema.panels)).length;
+    await expect(drawPanel(database.db, ctx.clock, opened.host, opened.villageId, other.tenderId, { specialty: "房屋建筑" })).rejects.toMatchObject({
+      key: "errors.panel.filterTooNarrow",
+      options: { status: 409, values: { eligible: 5, needed: 6, perSeat: 2 } },
+    });
+    // The page says why, on the specialty field.
+    const host = await cookieFor(ctx, DEMO.committeeA1);
+    const refused = unwrap(await run(panelRoute.action, post(`/panels/${other.tenderId}`, { intent: "draw", specialty: "房屋建筑" }, host), ctx, { id: other.tenderId }));
+    expect(refused.status).toBe(409);
+    expect(JSON.stringify(refused.data.errors)).toContain("errors.panel.filterTooNarrow");
+    expect((await database.db.select().from(schema.panels)).length).toBe(before);
+    // A county that sets one per seat lets the same filter through.
+    const [p] = await database.db.select().from(schema.projects).where(eq(schema.projects.id, other.projectId));
+    const settings = await getCountySettings(database.db, p.countyId);
+    const admin = await userOf(DEMO.countyAdmin);
+    await updateCountySettings(database.db, ctx.clock, { userId: admin.id, role: "county_admin", ip: null }, p.countyId, { ...settings, panelFilterEligiblePerSeat: 1 });
+    const drawn = await drawPanel(database.db, ctx.clock, opened.host, opened.villageId, other.tenderId, { specialty: "房屋建筑" });
+    expect(drawn.members).toHaveLength(3);
   });
 });
