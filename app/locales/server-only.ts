@@ -86,7 +86,7 @@ const zhCN = {
   },
   devMailbox: {
     title: "开发邮箱",
-    intro: "这是开发和演示环境的消息出口：短信、邮件和微信消息不真正发出，而是显示在这里。正式部署时此页不存在。",
+    intro: "这是本机开发和演示环境的消息出口：发给您的短信、邮件和微信消息不真正发出，而是显示在这里，只有您本人能看到。正式部署时此页不存在。",
     none: "还没有消息。",
   },
 };
@@ -177,7 +177,7 @@ const en: Shape<typeof zhCN> = {
   },
   devMailbox: {
     title: "Development mailbox",
-    intro: "On development and demo installations, SMS, e-mail and WeChat messages are not sent but shown here. A real installation has no such page.",
+    intro: "On a development or demo installation on this computer, the SMS, e-mail and WeChat messages meant for you are not sent but shown here, to you alone. A real installation has no such page.",
     none: "No messages yet.",
   },
 };

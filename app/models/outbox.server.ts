@@ -11,7 +11,7 @@
  * per kind of message; kinds with a legal deadline (LOCKED_KINDS) and account-security codes
  * cannot be switched off.
  */
-import { and, asc, desc, eq, inArray, lte, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, lte, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Clock } from "~/utils/clock.server";
 import { schema, type Db } from "~/utils/db.server";
@@ -215,14 +215,19 @@ export async function messagesOf(db: Db, userId: string, limit = 20) {
     .limit(limit);
 }
 
-/** What the development mailbox shows: messages its transport took, newest first. */
-export async function devMailbox(db: Db, limit = 100) {
+/**
+ * What the development transport "sent" to one person, newest first: their own messages only (by
+ * user id, or by the account's phone number for the page that sent a reset code to someone not
+ * signed in), optionally only those written since a moment (the request that sent them).
+ */
+export async function devMailbox(db: Db, to: { userId: string } | { phone: string }, opts: { since?: Date; limit?: number } = {}) {
+  const owner = "userId" in to ? eq(outbox.userId, to.userId) : inArray(outbox.userId, db.select({ id: users.id }).from(users).where(eq(users.phone, to.phone)));
   return db
     .select({ id: outbox.id, channel: outbox.channel, address: outbox.address, subject: outbox.subject, body: outbox.body, link: outbox.link, sentAt: outbox.sentAt })
     .from(outbox)
-    .where(and(eq(outbox.transport, "dev"), eq(outbox.status, "sent")))
-    .orderBy(desc(outbox.sentAt))
-    .limit(limit);
+    .where(and(owner, eq(outbox.transport, "dev"), eq(outbox.status, "sent"), opts.since ? gte(outbox.createdAt, opts.since) : undefined))
+    .orderBy(desc(outbox.sentAt), asc(outbox.channel))
+    .limit(opts.limit ?? 100);
 }
 
 // ── Preferences ────────────────────────────────────────────────────────

@@ -5,11 +5,12 @@
  *   POST {phone, sign, text}; any 2xx is accepted, `{ id }` in the answer is kept as the reference;
  * - WeChat template messages through the official account's API (WECHAT_APP_ID, WECHAT_APP_SECRET,
  *   WECHAT_TEMPLATE_ID; WECHAT_API_BASE only to point it elsewhere, e.g. a test double);
- * - the development mailbox (DEV_MAILBOX): the message is only kept, and shown on /dev-mailbox.
+ * - the development mailbox (DEV_MAILBOX, a local origin without any real transport): the message is
+ *   only kept, and shown to its own recipient (/dev-mailbox, and the page that sent a code).
  * A transport throws when the message did not leave; the outbox retries it later.
  */
 import nodemailer, { type Transporter } from "nodemailer";
-import type { Env } from "~/utils/env.server";
+import { isLocalOrigin, type Env } from "~/utils/env.server";
 import { formatBeijing } from "~/utils/time";
 
 export const CHANNELS = ["sms", "email", "wechat"] as const;
@@ -135,16 +136,23 @@ export class DevMailboxTransport implements Transport {
   }
 }
 
-/** One transport per channel from the environment; the development mailbox takes the channels nothing else serves. */
+/**
+ * One transport per channel from the environment. The development mailbox is for a developer's own
+ * machine with no provider at all: only on a local origin (env.server.ts refuses DEV_MAILBOX
+ * elsewhere), and never once any real transport is configured — with SMS set up, the e-mail and
+ * WeChat copies of a code must not land where the development pages show them.
+ */
 export function transportsFromEnv(env: Env): Transports {
-  const dev = env.DEV_MAILBOX ? new DevMailboxTransport() : undefined;
   const t: Transports = {};
-  const sms = env.SMS_URL ? new HttpSmsTransport(env.SMS_URL, env.SMS_TOKEN, env.SMS_SIGN) : dev;
-  const email = env.SMTP_URL ? new SmtpTransport(env.SMTP_URL, env.MAIL_FROM) : dev;
-  const wechat =
-    env.WECHAT_APP_ID && env.WECHAT_APP_SECRET && env.WECHAT_TEMPLATE_ID ? new WechatTemplateTransport(env.WECHAT_API_BASE, env.WECHAT_APP_ID, env.WECHAT_APP_SECRET, env.WECHAT_TEMPLATE_ID) : dev;
-  if (sms) t.sms = sms;
-  if (email) t.email = email;
-  if (wechat) t.wechat = wechat;
-  return t;
+  if (env.SMS_URL) t.sms = new HttpSmsTransport(env.SMS_URL, env.SMS_TOKEN, env.SMS_SIGN);
+  if (env.SMTP_URL) t.email = new SmtpTransport(env.SMTP_URL, env.MAIL_FROM);
+  if (env.WECHAT_APP_ID && env.WECHAT_APP_SECRET && env.WECHAT_TEMPLATE_ID) t.wechat = new WechatTemplateTransport(env.WECHAT_API_BASE, env.WECHAT_APP_ID, env.WECHAT_APP_SECRET, env.WECHAT_TEMPLATE_ID);
+  if (Object.keys(t).length > 0 || !devMailboxOn(env)) return t;
+  const dev = new DevMailboxTransport();
+  return { sms: dev, email: dev, wechat: dev };
+}
+
+/** Whether this installation keeps messages in the development mailbox (and its pages may show a person what was sent to them). */
+export function devMailboxOn(env: Pick<Env, "DEV_MAILBOX" | "PUBLIC_ORIGIN">): boolean {
+  return env.DEV_MAILBOX && isLocalOrigin(env.PUBLIC_ORIGIN);
 }

@@ -6,7 +6,9 @@ import { PasskeyRegister } from "~/components/passkey-register";
 import { FormError, Notice } from "~/components/forms";
 import { openBidsSealedTo } from "~/models/bid.server";
 import { listPasskeys, removePasskey } from "~/models/passkey.server";
-import { deliverDue, isReachable } from "~/models/outbox.server";
+import { deliverDue, devMailbox, isReachable } from "~/models/outbox.server";
+import { devMailboxOn } from "~/models/transports.server";
+import { DevCopy } from "~/components/dev-copy";
 import { assertMayChangePasskeys, confirmStepUp, requestStepUpCode, stepUpState } from "~/models/reset-code.server";
 import { endAllSessions, endSession, listSessions } from "~/models/session.server";
 import { actorOf, clearSessionCookie, requireAuth } from "~/utils/auth.server";
@@ -55,9 +57,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const intent = form.get("intent");
   try {
     if (intent === "step-up-request") {
+      const since = context.clock.now();
       const { messages } = await requestStepUpCode(context.db, context.clock, actor);
       await deliverDue(context.db, context.clock, context.transports, context.env.PUBLIC_ORIGIN);
-      return { stepUpSent: messages };
+      // A developer's machine without any real transport: the code just sent is shown here, to its owner.
+      const devCopy = devMailboxOn(context.env) ? await devMailbox(context.db, { userId: auth.user.id }, { since }) : null;
+      return { stepUpSent: messages, devCopy };
     }
     if (intent === "step-up-confirm") {
       await confirmStepUp(context.db, context.clock, actor, auth.session.id, String(form.get("code") ?? ""));
@@ -180,6 +185,7 @@ export default function Account() {
               <p>{t("account.stepUpNoChannel")}</p>
             )}
             {result && "stepUpSent" in result && <p role="status">{t("account.stepUpSent")}</p>}
+            {result && "devCopy" in result && <DevCopy messages={result.devCopy} />}
             <Form method="post" className="stack">
               <input type="hidden" name="intent" value="step-up-confirm" />
               <label htmlFor="step-up-code">{t("account.stepUpCode")}</label>

@@ -2,18 +2,22 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { devMailbox } from "~/models/outbox.server";
+import { devMailboxOn } from "~/models/transports.server";
+import { requireAuth } from "~/utils/auth.server";
 import { formatBeijing } from "~/utils/time";
 
 export const meta: MetaFunction = () => [{ title: "开发邮箱 · 村易招" }, { name: "robots", content: "noindex" }];
 export const handle = { hydrate: false };
 
 /**
- * The development transport's mailbox: what the platform would have sent by SMS, e-mail or WeChat.
- * It exists only with DEV_MAILBOX (the demo county, development); on a real installation it is 404.
+ * The development transport's mailbox: what the platform would have sent to the signed-in person
+ * by SMS, e-mail or WeChat — their own messages, never anyone else's. It exists only with
+ * DEV_MAILBOX on a local origin (the demo county on a developer's machine); elsewhere it is 404.
  */
-export async function loader({ context }: LoaderFunctionArgs) {
-  if (!context.env.DEV_MAILBOX) throw new Response("Not Found", { status: 404 });
-  const rows = await devMailbox(context.db);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  if (!devMailboxOn(context.env)) throw new Response("Not Found", { status: 404 });
+  const auth = await requireAuth(request, context);
+  const rows = await devMailbox(context.db, { userId: auth.user.id });
   return { messages: rows.map((m) => ({ ...m, sentAt: m.sentAt ? formatBeijing(m.sentAt, "yyyy-MM-dd HH:mm:ss") : "" })) };
 }
 

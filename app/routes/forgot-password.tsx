@@ -4,8 +4,10 @@ import { Form, Link, useActionData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { FieldError, FormError, Notice } from "~/components/forms";
 import { DomainError } from "~/models/errors";
-import { deliverDue } from "~/models/outbox.server";
-import { requestResetByChannel } from "~/models/reset-code.server";
+import { DevCopy } from "~/components/dev-copy";
+import { deliverDue, devMailbox } from "~/models/outbox.server";
+import { forgotSchema, requestResetByChannel } from "~/models/reset-code.server";
+import { devMailboxOn } from "~/models/transports.server";
 import { actorOf } from "~/utils/auth.server";
 import { domainErrors, type FormErrors } from "~/utils/forms";
 
@@ -16,14 +18,18 @@ export const handle = { hydrate: false };
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = Object.fromEntries(await request.formData());
   const phone = String(form.phone ?? "");
+  const since = context.clock.now();
   try {
     await requestResetByChannel(context.db, context.clock, actorOf(request, context, null), { phone });
   } catch (e) {
-    return data({ errors: domainErrors(e) as FormErrors, phone, sent: false }, { status: e instanceof DomainError ? e.options.status ?? 400 : 400 });
+    return data({ errors: domainErrors(e) as FormErrors, phone, sent: false, devCopy: null }, { status: e instanceof DomainError ? e.options.status ?? 400 : 400 });
   }
   // Sent now rather than at the deliverer's next round; a failure stays queued for its retries.
   await deliverDue(context.db, context.clock, context.transports, context.env.PUBLIC_ORIGIN).catch(() => undefined);
-  return { errors: undefined, phone, sent: true };
+  // A developer's machine without any real transport: this page shows the code it just sent (there is no mailbox to read).
+  const number = forgotSchema.safeParse(form);
+  const devCopy = devMailboxOn(context.env) && number.success ? await devMailbox(context.db, { phone: number.data.phone }, { since }) : null;
+  return { errors: undefined, phone, sent: true, devCopy };
 }
 
 export default function ForgotPassword() {
@@ -35,6 +41,7 @@ export default function ForgotPassword() {
         <h1>{t("forgot.title")}</h1>
         <p>{t("forgot.intro")}</p>
         {result?.sent ? <Notice>{t("forgot.sent")}</Notice> : null}
+        <DevCopy messages={result?.devCopy} />
         <Form method="post" className="stack">
           <FormError errors={result?.errors} />
           <label htmlFor="phone">{t("login.phone")}</label>

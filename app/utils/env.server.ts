@@ -57,12 +57,20 @@ const envSchema = z
     WECHAT_APP_ID: z.string().optional(),
     WECHAT_APP_SECRET: z.string().optional(),
     WECHAT_TEMPLATE_ID: z.string().optional(),
-    /** Keep messages on /dev-mailbox for channels with no transport (development and the demo only). */
+    /**
+     * Keep messages instead of sending them, each shown only to its own recipient (development and
+     * the demo only; a local origin only, and only while no real transport is configured).
+     */
     DEV_MAILBOX: boolish.optional(),
-    /** End-to-end tests only: a clock the tests can move forward (POST /test-clock). Never set it in production. */
-    TEST_CLOCK: boolish.default(false),
+    /** End-to-end tests only: a clock the tests can move forward (POST /test-clock). A local origin only. */
+    TEST_CLOCK: boolish.optional(),
   })
   .superRefine((e, ctx) => {
+    // Switches that hand out codes or move the clock exist for a developer's own machine: never on an address others reach.
+    const origin = e.PUBLIC_ORIGIN ?? `http://localhost:${e.PORT}`;
+    for (const key of ["DEV_MAILBOX", "TEST_CLOCK"] as const) {
+      if (e[key] && !isLocalOrigin(origin)) ctx.addIssue({ code: "custom", path: [key], message: `only on a local origin (localhost, 127.0.0.1 or ::1), not ${origin}` });
+    }
     if (e.FILES_BACKEND !== "s3") return;
     for (const key of ["S3_ENDPOINT", "S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"] as const) {
       if (!e[key]) ctx.addIssue({ code: "custom", path: [key], message: "required when FILES_BACKEND=s3" });
@@ -70,6 +78,7 @@ const envSchema = z
   })
   .transform((e) => {
     const publicOrigin = new URL(e.PUBLIC_ORIGIN ?? `http://localhost:${e.PORT}`).origin;
+    const local = isLocalOrigin(publicOrigin);
     return {
       ...e,
       PUBLIC_ORIGIN: publicOrigin,
@@ -78,8 +87,9 @@ const envSchema = z
       /** The embedded database is seeded with the demo county unless told otherwise; a real server is not. */
       SEED_DEMO: e.SEED_DEMO ?? !e.DATABASE_URL,
       DEMO_PROJECTS: e.DEMO_PROJECTS ?? e.SEED_DEMO ?? !e.DATABASE_URL,
-      /** The demo county has its development mailbox, so "forgot password" and reminders can be tried. */
-      DEV_MAILBOX: e.DEV_MAILBOX ?? e.SEED_DEMO ?? !e.DATABASE_URL,
+      /** The demo county on a developer's machine has its development mailbox, so "forgot password" and reminders can be tried. */
+      DEV_MAILBOX: e.DEV_MAILBOX ?? (local && (e.SEED_DEMO ?? !e.DATABASE_URL)),
+      TEST_CLOCK: e.TEST_CLOCK ?? false,
     };
   });
 
@@ -98,7 +108,13 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   return result.data;
 }
 
+/** A developer's own machine: the origin's host is localhost, 127.0.0.1 or ::1 (an unparsable origin is not local). */
 export function isLocalOrigin(origin: string): boolean {
-  const host = new URL(origin).hostname;
+  let host: string;
+  try {
+    host = new URL(origin).hostname;
+  } catch {
+    return false;
+  }
   return host === "localhost" || host === "127.0.0.1" || host === "[::1]";
 }

@@ -266,7 +266,8 @@ describe("the outbox", () => {
       await database.db.delete(outbox);
       await database.db.transaction((tx) => enqueueCode(tx, ctx.clock, b.id, "auth.resetCode", "117350", { minutes: "15" }, null));
       await deliverDue(database.db, ctx.clock, { sms: new DevMailboxTransport() }, ORIGIN);
-      const page = unwrap(await run(devMailboxRoute.loader, get("/dev-mailbox"), ctx));
+      // Shown to its recipient (tests/integration/dev-mailbox.test.ts: to nobody else).
+      const page = unwrap(await run(devMailboxRoute.loader, get("/dev-mailbox", await cookieFor(ctx, DEMO.contractor2)), ctx));
       expect(page.data.messages[0].body).toContain("117350");
       // Without DEV_MAILBOX the page does not exist.
       const off = { ...ctx, env: { ...ctx.env, DEV_MAILBOX: false } };
