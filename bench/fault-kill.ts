@@ -129,6 +129,8 @@ async function main() {
           unfinished[i] = true;
           uploads[i] = {};
         }
+        // A replacement needs the bidder's second factor: the session proves a step-up code first.
+        if (version[i] > 1) await b.proveStepUp(current[i]);
         inFlight.bids++;
         const o = await submitSealedBid(current[i], PORT, tender.id, "cyz-bench/fault-kill", uploads[i]);
         inFlight.bids--;

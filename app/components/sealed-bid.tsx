@@ -7,6 +7,7 @@
  * the form values do pass through this page's code on their way to the
  * script (see docs/security.md on what must be trusted).
  */
+import { startAuthentication } from "@simplewebauthn/browser";
 import { useRevalidator } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -20,7 +21,7 @@ type ReceiptView = Omit<Receipt, "receivedAt"> & { receivedAt: string };
 
 /** What the bid page's loader gives this component (kept structural, so the route owns the data). */
 export interface SealingPageData {
-  tender: { id: string; name: string; ceilingFen: number; bidSecurityFen: number; durationDays: number; deadline: string; deadlineIso: string };
+  tender: { id: string; name: string; ceilingFen: number; bidSecurityFen: number; durationDays: number; deadline: string; deadlineIso: string; bidValidityDays: number; guaranteeUntil: string };
   managers: { id: string; name: string; certificateNumber: string; busy: boolean }[];
   holders: Holder[];
   myPasskeys: { id: string; name: string; sealing: boolean }[];
@@ -29,6 +30,8 @@ export interface SealingPageData {
   script: { version: string; path: string; sha256: string; integrity: string };
   limits: { maxFiles: number; maxFileBytes: number };
   rpId: string;
+  /** What withdrawing or replacing needs now: a passkey approval unless this session proved a step-up code. */
+  proof: { stepUpProved: boolean; hasPasskey: boolean; blockedUntil: string | null };
 }
 
 /* The sealing script's interface (public/seal/v1.js). */
@@ -80,6 +83,20 @@ export async function postJson(url: string, body: unknown) {
   return out;
 }
 
+/**
+ * Approve withdrawing or replacing the company's sealed bid with one of my passkeys, just now: the
+ * server's single-use challenge for this act, signed with user verification. Returns what the
+ * server checks (bid.server.ts BidActProof).
+ */
+export async function approveBidAct(tenderId: string, act: "withdraw" | "replace"): Promise<unknown> {
+  const { options } = (await postJson(`/notices/${tenderId}/bid/seal`, { intent: "approve-options", act })) as { options: unknown };
+  try {
+    return await startAuthentication({ optionsJSON: options as never });
+  } catch {
+    throw new Error("errors.passkeyCancelled");
+  }
+}
+
 /** Prepare one of my passkeys for sealing: PRF in this browser → X25519 public key to the server. */
 function PreparePasskey({ d, seal }: { d: SealingPageData; seal: CyzSeal | null }) {
   const { t } = useTranslation();
@@ -122,7 +139,7 @@ function PreparePasskey({ d, seal }: { d: SealingPageData; seal: CyzSeal | null 
   );
 }
 
-type Pending = { submissionId: string; sealed: Awaited<ReturnType<CyzSeal["seal"]>>; file: File; uploadId?: string };
+type Pending = { submissionId: string; sealed: Awaited<ReturnType<CyzSeal["seal"]>>; file: File; uploadId?: string; approval?: unknown };
 
 export function SealedBidForm({ d }: { d: SealingPageData }) {
   const { t } = useTranslation();
@@ -168,6 +185,8 @@ export function SealedBidForm({ d }: { d: SealingPageData }) {
         p.uploadId = await upload(p.file, stop.current.signal, (pc) => setPercent(Math.round(pc)), "sealed");
       }
       setPhase("submitting");
+      // Replacing the bid in force: the passkey approves it now (kept for a retry of the same submission).
+      if (d.own?.status === "sealed" && !d.proof.stepUpProved && d.proof.hasPasskey && p.approval === undefined) p.approval = await approveBidAct(d.tender.id, "replace");
       const out = (await postJson(`/notices/${d.tender.id}/bid/seal`, {
         intent: "submit",
         submissionId: p.submissionId,
@@ -178,6 +197,7 @@ export function SealedBidForm({ d }: { d: SealingPageData }) {
         scriptVersion: d.script.version,
         scriptSha256: d.script.sha256,
         wraps: p.sealed.wraps,
+        approval: p.approval,
       })) as { receipt: ReceiptView };
       setDone(out.receipt);
       pending.current = null;
@@ -186,8 +206,8 @@ export function SealedBidForm({ d }: { d: SealingPageData }) {
     } catch (e) {
       const key = keyOf(e, "bid.errors.network");
       // A refusal is final: seal again. A network failure keeps the sealed bid and its idempotency key for a retry.
-      if (key === "bid.errors.network" || key === "errors.page.unexpected") {
-        setProblems([{ field: "form", key: "bid.errors.network" }]);
+      if (key === "bid.errors.network" || key === "errors.page.unexpected" || key === "errors.passkeyCancelled") {
+        setProblems([{ field: "form", key: key === "errors.passkeyCancelled" ? key : "bid.errors.network" }]);
         setPhase("retry");
       } else {
         pending.current = null;
@@ -224,7 +244,8 @@ export function SealedBidForm({ d }: { d: SealingPageData }) {
       const rules = {
         ceilingFen: d.tender.ceilingFen,
         bidSecurityFen: d.tender.bidSecurityFen,
-        deadline: d.tender.deadlineIso,
+        // v1.js compares a guarantee's last day with this date: it must cover the bid validity period, which the opening checks (bid-manifest.ts).
+        deadline: d.tender.guaranteeUntil,
         maxDurationDays: d.tender.durationDays,
         projectManagerIds: d.managers.filter((m) => !m.busy).map((m) => m.id),
         maxFiles: d.limits.maxFiles,
@@ -396,7 +417,10 @@ export function SealedBidForm({ d }: { d: SealingPageData }) {
               </div>
               <div className="field">
                 <label htmlFor="securityValidUntil">{t("bid.securityValidUntil")}</label>
-                <input id="securityValidUntil" name="securityValidUntil" type="date" />
+                <input id="securityValidUntil" name="securityValidUntil" type="date" min={d.tender.guaranteeUntil} aria-describedby="securityValidUntil-hint" />
+                <p className="hint" id="securityValidUntil-hint">
+                  {t("bid.securityValidUntilHint", { day: d.tender.guaranteeUntil, days: d.tender.bidValidityDays })}
+                </p>
                 {errorList("securityValidUntil")}
               </div>
             </>

@@ -30,16 +30,17 @@ const zhCN = {
     "opening.soon": "开标大厅 30 分钟后开启",
     "opening.decryption": "开标解密开始",
     "company.qualificationExpiring": "资质证书即将到期",
+    "company.memberReset": "账号安全：企业成员的密码已由监管人员重置",
   },
   outbox: {
     subject: "村易招：{{what}}",
     codeNames: {
       "auth.resetCode": "重置密码验证码",
-      "auth.stepUpCode": "通行密钥变更验证码",
+      "auth.stepUpCode": "身份确认验证码",
     },
     codes: {
       "auth.resetCode": "您正在重置村易招密码，验证码 {{code}}，{{minutes}} 分钟内有效，仅能使用一次。如非本人操作，请忽略并留意账号安全。",
-      "auth.stepUpCode": "您正在更换村易招通行密钥，验证码 {{code}}，{{minutes}} 分钟内有效。如非本人操作，请立即修改密码并联系乡镇监管员。",
+      "auth.stepUpCode": "您正在更换村易招通行密钥或进行其他须再次确认身份的操作，验证码 {{code}}，{{minutes}} 分钟内有效。如非本人操作，请立即修改密码并联系乡镇监管员。",
     },
     title: "消息接收设置",
     intro: "站内通知之外，平台还会通过短信、电子邮件和微信提醒您。您可以按消息类别关闭某个渠道；涉及法定期限的消息（异议、投诉、澄清答复、开标解密）和账号安全消息不能关闭。",
@@ -116,18 +117,19 @@ const en: Shape<typeof zhCN> = {
     "opening.soon": "Opening hall opens in 30 minutes",
     "opening.decryption": "Decryption has started",
     "company.qualificationExpiring": "Qualification expiring",
+    "company.memberReset": "Account security: an official reset a member's password",
   },
   outbox: {
     subject: "村易招: {{what}}",
     codeNames: {
       "auth.resetCode": "Password reset code",
-      "auth.stepUpCode": "Passkey change code",
+      "auth.stepUpCode": "Identity confirmation code",
     },
     codes: {
       "auth.resetCode":
         "You are resetting your 村易招 password. Your code is {{code}}; it works once, for {{minutes}} minutes. If this was not you, ignore this message and keep an eye on your account.",
       "auth.stepUpCode":
-        "You are changing the passkeys of your 村易招 account. Your code is {{code}}; it works for {{minutes}} minutes. If this was not you, change your password now and contact your township supervisor.",
+        "You are changing the passkeys of your 村易招 account, or doing something else that needs you to confirm it is you. Your code is {{code}}; it works for {{minutes}} minutes. If this was not you, change your password now and contact your township supervisor.",
     },
     title: "How messages reach you",
     intro:

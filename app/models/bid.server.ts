@@ -10,17 +10,22 @@
  * its receipt in one transaction. Until the deadline the platform knows who
  * bid, when and how many bytes; nobody but the bidding company is shown even
  * that, and the audit rows stay off the audit page until the deadline.
+ *
+ * Withdrawing or replacing a sealed bid undoes the company's offer, so a password alone is not
+ * enough: the bidder approves the act with one of their passkeys just then, or the session has
+ * proved a code from the bidder's own channel (step-up). After an official reset the account's
+ * password, the account may not do either for a county-set time (ADR 0033).
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { and, asc, desc, eq, inArray, isNotNull, isNull, notInArray, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, notInArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Clock } from "~/utils/clock.server";
-import { beijingDay } from "~/utils/time";
+import { beijingDay, formatBeijing } from "~/utils/time";
 import { schema, type Db, type MemberRole } from "~/utils/db.server";
 import { appendAudit, type Actor } from "./audit.server";
-import { MAX_BID_FILES, SEALING_SCRIPT } from "./bid-rules";
+import { guaranteeCover, MAX_BID_FILES, SEALING_SCRIPT } from "./bid-rules";
 import { biddingEligibility } from "./company.server";
 import { blacklistedUntil } from "./credit.server";
 import { getCountySettings } from "./county-settings.server";
@@ -28,11 +33,13 @@ import { recordTrace } from "./trace.server";
 import { DomainError } from "./errors";
 import type { FileStore } from "./file-store.server";
 import { checkTransition, effectiveState, FINAL_STATES, type ProjectState } from "./lifecycle";
+import { approvalOptions, verifyApproval, type RelyingParty } from "./passkey.server";
+import { lastOfficialResetAt, stepUpState } from "./reset-code.server";
 import { finishedUpload } from "./resumable-upload.server";
 import { isRegistered, lockCurrentTender } from "./tender-qa.server";
 import { getPublicNotice } from "./tender.server";
 
-const { bids, bidVersions, bidKeyWraps, tenders, projects, passkeys, memberships, users, projectManagers, files } = schema;
+const { bids, bidVersions, bidKeyWraps, tenders, projects, passkeys, memberships, users, projectManagers, files, sessions, poolMemberships } = schema;
 
 // ── The sealing script ──────────────────────────────────────────────────
 
@@ -208,13 +215,109 @@ function sealedDetail(tenderId: string, extra: Record<string, unknown>) {
   return { sealedTender: tenderId, ...extra };
 }
 
+// ── Proving a withdrawal or a replacement ───────────────────────────────
+
+/** What a withdrawal or a replacement comes with, besides the signed-in session. */
+export interface BidActProof {
+  /** The request's session: a step-up it proved within STEP_UP_MS counts. */
+  sessionId: string;
+  rp: RelyingParty;
+  /** The browser's answer to bidActOptions for this very act (a WebAuthn assertion), if any. */
+  approval?: unknown;
+}
+
+export type BidAct = "withdraw" | "replace";
+const PURPOSE = { withdraw: "bid_withdraw", replace: "bid_replace" } as const;
+type Proved = { by: "passkey"; passkeyId: string } | { by: "step_up" };
+
+/** A single-use challenge for the bidder to approve withdrawing or replacing with one of their passkeys. */
+export function bidActOptions(db: Db, clock: Clock, rp: RelyingParty, userId: string, act: BidAct) {
+  return approvalOptions(db, clock, rp, userId, PURPOSE[act]);
+}
+
+/** Check a passkey approval of `act`, using up its challenge; an approval that fails is refused outright. */
+async function approvalOf(db: Db, clock: Clock, userId: string, act: BidAct, proof: BidActProof | undefined, submissionId: string): Promise<Proved | null> {
+  if (!proof?.approval) return null;
+  // A retry of an act already on record gets its receipt (replayed) and needs no second approval.
+  const [known] = await db.select({ id: bidVersions.id }).from(bidVersions).where(eq(bidVersions.submissionId, submissionId)).limit(1);
+  if (known) return null;
+  try {
+    const passkey = await verifyApproval(db, clock, proof.rp, userId, PURPOSE[act], proof.approval);
+    return { by: "passkey", passkeyId: passkey.id };
+  } catch (e) {
+    if (e instanceof DomainError) throw new DomainError(e.key, { status: 403 });
+    throw e;
+  }
+}
+
+/** Under the bidder's lock: approved with a passkey just now, or the session proved a step-up code lately. */
+async function requireProof(tx: Db, clock: Clock, userId: string, proof: BidActProof | undefined, approved: Proved | null): Promise<Proved> {
+  if (approved) return approved;
+  if (proof) {
+    const [session] = await tx
+      .select()
+      .from(sessions)
+      .where(and(eq(sessions.id, proof.sessionId), eq(sessions.userId, userId), gt(sessions.expiresAt, clock.now())));
+    if (session && (await stepUpState(tx, clock, session)).proved) return { by: "step_up" };
+  }
+  throw new DomainError("errors.bid.proofRequired", { status: 403 });
+}
+
+const HOUR = 3_600_000;
+
+/**
+ * When the block after an official's password reset ends for a tender: `hours` after the reset, but
+ * never later than one hour before the deadline, so the bidder keeps the right to withdraw. Null when
+ * there is nothing to block.
+ */
+export function withdrawBlockEnd(resetAt: Date | null, hours: number, deadline: Date): Date | null {
+  if (!resetAt || hours <= 0) return null;
+  return new Date(Math.min(resetAt.getTime() + hours * HOUR, deadline.getTime() - HOUR));
+}
+
+/** Until when this account may not withdraw or replace bids on this tender, or null. */
+async function blockedUntil(db: Db, userId: string, countyId: string, deadline: Date, now: Date): Promise<Date | null> {
+  const settings = await getCountySettings(db, countyId);
+  const end = withdrawBlockEnd(await lastOfficialResetAt(db, userId), settings.withdrawBlockAfterOfficialResetHours, deadline);
+  return end && now < end ? end : null;
+}
+
+async function assertNotBlocked(tx: Db, userId: string, locked: Locked, now: Date) {
+  const until = await blockedUntil(tx, userId, locked.project.countyId, locked.tender.deadline, now);
+  if (until) throw new DomainError("errors.bid.blockedAfterReset", { status: 403, values: { until: formatBeijing(until) } });
+}
+
+/**
+ * Whether this company may send sealed bids at all (admitted to a township's pool): only such a
+ * company's members get sealed uploads, which the daily upload limit leaves alone, so that bids
+ * at a deadline are never refused by it.
+ */
+export async function maySendSealedBids(db: Db, companyId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: poolMemberships.id })
+    .from(poolMemberships)
+    .where(and(eq(poolMemberships.companyId, companyId), eq(poolMemberships.status, "admitted")))
+    .limit(1);
+  return row !== undefined;
+}
+
 // ── Submit, replace, withdraw ───────────────────────────────────────────
 
 /**
  * Submit (or replace) a sealed bid. The ciphertext must already be in the
- * store (a finished upload of kind "sealed" by this user). Returns the receipt.
+ * store (a finished upload of kind "sealed" by this user). Replacing a sealed
+ * bid needs `proof` (a passkey approval or a step-up). Returns the receipt.
  */
-export async function submitBid(db: Db, clock: Clock, store: FileStore, actor: Actor & { userId: string }, companyId: string, tenderId: string, raw: unknown): Promise<Receipt> {
+export async function submitBid(
+  db: Db,
+  clock: Clock,
+  store: FileStore,
+  actor: Actor & { userId: string },
+  companyId: string,
+  tenderId: string,
+  raw: unknown,
+  proof?: BidActProof,
+): Promise<Receipt> {
   const input = parse(submitSchema, raw);
   const upload = await finishedUpload(store, input.uploadId, actor.userId, "sealed");
   if (!upload.ok) throw new DomainError(upload.error, { status: 400 });
@@ -227,6 +330,7 @@ export async function submitBid(db: Db, clock: Clock, store: FileStore, actor: A
   if (backups.length !== 1) throw new DomainError("errors.bid.backupWrap", { status: 400 });
   const passkeyWraps = input.wraps.filter((w): w is Extract<typeof w, { kind: "passkey" }> => w.kind === "passkey");
   if (new Set(passkeyWraps.map((w) => w.credentialId)).size !== passkeyWraps.length) throw new DomainError("errors.bid.badWrap", { status: 400 });
+  const approved = await approvalOf(db, clock, actor.userId, "replace", proof, input.submissionId);
 
   return db.transaction(async (tx) => {
     const locked = await lockForBidder(tx, tenderId, companyId);
@@ -243,6 +347,8 @@ export async function submitBid(db: Db, clock: Clock, store: FileStore, actor: A
     if (seen.length > 0 || new Set(hashes).size !== hashes.length) throw new DomainError("errors.bid.wrapReplayed", { status: 400 });
 
     const existing = await currentBid(tx, tenderId, companyId);
+    // Replacing the sealed bid in force undoes it: the same proof as a withdrawal.
+    const proved = existing?.status === "sealed" ? (await assertNotBlocked(tx, actor.userId, locked, now), await requireProof(tx, clock, actor.userId, proof, approved)) : null;
     const seq = (existing?.currentVersion ?? 0) + 1;
     const bid = existing
       ? (await tx.update(bids).set({ status: "sealed", currentVersion: seq, updatedAt: now }).where(eq(bids.id, existing.id)).returning())[0]
@@ -282,16 +388,28 @@ export async function submitBid(db: Db, clock: Clock, store: FileStore, actor: A
       objectType: "bid",
       objectId: bid.id,
       ...auditScope(locked),
-      detail: sealedDetail(tenderId, { companyId, seq, commitment: input.commitment, ciphertextSize: upload.upload.size, holders: passkeyWraps.length }),
+      detail: sealedDetail(tenderId, { companyId, seq, commitment: input.commitment, ciphertextSize: upload.upload.size, holders: passkeyWraps.length, ...(proved ? { proof: proved } : {}) }),
     });
     await recordTrace(tx, clock, actor, { tenderId, companyId, kind: "bid" });
     return receiptOf(tenderId, version);
   });
 }
 
-/** Withdraw the bid before the deadline: a new version with its own receipt; the sealed versions stay on record. */
-export async function withdrawBid(db: Db, clock: Clock, actor: Actor & { userId: string }, companyId: string, tenderId: string, submissionId: unknown): Promise<Receipt> {
+/**
+ * Withdraw the bid before the deadline: a new version with its own receipt; the sealed versions stay
+ * on record. Needs `proof` (a passkey approval or a step-up), and no block after an official's reset.
+ */
+export async function withdrawBid(
+  db: Db,
+  clock: Clock,
+  actor: Actor & { userId: string },
+  companyId: string,
+  tenderId: string,
+  submissionId: unknown,
+  proof?: BidActProof,
+): Promise<Receipt> {
   const id = parse(z.string().uuid("errors.bid.submissionId"), submissionId);
+  const approved = await approvalOf(db, clock, actor.userId, "withdraw", proof, id);
   return db.transaction(async (tx) => {
     const locked = await lockForBidder(tx, tenderId, companyId);
     const now = clock.now();
@@ -300,6 +418,8 @@ export async function withdrawBid(db: Db, clock: Clock, actor: Actor & { userId:
     await assertMayBid(tx, locked, actor, companyId, now);
     const bid = await currentBid(tx, tenderId, companyId);
     if (!bid || bid.status !== "sealed") throw new DomainError("errors.bid.nothingToWithdraw", { status: 409 });
+    await assertNotBlocked(tx, actor.userId, locked, now);
+    const proved = await requireProof(tx, clock, actor.userId, proof, approved);
     const seq = bid.currentVersion + 1;
     const commitment = sha256(`cyz-withdraw-v1|${tenderId}|${bid.id}|${seq}|${now.toISOString()}`);
     await tx.update(bids).set({ status: "withdrawn", currentVersion: seq, updatedAt: now }).where(eq(bids.id, bid.id));
@@ -312,7 +432,7 @@ export async function withdrawBid(db: Db, clock: Clock, actor: Actor & { userId:
       objectType: "bid",
       objectId: bid.id,
       ...auditScope(locked),
-      detail: sealedDetail(tenderId, { companyId, seq, commitment }),
+      detail: sealedDetail(tenderId, { companyId, seq, commitment, proof: proved }),
     });
     await recordTrace(tx, clock, actor, { tenderId, companyId, kind: "withdraw" });
     return receiptOf(tenderId, version);
@@ -419,7 +539,7 @@ export async function getReceipt(db: Db, companyId: string, versionId: string) {
  * checks), whether the company may bid now and why not, its project managers,
  * the passkeys a bid can be sealed to, and its own bid with every receipt.
  */
-export async function bidPage(db: Db, clock: Clock, tenderId: string, companyId: string, userId: string) {
+export async function bidPage(db: Db, clock: Clock, tenderId: string, companyId: string, userId: string, session?: { id: string; userId: string; method: string; stepUpAt: Date | null }) {
   const notice = await getPublicNotice(db, clock, tenderId);
   if (!notice) return null;
   const { project, tender } = notice;
@@ -445,6 +565,14 @@ export async function bidPage(db: Db, clock: Clock, tenderId: string, companyId:
     bank: profile ? { bankName: profile.bankName, bankAccount: profile.bankAccount, bankAccountName: profile.bankAccountName } : null,
     own: await ownBid(db, tender.id, companyId),
     maxFileBytes: settings.uploadMaxMegabytes * 1024 * 1024,
+    bidValidityDays: settings.bidValidityDays,
+    guaranteeCover: guaranteeCover(tender.deadline, settings.bidValidityDays),
+    /** What withdrawing or replacing needs of this user now (BidActProof), and a block after an official's reset. */
+    proof: {
+      stepUpProved: session ? (await stepUpState(db, clock, session)).proved : false,
+      hasPasskey: mine.length > 0,
+      blockedUntil: open ? await blockedUntil(db, userId, project.countyId, tender.deadline, now) : null,
+    },
   };
 }
 

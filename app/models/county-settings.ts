@@ -50,7 +50,7 @@ export const SETTING_DEFS = [
   { key: "bidSecurityMaxBasisPoints", group: "tender", unit: "basisPoints", default: 200, min: 0, max: 10_000 },
   { key: "registrationStepRequired", group: "tender", unit: "boolean", default: false },
   { key: "blockBusyProjectManagers", group: "tender", unit: "boolean", default: true },
-  // After an official reset a password (ADR 0028), that account may not withdraw or replace bids for this long — ending one hour before the deadline at the latest (ADR 0032).
+  // After an official reset a password (ADR 0028), that account may not withdraw or replace bids for this long — ending one hour before the deadline at the latest (ADR 0033).
   { key: "withdrawBlockAfterOfficialResetHours", group: "tender", unit: "hours", default: 24, min: 0, max: 720 },
   // 投标有效期, counted from the deadline: a bid security by guarantee must cover it (招标投标法实施条例 §25–26).
   { key: "bidValidityDays", group: "tender", unit: "days", default: 90, min: 1, max: 365 },

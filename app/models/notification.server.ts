@@ -10,7 +10,7 @@ import { enqueueNotification } from "./outbox.server";
 
 const { notifications, memberships } = schema;
 
-export const NOTIFICATION_KINDS = ["tender.amended", "tender.deadlineMoved", "tender.answered", "tender.question", "project.agentAppointed", "panel.assigned", "evaluation.revealSecret", "evaluation.failed", "evaluation.explain", "evaluation.opinion", "evaluation.sign", "evaluation.clarify", "publicity.started", "publicity.objection", "publicity.complaint", "award.decided", "award.approval", "award.won", "award.lost", "auth.locked", "opening.soon", "opening.decryption", "company.qualificationExpiring"] as const;
+export const NOTIFICATION_KINDS = ["tender.amended", "tender.deadlineMoved", "tender.answered", "tender.question", "project.agentAppointed", "panel.assigned", "evaluation.revealSecret", "evaluation.failed", "evaluation.explain", "evaluation.opinion", "evaluation.sign", "evaluation.clarify", "publicity.started", "publicity.objection", "publicity.complaint", "award.decided", "award.approval", "award.won", "award.lost", "auth.locked", "opening.soon", "opening.decryption", "company.qualificationExpiring", "company.memberReset"] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 export async function notify(db: Db, clock: Clock, userIds: Iterable<string>, kind: NotificationKind, params: Record<string, string>, link: string | null) {

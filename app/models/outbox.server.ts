@@ -25,7 +25,7 @@ import { CHANNELS, type Channel, type Transports } from "./transports.server";
 const { outbox, outboxAttempts, notificationMutes, users } = schema;
 
 /** Messages about a legal deadline (an answer owed, a window that closes) and account security: always sent on every channel. */
-export const LOCKED_KINDS: ReadonlySet<NotificationKind> = new Set(["publicity.objection", "publicity.complaint", "evaluation.clarify", "opening.decryption", "auth.locked"]);
+export const LOCKED_KINDS: ReadonlySet<NotificationKind> = new Set(["publicity.objection", "publicity.complaint", "evaluation.clarify", "opening.decryption", "auth.locked", "company.memberReset"]);
 
 /** Attempts before a message is marked failed, and the wait after each failed one. */
 export const MAX_ATTEMPTS = 5;

@@ -26,7 +26,9 @@ export interface RelyingParty {
   rpName: string;
 }
 
-type Purpose = "passkey_register" | "passkey_login" | "opening_key";
+/** Acts a person approves with a fresh assertion of one of their own passkeys (bid.server.ts). */
+export type ApprovalPurpose = "bid_withdraw" | "bid_replace";
+type Purpose = "passkey_register" | "passkey_login" | "opening_key" | ApprovalPurpose;
 
 async function storeChallenge(db: Db, clock: Clock, challenge: string, purpose: Purpose, userId: string | null) {
   await db.insert(webauthnChallenges).values({
@@ -206,6 +208,35 @@ export async function enrollOpeningKey(
     });
     return { id: passkey.id, name: passkey.name };
   });
+}
+
+/**
+ * A single-use challenge for the signed-in user to approve one act (`purpose`) with one of their own
+ * passkeys, user verification required. Refused when they have none (they prove a code instead).
+ */
+export async function approvalOptions(db: Db, clock: Clock, rp: RelyingParty, userId: string, purpose: ApprovalPurpose) {
+  const own = await db.select({ id: passkeys.id, transports: passkeys.transports }).from(passkeys).where(eq(passkeys.userId, userId));
+  if (own.length === 0) throw new DomainError("errors.bid.proofNoPasskey", { status: 409 });
+  const options = await generateAuthenticationOptions({
+    rpID: rp.rpID,
+    userVerification: "required",
+    allowCredentials: own.map((p) => ({ id: p.id, transports: p.transports as AuthenticatorTransportFuture[] })),
+  });
+  await storeChallenge(db, clock, options.challenge, purpose, userId);
+  return options;
+}
+
+/**
+ * Check an approval: the challenge was issued to this user for this purpose (used up here, whatever
+ * the outcome), the passkey is theirs and verified the user. Returns the passkey.
+ */
+export async function verifyApproval(db: Db, clock: Clock, rp: RelyingParty, userId: string, purpose: ApprovalPurpose, response: unknown) {
+  if (!response || typeof response !== "object") throw new DomainError("errors.passkeyFailed");
+  const r = response as AuthenticationResponseJSON;
+  const expectedChallenge = await consumeChallenge(db, clock, typeof r.response?.clientDataJSON === "string" ? r.response.clientDataJSON : "", purpose, userId);
+  const passkey = await verifyAssertion(db, clock, rp, r, expectedChallenge);
+  if (passkey.userId !== userId) throw new DomainError("errors.passkeyFailed");
+  return passkey;
 }
 
 export async function listPasskeys(db: Db, userId: string) {

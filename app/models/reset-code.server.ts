@@ -7,22 +7,29 @@
  *
  * Only the code's SHA-256 is stored. A code works once, for 24 hours and five tries; a new code
  * voids the older ones; attempts count against the sign-in limits of the phone and the address.
+ *
+ * An official can thus take over an account (issue 18): a reset with an official's code also ends
+ * the passkeys registered since the owner's last sign-in, tells the other members of the person's
+ * companies at once, and (bid.server.ts) keeps the account from withdrawing or replacing bids for a
+ * county-set time (ADR 0033).
  */
 import { createHash, randomInt, timingSafeEqual } from "node:crypto";
-import { and, count, desc, eq, gt, isNull, ne, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, gt, isNotNull, isNull, lt, ne, type SQL } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Clock } from "~/utils/clock.server";
 import { schema, type Db, type MemberRole } from "~/utils/db.server";
 import { maskPhone } from "~/utils/phone";
+import { formatBeijing } from "~/utils/time";
 import { phoneField } from "~/utils/phone-field";
 import { appendAudit, type Actor } from "./audit.server";
 import { DomainError } from "./errors";
 import { authAttemptRefusal, codeRequestRefusal, phoneAccount, recordAuthAttempt } from "./login-throttle.server";
+import { notify, usersOfOrgs } from "./notification.server";
 import { enqueueCode } from "./outbox.server";
 import { hashPassword, PASSWORD_MIN_LENGTH } from "./password.server";
 
-const { resetCodes, users, memberships, orgs, sessions, passkeys } = schema;
+const { resetCodes, users, memberships, orgs, sessions, passkeys, auditLog } = schema;
 
 export const RESET_CODE_TTL_MS = 24 * 3600_000;
 export const RESET_CODE_TRIES = 5;
@@ -132,16 +139,19 @@ export async function resetPasswordWithCode(db: Db, clock: Clock, actor: Actor, 
     const [user] = await tx.select().from(users).where(eq(users.phone, phone));
     if (!user) return null;
     // An official's code and one the person asked for may both be live: either works.
-    const live = await redeem(tx, now, user.id, code, (purpose) => ne(purpose, STEP_UP));
+    const live = await redeem(tx, now, user.id, code, (purpose) => ne(purpose, STEP_UP), "password");
     if (!live) return null;
     await tx.update(users).set({ passwordHash }).where(eq(users.id, user.id));
     const ended = await tx.delete(sessions).where(eq(sessions.userId, user.id)).returning({ id: sessions.id });
-    await appendAudit(tx, clock, { ...actor, userId: user.id, role: null }, {
+    const as = { ...actor, userId: user.id, role: null };
+    await appendAudit(tx, clock, as, {
       action: "auth.password_reset",
       objectType: "user",
       objectId: user.id,
       detail: { resetCodeId: live.id, issuedBy: live.issuedBy, sessionsEnded: ended.length },
     });
+    // An official's code: whoever holds it now holds the account (ADR 0033).
+    if (live.issuedBy !== null) await afterOfficialReset(tx, clock, as, user, live.id, now);
     return { userId: user.id };
   });
   await recordAuthAttempt(db, clock, actor, { ...subject, failed: outcome === null });
@@ -156,7 +166,7 @@ export async function resetPasswordWithCode(db: Db, clock: Clock, actor: Actor, 
  * Use a live code of this user that matches; a wrong code counts one try against every live code
  * of the kind (five and they are void). Returns the used code, or null.
  */
-async function redeem(tx: Db, now: Date, userId: string, code: string, purpose: (column: AnyPgColumn) => SQL) {
+async function redeem(tx: Db, now: Date, userId: string, code: string, purpose: (column: AnyPgColumn) => SQL, usedFor: "password" | "step_up") {
   const live = await tx
     .select()
     .from(resetCodes)
@@ -175,8 +185,78 @@ async function redeem(tx: Db, now: Date, userId: string, code: string, purpose: 
     }
     return null;
   }
-  await tx.update(resetCodes).set({ usedAt: now }).where(eq(resetCodes.id, match.id));
+  await tx.update(resetCodes).set({ usedAt: now, usedFor }).where(eq(resetCodes.id, match.id));
   return match;
+}
+
+// ── What an official's reset brings with it ────────────────────────────
+
+/**
+ * When the account's password was last reset with an official's code, or null. Bids stay out of
+ * this account's reach for a while after it (bid.server.ts withdrawBlockEnd).
+ */
+export async function lastOfficialResetAt(db: Db, userId: string): Promise<Date | null> {
+  const [row] = await db
+    .select({ at: resetCodes.usedAt })
+    .from(resetCodes)
+    .where(and(eq(resetCodes.userId, userId), isNotNull(resetCodes.issuedBy), eq(resetCodes.usedFor, "password")))
+    .orderBy(desc(resetCodes.usedAt))
+    .limit(1);
+  return row?.at ?? null;
+}
+
+/**
+ * Passkeys registered after this instant do not survive an official's reset. It is the owner's last
+ * sign-in before the reset — and, when an official reset the password before (whoever held that
+ * code chose the password, so later sign-ins may not be the owner's), the last sign-in before that
+ * earlier reset. Without any sign-in on record, the earlier reset (or this one) itself.
+ */
+async function ownerTrustedUntil(tx: Db, userId: string, resetCodeId: string, now: Date): Promise<Date> {
+  const [earlier] = await tx
+    .select({ at: resetCodes.usedAt })
+    .from(resetCodes)
+    .where(and(eq(resetCodes.userId, userId), isNotNull(resetCodes.issuedBy), eq(resetCodes.usedFor, "password"), ne(resetCodes.id, resetCodeId), isNotNull(resetCodes.usedAt)))
+    .orderBy(desc(resetCodes.usedAt))
+    .limit(1);
+  const boundary = earlier?.at ?? now;
+  const [signIn] = await tx
+    .select({ at: auditLog.at })
+    .from(auditLog)
+    .where(and(eq(auditLog.action, "auth.login"), eq(auditLog.actorUserId, userId), lt(auditLog.at, boundary)))
+    .orderBy(desc(auditLog.at))
+    .limit(1);
+  return signIn?.at ?? boundary;
+}
+
+/**
+ * In the reset's transaction: end the passkeys registered since the owner's last sign-in (each
+ * removal audited), and tell the other members of the person's companies at once. The notice names
+ * no tender and no bid: officials may read the messages that leave the app.
+ */
+async function afterOfficialReset(tx: Db, clock: Clock, actor: Actor, user: typeof users.$inferSelect, resetCodeId: string, now: Date) {
+  const trustedUntil = await ownerTrustedUntil(tx, user.id, resetCodeId, now);
+  const removed = await tx
+    .delete(passkeys)
+    .where(and(eq(passkeys.userId, user.id), gt(passkeys.createdAt, trustedUntil)))
+    .returning();
+  for (const p of removed) {
+    await appendAudit(tx, clock, actor, {
+      action: "passkey.remove_after_reset",
+      objectType: "passkey",
+      objectId: p.id,
+      before: { name: p.name, createdAt: p.createdAt.toISOString() },
+      detail: { userId: user.id, resetCodeId, registeredAfter: trustedUntil.toISOString() },
+    });
+  }
+  const companies = await tx
+    .select({ id: orgs.id, name: orgs.name })
+    .from(memberships)
+    .innerJoin(orgs, eq(orgs.id, memberships.orgId))
+    .where(and(eq(memberships.userId, user.id), eq(memberships.role, "contractor"), eq(orgs.kind, "company")));
+  for (const company of companies) {
+    const others = (await usersOfOrgs(tx, [company.id])).filter((id) => id !== user.id);
+    await notify(tx, clock, others, "company.memberReset", { name: user.name, company: company.name, at: formatBeijing(now) }, "/company");
+  }
 }
 
 // ── Codes sent to the person's own channel ─────────────────────────────
@@ -297,7 +377,7 @@ export async function confirmStepUp(db: Db, clock: Clock, actor: Actor & { userI
   const ok = await db.transaction(async (tx) => {
     const now = clock.now();
     // A step-up code from the person's channel, or a reset code an official issued after checking identity (for someone no channel reaches).
-    const used = await redeem(tx, now, actor.userId, String(code ?? "").slice(0, 40), (purpose) => ne(purpose, SELF));
+    const used = await redeem(tx, now, actor.userId, String(code ?? "").slice(0, 40), (purpose) => ne(purpose, SELF), "step_up");
     if (!used) return false;
     await tx
       .update(sessions)

@@ -1,13 +1,17 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { FormError, Notice } from "~/components/forms";
-import { BidReceipts, ResealBid, SealedBidForm } from "~/components/sealed-bid";
+import { z } from "zod";
+import { ErrorText, FormError, Notice } from "~/components/forms";
+import { approveBidAct, BidReceipts, keyOf, ResealBid, SealedBidForm } from "~/components/sealed-bid";
 import { receiptView } from "~/models/bid-rules";
 import { bidPage, MAX_BID_FILES, sealingScript, withdrawBid } from "~/models/bid.server";
+import { deliverDue, isReachable } from "~/models/outbox.server";
+import { confirmStepUp, requestStepUpCode } from "~/models/reset-code.server";
 import { actorOf, requireRole } from "~/utils/auth.server";
-import { domainErrors, type FormErrors } from "~/utils/forms";
+import { domainErrors, errorStatus, type FormErrors } from "~/utils/forms";
 import { formatFen } from "~/utils/money";
 import { formatBeijing } from "~/utils/time";
 
@@ -16,7 +20,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const auth = await requireRole(request, context, ["contractor"]);
-  const page = await bidPage(context.db, context.clock, params.id ?? "", auth.membership.org.id, auth.user.id);
+  const page = await bidPage(context.db, context.clock, params.id ?? "", auth.membership.org.id, auth.user.id, auth.session);
   if (!page) throw new Response("not found", { status: 404 });
   const { notice, own } = page;
   const script = sealingScript();
@@ -32,6 +36,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       durationDays: notice.project.durationDays,
       deadline: formatBeijing(notice.tender.deadline),
       deadlineIso: notice.tender.deadline.toISOString(),
+      bidValidityDays: page.bidValidityDays,
+      guaranteeUntil: page.guaranteeCover.until,
     },
     open: page.open,
     evaluating: notice.state === "evaluating",
@@ -44,25 +50,57 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     own: own && { status: own.status, submissionId: own.submissionId, current: receiptView(own.current), receipts: own.receipts.map(receiptView), wraps: own.wraps },
     script: { version: script.version, path: script.path, sha256: script.sha256, integrity: `sha256-${Buffer.from(script.sha256, "hex").toString("base64")}` },
     limits: { maxFiles: MAX_BID_FILES, maxFileBytes: page.maxFileBytes },
+    // Withdrawing or replacing needs a passkey approval or a step-up code (bid.server.ts BidActProof).
+    proof: { ...page.proof, blockedUntil: page.proof.blockedUntil && formatBeijing(page.proof.blockedUntil), reachable: isReachable(auth.user) },
     rpId: context.rp.rpID,
     // An idempotency key for the withdraw form, so a double click withdraws once.
     withdrawKey: crypto.randomUUID(),
   };
 }
 
-/** Withdrawing is a plain form that works without JavaScript; sealed bids go to /notices/:id/bid/seal. */
+const actionSchema = z.discriminatedUnion("intent", [
+  // `approval`: the passkey's answer to bid/seal "approve-options", added by the page's script (JSON).
+  z.object({ intent: z.literal("withdraw"), key: z.string().max(64), approval: z.string().max(16_384).optional() }),
+  z.object({ intent: z.literal("step-up-request") }),
+  z.object({ intent: z.literal("step-up-confirm"), code: z.string().max(40) }),
+]);
+
+function approvalJson(text: string | undefined): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return {}; // not an assertion: refused as a failed approval, not skipped
+  }
+}
+
+/**
+ * Withdrawing is a plain form that works without JavaScript (after a step-up code proved on this page);
+ * with a passkey and JavaScript it carries the passkey's approval. Sealed bids go to /notices/:id/bid/seal.
+ */
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const auth = await requireRole(request, context, ["contractor"]);
   const actor = { ...actorOf(request, context, auth), userId: auth.user.id };
   const companyId = auth.membership.org.id;
   const tenderId = params.id ?? "";
-  const form = await request.formData();
-  if (form.get("intent") !== "withdraw") return data({ errors: { form: "errors.invalidInput" } as FormErrors, withdrawn: null }, { status: 400 });
+  const parsed = actionSchema.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success) return data({ errors: { form: "errors.invalidInput" } as FormErrors, withdrawn: null }, { status: 400 });
+  const input = parsed.data;
   try {
-    const receipt = await withdrawBid(context.db, context.clock, actor, companyId, tenderId, form.get("key"));
+    if (input.intent === "step-up-request") {
+      await requestStepUpCode(context.db, context.clock, actor);
+      await deliverDue(context.db, context.clock, context.transports, context.env.PUBLIC_ORIGIN);
+      return { errors: {} as FormErrors, withdrawn: null, proof: "bid.proof.sent" };
+    }
+    if (input.intent === "step-up-confirm") {
+      await confirmStepUp(context.db, context.clock, actor, auth.session.id, input.code);
+      return { errors: {} as FormErrors, withdrawn: null, proof: "bid.proof.done" };
+    }
+    const proof = { sessionId: auth.session.id, rp: context.rp, approval: approvalJson(input.approval) };
+    const receipt = await withdrawBid(context.db, context.clock, actor, companyId, tenderId, input.key, proof);
     return { errors: {} as FormErrors, withdrawn: receiptView(receipt) };
   } catch (e) {
-    return data({ errors: domainErrors(e) as FormErrors, withdrawn: null }, { status: 400 });
+    return data({ errors: domainErrors(e) as FormErrors, withdrawn: null }, { status: errorStatus(e) });
   }
 }
 
@@ -141,18 +179,13 @@ export default function BidPage() {
           {d.open && d.own.status === "sealed" && (
             <>
               <ResealBid d={d} />
-              <Form method="post" className="stack">
-                <input type="hidden" name="intent" value="withdraw" />
-                <input type="hidden" name="key" value={d.withdrawKey} />
-                <p className="muted">{t("bid.withdrawHint")}</p>
-                <button type="submit" className="danger">
-                  {t("bid.withdraw")}
-                </button>
-              </Form>
+              {d.proof.blockedUntil ? null : <WithdrawForm d={d} />}
             </>
           )}
         </section>
       )}
+
+      {d.open && d.own?.status === "sealed" && <ProofBox d={d} note={result && "proof" in result ? result.proof : undefined} />}
 
       <section className="card">
         <p className="muted small">
@@ -160,5 +193,93 @@ export default function BidPage() {
         </p>
       </section>
     </div>
+  );
+}
+
+/**
+ * The withdraw form. Without JavaScript (or when this session proved a step-up code) it posts as it
+ * is; with a passkey and JavaScript it first asks the passkey to approve this withdrawal.
+ */
+function WithdrawForm({ d }: { d: BidPageData }) {
+  const { t } = useTranslation();
+  const submit = useSubmit();
+  const navigation = useNavigation();
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
+    if (d.proof.stepUpProved || !d.proof.hasPasskey) return;
+    e.preventDefault();
+    const form = new FormData(e.currentTarget);
+    setBusy(true);
+    setError(null);
+    try {
+      form.set("approval", JSON.stringify(await approveBidAct(d.tender.id, "withdraw")));
+      submit(form, { method: "post" });
+    } catch (err) {
+      setError(keyOf(err, "errors.passkeyFailed"));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <Form method="post" className="stack" onSubmit={onSubmit}>
+      <input type="hidden" name="intent" value="withdraw" />
+      <input type="hidden" name="key" value={d.withdrawKey} />
+      <p className="muted">{t("bid.withdrawHint")}</p>
+      <button type="submit" className="danger" disabled={busy || navigation.state === "submitting"}>
+        {t("bid.withdraw")}
+      </button>
+      <ErrorText messageKey={error} />
+    </Form>
+  );
+}
+
+/**
+ * What withdrawing or replacing needs: the passkey's approval at the time, or a code sent to the
+ * bidder's own channel and proved here first (works without JavaScript). A block after an official
+ * reset the password is said plainly.
+ */
+function ProofBox({ d, note }: { d: BidPageData; note?: string }) {
+  const { t } = useTranslation();
+  if (d.proof.blockedUntil) {
+    return (
+      <section className="card">
+        <p className="notice warn" role="alert" data-testid="bid-blocked-reset">
+          {t("bid.proof.blocked", { until: d.proof.blockedUntil })}
+        </p>
+      </section>
+    );
+  }
+  if (d.proof.stepUpProved) {
+    return (
+      <section className="card">
+        <p className="notice ok" role="status" data-testid="bid-proof-ready">
+          {t("bid.proof.ready")}
+        </p>
+      </section>
+    );
+  }
+  return (
+    <section className="card stack" aria-labelledby="proof-h" data-testid="bid-proof">
+      <h2 id="proof-h">{t("bid.proof.title")}</h2>
+      <p>{t("bid.proof.why")}</p>
+      {d.proof.reachable ? (
+        <Form method="post">
+          <input type="hidden" name="intent" value="step-up-request" />
+          <button type="submit">{t("bid.proof.send")}</button>
+        </Form>
+      ) : (
+        <p>{t("bid.proof.noChannel")}</p>
+      )}
+      {note === "bid.proof.sent" && <p role="status">{t(note)}</p>}
+      <Form method="post" className="stack">
+        <input type="hidden" name="intent" value="step-up-confirm" />
+        <label htmlFor="bid-step-up-code">{t("bid.proof.code")}</label>
+        <input id="bid-step-up-code" name="code" autoComplete="one-time-code" autoCapitalize="characters" maxLength={40} required />
+        <button type="submit" className="primary">
+          {t("bid.proof.confirm")}
+        </button>
+      </Form>
+    </section>
   );
 }

@@ -178,6 +178,14 @@ export async function prepareBidding(opts: { serverUrl: string; dbName: string; 
   });
   /** The same contractor with a new version of its bid sealed (a new submission id). */
   const resealed = async (x: (typeof bidders)[number], version: number) => ({ ...x, ...(await seal(x, version)) });
+  /**
+   * The contractor's session proves a step-up code now, as the bid page's code form does: replacing a
+   * sealed bid needs it (or a passkey's approval of that act; app/models/bid.server.ts), for 15 minutes.
+   */
+  async function proveStepUp(x: { cookie: string }) {
+    const token = /cyz_session=([^;]+)/.exec(x.cookie)?.[1] ?? "";
+    await database.query(`UPDATE sessions SET step_up_at = now() WHERE id = $1`, [createHash("sha256").update(token).digest("base64url")]);
+  }
   const bytesPerBid = Math.round(bidders.reduce((n, x) => n + x.ciphertext.byteLength, 0) / bidders.length);
 
   /** What the app process needs to run against this database and file store. */
@@ -203,7 +211,7 @@ export async function prepareBidding(opts: { serverUrl: string; dbName: string; 
     await admin.end({ timeout: 5 });
   }
 
-  return { database, ctx, kit, dbUrl, filesDir, tender, bidders, resealed, bytesPerBid, serverEnv, dispose, cookieFor, DEMO, tenderFields };
+  return { database, ctx, kit, dbUrl, filesDir, tender, bidders, resealed, proveStepUp, bytesPerBid, serverEnv, dispose, cookieFor, DEMO, tenderFields };
 }
 
 export type Bidding = Awaited<ReturnType<typeof prepareBidding>>;

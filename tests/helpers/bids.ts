@@ -3,7 +3,9 @@
 import type { AppLoadContext } from "@remix-run/node";
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
-import { sealingScript } from "~/models/bid.server";
+import { sealingScript, type BidActProof } from "~/models/bid.server";
+import { SYSTEM_ACTOR } from "~/models/audit.server";
+import { startSession } from "~/models/session.server";
 import { schema } from "~/utils/db.server";
 import type { Database } from "../../db/client";
 import { loadSeal, pdfBytes, uploadSealed, type Sealed } from "./seal";
@@ -73,6 +75,16 @@ export async function sealBid(
   );
   const uploadId = await uploadSealed(ctx, b.userId, sealed.ciphertext);
   return { sealed, submissionId, uploadId };
+}
+
+/**
+ * A session of the bidder that proved a step-up code just now: what withdrawing or replacing a sealed
+ * bid needs besides the password (bid.server.ts BidActProof). Valid for STEP_UP_MS of the test clock.
+ */
+export async function steppedUp(ctx: AppLoadContext, b: { userId: string }): Promise<BidActProof> {
+  const { sessionId } = await startSession(ctx.db, ctx.clock, { ...SYSTEM_ACTOR, ip: ctx.ip }, { userId: b.userId, method: "password", days: 7 });
+  await ctx.db.update(schema.sessions).set({ stepUpAt: ctx.clock.now() }).where(eq(schema.sessions.id, sessionId));
+  return { sessionId, rp: ctx.rp };
 }
 
 /** What the browser posts for a sealed bid. */

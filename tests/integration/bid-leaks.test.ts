@@ -13,6 +13,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getReceipt, ownBid, sealingScript, submitBid } from "~/models/bid.server";
 import { fingerprintOf } from "~/models/risk-rules";
+import { sessionIdFromToken } from "~/models/session.server";
 import * as auditRoute from "~/routes/audit";
 import * as bidRoute from "~/routes/notices.$id_.bid";
 import * as sealRoute from "~/routes/notices.$id_.bid_.seal";
@@ -23,7 +24,7 @@ import { TUS_VERSION } from "~/utils/tus.server";
 import type { Database } from "../../db/client";
 import { cookieFor, DEMO, demoCookies, get, makeContext, ORIGIN, post, run, unwrap, urlOf } from "../helpers/app";
 import { createTestDb } from "../helpers/db";
-import { preparedBidder, sealBid, submitInput, type Bidder, type SealedBid } from "../helpers/bids";
+import { preparedBidder, sealBid, steppedUp, submitInput, type Bidder, type SealedBid } from "../helpers/bids";
 import { pdfBytes } from "../helpers/seal";
 import { tenderFields, tenderKit } from "../helpers/tenders";
 
@@ -261,6 +262,8 @@ beforeAll(async () => {
   // The browsers seal and upload first, so every answer below is asked with the same params.
   bidsOf.a.push(await sealFor(a, tender.id, A1), await sealFor(a, tender.id, A2));
   bidsOf.b.push(await sealFor(b, tender.id, B1));
+  // Replacing needs a step-up (bid-proof.test.ts); the session is made before the first sweep, so its sign-in is in every snapshot.
+  const proofA = await steppedUp(ctx, a);
 
   for (const f of readdirSync(ROUTES_DIR).filter((n) => /\.tsx?$/.test(n)).sort()) {
     const mod = (await import(/* @vite-ignore */ path.join(ROUTES_DIR, f))) as { loader?: (args: never) => unknown };
@@ -274,7 +277,7 @@ beforeAll(async () => {
   // Company 10 bids, and a minute later replaces its bid.
   await submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, tender.id, input(bidsOf.a[0]));
   ctx.clock.advance(60_000);
-  await submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, tender.id, input(bidsOf.a[1]));
+  await submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, tender.id, input(bidsOf.a[1]), proofA);
   ctx.clock.set(BASE_TIME);
   S1 = (await sweep()).answers;
 
@@ -482,7 +485,8 @@ describe("roles other than a contractor", () => {
       expect(res.status, who).toBe(403);
     }
     expect(await versionCount()).toBe(before);
-    // Positive control: the same post by the company's own contractor is taken.
+    // Positive control: the same post by the company's own contractor is taken (a replacement: its session proved a step-up).
+    await database.db.update(schema.sessions).set({ stepUpAt: ctx.clock.now() }).where(eq(schema.sessions.id, sessionIdFromToken(cookies.contractor1.slice(cookies.contractor1.indexOf("=") + 1))));
     const ok = (await run(sealRoute.action, request(cookies.contractor1), ctx, { id: tender.id })) as Response;
     expect(ok.status).toBe(200);
     expect(await versionCount()).toBe(before + 1);

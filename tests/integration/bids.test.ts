@@ -16,7 +16,7 @@ import * as uploadsRoute from "~/routes/uploads";
 import * as accountRoute from "~/routes/account";
 import { sealedBidMaxBytes } from "~/models/bid-rules";
 import { createTestDb } from "../helpers/db";
-import { preparedBidder, S, sealBid, submitInput, type Bidder } from "../helpers/bids";
+import { preparedBidder, S, sealBid, steppedUp, submitInput, type Bidder } from "../helpers/bids";
 import { pdfBytes, uploadSealed } from "../helpers/seal";
 import { tenderFields, tenderKit } from "../helpers/tenders";
 import { cookieFor } from "../helpers/app";
@@ -79,11 +79,13 @@ describe("sealed bids", () => {
     const t = await tender("村道硬化二期");
     const first = await submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(await sealFor(a, t.id)));
     ctx.clock.advance(60_000);
-    const second = await submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(await sealFor(a, t.id, { price: PRICE_FEN - 100 })));
+    // Replacing and withdrawing need more than the password: here, a step-up code the session proved (bid-proof.test.ts).
+    const proof = await steppedUp(ctx, a);
+    const second = await submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(await sealFor(a, t.id, { price: PRICE_FEN - 100 })), proof);
     expect(second.seq).toBe(2);
     expect(second.commitment).not.toBe(first.commitment);
     ctx.clock.advance(60_000);
-    const w = await withdrawBid(database.db, ctx.clock, a.actor, a.companyId, t.id, randomUUID());
+    const w = await withdrawBid(database.db, ctx.clock, a.actor, a.companyId, t.id, randomUUID(), proof);
     expect(w.kind).toBe("withdrawal");
     const own = await ownBid(database.db, t.id, a.companyId);
     expect(own?.status).toBe("withdrawn");
@@ -92,7 +94,7 @@ describe("sealed bids", () => {
       [2, "sealed"],
       [1, "sealed"],
     ]);
-    await expect(withdrawBid(database.db, ctx.clock, a.actor, a.companyId, t.id, randomUUID())).rejects.toMatchObject({ key: "errors.bid.nothingToWithdraw" });
+    await expect(withdrawBid(database.db, ctx.clock, a.actor, a.companyId, t.id, randomUUID(), proof)).rejects.toMatchObject({ key: "errors.bid.nothingToWithdraw" });
     // Bidding again after withdrawing is a new sealed version.
     const again = await submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(await sealFor(a, t.id)));
     expect(again.seq).toBe(4);
@@ -117,10 +119,11 @@ describe("sealed bids", () => {
   it("takes bids of different companies side by side, and one company's two submissions one after the other", async () => {
     const t = await tender("并发投标的村道");
     const [a1, a2, b1] = await Promise.all([sealFor(a, t.id), sealFor(a, t.id, { price: PRICE_FEN - 500 }), sealFor(b, t.id)]);
+    const proof = await steppedUp(ctx, a); // whichever of a's two comes second replaces the first
     const receipts = await Promise.all([
-      submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(a1)),
+      submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(a1), proof),
       submitBid(database.db, ctx.clock, ctx.files, b.actor, b.companyId, t.id, input(b1)),
-      submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(a2)),
+      submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(a2), proof),
     ]);
     // Company a's two versions are numbered 1 and 2, whichever came first; b's is its first.
     expect([receipts[0].seq, receipts[2].seq].sort()).toEqual([1, 2]);
