@@ -29,7 +29,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const demo = await listDemoAccounts(context.db);
   // Only what the public may see: a project's public page exists from its notice on.
   const projects = (await listDemoProjects(context.db)).map((p) => ({ stage: p.stage, name: p.name, village: p.village, notice: p.tenderId && PUBLIC_STATES.includes(p.stage) ? `/notices/${p.tenderId}` : null }));
-  return { demo, demoPassword: demo.length ? DEMO_PASSWORD : null, projects };
+  // Only a path on this site goes back into the form; anything else is dropped here, not echoed.
+  const redirectTo = safeRedirect(new URL(request.url).searchParams.get("redirectTo"), "");
+  return { demo, demoPassword: demo.length ? DEMO_PASSWORD : null, projects, redirectTo };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -64,12 +66,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function Login() {
   const { t } = useTranslation();
-  const { demo, demoPassword, projects } = useLoaderData<typeof loader>();
+  const { demo, demoPassword, projects, redirectTo } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const [params] = useSearchParams();
   const busy = useNavigation().state !== "idle";
   const errors = result?.errors;
-  const redirectTo = params.get("redirectTo") ?? "";
   return (
     <div className="stack">
       <section className="card narrow">

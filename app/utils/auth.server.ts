@@ -109,8 +109,31 @@ export function deviceIdOf(request: Request): string | null {
   return m ? m[1] : null;
 }
 
-/** A same-site path to go back to after login; anything else falls back to the dashboard. */
+/**
+ * A path on this site to go back to (after sign-in, a language or text-size switch); anything else
+ * falls back. Refused: whatever a browser could resolve to another origin or read differently from
+ * us — control characters or white space anywhere (browsers drop tab and newline, so `/\t/evil`
+ * becomes `//evil`), backslashes (read as slashes), `//` or `/\\`, and their percent-encoded forms;
+ * what is left must resolve, against a stand-in origin, to that same origin with the same path.
+ */
 export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/dashboard"): string {
-  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) return fallback;
-  return to;
+  if (typeof to !== "string" || to.length > 2000 || !to.startsWith("/") || to.startsWith("//")) return fallback;
+  if (/[\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200f\u2028-\u202f\u205f\u3000\ufeff\\]/.test(to)) return fallback;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(to);
+  } catch {
+    return fallback;
+  }
+  // An encoded slash, backslash or control character in the path may be decoded again by a proxy or the browser.
+  if (decoded.startsWith("//") || /[\u0000-\u001f\u007f\\]/.test(decoded)) return fallback;
+  const base = "http://x.invalid";
+  let url: URL;
+  try {
+    url = new URL(to, base);
+  } catch {
+    return fallback;
+  }
+  if (url.origin !== base || !url.pathname.startsWith("/") || url.pathname.startsWith("//")) return fallback;
+  return url.pathname + url.search + url.hash;
 }
