@@ -41,6 +41,8 @@ const bids = Array.from({ length: BIDS }, (_, i) => ({
   quality: "合格",
   securityOk: true,
   files: [],
+  openingReasons: [],
+  priceUnreadable: false,
 }));
 const at = now;
 const input: ReportInput = {

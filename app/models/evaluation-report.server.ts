@@ -17,6 +17,7 @@ import { schema, type Db } from "~/utils/db.server";
 import { formatFen } from "~/utils/money";
 import { formatBeijing } from "~/utils/time";
 import { appendAudit, type Actor } from "./audit.server";
+import { unreadableFields } from "./bid-rules";
 import { DomainError } from "./errors";
 import { bidsUnderEvaluation, type BidUnderEvaluation } from "./evaluation.server";
 import { showScore } from "./evaluation-rules.server";
@@ -113,8 +114,8 @@ export async function renderReportFrom(input: ReportInput, now: Date) {
           ],
           rows: under.map((b) => [
             b.company,
-            formatFen(b.priceFen),
-            b.durationDays === null ? "—" : `${b.durationDays} 天`,
+            b.priceUnreadable ? "无法识别" : formatFen(b.priceFen),
+            b.durationDays === null ? (unreadableFields(b.openingReasons).durationDays ? "无法识别" : "—") : `${b.durationDays} 天`,
             [b.projectManagerName, b.projectManagerCertificate].filter(Boolean).join(" ") || "—",
             members
               .map((m) => {

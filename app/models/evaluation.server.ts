@@ -32,6 +32,7 @@ import { appendAudit, type Actor } from "./audit.server";
 import { activeAgent, actsForVillage } from "./agent.server";
 import { getCountySettings } from "./county-settings.server";
 import { parseRatio } from "./county-settings";
+import { reasonKeys } from "./bid-rules";
 import { DomainError } from "./errors";
 import {
   drawOrder,
@@ -85,6 +86,10 @@ export interface BidUnderEvaluation {
   quality: string | null;
   securityOk: boolean | null;
   files: { name: string; size: number; sha256: string }[];
+  /** What the opening recorded against the bid (keys under opening.reason): the check starts with these, for rejection. */
+  openingReasons: string[];
+  /** The price could not be read at the opening (无法识别): such a bid cannot pass. */
+  priceUnreadable: boolean;
 }
 
 /**
@@ -112,6 +117,8 @@ export async function bidsUnderEvaluation(db: Db, tenderId: string): Promise<Bid
     quality: r.o.quality,
     securityOk: r.o.securityOk,
     files: (r.o.files as BidUnderEvaluation["files"] | null) ?? [],
+    openingReasons: reasonKeys(r.o.reason),
+    priceUnreadable: r.o.priceFen === null,
   }));
 }
 
@@ -204,6 +211,9 @@ export async function submitChecks(db: Db, clock: Clock, actor: Actor & { userId
     const under = await bidsUnderEvaluation(tx, tenderId);
     const byId = new Map(checks.map((c) => [c.bidId, c]));
     if (byId.size !== under.length || under.some((b) => !byId.has(b.bidId))) throw new DomainError("errors.evaluation.checkEveryBid");
+    // No ranking can use a price nobody could read.
+    const unreadable = under.find((b) => b.priceUnreadable && byId.get(b.bidId)!.pass);
+    if (unreadable) throw new DomainError("errors.evaluation.unreadablePrice", { field: `pass-${unreadable.bidId}` });
     const now = clock.now();
     const rows = under.map((b) => {
       const c = byId.get(b.bidId)!;

@@ -17,6 +17,7 @@ import { DomainError } from "./errors";
 import type { FileStore } from "./file-store.server";
 import { eventWords, hallEventsAfter } from "./hall-events.server";
 import { readingRows } from "./opening.server";
+import { reasonKeys, unreadableFields } from "./bid-rules";
 import type { RelyingParty } from "./passkey.server";
 import { completeSignature, longTermForm, requestSignature } from "./signature.server";
 import type { AuthenticationResponseJSON } from "@simplewebauthn/server";
@@ -57,15 +58,21 @@ export async function renderOpeningRecord(db: Db, tenderId: string, now: Date) {
             { label: "保证金", width: 1 },
             { label: "确认", width: 1 },
           ],
-          rows: rows.map((r) => [
-            r.company,
-            `${T(`opening.status.${r.status}`)}${r.reason ? `（${r.reason.split(",").map((k) => T(k)).join("；")}）` : ""}`,
-            r.price ?? "—",
-            r.durationDays === null ? "—" : String(r.durationDays),
-            r.projectManager ?? "—",
-            r.securityOk === null ? "—" : r.securityOk ? "符合" : "不符合",
-            T(`opening.confirmation.${r.confirmation}`),
-          ]),
+          rows: rows.map((r) => {
+            const opened = r.status === "decrypted" || r.status === "rejected";
+            const reasons = reasonKeys(r.reason).map((k) => T(k)).join("；");
+            const unreadable = unreadableFields(r.reason);
+            const shown = (v: string | number | null, cannotRead: boolean) => (v === null ? (opened && cannotRead ? T("opening.unreadable") : "—") : String(v));
+            return [
+              r.company,
+              `${T(`opening.status.${r.status}`)}${reasons ? `（${opened ? T("opening.marked", { reasons }) : reasons}）` : ""}`,
+              shown(r.price, unreadable.price),
+              shown(r.durationDays, unreadable.durationDays),
+              shown(r.projectManager, unreadable.all),
+              r.securityOk === null ? "—" : r.securityOk ? "符合" : "不符合",
+              T(`opening.confirmation.${r.confirmation}`),
+            ];
+          }),
         },
       ],
     },

@@ -14,6 +14,7 @@
  * which case a bid still not decrypted counts as withdrawn (视为撤回,
  * 电子招标投标办法 §31). One failure never blocks the others.
  */
+import { randomBytes } from "node:crypto";
 import { and, asc, eq, gte, inArray, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Clock } from "~/utils/clock.server";
@@ -22,6 +23,8 @@ import { formatFen } from "~/utils/money";
 import { appendAudit, type Actor } from "./audit.server";
 import { actsForVillage } from "./agent.server";
 import { openSealedBid } from "./bid-open.server";
+import { manifestTerms, orderedReasons, readManifest, storableFileName, unreadableManifest } from "./bid-manifest";
+import { reasonKey } from "./bid-rules";
 import { busyProjectManagerIds } from "./bid.server";
 import { getCountySettings } from "./county-settings.server";
 import { recordTrace } from "./trace.server";
@@ -181,13 +184,25 @@ export async function extendWindow(db: Db, clock: Clock, actor: HallActor, actin
   });
 }
 
-/** A platform error during the window: logged for the host, who must then extend the window. */
-export async function recordIncident(db: Db, clock: Clock, tenderId: string, detail: string) {
+const INCIDENT_REF = /^INC-[0-9A-F]{8}$/;
+
+/** A reference for one platform incident: shown in the hall and to the bidder, and logged on the server beside the details. */
+export function newIncidentRef(): string {
+  return `INC-${randomBytes(4).toString("hex").toUpperCase()}`;
+}
+
+/**
+ * A platform error during the window: logged for the host, who must then
+ * extend the window. The hall sees the reference only; what went wrong
+ * (statements, parameters, stacks) stays in the server's log.
+ */
+export async function recordIncident(db: Db, clock: Clock, tenderId: string, ref: string) {
+  if (!INCIDENT_REF.test(ref)) throw new TypeError("recordIncident takes a reference from newIncidentRef()");
   return db.transaction(async (tx) => {
     const locked = await lockCurrentTender(tx, tenderId);
     const o = await lockOpening(tx, tenderId);
     if (o?.state !== "decrypting") return;
-    await event(tx, clock, { userId: null, role: "system", ip: null }, locked, "incident", { detail: detail.slice(0, 500) });
+    await event(tx, clock, { userId: null, role: "system", ip: null }, locked, "incident", { ref });
   });
 }
 
@@ -303,10 +318,15 @@ const KEY = z.string().regex(/^[A-Za-z0-9_-]{43}$/, "errors.opening.wrongKey");
 /**
  * The bidder's browser hands over the data key (after the deadline, in the
  * window). The server opens the ciphertext it holds, checks it against the
- * commitment and reads the bid; an over-ceiling price, short bid security,
- * a busy or foreign project manager, or a file that is not a PDF makes the
- * bid invalid with the reason recorded. A wrong key changes nothing: the
- * bidder may try again until the window ends.
+ * commitment and reads the bid against the tender (bid-manifest.ts). The
+ * opening only records: a value outside the tender's terms (a price above the
+ * ceiling, a duration beyond the planned one, short or expiring security, a
+ * busy or foreign project manager, a file that is not a PDF…) is recorded as
+ * submitted, or as unreadable, with its legal reason for the panel, which
+ * decides validity. The manager's name and certificate come from the
+ * company's record, never from the bid's text. Nothing a bidder sealed can
+ * make this fail: a failure here is the platform's. A wrong key changes
+ * nothing: the bidder may try again until the window ends.
  */
 export async function submitDataKey(db: Db, clock: Clock, store: FileStore, actor: HallActor, companyId: string, tenderId: string, rawKey: unknown) {
   const parsed = KEY.safeParse(rawKey);
@@ -320,11 +340,12 @@ export async function submitDataKey(db: Db, clock: Clock, store: FileStore, acto
     try {
       return openSealedBid(ciphertext, dataKey, { tenderId, submissionId: material.submissionId }, material.receipt);
     } catch (e) {
-      return e as DomainError;
+      if (e instanceof DomainError) return e;
+      throw e;
     }
   })();
   // The files go to the store before the row that names them commits.
-  if (!(opened instanceof DomainError)) {
+  if (!(opened instanceof DomainError) && opened.readable) {
     for (const f of opened.files) {
       if (f.bytes.subarray(0, 5).toString("latin1") !== "%PDF-") continue;
       await putBytes(store, f.bytes);
@@ -344,42 +365,46 @@ export async function submitDataKey(db: Db, clock: Clock, store: FileStore, acto
       await event(tx, clock, actor, locked, "decrypt_failed", { company: company.name, reason: opened.key }, companyId);
       return { ok: false as const, error: opened.key };
     }
-    const m = opened.manifest;
-    const problems: string[] = [];
-    if (m.priceFen <= 0 || m.priceFen > locked.project.ceilingFen) problems.push("opening.reason.aboveCeiling");
-    const sec = m.security as { amountFen?: number; method?: string };
-    const securityOk = typeof sec.amountFen === "number" && sec.amountFen >= locked.tender.bidSecurityFen && (sec.method === "transfer" || sec.method === "guarantee");
-    if (!securityOk) problems.push("opening.reason.security");
-    const [pm] = await tx.select().from(projectManagers).where(and(eq(projectManagers.companyId, companyId), sql`${projectManagers.id}::text = ${m.projectManagerId}`));
     const settings = await getCountySettings(tx, locked.project.countyId);
-    if (!pm) problems.push("opening.reason.projectManager");
-    else if (settings.blockBusyProjectManagers && (await busyProjectManagerIds(tx, companyId)).has(pm.id)) problems.push("opening.reason.projectManagerBusy");
-    if (opened.files.some((f) => f.bytes.subarray(0, 5).toString("latin1") !== "%PDF-")) problems.push("opening.reason.notPdf");
-    for (const f of opened.files) {
-      if (f.bytes.subarray(0, 5).toString("latin1") === "%PDF-") await tx.insert(files).values({ sha256: f.sha256, size: f.bytes.length, mime: "application/pdf", createdAt: now }).onConflictDoNothing();
+    const read = opened.readable ? readManifest(opened.manifest, manifestTerms(locked.project, locked.tender), settings) : unreadableManifest();
+    const problems = [...read.reasons];
+    // The manager named by id, in the company's own record: the name and certificate read out are the record's.
+    const [pm] = read.projectManagerId ? await tx.select().from(projectManagers).where(and(eq(projectManagers.companyId, companyId), eq(projectManagers.id, read.projectManagerId))) : [];
+    if (opened.readable) {
+      if (!pm) problems.push(reasonKey("projectManager"));
+      else if (settings.blockBusyProjectManagers && (await busyProjectManagerIds(tx, companyId)).has(pm.id)) problems.push(reasonKey("projectManagerBusy"));
+      if (pm && read.projectManagerClaim && (read.projectManagerClaim.name !== pm.name || read.projectManagerClaim.certificateNumber !== pm.certificateNumber)) problems.push(reasonKey("projectManagerMismatch"));
     }
-    const status = problems.length ? ("rejected" as const) : ("decrypted" as const);
+    const opens = opened.readable ? opened.files : [];
+    const isPdf = (b: Buffer) => b.subarray(0, 5).toString("latin1") === "%PDF-";
+    if (opens.some((f) => !isPdf(f.bytes))) problems.push(reasonKey("notPdf"));
+    for (const f of opens) {
+      if (isPdf(f.bytes)) await tx.insert(files).values({ sha256: f.sha256, size: f.bytes.length, mime: "application/pdf", createdAt: now }).onConflictDoNothing();
+    }
+    const reasons = orderedReasons(problems);
+    // Opened is opened: the panel, not the opening, decides whether a marked bid is valid.
+    const status = "decrypted" as const;
     await tx
       .update(bidOpenings)
       .set({
         status,
         decryptedAt: now,
         decryptedBy: actor.userId,
-        priceFen: m.priceFen,
-        durationDays: m.durationDays,
+        priceFen: read.priceFen,
+        durationDays: read.durationDays,
         projectManagerId: pm?.id ?? null,
-        projectManagerName: m.projectManager?.name ?? pm?.name ?? null,
-        projectManagerCertificate: m.projectManager?.certificateNumber ?? pm?.certificateNumber ?? null,
-        quality: m.quality,
-        security: m.security,
-        securityOk,
-        nonce: m.nonce,
-        files: opened.files.map((f) => ({ name: f.name, size: f.bytes.length, sha256: f.sha256 })),
-        reason: problems.length ? problems.join(",") : null,
+        projectManagerName: pm?.name ?? null,
+        projectManagerCertificate: pm?.certificateNumber ?? null,
+        quality: read.quality,
+        security: read.security,
+        securityOk: read.securityOk,
+        nonce: opened.readable ? opened.nonce : null,
+        files: opens.map((f) => ({ name: storableFileName(f.name, f.sha256), size: f.bytes.length, sha256: f.sha256 })),
+        reason: reasons.length ? reasons.join(",") : null,
       })
       .where(eq(bidOpenings.bidId, own.bid.id));
-    if (pm && !problems.includes("opening.reason.projectManager")) await tx.update(bids).set({ openedProjectManagerId: pm.id }).where(eq(bids.id, own.bid.id));
-    // The hall learns that the bid opened (and whether it is valid); the prices are read out together at 唱标.
+    if (pm) await tx.update(bids).set({ openedProjectManagerId: pm.id }).where(eq(bids.id, own.bid.id));
+    // The hall learns that the bid opened; what it says, and its reasons, are read out together at 唱标.
     await event(tx, clock, actor, locked, "decrypted", { company: company.name }, companyId);
     await recordTrace(tx, clock, actor, { tenderId, companyId, kind: "decrypt" });
     return { ok: true as const, status };

@@ -4,6 +4,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { FieldError, FormError, Notice, useErrorText } from "~/components/forms";
 import { SignDocument } from "~/components/sign-document";
+import { unreadableFields } from "~/models/bid-rules";
 import { parseRatio } from "~/models/county-settings";
 import { getCountySettings } from "~/models/county-settings.server";
 import { DomainError } from "~/models/errors";
@@ -97,7 +98,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     bids: v.bids.map((b) => ({
       bidId: b.bidId,
       company: b.company,
-      price: formatFen(b.priceFen),
+      price: b.priceUnreadable ? null : formatFen(b.priceFen),
+      openingReasons: b.openingReasons,
       durationDays: b.durationDays,
       pm: [b.projectManagerName, b.projectManagerCertificate].filter(Boolean).join(" "),
       quality: b.quality,
@@ -484,10 +486,10 @@ function Bids({ d }: { d: PageData }) {
                     <strong>{b.company}</strong>
                     {b.qualified !== null && <span className={b.qualified ? "tag" : "tag bad"}>{b.qualified ? t("evaluation.bids.qualified") : t("evaluation.bids.notQualified")}</span>}
                   </td>
-                  <td data-label={label.price}>{b.price}</td>
-                  <td data-label={label.duration}>{b.durationDays === null ? "—" : t("evaluation.bids.days", { n: b.durationDays })}</td>
+                  <td data-label={label.price}>{b.price ?? t("opening.unreadable")}</td>
+                  <td data-label={label.duration}>{b.durationDays === null ? (unreadableFields(b.openingReasons).durationDays ? t("opening.unreadable") : "—") : t("evaluation.bids.days", { n: b.durationDays })}</td>
                   <td data-label={label.pm}>{b.pm || "—"}</td>
-                  <td data-label={label.quality}>{b.quality ?? "—"}</td>
+                  <td data-label={label.quality} className="prewrap">{b.quality ?? (unreadableFields(b.openingReasons).quality ? t("opening.unreadable") : "—")}</td>
                   <td data-label={label.security}>{b.securityOk ? t("evaluation.bids.securityOk") : t("evaluation.bids.securityBad")}</td>
                   <td data-label={label.files}>
                     {b.files.map((f, i) => (
@@ -514,32 +516,39 @@ function ChecksForm({ d, r }: { d: PageData; r: Result }) {
       <h2 id="checks-h">{t("evaluation.checks.title")}</h2>
       <p className="hint">{t("evaluation.checks.hint")}</p>
       <Form method="post" className="stack" data-testid="checks-form">
-        {d.bids.map((b) => (
-          <fieldset key={b.bidId}>
-            <legend>
-              {b.company} · {b.price}
-            </legend>
-            <div className="row">
-              <label>
-                <input type="radio" name={`pass-${b.bidId}`} value="yes" required defaultChecked={r.values[`pass-${b.bidId}`] === "yes"} /> {t("evaluation.checks.pass")}
-              </label>
-              <label>
-                <input type="radio" name={`pass-${b.bidId}`} value="no" defaultChecked={r.values[`pass-${b.bidId}`] === "no"} /> {t("evaluation.checks.fail")}
-              </label>
-            </div>
-            <label htmlFor={`reason-${b.bidId}`}>{t("evaluation.checks.reason")}</label>
-            <textarea
-              id={`reason-${b.bidId}`}
-              name={`reason-${b.bidId}`}
-              rows={2}
-              maxLength={2000}
-              defaultValue={r.values[`reason-${b.bidId}`]}
-              aria-invalid={r.errors[`reason-${b.bidId}`] ? true : undefined}
-              aria-describedby={r.errors[`reason-${b.bidId}`] ? `reason-${b.bidId}-error` : undefined}
-            />
-            <FieldError id={`reason-${b.bidId}-error`} errors={r.errors} name={`reason-${b.bidId}`} />
-          </fieldset>
-        ))}
+        {d.bids.map((b) => {
+          // What the opening recorded against a bid comes filled in for rejection, with its reasons; the member decides.
+          const marked = b.openingReasons.map((k) => t(k)).join("；");
+          const pass = r.values[`pass-${b.bidId}`] ?? (marked ? "no" : undefined);
+          return (
+            <fieldset key={b.bidId} data-testid={`check-${b.bidId}`}>
+              <legend>
+                {b.company} · {b.price ?? t("opening.unreadable")}
+              </legend>
+              {marked && <p className="notice warn">{t("evaluation.checks.openingMarked", { reasons: marked })}</p>}
+              <div className="row">
+                <label>
+                  <input type="radio" name={`pass-${b.bidId}`} value="yes" required defaultChecked={pass === "yes"} /> {t("evaluation.checks.pass")}
+                </label>
+                <label>
+                  <input type="radio" name={`pass-${b.bidId}`} value="no" defaultChecked={pass === "no"} /> {t("evaluation.checks.fail")}
+                </label>
+              </div>
+              <FieldError id={`pass-${b.bidId}-error`} errors={r.errors} name={`pass-${b.bidId}`} />
+              <label htmlFor={`reason-${b.bidId}`}>{t("evaluation.checks.reason")}</label>
+              <textarea
+                id={`reason-${b.bidId}`}
+                name={`reason-${b.bidId}`}
+                rows={2}
+                maxLength={2000}
+                defaultValue={r.values[`reason-${b.bidId}`] ?? (marked || undefined)}
+                aria-invalid={r.errors[`reason-${b.bidId}`] ? true : undefined}
+                aria-describedby={r.errors[`reason-${b.bidId}`] ? `reason-${b.bidId}-error` : undefined}
+              />
+              <FieldError id={`reason-${b.bidId}-error`} errors={r.errors} name={`reason-${b.bidId}`} />
+            </fieldset>
+          );
+        })}
         <button type="submit" name="intent" value="checks" className="primary">
           {t("evaluation.checks.submit")}
         </button>

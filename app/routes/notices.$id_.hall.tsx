@@ -5,6 +5,7 @@ import { useTranslation } from "react-i18next";
 import { FormError, Notice } from "~/components/forms";
 import { Countdown, DecryptPanel, HallReconnecting, LiveStatus, SignRecord } from "~/components/opening-hall";
 import { sealingScript } from "~/models/bid.server";
+import { reasonKeys, unreadableFields } from "~/models/bid-rules";
 import { eventWords, hallEventsAfter } from "~/models/hall-events.server";
 import { listPasskeys } from "~/models/passkey.server";
 import {
@@ -294,20 +295,27 @@ export default function Hall() {
                 </tr>
               </thead>
               <tbody>
-                {d.rows.map((r) => (
-                  <tr key={r.company}>
-                    <td data-label={t("opening.cols.company")}>{r.company}</td>
-                    <td data-label={t("opening.cols.status")}>
-                      {t(`opening.status.${r.status}`)}
-                      {r.reason && ` — ${r.reason.split(",").map((k) => t(k)).join("；")}`}
-                    </td>
-                    <td data-label={t("opening.cols.price")}>{r.price ?? "—"}</td>
-                    <td data-label={t("opening.cols.duration")}>{r.durationDays ?? "—"}</td>
-                    <td data-label={t("opening.cols.pm")}>{r.projectManager ?? "—"}</td>
-                    <td data-label={t("opening.cols.security")}>{r.securityOk === null ? "—" : r.securityOk ? t("opening.securityOk") : t("opening.securityBad")}</td>
-                    <td data-label={t("opening.cols.confirmation")}>{d.reading ? t(`opening.confirmation.${r.confirmation}`) : "—"}</td>
-                  </tr>
-                ))}
+                {d.rows.map((r) => {
+                  // An opened bid is read out as submitted, marked with its reasons for the panel; what could not be read says so.
+                  const opened = r.status === "decrypted" || r.status === "rejected";
+                  const reasons = reasonKeys(r.reason).map((k) => t(k)).join("；");
+                  const unreadable = unreadableFields(r.reason);
+                  const shown = (v: string | number | null, cannotRead: boolean) => v ?? (opened && cannotRead ? t("opening.unreadable") : "—");
+                  return (
+                    <tr key={r.company}>
+                      <td data-label={t("opening.cols.company")}>{r.company}</td>
+                      <td data-label={t("opening.cols.status")} data-testid="hall-row-status">
+                        {t(`opening.status.${r.status}`)}
+                        {reasons && ` — ${opened ? t("opening.marked", { reasons }) : reasons}`}
+                      </td>
+                      <td data-label={t("opening.cols.price")}>{shown(r.price, unreadable.price)}</td>
+                      <td data-label={t("opening.cols.duration")}>{shown(r.durationDays, unreadable.durationDays)}</td>
+                      <td data-label={t("opening.cols.pm")}>{shown(r.projectManager, unreadable.all)}</td>
+                      <td data-label={t("opening.cols.security")}>{r.securityOk === null ? "—" : r.securityOk ? t("opening.securityOk") : t("opening.securityBad")}</td>
+                      <td data-label={t("opening.cols.confirmation")}>{d.reading ? t(`opening.confirmation.${r.confirmation}`) : "—"}</td>
+                    </tr>
+                  );
+                })}
               </tbody>
             </table>
           </div>

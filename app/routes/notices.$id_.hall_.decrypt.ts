@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Readable } from "node:stream";
 import { DomainError } from "~/models/errors";
-import { decryptionMaterial, recordIncident, submitDataKey } from "~/models/opening.server";
+import { decryptionMaterial, newIncidentRef, recordIncident, submitDataKey } from "~/models/opening.server";
 import { actorOf, forbidden } from "~/utils/auth.server";
 import { requireHall } from "~/utils/hall.server";
 
@@ -32,8 +32,11 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     return Response.json(result, { status: result.ok ? 200 : 400 });
   } catch (e) {
     if (e instanceof DomainError) return Response.json({ error: e.key }, { status: e.options.status ?? 400 });
-    // The platform failed during the window: logged for the host, who must then extend it.
-    await recordIncident(context.db, context.clock, tenderId, `decrypt: ${(e as Error).message}`).catch(() => {});
-    throw e;
+    // The platform failed during the window (nothing a bidder sealed gets here): logged for the host, who
+    // must then extend it. The hall and the bidder get a reference; the details go to the server's log only.
+    const ref = newIncidentRef();
+    console.error(`opening incident ${ref} (tender ${tenderId}, decrypt):`, e);
+    await recordIncident(context.db, context.clock, tenderId, ref).catch((failed) => console.error(`opening incident ${ref}: not recorded in the hall:`, failed));
+    return Response.json({ error: "errors.opening.incident", ref }, { status: 500, headers: { "Cache-Control": "no-store" } });
   }
 }

@@ -54,12 +54,15 @@ export interface SealedBid {
   uploadId: string;
 }
 
-/** Seal a bid with a PDF holding `mark`, to the bidder's passkey (unless `holders: false`), and upload the ciphertext. */
+/**
+ * Seal a bid with a PDF holding `mark`, to the bidder's passkey (unless `holders: false`), and upload the ciphertext.
+ * `bid` and `files` replace fields of the bid and its files as a bidder who skips the page's checks could.
+ */
 export async function sealBid(
   ctx: AppLoadContext,
   b: Bidder,
   tenderId: string,
-  opts: { priceFen: number; mark: string; reference?: string; holders?: boolean },
+  opts: { priceFen: number; mark: string; reference?: string; holders?: boolean; bid?: Record<string, unknown>; files?: { name: string; bytes: Uint8Array }[] },
 ): Promise<SealedBid> {
   const submissionId = randomUUID();
   const sealed = await S.seal(
@@ -69,8 +72,9 @@ export async function sealBid(
       projectManagerId: b.pmId,
       quality: "合格",
       security: { method: "transfer", amountFen: 300_000, date: "2026-11-19", reference: opts.reference ?? "流水-778899" },
+      ...opts.bid,
     },
-    [{ name: "技术标.pdf", bytes: pdfBytes(opts.mark) }],
+    opts.files ?? [{ name: "技术标.pdf", bytes: pdfBytes(opts.mark) }],
     { tenderId, submissionId, holders: opts.holders === false ? [] : [{ credentialId: b.credentialId, publicKey: (await S.openingKeyFromPrf(b.prf)).publicKey }] },
   );
   const uploadId = await uploadSealed(ctx, b.userId, sealed.ciphertext);

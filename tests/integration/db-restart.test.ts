@@ -16,7 +16,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { submitBid } from "~/models/bid.server";
 import { seedDemo } from "~/models/demo.server";
-import { extendWindow, recordIncident, startDecryption } from "~/models/opening.server";
+import { extendWindow, newIncidentRef, recordIncident, startDecryption } from "~/models/opening.server";
 import * as eventsRoute from "~/routes/notices.$id_.hall_.events";
 import { schema } from "~/utils/db.server";
 import { openPostgres, type Database } from "../../db/client";
@@ -133,7 +133,7 @@ describe.runIf(runnable)("a database restart during an opening", () => {
     const live = await stream(b, cookie, replay[0].id);
     const reading = readEvents(live, (e) => e.some((x) => x.kind === "incident"), 8000);
     await new Promise((r) => setTimeout(r, 300));
-    await recordIncident(a.db, ctx.clock, tenderId, "数据库重启之后的事件");
+    await recordIncident(a.db, ctx.clock, tenderId, newIncidentRef());
     expect((await reading).map((e) => e.kind)).toEqual(["incident"]);
 
     // The hall's record: what was there before, and everything since, in order.

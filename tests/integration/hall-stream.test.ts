@@ -4,7 +4,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { submitBid } from "~/models/bid.server";
-import { extendWindow, recordIncident, startDecryption } from "~/models/opening.server";
+import { extendWindow, newIncidentRef, recordIncident, startDecryption } from "~/models/opening.server";
 import * as eventsRoute from "~/routes/notices.$id_.hall_.events";
 import * as decryptRoute from "~/routes/notices.$id_.hall_.decrypt";
 import * as testClockRoute from "~/routes/test-clock";
@@ -73,7 +73,7 @@ describe("the hall's live stream", () => {
       const res = (await run(eventsRoute.loader, get(`/notices/${tenderId}/hall/events`, cookie), ctx, { id: tenderId })) as Response;
       await res.body!.cancel(); // at once: the stream's start() is still awaiting the subscription
       await new Promise((r) => setTimeout(r, 50));
-      await recordIncident(database.db, ctx.clock, tenderId, "观看者提前离开后的事件");
+      await recordIncident(database.db, ctx.clock, tenderId, newIncidentRef());
       await new Promise((r) => setTimeout(r, 200));
       expect(errors).toEqual([]);
     } finally {
@@ -130,7 +130,7 @@ describe("the hall's live stream", () => {
       const reading = readEvents(res, (e) => e.length > before);
       await new Promise((r) => setTimeout(r, 200));
       // Instance A (the first handle) raises an event; the client is connected to instance B.
-      await recordIncident(database.db, ctx.clock, tenderId, "实例 A 上的故障");
+      await recordIncident(database.db, ctx.clock, tenderId, newIncidentRef());
       const seen = await reading;
       expect(seen.at(-1)?.kind).toBe("incident");
       expect(seen).toHaveLength(before + 1);

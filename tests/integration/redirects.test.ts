@@ -116,7 +116,7 @@ describe("the forms that take a redirect", () => {
 
   it("the language and text-size switches go back only to a path on this site", async () => {
     for (const route of [setLocaleRoute, setTextSizeRoute]) {
-      const fields = route === setLocaleRoute ? { lng: "en" } : { size: "large" };
+      const fields: Record<string, string> = route === setLocaleRoute ? { lng: "en" } : { size: "large" };
       for (const bad of BAD_REDIRECTS) {
         const res = (await run(route.action, post("/x", { ...fields, redirectTo: bad }), ctx)) as Response;
         expect(res.headers.get("Location"), JSON.stringify(bad)).toBe("/");
