@@ -13,6 +13,7 @@ export { parseEnv, EnvError } from "~/utils/env.server";
 export { checkSameOrigin } from "~/utils/csrf.server";
 export { securityHeadersMiddleware } from "~/utils/security-headers.server";
 export { directUploadPieces } from "~/utils/tus-direct.server";
+export { startServer } from "~/utils/http-app.server";
 
 const ABORT_DELAY = 5_000;
 

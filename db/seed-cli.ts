@@ -8,7 +8,9 @@ import { createFileStore } from "../app/utils/context.server";
 try {
   const env = parseEnv(process.env);
   const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
-  const accounts = await seedDemo(database.db, systemClock, createFileStore(env));
+  // The demo's officials get passkeys bound to the site the server will answer as.
+  const rp = { rpID: env.RP_ID, origins: [env.PUBLIC_ORIGIN], rpName: "村易招" };
+  const accounts = await seedDemo(database.db, systemClock, createFileStore(env), rp);
   await database.close();
   console.log(`demo county loaded: ${accounts.length} accounts`);
 } catch (e) {

@@ -119,7 +119,8 @@ interface Person {
 class DemoCast {
   private seal: Seal | null = null;
   private keys = new Map<string, { key: SoftwarePasskey; prf: Uint8Array }>();
-  constructor(readonly db: Db, readonly clock: ManualClock, readonly files: FileStore, readonly rp: RelyingParty) {}
+  /** `known`: the passkeys the demo county gave its officials (demo.server.ts), by user id. */
+  constructor(readonly db: Db, readonly clock: ManualClock, readonly files: FileStore, readonly rp: RelyingParty, private known = new Map<string, SoftwarePasskey>()) {}
 
   sealer() {
     return (this.seal ??= loadSeal());
@@ -138,6 +139,11 @@ class DemoCast {
   /** The person's demo passkey, registered (and, for a bidder, enrolled as an opening key) the first time. */
   async device(p: Person, opening = false) {
     let k = this.keys.get(p.id);
+    const given = this.known.get(p.id);
+    if (!k && given) {
+      k = { key: given, prf: crypto.getRandomValues(new Uint8Array(32)) };
+      this.keys.set(p.id, k);
+    }
     if (!k) {
       k = { key: softwarePasskey("ES256"), prf: crypto.getRandomValues(new Uint8Array(32)) };
       const options = await passkeyRegistrationOptions(this.db, this.clock, this.rp, p.id);
@@ -498,8 +504,8 @@ export interface DemoStoryOptions {
  * Write the demo projects, ending at `now` (the real present). `clock` is moved from
  * DEMO_STORY_DAYS before `now` up to `now`; the caller has loaded the demo county at its start.
  */
-export async function seedDemoProjects(db: Db, clock: ManualClock, files: FileStore, rp: RelyingParty, now: Date, opts: DemoStoryOptions = {}): Promise<DemoProject[]> {
-  const cast = new DemoCast(db, clock, files, rp);
+export async function seedDemoProjects(db: Db, clock: ManualClock, files: FileStore, rp: RelyingParty, now: Date, opts: DemoStoryOptions = {}, known?: Map<string, SoftwarePasskey>): Promise<DemoProject[]> {
+  const cast = new DemoCast(db, clock, files, rp, known);
   const start = new Date(now.getTime() - DEMO_STORY_DAYS * DAY);
   const made: DemoProject[] = [];
   const story = (stage: ProjectState, spec: ProjectSpec, script: (r: DemoProjectRun, at: At) => Promise<void>) => {

@@ -9,10 +9,32 @@ import { addQualification, applyToPool, decidePoolApplication, registerCompany, 
 import { putBytes, type FileStore } from "./file-store.server";
 import { createOrg } from "./org.server";
 import { DEMO_STORY_DAYS, seedDemoProjects, type DemoProject, type DemoStoryOptions } from "./demo-projects.server";
-import type { RelyingParty } from "./passkey.server";
+import { PASSKEY_ROLES } from "./official-passkey.server";
+import { passkeyRegistrationOptions, registerPasskey, type RelyingParty } from "./passkey.server";
+import { softwarePasskey, type SoftwarePasskey } from "./software-passkey.server";
 import { createUser, grantRole, registerExpert } from "./user.server";
 
 const { appMeta } = schema;
+
+/** What a demo user's software passkey is called on their security page: demo data, no phone. */
+export const DEMO_DEVICE_NAME = "演示数据的软件密钥（无手机）";
+
+/** The relying party of a demo loaded without a server's settings (tests, benchmarks): this machine. */
+export const LOCAL_RP: RelyingParty = { rpID: "localhost", origins: ["http://localhost:3000"], rpName: "村易招" };
+
+/**
+ * A software passkey for a demo user (app/models/software-passkey.server.ts), registered through the
+ * same options and verification as a browser's. Its private key lives only as long as the returned
+ * object: the demo's officials hold a passkey, as every official who hosts or supervises openings
+ * must (official-passkey.server.ts), and still sign in with the demo password.
+ */
+export async function registerDemoPasskey(db: Db, clock: Clock, rp: RelyingParty, userId: string, role: string): Promise<SoftwarePasskey> {
+  const key = softwarePasskey("ES256");
+  const options = await passkeyRegistrationOptions(db, clock, rp, userId);
+  const actor = { userId, role, ip: null, userAgent: "村易招演示数据 / demo data" };
+  await registerPasskey(db, clock, rp, actor, { response: key.register(options.challenge, { origin: rp.origins[0], rpId: rp.rpID }), name: DEMO_DEVICE_NAME });
+  return key;
+}
 
 /** Every demo account shares this password; the login page says so while the demo county is loaded. */
 export const DEMO_PASSWORD = "cyz-demo-2026";
@@ -131,12 +153,12 @@ export async function listDemoAccounts(db: Db): Promise<DemoAccount[]> {
 
 /**
  * Load the demo county by driving the real model functions (so every row is
- * audited like any other), once. Phones: 139 0000 00xx.
+ * audited like any other), once. Phones: 139 0000 00xx. The officials' passkeys are bound to `rp`.
  */
-export async function seedDemo(db: Db, clock: Clock, files?: FileStore): Promise<DemoAccount[]> {
+export async function seedDemo(db: Db, clock: Clock, files?: FileStore, rp: RelyingParty = LOCAL_RP): Promise<DemoAccount[]> {
   if (await isDemoLoaded(db)) return listDemoAccounts(db);
   // One transaction: a start-up interrupted half-way leaves nothing behind and simply seeds again next time.
-  return db.transaction((tx) => seedDemoIn(tx, clock, files));
+  return db.transaction((tx) => seedDemoIn(tx, clock, rp, new Map(), files));
 }
 
 /**
@@ -149,8 +171,9 @@ export async function seedLivingDemo(db: Db, files: FileStore, rp: RelyingParty,
   return db.transaction(async (tx) => {
     const clock = new ManualClock(new Date(now.getTime() - (DEMO_STORY_DAYS + 1) * 24 * 3600_000));
     // Certificates are dated from the real today, so the expiring and expired ones are so now.
-    const accounts = await seedDemoIn(tx, clock, files, beijingDay(now));
-    const projects = await seedDemoProjects(tx, clock, files, rp, now, opts);
+    const devices = new Map<string, SoftwarePasskey>();
+    const accounts = await seedDemoIn(tx, clock, rp, devices, files, beijingDay(now));
+    const projects = await seedDemoProjects(tx, clock, files, rp, now, opts, devices);
     await tx.insert(appMeta).values({ key: "demo_projects", value: { projects } });
     return { accounts, projects };
   });
@@ -162,7 +185,8 @@ export async function listDemoProjects(db: Db): Promise<DemoProject[]> {
   return row ? ((row.value as { projects: DemoProject[] }).projects ?? []) : [];
 }
 
-async function seedDemoIn(db: Db, clock: Clock, files?: FileStore, certificatesFrom?: string): Promise<DemoAccount[]> {
+/** `devices`: filled with each official's software passkey, by user id (the living demo's officials sign with it). */
+async function seedDemoIn(db: Db, clock: Clock, rp: RelyingParty, devices: Map<string, SoftwarePasskey>, files?: FileStore, certificatesFrom?: string): Promise<DemoAccount[]> {
   const actor = SYSTEM_ACTOR;
   const accounts: DemoAccount[] = [];
   let n = 0;
@@ -266,6 +290,12 @@ async function seedDemoIn(db: Db, clock: Clock, files?: FileStore, certificatesF
     const user = await person(a.person);
     await grantRole(db, clock, actor, { userId: user.id, orgId: org.id, role: "agent" });
     accounts.push({ phone: user.phone, name: user.name, role: "agent", org: org.name });
+  }
+
+  // Officials who host or supervise openings hold a passkey (the demo's, registered the real way).
+  for (const m of await db.select().from(schema.memberships)) {
+    if (!PASSKEY_ROLES.includes(m.role) || devices.has(m.userId)) continue;
+    devices.set(m.userId, await registerDemoPasskey(db, clock, rp, m.userId, m.role));
   }
 
   await db.insert(appMeta).values({ key: "demo", value: { loadedAt: clock.now().toISOString(), accounts } });

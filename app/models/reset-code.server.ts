@@ -5,8 +5,10 @@
  * administrator for experts, supervisors and anyone else of the county. The person then sets a
  * new password with their phone number and the code; every session they had ends.
  *
- * Only the code's SHA-256 is stored. A code works once, for 24 hours and five tries; a new code
- * voids the older ones; attempts count against the sign-in limits of the phone and the address.
+ * Only the code's SHA-256 is stored. A code works once, for 24 hours; a new code voids the older
+ * ones. Attempts are limited per address and number (five wrong in 15 minutes) and per address,
+ * never per number alone, so nobody else's failures lock a person's reset; a code is void after
+ * RESET_CODE_TRIES wrong tries in all, from anywhere (login-throttle.server.ts).
  *
  * An official can thus take over an account (issue 18): a reset with an official's code also ends
  * the passkeys registered since the owner's last sign-in, tells the other members of the person's
@@ -24,7 +26,8 @@ import { formatBeijing } from "~/utils/time";
 import { phoneField } from "~/utils/phone-field";
 import { appendAudit, type Actor } from "./audit.server";
 import { DomainError } from "./errors";
-import { authAttemptRefusal, codeRequestRefusal, phoneAccount, recordAuthAttempt } from "./login-throttle.server";
+import { forgetDevices } from "./known-device.server";
+import { countAttempt, phoneAccount, settleAttempt } from "./login-throttle.server";
 import { notify, usersOfOrgs } from "./notification.server";
 import { enqueueCode } from "./outbox.server";
 import { hashPassword, PASSWORD_MIN_LENGTH } from "./password.server";
@@ -32,7 +35,10 @@ import { hashPassword, PASSWORD_MIN_LENGTH } from "./password.server";
 const { resetCodes, users, memberships, orgs, sessions, passkeys, auditLog } = schema;
 
 export const RESET_CODE_TTL_MS = 24 * 3600_000;
-export const RESET_CODE_TRIES = 5;
+/** Wrong tries, from any address, after which a reset code is void (each address may try five in 15 minutes). */
+export const RESET_CODE_TRIES = 20;
+/** Wrong tries after which a step-up code is void (only the signed-in person can type it). */
+export const STEP_UP_TRIES = 5;
 /** No 0/O, 1/I/L: read out over the phone or copied from paper without mistakes. */
 const ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 
@@ -130,9 +136,9 @@ export async function resetPasswordWithCode(db: Db, clock: Clock, actor: Actor, 
   const parsed = resetSchema.safeParse(raw);
   if (!parsed.success) throw new DomainError(parsed.error.issues[0].message, { field: String(parsed.error.issues[0].path[0] ?? "") });
   const { phone, code, password } = parsed.data;
-  const subject = { ip: actor.ip, account: phoneAccount(phone), kind: "password" as const };
-  const refusal = await authAttemptRefusal(db, clock, subject);
-  if (refusal) throw new DomainError(refusal, { status: 429 });
+  // Counted before the code is looked at, per address and number: others' failures never lock this reset.
+  const counted = await countAttempt(db, clock, { ip: actor.ip, account: phoneAccount(phone), kind: "reset" });
+  if (counted.refusal) throw new DomainError(counted.refusal, { status: 429 });
   const passwordHash = await hashPassword(password);
   const outcome = await db.transaction(async (tx) => {
     const now = clock.now();
@@ -143,18 +149,20 @@ export async function resetPasswordWithCode(db: Db, clock: Clock, actor: Actor, 
     if (!live) return null;
     await tx.update(users).set({ passwordHash }).where(eq(users.id, user.id));
     const ended = await tx.delete(sessions).where(eq(sessions.userId, user.id)).returning({ id: sessions.id });
+    // Devices that knew the old password are strangers again; the one the reset was made on becomes known (the route).
+    const devicesForgotten = await forgetDevices(tx, user.id);
     const as = { ...actor, userId: user.id, role: null };
     await appendAudit(tx, clock, as, {
       action: "auth.password_reset",
       objectType: "user",
       objectId: user.id,
-      detail: { resetCodeId: live.id, issuedBy: live.issuedBy, sessionsEnded: ended.length },
+      detail: { resetCodeId: live.id, issuedBy: live.issuedBy, sessionsEnded: ended.length, devicesForgotten },
     });
     // An official's code: whoever holds it now holds the account (ADR 0033).
     if (live.issuedBy !== null) await afterOfficialReset(tx, clock, as, user, live.id, now);
     return { userId: user.id };
   });
-  await recordAuthAttempt(db, clock, actor, { ...subject, failed: outcome === null });
+  await settleAttempt(db, clock, actor, counted.ticket, { failed: outcome === null });
   if (!outcome) {
     await appendAudit(db, clock, actor, { action: "auth.password_reset_failed", objectType: "user", detail: { phone: maskPhone(phone) } });
     throw new DomainError("errors.reset.badCode", { field: "code", status: 400 });
@@ -164,7 +172,8 @@ export async function resetPasswordWithCode(db: Db, clock: Clock, actor: Actor, 
 
 /**
  * Use a live code of this user that matches; a wrong code counts one try against every live code
- * of the kind (five and they are void). Returns the used code, or null.
+ * of the kind (RESET_CODE_TRIES for a password reset, STEP_UP_TRIES for a step-up, and they are
+ * void). Returns the used code, or null.
  */
 async function redeem(tx: Db, now: Date, userId: string, code: string, purpose: (column: AnyPgColumn) => SQL, usedFor: "password" | "step_up") {
   const live = await tx
@@ -180,7 +189,7 @@ async function redeem(tx: Db, now: Date, userId: string, code: string, purpose: 
       const tries = c.tries + 1;
       await tx
         .update(resetCodes)
-        .set({ tries, ...(tries >= RESET_CODE_TRIES ? { voidedAt: now } : {}) })
+        .set({ tries, ...(tries >= (usedFor === "password" ? RESET_CODE_TRIES : STEP_UP_TRIES) ? { voidedAt: now } : {}) })
         .where(eq(resetCodes.id, c.id));
     }
     return null;
@@ -263,8 +272,6 @@ async function afterOfficialReset(tx: Db, clock: Clock, actor: Actor, user: type
 
 /** A code the person asked for: six digits, 15 minutes, once. */
 export const SELF_CODE_TTL_MS = 15 * 60_000;
-/** Asking: three times an hour per phone number (registered or not), ten per address. */
-export const SELF_REQUESTS = { perPhone: 3, perIp: 10, windowMs: 3600_000 } as const;
 const SELF = "self";
 const STEP_UP = "step_up";
 /** A second factor proved by a session lasts this long. */
@@ -274,17 +281,30 @@ const sixDigits = () => String(randomInt(1_000_000)).padStart(6, "0");
 
 /**
  * A new six-digit code of `purpose` for the user, sent to every channel that reaches them; it voids
- * their older codes of that purpose (never an official's). Returns the row, the code's messages.
+ * their older codes of that purpose (never an official's) — for a reset code, only those asked for
+ * from the same address (`from`), so a request from elsewhere never voids the owner's code.
+ * Returns the row, the code's messages.
  */
-async function issueChannelCode(tx: Db, clock: Clock, userId: string, purpose: typeof SELF | typeof STEP_UP, link: (code: string) => string | null) {
+async function issueChannelCode(tx: Db, clock: Clock, userId: string, purpose: typeof SELF | typeof STEP_UP, link: (code: string) => string | null, from: string | null = null) {
   const now = clock.now();
   await tx
     .update(resetCodes)
     .set({ voidedAt: now })
-    .where(and(eq(resetCodes.userId, userId), eq(resetCodes.issuedAs, purpose), isNull(resetCodes.usedAt), isNull(resetCodes.voidedAt)));
+    .where(
+      and(
+        eq(resetCodes.userId, userId),
+        eq(resetCodes.issuedAs, purpose),
+        isNull(resetCodes.usedAt),
+        isNull(resetCodes.voidedAt),
+        purpose === SELF ? (from === null ? isNull(resetCodes.requestedFrom) : eq(resetCodes.requestedFrom, from)) : undefined,
+      ),
+    );
   const code = sixDigits();
   const expiresAt = new Date(now.getTime() + SELF_CODE_TTL_MS);
-  const [row] = await tx.insert(resetCodes).values({ userId, codeSha256: sha256(code), issuedBy: null, issuedAs: purpose, identityCheck: "channel", createdAt: now, expiresAt }).returning();
+  const [row] = await tx
+    .insert(resetCodes)
+    .values({ userId, codeSha256: sha256(code), issuedBy: null, issuedAs: purpose, identityCheck: "channel", createdAt: now, expiresAt, requestedFrom: purpose === SELF ? from : null })
+    .returning();
   const kind = purpose === SELF ? "auth.resetCode" : "auth.stepUpCode";
   const messages = await enqueueCode(tx, clock, userId, kind, code, { minutes: String(SELF_CODE_TTL_MS / 60_000) }, link(code));
   return { row, messages };
@@ -296,23 +316,24 @@ export const forgotSchema = z.object({ phone: phoneField });
  * 忘记密码: send a six-digit code (and a link that carries it) to every channel that reaches the
  * account. The answer is the same whether or not the number is registered or reachable, so the
  * page tells nobody which numbers have accounts; the audit trail keeps what happened.
+ * Limits (login-throttle.server.ts, CODE_REQUESTS): per address and number, per address, and per
+ * number from devices the account has not used before — `device`, the known device the browser
+ * proved, is counted on its own, so others' requests never use up the owner's.
  */
-export async function requestResetByChannel(db: Db, clock: Clock, actor: Actor, raw: unknown): Promise<{ messages: number }> {
+export async function requestResetByChannel(db: Db, clock: Clock, actor: Actor, raw: unknown, opts: { device?: string | null } = {}): Promise<{ messages: number }> {
   const parsed = forgotSchema.safeParse(raw);
   if (!parsed.success) throw new DomainError(parsed.error.issues[0].message, { field: "phone" });
   const { phone } = parsed.data;
-  const account = phoneAccount(phone);
-  const refusal = await codeRequestRefusal(db, clock, { ip: actor.ip, account, kind: "reset_request" }, { perAccount: SELF_REQUESTS.perPhone, perIp: SELF_REQUESTS.perIp, windowMs: SELF_REQUESTS.windowMs });
-  if (refusal) throw new DomainError(refusal, { status: 429 });
-  await recordAuthAttempt(db, clock, actor, { ip: actor.ip, account, kind: "reset_request", failed: false });
+  const counted = await countAttempt(db, clock, { ip: actor.ip, account: phoneAccount(phone), kind: "reset_request", device: opts.device ?? null });
+  if (counted.refusal) throw new DomainError(counted.refusal, { status: 429 });
   return db.transaction(async (tx) => {
     const [user] = await tx.select().from(users).where(eq(users.phone, phone)).for("update");
     if (!user) {
       await appendAudit(tx, clock, actor, { action: "auth.reset_request", objectType: "user", detail: { phone: maskPhone(phone), registered: false } });
       return { messages: 0 };
     }
-    // A new code voids the person's older ones (not an official's: that one was given after checking identity).
-    const { row, messages } = await issueChannelCode(tx, clock, user.id, SELF, (code) => `/reset-password?${new URLSearchParams({ phone, code })}`);
+    // A new code voids the person's older ones asked from this address (not an official's: that one was given after checking identity).
+    const { row, messages } = await issueChannelCode(tx, clock, user.id, SELF, (code) => `/reset-password?${new URLSearchParams({ phone, code })}`, actor.ip);
     await appendAudit(
       tx,
       clock,
@@ -360,10 +381,8 @@ export async function renewStepUp(db: Db, clock: Clock, sessionId: string) {
 
 /** Send a six-digit code to the signed-in user's channels; three an hour. */
 export async function requestStepUpCode(db: Db, clock: Clock, actor: Actor & { userId: string }): Promise<{ messages: number }> {
-  const bucket = `user:${actor.userId}`;
-  const refusal = await codeRequestRefusal(db, clock, { ip: null, account: bucket, kind: "step_up" }, { perAccount: SELF_REQUESTS.perPhone, perIp: SELF_REQUESTS.perIp, windowMs: SELF_REQUESTS.windowMs });
-  if (refusal) throw new DomainError(refusal, { status: 429 });
-  await recordAuthAttempt(db, clock, actor, { ip: null, account: bucket, kind: "step_up", failed: false });
+  const counted = await countAttempt(db, clock, { ip: null, account: `user:${actor.userId}`, kind: "step_up" });
+  if (counted.refusal) throw new DomainError(counted.refusal, { status: 429 });
   return db.transaction(async (tx) => {
     const { row, messages } = await issueChannelCode(tx, clock, actor.userId, STEP_UP, () => null);
     if (messages === 0) throw new DomainError("errors.stepUp.noChannel", { status: 409 });

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import type { AuthenticationResponseJSON } from "@simplewebauthn/server";
 import { appendAudit } from "~/models/audit.server";
 import { DomainError } from "~/models/errors";
-import { authAttemptRefusal, recordAuthAttempt } from "~/models/login-throttle.server";
+import { countAttempt, settleAttempt } from "~/models/login-throttle.server";
 import { authenticateWithPasskey, passkeyLoginOptions } from "~/models/passkey.server";
 import { startSession } from "~/models/session.server";
 import { actorOf, safeRedirect, sessionCookie } from "~/utils/auth.server";
@@ -16,22 +16,19 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const actor = actorOf(request, context, null);
   if (body?.step === "options") {
     // Options name no account yet: only the client address is limited (each call stores a challenge).
-    const subject = { ip: context.ip, account: null, kind: "passkey_options" as const };
-    const refusal = await authAttemptRefusal(context.db, context.clock, subject);
-    if (refusal) return Response.json({ error: refusal }, { status: 429 });
-    await recordAuthAttempt(context.db, context.clock, actor, { ...subject, failed: false });
+    const counted = await countAttempt(context.db, context.clock, { ip: context.ip, account: null, kind: "passkey_options" });
+    if (counted.refusal) return Response.json({ error: counted.refusal }, { status: 429 });
     return Response.json({ options: await passkeyLoginOptions(context.db, context.clock, context.rp) });
   }
   if (body?.step !== "verify" || !body.response || typeof body.response !== "object") {
     return Response.json({ error: "errors.invalidInput" }, { status: 400 });
   }
   const credential = typeof body.response.id === "string" ? body.response.id.slice(0, 100) : "";
-  const subject = { ip: context.ip, account: `credential:${credential}`, kind: "passkey_verify" as const };
-  const refusal = await authAttemptRefusal(context.db, context.clock, subject);
-  if (refusal) return Response.json({ error: refusal }, { status: 429 });
+  const counted = await countAttempt(context.db, context.clock, { ip: context.ip, account: `credential:${credential}`, kind: "passkey_verify" });
+  if (counted.refusal) return Response.json({ error: counted.refusal }, { status: 429 });
   try {
     const userId = await authenticateWithPasskey(context.db, context.clock, context.rp, body.response);
-    await recordAuthAttempt(context.db, context.clock, actor, { ...subject, failed: false });
+    await settleAttempt(context.db, context.clock, actor, counted.ticket, { failed: false });
     const { token } = await startSession(context.db, context.clock, actor, {
       userId,
       method: "passkey",
@@ -43,7 +40,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     );
   } catch (e) {
     if (!(e instanceof DomainError)) throw e;
-    await recordAuthAttempt(context.db, context.clock, actor, { ...subject, failed: true });
+    await settleAttempt(context.db, context.clock, actor, counted.ticket, { failed: true });
     await appendAudit(context.db, context.clock, actor, {
       action: "auth.login_failed",
       objectType: "passkey",

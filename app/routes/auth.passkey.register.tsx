@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import type { RegistrationResponseJSON } from "@simplewebauthn/server";
 import { DomainError } from "~/models/errors";
-import { authAttemptRefusal, recordAuthAttempt } from "~/models/login-throttle.server";
+import { countAttempt } from "~/models/login-throttle.server";
 import { passkeyRegistrationOptions, registerPasskey } from "~/models/passkey.server";
 import { assertMayChangePasskeys, renewStepUp } from "~/models/reset-code.server";
 import { actorOf, requireAuth } from "~/utils/auth.server";
@@ -12,10 +12,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const body = (await request.json().catch(() => null)) as
     | { step?: string; response?: RegistrationResponseJSON; name?: string }
     | null;
-  const subject = { ip: context.ip, account: `user:${auth.user.id}`, kind: "passkey_register" as const };
-  const refusal = await authAttemptRefusal(context.db, context.clock, subject);
-  if (refusal) return Response.json({ error: refusal }, { status: 429 });
-  await recordAuthAttempt(context.db, context.clock, actorOf(request, context, auth), { ...subject, failed: false });
+  const counted = await countAttempt(context.db, context.clock, { ip: context.ip, account: `user:${auth.user.id}`, kind: "passkey_register" });
+  if (counted.refusal) return Response.json({ error: counted.refusal }, { status: 429 });
   try {
     // A password session of someone who already has passkeys proves a second factor first (account page).
     await assertMayChangePasskeys(context.db, context.clock, auth.session);

@@ -8,7 +8,8 @@ import { DevCopy } from "~/components/dev-copy";
 import { deliverDue, devMailbox } from "~/models/outbox.server";
 import { forgotSchema, requestResetByChannel } from "~/models/reset-code.server";
 import { devMailboxOn } from "~/models/transports.server";
-import { actorOf } from "~/utils/auth.server";
+import { KNOWN_DEVICE_COOKIE, knownDeviceFor } from "~/models/known-device.server";
+import { actorOf, readCookie } from "~/utils/auth.server";
 import { domainErrors, type FormErrors } from "~/utils/forms";
 
 export const meta: MetaFunction = () => [{ title: "忘记密码 · 村易招" }];
@@ -20,7 +21,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const phone = String(form.phone ?? "");
   const since = context.clock.now();
   try {
-    await requestResetByChannel(context.db, context.clock, actorOf(request, context, null), { phone });
+    // A device this number signed in from before asks on its own allowance: others' requests never use it up.
+    const device = await knownDeviceFor(context.db, context.clock, readCookie(request, KNOWN_DEVICE_COOKIE), phone);
+    await requestResetByChannel(context.db, context.clock, actorOf(request, context, null), { phone }, { device });
   } catch (e) {
     return data({ errors: domainErrors(e) as FormErrors, phone, sent: false, devCopy: null }, { status: e instanceof DomainError ? e.options.status ?? 400 : 400 });
   }

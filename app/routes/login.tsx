@@ -8,10 +8,11 @@ import { FieldError, FormError, Notice } from "~/components/forms";
 import { appendAudit } from "~/models/audit.server";
 import { DEMO_PASSWORD, listDemoAccounts, listDemoProjects } from "~/models/demo.server";
 import { PUBLIC_STATES } from "~/models/lifecycle";
-import { authAttemptRefusal, phoneAccount, recordAuthAttempt } from "~/models/login-throttle.server";
+import { KNOWN_DEVICE_COOKIE, knownDeviceFor, rememberDevice } from "~/models/known-device.server";
+import { countAttempt, phoneAccount, settleAttempt } from "~/models/login-throttle.server";
 import { startSession } from "~/models/session.server";
 import { authenticateWithPassword } from "~/models/user.server";
-import { actorOf, getAuth, safeRedirect, sessionCookie } from "~/utils/auth.server";
+import { actorOf, getAuth, knownDeviceCookie, readCookie, safeRedirect, sessionCookie } from "~/utils/auth.server";
 import { zodErrors, type FormErrors } from "~/utils/forms";
 import { maskPhone } from "~/utils/phone";
 import { phoneField } from "~/utils/phone-field";
@@ -42,12 +43,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const { phone, password, redirectTo } = parsed.data;
   const actor = actorOf(request, context, null);
-  const subject = { ip: context.ip, account: phoneAccount(phone), kind: "password" as const };
-  // Refused before the password is even checked: a locked account gives a guesser no answer.
-  const refusal = await authAttemptRefusal(context.db, context.clock, subject);
-  if (refusal) return data({ errors: { form: refusal } as FormErrors, phone }, { status: 429 });
+  // A device this account signed in from before is counted on its own: others' wrong passwords never pause it.
+  const presented = readCookie(request, KNOWN_DEVICE_COOKIE);
+  const device = await knownDeviceFor(context.db, context.clock, presented, phone);
+  // Counted before the password is checked (as a failure until it proves right): refused attempts never reach the check.
+  const counted = await countAttempt(context.db, context.clock, { ip: context.ip, account: phoneAccount(phone), kind: "password", device });
+  if (counted.refusal) return data({ errors: { form: counted.refusal } as FormErrors, phone }, { status: 429 });
   const user = await authenticateWithPassword(context.db, phone, password);
-  const { locked } = await recordAuthAttempt(context.db, context.clock, actor, { ...subject, failed: !user });
+  const { locked } = await settleAttempt(context.db, context.clock, actor, counted.ticket, { failed: !user });
   if (!user) {
     await appendAudit(context.db, context.clock, actor, {
       action: "auth.login_failed",
@@ -61,7 +64,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
     method: "password",
     days: context.env.SESSION_DAYS,
   });
-  throw redirect(safeRedirect(redirectTo), { headers: { "Set-Cookie": sessionCookie(context, token, context.env.SESSION_DAYS) } });
+  const headers = new Headers([["Set-Cookie", sessionCookie(context, token, context.env.SESSION_DAYS)]]);
+  headers.append("Set-Cookie", knownDeviceCookie(context, await rememberDevice(context.db, context.clock, actor, user.id, presented)));
+  throw redirect(safeRedirect(redirectTo), { headers });
 }
 
 export default function Login() {

@@ -4,8 +4,9 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { FieldError, FormError } from "~/components/forms";
 import { DomainError } from "~/models/errors";
+import { KNOWN_DEVICE_COOKIE, rememberDevice } from "~/models/known-device.server";
 import { resetPasswordWithCode } from "~/models/reset-code.server";
-import { actorOf } from "~/utils/auth.server";
+import { actorOf, knownDeviceCookie, readCookie } from "~/utils/auth.server";
 import { domainErrors, type FormErrors } from "~/utils/forms";
 
 export const meta: MetaFunction = () => [{ title: "重置密码 · 村易招" }];
@@ -21,17 +22,21 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = Object.fromEntries(await request.formData());
   const phone = String(form.phone ?? "");
+  const actor = actorOf(request, context, null);
+  let userId: string;
   try {
-    await resetPasswordWithCode(context.db, context.clock, actorOf(request, context, null), {
+    ({ userId } = await resetPasswordWithCode(context.db, context.clock, actor, {
       phone,
       code: String(form.code ?? ""),
       password: String(form.password ?? ""),
       password2: String(form.password2 ?? ""),
-    });
+    }));
   } catch (e) {
     return data({ errors: domainErrors(e) as FormErrors, phone }, { status: e instanceof DomainError ? (e.options.status ?? 400) : 400 });
   }
-  throw redirect("/login?reset=1");
+  // The device the reset was made on is the account's known device from now on (the reset forgot the others).
+  const token = await rememberDevice(context.db, context.clock, actor, userId, readCookie(request, KNOWN_DEVICE_COOKIE));
+  throw redirect("/login?reset=1", { headers: { "Set-Cookie": knownDeviceCookie(context, token) } });
 }
 
 export default function ResetPassword() {

@@ -1,6 +1,8 @@
 import type { AppLoadContext } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import type { Actor } from "~/models/audit.server";
+import { KNOWN_DEVICE_COOKIE, KNOWN_DEVICE_DAYS } from "~/models/known-device.server";
+import { passkeyRequired } from "~/models/official-passkey.server";
 import { resumeSession } from "~/models/session.server";
 import { getUser, listMemberships, type MembershipWithOrg } from "~/models/user.server";
 import type { MemberRole, Session, User } from "./db.server";
@@ -29,15 +31,32 @@ export function clearSessionCookie(context: AppLoadContext): string {
   return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${secure}`;
 }
 
+/** The browser's known-device token (app/models/known-device.server.ts), set at a correct sign-in or a reset. */
+export function knownDeviceCookie(context: AppLoadContext, token: string): string {
+  const secure = isLocalOrigin(context.env.PUBLIC_ORIGIN) ? "" : "; Secure";
+  return `${KNOWN_DEVICE_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${KNOWN_DEVICE_DAYS * 86400}${secure}`;
+}
+
 export interface Auth {
   user: User;
   session: Session;
   memberships: MembershipWithOrg[];
   /** The role the session is acting as, if the user has any. */
   membership: MembershipWithOrg | null;
+  /** An official who hosts or supervises openings and has no passkey yet (only the open paths below see this). */
+  passkeyMissing: boolean;
 }
 
-/** The signed-in user, or null. Never throws for a missing or stale cookie. */
+/** Where an official without a passkey registers one before any other page. */
+export const PASSKEY_SETUP_PATH = "/passkey-required";
+/** All an official without a passkey may reach: the registration page and its endpoint, logout, and the language and text-size switches. */
+const PASSKEY_GATE_OPEN: ReadonlySet<string> = new Set([PASSKEY_SETUP_PATH, "/auth/passkey/register", "/logout", "/set-locale", "/set-text-size"]);
+
+/**
+ * The signed-in user, or null. Never throws for a missing or stale cookie. An official who must
+ * hold a passkey and has none (app/models/official-passkey.server.ts) is sent to register one from
+ * every path but the few open ones: a thrown redirect, whatever the loader or action (ADR 0034).
+ */
 export async function getAuth(request: Request, context: AppLoadContext): Promise<Auth | null> {
   const token = readCookie(request, SESSION_COOKIE);
   if (!token || token.length > 100) return null;
@@ -47,7 +66,17 @@ export async function getAuth(request: Request, context: AppLoadContext): Promis
   if (!user) return null;
   const memberships = await listMemberships(context.db, user.id);
   const membership = memberships.find((m) => m.id === session.membershipId) ?? null;
-  return { user, session, memberships, membership };
+  const passkeyMissing = await passkeyRequired(context.db, user.id, memberships.map((m) => m.role));
+  if (passkeyMissing) {
+    const url = new URL(request.url);
+    if (!PASSKEY_GATE_OPEN.has(url.pathname)) {
+      // Back to the page asked for once the passkey is registered (for a GET; a form post starts again).
+      url.searchParams.delete("_data");
+      const back = request.method === "GET" ? `?redirectTo=${encodeURIComponent(url.pathname + url.search)}` : "";
+      throw redirect(PASSKEY_SETUP_PATH + back);
+    }
+  }
+  return { user, session, memberships, membership, passkeyMissing };
 }
 
 /**

@@ -6,6 +6,7 @@ import { publishAuditHeads } from "~/models/audit.server";
 import { archiveDueProjects } from "~/models/archive.server";
 import { refreshProjectFigures } from "~/models/dashboard.server";
 import { isDemoLoaded, seedDemo, seedLivingDemo } from "~/models/demo.server";
+import { purgeThrottle } from "~/models/login-throttle.server";
 import { purgeExpiredChallenges } from "~/models/passkey.server";
 import { purgeExpiredUploads } from "~/models/resumable-upload.server";
 import { closeDueTenders } from "~/models/tender.server";
@@ -26,6 +27,8 @@ export const jobs: Job[] = [
   { name: "project-figures", everyMs: 60 * 1000, run: (db) => refreshProjectFigures(db) },
   { name: "reminders", everyMs: 60 * 1000, run: (db, clock) => sendDueReminders(db, clock) },
   { name: "purge-challenges", everyMs: 10 * 60 * 1000, run: (db, clock) => purgeExpiredChallenges(db, clock) },
+  // Sign-in attempts, throttle buckets and ended pauses older than a day: no limit looks at them.
+  { name: "purge-sign-in-attempts", everyMs: 60 * 60 * 1000, run: (db, clock) => purgeThrottle(db, clock) },
   {
     name: "purge-sessions",
     everyMs: 60 * 60 * 1000,
@@ -63,7 +66,7 @@ export async function createAppContext(env: Env, clock: Clock = env.TEST_CLOCK ?
     console.log("正在生成演示县及各阶段的演示项目（仅首次启动，约半分钟）… / writing the demo county and its projects (first start only, about half a minute)…");
     const { projects } = await seedLivingDemo(database.db, files, rp, clock.now());
     console.log(`演示数据已就绪：${projects.length} 个项目 / demo ready: ${projects.length} projects`);
-  } else if (env.SEED_DEMO) await seedDemo(database.db, clock, files);
+  } else if (env.SEED_DEMO) await seedDemo(database.db, clock, files, rp);
   const transports = transportsFromEnv(env);
   setActiveChannels(Object.keys(transports) as Channel[]);
   const stopScheduler = startScheduler(database.db, clock, appJobs(files, transports, env.PUBLIC_ORIGIN));

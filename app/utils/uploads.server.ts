@@ -8,6 +8,8 @@ export interface Upload extends StoredFile {
 }
 
 const TEXT_LIMIT = 64 * 1024;
+/** All text fields of one form together: the rest of the body may only be files (streamed to the store). */
+const FORM_TEXT_LIMIT = 1024 * 1024;
 /** A field `<name>__upload` names a finished resumable upload that stands for the file field `<name>`. */
 export const RESUMABLE_SUFFIX = "__upload";
 
@@ -35,6 +37,7 @@ export async function parseUploadForm(
     await takeResumable(form, store, opts, uploads, errors);
     return { form, uploads, errors };
   }
+  let textLeft = FORM_TEXT_LIMIT;
   const form = await unstable_parseMultipartFormData(request, async (part) => {
     const it = part.data[Symbol.asyncIterator]();
     const drain = async () => {
@@ -43,11 +46,18 @@ export async function parseUploadForm(
       }
     };
     if (part.filename === undefined) {
+      // Past the form's text budget a field is dropped, not kept: a body of countless small fields holds no memory.
+      if (textLeft <= 0) {
+        await drain();
+        return null;
+      }
       let text = "";
       for (let r = await it.next(); !r.done; r = await it.next()) {
-        if (text.length < TEXT_LIMIT) text += Buffer.from(r.value).toString("utf8");
+        if (text.length < Math.min(TEXT_LIMIT, textLeft)) text += Buffer.from(r.value).toString("utf8");
       }
-      return text.slice(0, TEXT_LIMIT);
+      text = text.slice(0, Math.min(TEXT_LIMIT, textLeft));
+      textLeft -= text.length + part.name.length + 1;
+      return text;
     }
     if (part.filename === "") {
       await drain();

@@ -8,7 +8,7 @@ import { users } from "./users";
  * limited: `ip:<address>`, `pair:<address>|<phone>` (passwords), `reset:<address>|<phone>` (reset
  * codes), `ask:<address>|<phone>` (code requests), `account:<phone>`, `device:<known device>`,
  * `credential:<id>` or `user:<id>`. An attempt is written before it is checked; a password or
- * code attempt is written as failed until it is shown to be right (ADR 0032).
+ * code attempt is written as failed until it is shown to be right (ADR 0034).
  */
 export const loginAttempts = pgTable(
   "login_attempts",
@@ -38,7 +38,7 @@ export const accountLocks = pgTable("account_locks", {
 /**
  * One row per bucket of login_attempts, locked (INSERT … ON CONFLICT DO UPDATE) by every attempt
  * counted in it, so parallel attempts on one account queue for the count instead of all reading
- * the same number (ADR 0032). Rows untouched for a day are purged.
+ * the same number (ADR 0034). Rows untouched for a day are purged.
  */
 export const throttleBuckets = pgTable(
   "throttle_buckets",

@@ -116,7 +116,7 @@ export const resetCodes = pgTable(
     expiresAt: instant("expires_at").notNull(),
     tries: integer("tries").notNull().default(0),
     usedAt: instant("used_at"),
-    /** A code the person asked for: the address that asked. A new request voids only the older codes asked from that address (ADR 0032). */
+    /** A code the person asked for: the address that asked. A new request voids only the older codes asked from that address (ADR 0034). */
     requestedFrom: text("requested_from"),
     /** What the code was used for: "password" (a reset) or "step_up" (a second factor); null while unused. */
     usedFor: text("used_for"),

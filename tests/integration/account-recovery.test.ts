@@ -4,11 +4,13 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { setActiveChannels } from "~/models/outbox.server";
-import { SELF_CODE_TTL_MS, SELF_REQUESTS, STEP_UP_MS } from "~/models/reset-code.server";
+import { CODE_REQUESTS } from "~/models/login-throttle.server";
+import { SELF_CODE_TTL_MS, STEP_UP_MS } from "~/models/reset-code.server";
 import { DevMailboxTransport } from "~/models/transports.server";
 import { authenticateWithPassword } from "~/models/user.server";
 import * as accountRoute from "~/routes/account";
 import * as forgotRoute from "~/routes/forgot-password";
+import * as loginRoute from "~/routes/login";
 import * as registerRoute from "~/routes/auth.passkey.register";
 import * as resetRoute from "~/routes/reset-password";
 import * as issueRoute from "~/routes/reset-codes";
@@ -37,6 +39,7 @@ afterEach(async () => {
 const userOf = async (phone: string) => (await database.db.select().from(users).where(eq(users.phone, phone)))[0];
 const forgot = (phone: string, ip = "203.0.113.7") => run(forgotRoute.action, post("/forgot-password", { phone }), { ...ctx, ip });
 const reset = (phone: string, code: string, password = "brand-new-pass-1") => run(resetRoute.action, post("/reset-password", { phone, code, password, password2: password }), ctx);
+const resetFrom = (ip: string, phone: string, code: string, password = "brand-new-pass-1") => run(resetRoute.action, post("/reset-password", { phone, code, password, password2: password }), { ...ctx, ip });
 /** A step of the passkey registration endpoint, as the account page's script calls it. */
 const passkeyStep = (cookie: string, body: unknown) =>
   run(
@@ -98,7 +101,7 @@ describe("forgot password", () => {
     expect(audit).toBeTruthy();
   });
 
-  it("expires the code after 15 minutes, voids it after five wrong tries, and a new request voids the older code", async () => {
+  it("expires the code after 15 minutes; a new request from the same address voids the older code, one from elsewhere does not; wrong tries pause only the address", async () => {
     await forgot(DEMO.committeeB1);
     const first = await lastCode(DEMO.committeeB1);
     ctx.clock.advance(SELF_CODE_TTL_MS + 1000);
@@ -106,27 +109,43 @@ describe("forgot password", () => {
 
     await forgot(DEMO.committeeB1);
     const second = await lastCode(DEMO.committeeB1);
+    ctx.clock.advance(1000);
     await forgot(DEMO.committeeB1);
     const third = await lastCode(DEMO.committeeB1);
-    if (second !== third) expect(unwrap(await reset(DEMO.committeeB1, second)).data.errors.code).toBe("errors.reset.badCode");
-    const wrong = third === "000000" ? "000001" : "000000";
-    for (let i = 0; i < 5; i++) await reset(DEMO.committeeB1, wrong);
-    expect(unwrap(await reset(DEMO.committeeB1, third)).data.errors.code).toBe("errors.reset.badCode");
+    if (second !== third) expect(unwrap(await resetFrom("198.51.100.5", DEMO.committeeB1, second)).data.errors.code).toBe("errors.reset.badCode");
+    // Someone else asks for this number from another address: a code of their own is sent, the owner's stays good.
+    ctx.clock.advance(1000);
+    await forgot(DEMO.committeeB1, "198.51.100.200");
+    const rival = await lastCode(DEMO.committeeB1);
+    // Wrong tries from one address pause that address only.
+    const wrong = ["000000", "000001", "000002"].find((c) => c !== third && c !== rival)!;
+    for (let i = 0; i < 5; i++) expect(unwrap(await resetFrom("198.51.100.201", DEMO.committeeB1, wrong)).status).toBe(400);
+    expect(unwrap(await resetFrom("198.51.100.201", DEMO.committeeB1, third)).status).toBe(429);
+    expect(((await reset(DEMO.committeeB1, third)) as Response).headers.get("Location")).toBe("/login?reset=1");
   });
 
-  it("allows three requests an hour per number and ten per address, whether or not the number is registered", async () => {
-    ctx.clock.advance(2 * SELF_REQUESTS.windowMs);
-    for (let i = 0; i < SELF_REQUESTS.perPhone; i++) expect(unwrap(await forgot(DEMO.agentA, `198.51.100.${i}`)).data.sent).toBe(true);
-    const refused = unwrap(await forgot(DEMO.agentA, "198.51.100.99"));
+  it("allows three requests an hour per address and number, ten per address, and five per number from devices it has not used; the owner's own phone asks on its own", async () => {
+    ctx.clock.advance(2 * CODE_REQUESTS.windowMs);
+    for (let i = 0; i < CODE_REQUESTS.perAddressAndNumber; i++) expect(unwrap(await forgot(DEMO.agentA, "198.51.100.1")).data.sent).toBe(true);
+    const refused = unwrap(await forgot(DEMO.agentA, "198.51.100.1"));
     expect([refused.status, refused.data.errors.form]).toEqual([429, "errors.auth.throttled"]);
-    for (let i = 0; i < SELF_REQUESTS.perPhone; i++) await forgot("13911110000", `198.51.100.${50 + i}`);
-    expect(unwrap(await forgot("13911110000", "198.51.100.98")).status).toBe(429);
+    // Others, elsewhere, use up what the number allows devices it has not used…
+    for (let i = CODE_REQUESTS.perAddressAndNumber; i < CODE_REQUESTS.perNumber; i++) expect(unwrap(await forgot(DEMO.agentA, `198.51.100.${i + 2}`)).data.sent).toBe(true);
+    expect(unwrap(await forgot(DEMO.agentA, "198.51.100.9")).status).toBe(429);
+    // …but not what the owner's phone, which signed in before, may ask.
+    const signedIn = (await run(loginRoute.action, post("/login", { phone: DEMO.agentA, password: (await import("~/models/demo.server")).DEMO_PASSWORD }), { ...ctx, ip: "192.0.2.31" })) as Response;
+    const known = signedIn.headers.getSetCookie().find((c) => c.startsWith("cyz_known="))!.split(";")[0];
+    const own = unwrap(await run(forgotRoute.action, post("/forgot-password", { phone: DEMO.agentA }, known), { ...ctx, ip: "198.51.100.9" }));
+    expect(own.data.sent).toBe(true);
+    // A number nobody uses is limited the same way.
+    for (let i = 0; i < CODE_REQUESTS.perAddressAndNumber; i++) await forgot("13911110000", "198.51.100.50");
+    expect(unwrap(await forgot("13911110000", "198.51.100.50")).status).toBe(429);
     // One address asking for many numbers.
-    for (let i = 0; i < SELF_REQUESTS.perIp; i++) await forgot(`1392222000${i}`, "192.0.2.200");
+    for (let i = 0; i < CODE_REQUESTS.perIp; i++) await forgot(`1392222000${i}`, "192.0.2.200");
     expect(unwrap(await forgot("13922229999", "192.0.2.200")).status).toBe(429);
     // An hour later the number may ask again.
-    ctx.clock.advance(SELF_REQUESTS.windowMs + 1000);
-    expect(unwrap(await forgot(DEMO.agentA, "198.51.100.99")).data.sent).toBe(true);
+    ctx.clock.advance(CODE_REQUESTS.windowMs + 1000);
+    expect(unwrap(await forgot(DEMO.agentA, "198.51.100.1")).data.sent).toBe(true);
   });
 
   it("refuses a malformed number in the user's language, and the page itself ships no script", async () => {
@@ -172,7 +191,8 @@ describe("changing passkeys after a password sign-in", () => {
   });
 
   it("lets someone with no passkey yet register one after a password sign-in (first passkey)", async () => {
-    const cookie = await cookieFor(ctx, DEMO.agentVillageA1);
+    const firstTimer = "13900000012"; // a contractor: the demo's officials already hold a passkey
+    const cookie = await cookieFor(ctx, firstTimer);
     const page = unwrap(await run(accountRoute.loader, get("/account", cookie), ctx));
     expect(page.data.stepUp.needed).toBe(false);
     const options = await passkeyStep(cookie, { step: "options" });
@@ -185,7 +205,7 @@ describe("changing passkeys after a password sign-in", () => {
     const after = unwrap(await run(accountRoute.loader, get("/account", cookie), ctx));
     expect(after.data.stepUp).toMatchObject({ needed: true, proved: true });
     // …for 15 minutes; a new password session of the same person is asked for a code.
-    expect(unwrap(await run(accountRoute.loader, get("/account", await cookieFor(ctx, DEMO.agentVillageA1)), ctx)).data.stepUp).toMatchObject({ needed: true, proved: false });
+    expect(unwrap(await run(accountRoute.loader, get("/account", await cookieFor(ctx, firstTimer)), ctx)).data.stepUp).toMatchObject({ needed: true, proved: false });
   });
 
   it("accepts, where no channel reaches the person, a reset code an official issued after checking identity", async () => {

@@ -12,6 +12,7 @@ import { action as logoutAction } from "~/routes/logout";
 import { loader as dashboardLoader } from "~/routes/dashboard";
 import type { Database } from "../../db/client";
 import { createTestDb } from "../helpers/db";
+import { givePasskey } from "../helpers/evaluation";
 import { cookieFor, DEMO, get, makeContext, post, run, unwrap } from "../helpers/app";
 
 let database: Database;
@@ -56,8 +57,13 @@ describe("login route", () => {
     expect(cookie).toMatch(/SameSite=Lax/);
     // On localhost the cookie may travel over http; anywhere else it must be Secure.
     expect(cookie).not.toMatch(/Secure/);
-    const [last] = await database.query<{ action: string; ip: string }>("SELECT action, ip FROM audit_log ORDER BY id DESC LIMIT 1");
-    expect(last).toEqual({ action: "auth.login", ip: "203.0.113.7" });
+    // The browser is now a device this account signed in from (ADR 0034): an HttpOnly cookie too.
+    expect(res.headers.getSetCookie()[1]).toMatch(/^cyz_known=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=\d+$/);
+    const last = await database.query<{ action: string; ip: string }>("SELECT action, ip FROM audit_log ORDER BY id DESC LIMIT 2");
+    expect(last.reverse()).toEqual([
+      { action: "auth.login", ip: "203.0.113.7" },
+      { action: "auth.device_known", ip: "203.0.113.7" },
+    ]);
   });
 
   it("marks the cookie Secure outside localhost", async () => {
@@ -119,6 +125,8 @@ describe("sessions", () => {
     const [u] = await database.db.select().from(schema.users).where(eq(schema.users.phone, DEMO.expert1));
     const [village] = await database.db.select().from(schema.orgs).where(eq(schema.orgs.name, "青山村"));
     await grantRole(database.db, ctx.clock, SYSTEM_ACTOR, { userId: u.id, orgId: village.id, role: "committee" });
+    // A committee member hosts openings: they hold a passkey (ADR 0034; tests/integration/official-passkey.test.ts).
+    await givePasskey(database, ctx, u.id);
     const cookie = await cookieFor(ctx, DEMO.expert1);
     const page = unwrap(await run(dashboardLoader, get("/dashboard", cookie), ctx));
     expect(page.data.memberships.map((m: { role: string }) => m.role).sort()).toEqual(["committee", "expert"]);

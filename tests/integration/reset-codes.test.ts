@@ -4,7 +4,7 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { authenticateWithPassword } from "~/models/user.server";
-import { RESET_CODE_TTL_MS } from "~/models/reset-code.server";
+import { RESET_CODE_TRIES, RESET_CODE_TTL_MS } from "~/models/reset-code.server";
 import * as issueRoute from "~/routes/reset-codes";
 import * as resetRoute from "~/routes/reset-password";
 import { schema } from "~/utils/db.server";
@@ -27,6 +27,8 @@ async function issue(officialPhone: string, phone: string, identityCheck = CHECK
 async function reset(phone: string, code: string, password = "new-password-2026", password2 = password) {
   return run(resetRoute.action, post("/reset-password", { phone, code, password, password2 }), ctx);
 }
+/** The same, typed at another address. */
+const resetFrom = (ip: string, phone: string, code: string) => run(resetRoute.action, post("/reset-password", { phone, code, password: "new-password-2026", password2: "new-password-2026" }), { ...ctx, ip });
 const userId = async (phone: string) => (await database.db.select().from(schema.users).where(eq(schema.users.phone, phone)))[0].id;
 
 describe("reset codes", () => {
@@ -75,17 +77,26 @@ describe("reset codes", () => {
     expect(await authenticateWithPassword(database.db, DEMO.committeeA2, "another-password-1")).toBeNull();
   });
 
-  it("refuses an expired code, a code voided by a newer one, and a code after five wrong tries", async () => {
+  it("refuses an expired code and a code voided by a newer one; five wrong tries pause only that address, twenty in all void the code", async () => {
     const first = (await issue(DEMO.supervisorA, DEMO.contractor2)).data.issued.code;
     const second = (await issue(DEMO.supervisorA, DEMO.contractor2)).data.issued.code;
     expect(unwrap(await reset(DEMO.contractor2, first)).data.errors.code).toBe("errors.reset.badCode");
-    for (let i = 0; i < 5; i++) expect(unwrap(await reset(DEMO.contractor2, "AAAAA-AAAAA")).status).toBe(400);
-    expect(unwrap(await reset(DEMO.contractor2, second)).data.errors.code).toBe("errors.reset.badCode");
+    for (let i = 0; i < 4; i++) expect(unwrap(await reset(DEMO.contractor2, "AAAAA-AAAAA")).status).toBe(400);
+    // Five wrong from this address: it is refused before the code is looked at…
+    const paused = unwrap(await reset(DEMO.contractor2, second));
+    expect([paused.status, paused.data.errors.form]).toEqual([429, "errors.auth.throttled"]);
+    // …and the code still works from anywhere else.
+    expect(((await resetFrom("198.51.100.10", DEMO.contractor2, second)) as Response).status).toBe(302);
+    expect(await authenticateWithPassword(database.db, DEMO.contractor2, "new-password-2026")).not.toBeNull();
 
+    // Wrong tries from several addresses add up: RESET_CODE_TRIES in all and the code is void.
     const third = (await issue(DEMO.supervisorA, DEMO.contractor2)).data.issued.code;
+    for (let i = 0; i < RESET_CODE_TRIES; i++) expect(unwrap(await resetFrom(`198.51.100.${20 + Math.floor(i / 5)}`, DEMO.contractor2, "AAAAA-AAAAA")).status).toBe(400);
+    expect(unwrap(await resetFrom("198.51.100.30", DEMO.contractor2, third)).data.errors.code).toBe("errors.reset.badCode");
+
+    const fourth = (await issue(DEMO.supervisorA, DEMO.contractor2)).data.issued.code;
     ctx.clock.advance(RESET_CODE_TTL_MS + 1000);
-    expect(unwrap(await reset(DEMO.contractor2, third)).data.errors.code).toBe("errors.reset.badCode");
-    expect(await authenticateWithPassword(database.db, DEMO.contractor2, "new-password-2026")).toBeNull();
+    expect(unwrap(await resetFrom("198.51.100.31", DEMO.contractor2, fourth)).data.errors.code).toBe("errors.reset.badCode");
   });
 
   it("checks that the two passwords agree and are long enough, before anything is used up", async () => {
@@ -95,12 +106,11 @@ describe("reset codes", () => {
     expect(((await reset(DEMO.agentA, code, "long-enough-1")) as Response).status).toBe(302);
   });
 
-  it("counts wrong codes against the sign-in limits: the number locks after ten failures", async () => {
+  it("counts wrong codes per address and number, never per number alone: others' failures never pause the number or its owner's reset", async () => {
     const code = (await issue(DEMO.supervisorA, DEMO.agentVillageA1)).data.issued.code;
-    for (let i = 0; i < 10; i++) await reset(DEMO.agentVillageA1, `ZZZZZ-ZZZZ${"23456789AB"[i]}`);
-    // Locked: refused before the code is even looked at.
-    expect(unwrap(await reset(DEMO.agentVillageA1, code)).data.errors.form).toBe("errors.auth.locked");
-    const [lock] = await database.db.select().from(schema.accountLocks).where(eq(schema.accountLocks.account, `account:${DEMO.agentVillageA1}`));
-    expect(lock).toBeDefined();
+    for (let i = 0; i < 10; i++) expect(unwrap(await resetFrom(`198.51.100.${40 + i}`, DEMO.agentVillageA1, `ZZZZZ-ZZZZ${"23456789AB"[i]}`)).status).toBe(400);
+    expect(await database.db.select().from(schema.accountLocks)).toHaveLength(0);
+    // The person, at their own address, resets with the code they were given.
+    expect(((await resetFrom("192.0.2.77", DEMO.agentVillageA1, code)) as Response).status).toBe(302);
   });
 });
