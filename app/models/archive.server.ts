@@ -519,7 +519,8 @@ export async function exportRecords(db: Db, clock: Clock, store: FileStore, acto
     await renderUnsignedRecords(db, store, g, now);
     const dir = `${safe(p.name)}-${p.id.slice(0, 8)}`;
     for (const e of await originals(db, store, g)) entries.push({ ...e, path: `${dir}/${e.path}` });
-    objectIds.push(p.id, ...g.rounds.map((t) => t.id), ...g.opened.map((o) => o.o.bidId));
+    // Bids from their tender's deadline on (gather leaves out earlier ones): their acts belong to the project's record.
+    objectIds.push(p.id, ...g.rounds.map((t) => t.id), ...new Set([...g.opened.map((o) => o.o.bidId), ...g.sealed.map((s) => s.v.bidId)]));
     // Bids after their opening and the decisions taken, as data.
     const record = {
       project: p,

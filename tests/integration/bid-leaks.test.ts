@@ -14,7 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getReceipt, ownBid, sealingScript, submitBid } from "~/models/bid.server";
 import { fingerprintOf } from "~/models/risk-rules";
 import { sessionIdFromToken } from "~/models/session.server";
+import { sealedActShown, sealedActShownSql } from "~/models/reveal";
 import * as auditRoute from "~/routes/audit";
+import * as exportRoute from "~/routes/audit.export";
 import * as bidRoute from "~/routes/notices.$id_.bid";
 import * as sealRoute from "~/routes/notices.$id_.bid_.seal";
 import * as flagRoute from "~/routes/supervision.flags_.$fingerprint";
@@ -27,6 +29,7 @@ import { createTestDb } from "../helpers/db";
 import { preparedBidder, sealBid, steppedUp, submitInput, type Bidder, type SealedBid } from "../helpers/bids";
 import { pdfBytes } from "../helpers/seal";
 import { tenderFields, tenderKit } from "../helpers/tenders";
+import { unzip } from "../helpers/zip";
 
 let database: Database;
 let ctx: ReturnType<typeof makeContext>;
@@ -394,6 +397,64 @@ describe("every loader, as every role, before the deadline", () => {
     );
     expect(n).toBeGreaterThan(50); // enough visible rows for a full first page
     expect(data.rows).toHaveLength(50);
+  });
+});
+
+describe("the audit export (supervisor, county administrator)", () => {
+  /** Both scopes of the export, as one text per viewer and scope: every path in the zip and every text file's content. */
+  async function exports(cookieOf: (who: "countyAdmin" | "supervisorA") => Promise<string> | string) {
+    const [p] = await database.db.select().from(schema.projects).where(eq(schema.projects.id, tender.projectId));
+    const out: { where: string; paths: string[]; text: string; csv: string }[] = [];
+    for (const who of ["countyAdmin", "supervisorA"] as const) {
+      for (const query of [`project=${p.id}`, `township=${p.townshipId}`]) {
+        const res = (await run(exportRoute.loader, get(`/audit/export?${query}`, await cookieOf(who)), ctx)) as Response;
+        expect(res.status, `${who} ${query}`).toBe(200);
+        const entries = await unzip(Buffer.from(await res.arrayBuffer()));
+        const texts = [...entries].filter(([name]) => !/\.(pdf|sealed)$/.test(name)).map(([, bytes]) => bytes.toString("utf8"));
+        out.push({ where: `${who} ${query}`, paths: [...entries.keys()], text: [...entries.keys(), ...texts].join("\n"), csv: entries.get("audit-trail.csv")!.toString("utf8") });
+      }
+    }
+    return out;
+  }
+  const sealedActs = ["bid.submit", "bid.replace", "bid.withdraw", "bid.reseal", "tender.download", "tender.ask", "tender.register"];
+  const actsIn = (csv: string) => sealedActs.filter((a) => csv.includes(`,${a},`));
+
+  it("names no bidder of a tender still taking bids: no bid act, download or question, no sealed file, no handle", async () => {
+    // The record holds such rows (the contractors downloaded the documents and bid), so leaving them out is a choice.
+    const held = await database.db.select().from(schema.auditLog).where(eq(schema.auditLog.objectId, tender.id));
+    expect(held.map((r) => r.action)).toEqual(expect.arrayContaining(["tender.download"]));
+    for (const x of await exports((who) => cookies[who])) {
+      expect(actsIn(x.csv), x.where).toEqual([]);
+      expect(x.paths.filter((path) => path.includes("密封投标")), x.where).toEqual([]);
+      expect(found(x.text, [...handlesOf("a"), ...handlesOf("b"), ...ALL_CONTENT]), x.where).toEqual([]);
+      // The companies themselves are in the record (joining the township's pool is public); never with this tender.
+      const lines = x.csv.split("\n").filter((l) => l.includes(tender.id) && (l.includes(a.companyId) || l.includes(b.companyId) || l.includes(a.userId) || l.includes(b.userId)));
+      expect(lines, x.where).toEqual([]);
+    }
+  });
+
+  it("holds them from the deadline on (positive control)", async () => {
+    await afterDeadline(async () => {
+      for (const x of await exports((who) => cookieFor(ctx, DEMO[who]))) {
+        expect(actsIn(x.csv), x.where).toEqual(expect.arrayContaining(["bid.submit", "bid.replace", "tender.download"]));
+        expect(x.paths.filter((path) => path.includes("密封投标")).length, x.where).toBe(3);
+      }
+    });
+  });
+
+  it("decides what is shown the same way in TypeScript and in SQL, on every audit row, before and after the deadline", async () => {
+    for (const at of [new Date("2026-11-20T02:00:00Z"), new Date(tender.deadline.getTime() + 60_000)]) {
+      const rows = await database.db
+        .select({ id: schema.auditLog.id, summary: schema.auditLog.summary, shown: sealedActShownSql(schema.auditLog.summary, at) })
+        .from(schema.auditLog);
+      const deadlines = new Map((await database.db.select({ id: schema.tenders.id, deadline: schema.tenders.deadline }).from(schema.tenders)).map((t) => [t.id, t.deadline]));
+      const sealed = rows.filter((r) => (r.summary as { sealedTender?: string } | null)?.sealedTender);
+      expect(sealed.length).toBeGreaterThan(3);
+      for (const r of rows) {
+        const summary = r.summary as { sealedTender?: string } | null;
+        expect(r.shown, `row ${r.id} at ${at.toISOString()}`).toBe(sealedActShown(summary, summary?.sealedTender ? deadlines.get(summary.sealedTender) : null, at));
+      }
+    }
   });
 });
 
