@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { hallEventsAfter, hallHub, type HallEventRow } from "~/models/hall-events.server";
 import { requireHall } from "~/utils/hall.server";
+import { hallStreams } from "~/utils/stream-limits.server";
 
 const KEEPALIVE_MS = 15_000;
 
@@ -10,7 +11,10 @@ const KEEPALIVE_MS = 15_000;
  * every event it missed, from the database, before the live ones.
  */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const { tenderId } = await requireHall(request, context, params.id ?? "");
+  const { auth, tenderId } = await requireHall(request, context, params.id ?? "");
+  // A few streams per session, more per address (utils/stream-limits.server.ts); the place is given back when the stream ends.
+  const release = hallStreams.acquire(auth.session.id, context.ip);
+  if (!release) return Response.json({ error: "errors.opening.tooManyStreams" }, { status: 429, headers: { "Retry-After": "10", "Cache-Control": "no-store" } });
   const url = new URL(request.url);
   const from = Number(request.headers.get("Last-Event-ID") ?? url.searchParams.get("lastEventId") ?? 0);
   let last = Number.isSafeInteger(from) && from > 0 ? from : 0;
@@ -19,6 +23,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   let cancelled = false;
   let stop = () => {
     cancelled = true;
+    release();
   };
   const body = new ReadableStream<Uint8Array>({
     async start(controller) {
@@ -45,13 +50,20 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       // An event in both arrives twice and is sent once.
       let replayed = false;
       const early: HallEventRow[][] = [];
-      const unsubscribe = await hallHub(context.database).subscribe(tenderId, (events) => {
-        if (!replayed) early.push(events);
-        else running = running.then(() => send(events));
-      });
+      let unsubscribe: () => void;
+      try {
+        unsubscribe = await hallHub(context.database).subscribe(tenderId, (events) => {
+          if (!replayed) early.push(events);
+          else running = running.then(() => send(events));
+        });
+      } catch (e) {
+        release();
+        throw e;
+      }
       if (cancelled || request.signal.aborted) {
         closed = true;
         unsubscribe();
+        release();
         return;
       }
       running = running
@@ -63,6 +75,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
         });
       const ping = setInterval(() => write(": ping\n\n"), KEEPALIVE_MS);
       stop = () => {
+        release();
         if (closed) return;
         closed = true;
         clearInterval(ping);
