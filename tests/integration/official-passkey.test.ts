@@ -5,7 +5,7 @@ import { readdirSync } from "node:fs";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_PASSWORD } from "~/models/demo.server";
+import { DEMO_DEVICE_NAME, DEMO_PASSWORD } from "~/models/demo.server";
 import { softwarePasskey } from "~/models/software-passkey.server";
 import * as root from "~/root";
 import * as dashboard from "~/routes/dashboard";
@@ -23,11 +23,13 @@ import { createTestDb } from "../helpers/db";
 let database: Database;
 let ctx: ReturnType<typeof makeContext>;
 let official: string;
+let committeeA2Id: string;
 beforeAll(async () => {
   database = await createTestDb();
   ctx = makeContext(database);
   // 石桥村's committee without the passkey the demo gave it.
   const [u] = await database.db.select().from(schema.users).where(eq(schema.users.phone, DEMO.committeeA2));
+  committeeA2Id = u.id;
   await database.db.delete(schema.passkeys).where(eq(schema.passkeys.userId, u.id));
   official = await cookieFor(ctx, DEMO.committeeA2);
 });
@@ -114,6 +116,22 @@ describe("an official without a passkey", () => {
     // The registration page itself sends them on to where they were going.
     const onward = (await run(gate.loader, get(`${PASSKEY_SETUP_PATH}?redirectTo=%2Fprojects`, official), ctx)) as Response;
     expect(onward.headers.get("Location")).toBe("/projects");
+  });
+});
+
+describe("the demo county", () => {
+  it("gives each of its officials one passkey, registered the real way, and none to contractors", async () => {
+    const rows = await database.db
+      .select({ role: schema.memberships.role, userId: schema.memberships.userId, passkey: schema.passkeys.name })
+      .from(schema.memberships)
+      .leftJoin(schema.passkeys, eq(schema.passkeys.userId, schema.memberships.userId));
+    const officials = rows.filter((r) => ["committee", "agent", "supervisor", "county_admin"].includes(r.role) && r.userId !== committeeA2Id);
+    expect(officials.length).toBe(10); // the administrator, two supervisors, six committees and two agents, but the one emptied above
+    expect(officials.every((r) => r.passkey === DEMO_DEVICE_NAME)).toBe(true);
+    expect(new Set(officials.map((r) => r.userId)).size).toBe(officials.length);
+    expect(rows.filter((r) => r.role === "contractor" && r.passkey)).toHaveLength(0);
+    const registered = await database.db.select().from(schema.auditLog).where(eq(schema.auditLog.action, "passkey.register"));
+    expect(registered.length).toBeGreaterThanOrEqual(officials.length);
   });
 });
 
