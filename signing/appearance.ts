@@ -14,7 +14,6 @@ import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import { deflateSync } from "node:zlib";
 import type { PDFRef } from "pdf-lib";
-import { fontBytes } from "../app/pdf/fonts.server";
 import { streamBody, type IncrementalUpdate } from "./pdf-update";
 
 const require = createRequire(import.meta.url);
@@ -35,10 +34,15 @@ interface FontkitFont {
 }
 const fontkit = require("fontkit") as { create(bytes: Uint8Array): FontkitFont };
 
-let cachedFont: FontkitFont | undefined;
-function serifFont(): FontkitFont {
-  cachedFont ??= fontkit.create(fontBytes("serif"));
-  return cachedFont;
+// Parsing a 10–15 MB face takes a while: once per face the caller hands in.
+const parsedFaces = new WeakMap<Uint8Array, FontkitFont>();
+function parsedFace(face: Uint8Array): FontkitFont {
+  let font = parsedFaces.get(face);
+  if (!font) {
+    font = fontkit.create(face);
+    parsedFaces.set(face, font);
+  }
+  return font;
 }
 
 const SEAL_RED = "0.75 0.08 0.08";
@@ -56,9 +60,9 @@ interface EmbeddedText {
   encode(text: string): { hex: string; width: number };
 }
 
-/** Embeds the subset of Noto Serif SC needed for `texts` and returns how to draw them. */
-function embedFontFor(update: IncrementalUpdate, texts: string[]): EmbeddedText {
-  const font = serifFont();
+/** Embeds the subset of the face (TrueType bytes, e.g. Noto Serif SC) needed for `texts` and returns how to draw them. */
+function embedFontFor(update: IncrementalUpdate, face: Uint8Array, texts: string[]): EmbeddedText {
+  const font = parsedFace(face);
   const subset = font.createSubset();
   const scale = 1000 / font.unitsPerEm;
   const codes = new Map<number, { gid: number; width: number }>();
@@ -146,6 +150,8 @@ function embedFontFor(update: IncrementalUpdate, texts: string[]): EmbeddedText 
 export interface AppearanceContent {
   signerName: string;
   signingTime: Date;
+  /** The TrueType face to draw with (the caller reads it; signing reads no files). */
+  font: Uint8Array;
 }
 
 /**
@@ -158,7 +164,7 @@ export function writeSignatureAppearance(update: IncrementalUpdate, box: { width
   if (!(width > 0 && height > 0)) throw new Error("appearance box must have a positive size");
   const name = content.signerName.trim();
   const time = `${beijingTime(content.signingTime)}（北京时间）`;
-  const font = embedFontFor(update, [name, time]);
+  const font = embedFontFor(update, content.font, [name, time]);
 
   const pad = Math.min(4, width * 0.05, height * 0.1);
   // The slot sits on the signature line; the border stays clear of it.
@@ -201,6 +207,8 @@ export interface SealContent {
   organization: string;
   /** A short horizontal line under the star, e.g. "评标专用"; default none. */
   bottomText?: string;
+  /** The TrueType face to draw with. */
+  font: Uint8Array;
 }
 
 /** Largest arc the name may take, centred on the top (real seals: 210–250°). */
@@ -244,7 +252,7 @@ export function writeSealAppearance(update: IncrementalUpdate, box: { width: num
   const name = [...content.organization.trim()];
   if (name.length === 0) throw new Error("seal needs the organisation's name");
   const bottom = content.bottomText?.trim() ?? "";
-  const font = embedFontFor(update, [name.join(""), bottom]);
+  const font = embedFontFor(update, content.font, [name.join(""), bottom]);
 
   const R = Math.min(width, height) / 2;
   const [cx, cy] = [width / 2, height / 2];

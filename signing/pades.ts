@@ -83,6 +83,8 @@ export interface PrepareOptions {
   contentsBytes?: number;
   /** Only used with `rect`; default `{ kind: "signer" }`. */
   appearance?: AppearanceOption;
+  /** The TrueType face a visible appearance is drawn with; required with `rect` (signing reads no files itself). */
+  font?: Uint8Array;
 }
 
 export interface PreparedPdf {
@@ -108,6 +110,8 @@ export async function preparePdf(pdfBytes: Uint8Array, options: PrepareOptions):
   const look = options.appearance ?? { kind: "signer" };
   if (look.kind === "seal" && !look.organization.trim()) throw new SigningError("seal needs the organisation's name");
   const rect = options.rect && look.kind === "seal" ? sealRect(options.rect, look.diameter) : options.rect;
+  const font = options.font;
+  if (rect && !font) throw new SigningError("a visible signature needs the font to draw it with");
   return appendSignatureField(pdfBytes, {
     fieldName: options.fieldName,
     head: `/Type /Sig\n/Filter /Adobe.PPKLite\n/SubFilter /ETSI.CAdES.detached\n`,
@@ -119,8 +123,8 @@ export async function preparePdf(pdfBytes: Uint8Array, options: PrepareOptions):
     rect,
     appearance: (update, box) =>
       look.kind === "seal"
-        ? writeSealAppearance(update, box, { organization: look.organization, bottomText: look.bottomText })
-        : writeSignatureAppearance(update, box, { signerName: options.signerName, signingTime: options.signingTime }),
+        ? writeSealAppearance(update, box, { organization: look.organization, bottomText: look.bottomText, font: font! })
+        : writeSignatureAppearance(update, box, { signerName: options.signerName, signingTime: options.signingTime, font: font! }),
     idSalt: `${options.fieldName}\0${options.signingTime.toISOString()}`,
   });
 }

@@ -9,6 +9,7 @@
  * signature as a signed attribute, so the PDF proves it offline.
  */
 import { verifyAuthenticationResponse, type AuthenticationResponseJSON, type AuthenticatorTransport as AuthenticatorTransportFuture } from "@simplewebauthn/server";
+import { fontBytes } from "~/pdf/fonts.server";
 import { createPrivateKey, randomInt } from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
 import { createPlatformCa, createTsa, issueOrganisationCertificate, issueSignerCertificate, type CertificateWithKey } from "../../signing/ca";
@@ -89,6 +90,7 @@ export async function sealAsPlatform(db: Db, clock: Clock, store: FileStore, pdf
     page: doc.page,
     contentsBytes: 16 * 1024,
     appearance: { kind: "seal", organization: PLATFORM_NAME, bottomText: doc.bottomText },
+    font: fontBytes("serif"),
   });
   const signed = signPreparedAsOrganisation(prepared.prepared, prepared.byteRange, { signerCertPem: seal.certPem, signerKeyPem: seal.keyPem, caCertPem: await authority.caCertPem(), tsa: await authority.tsa() });
   const final = await makeLongTerm(signed, { caCertPem: await authority.caCertPem(), crlDer: await authority.crl(), tsa: await authority.tsa() });
@@ -151,6 +153,7 @@ export async function requestSignature(
     page: doc.page,
     contentsBytes: 16 * 1024,
     appearance: doc.seal ? { kind: "seal", organization: doc.seal.organization, bottomText: doc.seal.bottomText } : undefined,
+    font: fontBytes("serif"),
   });
   const stored = await putBytes(store, prepared.prepared);
   const digest = Buffer.from(prepared.digest).toString("base64url");

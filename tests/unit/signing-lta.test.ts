@@ -9,6 +9,7 @@ import path from "node:path";
 import { PDFDict, PDFDocument, PDFName } from "pdf-lib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderDocument, type SignatureSlot } from "~/pdf/document.server";
+import { fontBytes } from "~/pdf/fonts.server";
 import { createPlatformCa, createTsa, issueSignerCertificate, type CertificateWithKey } from "../../signing/ca";
 import { createCrl, crlIssuedBy, isRevoked, parseCrl, type RevokedCertificate } from "../../signing/crl";
 import { readDss } from "../../signing/dss";
@@ -69,6 +70,7 @@ async function signAs(pdf: Uint8Array, signer: Signer, fieldName: string, slot: 
     signingTime: at,
     rect: slot,
     page: slot.pageIndex,
+    font: fontBytes("serif"),
     ...(appearance ? { appearance } : {}),
   });
   return signPrepared(prepared, byteRange, {

@@ -9,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderDocument, type SignatureSlot } from "~/pdf/document.server";
+import { fontBytes } from "~/pdf/fonts.server";
 import { createPlatformCa, createTsa, issueSignerCertificate, readPasskeyBinding, type CertificateWithKey } from "../../signing/ca";
 import { cadesDetachedSignature } from "../../signing/cades";
 import { embedSignature, preparePdf, signPrepared, SigningError, verifyPdf, type SignatureReport } from "../../signing/pades";
@@ -70,7 +71,7 @@ async function signAs(pdf: Uint8Array, signer: Signer, fieldName: string, slot: 
     reason: "评标报告签署",
     location: "犇牛村",
     signingTime: at,
-    ...(slot ? { rect: slot, page: slot.pageIndex } : {}),
+    ...(slot ? { rect: slot, page: slot.pageIndex, font: fontBytes("serif") } : {}),
   });
   return signPrepared(prepared, byteRange, {
     signerCertPem: signer.cert.certPem,

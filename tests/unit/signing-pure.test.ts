@@ -1,0 +1,43 @@
+// signing/ is pure (ADR 0012, STYLE.md): Buffer in, Buffer out. It imports
+// only Node's built-ins, npm packages and its own files — never app/ or db/ —
+// and reads nothing itself: a visible signature is drawn with the face the
+// caller passes in.
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { renderDocument } from "~/pdf/document.server";
+import { preparePdf } from "../../signing/pades";
+
+const SIGNING = path.resolve(__dirname, "../../signing");
+
+/** Every module specifier a file imports or re-exports (static and dynamic). */
+function specifiers(source: string): string[] {
+  const out: string[] = [];
+  for (const m of source.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+["']([^"']+)["']/g)) out.push(m[1]);
+  for (const m of source.matchAll(/(?:import|require)\(\s*["']([^"']+)["']\s*\)/g)) out.push(m[1]);
+  return out;
+}
+
+describe("signing/", () => {
+  it("imports nothing from the app, the database or anywhere outside itself", () => {
+    const files = readdirSync(SIGNING).filter((f) => f.endsWith(".ts"));
+    expect(files.length).toBeGreaterThan(10);
+    const outside: string[] = [];
+    for (const f of files) {
+      for (const s of specifiers(readFileSync(path.join(SIGNING, f), "utf8"))) {
+        if (s.startsWith("~") || (s.startsWith(".") && !path.resolve(SIGNING, s).startsWith(SIGNING + path.sep))) outside.push(`${f}: ${s}`);
+      }
+    }
+    expect(outside).toEqual([]);
+  });
+
+  it("finds an import from outside when there is one (the check above can fail)", () => {
+    expect(specifiers(`import { fontBytes } from "../app/pdf/fonts.server";\nconst x = await import("~/utils/env");`)).toEqual(["../app/pdf/fonts.server", "~/utils/env"]);
+  });
+
+  it("refuses to draw a visible signature without the face to draw it with", async () => {
+    const doc = await renderDocument({ title: "测试", sections: [{ heading: "一", blocks: [{ kind: "signatureLines", labels: ["签字"] }] }], createdAt: new Date("2026-12-01T00:00:00Z"), author: "村易招" });
+    const slot = doc.signatureSlots[0];
+    await expect(preparePdf(doc.bytes, { fieldName: "s", signerName: "张三", reason: "r", location: "l", signingTime: new Date("2026-12-01T00:00:00Z"), rect: slot, page: slot.pageIndex })).rejects.toThrow(/font/);
+  });
+});
