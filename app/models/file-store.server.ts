@@ -152,54 +152,139 @@ export const checkPdf: ContentCheck = Object.assign(
 );
 
 /** Markup a browser would run if it ever sniffed the file as HTML (or SVG). */
-const HTML_MARKUP = /<(?:script|html|body|iframe|svg|!doctype\s+html)[\s>\/]/i;
+const HTML_MARKUP = /<(?:script|html|body|iframe|svg|object|embed|!doctype\s+html)[\s>\/]/i;
+/** An HTML element with an event handler (`<img src=x onerror=…>`), in any case and spacing. */
+const HTML_HANDLER =
+  /<(?:img|image|video|audio|source|track|input|button|form|select|textarea|details|marquee|frameset|frame|style|link|meta|base|math|table|td|div|span|a|p)[\s\/][^<>]*?(?<=[\s\/"'])on[a-z]+\s*=/i;
+/** A page that sends the browser elsewhere by itself (`<meta http-equiv=refresh …>`), in any case and spacing. */
+const META_REFRESH = /<meta[\s\/][^<>]*?http-equiv\s*=\s*["']?\s*refresh/i;
 /** A ZIP local file header (signature, then a plausible "version needed" of at most 6.3). */
 const ZIP_ENTRY = /PK\x03\x04[\x00-\x3f]\x00/;
 /** PDF name objects (#xx escapes allowed) followed by a delimiter. */
 const PDF_NAME = /\/([^\s()<>[\]{}\/%\x00]+)(?=[\s()<>[\]{}\/%\x00])/g;
-/** Names that make a PDF run something: JavaScript actions, launching programs, embedded Flash/media. */
-const ACTIVE_NAMES = new Set(["JavaScript", "JS", "Launch", "RichMedia"]);
+/**
+ * Names that make a PDF do something by itself, and the refusal each earns: run JavaScript, launch
+ * programs, play embedded Flash/media; send or fetch form data; carry other files inside it.
+ */
+const ACTIVE_NAMES = new Map([
+  ["JavaScript", "errors.upload.pdfScript"],
+  ["JS", "errors.upload.pdfScript"],
+  ["Launch", "errors.upload.pdfScript"],
+  ["RichMedia", "errors.upload.pdfScript"],
+  ["SubmitForm", "errors.upload.pdfAction"],
+  ["ImportData", "errors.upload.pdfAction"],
+  ["EmbeddedFiles", "errors.upload.pdfEmbedded"],
+  ["EmbeddedFile", "errors.upload.pdfEmbedded"],
+  ["FileAttachment", "errors.upload.pdfEmbedded"],
+  ["GoToE", "errors.upload.pdfEmbedded"],
+]);
+/** Every scan refusal (each answered 415). */
+export const SCAN_REFUSALS = ["errors.upload.polyglot", "errors.upload.pdfScript", "errors.upload.pdfAction", "errors.upload.pdfEmbedded"];
 /** A ZIP's end-of-central-directory record sits within the last 64 KiB + 22 bytes, where unzip looks for it. */
 const ZIP_TAIL = 65_557;
 const ZIP_END = Buffer.from("PK\x05\x06", "latin1");
 /** Enough overlap between chunks for any marker above to be seen whole. */
 const OVERLAP = 128;
+/** Overlap for the action tokens below (an inline /OpenAction dictionary is looked into this far). */
+const ACTION_OVERLAP = 1024;
+/** A character that may continue a PDF name (anything but white space and delimiters). */
+const NAME_CHAR = "[^\\s()<>[\\]{}\\/%\\x00]";
+/**
+ * What makes a PDF open a web address by itself: object headers and ends (which object a token is
+ * in), a URI action (/S /URI), /OpenAction naming an object or holding an action inline, and
+ * additional actions (/AA: on opening a page, entering a field…) naming objects or holding actions.
+ */
+const ACTION_TOKENS = new RegExp(
+  [
+    String.raw`(\d+)\s+\d+\s+obj\b`,
+    String.raw`\bendobj\b`,
+    String.raw`\/S\s*\/URI(?!${NAME_CHAR})`,
+    String.raw`\/OpenAction\s*(\d+)\s+\d+\s+R\b`,
+    String.raw`\/OpenAction\s*<<`,
+    String.raw`\/AA\s*<<([^<>]{0,512})>>`,
+    String.raw`\/AA(?!${NAME_CHAR})`,
+  ].join("|"),
+  "g",
+);
+const INLINE_URI = new RegExp(String.raw`^\/OpenAction\s*<<(?:(?!>>)[\s\S]){0,${ACTION_OVERLAP - 64}}?\/S\s*\/URI(?!${NAME_CHAR})`);
+const REF = /(\d+)\s+\d+\s+R\b/g;
+/** A name with #xx escapes, spelled out (so "/Open#41ction" is seen as /OpenAction). */
+const ESCAPED_NAME = new RegExp(String.raw`\/${NAME_CHAR}*#[0-9a-fA-F]{2}${NAME_CHAR}*`, "g");
+const unescapeNames = (text: string) => text.replace(ESCAPED_NAME, (n) => n.replace(/#([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))));
 
 /**
- * Refuses a "PDF" that is also something else: HTML/JavaScript markup, a ZIP
- * archive (local entries anywhere, or a central directory at the end), or PDF
- * actions that run code. Streams: only a small overlap and the last 64 KiB
- * are kept. Names inside compressed object streams are not inflated and so
- * not seen; the browser's PDF viewer and the CSP are the next line there.
+ * Refuses a "PDF" that is also something else: HTML markup (scripts, elements
+ * with event handlers, a meta refresh), a ZIP archive (local entries anywhere,
+ * or a central directory at the end), PDF actions that run code, send or fetch
+ * form data or open a web address by themselves (an /OpenAction or /AA whose
+ * action is a URI; a link the reader clicks is fine), or embedded files.
+ * Streams: only small overlaps, the last 64 KiB and the numbers of a few
+ * objects are kept. Names inside compressed object streams are not inflated
+ * and so not seen; the browser's PDF viewer and the CSP are the next line there.
  */
 export class PdfScan implements ContentScan {
   private carry = "";
+  private actionCarry = "";
   private tail = Buffer.alloc(0);
   private problem: string | null = null;
+  /** Objects that are URI actions; objects /OpenAction and /AA name; the object being read. */
+  private uriActions = new Set<string>();
+  private triggered = new Set<string>();
+  private current: { id: string | null; aa: boolean; uri: boolean } = { id: null, aa: false, uri: false };
 
   update(chunk: Buffer): void {
     this.tail = Buffer.concat([this.tail, chunk]);
     if (this.tail.length > ZIP_TAIL) this.tail = this.tail.subarray(this.tail.length - ZIP_TAIL);
     if (this.problem) return;
-    const text = this.carry + chunk.toString("latin1");
+    const latin = chunk.toString("latin1");
+    const text = this.carry + latin;
     this.problem = problemIn(text);
     this.carry = text.slice(-OVERLAP);
+    if (this.problem) return;
+    const actions = this.actionCarry + latin;
+    this.problem = this.actionsIn(unescapeNames(actions));
+    this.actionCarry = actions.slice(-ACTION_OVERLAP);
   }
 
   verdict(): string | null {
     if (this.problem) return this.problem;
     // The last bytes, with nothing after them to end a name.
-    const last = problemIn(this.carry + " ");
+    const last = problemIn(this.carry + " ") ?? this.actionsIn(unescapeNames(this.actionCarry + " "));
     if (last) return last;
+    for (const id of this.triggered) if (this.uriActions.has(id)) return "errors.upload.pdfAction";
     return this.tail.includes(ZIP_END) ? "errors.upload.polyglot" : null;
+  }
+
+  /** Read the action tokens in order (text seen before is read again: every step is idempotent). */
+  private actionsIn(text: string): string | null {
+    for (const m of text.matchAll(ACTION_TOKENS)) {
+      const token = m[0];
+      if (m[1] !== undefined) this.current = { id: m[1], aa: false, uri: false };
+      else if (token === "endobj") this.current = { id: null, aa: false, uri: false };
+      else if (token.startsWith("/S")) {
+        if (this.current.id !== null) this.uriActions.add(this.current.id);
+        this.current.uri = true;
+        if (this.current.aa) return "errors.upload.pdfAction";
+      } else if (m[2] !== undefined) this.triggered.add(m[2]);
+      else if (token.startsWith("/OpenAction")) {
+        if (INLINE_URI.test(text.slice(m.index))) return "errors.upload.pdfAction";
+      } else {
+        // /AA: the actions it names, and any inline URI action in the same object.
+        for (const r of (m[3] ?? "").matchAll(REF)) this.triggered.add(r[1]);
+        this.current.aa = true;
+        if (this.current.uri) return "errors.upload.pdfAction";
+      }
+    }
+    return null;
   }
 }
 
 function problemIn(text: string): string | null {
-  if (HTML_MARKUP.test(text) || ZIP_ENTRY.test(text)) return "errors.upload.polyglot";
+  if (HTML_MARKUP.test(text) || HTML_HANDLER.test(text) || META_REFRESH.test(text) || ZIP_ENTRY.test(text)) return "errors.upload.polyglot";
   for (const m of text.matchAll(PDF_NAME)) {
     const name = m[1].replace(/#([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-    if (ACTIVE_NAMES.has(name)) return "errors.upload.pdfScript";
+    const refusal = ACTIVE_NAMES.get(name);
+    if (refusal) return refusal;
   }
   return null;
 }

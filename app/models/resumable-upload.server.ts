@@ -12,14 +12,23 @@
  * refers to it by id. Nothing here touches the database: a record becomes
  * part of a project only when the form's own transaction commits, by which
  * time the file is already in the store.
+ *
+ * Ids are wholly random (they name nothing about the owner: at a deadline
+ * whoever sees upload addresses must not tell whose sealed bid is whose). Each
+ * owner has a folder under <workDir>/partial/owners, named by a hash of the
+ * owner, holding a marker per upload (to count open ones without reading every
+ * record) and a ledger per Beijing day of the files stored, for the daily limit
+ * on finished uploads (county settings uploadsPerDay, uploadMegabytesPerDay;
+ * sealed bids are not counted: a bid at a deadline is never refused by it).
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Clock } from "~/utils/clock.server";
+import { beijingDay } from "~/utils/time";
 import { DomainError } from "./errors";
-import { checkPdf, type FileStore, type StoredFile } from "./file-store.server";
+import { checkPdf, SCAN_REFUSALS, type FileStore, type StoredFile } from "./file-store.server";
 
 /** An upload nobody touched for this long is deleted (tus expiration extension). */
 export const UPLOAD_TTL_MS = 24 * 3600 * 1000;
@@ -62,6 +71,13 @@ const ID = /^[A-Za-z0-9_-]{22}$/;
 function dirOf(files: FileStore) {
   return path.join(files.workDir, "partial");
 }
+/** The owner's folder: named by a hash of the owner, never shown to anyone. */
+function ownerDir(files: FileStore, owner: string) {
+  return path.join(dirOf(files), "owners", createHash("sha256").update(`upload-owner:${owner}`).digest("hex").slice(0, 32));
+}
+function ledgerPath(files: FileStore, owner: string, day: string) {
+  return path.join(ownerDir(files, owner), `stored-${day}.log`);
+}
 function dataPath(files: FileStore, id: string) {
   return path.join(dirOf(files), `${id}.part`);
 }
@@ -103,19 +119,62 @@ export function cleanFileName(raw: string): string {
   return (base || "file").slice(-200);
 }
 
+/** How many files, and how many bytes, an account may finish uploading in one Beijing day. */
+export interface DailyLimit {
+  uploads: number;
+  bytes: number;
+}
+
+/**
+ * The daily limit for an upload of this kind under the county's settings: none for a sealed bid (a
+ * bid at a deadline is never refused by it; only bidding companies get sealed uploads at all).
+ */
+export function dailyLimitFor(kind: UploadKind, settings: { uploadsPerDay: number; uploadMegabytesPerDay: number }): DailyLimit | null {
+  return kind === "sealed" ? null : { uploads: settings.uploadsPerDay, bytes: settings.uploadMegabytesPerDay * 1024 * 1024 };
+}
+
+// One creation at a time per owner, so two at once cannot both pass the limits.
+const creating = new Map<string, Promise<unknown>>();
+async function oneAtATime<T>(owner: string, fn: () => Promise<T>): Promise<T> {
+  const before = creating.get(owner) ?? Promise.resolve();
+  const run = before.then(fn, fn);
+  const settled = run.catch(() => undefined);
+  creating.set(owner, settled);
+  try {
+    return await run;
+  } finally {
+    if (creating.get(owner) === settled) creating.delete(owner);
+  }
+}
+
 export async function createUpload(
   files: FileStore,
   clock: Clock,
-  input: { owner: string; length: number; name: string; maxBytes: number; kind?: UploadKind },
+  input: { owner: string; length: number; name: string; maxBytes: number; kind?: UploadKind; daily?: DailyLimit | null },
 ): Promise<UploadRecord> {
   if (!Number.isSafeInteger(input.length) || input.length < 0) throw new DomainError("errors.upload.length", { status: 400 });
   if (input.length === 0) throw new DomainError("errors.upload.empty", { status: 400 });
   if (input.length > input.maxBytes) throw new DomainError("errors.upload.tooLarge", { status: 413 });
-  await mkdir(dirOf(files), { recursive: true });
-  if ((await openUploadsOf(files, clock, input.owner)) >= MAX_OPEN_UPLOADS) throw new DomainError("errors.upload.tooMany", { status: 429 });
+  await mkdir(ownerDir(files, input.owner), { recursive: true });
+  return oneAtATime(input.owner, async () => {
+    const open = await openUploadsOf(files, clock, input.owner);
+    if (open.length >= MAX_OPEN_UPLOADS) throw new DomainError("errors.upload.tooMany", { status: 429 });
+    if (input.daily) {
+      // What was stored today, and what the open uploads of the kind may still store, counts.
+      const stored = await storedToday(files, clock, input.owner);
+      const pending = open.filter((r) => (r.kind ?? "pdf") !== "sealed");
+      if (stored.uploads + pending.length + 1 > input.daily.uploads) throw new DomainError("errors.upload.dailyCount", { status: 429 });
+      const bytes = stored.bytes + pending.reduce((n, r) => n + r.length, 0) + input.length;
+      if (bytes > input.daily.bytes) throw new DomainError("errors.upload.dailyBytes", { status: 429 });
+    }
+    return startUpload(files, clock, input);
+  });
+}
+
+async function startUpload(files: FileStore, clock: Clock, input: { owner: string; length: number; name: string; maxBytes: number; kind?: UploadKind }): Promise<UploadRecord> {
   const now = clock.now();
   const rec: UploadRecord = {
-    id: uploadId(input.owner),
+    id: uploadId(),
     owner: input.owner,
     length: input.length,
     name: cleanFileName(input.name),
@@ -126,31 +185,55 @@ export async function createUpload(
   };
   await writeFile(dataPath(files, rec.id), "");
   await saveRecord(files, rec);
+  await writeFile(path.join(ownerDir(files, rec.owner), rec.id), "");
   return rec;
 }
 
-/**
- * An upload's id: six characters naming its owner (a hash, not the owner's id) and sixteen
- * random ones (96 bits), so counting someone's open uploads reads their records only, not
- * every record in the folder — at a deadline hundreds of bidders start uploads at once.
- */
-function uploadId(owner: string): string {
-  return ownerTag(owner) + randomBytes(12).toString("base64url");
+/** An upload's id: 128 random bits, nothing else (22 characters of base64url). */
+function uploadId(): string {
+  return randomBytes(16).toString("base64url");
 }
 
-function ownerTag(owner: string): string {
-  return createHash("sha256").update(`upload-owner:${owner}`).digest("base64url").slice(0, 6);
-}
-
-async function openUploadsOf(files: FileStore, clock: Clock, owner: string): Promise<number> {
-  let n = 0;
-  const tag = ownerTag(owner);
-  for (const f of await readdir(dirOf(files))) {
-    if (!f.endsWith(".json") || !f.startsWith(tag)) continue;
-    const rec = await readRecord(files, f.slice(0, -5));
-    if (rec && rec.owner === owner && !isFinished(rec) && new Date(rec.expiresAt) > clock.now()) n++;
+/** The owner's unfinished, unexpired uploads (found through the markers in the owner's folder). */
+async function openUploadsOf(files: FileStore, clock: Clock, owner: string): Promise<UploadRecord[]> {
+  const open: UploadRecord[] = [];
+  let names: string[];
+  try {
+    names = await readdir(ownerDir(files, owner));
+  } catch {
+    return open;
   }
-  return n;
+  for (const f of names) {
+    if (!ID.test(f)) continue;
+    const rec = await readRecord(files, f);
+    if (rec && rec.owner === owner && !isFinished(rec) && new Date(rec.expiresAt) > clock.now()) open.push(rec);
+  }
+  return open;
+}
+
+/** Files of the owner stored today (Beijing day), sealed bids not counted. */
+async function storedToday(files: FileStore, clock: Clock, owner: string): Promise<{ uploads: number; bytes: number }> {
+  let text = "";
+  try {
+    text = await readFile(ledgerPath(files, owner, beijingDay(clock.now())), "utf8");
+  } catch {
+    return { uploads: 0, bytes: 0 };
+  }
+  let uploads = 0;
+  let bytes = 0;
+  for (const line of text.split("\n")) {
+    const [kind, size] = line.split(" ");
+    if (!kind || kind === "sealed") continue;
+    uploads++;
+    bytes += Number(size) || 0;
+  }
+  return { uploads, bytes };
+}
+
+/** One line per stored file, appended (a short append is atomic): "<kind> <size> <id>". */
+async function recordStored(files: FileStore, clock: Clock, rec: UploadRecord, size: number) {
+  await mkdir(ownerDir(files, rec.owner), { recursive: true });
+  await appendFile(ledgerPath(files, rec.owner, beijingDay(clock.now())), `${rec.kind ?? "pdf"} ${size} ${rec.id}\n`);
 }
 
 /** The upload, if it exists, has not expired and belongs to `owner`; otherwise null (the caller answers 404 either way). */
@@ -217,7 +300,7 @@ export async function appendToUpload(
       // Refuse a non-PDF after its first bytes, not after 50 MB over a weak connection.
       const problem = at < 8 && (size >= 8 || size === current.length) ? checkOf(current)(await head(dataPath(files, rec.id))) : null;
       if (problem) await finish(files, current, { error: problem });
-      else if (size === current.length) await store(files, current);
+      else if (size === current.length) await store(files, clock, current);
       else await saveRecord(files, current);
     }
     if (current.error) throw new DomainError(current.error, { status: statusOf(current.error) });
@@ -229,7 +312,7 @@ export async function appendToUpload(
 
 function statusOf(key: string) {
   // As a form upload answers the same refusals (file-store.server.ts inspect).
-  return key === "errors.upload.tooLarge" ? 413 : ["errors.upload.notPdf", "errors.upload.notSealed", "errors.upload.polyglot", "errors.upload.pdfScript"].includes(key) ? 415 : 400;
+  return key === "errors.upload.tooLarge" ? 413 : ["errors.upload.notPdf", "errors.upload.notSealed", ...SCAN_REFUSALS].includes(key) ? 415 : 400;
 }
 
 /** Write what arrives (at most `room` bytes) to the end of the file; stop early, keeping what came, when told to. */
@@ -276,11 +359,12 @@ async function head(file: string): Promise<Buffer> {
 }
 
 /** Move the complete file into the store with the same checks a form upload gets. */
-async function store(files: FileStore, rec: UploadRecord) {
+async function store(files: FileStore, clock: Clock, rec: UploadRecord) {
   try {
     const opts = { maxBytes: rec.maxBytes, check: checkOf(rec) };
     // The local store moves the finished file into place; others copy it in.
     const stored = files.adopt ? await files.adopt(dataPath(files, rec.id), opts) : await files.put(createReadStream(dataPath(files, rec.id)), opts);
+    await recordStored(files, clock, rec, stored.size);
     await finish(files, rec, { stored });
   } catch (e) {
     if (!(e instanceof DomainError)) throw e; // storage trouble: the partial stays, a retried PATCH finishes it
@@ -292,6 +376,7 @@ async function finish(files: FileStore, rec: UploadRecord, outcome: { stored: St
   Object.assign(rec, outcome);
   await saveRecord(files, rec);
   await rm(dataPath(files, rec.id), { force: true });
+  await rm(path.join(ownerDir(files, rec.owner), rec.id), { force: true });
 }
 
 /** The user gave up on this upload (tus termination): delete it. */
@@ -300,6 +385,7 @@ export async function deleteUpload(files: FileStore, rec: UploadRecord) {
   try {
     await rm(dataPath(files, rec.id), { force: true });
     await rm(recordPath(files, rec.id), { force: true });
+    await rm(path.join(ownerDir(files, rec.owner), rec.id), { force: true });
   } finally {
     writer.release();
   }
@@ -333,7 +419,9 @@ export async function purgeExpiredUploads(files: FileStore, clock: Clock): Promi
   }
   const now = clock.now().getTime();
   let purged = 0;
+  await purgeOwnerFolders(files, clock);
   for (const f of names) {
+    if (f === "owners") continue;
     const id = f.split(".")[0];
     if (f.endsWith(".json")) {
       const rec = await readRecord(files, id);
@@ -351,4 +439,24 @@ export async function purgeExpiredUploads(files: FileStore, clock: Clock): Promi
     }
   }
   return purged;
+}
+
+/**
+ * In each owner's folder: markers whose upload is finished or gone, and ledgers of days before
+ * yesterday (Beijing). The folders stay (one per account that ever uploaded): removing one could
+ * race a creation putting its marker in.
+ */
+async function purgeOwnerFolders(files: FileStore, clock: Clock) {
+  const root = path.join(dirOf(files), "owners");
+  const owners = await readdir(root).catch(() => [] as string[]);
+  const now = clock.now();
+  const keep = new Set([beijingDay(now), beijingDay(new Date(now.getTime() - 24 * 3600 * 1000))].map((d) => `stored-${d}.log`));
+  for (const o of owners) {
+    const dir = path.join(root, o);
+    for (const f of await readdir(dir).catch(() => [] as string[])) {
+      const live = ID.test(f) && (writers.has(f) || (await readRecord(files, f).then((r) => r !== null && !isFinished(r) && new Date(r.expiresAt) > now)));
+      const stale = ID.test(f) ? !live : f.startsWith("stored-") && !keep.has(f);
+      if (stale) await rm(path.join(dir, f), { force: true });
+    }
+  }
 }

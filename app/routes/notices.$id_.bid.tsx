@@ -8,7 +8,9 @@ import { ErrorText, FormError, Notice } from "~/components/forms";
 import { approveBidAct, BidReceipts, keyOf, ResealBid, SealedBidForm } from "~/components/sealed-bid";
 import { receiptView } from "~/models/bid-rules";
 import { bidPage, MAX_BID_FILES, sealingScript, withdrawBid } from "~/models/bid.server";
-import { deliverDue, isReachable } from "~/models/outbox.server";
+import { DevCopy } from "~/components/dev-copy";
+import { deliverDue, devMailbox, isReachable } from "~/models/outbox.server";
+import { devMailboxOn } from "~/models/transports.server";
 import { confirmStepUp, requestStepUpCode } from "~/models/reset-code.server";
 import { actorOf, requireRole } from "~/utils/auth.server";
 import { domainErrors, errorStatus, type FormErrors } from "~/utils/forms";
@@ -88,9 +90,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const input = parsed.data;
   try {
     if (input.intent === "step-up-request") {
+      const since = context.clock.now();
       await requestStepUpCode(context.db, context.clock, actor);
       await deliverDue(context.db, context.clock, context.transports, context.env.PUBLIC_ORIGIN);
-      return { errors: {} as FormErrors, withdrawn: null, proof: "bid.proof.sent" };
+      // A developer's machine without any real transport: the code just sent is shown here, to its owner (as on the account page).
+      const devCopy = devMailboxOn(context.env) ? await devMailbox(context.db, { userId: auth.user.id }, { since }) : null;
+      return { errors: {} as FormErrors, withdrawn: null, proof: "bid.proof.sent", devCopy };
     }
     if (input.intent === "step-up-confirm") {
       await confirmStepUp(context.db, context.clock, actor, auth.session.id, input.code);
@@ -185,7 +190,9 @@ export default function BidPage() {
         </section>
       )}
 
-      {d.open && d.own?.status === "sealed" && <ProofBox d={d} note={result && "proof" in result ? result.proof : undefined} />}
+      {d.open && d.own?.status === "sealed" && (
+        <ProofBox d={d} note={result && "proof" in result ? result.proof : undefined} devCopy={result && "devCopy" in result ? result.devCopy : null} />
+      )}
 
       <section className="card">
         <p className="muted small">
@@ -239,7 +246,7 @@ function WithdrawForm({ d }: { d: BidPageData }) {
  * bidder's own channel and proved here first (works without JavaScript). A block after an official
  * reset the password is said plainly.
  */
-function ProofBox({ d, note }: { d: BidPageData; note?: string }) {
+function ProofBox({ d, note, devCopy }: { d: BidPageData; note?: string; devCopy: Parameters<typeof DevCopy>[0]["messages"] }) {
   const { t } = useTranslation();
   if (d.proof.blockedUntil) {
     return (
@@ -272,6 +279,7 @@ function ProofBox({ d, note }: { d: BidPageData; note?: string }) {
         <p>{t("bid.proof.noChannel")}</p>
       )}
       {note === "bid.proof.sent" && <p role="status">{t(note)}</p>}
+      <DevCopy messages={devCopy} />
       <Form method="post" className="stack">
         <input type="hidden" name="intent" value="step-up-confirm" />
         <label htmlFor="bid-step-up-code">{t("bid.proof.code")}</label>
