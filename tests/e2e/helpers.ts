@@ -135,7 +135,8 @@ export async function prfAuthenticator(context: BrowserContext, page: Page, tran
 
 /**
  * Open the account page ready to change passkeys: after a password sign-in, someone who already
- * has a passkey first proves the code sent to their phone — read here from the development mailbox.
+ * has a passkey first proves the code sent to their phone — shown on the page that sent it by the
+ * development transport (a local origin only).
  */
 export async function openAccount(page: Page) {
   await page.goto("/account");
@@ -143,10 +144,9 @@ export async function openAccount(page: Page) {
   if ((await box.count()) === 0) return;
   await box.getByRole("button", { name: "发送验证码" }).click();
   await expect(page.getByText("验证码已发出，15 分钟内有效。")).toBeVisible();
-  const mailbox = await page.context().newPage();
-  await mailbox.goto("/dev-mailbox");
-  const text = await mailbox.getByTestId("dev-mailbox").locator("li").filter({ hasText: "您正在更换村易招通行密钥" }).first().textContent();
-  await mailbox.close();
+  const copy = page.getByTestId("dev-copy");
+  await expect(copy).toContainText("开发模式");
+  const text = await copy.locator("li").filter({ hasText: "您正在更换村易招通行密钥" }).first().textContent();
   await page.getByLabel(/^验证码/).fill(/验证码 (\d{6})/.exec(text ?? "")![1]);
   await page.getByRole("button", { name: "验证", exact: true }).click();
   await expect(page.getByText("验证通过，15 分钟内可以删除或新增通行密钥。")).toBeVisible();

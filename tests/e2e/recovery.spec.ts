@@ -1,27 +1,30 @@
-// Reaching people outside the app (issue 9), in the browser: "forgot password" through the
-// development mailbox, and a user choosing where messages reach them — on a 360 px phone screen.
+// Reaching people outside the app (issue 9), in the browser: "forgot password" with the
+// development transport — the page that sent the code shows it (a local origin only; nobody can
+// read anyone else's messages) — and a user choosing where messages reach them, on a 360 px phone.
 import { expect, login, PASSWORD, test } from "./helpers";
 
 const PHONE = "13900000007"; // 溪口乡 committee: not used by the other browser tests
 
 test.use({ viewport: { width: 360, height: 740 } });
 
-test("forgot password: the code arrives in the development mailbox and its link sets a new password", async ({ page }) => {
+test("forgot password: the page that sent the code shows it, and its link sets a new password once", async ({ page }) => {
+  // The development mailbox is nobody's to read without signing in (issue 18).
+  await page.goto("/dev-mailbox");
+  await expect(page).toHaveURL(/\/login\?redirectTo=%2Fdev-mailbox$/);
+
   await page.goto("/login");
   await page.getByRole("link", { name: "忘记密码？" }).click();
   await expect(page).toHaveURL(/\/forgot-password$/);
   await page.getByLabel("手机号").fill(PHONE);
   await page.getByRole("button", { name: "发送验证码" }).click();
   await expect(page.getByText("如果该手机号已注册，验证码已发出")).toBeVisible();
-  await page.screenshot({ path: "tests/e2e/.artifacts/recovery-sent.png", fullPage: true });
-
-  await page.goto("/dev-mailbox");
-  const message = page
-    .getByTestId("dev-mailbox")
-    .locator("li")
-    .filter({ hasText: `短信 → ${PHONE}` })
-    .first();
+  const copy = page.getByTestId("dev-copy");
+  await expect(copy).toContainText("开发模式：刚才发出的消息");
+  const message = copy.locator("li").filter({ hasText: `短信 → ${PHONE}` });
+  await expect(message).toHaveCount(1);
   await expect(message).toContainText("您正在重置村易招密码，验证码");
+  await page.screenshot({ path: "tests/e2e/.artifacts/recovery-sent.png", fullPage: true });
+  const href = await message.getByRole("link").getAttribute("href");
   await message.getByRole("link").click();
   await expect(page).toHaveURL(/\/reset-password\?phone=13900000007&code=\d{6}$/);
   await expect(page.getByLabel("重置码")).toHaveValue(/^\d{6}$/);
@@ -32,14 +35,12 @@ test("forgot password: the code arrives in the development mailbox and its link 
   await expect(page).toHaveURL(/\/login\?reset=1$/);
   await login(page, PHONE);
 
-  // The link works once.
+  // Signed in, the development mailbox shows this person's own messages (the code is among them).
   await page.goto("/dev-mailbox");
-  const again = page
-    .getByTestId("dev-mailbox")
-    .locator("li")
-    .filter({ hasText: `短信 → ${PHONE}` })
-    .first();
-  const href = await again.getByRole("link").getAttribute("href");
+  await expect(page.getByTestId("dev-mailbox").locator("li").filter({ hasText: `短信 → ${PHONE}` }).first()).toContainText("您正在重置村易招密码");
+  for (const text of await page.getByTestId("dev-mailbox").locator("li").allTextContents()) expect(text).toContain(`→ ${PHONE}`);
+
+  // The link works once.
   await page.goto(href!);
   await page.getByLabel("新密码（至少 8 位）").fill("another-pass-2026");
   await page.getByLabel("再次输入新密码").fill("another-pass-2026");
