@@ -25,15 +25,18 @@ const kit = await tenderKit(database, ctx);
 const projectId = await kit.approvedProject("开标大厅基准测试", 20_000_000);
 await kit.publish(projectId, tenderFields({ deadline: "2026-11-26T10:00", bidSecurity: "3000" }), await cookieFor(ctx, "13900000003"));
 const tender = await kit.tenderOf(projectId);
-const cookie = await cookieFor(ctx, "13900000002"); // 青山镇 supervisor: watches read-only
+// 青山镇 supervisor watches read-only; each client is its own session from its own address (the hall allows few streams per session and per address).
+const cookies: string[] = [];
+for (let i = 0; i < CLIENTS; i++) cookies.push(await cookieFor(ctx, "13900000002"));
 const [project] = await database.query<{ county_id: string; township_id: string }>("select county_id, township_id from projects where id = $1", [projectId]);
 
 // The app: the hall's event route behind a plain HTTP server.
 const server = http.createServer(async (req, res) => {
   const abort = new AbortController();
   req.on("close", () => abort.abort());
-  const request = new Request(`http://localhost${req.url}`, { headers: { Cookie: cookie }, signal: abort.signal });
-  const response = (await eventsRoute.loader({ request, context: ctx, params: { id: tender.id } } as never)) as Response;
+  const client = Number(req.headers["x-client"] ?? 0);
+  const request = new Request(`http://localhost${req.url}`, { headers: { Cookie: cookies[client] }, signal: abort.signal });
+  const response = (await eventsRoute.loader({ request, context: { ...ctx, ip: `10.${client >> 16}.${(client >> 8) & 255}.${client & 255}` }, params: { id: tender.id } } as never)) as Response;
   res.writeHead(response.status, Object.fromEntries(response.headers));
   const reader = response.body!.getReader();
   req.on("close", () => void reader.cancel().catch(() => {}));
@@ -53,7 +56,7 @@ let connected = 0;
 const requests: http.ClientRequest[] = [];
 await new Promise<void>((allConnected) => {
   for (let i = 0; i < CLIENTS; i++) {
-    const req = http.get({ host: "127.0.0.1", port, path: `/notices/${tender.id}/hall/events`, agent: false }, (res) => {
+    const req = http.get({ host: "127.0.0.1", port, path: `/notices/${tender.id}/hall/events`, headers: { "X-Client": String(i) }, agent: false }, (res) => {
       let buf = "";
       res.setEncoding("utf8");
       res.on("data", (chunk: string) => {
