@@ -7,7 +7,6 @@
  * the form values do pass through this page's code on their way to the
  * script (see docs/security.md on what must be trusted).
  */
-import { startAuthentication } from "@simplewebauthn/browser";
 import { useRevalidator } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -90,6 +89,8 @@ export async function postJson(url: string, body: unknown) {
  */
 export async function approveBidAct(tenderId: string, act: "withdraw" | "replace"): Promise<unknown> {
   const { options } = (await postJson(`/notices/${tenderId}/bid/seal`, { intent: "approve-options", act })) as { options: unknown };
+  // Loaded when first needed: most visits to the bid page never withdraw or replace (page weight).
+  const { startAuthentication } = await import("@simplewebauthn/browser");
   try {
     return await startAuthentication({ optionsJSON: options as never });
   } catch {

@@ -226,6 +226,14 @@ export interface BidActProof {
   approval?: unknown;
 }
 
+/** The bid page's own form (withdraw, and the step-up code that may prove it), parsed by one schema. */
+export const bidPageActionSchema = z.discriminatedUnion("intent", [
+  // `approval`: the passkey's answer to bid/seal "approve-options", added by the page's script (JSON).
+  z.object({ intent: z.literal("withdraw"), key: z.string().max(64), approval: z.string().max(16_384).optional() }),
+  z.object({ intent: z.literal("step-up-request") }),
+  z.object({ intent: z.literal("step-up-confirm"), code: z.string().max(40) }),
+]);
+
 export type BidAct = "withdraw" | "replace";
 const PURPOSE = { withdraw: "bid_withdraw", replace: "bid_replace" } as const;
 type Proved = { by: "passkey"; passkeyId: string } | { by: "step_up" };

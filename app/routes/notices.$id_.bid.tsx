@@ -3,11 +3,10 @@ import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { z } from "zod";
 import { ErrorText, FormError, Notice } from "~/components/forms";
 import { approveBidAct, BidReceipts, keyOf, ResealBid, SealedBidForm } from "~/components/sealed-bid";
 import { receiptView } from "~/models/bid-rules";
-import { bidPage, MAX_BID_FILES, sealingScript, withdrawBid } from "~/models/bid.server";
+import { bidPage, bidPageActionSchema, MAX_BID_FILES, sealingScript, withdrawBid } from "~/models/bid.server";
 import { DevCopy } from "~/components/dev-copy";
 import { deliverDue, devMailbox, isReachable } from "~/models/outbox.server";
 import { devMailboxOn } from "~/models/transports.server";
@@ -60,13 +59,6 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   };
 }
 
-const actionSchema = z.discriminatedUnion("intent", [
-  // `approval`: the passkey's answer to bid/seal "approve-options", added by the page's script (JSON).
-  z.object({ intent: z.literal("withdraw"), key: z.string().max(64), approval: z.string().max(16_384).optional() }),
-  z.object({ intent: z.literal("step-up-request") }),
-  z.object({ intent: z.literal("step-up-confirm"), code: z.string().max(40) }),
-]);
-
 function approvalJson(text: string | undefined): unknown {
   if (!text) return undefined;
   try {
@@ -85,7 +77,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const actor = { ...actorOf(request, context, auth), userId: auth.user.id };
   const companyId = auth.membership.org.id;
   const tenderId = params.id ?? "";
-  const parsed = actionSchema.safeParse(Object.fromEntries(await request.formData()));
+  const parsed = bidPageActionSchema.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success) return data({ errors: { form: "errors.invalidInput" } as FormErrors, withdrawn: null }, { status: 400 });
   const input = parsed.data;
   try {

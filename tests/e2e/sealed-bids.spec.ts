@@ -191,6 +191,15 @@ test("a FIDO2 USB security key seals a bid just like a phone's passkey", async (
   await page.getByTestId("confirm-backup").click();
   await expect(page.getByTestId("bid-status")).toHaveText("当前有效：第 1 版密封投标。", { timeout: 30_000 });
   await expect(page.locator("#reseal")).toContainText("U盾");
+
+  // A new password session has no step-up: withdrawing asks the key to approve it (issue 18).
+  await context.clearCookies();
+  await login(page, "13900000013");
+  await openBidPage(page);
+  await expect(page.getByTestId("bid-proof")).toBeVisible();
+  await page.getByRole("button", { name: "撤回投标" }).click();
+  await expect(page.getByText(/投标已撤回（服务器时间 2026-/)).toBeVisible();
+  await expect(page.getByTestId("bid-status")).toHaveText("投标已撤回，目前没有有效投标。");
   await context.close();
 });
 
@@ -203,6 +212,16 @@ test("without JavaScript the bid page says sealed bidding needs it, and withdraw
   await page.getByTestId("bid-link").click();
   await expect(page.getByTestId("needs-js")).toContainText("密封投标需要在浏览器中加密，必须启用 JavaScript");
   await expect(page.getByTestId("seal-submit")).toBeHidden();
+  // A password alone does not withdraw (issue 18): the code sent to the phone proves it is the bidder.
+  await page.getByRole("button", { name: "撤回投标" }).click();
+  await expect(page.getByText("撤回或替换密封投标须再次确认是您本人")).toBeVisible();
+  const proof = page.getByTestId("bid-proof");
+  await proof.getByRole("button", { name: "发送验证码" }).click();
+  await expect(proof.getByText("验证码已发出，15 分钟内有效。")).toBeVisible();
+  const sent = await proof.getByTestId("dev-copy").locator("li").first().textContent();
+  await proof.getByLabel(/^验证码/).fill(/验证码 (\d{6})/.exec(sent ?? "")![1]);
+  await proof.getByRole("button", { name: "确认", exact: true }).click();
+  await expect(page.getByTestId("bid-proof-ready")).toBeVisible();
   await page.getByRole("button", { name: "撤回投标" }).click();
   await expect(page.getByText(/投标已撤回（服务器时间 2026-/)).toBeVisible();
   await expect(page.getByTestId("bid-status")).toHaveText("投标已撤回，目前没有有效投标。");
