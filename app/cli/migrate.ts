@@ -1,6 +1,6 @@
 // npm run db:migrate — apply migrations to DATABASE_URL (or the embedded database in DATA_DIR) and exit.
-import { openDatabase } from "./client";
-import { parseEnv, EnvError } from "../app/utils/env.server";
+import { openDatabase } from "../../db/client";
+import { parseEnv, EnvError } from "../utils/env.server";
 
 try {
   const env = parseEnv(process.env);

@@ -1,7 +1,8 @@
-// signing/ is pure (ADR 0012, STYLE.md): Buffer in, Buffer out. It imports
-// only Node's built-ins, npm packages and its own files — never app/ or db/ —
-// and reads nothing itself: a visible signature is drawn with the face the
-// caller passes in.
+// The layers (STYLE.md): signing/ is pure (ADR 0012) — Buffer in, Buffer out.
+// It imports only Node's built-ins, npm packages and its own files, never app/
+// or db/, and reads nothing itself: a visible signature is drawn with the face
+// the caller passes in. db/ is plain: the schema, the migrations and the
+// client, importing nothing from app/ (the commands live in app/cli/).
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -9,6 +10,7 @@ import { renderDocument } from "~/pdf/document.server";
 import { preparePdf } from "../../signing/pades";
 
 const SIGNING = path.resolve(__dirname, "../../signing");
+const DB = path.resolve(__dirname, "../../db");
 
 /** Every module specifier a file imports or re-exports (static and dynamic). */
 function specifiers(source: string): string[] {
@@ -18,8 +20,8 @@ function specifiers(source: string): string[] {
   return out;
 }
 
-describe("signing/", () => {
-  it("imports nothing from the app, the database or anywhere outside itself", () => {
+describe("the layers", () => {
+  it("signing/ imports nothing from the app, the database or anywhere outside itself", () => {
     const files = readdirSync(SIGNING).filter((f) => f.endsWith(".ts"));
     expect(files.length).toBeGreaterThan(10);
     const outside: string[] = [];
@@ -29,6 +31,13 @@ describe("signing/", () => {
       }
     }
     expect(outside).toEqual([]);
+  });
+
+  it("db/ holds the schema, the migrations and the client only, and imports nothing from app/", () => {
+    expect(readdirSync(DB).sort()).toEqual(["client.ts", "migrations", "schema"]);
+    const files = [path.join(DB, "client.ts"), ...readdirSync(path.join(DB, "schema")).map((f) => path.join(DB, "schema", f))];
+    const intoApp = files.flatMap((f) => specifiers(readFileSync(f, "utf8")).filter((s) => s.startsWith("~") || path.resolve(path.dirname(f), s).includes(`${path.sep}app${path.sep}`)).map((s) => `${path.relative(DB, f)}: ${s}`));
+    expect(intoApp).toEqual([]);
   });
 
   it("finds an import from outside when there is one (the check above can fail)", () => {

@@ -1,9 +1,9 @@
 // npm run db:seed — load the demo county (once) into DATABASE_URL or the embedded database.
-import { openDatabase } from "./client";
-import { parseEnv, EnvError } from "../app/utils/env.server";
-import { seedDemo } from "../app/models/demo.server";
-import { systemClock } from "../app/utils/clock.server";
-import { createFileStore } from "../app/utils/context.server";
+import { openDatabase } from "../../db/client";
+import { parseEnv, EnvError } from "../utils/env.server";
+import { seedDemo } from "../models/demo.server";
+import { systemClock } from "../utils/clock.server";
+import { createFileStore } from "../utils/context.server";
 
 try {
   const env = parseEnv(process.env);
