@@ -1,38 +1,38 @@
 /**
- * The one place where a project changes state. Every action names the states
- * it may start from, the state it leads to and the roles that may take it; a
- * refused transition says why. Routes and models call `transition()` and never
- * write `state` themselves.
+ * The lifecycles' transition tables: for every action, the states it may start
+ * from, the state it leads to, the roles that may take it and whether the
+ * clock decides it. Pure and loaded in the browser too, so pages draw their
+ * buttons from the same tables (`allowedActions`).
+ *
+ * A lifecycle's state is written only by its writer in lifecycle.server.ts
+ * (`transition(tx, clock, actor, "project", id, action, …)`), which locks the
+ * row, checks this table, writes the table's target state and appends the
+ * audit row in the caller's transaction (ADR 0037). tests/unit/state-writes.test.ts
+ * fails on a state write anywhere else.
+ *
+ * To add a lifecycle: its state list in db/schema/states.ts (the pgEnum is
+ * made from it), its table here `as const satisfies Record<string, Rule<…>>`,
+ * its entry in the writer's LIFECYCLES, and out of the test's allowlist.
  */
 import type { MemberRole } from "~/utils/db.server";
+import { PROJECT_STATE_VALUES } from "../../db/schema/states";
 
-export const PROJECT_STATES = [
-  "draft", // 草稿: the committee is preparing it
-  "submitted", // 待审核: awaiting the township's approval (备案)
-  "returned", // 已退回: returned with reasons, editable again
-  "approved", // 已备案: approved, tender notice not yet published
-  "published", // 招标中: notice public, bids until the deadline
-  "opening", // 开标中: deadline passed, remote opening under way
-  "evaluating", // 评标中
-  "publicity", // 公示中
-  "awarded", // 已定标
-  "completed", // 已完成
-  "failed", // 流标
-  "cancel_requested", // 撤销待批
-  "cancelled", // 已撤销
-] as const;
+/** One row of a transition table. `clock`: the action is taken when a time passes (the scheduler, or the first act after it), never by a person's choice. */
+export interface Rule<S extends string> {
+  from: readonly S[];
+  to: S | "previous";
+  roles: readonly MemberRole[];
+  clock?: true;
+}
+
+/** The project's states, from its pgEnum (db/schema/states.ts): one list. */
+export const PROJECT_STATES = PROJECT_STATE_VALUES;
 export type ProjectState = (typeof PROJECT_STATES)[number];
 
 export const FINAL_STATES: readonly ProjectState[] = ["completed", "cancelled"];
 
 /** States in which a project's tender notice is public (everything from publication on). */
 export const PUBLIC_STATES: readonly ProjectState[] = ["published", "opening", "evaluating", "publicity", "awarded", "completed", "failed", "cancel_requested", "cancelled"];
-
-interface Rule {
-  from: readonly ProjectState[];
-  to: ProjectState | "previous";
-  roles: readonly MemberRole[];
-}
 
 const NON_FINAL = PROJECT_STATES.filter((s) => !FINAL_STATES.includes(s) && s !== "cancel_requested");
 
@@ -49,7 +49,7 @@ export const TRANSITIONS = {
   register: { from: ["published"], to: "published", roles: ["contractor"] }, // 报名, where the county requires it
   ask: { from: ["published"], to: "published", roles: ["contractor"] },
   bid: { from: ["published"], to: "published", roles: ["contractor"] }, // submit, replace, withdraw or re-seal a sealed bid
-  close_bidding: { from: ["published"], to: "opening", roles: [] },
+  close_bidding: { from: ["published"], to: "opening", roles: [], clock: true }, // the deadline passes
   // The remote opening (不见面开标): bidders sign in before the deadline; the host runs the hall after it.
   sign_in: { from: ["published"], to: "published", roles: ["contractor"] },
   host_opening: { from: ["opening"], to: "opening", roles: ["committee", "agent"] },
@@ -77,7 +77,7 @@ export const TRANSITIONS = {
   request_cancel: { from: NON_FINAL, to: "cancel_requested", roles: ["committee"] },
   approve_cancel: { from: ["cancel_requested"], to: "cancelled", roles: ["supervisor"] },
   reject_cancel: { from: ["cancel_requested"], to: "previous", roles: ["supervisor"] },
-} as const satisfies Record<string, Rule>;
+} as const satisfies Record<string, Rule<ProjectState>>;
 
 export type ProjectAction = keyof typeof TRANSITIONS;
 
@@ -90,7 +90,7 @@ export type Verdict = { ok: true; to: ProjectState | "previous" } | Refusal;
  * `role` null means the system itself (deadlines, the scheduler).
  */
 export function checkTransition(state: ProjectState, action: ProjectAction, role: MemberRole | null): Verdict {
-  const rule: Rule = TRANSITIONS[action];
+  const rule: Rule<ProjectState> = TRANSITIONS[action];
   if (role !== null && !rule.roles.includes(role)) return { ok: false, reason: "errors.transition.role", params: { action, state } };
   if (!rule.from.includes(state)) return { ok: false, reason: "errors.transition.state", params: { action, state } };
   return { ok: true, to: rule.to };

@@ -1,27 +1,14 @@
 import { bigint, date, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
 import { instant } from "./columns";
+import { PROJECT_STATE_VALUES } from "./states";
 import { orgs } from "./orgs";
 import { users } from "./users";
 
 export const projectType = pgEnum("project_type", ["works", "goods", "services"]);
 export const selectionMethod = pgEnum("selection_method", ["direct_award", "self_build", "open_selection", "open_tender"]);
-export const projectState = pgEnum("project_state", [
-  "draft",
-  "submitted",
-  "returned",
-  "approved",
-  "published",
-  "opening",
-  "evaluating",
-  "publicity",
-  "awarded",
-  "completed",
-  "failed",
-  "cancel_requested",
-  "cancelled",
-]);
+export const projectState = pgEnum("project_state", PROJECT_STATE_VALUES);
 
-/** A village project, from the committee's registration on. State changes only through app/models/lifecycle.ts. */
+/** A village project, from the committee's registration on. State changes only through the writer in app/models/lifecycle.server.ts. */
 export const projects = pgTable(
   "projects",
   {

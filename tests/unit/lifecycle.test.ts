@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { allowedActions, checkTransition, effectiveState, PROJECT_STATES, TRANSITIONS } from "~/models/lifecycle";
+import { schema } from "~/utils/db.server";
 
 describe("project state table", () => {
   it("moves a project through registration and approval", () => {
@@ -32,6 +33,10 @@ describe("project state table", () => {
     expect(allowedActions("draft", "committee").sort()).toEqual(["edit", "request_cancel", "submit"]);
     expect(allowedActions("submitted", "supervisor").sort()).toEqual(["approve", "return"]);
     expect(allowedActions("submitted", "contractor")).toEqual([]);
+  });
+
+  it("keeps one state list: the pgEnum's", () => {
+    expect(PROJECT_STATES).toEqual(schema.projectState.enumValues);
   });
 
   it("refers only to states that exist", () => {

@@ -1,0 +1,114 @@
+/**
+ * The writers: the one place where a lifecycle's state column is written
+ * (ADR 0037). `transition()` locks the row, checks the lifecycle's table
+ * (lifecycle.ts), lets the caller check what the table cannot know (who owns
+ * the row, the form), writes the table's target state with the caller's
+ * other columns, and appends the audit row — all in the caller's transaction.
+ *
+ * tests/unit/state-writes.test.ts fails on a state write outside this file;
+ * its allowlist names the lifecycles not converted yet.
+ */
+import { eq } from "drizzle-orm";
+import type { Clock } from "~/utils/clock.server";
+import { schema, type Db, type MemberRole, type Project } from "~/utils/db.server";
+import { appendAudit, type Actor, type AuditEntry } from "./audit.server";
+import { DomainError } from "./errors";
+import { checkTransition, TRANSITIONS, type ProjectAction, type ProjectState } from "./lifecycle";
+
+const { projects } = schema;
+
+/** The role a table is checked against: the system (scheduler) is null. */
+function roleOf(actor: Actor): MemberRole | null {
+  if (actor.role === "system") return null;
+  // The acting role comes from the session (actor.role), never from the caller's idea of who should act;
+  // an actor without one takes no action that needs a role.
+  return (actor.role ?? "") as MemberRole;
+}
+
+/**
+ * The one mapping of a refused transition: the wrong role is 403, the wrong
+ * state 409; the translation key names which (errors.transition.role/state).
+ */
+export function refusal(reason: string, action: string, state: string): DomainError {
+  return new DomainError(reason, { status: reason === "errors.transition.role" ? 403 : 409, values: { action, state } });
+}
+
+/** What the audit row says, when the caller names it (the act the transition is part of). County and township come from the row. */
+export type AuditOf = Omit<AuditEntry, "countyId" | "townshipId">;
+
+export interface TransitionOptions<Row, S extends string> {
+  /** The states the caller read the row in; a row found in another state is refused (409) even where the table would allow the action. */
+  expectFrom?: readonly S[];
+  /** Checks the table cannot make (ownership, the form), run on the locked row after the table's check and before any write. */
+  guard?: (row: Row) => void | Promise<void>;
+  /** Other columns written with the state (never the state itself). */
+  set?: Partial<Omit<Row, "state">> | ((row: Row) => Partial<Omit<Row, "state">> | Promise<Partial<Omit<Row, "state">>>);
+  /** Extra fields of the default audit row (`project.<action>`, before/after state). */
+  detail?: Record<string, unknown>;
+  /** The audit row, when the transition is part of a named act (tender.publish, award.sign …); by default `project.<action>`. */
+  audit?: (t: { before: Row; to: S }) => AuditOf;
+}
+
+export interface Transitioned<Row> {
+  before: Row;
+  after: Row;
+}
+
+/**
+ * The project's writer. The table's roles are checked against the actor's
+ * role, except for an action no role takes (`roles: []`: the close of
+ * bidding, a failed evaluation, the report's last signature): that one
+ * follows from the act that caused it, and the actor who caused it is recorded.
+ */
+async function transitionProject(tx: Db, clock: Clock, actor: Actor, id: string, action: ProjectAction, opts: TransitionOptions<Project, ProjectState>): Promise<Transitioned<Project>> {
+  const [row] = await tx.select().from(projects).where(eq(projects.id, id)).for("update");
+  if (!row) throw new DomainError("errors.notFound", { status: 404 });
+  const state = row.state as ProjectState;
+  const rule = TRANSITIONS[action];
+  const verdict = checkTransition(state, action, rule.roles.length === 0 ? null : roleOf(actor));
+  if (!verdict.ok) throw refusal(verdict.reason, action, state);
+  if (opts.expectFrom && !opts.expectFrom.includes(state)) throw refusal("errors.transition.state", action, state);
+  await opts.guard?.(row);
+  const extra = typeof opts.set === "function" ? await opts.set(row) : (opts.set ?? {});
+  // "previous": back to the state before the cancellation request, or stay where it is.
+  const to: ProjectState = verdict.to !== "previous" ? verdict.to : state === "cancel_requested" ? ((row.stateBeforeCancel ?? "draft") as ProjectState) : state;
+  // A cancellation request remembers where the project was; leaving it forgets.
+  const cancel = to === "cancel_requested" ? { stateBeforeCancel: state } : state === "cancel_requested" ? { stateBeforeCancel: null } : {};
+  const [after] = await tx
+    .update(projects)
+    .set({ ...extra, ...cancel, state: to, updatedAt: clock.now() })
+    .where(eq(projects.id, id))
+    .returning();
+  const entry: AuditOf = opts.audit
+    ? opts.audit({ before: row, to })
+    : { action: `project.${action}`, objectType: "project", objectId: row.id, before: { state }, after: { state: to }, detail: opts.detail };
+  await appendAudit(tx, clock, actor, { ...entry, countyId: row.countyId, townshipId: row.townshipId });
+  return { before: row, after };
+}
+
+type Writers = {
+  project: { action: ProjectAction; row: Project; state: ProjectState };
+};
+
+/** Each converted lifecycle's writer. */
+const WRITERS: { [L in keyof Writers]: (tx: Db, clock: Clock, actor: Actor, id: string, action: Writers[L]["action"], opts: TransitionOptions<Writers[L]["row"], Writers[L]["state"]>) => Promise<Transitioned<Writers[L]["row"]>> } = {
+  project: transitionProject,
+};
+
+/**
+ * Take `action` on the `lifecycle` object `id`, inside the caller's
+ * transaction `tx`. Refusals are DomainErrors (404 no row, 403 wrong role,
+ * 409 wrong state); nothing is written unless everything passes.
+ */
+export async function transition<L extends keyof Writers>(
+  tx: Db,
+  clock: Clock,
+  actor: Actor,
+  lifecycle: L,
+  id: string,
+  action: Writers[L]["action"],
+  opts: TransitionOptions<Writers[L]["row"], Writers[L]["state"]> = {},
+): Promise<Transitioned<Writers[L]["row"]>> {
+  const write: (typeof WRITERS)[L] = WRITERS[lifecycle];
+  return write(tx, clock, actor, id, action, opts);
+}
