@@ -32,12 +32,16 @@ export default async function handleRequest(
   const nonce = loadContext.cspNonce;
   const waitForAll = isbot(request.headers.get("user-agent") ?? "");
   let shellRendered = false;
+  // Suspended parts still pending after ABORT_DELAY are given up; once everything is rendered there is nothing to abort
+  // (aborting a finished stream makes React close it twice, an error logged for every page).
+  const giveUp = new AbortController();
+  const timer = setTimeout(() => giveUp.abort(), ABORT_DELAY);
   const body = await renderToReadableStream(
     <NonceContext.Provider value={nonce}>
       <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} nonce={nonce} />
     </NonceContext.Provider>,
     {
-      signal: AbortSignal.timeout(ABORT_DELAY),
+      signal: giveUp.signal,
       onError(error: unknown) {
         responseStatusCode = 500;
         if (shellRendered) console.error(error);
@@ -45,6 +49,10 @@ export default async function handleRequest(
     },
   );
   shellRendered = true;
+  body.allReady.then(
+    () => clearTimeout(timer),
+    () => clearTimeout(timer),
+  );
   if (waitForAll) await body.allReady;
   responseHeaders.set("Content-Type", "text/html; charset=utf-8");
   return new Response(body, { headers: responseHeaders, status: responseStatusCode });
