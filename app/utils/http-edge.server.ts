@@ -56,7 +56,8 @@ export const FILE_FORMS: Readonly<Record<string, number>> = {
 const VERIFY_ROUTE = "routes/verify";
 const VERIFY_BODY_BYTES = VERIFY_MAX_BYTES + 64 * 1024;
 
-const BODY_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+/** Methods whose body an action reads: its type must suit the route. Any other method but GET and HEAD is still held to the size limit. */
+const TYPED_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 export type BodyRule = { limit: number; accepts: "form" | "json" | "any"; stream: boolean };
 
@@ -225,8 +226,9 @@ export function edgeGuards({ build, largestFileBytes }: EdgeOptions) {
       if ((req.method === "GET" || req.method === "HEAD") && route && actionOnly(route.module)) {
         return refuse(res, 405, "只接受 POST 请求。\nThis address only takes POST requests.\n", { Allow: "POST" });
       }
-      if (!BODY_METHODS.has(req.method)) return next();
+      if (req.method === "GET" || req.method === "HEAD") return next();
       const rule = bodyRule(route?.id ?? null, route && (FILE_FORMS[route.id] ?? 0) > 0 ? await largestFileBytes() : 0);
+      if (!TYPED_METHODS.has(req.method)) rule.accepts = "any";
       const declared = req.headers["content-length"];
       if (declared !== undefined && Number(declared) > rule.limit) return tooLarge(req, res);
       // No type at all (e.g. a bare `curl -X POST`) is refused like any other body the route cannot read.

@@ -76,6 +76,10 @@ export async function parseUploadForm(
       errors[part.name] = e.key;
     }
     return null;
+  }).catch((e: unknown) => {
+    // A body that is not the multipart it says it is: the sender's error (400), never the server's.
+    if (e instanceof Error && /^malformed multipart/.test(e.message)) throw new Response("malformed multipart body", { status: 400 });
+    throw e;
   });
   await takeResumable(form, store, opts, uploads, errors);
   return { form, uploads, errors };

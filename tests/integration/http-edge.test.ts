@@ -38,7 +38,7 @@ interface Flood {
  * answer arrives, or the connection is closed. `chunked` frames the body in 64 KB chunks;
  * `end: false` leaves the body unfinished (no terminating chunk) and waits `waitMs` for an answer.
  */
-function flood(opts: { path: string; headers: Record<string, string>; total: number; chunked: boolean; end?: boolean; waitMs?: number; then?: Buffer }): Promise<Flood> {
+function flood(opts: { path: string; headers: Record<string, string>; total: number; chunked: boolean; end?: boolean; waitMs?: number; then?: Buffer; method?: string }): Promise<Flood> {
   return new Promise((resolve) => {
     const socket = net.connect(server.port, "127.0.0.1");
     let head = "";
@@ -60,7 +60,7 @@ function flood(opts: { path: string; headers: Record<string, string>; total: num
     socket.on("error", () => setTimeout(finish, 200));
     socket.on("close", () => setTimeout(finish, 200));
     const piece = Buffer.alloc(64 * 1024, "a");
-    socket.write(`POST ${opts.path} HTTP/1.1\r\nHost: localhost:${server.port}\r\n${Object.entries(opts.headers).map(([k, v]) => `${k}: ${v}\r\n`).join("")}\r\n`);
+    socket.write(`${opts.method ?? "POST"} ${opts.path} HTTP/1.1\r\nHost: localhost:${server.port}\r\n${Object.entries(opts.headers).map(([k, v]) => `${k}: ${v}\r\n`).join("")}\r\n`);
     const pump = () => {
       while (!finished && sent < opts.total) {
         const n = Math.min(piece.length, opts.total - sent);
@@ -228,6 +228,14 @@ describe("bodies no action can read are refused at the edge", () => {
     expect(noBoundary.status).toBe(400);
     const brokenMultipart = await fetch(`${server.url}/login`, { method: "POST", headers: { "Content-Type": "multipart/form-data; boundary=xyz" }, body: "--xyz\r\nContent-Disposition: form-data; name=\"phone\"\r\n\r\n138" });
     expect(brokenMultipart.status).toBe(400);
+    // A form with files that is not the multipart it says it is: 400 from the form's own reading, not a server error.
+    const brokenFileForm = await fetch(`${server.url}/register/company`, { method: "POST", headers: { "Content-Type": "multipart/form-data; boundary=xyz" }, body: "--xyz\r\nbroken headers\r\n\r\nx\r\n--xyz--\r\n" });
+    expect(brokenFileForm.status).toBe(400);
+    const cutFileForm = await fetch(`${server.url}/register/company`, { method: "POST", headers: { "Content-Type": "multipart/form-data; boundary=xyz" }, body: "--xyz\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\n138" });
+    expect(cutFileForm.status).toBe(400);
+    // Any other method is held to the same size limit.
+    const other = await flood({ path: "/set-text-size", headers: { ...form, "Transfer-Encoding": "chunked" }, total: 2 * MB, chunked: true, method: "PROPFIND" });
+    expect(other.status).toBe(413);
     // A form to a JSON endpoint is refused the same way.
     const formToJson = await fetch(`${server.url}/auth/passkey/login`, { method: "POST", headers: form, body: "step=options" });
     expect(formToJson.status).toBe(415);
