@@ -23,6 +23,7 @@ import { actsForVillage } from "./agent.server";
 import { getCountySettings } from "./county-settings.server";
 import { DomainError } from "./errors";
 import { checkTransition, type ProjectAction, type ProjectState } from "./lifecycle";
+import { transition } from "./lifecycle.server";
 import { notify, usersOfOrgs } from "./notification.server";
 import type { FileStore } from "./file-store.server";
 import type { RelyingParty } from "./passkey.server";
@@ -198,12 +199,14 @@ export async function completeAwardSignature(db: Db, clock: Clock, store: FileSt
     const final = await longTermForm(tx, clock, store, signed.sha256);
     await tx.update(awards).set({ state: "signed", noticePdfSha256: final.sha256, signedAt: now, signedBy: actor.userId }).where(eq(awards.tenderId, tenderId));
     await tx.update(bids).set({ awardedAt: now }).where(eq(bids.id, a.winnerBidId));
-    await tx.update(projects).set({ state: "awarded", updatedAt: now }).where(eq(projects.id, project.id));
     const others = await tx.select({ bidId: bids.id, companyId: bids.companyId }).from(bidOpenings).innerJoin(bids, eq(bids.id, bidOpenings.bidId)).where(and(eq(bidOpenings.tenderId, tenderId), ne(bids.id, a.winnerBidId)));
     if (tender.bidSecurityFen > 0 && others.length) {
       await tx.insert(securityReleases).values(others.map((o) => ({ bidId: o.bidId, tenderId, amountFen: tender.bidSecurityFen, dueAt: new Date(now.getTime() + settings.bidSecurityReleaseDays * DAY) })));
     }
-    await audit(tx, clock, actor, project, tenderId, "award.sign", { winnerBidId: a.winnerBidId, priceFen: a.priceFen, notice: final.sha256 }, { projectState: "awarded" });
+    await transition(tx, clock, actor, "project", project.id, "sign_award", {
+      expectFrom: [project.state as ProjectState],
+      audit: ({ after }) => ({ action: "award.sign", objectType: "tender", objectId: tenderId, detail: { winnerBidId: a.winnerBidId, priceFen: a.priceFen, notice: final.sha256 }, after: { projectState: after.state } }),
+    });
     const [winner] = await tx.select({ companyId: bids.companyId }).from(bids).where(eq(bids.id, a.winnerBidId));
     await notify(tx, clock, await usersOfOrgs(tx, [winner.companyId], ["contractor"]), "award.won", { project: project.name }, `/notices/${tenderId}`);
     await notify(tx, clock, await usersOfOrgs(tx, others.map((o) => o.companyId), ["contractor"]), "award.lost", { project: project.name }, `/notices/${tenderId}`);
@@ -260,10 +263,11 @@ export async function completeProject(db: Db, clock: Clock, actor: Actor & { use
     const d = parseDay(input.acceptanceDate, "acceptanceDate");
     if (d < a.contractDate || d > beijingDay(clock.now())) throw new DomainError("errors.award.acceptanceDate", { field: "acceptanceDate" });
     if (input.settlementFen === null || !Number.isSafeInteger(input.settlementFen) || input.settlementFen <= 0) throw new DomainError("errors.award.settlement", { field: "settlement" });
-    const now = clock.now();
     await tx.update(awards).set({ acceptanceDate: d, settlementFen: input.settlementFen }).where(eq(awards.tenderId, tenderId));
-    await tx.update(projects).set({ state: "completed", updatedAt: now }).where(eq(projects.id, project.id));
-    await audit(tx, clock, actor, project, tenderId, "project.complete", { acceptanceDate: d, settlementFen: input.settlementFen, awardFen: a.priceFen }, { projectState: "completed" });
+    await transition(tx, clock, actor, "project", project.id, "complete", {
+      expectFrom: [project.state as ProjectState],
+      audit: ({ after }) => ({ action: "project.complete", objectType: "tender", objectId: tenderId, detail: { acceptanceDate: d, settlementFen: input.settlementFen, awardFen: a.priceFen }, after: { projectState: after.state } }),
+    });
   });
 }
 

@@ -47,6 +47,7 @@ import {
   settleAbnormalScores,
 } from "./evaluation-rules.server";
 import { checkTransition, type ProjectState } from "./lifecycle";
+import { transition } from "./lifecycle.server";
 import { notify, usersOfOrgs } from "./notification.server";
 import { bidContentRevealedSql } from "./reveal";
 import { lockCurrentTender } from "./tender-qa.server";
@@ -239,10 +240,9 @@ async function lockQualifiedList(tx: Db, clock: Clock, actor: Actor, tender: Ten
   if (qualified.length < settings.minValidBids) {
     const failReason = { key: "evaluation.failed.tooFewQualified", values: { qualified: qualified.length, min: settings.minValidBids } };
     await tx.update(evaluations).set({ state: "done", qualifiedBidIds: qualified, qualifiedListHash: hash, lockedAt: now, stepStartedAt: now, failReason }).where(eq(evaluations.tenderId, tender.id));
-    const v = checkTransition(project.state as ProjectState, "fail_evaluation", null);
-    if (!v.ok) throw new DomainError(v.reason, { status: 409 });
-    await tx.update(projects).set({ state: "failed", updatedAt: now }).where(eq(projects.id, project.id));
-    await audit(tx, clock, actor, project, tender.id, "evaluation.failed", { qualified, listHash: hash }, { projectState: "failed" });
+    await transition(tx, clock, actor, "project", project.id, "fail_evaluation", {
+      audit: ({ after }) => ({ action: "evaluation.failed", objectType: "tender", objectId: tender.id, detail: { qualified, listHash: hash }, after: { projectState: after.state } }),
+    });
     await notify(tx, clock, await hostsOf(tx, project), "evaluation.failed", { project: project.name }, `/evaluations/${tender.id}`);
     return { locked: true as const, failed: true, qualified };
   }

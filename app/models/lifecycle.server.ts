@@ -11,9 +11,9 @@
 import { eq } from "drizzle-orm";
 import type { Clock } from "~/utils/clock.server";
 import { schema, type Db, type MemberRole, type Project } from "~/utils/db.server";
-import { appendAudit, type Actor, type AuditEntry } from "./audit.server";
+import { appendAudit, SYSTEM_ACTOR, type Actor, type AuditEntry } from "./audit.server";
 import { DomainError } from "./errors";
-import { checkTransition, TRANSITIONS, type ProjectAction, type ProjectState } from "./lifecycle";
+import { checkTransition, PROJECT_STATES, TRANSITIONS, type ProjectAction, type ProjectState, type Rule } from "./lifecycle";
 
 const { projects } = schema;
 
@@ -37,6 +37,10 @@ export function refusal(reason: string, action: string, state: string): DomainEr
 export type AuditOf = Omit<AuditEntry, "countyId" | "townshipId">;
 
 export interface TransitionOptions<Row, S extends string> {
+  /** Who may touch the row at all (403), checked on the locked row before the table, so a stranger learns nothing of its state. */
+  precheck?: (row: Row) => void | Promise<void>;
+  /** For an action the clock decides (`clock: true`): the instant it falls due; refused (409) before it. */
+  dueAt?: Date;
   /** The states the caller read the row in; a row found in another state is refused (409) even where the table would allow the action. */
   expectFrom?: readonly S[];
   /** Checks the table cannot make (ownership, the form), run on the locked row after the table's check and before any write. */
@@ -44,9 +48,9 @@ export interface TransitionOptions<Row, S extends string> {
   /** Other columns written with the state (never the state itself). */
   set?: Partial<Omit<Row, "state">> | ((row: Row) => Partial<Omit<Row, "state">> | Promise<Partial<Omit<Row, "state">>>);
   /** Extra fields of the default audit row (`project.<action>`, before/after state). */
-  detail?: Record<string, unknown>;
+  detail?: Record<string, unknown> | ((before: Row) => Record<string, unknown> | undefined);
   /** The audit row, when the transition is part of a named act (tender.publish, award.sign …); by default `project.<action>`. */
-  audit?: (t: { before: Row; to: S }) => AuditOf;
+  audit?: (t: { before: Row; after: Row }) => AuditOf;
 }
 
 export interface Transitioned<Row> {
@@ -63,11 +67,16 @@ export interface Transitioned<Row> {
 async function transitionProject(tx: Db, clock: Clock, actor: Actor, id: string, action: ProjectAction, opts: TransitionOptions<Project, ProjectState>): Promise<Transitioned<Project>> {
   const [row] = await tx.select().from(projects).where(eq(projects.id, id)).for("update");
   if (!row) throw new DomainError("errors.notFound", { status: 404 });
+  await opts.precheck?.(row);
   const state = row.state as ProjectState;
-  const rule = TRANSITIONS[action];
+  const rule: Rule<ProjectState> = TRANSITIONS[action];
   const verdict = checkTransition(state, action, rule.roles.length === 0 ? null : roleOf(actor));
   if (!verdict.ok) throw refusal(verdict.reason, action, state);
   if (opts.expectFrom && !opts.expectFrom.includes(state)) throw refusal("errors.transition.state", action, state);
+  if (rule.clock) {
+    if (!opts.dueAt) throw new Error(`project.${action} is decided by the clock: say when it falls due`);
+    if (clock.now() < opts.dueAt) throw refusal("errors.transition.state", action, state);
+  }
   await opts.guard?.(row);
   const extra = typeof opts.set === "function" ? await opts.set(row) : (opts.set ?? {});
   // "previous": back to the state before the cancellation request, or stay where it is.
@@ -79,11 +88,44 @@ async function transitionProject(tx: Db, clock: Clock, actor: Actor, id: string,
     .set({ ...extra, ...cancel, state: to, updatedAt: clock.now() })
     .where(eq(projects.id, id))
     .returning();
+  const detail = typeof opts.detail === "function" ? opts.detail(row) : opts.detail;
   const entry: AuditOf = opts.audit
-    ? opts.audit({ before: row, to })
-    : { action: `project.${action}`, objectType: "project", objectId: row.id, before: { state }, after: { state: to }, detail: opts.detail };
+    ? opts.audit({ before: row, after })
+    : { action: `project.${action}`, objectType: "project", objectId: row.id, before: { state }, after: { state: to }, detail };
   await appendAudit(tx, clock, actor, { ...entry, countyId: row.countyId, townshipId: row.townshipId });
   return { before: row, after };
+}
+
+/**
+ * Check a project action without taking it, with the writer's mapping (403
+ * wrong role, 409 wrong state): for a caller that must refuse before its
+ * other checks and takes the transition later in the same transaction.
+ */
+export function assertProjectAction(state: ProjectState, action: ProjectAction, actor: Actor): void {
+  const rule: Rule<ProjectState> = TRANSITIONS[action];
+  const verdict = checkTransition(state, action, rule.roles.length === 0 ? null : roleOf(actor));
+  if (!verdict.ok) throw refusal(verdict.reason, action, state);
+}
+
+/**
+ * The close of bidding: one transition, taken by whichever comes first after
+ * the deadline — the scheduler's round or the host starting the opening —
+ * recorded once, by the system, with the deadline.
+ */
+export async function closeBidding(tx: Db, clock: Clock, projectId: string, deadline: Date): Promise<Transitioned<Project>> {
+  return transitionProject(tx, clock, SYSTEM_ACTOR, projectId, "close_bidding", { expectFrom: ["published"], dueAt: deadline, detail: { deadline: deadline.toISOString() } });
+}
+
+/**
+ * A new project starts in its table's first state (draft); the caller writes
+ * its creation's audit row with what else it records (the decisions).
+ */
+export async function insertProject(tx: Db, values: Omit<typeof projects.$inferInsert, "state" | "stateBeforeCancel">): Promise<Project> {
+  const [row] = await tx
+    .insert(projects)
+    .values({ ...values, state: PROJECT_STATES[0] })
+    .returning();
+  return row;
 }
 
 type Writers = {

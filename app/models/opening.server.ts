@@ -20,7 +20,7 @@ import { z } from "zod";
 import type { Clock } from "~/utils/clock.server";
 import { schema, type Db, type MemberRole, type Project, type Tender } from "~/utils/db.server";
 import { formatFen } from "~/utils/money";
-import { appendAudit, type Actor } from "./audit.server";
+import type { Actor } from "./audit.server";
 import { actsForVillage } from "./agent.server";
 import { openSealedBid } from "./bid-open.server";
 import { manifestTerms, orderedReasons, readManifest, storableFileName, unreadableManifest } from "./bid-manifest";
@@ -34,6 +34,7 @@ import { DomainError } from "./errors";
 import { putBytes, readBytes, type FileStore } from "./file-store.server";
 import { appendHallEvent, type HallEventKind } from "./hall-events.server";
 import { checkTransition, effectiveState, type ProjectAction, type ProjectState } from "./lifecycle";
+import { closeBidding, transition } from "./lifecycle.server";
 import { lockCurrentTender } from "./tender-qa.server";
 
 const { openings, openingSignins, bidOpenings, bids, bidVersions, bidKeyWraps, projects, orgs, files, projectManagers, hallEvents } = schema;
@@ -83,11 +84,9 @@ async function event(tx: Db, clock: Clock, actor: Actor, locked: Locked, kind: H
   return appendHallEvent(tx, clock, actor, { tenderId: locked.tender.id, kind, payload, companyId, ...scope(locked) });
 }
 
-/** The project moves with the opening (opening → evaluating / failed) through the lifecycle table. */
+/** The project moves with the opening (opening → evaluating / failed) through its writer. */
 async function moveProject(tx: Db, clock: Clock, actor: Actor, locked: Locked, action: "open_bids" | "fail_tender") {
-  const v = checkTransition(effectiveState(locked.project.state as ProjectState, locked.tender.deadline, clock.now()), action, actor.role === "system" ? null : (actor.role as MemberRole));
-  if (!v.ok) throw new DomainError(v.reason, { status: 409 });
-  await tx.update(projects).set({ state: v.to as ProjectState, updatedAt: clock.now() }).where(eq(projects.id, locked.project.id));
+  await transition(tx, clock, actor, "project", locked.project.id, action, { detail: { tenderId: locked.tender.id } });
 }
 
 // ── Before the deadline: sign in ────────────────────────────────────────
@@ -121,7 +120,8 @@ export async function startDecryption(db: Db, clock: Clock, actor: HallActor, ac
     await assertHost(tx, locked, actor, actingOrgId);
     const now = clock.now();
     refuse(locked.project, locked.tender, "host_opening", actor.role as MemberRole, now);
-    if (locked.project.state === "published") await tx.update(projects).set({ state: "opening", updatedAt: now }).where(eq(projects.id, locked.project.id));
+    // The deadline has passed (refuse() checked it): the host's start records the close of bidding if the scheduler has not yet.
+    if (locked.project.state === "published") await closeBidding(tx, clock, locked.project.id, locked.tender.deadline);
     const existing = await lockOpening(tx, tenderId);
     if (existing && existing.state !== "waiting") throw new DomainError("errors.opening.alreadyStarted", { status: 409 });
     const all = await tx.select({ bid: bids, company: orgs.name }).from(bids).innerJoin(orgs, eq(orgs.id, bids.companyId)).where(eq(bids.tenderId, tenderId)).orderBy(asc(bids.createdAt));
@@ -503,13 +503,11 @@ export async function closeOpening(db: Db, clock: Clock, actor: HallActor, actin
 /** After 流标 the committee starts a new round: the project is approved again and a new notice can be published. */
 export async function retender(db: Db, clock: Clock, actor: HallActor, villageId: string, projectId: string) {
   return db.transaction(async (tx) => {
-    const [p] = await tx.select().from(projects).where(eq(projects.id, projectId)).for("update");
-    if (!p) throw new DomainError("errors.notFound", { status: 404 });
-    if (p.villageId !== villageId) throw new DomainError("errors.forbidden", { status: 403 });
-    const v = checkTransition(p.state as ProjectState, "retender", actor.role as MemberRole);
-    if (!v.ok) throw new DomainError(v.reason, { status: 409 });
-    await tx.update(projects).set({ state: "approved", updatedAt: clock.now() }).where(eq(projects.id, p.id));
-    await appendAudit(tx, clock, actor, { action: "project.retender", objectType: "project", objectId: p.id, countyId: p.countyId, townshipId: p.townshipId, before: { state: p.state }, after: { state: "approved" } });
+    await transition(tx, clock, actor, "project", projectId, "retender", {
+      precheck: (p) => {
+        if (p.villageId !== villageId) throw new DomainError("errors.forbidden", { status: 403 });
+      },
+    });
   });
 }
 

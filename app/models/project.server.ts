@@ -1,6 +1,6 @@
 /**
  * Village projects from registration to township approval (DOMAIN.md steps 1–3).
- * State changes go through lifecycle.ts; every change is audited in the same
+ * State changes go through the writer in lifecycle.server.ts; every change is audited in the same
  * transaction; uploaded evidence is stored before the rows that refer to it.
  */
 import { and, desc, eq, inArray, ne } from "drizzle-orm";
@@ -15,6 +15,7 @@ import { parseRatio, type CountySettings } from "./county-settings";
 import { getCountySettings } from "./county-settings.server";
 import { DomainError } from "./errors";
 import { checkTransition, type ProjectAction, type ProjectState } from "./lifecycle";
+import { insertProject, refusal, transition } from "./lifecycle.server";
 import {
   allowedMethods,
   bandOf,
@@ -160,27 +161,23 @@ export async function createProject(db: Db, clock: Clock, actor: Actor, villageI
   checkBand(settings, input);
   return db.transaction(async (tx) => {
     const now = clock.now();
-    const [p] = await tx
-      .insert(projects)
-      .values({
-        villageId,
-        townshipId: village.townshipId,
-        countyId: village.countyId,
-        name: input.name,
-        type: input.type,
-        location: input.location,
-        scope: input.scope,
-        estimateFen: input.estimate,
-        ceilingFen: input.ceiling,
-        fundingSource: input.fundingSource,
-        durationDays: input.durationDays,
-        method: input.method,
-        state: "draft",
-        createdBy: actor.userId,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning();
+    const p = await insertProject(tx, {
+      villageId,
+      townshipId: village.townshipId,
+      countyId: village.countyId,
+      name: input.name,
+      type: input.type,
+      location: input.location,
+      scope: input.scope,
+      estimateFen: input.estimate,
+      ceilingFen: input.ceiling,
+      fundingSource: input.fundingSource,
+      durationDays: input.durationDays,
+      method: input.method,
+      createdBy: actor.userId,
+      createdAt: now,
+      updatedAt: now,
+    });
     await saveDecisions(tx, clock, p.id, decisions);
     await appendAudit(tx, clock, actor, {
       action: "project.create",
@@ -200,8 +197,8 @@ async function lockForAction(tx: Db, projectId: string, action: ProjectAction, r
   if (!p) throw new DomainError("errors.notFound", { status: 404 });
   // The acting role comes from the session (actor.role), never from the caller's idea of who should act.
   const verdict = checkTransition(p.state as ProjectState, action, (role ?? "") as MemberRole);
-  if (!verdict.ok) throw new DomainError(verdict.reason, { status: 409, values: { state: p.state, action } });
-  return { p, to: verdict.to };
+  if (!verdict.ok) throw refusal(verdict.reason, action, p.state);
+  return { p };
 }
 
 export async function updateProject(db: Db, clock: Clock, actor: Actor, projectId: string, villageId: string, input: ProjectInput, decisions: DecisionInput[]) {
@@ -269,31 +266,28 @@ export function checkDecisions(settings: CountySettings, decisions: Pick<Decisio
 /** Submit for the township's approval; runs the splitting check and records what it found. */
 export async function submitProject(db: Db, clock: Clock, actor: Actor, projectId: string, villageId: string) {
   return db.transaction(async (tx) => {
-    const { p, to } = await lockForAction(tx, projectId, "submit", actor.role);
-    if (p.villageId !== villageId) throw new DomainError("errors.forbidden", { status: 403 });
-    const settings = await getCountySettings(tx, p.countyId);
-    checkBand(settings, { type: p.type, estimate: p.estimateFen, method: p.method });
-    const decisions = await tx.select().from(projectDecisions).where(eq(projectDecisions.projectId, p.id));
-    checkDecisions(
-      settings,
-      decisions.map((d) => ({ ...d, eligible: d.eligible ?? undefined, attended: d.attended ?? undefined, votesFor: d.votesFor ?? undefined })),
-      beijingDay(clock.now()),
-    );
-    const splitting = await findSplitting(tx, settings, p);
-    const [after] = await tx
-      .update(projects)
-      .set({ state: to as ProjectState, splitting, submittedAt: clock.now(), updatedAt: clock.now(), returnReason: null })
-      .where(eq(projects.id, p.id))
-      .returning();
-    await appendAudit(tx, clock, actor, {
-      action: "project.submit",
-      objectType: "project",
-      objectId: p.id,
-      countyId: p.countyId,
-      townshipId: p.townshipId,
-      before: { state: p.state },
-      after: { state: after.state },
-      detail: splitting ? { splitting } : undefined,
+    let settings: CountySettings | null = null;
+    const { after } = await transition(tx, clock, actor, "project", projectId, "submit", {
+      guard: async (p) => {
+        if (p.villageId !== villageId) throw new DomainError("errors.forbidden", { status: 403 });
+        settings = await getCountySettings(tx, p.countyId);
+        checkBand(settings, { type: p.type, estimate: p.estimateFen, method: p.method });
+        const decisions = await tx.select().from(projectDecisions).where(eq(projectDecisions.projectId, p.id));
+        checkDecisions(
+          settings,
+          decisions.map((d) => ({ ...d, eligible: d.eligible ?? undefined, attended: d.attended ?? undefined, votesFor: d.votesFor ?? undefined })),
+          beijingDay(clock.now()),
+        );
+      },
+      set: async (p) => ({ splitting: await findSplitting(tx, settings!, p), submittedAt: clock.now(), returnReason: null }),
+      audit: ({ before, after }) => ({
+        action: "project.submit",
+        objectType: "project",
+        objectId: before.id,
+        before: { state: before.state },
+        after: { state: after.state },
+        detail: after.splitting ? { splitting: after.splitting } : undefined,
+      }),
     });
     return after;
   });
@@ -319,25 +313,15 @@ export const decisionSchema = z.object({
 
 /** The supervisor of the project's township approves; a splitting warning needs a written justification. */
 export async function approveProject(db: Db, clock: Clock, actor: Actor, projectId: string, townshipId: string, justification: string) {
+  const text = justification.trim();
   return db.transaction(async (tx) => {
-    const { p, to } = await lockForAction(tx, projectId, "approve", actor.role);
-    if (p.townshipId !== townshipId) throw new DomainError("errors.forbidden", { status: 403 });
-    const text = justification.trim();
-    if (p.splitting && text.length < 10) throw new DomainError("errors.project.justificationRequired", { field: "reason" });
-    const [after] = await tx
-      .update(projects)
-      .set({ state: to as ProjectState, splittingJustification: p.splitting ? text : null, decidedAt: clock.now(), decidedBy: actor.userId, updatedAt: clock.now() })
-      .where(eq(projects.id, p.id))
-      .returning();
-    await appendAudit(tx, clock, actor, {
-      action: "project.approve",
-      objectType: "project",
-      objectId: p.id,
-      countyId: p.countyId,
-      townshipId: p.townshipId,
-      before: { state: p.state },
-      after: { state: after.state },
-      detail: p.splitting ? { splittingJustification: text } : undefined,
+    const { after } = await transition(tx, clock, actor, "project", projectId, "approve", {
+      guard: (p) => {
+        if (p.townshipId !== townshipId) throw new DomainError("errors.forbidden", { status: 403 });
+        if (p.splitting && text.length < 10) throw new DomainError("errors.project.justificationRequired", { field: "reason" });
+      },
+      set: (p) => ({ splittingJustification: p.splitting ? text : null, decidedAt: clock.now(), decidedBy: actor.userId }),
+      detail: (p) => (p.splitting ? { splittingJustification: text } : undefined),
     });
     return after;
   });
@@ -364,21 +348,11 @@ async function simpleTransition(
   detail?: Record<string, unknown>,
 ) {
   return db.transaction(async (tx) => {
-    const { p, to } = await lockForAction(tx, projectId, action, actor.role);
-    if (!owns(p)) throw new DomainError("errors.forbidden", { status: 403 });
-    const [after] = await tx
-      .update(projects)
-      .set({ ...set, state: to as ProjectState, updatedAt: clock.now() })
-      .where(eq(projects.id, p.id))
-      .returning();
-    await appendAudit(tx, clock, actor, {
-      action: `project.${action}`,
-      objectType: "project",
-      objectId: p.id,
-      countyId: p.countyId,
-      townshipId: p.townshipId,
-      before: { state: p.state },
-      after: { state: after.state },
+    const { after } = await transition(tx, clock, actor, "project", projectId, action, {
+      guard: (p) => {
+        if (!owns(p)) throw new DomainError("errors.forbidden", { status: 403 });
+      },
+      set,
       detail,
     });
     return after;

@@ -17,6 +17,7 @@ import { getWorkingCalendar } from "./calendar.server";
 import { getCountySettings } from "./county-settings.server";
 import { DomainError } from "./errors";
 import { checkTransition, type ProjectAction, type ProjectState } from "./lifecycle";
+import { transition } from "./lifecycle.server";
 import { notify, usersOfOrgs } from "./notification.server";
 import { lockCurrentTender } from "./tender-qa.server";
 import { hostsOf } from "./evaluation.server";
@@ -62,8 +63,9 @@ export async function startPublicity(tx: Db, clock: Clock, actor: Actor, tenderI
   const now = clock.now();
   const endsAt = new Date(now.getTime() + settings.publicityMinDays * DAY);
   await tx.insert(publicities).values({ tenderId, startsAt: now, endsAt, candidates });
-  await tx.update(projects).set({ state: "publicity", updatedAt: now }).where(eq(projects.id, project.id));
-  await audit(tx, clock, actor, project, tenderId, "publicity.start", { candidates, endsAt: endsAt.toISOString() }, { projectState: "publicity" });
+  await transition(tx, clock, actor, "project", project.id, "publish_candidates", {
+    audit: ({ after }) => ({ action: "publicity.start", objectType: "tender", objectId: tenderId, detail: { candidates, endsAt: endsAt.toISOString() }, after: { projectState: after.state } }),
+  });
   const bidders = await usersOfOrgs(tx, await biddingCompanies(tx, tenderId), ["contractor"]);
   await notify(tx, clock, [...bidders, ...(await hostsOf(tx, project))], "publicity.started", { project: project.name }, `/notices/${tenderId}`);
 }
@@ -166,7 +168,6 @@ export async function handleComplaint(db: Db, clock: Clock, actor: Actor & { use
       if (decision === "uphold") {
         // The result falls: the award (even a signed notice) is withdrawn, the winner's project manager is free again,
         // and every bid security is due back.
-        await tx.update(projects).set({ state: "failed", updatedAt: now }).where(eq(projects.id, project.id));
         const [a] = await tx.select().from(awards).where(eq(awards.tenderId, tenderId));
         if (a) {
           await tx.update(awards).set({ state: "rejected", approvalNote: text }).where(eq(awards.tenderId, tenderId));
@@ -182,7 +183,12 @@ export async function handleComplaint(db: Db, clock: Clock, actor: Actor & { use
         }
       }
     }
-    await audit(tx, clock, actor, project, tenderId, `complaint.${decision}`, { complaintId, outcome: outcome || null }, decision === "uphold" ? { projectState: "failed" } : undefined);
+    if (decision === "uphold") {
+      await transition(tx, clock, actor, "project", project.id, "uphold_complaint", {
+        expectFrom: [project.state as ProjectState],
+        audit: ({ after }) => ({ action: "complaint.uphold", objectType: "tender", objectId: tenderId, detail: { complaintId, outcome: outcome || null }, after: { projectState: after.state } }),
+      });
+    } else await audit(tx, clock, actor, project, tenderId, `complaint.${decision}`, { complaintId, outcome: outcome || null });
     await notify(tx, clock, [...(await usersOfOrgs(tx, [c.companyId], ["contractor"])), ...(await hostsOf(tx, project))], "publicity.complaint", { project: project.name }, `/notices/${tenderId}/publicity`);
   });
 }

@@ -12,11 +12,12 @@ import { formatBeijing, fromBeijingLocal } from "~/utils/time";
 import { assertActsForVillage } from "./agent.server";
 import type { FileStore } from "./file-store.server";
 import { storeTenderDocument } from "./tender-document.server";
-import { appendAudit, type Actor } from "./audit.server";
+import type { Actor } from "./audit.server";
 import type { CountySettings } from "./county-settings";
 import { getCountySettings } from "./county-settings.server";
 import { DomainError } from "./errors";
-import { checkTransition, effectiveState, PUBLIC_STATES, type ProjectState } from "./lifecycle";
+import { effectiveState, PUBLIC_STATES, type ProjectState } from "./lifecycle";
+import { assertProjectAction, closeBidding, transition } from "./lifecycle.server";
 import { PLATFORM_METHODS } from "./project-rules";
 import { currentTemplate, renderTemplate } from "./template.server";
 import { EVALUATION_METHODS } from "./tender-rules";
@@ -106,8 +107,7 @@ export async function publishTender(
     const [p] = await tx.select().from(projects).where(eq(projects.id, projectId)).for("update");
     if (!p) throw new DomainError("errors.notFound", { status: 404 });
     await assertActsForVillage(tx, p, actor.role as MemberRole, actingOrgId);
-    const verdict = checkTransition(p.state as ProjectState, "publish", (actor.role ?? "") as MemberRole);
-    if (!verdict.ok) throw new DomainError(verdict.reason, { status: 409 });
+    assertProjectAction(p.state as ProjectState, "publish", actor);
     if (!PLATFORM_METHODS.includes(p.method)) throw new DomainError("errors.tender.notPlatformMethod");
     const settings = await getCountySettings(tx, p.countyId);
     const now = clock.now();
@@ -197,26 +197,26 @@ export async function publishTender(
       await tx.insert(files).values({ sha256: a.sha256, size: a.size, mime: "application/pdf", createdAt: now }).onConflictDoNothing();
       await tx.insert(tenderAttachments).values({ tenderId: tender.id, fileSha256: a.sha256, fileName: a.name }).onConflictDoNothing();
     }
-    await tx.update(projects).set({ state: "published", updatedAt: now }).where(eq(projects.id, p.id));
-    await appendAudit(tx, clock, actor, {
-      action: "tender.publish",
-      objectType: "tender",
-      objectId: tender.id,
-      countyId: p.countyId,
-      townshipId: p.townshipId,
-      before: { projectState: p.state },
-      detail: { onBehalfOf: p.villageId },
-      after: {
-        projectState: "published",
-        round: tender.round,
-        templateVersion: template.version,
-        deadline: deadline.toISOString(),
-        bidSecurityFen: form.bidSecurity,
-        evaluationMethod: form.evaluationMethod,
-        panelSize: form.panelSize,
-        attachments: attachments.map((a) => a.sha256),
-        documentPdf: pdf.sha256,
-      },
+    await transition(tx, clock, actor, "project", p.id, "publish", {
+      expectFrom: [p.state as ProjectState],
+      audit: ({ before, after }) => ({
+        action: "tender.publish",
+        objectType: "tender",
+        objectId: tender.id,
+        before: { projectState: before.state },
+        detail: { onBehalfOf: p.villageId },
+        after: {
+          projectState: after.state,
+          round: tender.round,
+          templateVersion: template.version,
+          deadline: deadline.toISOString(),
+          bidSecurityFen: form.bidSecurity,
+          evaluationMethod: form.evaluationMethod,
+          panelSize: form.panelSize,
+          attachments: attachments.map((a) => a.sha256),
+          documentPdf: pdf.sha256,
+        },
+      }),
     });
     return tender;
   });
@@ -286,20 +286,11 @@ export async function requestCancel(db: Db, clock: Clock, actor: Actor, projectI
   const text = reason.trim();
   if (text.length < 4) throw new DomainError("errors.project.reasonRequired", { field: "reason" });
   return db.transaction(async (tx) => {
-    const [p] = await tx.select().from(projects).where(eq(projects.id, projectId)).for("update");
-    if (!p) throw new DomainError("errors.notFound", { status: 404 });
-    if (p.villageId !== villageId) throw new DomainError("errors.forbidden", { status: 403 });
-    const v = checkTransition(p.state as ProjectState, "request_cancel", (actor.role ?? "") as MemberRole);
-    if (!v.ok) throw new DomainError(v.reason, { status: 409 });
-    await tx.update(projects).set({ state: "cancel_requested", stateBeforeCancel: p.state, cancelReason: text, updatedAt: clock.now() }).where(eq(projects.id, p.id));
-    await appendAudit(tx, clock, actor, {
-      action: "project.request_cancel",
-      objectType: "project",
-      objectId: p.id,
-      countyId: p.countyId,
-      townshipId: p.townshipId,
-      before: { state: p.state },
-      after: { state: "cancel_requested" },
+    await transition(tx, clock, actor, "project", projectId, "request_cancel", {
+      precheck: (p) => {
+        if (p.villageId !== villageId) throw new DomainError("errors.forbidden", { status: 403 });
+      },
+      set: { cancelReason: text },
       detail: { reason: text },
     });
   });
@@ -307,21 +298,11 @@ export async function requestCancel(db: Db, clock: Clock, actor: Actor, projectI
 
 export async function decideCancel(db: Db, clock: Clock, actor: Actor, projectId: string, townshipId: string, approve: boolean, note: string) {
   return db.transaction(async (tx) => {
-    const [p] = await tx.select().from(projects).where(eq(projects.id, projectId)).for("update");
-    if (!p) throw new DomainError("errors.notFound", { status: 404 });
-    const v = checkTransition(p.state as ProjectState, approve ? "approve_cancel" : "reject_cancel", (actor.role ?? "") as MemberRole);
-    if (!v.ok) throw new DomainError(v.reason, { status: 409 });
-    if (p.townshipId !== townshipId) throw new DomainError("errors.forbidden", { status: 403 });
-    const to: ProjectState = approve ? "cancelled" : ((p.stateBeforeCancel ?? "draft") as ProjectState);
-    await tx.update(projects).set({ state: to, stateBeforeCancel: null, updatedAt: clock.now(), ...(approve ? {} : { cancelReason: null }) }).where(eq(projects.id, p.id));
-    await appendAudit(tx, clock, actor, {
-      action: approve ? "project.approve_cancel" : "project.reject_cancel",
-      objectType: "project",
-      objectId: p.id,
-      countyId: p.countyId,
-      townshipId: p.townshipId,
-      before: { state: p.state },
-      after: { state: to },
+    await transition(tx, clock, actor, "project", projectId, approve ? "approve_cancel" : "reject_cancel", {
+      guard: (p) => {
+        if (p.townshipId !== townshipId) throw new DomainError("errors.forbidden", { status: 403 });
+      },
+      set: approve ? {} : { cancelReason: null },
       detail: note.trim() ? { note: note.trim() } : undefined,
     });
   });
@@ -345,19 +326,7 @@ export async function closeDueTenders(db: Db, clock: Clock): Promise<number> {
       .innerJoin(tenders, eq(tenders.projectId, projects.id))
       .where(and(eq(projects.state, "published"), lte(tenders.deadline, now), isCurrentRound))
       .for("update", { of: projects, skipLocked: true });
-    for (const { project: p, deadline } of due) {
-      await tx.update(projects).set({ state: "opening", updatedAt: now }).where(eq(projects.id, p.id));
-      await appendAudit(tx, clock, { userId: null, role: "system", ip: null }, {
-        action: "project.close_bidding",
-        objectType: "project",
-        objectId: p.id,
-        countyId: p.countyId,
-        townshipId: p.townshipId,
-        before: { state: "published" },
-        after: { state: "opening" },
-        detail: { deadline: deadline.toISOString() },
-      });
-    }
+    for (const { project: p, deadline } of due) await closeBidding(tx, clock, p.id, deadline);
     return due.length;
   });
 }

@@ -131,7 +131,7 @@ describe("cancellation", () => {
     await run(projectRoute.action, post(`/projects/${id}`, { intent: "request_cancel", reason: "上级资金调整，项目暂缓" }, c.committeeA1), ctx, { id });
     // The committee cannot approve its own request; the other township cannot either.
     const self = unwrap(await run(projectRoute.action, post(`/projects/${id}`, { intent: "approve_cancel" }, c.committeeA1), ctx, { id }));
-    expect(self.data.errors.form).toBe("errors.transition.role");
+    expect(self.data.errors.form).toMatchObject({ key: "errors.transition.role" }); // one refusal for every transition, naming the action and state
     expect(unwrap(await run(projectRoute.action, post(`/projects/${id}`, { intent: "approve_cancel" }, c.supervisorB), ctx, { id })).status).toBe(403);
     await run(projectRoute.action, post(`/projects/${id}`, { intent: "approve_cancel", reason: "同意" }, c.supervisorA), ctx, { id });
     const page = unwrap(await run(noticeRoute.loader, get(`/notices/${t.id}`), ctx, { id: t.id })).data;
