@@ -1,15 +1,21 @@
 import { RemixBrowser } from "@remix-run/react";
 import { startTransition, StrictMode } from "react";
 import { hydrateRoot } from "react-dom/client";
-import { addCatalogue } from "~/utils/i18n";
+import { loadNamespaces, namespacesOf } from "~/utils/i18n";
 
-// Only the page's language travels to the browser: its catalogue is loaded before hydrating.
-async function loadCatalogue() {
-  if (document.documentElement.lang === "en") addCatalogue("en", (await import("~/locales/en")).default);
-  else addCatalogue("zh-CN", (await import("~/locales/zh-CN")).default);
+declare global {
+  interface Window {
+    /** The matched routes' modules, imported by the page before this script (Remix's <Scripts>). */
+    __remixRouteModules?: Record<string, { handle?: unknown } | undefined>;
+  }
 }
 
-void loadCatalogue().then(() =>
+// Only the page's language travels to the browser, and of it only the areas the matched routes name
+// in handle.i18n (and common): they are loaded before hydrating. root.tsx loads more on navigation.
+const locale = document.documentElement.lang === "en" ? "en" : "zh-CN";
+const handles = Object.values(window.__remixRouteModules ?? {}).map((m) => m?.handle);
+
+void loadNamespaces(locale, namespacesOf(handles)).then(() =>
   startTransition(() => {
     hydrateRoot(
       document,

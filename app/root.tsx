@@ -1,11 +1,12 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, isRouteErrorResponse, Links, Meta, NavLink, Outlet, Scripts, ScrollRestoration, useLocation, useMatches, useRouteError, useRouteLoaderData } from "@remix-run/react";
+import { Suspense } from "react";
 import { I18nextProvider, useTranslation } from "react-i18next";
 import styles from "~/styles/app.css";
 import { unreadCount } from "~/models/notification.server";
 import { getAuth, readCookie } from "~/utils/auth.server";
 import { TEXT_SIZE_COOKIE } from "~/utils/text-size";
-import { DEFAULT_LOCALE, getI18n, localeFromCookieHeader, type Locale } from "~/utils/i18n";
+import { DEFAULT_LOCALE, getI18n, getT, loadNamespaces, localeFromCookieHeader, missingNamespaces, namespacesOf, type Locale } from "~/utils/i18n";
 import { useNonce } from "~/utils/nonce";
 
 export const links: LinksFunction = () => [
@@ -13,7 +14,7 @@ export const links: LinksFunction = () => [
   { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
 ];
 
-export const meta: MetaFunction = () => [{ title: "村易招" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: getT(data?.locale ?? DEFAULT_LOCALE)("app.name") }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const locale = localeFromCookieHeader(request.headers.get("Cookie"));
@@ -141,9 +142,14 @@ export function Layout({ children }: { children: React.ReactNode }) {
       </head>
       <body>
         <I18nextProvider i18n={i18n}>
-          <Header />
-          <main id="main">{children}</main>
-          <Footer />
+          {/* Only for an update outside a transition: a navigation keeps the old page while a route's areas load. */}
+          <Suspense fallback={null}>
+            <Translations locale={locale}>
+              <Header />
+              <main id="main">{children}</main>
+              <Footer />
+            </Translations>
+          </Suspense>
         </I18nextProvider>
         {hydrate && (
           <>
@@ -154,6 +160,24 @@ export function Layout({ children }: { children: React.ReactNode }) {
       </body>
     </html>
   );
+}
+
+/**
+ * The page is shown once its language holds every area the matched routes name in handle.i18n. The
+ * server holds all; the first page's areas are loaded before hydrating (entry.client.tsx); on a client
+ * navigation to a route that names another, this suspends the render until that area is in: the
+ * router renders in a transition, so the old page stays until then. If an area cannot be fetched the
+ * page is loaded from the server, as Remix does when a route's module fails to load.
+ */
+function Translations({ locale, children }: { locale: Locale; children: React.ReactNode }) {
+  const namespaces = namespacesOf(useMatches().map((m) => m.handle));
+  if (missingNamespaces(locale, namespaces).length > 0) {
+    throw loadNamespaces(locale, namespaces).catch(() => {
+      window.location.reload();
+      return new Promise<never>(() => {});
+    });
+  }
+  return <>{children}</>;
 }
 
 function Footer() {

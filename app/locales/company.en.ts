@@ -109,8 +109,6 @@ const companyEn: Shape<typeof zhCN> = {
     },
   },
   credit: {
-    nav: "Credit",
-    contractorsNav: "Contractors",
     title: "Credit records · {{scope}}",
     introSupervisor: "Record warnings, point deductions, suspensions and blacklistings of the companies in the township's pool or that bid on its tenders, and of the county's experts; lift a record the township made, with a note. Every action is in the audit trail.",
     introCounty: "Credit records of every company and expert of the county: record one, or lift any record with a note. Every action is in the audit trail.",

@@ -125,7 +125,6 @@ const projectsEn: Shape<typeof zhCN> = {
       priceWeight: "Price weight (%, comprehensive scoring)",
       panelSize: "Panel size",
     },
-    methods: { lowest_price: "Lowest evaluated price", reasonable_low: "Reasonable low price", comprehensive: "Comprehensive scoring", random_draw: "Random draw" },
   },
   archive: {
     title: "Electronic archive",

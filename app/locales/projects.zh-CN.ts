@@ -122,7 +122,6 @@ const projectsZhCN = {
       priceWeight: "价格分权重（%，综合评分法）",
       panelSize: "评审小组人数",
     },
-    methods: { lowest_price: "经评审的最低投标价法", reasonable_low: "合理低价法", comprehensive: "综合评分法", random_draw: "随机抽取" },
   },
   archive: {
     title: "电子档案",

@@ -47,7 +47,6 @@ const publicEn: Shape<typeof zhCN> = {
   },
   openData: {
     projectLink: "Open data (OCDS JSON)",
-    title: "Open data (OCDS)",
     intro: "The platform publishes its tendering data in the Open Contracting Data Standard (OCDS 1.1) for higher-level platforms, researchers and the public to download, without logging in. The data matches the public pages: what they do not show is not here either.",
     whenTitle: "What is published when",
     when: {
@@ -77,7 +76,6 @@ const publicEn: Shape<typeof zhCN> = {
     revoked: "The signing certificate has been revoked",
     longTerm: "Long-term validation: the file carries the certificate chain and revocation list under a document timestamp ({{at}}), so it still verifies after the certificates expire.",
     longTermBad: "The long-term validation data or document timestamp is not valid ({{at}}).",
-    title: "Verify a signed file",
     intro: "Upload a PDF signed on this platform (an opening record, for example) to check every signature: who signed, when, whether the file changed afterwards, whether the certificate comes from this platform, whether the signer approved the file with their own passkey, and whether the timestamp holds. The file is used for this check only and not kept.",
     file: "PDF file",
     submit: "Verify",
@@ -97,7 +95,6 @@ const publicEn: Shape<typeof zhCN> = {
     noTimestamp: "No valid timestamp",
   },
   sealing: {
-    title: "The bid sealing script",
     intro: "Bids are encrypted in the bidder's browser; the platform receives only ciphertext. The encryption is done by the separate script below, served as written (no bundling) so that anyone can download and read it. Every sealed bid's receipt names the SHA-256 of the script used; compare it with this page.",
     version: "Version",
     sha256: "SHA-256",

@@ -4,7 +4,6 @@ import type zhCN from "./supervision.zh-CN";
 /** English · the "supervision" area: the same keys as supervision.zh-CN.ts (the type checker refuses a missing one). */
 const supervisionEn: Shape<typeof zhCN> = {
   supervision: {
-    nav: "Supervision figures",
     title: "Supervision figures · {{scope}}",
     introTownship: "Figures for your township's projects: projects by state, money tendered and awarded, average price reduction and savings, days from approval to award, bidders per tender, failed tenders, and complaints waiting for you.",
     introCounty: "Figures for the county's projects, by township and year: projects by state, money tendered and awarded, average price reduction and savings, days from approval to award, bidders per tender, failed tenders, and every township's open complaints.",

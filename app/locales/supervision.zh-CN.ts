@@ -1,7 +1,6 @@
 /** 简体中文 · the "supervision" area (app/locales/namespaces.ts says which page loads what). */
 const supervisionZhCN = {
   supervision: {
-    nav: "监管统计",
     title: "监管统计 · {{scope}}",
     introTownship: "本镇项目的统计：各状态项目数、招标和中标金额、平均下浮率和节约资金、从备案到定标的天数、每次招标的投标人数、流标情况，以及待处理的投诉。",
     introCounty: "全县项目的统计，可按乡镇和年度筛选：各状态项目数、招标和中标金额、平均下浮率和节约资金、从备案到定标的天数、每次招标的投标人数、流标情况，以及各乡镇待处理的投诉。",

@@ -1,14 +1,15 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { getT, localeOfMatches } from "~/utils/i18n";
 import { listChildren, listCounties } from "~/models/org.server";
 
-export const meta: MetaFunction = () => [
-  { title: "村易招 · 村级小微工程阳光招标平台" },
-  { name: "description", content: "村级和乡镇小微工程网上招标、不见面开标、云签章评标与电子归档平台" },
-];
+export const meta: MetaFunction = ({ matches }) => {
+  const t = getT(localeOfMatches(matches));
+  return [{ title: `${t("app.name")} · ${t("app.tagline")}` }, { name: "description", content: t("app.description") }];
+};
 
-export const handle = { hydrate: false };
+export const handle = { hydrate: false, i18n: ["public"] };
 
 export async function loader({ context }: LoaderFunctionArgs) {
   const counties = await listCounties(context.db);

@@ -2,13 +2,15 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { pageTitle } from "~/utils/i18n";
 import { FormError, FieldError, Notice } from "~/components/forms";
 import { calendarEntrySchema, calendarFormSchema, getWorkingCalendar, listCalendar, removeCalendarDay, setCalendarDay } from "~/models/calendar.server";
 import { actorOf, requireRole } from "~/utils/auth.server";
 import { domainErrors, errorStatus, zodErrors, type FormErrors } from "~/utils/forms";
 import { beijingDay, startOfBeijingDay, weekday } from "~/utils/time";
 
-export const meta: MetaFunction = () => [{ title: "节假日日历 · 村易招" }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.calendar"));
+export const handle = { i18n: ["admin", "errors"] };
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const auth = await requireRole(request, context, ["county_admin"]);

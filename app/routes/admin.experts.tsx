@@ -2,14 +2,15 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { pageTitle } from "~/utils/i18n";
 import { FieldError, FormError, Notice } from "~/components/forms";
 import { addExpert, listExperts, updateExpert } from "~/models/expert.server";
 import { actorOf, requireRole } from "~/utils/auth.server";
 import { domainErrors, type FormErrors } from "~/utils/forms";
 import { maskPhone } from "~/utils/phone";
 
-export const meta: MetaFunction = () => [{ title: "评标专家库 · 村易招" }];
-export const handle = { hydrate: false };
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.experts"));
+export const handle = { hydrate: false, i18n: ["admin", "errors"] };
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const auth = await requireRole(request, context, ["county_admin"]);

@@ -2,13 +2,15 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { pageTitle } from "~/utils/i18n";
 import { Notice } from "~/components/forms";
 import { SETTING_DEFS, SETTING_GROUPS, settingToInput, type SettingDef } from "~/models/county-settings";
 import { getCountySettings, parseSettingsForm, updateCountySettings } from "~/models/county-settings.server";
 import { actorOf, requireRole } from "~/utils/auth.server";
 import { formatBeijing } from "~/utils/time";
 
-export const meta: MetaFunction = () => [{ title: "县级规则设置 · 村易招" }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.settings"));
+export const handle = { i18n: ["admin", "errors"] };
 
 const DEFS = SETTING_DEFS as readonly SettingDef[];
 

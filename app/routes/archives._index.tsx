@@ -1,13 +1,14 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { pageTitle } from "~/utils/i18n";
 import { ARCHIVE_STATES, listArchives } from "~/models/archive.server";
 import { listOrgsInCounty } from "~/models/org.server";
 import { forbidden, requireRole } from "~/utils/auth.server";
 import { formatBeijing } from "~/utils/time";
 
-export const meta: MetaFunction = () => [{ title: "电子档案 · 村易招" }];
-export const handle = { hydrate: false };
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.archives"));
+export const handle = { hydrate: false, i18n: ["projects"] };
 
 /** The electronic archives a county administrator, a township supervisor or a village committee may see, searchable. */
 export async function loader({ request, context }: LoaderFunctionArgs) {

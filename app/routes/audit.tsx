@@ -1,11 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { pageTitle } from "~/utils/i18n";
 import { appendAudit, listAudit, verifyAuditChain } from "~/models/audit.server";
 import { actorOf, requireRole } from "~/utils/auth.server";
 import { formatBeijing } from "~/utils/time";
 
-export const meta: MetaFunction = () => [{ title: "审计日志 · 村易招" }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.audit"));
+export const handle = { i18n: ["supervision", "errors"] };
 
 const PAGE = 50;
 

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { pageTitle } from "~/utils/i18n";
 import { Field, invalid, ManagerFields, PROFILE_FIELDS, QualificationFields, TextFields } from "~/components/company-fields";
 import { CreditGrade } from "~/components/credit-grade";
 import { FormError, Notice } from "~/components/forms";
@@ -27,7 +28,8 @@ import { domainErrors, type FormErrors } from "~/utils/forms";
 import { maskPhone } from "~/utils/phone";
 import { beijingDay, formatBeijing } from "~/utils/time";
 
-export const meta: MetaFunction = () => [{ title: "企业信息 · 村易招" }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.company"));
+export const handle = { i18n: ["company", "errors"] };
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   // A contractor sees only the company of the role it acts in: the id never comes from the request.

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { pageTitle } from "~/utils/i18n";
 import { CreditGrade } from "~/components/credit-grade";
 import { EXPIRY_WARNING_DAYS } from "~/models/company-rules";
 import { listPool } from "~/models/company.server";
@@ -10,8 +11,8 @@ import { getOrg } from "~/models/org.server";
 import { forbidden, requireRole } from "~/utils/auth.server";
 import { beijingDay } from "~/utils/time";
 
-export const meta: MetaFunction = () => [{ title: "备选企业 · 村易招" }];
-export const handle = { hydrate: false };
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.contractors"));
+export const handle = { hydrate: false, i18n: ["company", "errors"] };
 
 /**
  * The companies admitted to the township's candidate pool, with their

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { redirect } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { pageTitle } from "~/utils/i18n";
 import { getCountySettings } from "~/models/county-settings.server";
 import { listChildren, listOrgsInCounty } from "~/models/org.server";
 import { switchMembership } from "~/models/session.server";
@@ -9,7 +10,8 @@ import { DomainError } from "~/models/errors";
 import { actorOf, forbidden, requireAuth } from "~/utils/auth.server";
 import { formatFen } from "~/utils/money";
 
-export const meta: MetaFunction = () => [{ title: "工作台 · 村易招" }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.dashboard"));
+export const handle = { i18n: ["account", "projects", "workspace", "errors"] };
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const auth = await requireAuth(request, context);

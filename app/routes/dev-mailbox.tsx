@@ -1,13 +1,14 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { pageTitle } from "~/utils/i18n";
 import { devMailbox } from "~/models/outbox.server";
 import { devMailboxOn } from "~/models/transports.server";
 import { requireAuth } from "~/utils/auth.server";
 import { formatBeijing } from "~/utils/time";
 
-export const meta: MetaFunction = () => [{ title: "开发邮箱 · 村易招" }, { name: "robots", content: "noindex" }];
-export const handle = { hydrate: false };
+export const meta: MetaFunction = ({ matches }) => [...pageTitle(matches, (t) => t("titles.devMailbox")), { name: "robots", content: "noindex" }];
+export const handle = { hydrate: false, i18n: [] };
 
 /**
  * The development transport's mailbox: what the platform would have sent to the signed-in person

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { pageTitle } from "~/utils/i18n";
 import { FieldError, FormError, Notice, useErrorText } from "~/components/forms";
 import { SignDocument } from "~/components/sign-document";
 import { unreadableFields } from "~/models/bid-rules";
@@ -30,7 +31,8 @@ import { domainErrors, errorStatus, type FormErrors } from "~/utils/forms";
 import { formatFen, parseHundredths } from "~/utils/money";
 import { formatBeijing } from "~/utils/time";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.tender.name ?? ""} · 评标 · 村易招` }];
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) => pageTitle(matches, (t) => [data?.tender.name, t("titles.evaluation")]);
+export const handle = { i18n: ["bid", "opening", "evaluation", "errors"] };
 // Hydrated: signing the report needs the passkey in the browser. Every other form is a plain post that works without JavaScript.
 
 type Stage = "waiting" | "checking" | "secret" | "scoring" | "review" | "explaining" | "opinions" | "signing" | "done";

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { pageTitle } from "~/utils/i18n";
 import { FieldError, FormError, Notice } from "~/components/forms";
 import { DomainError } from "~/models/errors";
 import { DevCopy } from "~/components/dev-copy";
@@ -12,8 +13,8 @@ import { KNOWN_DEVICE_COOKIE, knownDeviceFor } from "~/models/known-device.serve
 import { actorOf, readCookie } from "~/utils/auth.server";
 import { domainErrors, type FormErrors } from "~/utils/forms";
 
-export const meta: MetaFunction = () => [{ title: "忘记密码 · 村易招" }];
-export const handle = { hydrate: false };
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.forgotPassword"));
+export const handle = { hydrate: false, i18n: ["account", "errors"] };
 
 /** Public: a one-time code to the account's own channels. The answer never says whether the number is registered. */
 export async function action({ request, context }: ActionFunctionArgs) {

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { pageTitle } from "~/utils/i18n";
 import { z } from "zod";
 import { PasskeyLoginButton } from "~/components/passkey-login";
 import { FieldError, FormError, Notice } from "~/components/forms";
@@ -17,7 +18,8 @@ import { zodErrors, type FormErrors } from "~/utils/forms";
 import { maskPhone } from "~/utils/phone";
 import { phoneField } from "~/utils/phone-field";
 
-export const meta: MetaFunction = () => [{ title: "登录 · 村易招" }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.login"));
+export const handle = { i18n: ["account", "errors"] };
 
 export const loginSchema = z.object({
   phone: phoneField,

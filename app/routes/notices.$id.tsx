@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { pageTitle } from "~/utils/i18n";
 import { PrintQr } from "~/components/print-qr";
 import { AmendmentList, amendmentView } from "~/components/amendment-list";
 import { FormError, useErrorText } from "~/components/forms";
@@ -19,8 +20,8 @@ import { formatBeijing } from "~/utils/time";
 import { publicQr } from "~/utils/qr.server";
 import { useNonce } from "~/utils/nonce";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.notice.name ?? "招标公告"} · 村易招` }];
-export const handle = { hydrate: false };
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) => pageTitle(matches, (t) => data?.notice.name ?? t("titles.notice"));
+export const handle = { hydrate: false, i18n: ["public", "projects", "bid", "opening", "evaluation", "award", "errors"] };
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const n = await getPublicNotice(context.db, context.clock, params.id ?? "");

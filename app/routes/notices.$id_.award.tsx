@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { pageTitle } from "~/utils/i18n";
 import { CreditGrade } from "~/components/credit-grade";
 import { ErrorSummary, Notice } from "~/components/forms";
 import { SignDocument } from "~/components/sign-document";
@@ -13,7 +14,8 @@ import { domainErrors, errorStatus, type FormErrors } from "~/utils/forms";
 import { formatFen, parseYuanToFen } from "~/utils/money";
 import { beijingDay, formatBeijing } from "~/utils/time";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.tender.name ?? ""} · 定标 · 村易招` }];
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) => pageTitle(matches, (t) => [data?.tender.name, t("titles.award")]);
+export const handle = { i18n: ["bid", "award", "company", "errors"] };
 // Hydrated: signing the award notice needs the passkey in the browser. Every other form works without JavaScript.
 
 /**

@@ -3,6 +3,7 @@ import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { pageTitle } from "~/utils/i18n";
 import { ErrorText, FormError, Notice } from "~/components/forms";
 import { approveBidAct, BidReceipts, keyOf, ResealBid, SealedBidForm } from "~/components/sealed-bid";
 import { receiptView } from "~/models/bid-rules";
@@ -16,7 +17,8 @@ import { domainErrors, errorStatus, type FormErrors } from "~/utils/forms";
 import { formatFen } from "~/utils/money";
 import { formatBeijing } from "~/utils/time";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.tender.name ?? "投标"} · 投标 · 村易招` }];
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) => pageTitle(matches, (t) => [data?.tender.name, t("titles.bid")]);
+export const handle = { i18n: ["bid", "opening", "errors"] };
 
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { pageTitle } from "~/utils/i18n";
 import { FieldError, FormError, Notice } from "~/components/forms";
 import { answerClarification, clarificationsForCompany } from "~/models/evaluation.server";
 import { getPublicNotice } from "~/models/tender.server";
@@ -9,8 +10,8 @@ import { actorOf, requireRole } from "~/utils/auth.server";
 import { domainErrors, errorStatus, type FormErrors } from "~/utils/forms";
 import { formatBeijing } from "~/utils/time";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.tender.name ?? ""} · 评标澄清 · 村易招` }];
-export const handle = { hydrate: false };
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) => pageTitle(matches, (t) => [data?.tender.name, t("titles.clarify")]);
+export const handle = { hydrate: false, i18n: ["bid", "errors"] };
 
 /** A bidder's side of 评标澄清: the panel's questions to this company (never who asked), answered in writing before the deadline. */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {

@@ -1,12 +1,13 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { pageTitle } from "~/utils/i18n";
 import { drawOrder, drawSeed, qualifiedListHash, secretCommitment } from "~/models/evaluation-rules.server";
 import { openedBidders, publicResult } from "~/models/publicity.server";
 import { getPublicNotice } from "~/models/tender.server";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.tender.name ?? ""} · 随机排序验证 · 村易招` }];
-export const handle = { hydrate: false };
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) => pageTitle(matches, (t) => [data?.tender.name, t("titles.draw")]);
+export const handle = { hydrate: false, i18n: ["evaluation", "award"] };
 
 /** true / false, or null when an input is missing and nothing can be checked. */
 type Check = boolean | null;

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data, redirect } from "@remix-run/node";
 import { Form, isRouteErrorResponse, Link, useActionData, useLoaderData, useRouteError } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { pageTitle } from "~/utils/i18n";
 import { FormError, Notice } from "~/components/forms";
 import { Countdown, DecryptPanel, HallReconnecting, LiveStatus, SignRecord } from "~/components/opening-hall";
 import { sealingScript } from "~/models/bid.server";
@@ -26,7 +27,8 @@ import { requireHall } from "~/utils/hall.server";
 import { formatFen } from "~/utils/money";
 import { formatBeijing } from "~/utils/time";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.tender.name ?? ""} · 开标大厅 · 村易招` }];
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) => pageTitle(matches, (t) => [data?.tender.name, t("titles.hall")]);
+export const handle = { i18n: ["bid", "opening", "evaluation", "errors"] };
 
 const TIME = "yyyy-MM-dd HH:mm:ss";
 

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { pageTitle } from "~/utils/i18n";
 import { PrintQr } from "~/components/print-qr";
 import { ErrorSummary, Notice } from "~/components/forms";
 import { showScore } from "~/models/evaluation-rules.server";
@@ -12,8 +13,8 @@ import { formatFen } from "~/utils/money";
 import { formatBeijing } from "~/utils/time";
 import { publicQr } from "~/utils/qr.server";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.tender.name ?? ""} · 中标候选人公示 · 村易招` }];
-export const handle = { hydrate: false };
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) => pageTitle(matches, (t) => [data?.tender.name, t("titles.publicity")]);
+export const handle = { hydrate: false, i18n: ["evaluation", "award", "errors"] };
 
 const DECISIONS: readonly ComplaintDecision[] = ["accept", "reject", "uphold", "dismiss"];
 

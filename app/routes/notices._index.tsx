@@ -1,14 +1,15 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { pageTitle } from "~/utils/i18n";
 import { listCounties, listOrgsInCounty } from "~/models/org.server";
 import { PROJECT_TYPES } from "~/models/project-rules";
 import { listPublicNotices, type NoticeFilter } from "~/models/tender.server";
 import { formatFen, parseYuanToFen } from "~/utils/money";
 import { formatBeijing } from "~/utils/time";
 
-export const meta: MetaFunction = () => [{ title: "招标公告 · 村易招" }];
-export const handle = { hydrate: false };
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.notices"));
+export const handle = { hydrate: false, i18n: ["public", "projects"] };
 
 const UUID = /^[0-9a-f-]{36}$/;
 

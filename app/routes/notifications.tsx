@@ -1,11 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { pageTitle } from "~/utils/i18n";
 import { listNotifications, markRead } from "~/models/notification.server";
 import { requireAuth } from "~/utils/auth.server";
 import { formatBeijing } from "~/utils/time";
 
-export const meta: MetaFunction = () => [{ title: "通知 · 村易招" }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.notifications"));
+export const handle = { i18n: ["workspace", "errors"] };
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const auth = await requireAuth(request, context);

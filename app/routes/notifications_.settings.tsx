@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { pageTitle } from "~/utils/i18n";
 import { FieldError, FormError, Notice } from "~/components/forms";
 import { activeChannels, channelPreferences, messagesOf, saveChannelPreferences, saveContact } from "~/models/outbox.server";
 import { CHANNELS } from "~/models/transports.server";
@@ -10,8 +11,8 @@ import { domainErrors, type FormErrors } from "~/utils/forms";
 import { maskPhone } from "~/utils/phone";
 import { formatBeijing } from "~/utils/time";
 
-export const meta: MetaFunction = () => [{ title: "消息接收设置 · 村易招" }];
-export const handle = { hydrate: false };
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.messageSettings"));
+export const handle = { hydrate: false, i18n: ["errors"] };
 
 /** The signed-in user's own channels and choices; nobody else's are ever read or written here. */
 export async function loader({ request, context }: LoaderFunctionArgs) {

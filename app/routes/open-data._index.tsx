@@ -1,13 +1,14 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { pageTitle } from "~/utils/i18n";
 import { FEED_MAX_PAGE_SIZE, FEED_PAGE_SIZE, openDataIndex, TEST_OCDS_PREFIX } from "~/models/ocds.server";
 import { formatBeijing } from "~/utils/time";
 
-export const meta: MetaFunction = () => [{ title: "开放数据 · 村易招" }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.openData"));
 
 /** Public, no login, no JavaScript: what the OCDS feeds hold, when, and where they are. */
-export const handle = { hydrate: false };
+export const handle = { hydrate: false, i18n: ["public"] };
 
 export async function loader({ context }: LoaderFunctionArgs) {
   const { counties, projects } = await openDataIndex(context.db, context.clock);

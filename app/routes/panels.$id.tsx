@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { pageTitle } from "~/utils/i18n";
 import { FormError, Notice } from "~/components/forms";
 import { actsForVillage } from "~/models/agent.server";
 import { declare, drawPanel, panelFor, poolSpecialties } from "~/models/panel.server";
@@ -10,8 +11,8 @@ import { actorOf, forbidden, requireRole } from "~/utils/auth.server";
 import { domainErrors, errorStatus, type FormErrors } from "~/utils/forms";
 import { formatBeijing } from "~/utils/time";
 
-export const meta: MetaFunction = () => [{ title: "评审小组 · 村易招" }];
-export const handle = { hydrate: false };
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.panel"));
+export const handle = { hydrate: false, i18n: ["evaluation", "errors"] };
 
 /** A tender's evaluation panel: the host draws it; members declare; supervisors read. Nobody else sees a name. */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {

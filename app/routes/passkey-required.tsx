@@ -2,10 +2,12 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { pageTitle } from "~/utils/i18n";
 import { PasskeyRegister } from "~/components/passkey-register";
 import { requireAuth, safeRedirect } from "~/utils/auth.server";
 
-export const meta: MetaFunction = () => [{ title: "添加通行密钥 · 村易招" }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.passkeyRequired"));
+export const handle = { i18n: ["account", "errors"] };
 
 /**
  * Before any other page, an official who hosts or supervises openings registers a passkey

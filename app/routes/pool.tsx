@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { pageTitle } from "~/utils/i18n";
 import { CreditGrade } from "~/components/credit-grade";
 import { FieldError, FormError } from "~/components/forms";
 import { EXPIRY_WARNING_DAYS } from "~/models/company-rules";
@@ -12,7 +13,8 @@ import { domainErrors, type FormErrors } from "~/utils/forms";
 import { maskPhone } from "~/utils/phone";
 import { beijingDay, formatBeijing } from "~/utils/time";
 
-export const meta: MetaFunction = () => [{ title: "备选库 · 村易招" }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.pool"));
+export const handle = { i18n: ["company", "errors"] };
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const auth = await requireRole(request, context, ["supervisor", "county_admin"]);

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { pageTitle } from "~/utils/i18n";
 import { AmendmentList, amendmentView } from "~/components/amendment-list";
 import { FormError, useErrorText } from "~/components/forms";
 import { allowedActions, effectiveState, type ProjectState } from "~/models/lifecycle";
@@ -19,7 +20,8 @@ import { domainErrors, zodErrors, type FormErrors } from "~/utils/forms";
 import { formatFen } from "~/utils/money";
 import { formatBeijing } from "~/utils/time";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.project.name ?? "项目"} · 村易招` }];
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) => pageTitle(matches, (t) => data?.project.name ?? t("titles.project"));
+export const handle = { i18n: ["public", "projects", "supervision", "errors"] };
 
 const READERS = ["committee", "agent", "supervisor", "county_admin"] as const;
 

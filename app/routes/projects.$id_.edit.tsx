@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data, redirect } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { pageTitle } from "~/utils/i18n";
 import { ProjectForm } from "~/components/project-form";
 import { getCountySettings } from "~/models/county-settings.server";
 import { checkTransition, type ProjectState } from "~/models/lifecycle";
@@ -11,7 +12,8 @@ import { domainErrors } from "~/utils/forms";
 import { fenToYuanInput } from "~/utils/money";
 import { readProjectForm } from "~/utils/project-form.server";
 
-export const meta: MetaFunction = () => [{ title: "修改项目 · 村易招" }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.editProject"));
+export const handle = { i18n: ["projects", "errors"] };
 
 async function load(request: Request, context: LoaderFunctionArgs["context"], id: string) {
   const auth = await requireRole(request, context, ["committee"]);

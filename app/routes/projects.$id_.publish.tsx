@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { pageTitle } from "~/utils/i18n";
 import { FieldError, FormError } from "~/components/forms";
 import { resumableUploads } from "~/components/resumable-uploads";
 import { actsForVillage } from "~/models/agent.server";
@@ -18,7 +19,8 @@ import { formatFen, fenToYuanInput } from "~/utils/money";
 import { beijingDay, formatBeijing } from "~/utils/time";
 import { parseUploadForm } from "~/utils/uploads.server";
 
-export const meta: MetaFunction = () => [{ title: "发布招标公告 · 村易招" }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.publish"));
+export const handle = { i18n: ["projects", "errors"] };
 
 async function load(request: Request, context: LoaderFunctionArgs["context"], id: string) {
   const auth = await requireRole(request, context, ["committee", "agent"]);

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data, redirect } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { pageTitle } from "~/utils/i18n";
 import { ProjectForm } from "~/components/project-form";
 import { getCountySettings } from "~/models/county-settings.server";
 import { createProject, submitProject } from "~/models/project.server";
@@ -9,7 +10,8 @@ import { actorOf, requireRole } from "~/utils/auth.server";
 import { domainErrors } from "~/utils/forms";
 import { readProjectForm } from "~/utils/project-form.server";
 
-export const meta: MetaFunction = () => [{ title: "登记项目 · 村易招" }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.newProject"));
+export const handle = { i18n: ["projects", "errors"] };
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const auth = await requireRole(request, context, ["committee"]);

@@ -3,6 +3,7 @@ import { data, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { pageTitle } from "~/utils/i18n";
 import { Field, invalid, ManagerFields, PROFILE_FIELDS, QualificationFields, TextFields } from "~/components/company-fields";
 import { FormError } from "~/components/forms";
 import { companySignUpSchema, projectManagerSchema, qualificationSchema } from "~/models/company-rules";
@@ -14,7 +15,8 @@ import { collectErrors, readCompanyForm } from "~/utils/company-form.server";
 import { checkCreditCode } from "~/utils/credit-code";
 import { domainErrors, type FormErrors } from "~/utils/forms";
 
-export const meta: MetaFunction = () => [{ title: "注册投标企业 · 村易招" }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.registerCompany"));
+export const handle = { i18n: ["company", "errors"] };
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   if (await getAuth(request, context)) throw redirect("/company");

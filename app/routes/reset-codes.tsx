@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { pageTitle } from "~/utils/i18n";
 import { FieldError, FormError } from "~/components/forms";
 import { DomainError } from "~/models/errors";
 import { issuedBy, issueResetCode } from "~/models/reset-code.server";
@@ -10,7 +11,8 @@ import { domainErrors, type FormErrors } from "~/utils/forms";
 import { maskPhone } from "~/utils/phone";
 import { formatBeijing } from "~/utils/time";
 
-export const meta: MetaFunction = () => [{ title: "发放重置码 · 村易招" }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.resetCodes"));
+export const handle = { i18n: ["account", "errors"] };
 
 /** The township supervisor and the county administrator issue password reset codes after an identity check. */
 export async function loader({ request, context }: LoaderFunctionArgs) {

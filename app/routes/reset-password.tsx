@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { pageTitle } from "~/utils/i18n";
 import { FieldError, FormError } from "~/components/forms";
 import { DomainError } from "~/models/errors";
 import { KNOWN_DEVICE_COOKIE, rememberDevice } from "~/models/known-device.server";
@@ -9,8 +10,8 @@ import { resetPasswordWithCode } from "~/models/reset-code.server";
 import { actorOf, knownDeviceCookie, readCookie } from "~/utils/auth.server";
 import { domainErrors, type FormErrors } from "~/utils/forms";
 
-export const meta: MetaFunction = () => [{ title: "重置密码 · 村易招" }];
-export const handle = { hydrate: false };
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.resetPassword"));
+export const handle = { hydrate: false, i18n: ["account", "errors"] };
 
 /** The link in a reset message carries the phone and the code: the form comes filled in. */
 export async function loader({ request }: LoaderFunctionArgs) {

@@ -1,10 +1,11 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { pageTitle } from "~/utils/i18n";
 import { sealingScript } from "~/models/bid.server";
 
-export const meta: MetaFunction = () => [{ title: "投标加密脚本 · 村易招" }];
-export const handle = { hydrate: false };
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.sealing"));
+export const handle = { hydrate: false, i18n: ["public"] };
 
 /** Public: the sealing script's version, size and SHA-256, so anyone can compare it with a receipt. */
 export async function loader(_: LoaderFunctionArgs) {

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { pageTitle } from "~/utils/i18n";
 import { BarChart } from "~/components/bar-chart";
 import { ReviewState, SeverityTag } from "~/components/risk-flags";
 import { BIDDER_BUCKETS, type Figures } from "~/models/dashboard";
@@ -12,8 +13,8 @@ import { forbidden, requireRole } from "~/utils/auth.server";
 import { formatFen, formatFenCompact } from "~/utils/money";
 import { formatBeijing } from "~/utils/time";
 
-export const meta: MetaFunction = () => [{ title: "监管统计 · 村易招" }];
-export const handle = { hydrate: false };
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.supervision"));
+export const handle = { hydrate: false, i18n: ["award", "supervision", "errors"] };
 
 /**
  * The supervision dashboard (监管统计): a township supervisor sees their

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { pageTitle } from "~/utils/i18n";
 import { CreditGrade } from "~/components/credit-grade";
 import { FieldError, FormError, Notice } from "~/components/forms";
 import { CREDIT_GRADES, CREDIT_KINDS, CREDIT_SUBJECTS, creditFormSchema, MAX_POINTS, type CreditSubject } from "~/models/credit-rules";
@@ -10,8 +11,8 @@ import { actorOf, requireRole } from "~/utils/auth.server";
 import { domainErrors, errorStatus, zodErrors, type FormErrors } from "~/utils/forms";
 import { beijingDay, formatBeijing } from "~/utils/time";
 
-export const meta: MetaFunction = () => [{ title: "信用管理 · 村易招" }];
-export const handle = { hydrate: false };
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.credit"));
+export const handle = { hydrate: false, i18n: ["company", "errors"] };
 
 /**
  * Credit records (信用管理): a township supervisor (its pool's and bidders'

@@ -1,13 +1,14 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { pageTitle } from "~/utils/i18n";
 import { ReviewState, SeverityTag } from "~/components/risk-flags";
 import { listOrgsInCounty } from "~/models/org.server";
 import { flagView, RISK_RULES, riskScopeOf, scanRisks, SEVERITIES } from "~/models/risk.server";
 import { forbidden, requireRole } from "~/utils/auth.server";
 
-export const meta: MetaFunction = () => [{ title: "风险提示 · 村易招" }];
-export const handle = { hydrate: false };
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.flags"));
+export const handle = { hydrate: false, i18n: ["supervision"] };
 
 const PAGE_SIZE = 50;
 

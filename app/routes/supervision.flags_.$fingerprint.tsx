@@ -2,14 +2,15 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { pageTitle } from "~/utils/i18n";
 import { FieldError, FormError, Notice } from "~/components/forms";
 import { EvidenceList, ReviewState, SeverityTag } from "~/components/risk-flags";
 import { flagByFingerprint, flagView, reviewFlag, riskScopeOf, riskThresholdsFor, thresholdValues } from "~/models/risk.server";
 import { actorOf, forbidden, requireRole } from "~/utils/auth.server";
 import { domainErrors, type FormErrors } from "~/utils/forms";
 
-export const meta: MetaFunction = () => [{ title: "风险提示证据 · 村易招" }];
-export const handle = { hydrate: false };
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.flagEvidence"));
+export const handle = { hydrate: false, i18n: ["supervision", "errors"] };
 
 const ROLES = ["supervisor", "county_admin"] as const;
 

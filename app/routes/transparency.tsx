@@ -1,13 +1,14 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { pageTitle } from "~/utils/i18n";
 import { listAuditHeads } from "~/models/audit.server";
 import { formatBeijing } from "~/utils/time";
 
-export const meta: MetaFunction = () => [{ title: "审计链公示 · 村易招" }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.transparency"));
 
 /** Public, no login, no JavaScript: anyone can copy today's head and compare it later. */
-export const handle = { hydrate: false };
+export const handle = { hydrate: false, i18n: ["public"] };
 
 export async function loader({ context }: LoaderFunctionArgs) {
   const heads = await listAuditHeads(context.db, 90);

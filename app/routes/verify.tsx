@@ -2,13 +2,14 @@ import type { ActionFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, useActionData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { pageTitle } from "~/utils/i18n";
 import { FormError } from "~/components/forms";
 import { verifySignedPdf, VERIFY_MAX_BYTES } from "~/models/signature.server";
 import { domainErrors, type FormErrors } from "~/utils/forms";
 import { formatBeijing } from "~/utils/time";
 
-export const meta: MetaFunction = () => [{ title: "验证签名文件 · 村易招" }];
-export const handle = { hydrate: false };
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.verify"));
+export const handle = { hydrate: false, i18n: ["public", "errors"] };
 
 /** Public: anyone checks a signed PDF of the platform (the opening record, later reports and notices). */
 export async function action({ request, context }: ActionFunctionArgs) {
