@@ -6,7 +6,8 @@
 // `notices` published notices across the demo villages with set-based SQL (generate_series) and one
 // tender in candidate publicity (a results page). For each page it fetches the HTML (anonymously,
 // or as the demo contractor for the bidder's pages), every <script src> and modulepreload link, and
-// sums their gzip size (node:zlib, level 9), plus the inline script bytes; apart from those, the
+// sums their gzip size (node:zlib, level 9) with the translation areas entry.client loads before
+// hydrating (common and those the page's routes name in handle.i18n), plus the inline script bytes; apart from those, the
 // sealing script the bid page's own code loads (loadedByScriptGzipKB). Then it times the response
 // headers of the notice list and of one notice over `requests` sequential requests each (after a
 // warm-up) and prints p50/p95. Prints one JSON object.
@@ -190,12 +191,23 @@ try {
       const href = /\bhref="([^"]+)"/.exec(m[0])?.[1];
       if (href) external.add(href);
     }
-    // entry.client loads the page's translation catalogue before hydrating: part of what the page ships.
+    // entry.client loads, before hydrating, the translation areas of the page's language that its routes
+    // name in handle.i18n, and common (app/locales/namespaces.ts): part of what the page ships. Each is a
+    // chunk named <area>.<language>-<hash>.js, imported by the chunk that holds the loaders.
     const lang = /<html\b[^>]*\blang="([^"]+)"/.exec(html)?.[1] === "en" ? "en" : "zh-CN";
-    for (const src of [...external]) {
-      if (!src.includes("entry.client")) continue;
-      const catalogue = new RegExp(`/build/_shared/${lang}-[A-Z0-9]+\\.js`).exec((await asset(src)).toString("utf8"))?.[0];
-      if (catalogue) external.add(catalogue);
+    const areas = new Set<string>();
+    if (external.size > 0) {
+      areas.add("common");
+      const code = await Promise.all([...external].map(async (src) => (await asset(src)).toString("utf8")));
+      for (const [i, src] of [...external].entries()) {
+        if (!src.includes("/build/routes/") && !src.includes("/build/root-")) continue;
+        for (const m of code[i].matchAll(/\bi18n:\[([^\]]*)\]/g)) for (const n of m[1].matchAll(/"([\w-]+)"/g)) areas.add(n[1]);
+      }
+      for (const area of areas) {
+        const chunk = code.map((c) => new RegExp(`/build/_shared/${area}\\.${lang}-[A-Z0-9]+\\.js`).exec(c)?.[0]).find(Boolean);
+        if (!chunk) throw new Error(`${pathname}: no chunk for the "${area}" area (${lang})`);
+        external.add(chunk);
+      }
     }
     let jsBytes = 0;
     let jsGzip = 0;
@@ -215,6 +227,7 @@ try {
       status: r.status,
       htmlGzipKB: kb(gz(html)),
       scriptFiles: external.size,
+      i18nAreas: [...areas],
       jsKB: kb(jsBytes),
       jsGzipKB: kb(jsGzip),
       loadedByScriptGzipKB: kb(onDemandGzip),
