@@ -8,7 +8,7 @@
  * tests/unit/state-writes.test.ts fails on a state write outside this file;
  * its allowlist names the lifecycles not converted yet.
  */
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Clock } from "~/utils/clock.server";
 import { schema, type Db, type MemberRole, type Project } from "~/utils/db.server";
 import { appendAudit, SYSTEM_ACTOR, type Actor, type AuditEntry } from "./audit.server";
@@ -16,6 +16,19 @@ import { DomainError } from "./errors";
 import { checkTransition, PROJECT_STATES, TRANSITIONS, type ProjectAction, type ProjectState, type Rule } from "./lifecycle";
 
 const { projects } = schema;
+
+/**
+ * Run the one update of a state column as the lifecycle's writer: the
+ * database refuses any other change of it (migration 0023, a trigger per
+ * state column that wants this transaction-local marker). The marker is
+ * cleared at once, so nothing later in the transaction rides on it.
+ */
+async function asWriter<T>(tx: Db, lifecycle: keyof Writers, write: () => Promise<T>): Promise<T> {
+  await tx.execute(sql`select set_config('cyz.writer', ${lifecycle}, true)`);
+  const result = await write();
+  await tx.execute(sql`select set_config('cyz.writer', '', true)`);
+  return result;
+}
 
 /** The role a table is checked against: the system (scheduler) is null. */
 function roleOf(actor: Actor): MemberRole | null {
@@ -83,11 +96,13 @@ async function transitionProject(tx: Db, clock: Clock, actor: Actor, id: string,
   const to: ProjectState = verdict.to !== "previous" ? verdict.to : state === "cancel_requested" ? ((row.stateBeforeCancel ?? "draft") as ProjectState) : state;
   // A cancellation request remembers where the project was; leaving it forgets.
   const cancel = to === "cancel_requested" ? { stateBeforeCancel: state } : state === "cancel_requested" ? { stateBeforeCancel: null } : {};
-  const [after] = await tx
-    .update(projects)
-    .set({ ...extra, ...cancel, state: to, updatedAt: clock.now() })
-    .where(eq(projects.id, id))
-    .returning();
+  const [after] = await asWriter(tx, "project", () =>
+    tx
+      .update(projects)
+      .set({ ...extra, ...cancel, state: to, updatedAt: clock.now() })
+      .where(eq(projects.id, id))
+      .returning(),
+  );
   const detail = typeof opts.detail === "function" ? opts.detail(row) : opts.detail;
   const entry: AuditOf = opts.audit
     ? opts.audit({ before: row, after })

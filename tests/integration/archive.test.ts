@@ -18,6 +18,7 @@ import * as exportRoute from "~/routes/audit.export";
 import * as downloadRoute from "~/routes/archives.$id.$kind";
 import { cookieFor, DEMO, get, makeContext, run, unwrap } from "../helpers/app";
 import { createTestDb } from "../helpers/db";
+import { asStateWriter } from "../helpers/state-writer";
 import { unzip } from "../helpers/zip";
 import { assertion, givePasskey, inPublicity } from "../helpers/evaluation";
 import { closedOpening } from "../helpers/opening";
@@ -132,7 +133,7 @@ describe("a failed project", () => {
   it("is archived only after the grace period without a new round", async () => {
     const opened = await closedOpening(database, ctx, "村道边沟清淤", undefined, {});
     // Fail it: the host ends the tender (three bids are valid here, so drive the state directly through evaluation's failure path).
-    await database.db.update(schema.projects).set({ state: "failed", updatedAt: ctx.clock.now() }).where(eq(schema.projects.id, opened.projectId));
+    await asStateWriter(database.db, "project", (tx) => tx.update(schema.projects).set({ state: "failed", updatedAt: ctx.clock.now() }).where(eq(schema.projects.id, opened.projectId)));
     expect(await archiveDueProjects(database.db, ctx.clock, ctx.files)).toBe(0);
     ctx.clock.advance((FAILED_GRACE_DAYS + 1) * 24 * 3600_000);
     expect(await archiveDueProjects(database.db, ctx.clock, ctx.files)).toBe(1);

@@ -16,6 +16,7 @@ import * as uploadsRoute from "~/routes/uploads";
 import * as accountRoute from "~/routes/account";
 import { sealedBidMaxBytes } from "~/models/bid-rules";
 import { createTestDb } from "../helpers/db";
+import { asStateWriter } from "../helpers/state-writer";
 import { preparedBidder, S, sealBid, steppedUp, submitInput, type Bidder } from "../helpers/bids";
 import { pdfBytes, uploadSealed } from "../helpers/seal";
 import { tenderFields, tenderKit } from "../helpers/tenders";
@@ -236,7 +237,7 @@ describe("sealed bids", () => {
     expect((await projectManagerChoices(database.db, a.companyId, p.countyId)).find((m) => m.id === a.pmId)?.busy).toBe(false);
     await updateCountySettings(database.db, ctx.clock, { userId: null, role: "county_admin", ip: null }, p.countyId, settings);
     // Once the project is finished the manager is free again.
-    await database.db.update(schema.projects).set({ state: "completed" }).where(eq(schema.projects.id, t.projectId));
+    await asStateWriter(database.db, "project", (tx) => tx.update(schema.projects).set({ state: "completed" }).where(eq(schema.projects.id, t.projectId)));
     expect((await busyProjectManagerIds(database.db, a.companyId)).size).toBe(0);
   });
 

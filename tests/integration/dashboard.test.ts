@@ -13,6 +13,7 @@ import { getT } from "~/utils/i18n";
 import type { Database } from "../../db/client";
 import { DEMO, demoCookies, get, makeContext, run, unwrap } from "../helpers/app";
 import { createTestDb, isRealServer, openAnotherHandle } from "../helpers/db";
+import { asStateWriter } from "../helpers/state-writer";
 
 let database: Database;
 let ctx: ReturnType<typeof makeContext>;
@@ -310,7 +311,7 @@ describe("the figures keep up with writes (project_figures, ADR 0023)", () => {
   it("shows on the next view a write to any of the five tables the figures sum", async () => {
     const before = await dashboardFor(database.db, ctx.clock, { countyId: ids.county }, { year: 2026 });
     const b2 = await one(`SELECT id FROM projects WHERE name = '统计测试B2'`);
-    await q(`UPDATE projects SET state = 'approved' WHERE id = $1`, [b2]); // projects
+    await asStateWriter(database.db, "project", (tx) => tx.execute(sql`UPDATE projects SET state = 'approved' WHERE id = ${b2}`)); // projects
     await q(`UPDATE tenders SET deadline = '2026-11-19T08:00:00Z' WHERE id = $1`, [tenderOf.A3r2]); // tenders: round 2's deadline has passed
     await q(`INSERT INTO openings (tender_id, state, bid_count, created_at) VALUES ($1, 'closed', 4, '2026-11-19T01:30:00Z')`, [tenderOf.A4]); // openings
     await q(`DELETE FROM evaluations WHERE tender_id = $1`, [tenderOf.A8]); // evaluations
@@ -336,6 +337,7 @@ describe("the figures keep up with writes (project_figures, ADR 0023)", () => {
     try {
       let refreshedMeanwhile = -1;
       await other.db.transaction(async (tx) => {
+        await tx.execute(sql`select set_config('cyz.writer', 'project', true)`);
         await tx.execute(sql`update projects set state = 'cancelled' where id = ${a5}`);
         // The writer's queue entry is not committed: the refresh neither sees it nor waits for it.
         refreshedMeanwhile = await refreshProjectFigures(database.db);
