@@ -1,5 +1,5 @@
 /**
- * The catalogues are split by area (ADR 0037). Each area of each language is a file here
+ * The catalogues are split by area (ADR 0039). Each area of each language is a file here
  * (`<area>.zh-CN.ts`, `<area>.en.ts`) and, in the browser, a chunk of its own, loaded on demand:
  * a page loads `common` and the areas its routes name in `handle.i18n`, before hydrating
  * (entry.client.tsx), and any other a later route names before that route is shown (root.tsx).

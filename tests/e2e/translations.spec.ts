@@ -1,4 +1,4 @@
-// Translations by area (ADR 0037): a page loads, before hydrating, only the areas of its language that
+// Translations by area (ADR 0039): a page loads, before hydrating, only the areas of its language that
 // its routes name (and common); a client-side navigation to a route that names another area loads it
 // before the route is shown, so no page ever shows a raw key; every title is in the page's language.
 import type { Page } from "@playwright/test";
