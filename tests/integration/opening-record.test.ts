@@ -39,7 +39,10 @@ describe("the opening record", () => {
     const anon = (await run(recordRoute.loader, get(`/notices/${tenderId}/record`), ctx, { id: tenderId })) as Response;
     expect(anon.status).toBe(404); // not before it is signed
     const { requestId, options } = await requestRecordSignature(database.db, ctx.clock, ctx.files, ctx.rp, host, villageId, tenderId);
-    expect(options.allowCredentials.map((c) => c.id)).toEqual([key.credentialId]);
+    // Every passkey the host holds may approve (the demo gives officials one; the test added another).
+    const held = (await database.db.select().from(schema.passkeys).where(eq(schema.passkeys.userId, host.userId))).map((p) => p.id);
+    expect(options.allowCredentials.map((c) => c.id).sort()).toEqual(held.sort());
+    expect(held).toContain(key.credentialId);
     // An approval of some other digest is refused, and uses up nothing but that request.
     await expect(completeRecordSignature(database.db, ctx.clock, ctx.files, ctx.rp, host, villageId, tenderId, requestId, assertion(key, Buffer.alloc(32, 1).toString("base64url")))).rejects.toMatchObject({
       key: "errors.passkeyFailed",

@@ -203,7 +203,11 @@ describe("the award", () => {
     const options = await sign(DEMO.committeeA1, { step: "options" });
     expect(options.status).toBe(200);
     const { requestId, options: o } = (await options.json()) as { requestId: string; options: { challenge: string; allowCredentials: { id: string }[] } };
-    expect(o.allowCredentials.map((c) => c.id)).toEqual([hostKey.credentialId]);
+    // Every passkey the committee member holds may approve (the demo gives officials one; the test added another).
+    const [member] = await database.db.select().from(schema.users).where(eq(schema.users.phone, DEMO.committeeA1));
+    const held = (await database.db.select().from(schema.passkeys).where(eq(schema.passkeys.userId, member.id))).map((p) => p.id);
+    expect(o.allowCredentials.map((c) => c.id).sort()).toEqual(held.sort());
+    expect(held).toContain(hostKey.credentialId);
     const done = await sign(DEMO.committeeA1, { step: "verify", requestId, response: assertion(hostKey, o.challenge) });
     expect(done.status).toBe(200);
     const { sha256 } = (await done.json()) as { sha256: string };
