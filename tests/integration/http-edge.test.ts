@@ -102,8 +102,8 @@ describe("request bodies are limited before the app reads them (server.mjs)", ()
     expect(announced.sent).toBeLessThan(64 * MB);
     // A lying length: the server reads what was announced and takes the rest for a broken next request (Node answers 400 and closes).
     const lying = await flood({ path: "/set-text-size", headers: { ...form, "Content-Length": "100" }, total: 200 * MB, chunked: false });
-    expect(lying.status).not.toBeNull();
-    expect(lying.status!).toBeLessThan(500);
+    // (When the server closes with bytes still arriving, the kernel's reset can discard its answer before the client reads it.)
+    expect(lying.status === null || lying.status < 500).toBe(true);
     expect(lying.sent).toBeLessThan(64 * MB);
     // A small announced length with chunks after it is the same lie, told differently.
     const both = await flood({ path: "/set-text-size", headers: { ...form, "Content-Length": "10", "Transfer-Encoding": "chunked" }, total: 200 * MB, chunked: true });
