@@ -9,7 +9,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { openPglite } from "../db/client";
 import { SYSTEM_ACTOR } from "../app/models/audit.server";
-import { seedDemo } from "../app/models/demo.server";
+import { seedDemo } from "../app/demo/demo.server";
 import { appendHallEvent } from "../app/models/hall-events.server";
 import * as eventsRoute from "../app/routes/notices.$id_.hall_.events";
 import { cookieFor, makeContext } from "../tests/helpers/app";

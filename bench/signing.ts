@@ -12,7 +12,7 @@ import { createPlatformCa, createTsa, issueSignerCertificate } from "../signing/
 import { createCrl } from "../signing/crl";
 import { makeLongTerm } from "../signing/ltv";
 import { preparePdf, signPrepared, verifyPdf } from "../signing/pades";
-import { softwarePasskey } from "../app/models/software-passkey.server";
+import { softwarePasskey } from "../app/demo/software-passkey.server";
 
 const runs = Number(process.argv[2] ?? 7);
 const BIDS = 30;

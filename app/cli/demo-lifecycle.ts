@@ -31,7 +31,7 @@ export interface DemoSummary {
 export async function runDemoLifecycle(outDir: string, log: (msg: string) => void = () => undefined): Promise<DemoSummary> {
   const t0 = performance.now();
   const { openPglite } = await import("../../db/client");
-  const { seedLivingDemo } = await import("../models/demo.server");
+  const { seedLivingDemo } = await import("../demo/demo.server");
   const { LocalFileStore, readBytes } = await import("../models/file-store.server");
   const { platformAuthority, protectPlatformKeys, verifySignedPdf } = await import("../models/signature.server");
   const { schema } = await import("../utils/db.server");

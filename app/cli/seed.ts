@@ -1,7 +1,7 @@
 // npm run db:seed — load the demo county (once) into DATABASE_URL or the embedded database.
 import { openDatabase } from "../../db/client";
 import { parseEnv, EnvError } from "../utils/env.server";
-import { seedDemo } from "../models/demo.server";
+import { seedDemo } from "../demo/demo.server";
 import { systemClock } from "../utils/clock.server";
 import { createFileStore } from "../utils/context.server";
 

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { PasskeyLoginButton } from "~/components/passkey-login";
 import { FieldError, FormError, Notice } from "~/components/forms";
 import { appendAudit } from "~/models/audit.server";
-import { DEMO_PASSWORD, listDemoAccounts, listDemoProjects } from "~/models/demo.server";
+import { DEMO_PASSWORD, listDemoAccounts, listDemoProjects } from "~/demo/demo.server";
 import { PUBLIC_STATES } from "~/models/lifecycle";
 import { KNOWN_DEVICE_COOKIE, knownDeviceFor, rememberDevice } from "~/models/known-device.server";
 import { countAttempt, phoneAccount, settleAttempt } from "~/models/login-throttle.server";

@@ -5,7 +5,7 @@ import { openDatabase } from "../../db/client";
 import { publishAuditHeads } from "~/models/audit.server";
 import { archiveDueProjects } from "~/models/archive.server";
 import { refreshProjectFigures } from "~/models/dashboard.server";
-import { isDemoLoaded, seedDemo, seedLivingDemo } from "~/models/demo.server";
+import { isDemoLoaded, seedDemo, seedLivingDemo } from "~/demo/demo.server";
 import { purgeThrottle } from "~/models/login-throttle.server";
 import { purgeExpiredChallenges } from "~/models/passkey.server";
 import { purgeExpiredUploads } from "~/models/resumable-upload.server";

@@ -81,7 +81,7 @@ export function unwrap(result: unknown): { status: number; data: any } {
   return { status: 200, data: result };
 }
 
-/** Demo phones, as seeded by app/models/demo.server.ts. */
+/** Demo phones, as seeded by app/demo/demo.server.ts. */
 export const DEMO = {
   countyAdmin: "13900000001",
   supervisorA: "13900000002",

@@ -10,7 +10,7 @@ import { completeReportSignature, reportRenderer, requestReportSignature } from 
 import { declare, drawPanel } from "~/models/panel.server";
 import { schema } from "~/utils/db.server";
 import type { Database } from "../../db/client";
-import { softwarePasskey, type SoftwarePasskey } from "~/models/software-passkey.server";
+import { softwarePasskey, type SoftwarePasskey } from "~/demo/software-passkey.server";
 import { DEMO } from "./app";
 import { closedOpening } from "./opening";
 

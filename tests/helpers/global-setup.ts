@@ -7,7 +7,7 @@ import path from "node:path";
 import type { TestProject } from "vitest/node";
 import postgres from "postgres";
 import { openPglite, openPostgres } from "../../db/client";
-import { seedDemo } from "../../app/models/demo.server";
+import { seedDemo } from "../../app/demo/demo.server";
 import { ManualClock } from "../../app/utils/clock.server";
 
 export const SEED_TIME = "2026-11-02T01:00:00Z";

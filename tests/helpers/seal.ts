@@ -1,5 +1,5 @@
 // The sealing script run as the browser runs it, and a tus upload of its output, for the tests.
-export { loadSeal, SEAL_SCRIPT, type Seal, type Sealed, type Wrap } from "~/models/seal-runner.server";
+export { loadSeal, SEAL_SCRIPT, type Seal, type Sealed, type Wrap } from "~/demo/seal-runner.server";
 
 export const pdfBytes = (text: string) => new TextEncoder().encode(`%PDF-1.4\n% ${text}\n%%EOF\n`);
 

@@ -19,7 +19,7 @@ import type { Database } from "../../db/client";
 import { cookieFor, DEMO, get, makeContext, ORIGIN, post, run, unwrap } from "../helpers/app";
 import { createTestDb } from "../helpers/db";
 import { givePasskey } from "../helpers/evaluation";
-import { softwarePasskey } from "~/models/software-passkey.server";
+import { softwarePasskey } from "~/demo/software-passkey.server";
 
 let database: Database;
 let ctx: ReturnType<typeof makeContext>;
@@ -133,7 +133,7 @@ describe("forgot password", () => {
     for (let i = CODE_REQUESTS.perAddressAndNumber; i < CODE_REQUESTS.perNumber; i++) expect(unwrap(await forgot(DEMO.agentA, `198.51.100.${i + 2}`)).data.sent).toBe(true);
     expect(unwrap(await forgot(DEMO.agentA, "198.51.100.9")).status).toBe(429);
     // …but not what the owner's phone, which signed in before, may ask.
-    const signedIn = (await run(loginRoute.action, post("/login", { phone: DEMO.agentA, password: (await import("~/models/demo.server")).DEMO_PASSWORD }), { ...ctx, ip: "192.0.2.31" })) as Response;
+    const signedIn = (await run(loginRoute.action, post("/login", { phone: DEMO.agentA, password: (await import("~/demo/demo.server")).DEMO_PASSWORD }), { ...ctx, ip: "192.0.2.31" })) as Response;
     const known = signedIn.headers.getSetCookie().find((c) => c.startsWith("cyz_known="))!.split(";")[0];
     const own = unwrap(await run(forgotRoute.action, post("/forgot-password", { phone: DEMO.agentA }, known), { ...ctx, ip: "198.51.100.9" }));
     expect(own.data.sent).toBe(true);

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SYSTEM_ACTOR } from "~/models/audit.server";
-import { DEMO_PASSWORD } from "~/models/demo.server";
+import { DEMO_PASSWORD } from "~/demo/demo.server";
 import { DomainError } from "~/models/errors";
 import { authenticateWithPasskey, passkeyLoginOptions, purgeExpiredChallenges } from "~/models/passkey.server";
 import { endAllSessions, listSessions, resumeSession, startSession } from "~/models/session.server";

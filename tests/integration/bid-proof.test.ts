@@ -23,7 +23,7 @@ import { preparedBidder, sealBid, submitInput, type Bidder } from "../helpers/bi
 import { createTestDb } from "../helpers/db";
 import { assertion, givePasskey } from "../helpers/evaluation";
 import { tenderFields, tenderKit } from "../helpers/tenders";
-import type { SoftwarePasskey } from "~/models/software-passkey.server";
+import type { SoftwarePasskey } from "~/demo/software-passkey.server";
 
 let database: Database;
 let ctx: ReturnType<typeof makeContext>;

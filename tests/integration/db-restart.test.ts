@@ -15,7 +15,7 @@ import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { submitBid } from "~/models/bid.server";
-import { seedDemo } from "~/models/demo.server";
+import { seedDemo } from "~/demo/demo.server";
 import { extendWindow, newIncidentRef, recordIncident, startDecryption } from "~/models/opening.server";
 import * as eventsRoute from "~/routes/notices.$id_.hall_.events";
 import { schema } from "~/utils/db.server";

@@ -19,7 +19,7 @@ import { schema } from "~/utils/db.server";
 import { formatFen } from "~/utils/money";
 import { beijingDay } from "~/utils/time";
 import type { Database } from "../../db/client";
-import type { SoftwarePasskey } from "~/models/software-passkey.server";
+import type { SoftwarePasskey } from "~/demo/software-passkey.server";
 import { cookieFor, DEMO, get, makeContext, ORIGIN, run } from "../helpers/app";
 import { preparedBidder, sealBid, submitInput, type Bidder } from "../helpers/bids";
 import { createTestDb } from "../helpers/db";

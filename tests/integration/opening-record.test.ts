@@ -10,7 +10,7 @@ import * as recordRoute from "~/routes/notices.$id.record";
 import * as verifyRoute from "~/routes/verify";
 import { schema } from "~/utils/db.server";
 import type { Database } from "../../db/client";
-import type { SoftwarePasskey } from "~/models/software-passkey.server";
+import type { SoftwarePasskey } from "~/demo/software-passkey.server";
 import { assertion, givePasskey } from "../helpers/evaluation";
 import { get, makeContext, run, unwrap } from "../helpers/app";
 import { closedOpening } from "../helpers/opening";

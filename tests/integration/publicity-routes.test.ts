@@ -15,7 +15,7 @@ import * as publicityRoute from "~/routes/notices.$id_.publicity";
 import { schema } from "~/utils/db.server";
 import { beijingDay } from "~/utils/time";
 import type { Database } from "../../db/client";
-import type { SoftwarePasskey } from "~/models/software-passkey.server";
+import type { SoftwarePasskey } from "~/demo/software-passkey.server";
 import { cookieFor, DEMO, get, makeContext, ORIGIN, post, run, unwrap } from "../helpers/app";
 import { createTestDb } from "../helpers/db";
 import { assertion, givePasskey, inPublicity } from "../helpers/evaluation";

@@ -4,7 +4,7 @@
 // Every vector here must land on our own fallback, through each form that takes a redirect.
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_PASSWORD } from "~/models/demo.server";
+import { DEMO_PASSWORD } from "~/demo/demo.server";
 import * as passkeyLoginRoute from "~/routes/auth.passkey.login";
 import * as loginRoute from "~/routes/login";
 import * as setLocaleRoute from "~/routes/set-locale";

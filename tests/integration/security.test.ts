@@ -75,7 +75,7 @@ describe("sign-in limits", () => {
   it("pause password sign-in for devices a number has not used after 10 wrong passwords from anywhere in 15 minutes, notify and audit, and unlock by time", async () => {
     const phone = DEMO.committeeA2;
     const user = await userByPhone(phone);
-    const { DEMO_PASSWORD } = await import("~/models/demo.server");
+    const { DEMO_PASSWORD } = await import("~/demo/demo.server");
     // The owner's phone signed in before: it carries a known-device cookie.
     const first = (await login(phone, DEMO_PASSWORD, "192.0.2.50")) as Response;
     const known = knownCookie(first);
@@ -104,7 +104,7 @@ describe("sign-in limits", () => {
 
   it("pause one address for one number after 5 wrong passwords from it, and nobody else", async () => {
     ctx.clock.advance(60 * MINUTE);
-    const { DEMO_PASSWORD } = await import("~/models/demo.server");
+    const { DEMO_PASSWORD } = await import("~/demo/demo.server");
     const phone = DEMO.committeeB1;
     for (let i = 0; i < THROTTLE.failuresPerAddress - 1; i++) expect(unwrap(await login(phone, `wrong-${i}`, "198.51.100.66")).status).toBe(401);
     expect(unwrap(await login(phone, "wrong-last", "198.51.100.66")).data.errors.form).toBe("errors.auth.locked");
@@ -140,7 +140,7 @@ describe("sign-in limits", () => {
   it("let a village office sign many people in from one address: correct passwords do not use up its allowance", async () => {
     ctx.clock.advance(60 * MINUTE);
     const ip = "198.51.100.90";
-    const { DEMO_PASSWORD } = await import("~/models/demo.server");
+    const { DEMO_PASSWORD } = await import("~/demo/demo.server");
     // More correct sign-ins from the office than the address allows attempts (counted and settled as the login route does).
     const attempt = async (phone: string, failed: boolean) => {
       const counted = await countAttempt(database.db, ctx.clock, { ip, account: phoneAccount(phone), kind: "password" });
@@ -170,7 +170,7 @@ describe("sessions", () => {
   it("never adopt a token set before login, and end at logout", async () => {
     ctx.clock.advance(60 * MINUTE);
     const planted = `${SESSION_COOKIE}=attacker-chosen-token-0123456789`;
-    const res = (await login(DEMO.supervisorB, (await import("~/models/demo.server")).DEMO_PASSWORD, "198.51.100.5", planted)) as Response;
+    const res = (await login(DEMO.supervisorB, (await import("~/demo/demo.server")).DEMO_PASSWORD, "198.51.100.5", planted)) as Response;
     expect(res.status).toBe(302);
     const cookie = res.headers.get("Set-Cookie")!.split(";")[0];
     expect(cookie.startsWith(`${SESSION_COOKIE}=`)).toBe(true);
@@ -179,7 +179,7 @@ describe("sessions", () => {
     const auth = await getAuth(get("/", cookie), ctx);
     expect(auth?.user.phone).toBe(DEMO.supervisorB);
     // A second login gets a different token again.
-    const second = (await login(DEMO.supervisorB, (await import("~/models/demo.server")).DEMO_PASSWORD, "198.51.100.5", cookie)) as Response;
+    const second = (await login(DEMO.supervisorB, (await import("~/demo/demo.server")).DEMO_PASSWORD, "198.51.100.5", cookie)) as Response;
     expect(second.headers.get("Set-Cookie")!.split(";")[0]).not.toBe(cookie);
     // Logout clears the cookie and kills the session on the server: replaying the old cookie gets nowhere.
     const out = (await run(logoutRoute.action, post("/logout", {}, cookie), ctx)) as Response;

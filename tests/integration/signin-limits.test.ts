@@ -5,7 +5,7 @@
 // its own. The password check itself is counted here (a spy on verifyPassword).
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { DEMO_PASSWORD } from "~/models/demo.server";
+import { DEMO_PASSWORD } from "~/demo/demo.server";
 import { THROTTLE } from "~/models/login-throttle.server";
 import { verifyPassword } from "~/models/password.server";
 import * as loginRoute from "~/routes/login";

@@ -40,6 +40,15 @@ describe("the layers", () => {
     expect(intoApp).toEqual([]);
   });
 
+  it("app/models holds the platform's rules only: nothing there imports the demo (app/demo)", () => {
+    const MODELS = path.resolve(__dirname, "../../app/models");
+    const demo = readdirSync(MODELS)
+      .filter((f) => /\.tsx?$/.test(f))
+      .flatMap((f) => specifiers(readFileSync(path.join(MODELS, f), "utf8")).filter((s) => s.startsWith("~/demo/") || path.resolve(MODELS, s).includes(`${path.sep}app${path.sep}demo${path.sep}`)).map((s) => `${f}: ${s}`));
+    expect(demo).toEqual([]);
+    expect(readdirSync(MODELS).filter((f) => /^(demo|software-passkey|seal-runner)/.test(f))).toEqual([]);
+  });
+
   it("finds an import from outside when there is one (the check above can fail)", () => {
     expect(specifiers(`import { fontBytes } from "../app/pdf/fonts.server";\nconst x = await import("~/utils/env");`)).toEqual(["../app/pdf/fonts.server", "~/utils/env"]);
   });

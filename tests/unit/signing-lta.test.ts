@@ -17,7 +17,7 @@ import { addDocumentTimestamp, addValidationData, makeLongTerm } from "../../sig
 import { lastSignatureUnchanged, preparePdf, signPrepared, verifyPdf, type AppearanceOption, type SignatureReport } from "../../signing/pades";
 import { IncrementalUpdate, lastStartxref, loadPdf } from "../../signing/pdf-update";
 import { parseCertificate } from "../../signing/x509";
-import { softwarePasskey, type SoftwarePasskey } from "~/models/software-passkey.server";
+import { softwarePasskey, type SoftwarePasskey } from "~/demo/software-passkey.server";
 import { CREATED_AT } from "../fixtures/pdf-specs";
 
 const PDFSIG = "/usr/bin/pdfsig";

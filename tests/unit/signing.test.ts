@@ -15,7 +15,7 @@ import { cadesDetachedSignature } from "../../signing/cades";
 import { embedSignature, preparePdf, signPrepared, SigningError, verifyPdf, type SignatureReport } from "../../signing/pades";
 import { timestampResponse, timestampToken, verifyTimestampToken } from "../../signing/timestamp";
 import { checkApproval } from "../../signing/webauthn";
-import { softwarePasskey, type SoftwarePasskey } from "~/models/software-passkey.server";
+import { softwarePasskey, type SoftwarePasskey } from "~/demo/software-passkey.server";
 import { CREATED_AT } from "../fixtures/pdf-specs";
 
 const PDFSIG = "/usr/bin/pdfsig";

@@ -10,7 +10,7 @@
  * the real clock and the scheduler carry them on like any other project.
  *
  * The demo users have no phones: each one who has to approve something with a passkey gets a
- * software passkey (app/models/software-passkey.server.ts), registered through the same
+ * software passkey (app/demo/software-passkey.server.ts), registered through the same
  * registration and opening-key enrolment as a browser's; its private key lives only for the
  * seeding. Contractors seal their bids with the real sealing script (seal-runner.server.ts).
  * Every demo device is named as such on the user's security page.
@@ -22,24 +22,24 @@ import { renderDocumentPdf } from "~/pdf/document.server";
 import type { Clock, ManualClock } from "~/utils/clock.server";
 import { schema, type Db } from "~/utils/db.server";
 import { addDays, beijingDay, formatBeijing, fromBeijingLocal } from "~/utils/time";
-import type { Actor } from "./audit.server";
-import { completeAwardSignature, completeProject, decideAward, recordContract, requestAwardSignature } from "./award.server";
-import { sealingScript, submitBid } from "./bid.server";
-import { completeReportSignature, reportRenderer, requestReportSignature } from "./evaluation-report.server";
-import { bidsUnderEvaluation, recordOpinion, revealSecret, submitChecks } from "./evaluation.server";
-import { applyToPool, decidePoolApplication } from "./company.server";
-import { putBytes, type FileStore } from "./file-store.server";
-import { archiveDueProjects } from "./archive.server";
-import { closeOpening, confirmRow, decryptionMaterial, signIn, startDecryption, startReading, submitDataKey } from "./opening.server";
-import { completeRecordSignature, requestRecordSignature } from "./opening-record.server";
-import { declare, drawPanel } from "./panel.server";
-import { enrollOpeningKey, openingKeyOptions, passkeyRegistrationOptions, registerPasskey, type RelyingParty } from "./passkey.server";
-import { approveProject, createProject, projectInputSchema, submitProject } from "./project.server";
-import { appendToUpload, createUpload } from "./resumable-upload.server";
+import type { Actor } from "../models/audit.server";
+import { completeAwardSignature, completeProject, decideAward, recordContract, requestAwardSignature } from "../models/award.server";
+import { sealingScript, submitBid } from "../models/bid.server";
+import { completeReportSignature, reportRenderer, requestReportSignature } from "../models/evaluation-report.server";
+import { bidsUnderEvaluation, recordOpinion, revealSecret, submitChecks } from "../models/evaluation.server";
+import { applyToPool, decidePoolApplication } from "../models/company.server";
+import { putBytes, type FileStore } from "../models/file-store.server";
+import { archiveDueProjects } from "../models/archive.server";
+import { closeOpening, confirmRow, decryptionMaterial, signIn, startDecryption, startReading, submitDataKey } from "../models/opening.server";
+import { completeRecordSignature, requestRecordSignature } from "../models/opening-record.server";
+import { declare, drawPanel } from "../models/panel.server";
+import { enrollOpeningKey, openingKeyOptions, passkeyRegistrationOptions, registerPasskey, type RelyingParty } from "../models/passkey.server";
+import { approveProject, createProject, projectInputSchema, submitProject } from "../models/project.server";
+import { appendToUpload, createUpload } from "../models/resumable-upload.server";
 import { loadSeal, type Seal } from "./seal-runner.server";
 import { softwarePasskey, type SoftwarePasskey } from "./software-passkey.server";
-import { closeDueTenders, decideCancel, publishTender, requestCancel, tenderFormSchema } from "./tender.server";
-import type { ProjectState } from "./lifecycle";
+import { closeDueTenders, decideCancel, publishTender, requestCancel, tenderFormSchema } from "../models/tender.server";
+import type { ProjectState } from "../models/lifecycle";
 
 const DAY = 24 * 3600_000;
 const HOUR = 3600_000;
@@ -472,7 +472,7 @@ class DemoProjectRun {
 
 // ── The stories ──
 
-/** Demo phones (app/models/demo.server.ts): committees 03–05 青山镇, 07–09 溪口乡; contractors 10–17. */
+/** Demo phones (app/demo/demo.server.ts): committees 03–05 青山镇, 07–09 溪口乡; contractors 10–17. */
 const P = {
   supQingshan: "13900000002",
   supXikou: "13900000006",

@@ -3,16 +3,16 @@ import { eq } from "drizzle-orm";
 import { ManualClock, type Clock } from "~/utils/clock.server";
 import { addDays, beijingDay } from "~/utils/time";
 import { schema, type Db } from "~/utils/db.server";
-import { SYSTEM_ACTOR } from "./audit.server";
-import { setCalendarDay } from "./calendar.server";
-import { addQualification, applyToPool, decidePoolApplication, registerCompany, type StoredScan } from "./company.server";
-import { putBytes, type FileStore } from "./file-store.server";
-import { createOrg } from "./org.server";
+import { SYSTEM_ACTOR } from "../models/audit.server";
+import { setCalendarDay } from "../models/calendar.server";
+import { addQualification, applyToPool, decidePoolApplication, registerCompany, type StoredScan } from "../models/company.server";
+import { putBytes, type FileStore } from "../models/file-store.server";
+import { createOrg } from "../models/org.server";
 import { DEMO_STORY_DAYS, seedDemoProjects, type DemoProject, type DemoStoryOptions } from "./demo-projects.server";
-import { PASSKEY_ROLES } from "./official-passkey.server";
-import { passkeyRegistrationOptions, registerPasskey, type RelyingParty } from "./passkey.server";
+import { PASSKEY_ROLES } from "../models/official-passkey.server";
+import { passkeyRegistrationOptions, registerPasskey, type RelyingParty } from "../models/passkey.server";
 import { softwarePasskey, type SoftwarePasskey } from "./software-passkey.server";
-import { createUser, grantRole, registerExpert } from "./user.server";
+import { createUser, grantRole, registerExpert } from "../models/user.server";
 
 const { appMeta } = schema;
 
@@ -23,7 +23,7 @@ export const DEMO_DEVICE_NAME = "演示数据的软件密钥（无手机）";
 export const LOCAL_RP: RelyingParty = { rpID: "localhost", origins: ["http://localhost:3000"], rpName: "村易招" };
 
 /**
- * A software passkey for a demo user (app/models/software-passkey.server.ts), registered through the
+ * A software passkey for a demo user (app/demo/software-passkey.server.ts), registered through the
  * same options and verification as a browser's. Its private key lives only as long as the returned
  * object: the demo's officials hold a passkey, as every official who hosts or supervises openings
  * must (official-passkey.server.ts), and still sign in with the demo password.

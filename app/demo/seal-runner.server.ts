@@ -1,11 +1,11 @@
 // The sealing script exactly as the browser gets it (public/seal/v1.js), run in a
 // sandbox on Node's WebCrypto. The server never seals anyone's bid: this runs the
-// bidder's side for the demo county's contractors (app/models/demo-projects.server.ts),
+// bidder's side for the demo county's contractors (app/demo/demo-projects.server.ts),
 // and for the tests and benches that act as a browser.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import vm from "node:vm";
-import { SEALING_SCRIPT } from "./bid-rules";
+import { SEALING_SCRIPT } from "../models/bid-rules";
 
 export type Wrap = { kind: "passkey" | "backup"; credentialId?: string; epk?: string; iv: string; wrapped: string };
 export type Sealed = { version: string; ciphertext: Uint8Array; ciphertextHash: string; plaintextHash: string; commitment: string; wraps: Wrap[]; backupCode: string; nonce: string };
