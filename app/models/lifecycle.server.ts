@@ -1,12 +1,14 @@
 /**
  * The writers: the one place where a lifecycle's state column is written
- * (ADR 0037). `transition()` locks the row, checks the lifecycle's table
+ * (ADR 0038). `transition()` locks the row, checks the lifecycle's table
  * (lifecycle.ts), lets the caller check what the table cannot know (who owns
  * the row, the form), writes the table's target state with the caller's
  * other columns, and appends the audit row — all in the caller's transaction.
  *
  * tests/unit/state-writes.test.ts fails on a state write outside this file;
- * its allowlist names the lifecycles not converted yet.
+ * its allowlist names the lifecycles not converted yet. The database holds it
+ * too: a trigger refuses a change of a converted state column unless this
+ * writer set its transaction-local marker (migration 0023).
  */
 import { eq, sql } from "drizzle-orm";
 import type { Clock } from "~/utils/clock.server";

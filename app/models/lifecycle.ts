@@ -7,12 +7,13 @@
  * A lifecycle's state is written only by its writer in lifecycle.server.ts
  * (`transition(tx, clock, actor, "project", id, action, …)`), which locks the
  * row, checks this table, writes the table's target state and appends the
- * audit row in the caller's transaction (ADR 0037). tests/unit/state-writes.test.ts
+ * audit row in the caller's transaction (ADR 0038). tests/unit/state-writes.test.ts
  * fails on a state write anywhere else.
  *
  * To add a lifecycle: its state list in db/schema/states.ts (the pgEnum is
  * made from it), its table here `as const satisfies Record<string, Rule<…>>`,
- * its entry in the writer's LIFECYCLES, and out of the test's allowlist.
+ * its entry in the writer's `Writers`/`WRITERS`, a trigger on its state column
+ * (as migration 0023 for the project), and out of the test's allowlist.
  */
 import type { MemberRole } from "~/utils/db.server";
 import { PROJECT_STATE_VALUES } from "../../db/schema/states";
