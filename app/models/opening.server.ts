@@ -21,6 +21,7 @@ import type { Clock } from "~/utils/clock.server";
 import { schema, type Db, type MemberRole, type Project, type Tender } from "~/utils/db.server";
 import { formatFen } from "~/utils/money";
 import type { Actor } from "./audit.server";
+import { bidContentRevealed } from "./reveal";
 import { actsForVillage } from "./agent.server";
 import { openSealedBid } from "./bid-open.server";
 import { manifestTerms, orderedReasons, readManifest, storableFileName, unreadableManifest } from "./bid-manifest";
@@ -262,8 +263,14 @@ export async function startReading(db: Db, clock: Clock, actor: HallActor, actin
   });
 }
 
-/** The 唱标 rows, in order of bidding: every bid with its result. */
+/**
+ * The 唱标 rows, in order of bidding: every bid with its result. Before the
+ * price reading (reveal.ts) a row says only who has opened, not what: an
+ * invalid bid shows as opened, its reason comes with the prices.
+ */
 export async function readingRows(db: Db, tenderId: string) {
+  const [progress] = await db.select({ state: openings.state, readingStartedAt: openings.readingStartedAt }).from(openings).where(eq(openings.tenderId, tenderId));
+  const revealed = bidContentRevealed(progress);
   const rows = await db
     .select({ o: bidOpenings, company: orgs.name, companyId: orgs.id })
     .from(bidOpenings)
@@ -271,18 +278,33 @@ export async function readingRows(db: Db, tenderId: string) {
     .innerJoin(orgs, eq(orgs.id, bids.companyId))
     .where(eq(bidOpenings.tenderId, tenderId))
     .orderBy(asc(bids.createdAt));
-  return rows.map(({ o, company, companyId }) => ({
-    companyId,
-    company,
-    status: o.status,
-    price: o.priceFen === null ? null : formatFen(o.priceFen),
-    priceFen: o.priceFen,
-    durationDays: o.durationDays,
-    projectManager: o.projectManagerName ? `${o.projectManagerName}（${o.projectManagerCertificate}）` : null,
-    securityOk: o.securityOk,
-    reason: o.reason,
-    confirmation: o.confirmation,
-  }));
+  return rows.map(({ o, company, companyId }) =>
+    revealed
+      ? {
+          companyId,
+          company,
+          status: o.status,
+          price: o.priceFen === null ? null : formatFen(o.priceFen),
+          priceFen: o.priceFen,
+          durationDays: o.durationDays,
+          projectManager: o.projectManagerName ? `${o.projectManagerName}（${o.projectManagerCertificate}）` : null,
+          securityOk: o.securityOk,
+          reason: o.reason,
+          confirmation: o.confirmation,
+        }
+      : {
+          companyId,
+          company,
+          status: o.status === "rejected" ? ("decrypted" as const) : o.status,
+          price: null,
+          priceFen: null,
+          durationDays: null,
+          projectManager: null,
+          securityOk: null,
+          reason: null,
+          confirmation: o.confirmation,
+        },
+  );
 }
 
 // ── The bidder decrypts ─────────────────────────────────────────────────
@@ -539,10 +561,5 @@ export async function hallView(db: Db, clock: Clock, tenderId: string, viewer: {
   };
   if (beforeDeadline) return { ...base, signins: [], rows: [], reading: false };
   const signins = await db.select({ company: orgs.name, at: openingSignins.at }).from(openingSignins).innerJoin(orgs, eq(orgs.id, openingSignins.companyId)).where(eq(openingSignins.tenderId, tenderId)).orderBy(asc(openingSignins.at));
-  const reading = o?.state === "reading" || o?.state === "closed";
-  // Until 唱标 the hall sees who has opened, not what: an invalid bid shows as opened, its reason comes with the prices.
-  const rows = (await readingRows(db, tenderId)).map((r) =>
-    reading ? r : { ...r, status: r.status === "rejected" ? ("decrypted" as const) : r.status, reason: null, price: null, priceFen: null, durationDays: null, projectManager: null, securityOk: null },
-  );
-  return { ...base, signins, rows, reading };
+  return { ...base, signins, rows: await readingRows(db, tenderId), reading: bidContentRevealed(o) };
 }
