@@ -84,6 +84,24 @@ function decodeCbor(bytes: Uint8Array): Cbor {
 
 export const COSE_ALG = { ES256: -7, EdDSA: -8, RS256: -257 } as const;
 
+/**
+ * The algorithms a passkey may use here: those whose approvals a signed PDF
+ * can carry and anyone can re-verify from it (checkApproval). Registration asks
+ * for these only — authenticators now also offer e.g. ML-DSA-44 (COSE -48),
+ * which the PDF's approval check could not verify.
+ */
+export const PASSKEY_ALGORITHMS: readonly number[] = [COSE_ALG.EdDSA, COSE_ALG.ES256, COSE_ALG.RS256];
+
+/** Whether a passkey's COSE public key is one this module can verify approvals with. */
+export function approvalKeySupported(cose: Uint8Array): boolean {
+  try {
+    coseToPublicKey(cose);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export interface CoseKey {
   alg: number;
   key: KeyObject;

@@ -217,6 +217,7 @@ const errorsEn: Shape<typeof zhCN> = {
     orgParentRequired: "Townships, villages and companies need a parent organisation.",
     crossOrigin: "Request refused: it did not come from this site's pages.",
     passkeyFailed: "The passkey could not be verified; please try again.",
+    passkeyAlgorithm: "This passkey signs with an algorithm the platform's signed documents cannot carry; please use a phone or another security key.",
     passkeyCancelled: "Cancelled or timed out.",
     passkeyChallengeExpired: "The request expired; please try again.",
     passkeyUnknown: "Unknown passkey. Log in with your password and add it first.",

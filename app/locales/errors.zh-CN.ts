@@ -214,6 +214,7 @@ const errorsZhCN = {
     orgParentRequired: "乡镇、村和企业必须属于上级单位。",
     crossOrigin: "请求来源不被接受。请从本站页面提交。",
     passkeyFailed: "通行密钥验证失败，请重试。",
+    passkeyAlgorithm: "这个通行密钥使用的签名算法本平台签署的文件无法验证，请换用手机或其他安全密钥。",
     passkeyCancelled: "已取消或超时。",
     passkeyChallengeExpired: "验证已过期，请重试。",
     passkeyUnknown: "找不到此通行密钥，请先用密码登录并添加。",

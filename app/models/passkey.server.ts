@@ -13,6 +13,7 @@ import { schema, type Db } from "~/utils/db.server";
 import { appendAudit, type Actor } from "./audit.server";
 import { DomainError } from "./errors";
 import { getUser } from "./user.server";
+import { approvalKeySupported, PASSKEY_ALGORITHMS } from "../../signing/webauthn";
 
 const { passkeys, webauthnChallenges } = schema;
 
@@ -70,6 +71,8 @@ export async function passkeyRegistrationOptions(db: Db, clock: Clock, rp: Relyi
     attestationType: "none",
     excludeCredentials: existing.map((p) => ({ id: p.id, transports: p.transports as AuthenticatorTransportFuture[] })),
     authenticatorSelection: { residentKey: "required", userVerification: "required" },
+    // Only keys whose approvals a signed PDF can carry and anyone can re-verify (signing/webauthn.ts).
+    supportedAlgorithmIDs: [...PASSKEY_ALGORITHMS],
     // Ask whether the authenticator can derive PRF secrets: sealed bids need it.
     extensions: { prf: {} } as Record<string, unknown>,
   });
@@ -99,6 +102,8 @@ export async function registerPasskey(
   }
   if (!verification.verified || !verification.registrationInfo) throw new DomainError("errors.passkeyFailed");
   const { credential, credentialDeviceType, credentialBackedUp } = verification.registrationInfo;
+  // A key of another algorithm could sign in but never sign a document: refuse it now, not at the first signature.
+  if (!approvalKeySupported(credential.publicKey)) throw new DomainError("errors.passkeyAlgorithm");
   const prf = (input.response.clientExtensionResults as { prf?: { enabled?: boolean } })?.prf;
   const name = input.name.trim().slice(0, 60) || "通行密钥";
   return db.transaction(async (tx) => {
