@@ -20,16 +20,7 @@ export default defineConfig({
     timezoneId: "Asia/Shanghai",
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
     },
     screenshot: "only-on-failure",
   },
@@ -39,7 +30,16 @@ export default defineConfig({
     timeout: 120_000,
     reuseExistingServer: false,
     // E2E_DATABASE_URL runs the same browser tests against a real PostgreSQL server (see .ci/run).
-    env: { PORT: String(PORT), DATA_DIR: dataDir, FILES_DIR: path.join(path.dirname(dataDir), "files"), SEED_DEMO: "true", DEMO_PROJECTS: "false", TEST_CLOCK: "true", PUBLIC_ORIGIN: `http://localhost:${PORT}`, DATABASE_URL: process.env.E2E_DATABASE_URL ?? "" },
+    env: {
+      PORT: String(PORT),
+      DATA_DIR: dataDir,
+      FILES_DIR: path.join(path.dirname(dataDir), "files"),
+      SEED_DEMO: "true",
+      DEMO_PROJECTS: "false",
+      TEST_CLOCK: "true",
+      PUBLIC_ORIGIN: `http://localhost:${PORT}`,
+      DATABASE_URL: process.env.E2E_DATABASE_URL ?? "",
+    },
     stdout: "pipe",
   },
 });

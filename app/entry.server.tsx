@@ -21,13 +21,7 @@ const ABORT_DELAY = 5_000;
  * multi-byte one crosses its 2 KiB buffer, leaving NUL bytes in Chinese pages
  * (facebook/react#31134). The web-stream writer encodes whole strings.
  */
-export default async function handleRequest(
-  request: Request,
-  responseStatusCode: number,
-  responseHeaders: Headers,
-  remixContext: EntryContext,
-  loadContext: AppLoadContext,
-) {
+export default async function handleRequest(request: Request, responseStatusCode: number, responseHeaders: Headers, remixContext: EntryContext, loadContext: AppLoadContext) {
   // The nonce in this response's Content-Security-Policy header (set by server.mjs).
   const nonce = loadContext.cspNonce;
   const waitForAll = isbot(request.headers.get("user-agent") ?? "");

@@ -37,7 +37,7 @@ export const ADR_INDEXES: { name: string; ddl: string }[] = [
   { name: "projects_county_created_idx", ddl: `CREATE INDEX projects_county_created_idx ON projects (county_id, created_at)` },
   // Failed evaluations (流标 after the check): a few thousand index entries instead of the evaluations heap with its jsonb.
   { name: "evaluations_failed_idx", ddl: `CREATE INDEX evaluations_failed_idx ON evaluations (tender_id) WHERE fail_reason IS NOT NULL` },
-]
+];
 
 function withDb(url: string, db: string) {
   const u = new URL(url);
@@ -285,7 +285,9 @@ const clock = new ManualClock(NOW);
 const [{ county, township }] = await client.unsafe<{ county: string; township: string }[]>(
   `SELECT '00000000-0000-4000-8000-000000000001' AS county, (SELECT id FROM orgs WHERE kind = 'township' ORDER BY name LIMIT 1) AS township`,
 );
-const risk = (await import("../app/models/risk.server").catch(() => null)) as { scanRisks?: (db: Db, clock: ManualClock, scope: { countyId: string; townshipId?: string | null }) => Promise<{ flags: unknown[] }> } | null;
+const risk = (await import("../app/models/risk.server").catch(() => null)) as {
+  scanRisks?: (db: Db, clock: ManualClock, scope: { countyId: string; townshipId?: string | null }) => Promise<{ flags: unknown[] }>;
+} | null;
 
 async function explainDashboard(label: string, scope: { countyId: string; townshipId?: string | null }, filter: { year?: number } = {}): Promise<string> {
   capture = [];
@@ -306,7 +308,9 @@ async function measure(phase: string) {
   const dashboardCounty = await medianOf(() => dashboardFor(db, clock, { countyId: county }, {}));
   const dashboardCountyYear = await medianOf(() => dashboardFor(db, clock, { countyId: county }, { year: 2025 }));
   const dashboardTownship = await medianOf(() => dashboardFor(db, clock, { countyId: county, townshipId: township }, {}));
-  let riskScanCounty: { medianMs: number; runsMs: number[]; flags: number } | string = flag("--no-risk") ? "skipped (--no-risk)" : "scanRisks not available (app/models/risk.server.ts)";
+  let riskScanCounty: { medianMs: number; runsMs: number[]; flags: number } | string = flag("--no-risk")
+    ? "skipped (--no-risk)"
+    : "scanRisks not available (app/models/risk.server.ts)";
   if (risk?.scanRisks && !flag("--no-risk")) {
     const scan = risk.scanRisks;
     let flags = 0;
@@ -317,7 +321,11 @@ async function measure(phase: string) {
     riskScanCounty = { ...m, flags };
   }
   const explain = option("--explain")
-    ? [await explainDashboard(`${phase}: county, all years`, { countyId: county }), await explainDashboard(`${phase}: county, 2025`, { countyId: county }, { year: 2025 }), await explainDashboard(`${phase}: one township`, { countyId: county, townshipId: township })].join("\n")
+    ? [
+        await explainDashboard(`${phase}: county, all years`, { countyId: county }),
+        await explainDashboard(`${phase}: county, 2025`, { countyId: county }, { year: 2025 }),
+        await explainDashboard(`${phase}: one township`, { countyId: county, townshipId: township }),
+      ].join("\n")
     : "";
   return { result: { dashboardCounty, dashboardCountyYear, dashboardTownship, riskScanCounty }, explain };
 }
@@ -339,7 +347,11 @@ const [direct] = await client.unsafe<{ tenders: number; opened: number; bids: nu
 );
 const figuresCheck = {
   same:
-    direct.tenders === sample.total.tenders && direct.opened === sample.total.opened && direct.bids === sample.total.bidsAtDeadline && direct.awarded === sample.total.awarded && Number(direct.awarded_fen) === sample.total.awardedFen,
+    direct.tenders === sample.total.tenders &&
+    direct.opened === sample.total.opened &&
+    direct.bids === sample.total.bidsAtDeadline &&
+    direct.awarded === sample.total.awarded &&
+    Number(direct.awarded_fen) === sample.total.awardedFen,
   direct,
 };
 // A view right after a write: one project's award touched (its figures queued), then the county dashboard — which refreshes that project first.

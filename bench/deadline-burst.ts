@@ -164,14 +164,21 @@ async function main() {
   const { database, tender, bidders, bytesPerBid, filesDir } = b;
   const children: ChildProcess[] = [];
   try {
-    await database.query(`CREATE TABLE bench_baseline_bids (id bigserial PRIMARY KEY, sha256 text NOT NULL, size integer NOT NULL, received_at timestamptz NOT NULL DEFAULT now())`);
+    await database.query(
+      `CREATE TABLE bench_baseline_bids (id bigserial PRIMARY KEY, sha256 text NOT NULL, size integer NOT NULL, received_at timestamptz NOT NULL DEFAULT now())`,
+    );
     // The two servers.
     say("starting the app and the baseline");
     const serverEnv = b.serverEnv(PORT);
     const prof = option("--cpu-prof");
     const app = await startChild(process.execPath, [...(prof ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(prof)}`] : []), "server.mjs"], serverEnv, /listening on/);
     children.push(app.child);
-    const baseline = await startChild(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--baseline-server"], { ...serverEnv, PORT: "" }, /baseline listening (\d+)/);
+    const baseline = await startChild(
+      process.execPath,
+      ["--import", "tsx", fileURLToPath(import.meta.url), "--baseline-server"],
+      { ...serverEnv, PORT: "" },
+      /baseline listening (\d+)/,
+    );
     children.push(baseline.child);
     const baselinePort = Number(baseline.match[1]);
     const health = await send(new http.Agent(), PORT, "GET", "/healthz", {});
@@ -221,7 +228,9 @@ async function main() {
     const appLost = [...refusedOtherwise, ...checked.lost];
     const unreceipted = checked.unreceipted;
 
-    const baselineRows = new Map((await database.query<{ id: string; sha256: string; size: number }>(`SELECT id::text, sha256, size FROM bench_baseline_bids`)).map((r) => [r.id, r]));
+    const baselineRows = new Map(
+      (await database.query<{ id: string; sha256: string; size: number }>(`SELECT id::text, sha256, size FROM bench_baseline_bids`)).map((r) => [r.id, r]),
+    );
     const baselineLost: { i: number; why: string }[] = [];
     await mapLimit(baselineOut, 4, async (o) => {
       const x = bidders[o.i];

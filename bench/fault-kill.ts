@@ -183,7 +183,11 @@ async function main() {
     // died starts again from the options; a record found signed already was signed by one of them.
     const signWorker = async (alive: () => boolean) => {
       const post = async (tenderId: string, body: unknown) => {
-        const r = await fetch(`${ORIGIN}/notices/${tenderId}/hall/sign`, { method: "POST", body: JSON.stringify(body), headers: { Cookie: committee, Origin: ORIGIN, "Content-Type": "application/json" } });
+        const r = await fetch(`${ORIGIN}/notices/${tenderId}/hall/sign`, {
+          method: "POST",
+          body: JSON.stringify(body),
+          headers: { Cookie: committee, Origin: ORIGIN, "Content-Type": "application/json" },
+        });
         return { status: r.status, json: (await r.json()) as { requestId?: string; options?: { challenge: string }; ok?: boolean; error?: string } };
       };
       while (alive() && pendingRecords.length) {
@@ -198,7 +202,13 @@ async function main() {
           if (asked.status !== 200 || !asked.json.options) throw new Error(`unexpected: options ${asked.status} ${asked.json.error}`);
           // The host's phone approves the digest (a software passkey, for this origin).
           const a = hostKey.approve(Buffer.from(asked.json.options.challenge, "base64url"), { origin: ORIGIN, rpId: "localhost" });
-          const response = { id: hostKey.credentialId, rawId: hostKey.credentialId, type: "public-key", clientExtensionResults: {}, response: { authenticatorData: a.authenticatorData, clientDataJSON: a.clientDataJSON, signature: a.signature } };
+          const response = {
+            id: hostKey.credentialId,
+            rawId: hostKey.credentialId,
+            type: "public-key",
+            clientExtensionResults: {},
+            response: { authenticatorData: a.authenticatorData, clientDataJSON: a.clientDataJSON, signature: a.signature },
+          };
           const done = await post(tenderId, { step: "verify", requestId: asked.json.requestId, response });
           if (done.status === 200 && done.json.ok) signedSeen.add(tenderId);
           else if (done.status === 409 && done.json.error === "errors.signature.alreadySigned") signedSeen.add(tenderId);
@@ -232,9 +242,17 @@ async function main() {
         const afterMs = Math.round(150 + random() * 1850);
         await sleep(afterMs);
         const exited = new Promise((r) => app.child.once("exit", r));
-        atKills.push({ afterMs, bidsInFlight: inFlight.bids, publishesInFlight: inFlight.publishes, signaturesInFlight: inFlight.signatures, receipts: receiptCount, published: publishedSeen.size });
+        atKills.push({
+          afterMs,
+          bidsInFlight: inFlight.bids,
+          publishesInFlight: inFlight.publishes,
+          signaturesInFlight: inFlight.signatures,
+          receipts: receiptCount,
+          published: publishedSeen.size,
+        });
         app.child.kill("SIGKILL");
-        if (process.env.FAULT_DEBUG) say(`life ${life}: killed after ${afterMs} ms (${inFlight.bids} bids, ${inFlight.publishes} publications, ${inFlight.signatures} signatures in flight)`);
+        if (process.env.FAULT_DEBUG)
+          say(`life ${life}: killed after ${afterMs} ms (${inFlight.bids} bids, ${inFlight.publishes} publications, ${inFlight.signatures} signatures in flight)`);
         await exited;
         if (process.env.FAULT_DEBUG) say(`life ${life}: exited`);
         alive = false;
@@ -258,7 +276,9 @@ async function main() {
     const partial = {
       bidsWithoutCurrentVersion: await one(`SELECT count(*) FROM bids b WHERE NOT EXISTS (SELECT 1 FROM bid_versions v WHERE v.bid_id = b.id AND v.seq = b.current_version)`),
       sealedVersionsWithoutKeys: await one(`SELECT count(*) FROM bid_versions v WHERE v.kind = 'sealed' AND NOT EXISTS (SELECT 1 FROM bid_key_wraps w WHERE w.version_id = v.id)`),
-      sealedVersionsWithoutFile: await one(`SELECT count(*) FROM bid_versions v WHERE v.kind = 'sealed' AND NOT EXISTS (SELECT 1 FROM files f WHERE f.sha256 = v.ciphertext_sha256)`),
+      sealedVersionsWithoutFile: await one(
+        `SELECT count(*) FROM bid_versions v WHERE v.kind = 'sealed' AND NOT EXISTS (SELECT 1 FROM files f WHERE f.sha256 = v.ciphertext_sha256)`,
+      ),
       tendersWithoutNotice: await one(`SELECT count(*) FROM tenders WHERE document_pdf_sha256 IS NULL`),
       publishedProjectsWithoutTender: await one(`SELECT count(*) FROM projects p WHERE p.state = 'published' AND NOT EXISTS (SELECT 1 FROM tenders t WHERE t.project_id = p.id)`),
       tendersOfUnpublishedProjects: await one(`SELECT count(*) FROM tenders t JOIN projects p ON p.id = t.project_id WHERE p.state IN ('approved', 'draft', 'submitted')`),
@@ -268,7 +288,9 @@ async function main() {
     // 3. Every notice stored under its hash; every record signed, stored under its hash and verifying.
     const stored = (sha: string) => readFile(path.join(b.filesDir, sha.slice(0, 2), sha.slice(2, 4), sha)).catch(() => null);
     const hashOf = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
-    const notices = await database.query<{ project_id: string; sha: string }>(`SELECT project_id, document_pdf_sha256 AS sha FROM tenders WHERE project_id = ANY($1::uuid[])`, [toPublish]);
+    const notices = await database.query<{ project_id: string; sha: string }>(`SELECT project_id, document_pdf_sha256 AS sha FROM tenders WHERE project_id = ANY($1::uuid[])`, [
+      toPublish,
+    ]);
     const badNotices: string[] = [];
     for (const n of notices) {
       const bytes = await stored(n.sha);
@@ -288,7 +310,11 @@ async function main() {
       }
       const report = await verifySignedPdf(database.db, ctx.clock, new Uint8Array(bytes));
       // The host's signature intact, trusted, timestamped, approved by the passkey and not followed by changes; the long-term timestamp valid.
-      const ok = report.signatures.length === 1 && report.signatures.every((x) => x.intact && x.trusted && x.timestamped && x.passkey && x.unchangedSince) && report.longTerm.length > 0 && report.longTerm.every((x) => x.ok);
+      const ok =
+        report.signatures.length === 1 &&
+        report.signatures.every((x) => x.intact && x.trusted && x.timestamped && x.passkey && x.unchangedSince) &&
+        report.longTerm.length > 0 &&
+        report.longTerm.every((x) => x.ok);
       if (!ok) badRecords.push(`${r.tender_id}: ${JSON.stringify(report)}`);
     }
 
@@ -297,7 +323,17 @@ async function main() {
     const chain = await verifyAuditChain(database.db);
 
     const partialRows = Object.values(partial).reduce((n, x) => n + x, 0);
-    const pass = receiptCheck.lost.length === 0 && receiptCheck.unreceipted === 0 && withoutReceipt === 0 && partialRows === 0 && badNotices.length === 0 && notices.length === toPublish.length && badRecords.length === 0 && records.length === toSign.length && chain.ok && unexpected.length === 0;
+    const pass =
+      receiptCheck.lost.length === 0 &&
+      receiptCheck.unreceipted === 0 &&
+      withoutReceipt === 0 &&
+      partialRows === 0 &&
+      badNotices.length === 0 &&
+      notices.length === toPublish.length &&
+      badRecords.length === 0 &&
+      records.length === toSign.length &&
+      chain.ok &&
+      unexpected.length === 0;
     console.log(
       JSON.stringify(
         {

@@ -36,7 +36,11 @@ const server = http.createServer(async (req, res) => {
   req.on("close", () => abort.abort());
   const client = Number(req.headers["x-client"] ?? 0);
   const request = new Request(`http://localhost${req.url}`, { headers: { Cookie: cookies[client] }, signal: abort.signal });
-  const response = (await eventsRoute.loader({ request, context: { ...ctx, ip: `10.${client >> 16}.${(client >> 8) & 255}.${client & 255}` }, params: { id: tender.id } } as never)) as Response;
+  const response = (await eventsRoute.loader({
+    request,
+    context: { ...ctx, ip: `10.${client >> 16}.${(client >> 8) & 255}.${client & 255}` },
+    params: { id: tender.id },
+  } as never)) as Response;
   res.writeHead(response.status, Object.fromEntries(response.headers));
   const reader = response.body!.getReader();
   req.on("close", () => void reader.cancel().catch(() => {}));
@@ -83,7 +87,13 @@ const rssBefore = process.memoryUsage().rss;
 for (let e = 0; e < EVENTS; e++) {
   const t0 = performance.now();
   const row = await database.db.transaction((tx) =>
-    appendHallEvent(tx, ctx.clock, SYSTEM_ACTOR, { tenderId: tender.id, kind: "incident", payload: { detail: `bench ${e}` }, countyId: project.county_id, townshipId: project.township_id }),
+    appendHallEvent(tx, ctx.clock, SYSTEM_ACTOR, {
+      tenderId: tender.id,
+      kind: "incident",
+      payload: { detail: `bench ${e}` },
+      countyId: project.county_id,
+      townshipId: project.township_id,
+    }),
   );
   const deadline = performance.now() + 10_000;
   while ((received.get(row.id)?.length ?? 0) < CLIENTS && performance.now() < deadline) await new Promise((r) => setTimeout(r, 2));

@@ -165,7 +165,10 @@ try {
     headers: { Origin: BASE, "Content-Type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams(CONTRACTOR),
   });
-  const session = login.headers.getSetCookie().find((c) => c.startsWith("cyz_session="))?.split(";")[0];
+  const session = login.headers
+    .getSetCookie()
+    .find((c) => c.startsWith("cyz_session="))
+    ?.split(";")[0];
   if (login.status !== 302 || !session) throw new Error(`login failed: ${login.status}`);
 
   // ── Page weight ───────────────────────────────────────────────────────

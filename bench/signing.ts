@@ -28,7 +28,15 @@ const tenderId = randomUUID();
 const members = Array.from({ length: MEMBERS }, (_, i) => {
   const userId = randomUUID();
   const key = softwarePasskey("ES256");
-  const cert = issueSignerCertificate(ca, { name: `专家 ${SURNAMES[i]}${SURNAMES[i + 7]}明`, userId, credentialId: key.credentialId, credentialPublicKeyCose: key.cose, rpId: "localhost", now: dayBack, days: 1095 });
+  const cert = issueSignerCertificate(ca, {
+    name: `专家 ${SURNAMES[i]}${SURNAMES[i + 7]}明`,
+    userId,
+    credentialId: key.credentialId,
+    credentialPublicKeyCose: key.cose,
+    rpId: "localhost",
+    now: dayBack,
+    days: 1095,
+  });
   return { userId, key, cert, name: `专家 ${SURNAMES[i]}${SURNAMES[i + 7]}明`, position: i + 1 };
 });
 const bids = Array.from({ length: BIDS }, (_, i) => ({
@@ -67,19 +75,42 @@ const input: ReportInput = {
     result: {
       method: "comprehensive",
       priceWeightPercent: 60,
-      ranking: bids.map((b, i) => ({ bidId: b.bidId, rank: i + 1, priceFen: b.priceFen, tieBrokenByDraw: false, priceScore: 6000 - i * 8, expertScore: 3500 - i * 11, total: 9500 - i * 19 })),
+      ranking: bids.map((b, i) => ({
+        bidId: b.bidId,
+        rank: i + 1,
+        priceFen: b.priceFen,
+        tieBrokenByDraw: false,
+        priceScore: 6000 - i * 8,
+        expertScore: 3500 - i * 11,
+        total: 9500 - i * 19,
+      })),
       candidates: bids.slice(0, 3).map((b) => b.bidId),
       replacedScores: [],
     },
   },
   members: members.map((m) => ({
-    m: { tenderId, expertId: m.userId, checksAt: at, scoresAt: at, reviewAt: at, opinion: "agree", dissent: null, opinionAt: at, deemedAgreeBy: null, signedAt: null, refusedAt: null, refusalNote: null },
+    m: {
+      tenderId,
+      expertId: m.userId,
+      checksAt: at,
+      scoresAt: at,
+      reviewAt: at,
+      opinion: "agree",
+      dissent: null,
+      opinionAt: at,
+      deemedAgreeBy: null,
+      signedAt: null,
+      refusedAt: null,
+      refusalNote: null,
+    },
     name: m.name,
     position: m.position,
   })),
   under: bids,
   checks: bids.flatMap((b) => members.map((m) => ({ tenderId, bidId: b.bidId, expertId: m.userId, pass: true, reason: null, at }))),
-  scores: bids.flatMap((b, i) => members.map((m, j) => ({ tenderId, bidId: b.bidId, expertId: m.userId, score: 3500 - i * 11 + j, flaggedBy: [], explanation: null, acceptedReplacement: false, at }))),
+  scores: bids.flatMap((b, i) =>
+    members.map((m, j) => ({ tenderId, bidId: b.bidId, expertId: m.userId, score: 3500 - i * 11 + j, flaggedBy: [], explanation: null, acceptedReplacement: false, at })),
+  ),
   asks: [],
   secret: { tenderId, secret: "d".repeat(64), commitment: "a".repeat(64), createdAt: at, revealedAt: at, revealedBy: null },
 };
@@ -90,7 +121,17 @@ async function signedReport() {
   let pdf = report.bytes;
   for (const m of members) {
     const slot = report.slots[m.userId];
-    const prepared = await preparePdf(pdf, { fieldName: `sig-expert-${m.position}`, signerName: m.name, reason: "评标报告 评审专家签字", location: "村易招", signingTime: new Date(), rect: slot, page: slot.pageIndex, contentsBytes: 16 * 1024, font: fontBytes("serif") });
+    const prepared = await preparePdf(pdf, {
+      fieldName: `sig-expert-${m.position}`,
+      signerName: m.name,
+      reason: "评标报告 评审专家签字",
+      location: "村易招",
+      signingTime: new Date(),
+      rect: slot,
+      page: slot.pageIndex,
+      contentsBytes: 16 * 1024,
+      font: fontBytes("serif"),
+    });
     const approval = m.key.approve(prepared.digest);
     pdf = signPrepared(prepared.prepared, prepared.byteRange, {
       signerCertPem: m.cert.certPem,

@@ -67,10 +67,7 @@ export async function openPostgres(url: string, opts: { migrate?: boolean; max?:
   };
 }
 
-export async function openPglite(
-  dataDir: string | undefined,
-  opts: { migrate?: boolean; loadDataDir?: Blob } = {},
-): Promise<Database> {
+export async function openPglite(dataDir: string | undefined, opts: { migrate?: boolean; loadDataDir?: Blob } = {}): Promise<Database> {
   if (dataDir && !dataDir.startsWith("memory://")) mkdirSync(path.dirname(path.resolve(dataDir)), { recursive: true });
   const client = await PGlite.create(dataDir, opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {});
   return wrapPglite(client, opts.migrate !== false);

@@ -127,10 +127,7 @@ function embedFontFor(update: IncrementalUpdate, face: Uint8Array, texts: string
   update.set(toUnicode, streamBody("", new TextEncoder().encode(cmap)));
 
   const fontRef = update.allocate();
-  update.set(
-    fontRef,
-    `<< /Type /Font /Subtype /Type0 /BaseFont ${baseFont} /Encoding /Identity-H /DescendantFonts [${cidFont.toString()}] /ToUnicode ${toUnicode.toString()} >>`,
-  );
+  update.set(fontRef, `<< /Type /Font /Subtype /Type0 /BaseFont ${baseFont} /Encoding /Identity-H /DescendantFonts [${cidFont.toString()}] /ToUnicode ${toUnicode.toString()} >>`);
 
   return {
     fontRef,
@@ -235,7 +232,10 @@ function starPath(cx: number, cy: number, outer: number): string {
     const r = i % 2 === 0 ? outer : inner;
     return `${num(cx + r * Math.cos(angle))} ${num(cy + r * Math.sin(angle))}`;
   });
-  return `${points[0]} m\n${points.slice(1).map((p) => `${p} l`).join("\n")}\nh`;
+  return `${points[0]} m\n${points
+    .slice(1)
+    .map((p) => `${p} l`)
+    .join("\n")}\nh`;
 }
 
 /**

@@ -20,17 +20,7 @@ import { createPrivateKey, generateKeyPairSync, randomBytes, type KeyObject } fr
 import { boolean, integer, namedBits, octetString, oid, parseDer, readInteger, readOid, readString, sequence, TAG, tlv, utf8String } from "./der";
 import { KEY_USAGE, OID } from "./oids";
 import { fromBase64Url, toBase64Url } from "./webauthn";
-import {
-  buildCertificate,
-  buildName,
-  derToPem,
-  extension,
-  keyIdentifier,
-  parseCertificate,
-  spkiOf,
-  type NameEntry,
-  type ParsedCertificate,
-} from "./x509";
+import { buildCertificate, buildName, derToPem, extension, keyIdentifier, parseCertificate, spkiOf, type NameEntry, type ParsedCertificate } from "./x509";
 
 /** A certificate and its private key, both PEM (PKCS#8 for the key). */
 export interface CertificateWithKey {
@@ -85,10 +75,7 @@ function extKeyUsage(critical: boolean, purposes: string[]): Uint8Array {
 
 function keyIdentifiers(spki: Uint8Array, issuer: ParsedCertificate): Uint8Array[] {
   const authorityKeyId = keyIdentifier(issuer.spki);
-  return [
-    extension(OID.subjectKeyIdentifier, false, octetString(keyIdentifier(spki))),
-    extension(OID.authorityKeyIdentifier, false, sequence(tlv(0x80, authorityKeyId))),
-  ];
+  return [extension(OID.subjectKeyIdentifier, false, octetString(keyIdentifier(spki))), extension(OID.authorityKeyIdentifier, false, sequence(tlv(0x80, authorityKeyId)))];
 }
 
 /**
@@ -138,11 +125,7 @@ export function createPlatformCa(options: PlatformCaOptions): CertificateWithKey
     notBefore: options.now,
     notAfter: addYears(options.now, options.years),
     spki,
-    extensions: [
-      basicConstraints(true),
-      keyUsage([KEY_USAGE.keyCertSign, KEY_USAGE.cRLSign]),
-      extension(OID.subjectKeyIdentifier, false, octetString(keyIdentifier(spki))),
-    ],
+    extensions: [basicConstraints(true), keyUsage([KEY_USAGE.keyCertSign, KEY_USAGE.cRLSign]), extension(OID.subjectKeyIdentifier, false, octetString(keyIdentifier(spki)))],
     issuerKey: privateKey,
   });
   return { certPem: derToPem(der), keyPem: privateKey.export({ type: "pkcs8", format: "pem" }).toString() };
@@ -166,12 +149,7 @@ export interface SignerCertificateOptions {
 }
 
 export function encodePasskeyBinding(binding: PasskeyBinding): Uint8Array {
-  return sequence(
-    integer(1),
-    octetString(fromBase64Url(binding.credentialId)),
-    octetString(binding.cosePublicKey),
-    ...(binding.rpId ? [utf8String(binding.rpId)] : []),
-  );
+  return sequence(integer(1), octetString(fromBase64Url(binding.credentialId)), octetString(binding.cosePublicKey), ...(binding.rpId ? [utf8String(binding.rpId)] : []));
 }
 
 /**
@@ -182,11 +160,7 @@ export function encodePasskeyBinding(binding: PasskeyBinding): Uint8Array {
 export function issueSignerCertificate(ca: CertificateWithKey, options: SignerCertificateOptions): CertificateWithKey {
   if (!options.name.trim()) throw new Error("signer name is empty");
   return issueDocumentSigner(ca, { ...options, serialNumber: options.userId }, [
-    extension(
-      OID.passkeyBinding,
-      false,
-      encodePasskeyBinding({ credentialId: options.credentialId, cosePublicKey: options.credentialPublicKeyCose, rpId: options.rpId ?? null }),
-    ),
+    extension(OID.passkeyBinding, false, encodePasskeyBinding({ credentialId: options.credentialId, cosePublicKey: options.credentialPublicKeyCose, rpId: options.rpId ?? null })),
   ]);
 }
 
@@ -196,7 +170,11 @@ export function issueSignerCertificate(ca: CertificateWithKey, options: SignerCe
  * document signer) and documentSigning (RFC 9336), the platform's organisation
  * and the name in the subject, the platform id as its serialNumber attribute.
  */
-function issueDocumentSigner(ca: CertificateWithKey, options: { name: string; serialNumber: string; crlUrl?: string; now: Date; days: number }, extra: Uint8Array[]): CertificateWithKey {
+function issueDocumentSigner(
+  ca: CertificateWithKey,
+  options: { name: string; serialNumber: string; crlUrl?: string; now: Date; days: number },
+  extra: Uint8Array[],
+): CertificateWithKey {
   checkDate(options.now);
   if (!options.name.trim()) throw new Error("name is empty");
   if (!(options.days > 0)) throw new Error("days must be positive");
@@ -253,10 +231,7 @@ export function createTsa(ca: CertificateWithKey, options: TsaOptions): Certific
   const der = buildCertificate({
     serial: randomSerial(),
     issuer: issuer.cert.subjectRaw,
-    subject: buildName([
-      ...(organization ? [{ oid: OID.organizationName, value: organization }] : []),
-      { oid: OID.commonName, value: options.commonName ?? "村易招时间戳服务" },
-    ]),
+    subject: buildName([...(organization ? [{ oid: OID.organizationName, value: organization }] : []), { oid: OID.commonName, value: options.commonName ?? "村易招时间戳服务" }]),
     notBefore: options.now,
     notAfter: addYears(options.now, options.years ?? 10),
     spki,

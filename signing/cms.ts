@@ -3,23 +3,7 @@
 // signer's SignerInfo with DER-ordered signed attributes, and reading one back
 // for verification.
 import { createHash, sign, verify, type KeyObject } from "node:crypto";
-import {
-  concatBytes,
-  DerNode,
-  explicit,
-  implicitSetOf,
-  integer,
-  nullValue,
-  octetString,
-  oid,
-  parseDer,
-  readInteger,
-  readOid,
-  sequence,
-  setOf,
-  TAG,
-  tlv,
-} from "./der";
+import { concatBytes, DerNode, explicit, implicitSetOf, integer, nullValue, octetString, oid, parseDer, readInteger, readOid, sequence, setOf, TAG, tlv } from "./der";
 import { OID } from "./oids";
 import { parseCertificate, type ParsedCertificate } from "./x509";
 
@@ -90,13 +74,7 @@ export function signedData(input: SignedDataInput): Uint8Array {
   const version = input.eContentType === OID.data ? 1 : 3;
   const encapContentInfo = sequence(oid(input.eContentType), ...(input.eContent ? [explicit(0, octetString(input.eContent))] : []));
   const unique = [...new Map(input.certificates.map((cert) => [Buffer.from(cert.der).toString("base64"), cert.der])).values()];
-  const body = sequence(
-    integer(version),
-    setOf(sha256Algorithm()),
-    encapContentInfo,
-    implicitSetOf(0, unique),
-    setOf(input.signerInfo),
-  );
+  const body = sequence(integer(version), setOf(sha256Algorithm()), encapContentInfo, implicitSetOf(0, unique), setOf(input.signerInfo));
   return sequence(oid(OID.signedData), explicit(0, body));
 }
 

@@ -16,7 +16,23 @@
 //                                              crlEntryExtensions (reasonCode) OPTIONAL } OPTIONAL,
 //   crlExtensions [0] EXPLICIT Extensions }  -- authorityKeyIdentifier, cRLNumber
 import { createPrivateKey, sign, verify } from "node:crypto";
-import { bitString, certificateTime, explicit, integer, nullValue, oid, parseDer, readBitStringBytes, readInteger, readOid, readTime, sequence, TAG, tlv, type DerNode } from "./der";
+import {
+  bitString,
+  certificateTime,
+  explicit,
+  integer,
+  nullValue,
+  oid,
+  parseDer,
+  readBitStringBytes,
+  readInteger,
+  readOid,
+  readTime,
+  sequence,
+  TAG,
+  tlv,
+  type DerNode,
+} from "./der";
 import type { CertificateWithKey } from "./ca";
 import { OID } from "./oids";
 import { extension, keyIdentifier, parseCertificate, publicKeyOf, type ParsedCertificate } from "./x509";
@@ -47,8 +63,7 @@ export interface CrlOptions {
   revoked: RevokedCertificate[];
 }
 
-const serialValue = (serial: bigint | Uint8Array): bigint =>
-  typeof serial === "bigint" ? serial : serial.reduce((value, byte) => (value << 8n) | BigInt(byte), 0n);
+const serialValue = (serial: bigint | Uint8Array): bigint => (typeof serial === "bigint" ? serial : serial.reduce((value, byte) => (value << 8n) | BigInt(byte), 0n));
 
 const checkDate = (date: Date, what: string) => {
   if (Number.isNaN(date.getTime())) throw new Error(`${what} is not a valid date`);

@@ -182,7 +182,7 @@ export class DerNode {
   children(): DerNode[] {
     if (!this.constructed) throw new Error(`DER tag 0x${this.tag.toString(16)} is not constructed`);
     const out: DerNode[] = [];
-    for (let offset = this.contentStart; offset < this.end; ) {
+    for (let offset = this.contentStart; offset < this.end;) {
       const node = readNode(this.buffer, offset, this.end);
       out.push(node);
       offset = node.end;

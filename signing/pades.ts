@@ -42,7 +42,12 @@ const BYTE_RANGE_WIDTH = 48;
 
 function rangesDigest(bytes: Uint8Array, range: ByteRange): Uint8Array {
   const [a, b, c, d] = range;
-  return new Uint8Array(createHash("sha256").update(bytes.subarray(a, a + b)).update(bytes.subarray(c, c + d)).digest());
+  return new Uint8Array(
+    createHash("sha256")
+      .update(bytes.subarray(a, a + b))
+      .update(bytes.subarray(c, c + d))
+      .digest(),
+  );
 }
 
 // ---------------------------------------------------------------------------
@@ -571,7 +576,9 @@ function checkRevocation({ report, cert, at, provenTime }: Checked, crls: Parsed
   const predates = provenTime && at !== null && at < earliest.revokedAt && !listed.some((entry) => entry.reason === "keyCompromise");
   if (!predates) {
     const whose = report.kind === "signature" ? "signer" : "TSA";
-    report.problems.push(`${whose} certificate is revoked (${earliest.revokedAt.toISOString()}${earliest.reason ? `, ${earliest.reason}` : ""}) and the signature is not proven to predate it`);
+    report.problems.push(
+      `${whose} certificate is revoked (${earliest.revokedAt.toISOString()}${earliest.reason ? `, ${earliest.reason}` : ""}) and the signature is not proven to predate it`,
+    );
   }
 }
 

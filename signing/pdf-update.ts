@@ -12,11 +12,12 @@
 // stream would make a hybrid that some readers reject.
 import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRef, PDFString, type PDFObject } from "pdf-lib";
 
-const latin1 = (text: string) => Uint8Array.from(text, (char) => {
-  const code = char.charCodeAt(0);
-  if (code > 0xff) throw new Error("PDF syntax must be Latin-1; encode text strings first");
-  return code;
-});
+const latin1 = (text: string) =>
+  Uint8Array.from(text, (char) => {
+    const code = char.charCodeAt(0);
+    if (code > 0xff) throw new Error("PDF syntax must be Latin-1; encode text strings first");
+    return code;
+  });
 
 const decodeLatin1 = (bytes: Uint8Array) => Buffer.from(bytes).toString("latin1");
 
@@ -141,7 +142,7 @@ export class IncrementalUpdate {
     // Subsections of consecutive object numbers; each entry exactly 20 bytes.
     const xrefOffset = length;
     let xref = "xref\n";
-    for (let i = 0; i < numbers.length; ) {
+    for (let i = 0; i < numbers.length;) {
       let j = i;
       while (j + 1 < numbers.length && numbers[j + 1] === numbers[j]! + 1) j++;
       xref += `${numbers[i]} ${j - i + 1}\n`;

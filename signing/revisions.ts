@@ -101,7 +101,7 @@ function laterSectionsAreAppendOnly(bytes: Uint8Array, end: number): boolean {
   if (!/%%EOF\s*$/.test(text.slice(-32))) return false;
   const signedXref = lastStartxref(bytes.subarray(0, end));
   const seen = new Set<number>();
-  for (let offset = lastStartxref(bytes); offset !== signedXref; ) {
+  for (let offset = lastStartxref(bytes); offset !== signedXref;) {
     if (offset < end || offset >= bytes.length || seen.has(offset)) return false;
     seen.add(offset);
     const section = readXrefSection(text, offset);

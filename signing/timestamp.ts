@@ -88,12 +88,7 @@ export function verifyTimestampToken(token: Uint8Array, expected: { messageImpri
     const ca = parseCertificate(expected.caCertPem);
     const eku = check.signer ? extendedKeyUsage(check.signer) : null;
     result.tsaCertificateOk =
-      !!check.signer &&
-      issuedBy(check.signer, ca) &&
-      validAt(check.signer, tst.genTime) &&
-      !!eku?.critical &&
-      eku.purposes.length === 1 &&
-      eku.purposes[0] === OID.kpTimeStamping;
+      !!check.signer && issuedBy(check.signer, ca) && validAt(check.signer, tst.genTime) && !!eku?.critical && eku.purposes.length === 1 && eku.purposes[0] === OID.kpTimeStamping;
     if (!result.tsaCertificateOk) result.problems.push("TSA certificate is not trusted for timestamping");
   } catch (error) {
     result.problems.push(`timestamp unreadable: ${(error as Error).message}`);

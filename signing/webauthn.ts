@@ -187,10 +187,7 @@ function parseClientData(bytes: Uint8Array): { type?: unknown; challenge?: unkno
  * the passkey bound to the signer's certificate. Never throws on bad input:
  * every check is reported, so a verifier can show what failed.
  */
-export function checkApproval(
-  approval: PasskeyApproval,
-  expected: { digest: Uint8Array; credentialId: string; cosePublicKey: Uint8Array; rpId?: string | null },
-): ApprovalCheck {
+export function checkApproval(approval: PasskeyApproval, expected: { digest: Uint8Array; credentialId: string; cosePublicKey: Uint8Array; rpId?: string | null }): ApprovalCheck {
   const decode = (text: string) => {
     try {
       return fromBase64Url(text);
@@ -204,7 +201,9 @@ export function checkApproval(
   const clientData = parseClientData(clientDataJSON);
   const flags = authenticatorData[32] ?? 0;
   const signed = Buffer.concat([authenticatorData, createHash("sha256").update(clientDataJSON).digest()]);
-  const rpIdHash = createHash("sha256").update(expected.rpId ?? "").digest();
+  const rpIdHash = createHash("sha256")
+    .update(expected.rpId ?? "")
+    .digest();
   return {
     credentialId: approval.credentialId,
     challengeMatchesDigest: clientData.type === "webauthn.get" && clientData.challenge === toBase64Url(expected.digest),

@@ -38,7 +38,10 @@ export function pemToDer(pem: string, label = "CERTIFICATE"): Uint8Array {
 }
 
 export function derToPem(der: Uint8Array, label = "CERTIFICATE"): string {
-  const lines = Buffer.from(der).toString("base64").match(/.{1,64}/g) ?? [];
+  const lines =
+    Buffer.from(der)
+      .toString("base64")
+      .match(/.{1,64}/g) ?? [];
   return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`;
 }
 
@@ -54,9 +57,7 @@ export interface NameEntry {
 
 /** A distinguished name, one attribute per RDN, in the given order. */
 export function buildName(entries: readonly NameEntry[]): Uint8Array {
-  return sequence(
-    ...entries.map((entry) => setOf(sequence(oid(entry.oid), entry.printable ? printableString(entry.value) : utf8String(entry.value)))),
-  );
+  return sequence(...entries.map((entry) => setOf(sequence(oid(entry.oid), entry.printable ? printableString(entry.value) : utf8String(entry.value)))));
 }
 
 export function extension(extnId: string, critical: boolean, value: Uint8Array): Uint8Array {

@@ -80,7 +80,13 @@ export async function runDemoLifecycle(outDir: string, log: (msg: string) => voi
     const { ca } = await platformAuthority(db, systemClock);
     await writeFile(path.join(outDir, "platform-ca.pem"), ca.certPem);
     const [project] = await db.select({ state: schema.projects.state }).from(schema.projects).where(eq(schema.projects.id, done.projectId));
-    const summary: DemoSummary = { projectId: done.projectId, tenderId: done.tenderId!, finalState: project.state, files, seconds: Math.round((performance.now() - t0) / 100) / 10 };
+    const summary: DemoSummary = {
+      projectId: done.projectId,
+      tenderId: done.tenderId!,
+      finalState: project.state,
+      files,
+      seconds: Math.round((performance.now() - t0) / 100) / 10,
+    };
     await writeFile(path.join(outDir, "summary.json"), JSON.stringify(summary, null, 2));
     return summary;
   } finally {

@@ -61,7 +61,21 @@ function fit(label: string): string {
   return out;
 }
 
-export function BarChart({ id, title, description, series, groups, firstColumn }: { id: string; title: string; description?: string; series: BarSeries[]; groups: BarGroup[]; firstColumn: string }) {
+export function BarChart({
+  id,
+  title,
+  description,
+  series,
+  groups,
+  firstColumn,
+}: {
+  id: string;
+  title: string;
+  description?: string;
+  series: BarSeries[];
+  groups: BarGroup[];
+  firstColumn: string;
+}) {
   const { t } = useTranslation();
   const max = Math.max(0, ...groups.flatMap((g) => g.values.map((v) => v.value)));
   const groupH = LABEL_H + series.length * BAR_H + (series.length - 1) * BAR_GAP;
@@ -88,7 +102,14 @@ export function BarChart({ id, title, description, series, groups, firstColumn }
       {groups.length === 0 ? (
         <p className="muted">{t("supervision.chart.empty")}</p>
       ) : (
-        <svg className="chart-svg" role="img" aria-labelledby={`${id}-title${description ? ` ${id}-desc` : ""}`} viewBox={`0 0 ${WIDTH} ${height}`} width="100%" preserveAspectRatio="xMinYMin meet">
+        <svg
+          className="chart-svg"
+          role="img"
+          aria-labelledby={`${id}-title${description ? ` ${id}-desc` : ""}`}
+          viewBox={`0 0 ${WIDTH} ${height}`}
+          width="100%"
+          preserveAspectRatio="xMinYMin meet"
+        >
           {description && <desc id={`${id}-desc`}>{description}</desc>}
           <defs>
             {series.map((s, i) => (

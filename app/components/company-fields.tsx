@@ -13,8 +13,7 @@ export function Field({ name, label, errors, children, hint }: { name: string; l
   );
 }
 
-export const invalid = (errors: FormErrors | undefined, name: string) =>
-  errors?.[name] ? { "aria-invalid": true as const, "aria-describedby": `${name}-err` } : {};
+export const invalid = (errors: FormErrors | undefined, name: string) => (errors?.[name] ? { "aria-invalid": true as const, "aria-describedby": `${name}-err` } : {});
 
 /** Text inputs, each with its label and error; values come back after a refused submission. */
 export function TextFields({
@@ -61,7 +60,14 @@ export function QualificationFields({ values, errors }: { values: Record<string,
   const { t } = useTranslation();
   return (
     <>
-      <TextFields fields={[{ name: "qualName", maxLength: 60 }, { name: "qualNumber", maxLength: 60 }]} values={values} errors={errors} />
+      <TextFields
+        fields={[
+          { name: "qualName", maxLength: 60 },
+          { name: "qualNumber", maxLength: 60 },
+        ]}
+        values={values}
+        errors={errors}
+      />
       <Field name="qualExpiry" label={t("company.fields.qualExpiry")} errors={errors}>
         <input id="qualExpiry" name="qualExpiry" type="date" defaultValue={values.qualExpiry ?? ""} {...invalid(errors, "qualExpiry")} />
       </Field>
@@ -76,7 +82,14 @@ export function ManagerFields({ values, errors }: { values: Record<string, strin
   const { t } = useTranslation();
   return (
     <>
-      <TextFields fields={[{ name: "pmName", maxLength: 40 }, { name: "pmCertificate", maxLength: 60 }]} values={values} errors={errors} />
+      <TextFields
+        fields={[
+          { name: "pmName", maxLength: 40 },
+          { name: "pmCertificate", maxLength: 60 },
+        ]}
+        values={values}
+        errors={errors}
+      />
       <Field name="pmFile" label={t("company.fields.pmFile")} errors={errors}>
         <input id="pmFile" name="pmFile" type="file" accept="application/pdf,.pdf" {...invalid(errors, "pmFile")} />
       </Field>

@@ -97,7 +97,12 @@ export function DecryptPanel({ tenderId, seal }: { tenderId: string; seal: { scr
       if (!res.ok) throw new Error(material.error ?? "errors.opening.notNow");
       const ctx = { tenderId, submissionId: material.submissionId };
       let key: Uint8Array | null = null;
-      if (withBackup) key = await s.unwrapWithBackup(material.wraps.find((w) => w.kind === "backup")!, code, ctx);
+      if (withBackup)
+        key = await s.unwrapWithBackup(
+          material.wraps.find((w) => w.kind === "backup")!,
+          code,
+          ctx,
+        );
       else {
         const mine = material.wraps.filter((w) => w.kind === "passkey" && seal.passkeyIds.includes(w.credentialId!));
         if (mine.length === 0) throw new Error("bid.errors.needBackupCode");

@@ -86,7 +86,9 @@ export function ProjectForm({
           errors={errors}
           hint={
             <p className={band === "mandatory" ? "notice bad" : "hint"} role="status" data-testid="band-hint">
-              {band ? t(`project.bands.${band}`, { limit: formatFen(band === "mandatory" ? mandatoryThreshold(settings, type) : settings.openSelectionUpToFen) }) : t("project.bandHelp")}
+              {band
+                ? t(`project.bands.${band}`, { limit: formatFen(band === "mandatory" ? mandatoryThreshold(settings, type) : settings.openSelectionUpToFen) })
+                : t("project.bandHelp")}
             </p>
           }
         >
@@ -148,12 +150,7 @@ export function ProjectForm({
                   ))}
                 </div>
               )}
-              <Field
-                name={`${step}.file`}
-                label={t("project.fields.file")}
-                errors={errors}
-                hint={d ? <p className="hint">{t("project.fileKept", { name: d.fileName })}</p> : null}
-              >
+              <Field name={`${step}.file`} label={t("project.fields.file")} errors={errors} hint={d ? <p className="hint">{t("project.fileKept", { name: d.fileName })}</p> : null}>
                 <input id={`${step}.file`} name={`${step}.file`} type="file" accept="application/pdf,.pdf" {...inv(`${step}.file`)} />
               </Field>
             </div>

@@ -147,8 +147,13 @@ export async function upload(file: File, signal: AbortSignal, say: (percent: num
       }
       const base = offset;
       // Past the end the slice is empty: that PATCH asks the server to finish (or confirm) the file.
-      const r = await send("PATCH", url, signal, { "Upload-Offset": String(offset), "Content-Type": "application/offset+octet-stream" }, file.slice(offset, offset + CHUNK), (sent) =>
-        say(((base + sent) / file.size) * 100),
+      const r = await send(
+        "PATCH",
+        url,
+        signal,
+        { "Upload-Offset": String(offset), "Content-Type": "application/offset+octet-stream" },
+        file.slice(offset, offset + CHUNK),
+        (sent) => say(((base + sent) / file.size) * 100),
       );
       if (r.status === 204) {
         offset = confirmed = offsetOf(r);

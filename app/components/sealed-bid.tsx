@@ -20,7 +20,17 @@ type ReceiptView = Omit<Receipt, "receivedAt"> & { receivedAt: string };
 
 /** What the bid page's loader gives this component (kept structural, so the route owns the data). */
 export interface SealingPageData {
-  tender: { id: string; name: string; ceilingFen: number; bidSecurityFen: number; durationDays: number; deadline: string; deadlineIso: string; bidValidityDays: number; guaranteeUntil: string };
+  tender: {
+    id: string;
+    name: string;
+    ceilingFen: number;
+    bidSecurityFen: number;
+    durationDays: number;
+    deadline: string;
+    deadlineIso: string;
+    bidValidityDays: number;
+    guaranteeUntil: string;
+  };
   managers: { id: string; name: string; certificateNumber: string; busy: boolean }[];
   holders: Holder[];
   myPasskeys: { id: string; name: string; sealing: boolean }[];
@@ -37,12 +47,21 @@ export interface SealingPageData {
 export interface CyzSeal {
   version: string;
   check(bid: unknown, files: { name: string; bytes: Uint8Array }[], rules: unknown): { field: string; key: string }[];
-  seal(bid: unknown, files: { name: string; bytes: Uint8Array }[], ctx: unknown): Promise<{ ciphertext: Uint8Array; ciphertextHash: string; plaintextHash: string; commitment: string; wraps: unknown[]; backupCode: string }>;
+  seal(
+    bid: unknown,
+    files: { name: string; bytes: Uint8Array }[],
+    ctx: unknown,
+  ): Promise<{ ciphertext: Uint8Array; ciphertextHash: string; plaintextHash: string; commitment: string; wraps: unknown[]; backupCode: string }>;
   passkeyPrf(options: { challenge: string; rpId: string; credentialIds: string[] }): Promise<{ prf: Uint8Array; assertion: unknown }>;
   openingKeyFromPrf(prf: Uint8Array): Promise<{ publicKey: string }>;
   unwrapWithPrf(wrap: Wrap, prf: Uint8Array, ctx: unknown): Promise<Uint8Array>;
   unwrapWithBackup(wrap: Wrap, code: string, ctx: unknown): Promise<Uint8Array>;
-  open(ciphertext: Uint8Array, dataKey: Uint8Array, ctx: unknown, receipt: { ciphertextHash: string; plaintextHash: string; commitment: string }): Promise<{ manifest: { priceFen: number } }>;
+  open(
+    ciphertext: Uint8Array,
+    dataKey: Uint8Array,
+    ctx: unknown,
+    receipt: { ciphertextHash: string; plaintextHash: string; commitment: string },
+  ): Promise<{ manifest: { priceFen: number } }>;
   rewrap(dataKey: Uint8Array, holders: { credentialId: string; publicKey: string }[], ctx: unknown): Promise<unknown[]>;
   supportsPasskeySealing(): Promise<boolean>;
   b64u(bytes: Uint8Array): string;
@@ -236,8 +255,20 @@ export function SealedBidForm({ d }: { d: SealingPageData }) {
       quality: text("quality"),
       security:
         method === "transfer"
-          ? { method, amountFen: parseYuanToFen(text("securityAmount")) ?? NaN, date: text("securityDate"), reference: text("securityReference"), fromAccount: d.bank?.bankAccount ?? "" }
-          : { method, amountFen: parseYuanToFen(text("securityAmount")) ?? NaN, issuer: text("securityIssuer"), number: text("securityNumber"), validUntil: text("securityValidUntil") },
+          ? {
+              method,
+              amountFen: parseYuanToFen(text("securityAmount")) ?? NaN,
+              date: text("securityDate"),
+              reference: text("securityReference"),
+              fromAccount: d.bank?.bankAccount ?? "",
+            }
+          : {
+              method,
+              amountFen: parseYuanToFen(text("securityAmount")) ?? NaN,
+              issuer: text("securityIssuer"),
+              number: text("securityNumber"),
+              validUntil: text("securityValidUntil"),
+            },
     };
     setPhase("sealing");
     try {
@@ -279,7 +310,11 @@ export function SealedBidForm({ d }: { d: SealingPageData }) {
         "",
       ].join("\n");
       if (backup) URL.revokeObjectURL(backup.url);
-      setBackup({ code: sealed.backupCode, url: URL.createObjectURL(new Blob([text], { type: "text/plain;charset=utf-8" })), fileName: `${t("bid.backupFile.name")}-${submissionId.slice(0, 8)}.txt` });
+      setBackup({
+        code: sealed.backupCode,
+        url: URL.createObjectURL(new Blob([text], { type: "text/plain;charset=utf-8" })),
+        fileName: `${t("bid.backupFile.name")}-${submissionId.slice(0, 8)}.txt`,
+      });
       setPhase("confirm");
     } catch (err) {
       setProblems([{ field: "form", key: keyOf(err) }]);
@@ -559,7 +594,12 @@ export function ResealBid({ d }: { d: SealingPageData }) {
       const seal = await loadSeal(d.script);
       const ctx = { tenderId: d.tender.id, submissionId: d.own.submissionId };
       let dataKey: Uint8Array;
-      if (code) dataKey = await seal.unwrapWithBackup(wraps.find((w) => w.kind === "backup")!, code, ctx);
+      if (code)
+        dataKey = await seal.unwrapWithBackup(
+          wraps.find((w) => w.kind === "backup")!,
+          code,
+          ctx,
+        );
       else {
         if (myWrapped.length === 0) throw new Error("bid.errors.needBackupCode");
         const challenge = seal.b64u(crypto.getRandomValues(new Uint8Array(32)));
@@ -579,7 +619,11 @@ export function ResealBid({ d }: { d: SealingPageData }) {
         prf.fill(0);
       }
       const add = d.holders.filter((h) => keep.includes(h.credentialId) && !sealedTo.includes(h.credentialId));
-      const fresh = await seal.rewrap(dataKey, add.map((h) => ({ credentialId: h.credentialId, publicKey: h.publicKey })), ctx);
+      const fresh = await seal.rewrap(
+        dataKey,
+        add.map((h) => ({ credentialId: h.credentialId, publicKey: h.publicKey })),
+        ctx,
+      );
       dataKey.fill(0);
       await postJson(`/notices/${d.tender.id}/bid/seal`, { intent: "reseal", versionId: d.own.current.id, retire: sealedTo.filter((id) => !keep.includes(id)), wraps: fresh });
       setMessage({ ok: true, key: "bid.resealed" });
@@ -605,7 +649,11 @@ export function ResealBid({ d }: { d: SealingPageData }) {
           <p className="hint">{t("bid.resealHint")}</p>
           {d.holders.map((h) => (
             <label key={h.credentialId} className="field-inline">
-              <input type="checkbox" checked={keep.includes(h.credentialId)} onChange={(e) => setKeep((k) => (e.target.checked ? [...k, h.credentialId] : k.filter((x) => x !== h.credentialId)))} />
+              <input
+                type="checkbox"
+                checked={keep.includes(h.credentialId)}
+                onChange={(e) => setKeep((k) => (e.target.checked ? [...k, h.credentialId] : k.filter((x) => x !== h.credentialId)))}
+              />
               {h.userName} · {h.name}
             </label>
           ))}

@@ -120,7 +120,13 @@ class DemoCast {
   private seal: Seal | null = null;
   private keys = new Map<string, { key: SoftwarePasskey; prf: Uint8Array }>();
   /** `known`: the passkeys the demo county gave its officials (demo.server.ts), by user id. */
-  constructor(readonly db: Db, readonly clock: ManualClock, readonly files: FileStore, readonly rp: RelyingParty, private known = new Map<string, SoftwarePasskey>()) {}
+  constructor(
+    readonly db: Db,
+    readonly clock: ManualClock,
+    readonly files: FileStore,
+    readonly rp: RelyingParty,
+    private known = new Map<string, SoftwarePasskey>(),
+  ) {}
 
   sealer() {
     return (this.seal ??= loadSeal());
@@ -180,7 +186,12 @@ class DemoCast {
   async pdf(title: string, paragraphs: string[], signers: string[] = []) {
     const bytes = await renderDocumentPdf({
       title,
-      sections: [{ heading: title, blocks: [...paragraphs.map((text) => ({ kind: "paragraph" as const, text })), ...(signers.length ? [{ kind: "signatureLines" as const, labels: signers }] : [])] }],
+      sections: [
+        {
+          heading: title,
+          blocks: [...paragraphs.map((text) => ({ kind: "paragraph" as const, text })), ...(signers.length ? [{ kind: "signatureLines" as const, labels: signers }] : [])],
+        },
+      ],
       createdAt: this.clock.now(),
     });
     const stored = await putBytes(this.files, bytes);
@@ -214,7 +225,10 @@ class DemoProjectRun {
   supervisor!: Person;
   bidders: { person: Person; companyId: string; submissionId: string }[] = [];
 
-  constructor(readonly cast: DemoCast, readonly spec: ProjectSpec) {}
+  constructor(
+    readonly cast: DemoCast,
+    readonly spec: ProjectSpec,
+  ) {}
 
   private get db() {
     return this.cast.db;
@@ -242,7 +256,11 @@ class DemoProjectRun {
     for (const st of steps) {
       const day = addDays(today, -st.back);
       const votes = st.step === "villagers_meeting" ? "应到代表 35 人，实到 31 人，赞成 29 票，决议通过。" : "";
-      const file = await this.cast.pdf(`${s.name}：${st.title}`, [`${s.village}于 ${day} 就“${s.name}”进行${st.title}。${votes}`, `项目内容：${s.scope}`, "（演示数据）"], ["记录人", "主持人"]);
+      const file = await this.cast.pdf(
+        `${s.name}：${st.title}`,
+        [`${s.village}于 ${day} 就“${s.name}”进行${st.title}。${votes}`, `项目内容：${s.scope}`, "（演示数据）"],
+        ["记录人", "主持人"],
+      );
       decisions.push({
         step: st.step,
         day,
@@ -291,7 +309,16 @@ class DemoProjectRun {
       `工程内容：${this.spec.scope}`,
       "图纸目录：总平面图、结构详图、工程量清单（演示数据）。",
     ]);
-    const tender = await publishTender(this.db, this.clock, this.committee.actor, this.projectId, this.villageId, form, [{ ...drawings, name: "施工图纸及工程量清单.pdf" }], this.cast.files);
+    const tender = await publishTender(
+      this.db,
+      this.clock,
+      this.committee.actor,
+      this.projectId,
+      this.villageId,
+      form,
+      [{ ...drawings, name: "施工图纸及工程量清单.pdf" }],
+      this.cast.files,
+    );
     this.tenderId = tender.id;
   }
 
@@ -335,7 +362,13 @@ class DemoProjectRun {
       [{ name: "投标函.pdf", bytes: letter }],
       { tenderId: tender.id, submissionId, holders: [{ credentialId: key.credentialId, publicKey: (await S.openingKeyFromPrf(prf)).publicKey }] },
     );
-    const upload = await createUpload(this.cast.files, this.clock, { owner: person.id, length: sealed.ciphertext.length, name: "bid.sealed", maxBytes: 10 * 1024 * 1024, kind: "sealed" });
+    const upload = await createUpload(this.cast.files, this.clock, {
+      owner: person.id,
+      length: sealed.ciphertext.length,
+      name: "bid.sealed",
+      maxBytes: 10 * 1024 * 1024,
+      kind: "sealed",
+    });
     await appendToUpload(
       this.cast.files,
       this.clock,
@@ -461,7 +494,10 @@ class DemoProjectRun {
   }
 
   async complete(settlementYuan: number) {
-    await completeProject(this.db, this.clock, this.committee.actor, this.villageId, this.tenderId!, { acceptanceDate: beijingDay(this.clock.now()), settlementFen: settlementYuan * 100 });
+    await completeProject(this.db, this.clock, this.committee.actor, this.villageId, this.tenderId!, {
+      acceptanceDate: beijingDay(this.clock.now()),
+      settlementFen: settlementYuan * 100,
+    });
   }
 
   async cancel() {
@@ -504,7 +540,15 @@ export interface DemoStoryOptions {
  * Write the demo projects, ending at `now` (the real present). `clock` is moved from
  * DEMO_STORY_DAYS before `now` up to `now`; the caller has loaded the demo county at its start.
  */
-export async function seedDemoProjects(db: Db, clock: ManualClock, files: FileStore, rp: RelyingParty, now: Date, opts: DemoStoryOptions = {}, known?: Map<string, SoftwarePasskey>): Promise<DemoProject[]> {
+export async function seedDemoProjects(
+  db: Db,
+  clock: ManualClock,
+  files: FileStore,
+  rp: RelyingParty,
+  now: Date,
+  opts: DemoStoryOptions = {},
+  known?: Map<string, SoftwarePasskey>,
+): Promise<DemoProject[]> {
   const cast = new DemoCast(db, clock, files, rp, known);
   const start = new Date(now.getTime() - DEMO_STORY_DAYS * DAY);
   const made: DemoProject[] = [];

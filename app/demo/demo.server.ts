@@ -166,7 +166,13 @@ export async function seedDemo(db: Db, clock: Clock, files?: FileStore, rp: Rely
  * (demo-projects.server.ts), written on a clock that starts DEMO_STORY_DAYS before `now` and ends
  * at `now`, in one transaction. Nothing happens when the demo county is already loaded.
  */
-export async function seedLivingDemo(db: Db, files: FileStore, rp: RelyingParty, now: Date, opts: DemoStoryOptions = {}): Promise<{ accounts: DemoAccount[]; projects: DemoProject[] }> {
+export async function seedLivingDemo(
+  db: Db,
+  files: FileStore,
+  rp: RelyingParty,
+  now: Date,
+  opts: DemoStoryOptions = {},
+): Promise<{ accounts: DemoAccount[]; projects: DemoProject[] }> {
   if (await isDemoLoaded(db)) return { accounts: await listDemoAccounts(db), projects: await listDemoProjects(db) };
   return db.transaction(async (tx) => {
     const clock = new ManualClock(new Date(now.getTime() - (DEMO_STORY_DAYS + 1) * 24 * 3600_000));
@@ -251,7 +257,14 @@ async function seedDemoIn(db: Db, clock: Clock, rp: RelyingParty, devices: Map<s
     });
     const self = { ...actor, userId: user.id, role: "contractor" };
     for (const [k, q] of more.entries()) {
-      await addQualification(db, clock, self, company.id, { qualName: q.name, qualNumber: certificateNumber(k + 1), qualExpiry: addDays(today, q.days) }, await storeDemoScan(files, `${c.name.slice(0, 6)}-${q.name}`));
+      await addQualification(
+        db,
+        clock,
+        self,
+        company.id,
+        { qualName: q.name, qualNumber: certificateNumber(k + 1), qualExpiry: addDays(today, q.days) },
+        await storeDemoScan(files, `${c.name.slice(0, 6)}-${q.name}`),
+      );
     }
     companyIds.push(company.id);
     accounts.push({ phone: user.phone, name: user.name, role: "contractor", org: company.name });

@@ -8,11 +8,24 @@ import vm from "node:vm";
 import { SEALING_SCRIPT } from "../models/bid-rules";
 
 export type Wrap = { kind: "passkey" | "backup"; credentialId?: string; epk?: string; iv: string; wrapped: string };
-export type Sealed = { version: string; ciphertext: Uint8Array; ciphertextHash: string; plaintextHash: string; commitment: string; wraps: Wrap[]; backupCode: string; nonce: string };
+export type Sealed = {
+  version: string;
+  ciphertext: Uint8Array;
+  ciphertextHash: string;
+  plaintextHash: string;
+  commitment: string;
+  wraps: Wrap[];
+  backupCode: string;
+  nonce: string;
+};
 export type Seal = {
   version: string;
   check(bid: unknown, files: { name: string; bytes: Uint8Array }[], rules: unknown): { field: string; key: string }[];
-  seal(bid: unknown, files: { name: string; bytes: Uint8Array }[], ctx: { tenderId: string; submissionId: string; holders: { credentialId: string; publicKey: string }[] }): Promise<Sealed>;
+  seal(
+    bid: unknown,
+    files: { name: string; bytes: Uint8Array }[],
+    ctx: { tenderId: string; submissionId: string; holders: { credentialId: string; publicKey: string }[] },
+  ): Promise<Sealed>;
   open(
     ciphertext: Uint8Array,
     dataKey: Uint8Array,

@@ -19,13 +19,15 @@ const accountEn: Shape<typeof zhCN> = {
     demoPhone: "Mobile",
     demoName: "Name",
     demoProjectsTitle: "Demo projects",
-    demoProjectsIntro: "The demo county's projects sit in every stage, made by the real workflow with real signatures. The stage shown is the one each was left in; from then on they move on with real time (bidding closes, publicity ends).",
+    demoProjectsIntro:
+      "The demo county's projects sit in every stage, made by the real workflow with real signatures. The stage shown is the one each was left in; from then on they move on with real time (bidding closes, publicity ends).",
     demoStage: "Stage",
     demoProject: "Project",
   },
   reset: {
     title: "Reset your password",
-    intro: "Forgot your password and no text message reaches you? Take your ID (and, for a company, its business licence) to your township supervisor (contractors, village committees and agents) or the county administrator (experts and supervisors); after checking your identity they give you a one-time reset code, valid for 24 hours. Resetting signs you out on every device. Your passkeys stay; the backup key of your sealed bids does not change.",
+    intro:
+      "Forgot your password and no text message reaches you? Take your ID (and, for a company, its business licence) to your township supervisor (contractors, village committees and agents) or the county administrator (experts and supervisors); after checking your identity they give you a one-time reset code, valid for 24 hours. Resetting signs you out on every device. Your passkeys stay; the backup key of your sealed bids does not change.",
     code: "Reset code",
     newPassword: "New password (at least 8 characters)",
     repeatPassword: "New password again",
@@ -33,8 +35,10 @@ const accountEn: Shape<typeof zhCN> = {
     askCode: "No code yet? Send one to my phone",
     done: "Your password has been reset. Log in with the new one.",
     issueTitle: "Issue password reset codes",
-    issueIntroTownship: "Issue a one-time reset code to people of this township's village committees and agents and of the county's contractors. Check their ID in person or on a video call first (for a company also its business licence and authorisation) and write down what you checked; every code issued is in the audit trail.",
-    issueIntroCounty: "Issue a one-time reset code to the county's experts, township supervisors and anyone else of the county. Check their ID first and write down what you checked; every code issued is in the audit trail.",
+    issueIntroTownship:
+      "Issue a one-time reset code to people of this township's village committees and agents and of the county's contractors. Check their ID in person or on a video call first (for a company also its business licence and authorisation) and write down what you checked; every code issued is in the audit trail.",
+    issueIntroCounty:
+      "Issue a one-time reset code to the county's experts, township supervisors and anyone else of the county. Check their ID first and write down what you checked; every code issued is in the audit trail.",
     identityCheck: "Identity check",
     identityCheckHint: "For example: ID card seen in person (ending 1234) and a copy of the business licence.",
     issue: "Identity checked — issue a code",
@@ -65,13 +69,16 @@ const accountEn: Shape<typeof zhCN> = {
   },
   account: {
     lostPasskey: "Lost a passkey?",
-    stepUpWhy: "You signed in with a password. So that a leaked password cannot be used to replace your passkeys, enter the six-digit code sent to your phone (or e-mail, WeChat) before removing or adding one; you then have 15 minutes.",
-    lostPasskeyBids: "What this means for sealed bids: each bid was sealed to your passkeys and to the backup key you saved when bidding. Without the passkey you can re-seal a bid with a new passkey before the deadline, and decrypt it at the opening with the backup key. With both lost, the bid cannot be decrypted: a bid not decrypted within the window through the bidder's own fault counts as revoked.",
+    stepUpWhy:
+      "You signed in with a password. So that a leaked password cannot be used to replace your passkeys, enter the six-digit code sent to your phone (or e-mail, WeChat) before removing or adding one; you then have 15 minutes.",
+    lostPasskeyBids:
+      "What this means for sealed bids: each bid was sealed to your passkeys and to the backup key you saved when bidding. Without the passkey you can re-seal a bid with a new passkey before the deadline, and decrypt it at the opening with the backup key. With both lost, the bid cannot be decrypted: a bid not decrypted within the window through the bidder's own fault counts as revoked.",
     stepUpSend: "Send a code",
     stepUpSent: "The code is on its way; it works for 15 minutes.",
     stepUpCode: "Code (or a reset code from an official)",
     stepUpConfirm: "Verify",
-    stepUpNoChannel: "No channel can take a code to you. Sign in with a passkey to do this, or take your identity card to the township supervisor (companies, villages) or the county administrator (experts, supervisors) and enter the reset code they give you below.",
+    stepUpNoChannel:
+      "No channel can take a code to you. Sign in with a passkey to do this, or take your identity card to the township supervisor (companies, villages) or the county administrator (experts, supervisors) and enter the reset code they give you below.",
     stepUpDone: "Verified: for 15 minutes you can remove or add passkeys.",
     messageSettings: "How messages reach you",
     sealingReady: "Prepared for opening",

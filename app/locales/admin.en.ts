@@ -66,7 +66,8 @@ const adminEn: Shape<typeof zhCN> = {
       uploadMaxMegabytes: "Largest upload (MB)",
       uploadsPerDay: "Uploads per account per day (sealed bids excepted)",
       uploadMegabytesPerDay: "Upload total per account per day (MB, sealed bids excepted)",
-      withdrawBlockAfterOfficialResetHours: "After an official resets a password, that account cannot withdraw or replace bids for (ends one hour before the deadline at the latest)",
+      withdrawBlockAfterOfficialResetHours:
+        "After an official resets a password, that account cannot withdraw or replace bids for (ends one hour before the deadline at the latest)",
     },
   },
   calendar: {
@@ -94,7 +95,8 @@ const adminEn: Shape<typeof zhCN> = {
   },
   templates: {
     title: "Standard tender templates",
-    intro: "When a committee publishes a notice, the tender documents are generated from the latest version and the notice records which version. Saving creates a new version; old versions never change.",
+    intro:
+      "When a committee publishes a notice, the tender documents are generated from the latest version and the notice records which version. Saving creates a new version; old versions never change.",
     saved: "Saved as version {{v}}.",
     editLatest: "Edit, starting from the latest version {{v}}",
     basedOn: "Edit, starting from version {{v}}",
@@ -106,7 +108,8 @@ const adminEn: Shape<typeof zhCN> = {
   },
   experts: {
     title: "Expert pool",
-    intro: "The county's evaluation experts: specialties, employer, declared relations and past employers (for automatic exclusion at the draw), availability and credit suspensions. Every change is in the audit trail.",
+    intro:
+      "The county's evaluation experts: specialties, employer, declared relations and past employers (for automatic exclusion at the draw), availability and credit suspensions. Every change is in the audit trail.",
     specialties: "Specialties (separated by commas)",
     specialtiesExample: "Building works, Cost engineering",
     pastEmployersExample: "Some construction company until 2024-06-30",

@@ -4,7 +4,12 @@ import type zhCN from "./award.zh-CN";
 /** English · the "award" area: the same keys as award.zh-CN.ts (the type checker refuses a missing one). */
 const awardEn: Shape<typeof zhCN> = {
   award: {
-    blocked: { noPublicity: "Candidates have not been published yet.", publicity: "Publicity has not ended yet.", objections: "Objections are still unanswered.", complaints: "Complaints are still being handled." },
+    blocked: {
+      noPublicity: "Candidates have not been published yet.",
+      publicity: "Publicity has not ended yet.",
+      objections: "Objections are still unanswered.",
+      complaints: "Complaints are still being handled.",
+    },
     title: "Award and award notice",
     link: "Award and award notice",
     candidates: "Candidates",
@@ -36,7 +41,8 @@ const awardEn: Shape<typeof zhCN> = {
     reject: "Reject",
     signTitle: "Sign the award notice",
     sign: "Sign the award notice with your passkey",
-    signHint: "The platform renders the award notice as a PDF; your passkey approves exactly that document's digest. It carries the village's electronic seal and a trusted timestamp, is published once signed, and the winner and the other bidders are told.",
+    signHint:
+      "The platform renders the award notice as a PDF; your passkey approves exactly that document's digest. It carries the village's electronic seal and a trusted timestamp, is published once signed, and the winner and the other bidders are told.",
     needsJs: "Signing the award notice needs JavaScript (for the passkey).",
     noPasskey: "You have no passkey yet: add one under My account before signing.",
     notice: "Award notice (signed, PDF)",
@@ -87,7 +93,8 @@ const awardEn: Shape<typeof zhCN> = {
     objectionText: "Objection (at least 4 characters)",
     object: "File an objection",
     complaintsTitle: "Complaints",
-    complaintsHint: "A bidder unsatisfied with an answer, or who believes the evaluation broke the rules, may complain to the township supervisor within the set days. Outcomes are public.",
+    complaintsHint:
+      "A bidder unsatisfied with an answer, or who believes the evaluation broke the rules, may complain to the township supervisor within the set days. Outcomes are public.",
     ownComplaints: "Your complaints",
     noComplaints: "No complaints.",
     complaintText: "Complaint (at least 4 characters)",

@@ -12,14 +12,16 @@ const bidEn: Shape<typeof zhCN> = {
     ceiling: "Ceiling price",
     security: "Bid security",
     deadline: "Bid deadline (opening time)",
-    sealedPromise: "The price, duration, project manager, quality commitment, bid-security details and every bid file are encrypted in this browser before upload. Before the opening neither the village, the township supervisor nor the platform's operators can read them, or even see who bid.",
+    sealedPromise:
+      "The price, duration, project manager, quality commitment, bid-security details and every bid file are encrypted in this browser before upload. Before the opening neither the village, the township supervisor nor the platform's operators can read them, or even see who bid.",
     withdrawn: "Bid withdrawn (server time {{at}}). You may bid again before the deadline.",
     closedNow: "Bidding has closed, or this project does not accept bids now. After the deadline the server refuses every bid, replacement or withdrawal.",
     blocked: "Your company cannot bid on this project at the moment:",
     toCompany: "Fix it on the company page",
     replaceTitle: "Replace the bid (the last one counts)",
     submitTitle: "Submit a sealed bid",
-    needsJs: "Sealed bidding encrypts in your browser and needs JavaScript. Please use a browser with JavaScript (the phone's own browser or Chrome). Reading the notice, downloading documents, asking questions and withdrawing a bid work without it.",
+    needsJs:
+      "Sealed bidding encrypts in your browser and needs JavaScript. Please use a browser with JavaScript (the phone's own browser or Chrome). Reading the notice, downloading documents, asking questions and withdrawing a bid work without it.",
     receipts: "Bid receipts",
     statusSealed: "In force: sealed bid, version {{seq}}.",
     statusWithdrawn: "The bid was withdrawn; there is no bid in force.",
@@ -30,12 +32,14 @@ const bidEn: Shape<typeof zhCN> = {
       why: "A password alone cannot withdraw or replace a sealed bid. Approve with your passkey when you press “Withdraw” or “Replace”; without a passkey or JavaScript, first confirm with the code sent to your phone, valid for 15 minutes.",
       send: "Send a code",
       sent: "The code was sent; it is valid for 15 minutes.",
-      noChannel: "No phone or other address of your account can receive a code: approve with a passkey, or ask the township supervisor to check your identity and give you a reset code, and enter it below.",
+      noChannel:
+        "No phone or other address of your account can receive a code: approve with a passkey, or ask the township supervisor to check your identity and give you a reset code, and enter it below.",
       code: "Code (or a reset code from an official)",
       confirm: "Confirm",
       done: "Confirmed: for 15 minutes you may withdraw or replace the bid.",
       ready: "Confirmed: for 15 minutes you may withdraw or replace the bid.",
-      blocked: "An official reset this account’s password lately: until {{until}} it cannot withdraw or replace the company’s bids (the block ends one hour before the deadline at the latest, so the right to withdraw is kept). If you did not ask for this, contact the township supervisor at once.",
+      blocked:
+        "An official reset this account’s password lately: until {{until}} it cannot withdraw or replace the company’s bids (the block ends one hour before the deadline at the latest, so the right to withdraw is kept). If you did not ask for this, contact the township supervisor at once.",
     },
     scriptNote: "Sealing script {{version}}, SHA-256:",
     scriptPage: "Check the sealing script",
@@ -47,7 +51,8 @@ const bidEn: Shape<typeof zhCN> = {
     backupSavedSubmit: "I have saved the backup key — submit the bid",
     cancel: "Cancel",
     backupTitle: "Backup key (save it now)",
-    backupExplain: "If your passkey cannot be used at the opening (lost or new phone), this backup key decrypts the bid. The platform does not keep it and cannot recover it. Download or print it first (and give it to nobody, platform staff included), then submit the bid.",
+    backupExplain:
+      "If your passkey cannot be used at the opening (lost or new phone), this backup key decrypts the bid. The platform does not keep it and cannot recover it. Download or print it first (and give it to nobody, platform staff included), then submit the bid.",
     backupDownload: "Download the backup key file",
     print: "Print",
     price: "Bid price",
@@ -74,10 +79,12 @@ const bidEn: Shape<typeof zhCN> = {
     files: "Bid files (PDF, at most {{n}})",
     filesHint: "Each file at most {{mb}} MB. Files are encrypted on this device; only ciphertext is uploaded.",
     holdersTitle: "Who can decrypt at the opening",
-    holdersHint: "Every chosen member of your company can decrypt with their own passkey, so the opening does not depend on one person or one phone. A backup key is always made as well.",
+    holdersHint:
+      "Every chosen member of your company can decrypt with their own passkey, so the opening does not depend on one person or one phone. A backup key is always made as well.",
     browserNoPasskeySealing: "This browser cannot seal to passkeys; only the backup key can be used.",
     mine: "me",
-    backupOnlyWarning: "No passkey is chosen: at the opening only the backup key can decrypt this bid. If the backup key is lost, the bid cannot be decrypted and counts as revoked.",
+    backupOnlyWarning:
+      "No passkey is chosen: at the opening only the backup key can decrypt this bid. If the backup key is lost, the bid cannot be decrypted and counts as revoked.",
     backupOnlyConfirm: "I understand: backup key only",
     uploading: "Uploading the ciphertext…",
     sealing: "Encrypting on this device…",
@@ -102,7 +109,8 @@ const bidEn: Shape<typeof zhCN> = {
     sealedTo: "Passkeys that can decrypt",
     backupOnly: "backup key only",
     reseal: "Re-seal (change which passkeys can decrypt)",
-    resealHint: "Open the data key on this device with your passkey or the backup key, then encrypt it again for the chosen passkeys. The bid, its receipt and commitment do not change.",
+    resealHint:
+      "Open the data key on this device with your passkey or the backup key, then encrypt it again for the chosen passkeys. The bid, its receipt and commitment do not change.",
     backupCodeLabel: "Backup key",
     backupCodeOptional: "Leave empty to use your passkey.",
     resealDo: "Re-seal",
@@ -114,7 +122,8 @@ const bidEn: Shape<typeof zhCN> = {
       submission: "Submission",
       commitment: "Commitment",
       key: "Backup key",
-      warning: "If your passkey cannot decrypt at the opening, enter this backup key in the opening hall. The platform does not keep it: store it safely and give it to nobody, platform staff included.",
+      warning:
+        "If your passkey cannot decrypt at the opening, enter this backup key in the opening hall. The platform does not keep it: store it safely and give it to nobody, platform staff included.",
       name: "bid-backup-key",
     },
     errors: {

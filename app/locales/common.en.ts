@@ -90,13 +90,14 @@ const commonEn: Shape<typeof zhCN> = {
   },
   devCopy: {
     title: "Development mode: the message just sent",
-    intro: "A development or demo installation on this computer sends no SMS, e-mail or WeChat: what was just sent to this account is shown here. A real installation never shows this.",
+    intro:
+      "A development or demo installation on this computer sends no SMS, e-mail or WeChat: what was just sent to this account is shown here. A real installation never shows this.",
     channels: { sms: "SMS", email: "E-mail", wechat: "WeChat" },
   },
   print: {
     qrLabel: "QR code of this page's online address",
     scan: "Scan to open the online original",
-    verify: "The online page holds the signed opening record, evaluation result and award notice; download one and check it on the platform's \"Verify a signed file\" page.",
+    verify: 'The online page holds the signed opening record, evaluation result and award notice; download one and check it on the platform\'s "Verify a signed file" page.',
   },
   signature: { signing: "Signing…" },
   upload: {

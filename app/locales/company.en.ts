@@ -5,7 +5,8 @@ import type zhCN from "./company.zh-CN";
 const companyEn: Shape<typeof zhCN> = {
   company: {
     registerTitle: "Register a contractor company",
-    registerIntro: "Enter the company, its qualification certificates and the first contact's account. You are signed in at once and can apply to a township's candidate pool; you may bid once the township supervisor admits you.",
+    registerIntro:
+      "Enter the company, its qualification certificates and the first contact's account. You are signed in at once and can apply to a township's candidate pool; you may bid once the township supervisor admits you.",
     haveAccount: "Already registered? Sign in",
     registerSubmit: "Register",
     registered: "Registered; you are signed in. Now apply to a township's candidate pool.",
@@ -60,7 +61,8 @@ const companyEn: Shape<typeof zhCN> = {
     remove: "Remove",
     addQualification: "Add certificate",
     addManager: "Add project manager",
-    membersIntro: "Each person of the company signs in with their own phone number and can add their own passkeys. A bid can be sealed to several people's passkeys, so the opening does not depend on one person or one phone.",
+    membersIntro:
+      "Each person of the company signs in with their own phone number and can add their own passkeys. A bid can be sealed to several people's passkeys, so the opening does not depend on one person or one phone.",
     addMember: "Add a person",
     you: " (me)",
     saveProfile: "Save company details",
@@ -110,7 +112,8 @@ const companyEn: Shape<typeof zhCN> = {
   },
   credit: {
     title: "Credit records · {{scope}}",
-    introSupervisor: "Record warnings, point deductions, suspensions and blacklistings of the companies in the township's pool or that bid on its tenders, and of the county's experts; lift a record the township made, with a note. Every action is in the audit trail.",
+    introSupervisor:
+      "Record warnings, point deductions, suspensions and blacklistings of the companies in the township's pool or that bid on its tenders, and of the county's experts; lift a record the township made, with a note. Every action is in the audit trail.",
     introCounty: "Credit records of every company and expert of the county: record one, or lift any record with a note. Every action is in the audit trail.",
     gradeLabel: "Credit grade",
     gradeShort: "Credit: {{grade}}",
@@ -202,13 +205,15 @@ const companyEn: Shape<typeof zhCN> = {
     noCompanies: "No companies in your scope yet.",
     own: {
       title: "Credit record",
-      intro: "What the supervisors have recorded on your company and the grade it gives; village committees see the grade when choosing contractors. A blacklisted company cannot bid.",
+      intro:
+        "What the supervisors have recorded on your company and the grade it gives; village committees see the grade when choosing contractors. A blacklisted company cannot bid.",
       none: "No credit records.",
       liftNote: "Lifted: {{note}}",
     },
     contractors: {
       title: "{{township}} candidate pool",
-      intro: "The companies admitted to the township's candidate pool, with their qualifications and credit grade, to help you choose a contractor. The grade follows the warnings, deductions, suspensions and blacklistings the supervisors record.",
+      intro:
+        "The companies admitted to the township's candidate pool, with their qualifications and credit grade, to help you choose a contractor. The grade follows the warnings, deductions, suspensions and blacklistings the supervisors record.",
       none: "No companies in the pool yet.",
       qualifications: "Qualifications: ",
     },

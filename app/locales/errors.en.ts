@@ -7,7 +7,8 @@ const errorsEn: Shape<typeof zhCN> = {
     reset: {
       identityCheck: "Write down which documents you checked (4 to 300 characters).",
       noUser: "No account uses this mobile number.",
-      notYours: "You cannot issue a code for this account: township supervisors issue them to contractors and village people, the county administrator to experts and supervisors, and nobody to themselves.",
+      notYours:
+        "You cannot issue a code for this account: township supervisors issue them to contractors and village people, the county administrator to experts and supervisors, and nobody to themselves.",
       badCode: "The mobile number or the reset code is wrong, or the code was used, has expired or is void.",
       passwordsDiffer: "The two new passwords differ.",
     },
@@ -75,7 +76,8 @@ const errorsEn: Shape<typeof zhCN> = {
       notNow: "The panel can be drawn only once the opening has closed.",
       alreadyDrawn: "The panel has already been drawn.",
       notEnoughExperts: "Only {{eligible}} eligible experts, fewer than the panel's {{size}}.",
-      filterTooNarrow: "With the specialty “{{specialty}}” only {{eligible}} experts are eligible; the county requires at least {{needed}} ({{perSeat}} per seat), or the draw could be decided in advance. Widen the specialty or draw without it.",
+      filterTooNarrow:
+        "With the specialty “{{specialty}}” only {{eligible}} experts are eligible; the county requires at least {{needed}} ({{perSeat}} per seat), or the draw could be decided in advance. Widen the specialty or draw without it.",
       notAssigned: "You are not a panel member of this project awaiting a declaration.",
       reasonRequired: "Please give the reason for recusal.",
     },
@@ -207,7 +209,8 @@ const errorsEn: Shape<typeof zhCN> = {
     loginFailed: "Wrong mobile number or password.",
     auth: {
       throttled: "Too many sign-in attempts. Please try again in 15 minutes.",
-      locked: "Too many wrong passwords: password sign-in for this number is paused for 15 minutes. Try again later, or sign in with a passkey; the right password still works on a device you signed in from before.",
+      locked:
+        "Too many wrong passwords: password sign-in for this number is paused for 15 minutes. Try again later, or sign in with a passkey; the right password still works on a device you signed in from before.",
     },
     phoneTaken: "This mobile number is already registered.",
     notFound: "Not found.",
@@ -272,7 +275,8 @@ const errorsEn: Shape<typeof zhCN> = {
       notSealed: "This is not a bid sealed by this platform.",
       polyglot: "This file is not a plain PDF (it carries web page or archive content). Export the PDF again and upload that.",
       pdfScript: "This PDF contains a script or an action that runs by itself, and is refused for safety. Export it again (print to PDF) and upload that.",
-      pdfAction: "This PDF contains an action that opens a web address or sends or reads form data by itself, and is refused for safety. Export it again (print to PDF) and upload that.",
+      pdfAction:
+        "This PDF contains an action that opens a web address or sends or reads form data by itself, and is refused for safety. Export it again (print to PDF) and upload that.",
       pdfEmbedded: "This PDF carries attachments or other files inside it, and is refused for safety. Export each attachment to a PDF of its own and upload those.",
       tooLarge: "The file is larger than the county allows.",
       notPdf: "This is not a PDF file; please upload a PDF.",

@@ -72,7 +72,8 @@ const errorsZhCN = {
       notNow: "开标结束、进入评标后才能抽取评审小组。",
       alreadyDrawn: "评审小组已经抽取。",
       notEnoughExperts: "符合条件的专家只有 {{eligible}} 名，少于评审小组的 {{size}} 人。",
-      filterTooNarrow: "按“{{specialty}}”筛选后符合条件的专家只有 {{eligible}} 名，本县要求至少 {{needed}} 名（每席 {{perSeat}} 名），否则抽取结果可被预先确定。请放宽专业条件，或不按专业筛选。",
+      filterTooNarrow:
+        "按“{{specialty}}”筛选后符合条件的专家只有 {{eligible}} 名，本县要求至少 {{needed}} 名（每席 {{perSeat}} 名），否则抽取结果可被预先确定。请放宽专业条件，或不按专业筛选。",
       notAssigned: "您不是本项目待声明的评审专家。",
       reasonRequired: "请写明回避理由。",
     },

@@ -126,7 +126,8 @@ const evaluationEn: Shape<typeof zhCN> = {
       othersHidden: "All scores are shown once every member has handed in.",
       table: "Scores by member",
       flagged: "found abnormal by {{n}}",
-      reviewHint: "Tick “abnormal” for any other member's score you find clearly abnormal (ticking none is fine). A score found abnormal by more than the county's share of the panel must be explained in writing by its expert or replaced by the others' average.",
+      reviewHint:
+        "Tick “abnormal” for any other member's score you find clearly abnormal (ticking none is fine). A score found abnormal by more than the county's share of the panel must be explained in writing by its expert or replaced by the others' average.",
       flag: "Abnormal",
       reviewSubmit: "Hand in my review",
       reviewed: "You handed in your review.",
@@ -183,7 +184,8 @@ const evaluationEn: Shape<typeof zhCN> = {
   panel: {
     title: "Evaluation panel",
     secret: "The panel's names are not shown to bidders or the public before the result is published.",
-    drawHint: "Draw {{size}} experts and reserves at random from the county's pool, leaving out anyone tied to the village or a bidder (same employer, a declared relation, recent work for a bidder). The draw (its random seed and every exclusion with its reason) is kept on record.",
+    drawHint:
+      "Draw {{size}} experts and reserves at random from the county's pool, leaving out anyone tied to the village or a bidder (same employer, a declared relation, recent work for a bidder). The draw (its random seed and every exclusion with its reason) is kept on record.",
     specialty: "Specialty",
     anySpecialty: "Any specialty",
     draw: "Draw the panel",
@@ -210,14 +212,16 @@ const evaluationEn: Shape<typeof zhCN> = {
   draw: {
     title: "Verify the random order",
     link: "Verify the random order",
-    intro: "The random draw, and the order that breaks ties, come from one public seed. Anyone can recompute it from the data below and check that the result was neither changed afterwards nor steerable beforehand.",
+    intro:
+      "The random draw, and the order that breaks ties, come from one public seed. Anyone can recompute it from the data below and check that the result was neither changed afterwards nor steerable beforehand.",
     recipeTitle: "The recipe",
     recipe: {
       nonces: "Every bid carries a random nonce made by the bidder's browser and sealed inside the bid: nobody knows them all before the opening.",
       secret: "The township supervisor's secret is published only as its hash (the commitment) in the tender notice, and revealed after the panel has locked the qualified list.",
-      list: "Qualified list hash = SHA-256(\"cyz-qualified-v1\", the tender id, the qualified bid ids in alphabetical order; one per line).",
-      seed: "Seed = SHA-256(\"cyz-draw-v1\", the nonces of every opened bid in alphabetical order, the secret, the qualified list hash; one per line). Disqualified bids' nonces count too, so disqualifying anyone cannot change the seed.",
-      order: "Order: for each qualified bid compute SHA-256(seed, a line break, bid id) and sort ascending. The random draw takes the first as first candidate; other methods use this order only to break ties.",
+      list: 'Qualified list hash = SHA-256("cyz-qualified-v1", the tender id, the qualified bid ids in alphabetical order; one per line).',
+      seed: 'Seed = SHA-256("cyz-draw-v1", the nonces of every opened bid in alphabetical order, the secret, the qualified list hash; one per line). Disqualified bids\' nonces count too, so disqualifying anyone cannot change the seed.',
+      order:
+        "Order: for each qualified bid compute SHA-256(seed, a line break, bid id) and sort ascending. The random draw takes the first as first candidate; other methods use this order only to break ties.",
     },
     method: "Evaluation method of this project: {{method}}",
     inputsTitle: "Published data",
@@ -242,9 +246,11 @@ const evaluationEn: Shape<typeof zhCN> = {
     unavailable: "— not enough data to check",
     orderTitle: "The seed's order",
     orderTieOnly: "This project was not a random draw: the order only breaks ties.",
-    wouldHaveWon: "Risk note: the disqualified bidder \"{{company}}\" comes before the first candidate under the same seed. Supervisors should look at the reasons for its disqualification.",
+    wouldHaveWon:
+      'Risk note: the disqualified bidder "{{company}}" comes before the first candidate under the same seed. Supervisors should look at the reasons for its disqualification.',
     rerunTitle: "Re-run it yourself",
-    rerunHint: "Each block below is the exact text hashed with SHA-256: lines joined by one line break, no line break at the end. Run these commands in a Linux or macOS terminal; the results should equal the published values above.",
+    rerunHint:
+      "Each block below is the exact text hashed with SHA-256: lines joined by one line break, no line break at the end. Run these commands in a Linux or macOS terminal; the results should equal the published values above.",
     rerunOrder: "Order: compute this for each qualified bid and sort ascending",
   },
 };

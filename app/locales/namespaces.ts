@@ -11,21 +11,7 @@
  * tests/unit/i18n.test.ts checks that both languages have the same keys in every area and that
  * every route names the areas of the keys it (and the components it imports) uses.
  */
-export const NAMESPACES = [
-  "common",
-  "account",
-  "public",
-  "projects",
-  "bid",
-  "opening",
-  "evaluation",
-  "award",
-  "company",
-  "supervision",
-  "admin",
-  "workspace",
-  "errors",
-] as const;
+export const NAMESPACES = ["common", "account", "public", "projects", "bid", "opening", "evaluation", "award", "company", "supervision", "admin", "workspace", "errors"] as const;
 export type Namespace = (typeof NAMESPACES)[number];
 
 /** What a route may say in its `handle`: the areas whose texts it renders, and whether it ships script. */

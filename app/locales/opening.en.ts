@@ -8,7 +8,8 @@ const openingEn: Shape<typeof zhCN> = {
     recordSigned: "Opening record (signed by the host, PDF)",
     recordPending: "The opening record is published once the host has signed it.",
     signRecord: "Sign the opening record with my passkey",
-    signHint: "The platform renders the opening record PDF; your passkey approves exactly this file's digest. The signature carries a trusted timestamp and the record is then public.",
+    signHint:
+      "The platform renders the opening record PDF; your passkey approves exactly this file's digest. The signature carries a trusted timestamp and the record is then public.",
     done: {
       sign_in: "Signed in.",
       start: "Decryption started.",

@@ -7,7 +7,8 @@ const projectsEn: Shape<typeof zhCN> = {
     listTitle: "Projects",
     allTitle: "All projects",
     newTitle: "Register a project",
-    newIntro: "Enter the project and upload the document (PDF) of each step of the village decision procedure. Save a draft at any time; submit to the township once everything is there.",
+    newIntro:
+      "Enter the project and upload the document (PDF) of each step of the village decision procedure. Save a draft at any time; submit to the township once everything is there.",
     editTitle: "Edit project",
     queueTitle: "Awaiting approval ({{count}})",
     queueEmpty: "Nothing awaits approval.",
@@ -88,7 +89,8 @@ const projectsEn: Shape<typeof zhCN> = {
     title: "Tender agent",
     none: "No agent: the village committee runs the tender itself.",
     current: "Appointed: {{name}} ({{kind}}), since {{since}}.",
-    explain: "An agent may prepare and publish the documents, answer questions, issue amendments and host the opening for the committee; the committee still confirms the award. Every act of the agent is in the audit trail.",
+    explain:
+      "An agent may prepare and publish the documents, answer questions, issue amendments and host the opening for the committee; the committee still confirms the award. Every act of the agent is in the audit trail.",
     choose: "Choose an agent",
     appoint: "Appoint agent",
     replace: "Appoint this one instead",
@@ -129,7 +131,8 @@ const projectsEn: Shape<typeof zhCN> = {
   archive: {
     title: "Electronic archive",
     link: "Electronic archive",
-    intro: "When a project is completed, cancelled or has failed, the platform archives the whole record itself: the archive PDF (cover, index, every generated document, the file manifest and an audit-trail extract, sealed by the platform with long-term validation data) and the package (zip, with every original file). Every download is recorded in the audit trail.",
+    intro:
+      "When a project is completed, cancelled or has failed, the platform archives the whole record itself: the archive PDF (cover, index, every generated document, the file manifest and an audit-trail extract, sealed by the platform with long-term validation data) and the package (zip, with every original file). Every download is recorded in the audit trail.",
     search: "Project name",
     township: "Township",
     village: "Village",

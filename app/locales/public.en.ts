@@ -47,25 +47,30 @@ const publicEn: Shape<typeof zhCN> = {
   },
   openData: {
     projectLink: "Open data (OCDS JSON)",
-    intro: "The platform publishes its tendering data in the Open Contracting Data Standard (OCDS 1.1) for higher-level platforms, researchers and the public to download, without logging in. The data matches the public pages: what they do not show is not here either.",
+    intro:
+      "The platform publishes its tendering data in the Open Contracting Data Standard (OCDS 1.1) for higher-level platforms, researchers and the public to download, without logging in. The data matches the public pages: what they do not show is not here either.",
     whenTitle: "What is published when",
     when: {
-      notice: "Once the tender notice is published: the project, the ceiling price, the bid deadline, the list of tender documents and the amendments. Nothing of a project appears before that.",
+      notice:
+        "Once the tender notice is published: the project, the ceiling price, the bid deadline, the list of tender documents and the amendments. Nothing of a project appears before that.",
       bids: "Before the bid deadline: nothing about bids (not even how many). Once the host has signed the opening record and it is public: the bidders, their prices, durations and each bid's status.",
       publicity: "From the start of the candidate publicity: the candidates' places and prices, and the number of qualified bids.",
       award: "Once the award notice is signed: the winner and the award price; then, as they are recorded, the contract date, the acceptance date and the settlement amount.",
       failed: "Failed tenders, results overturned by an upheld complaint, and cancellations: as soon as they happen.",
     },
     feedsTitle: "County feeds (record packages)",
-    feedsIntro: "One record package per county, with one record per tender round and its latest compiled state (compiledRelease). Ordered by last change, oldest first, {{size}} records per page; follow links.next for more.",
+    feedsIntro:
+      "One record package per county, with one record per tender round and its latest compiled state (compiledRelease). Ordered by last change, oldest first, {{size}} records per page; follow links.next for more.",
     feedParams: "Parameters: page, pageSize (at most {{max}}), since (only records changed at or after this ISO 8601 date-time). With no matching records the feed answers 404.",
     noCounties: "No county data yet.",
     projectsTitle: "Project data (release packages)",
-    projectsIntro: "One release package per project: the tender notice, amendments, the opening, the candidate publicity, the award, the contract and the acceptance are each a release. A project whose tender notice is not published answers 404. Address:",
+    projectsIntro:
+      "One release package per project: the tender notice, amendments, the opening, the candidate publicity, the award, the contract and the acceptance are each a release. A project whose tender notice is not published answers 404. Address:",
     noProjects: "No published projects yet.",
     idsTitle: "Identifiers and formats",
     ocid: "Open Contracting ID (ocid): {{prefix}}-project id; a new round after a failed tender is {{prefix}}-project id-round, pointing back to the previous round through relatedProcesses.",
-    testPrefix: "This is a test prefix. Before publishing for real, the county registers its own prefix with the OCDS Data Support Team (data@open-contracting.org) and sets it in the OCDS_PREFIX environment variable.",
+    testPrefix:
+      "This is a test prefix. Before publishing for real, the county registers its own prefix with the OCDS Data Support Team (data@open-contracting.org) and sets it in the OCDS_PREFIX environment variable.",
     formats: "Amounts in yuan (CNY); times in ISO 8601; bidding companies identified by their unified social credit code (CN-USCI).",
     extensions: "OCDS extensions used: bids (bid statistics and details), contract completion (settlement amount and acceptance date), pagination.",
     validated: "The platform checks its output against the official OCDS schemas (JSON Schema draft-04), shipped with the software, without any network access.",
@@ -74,9 +79,11 @@ const publicEn: Shape<typeof zhCN> = {
   verify: {
     organisation: "Organisation seal: applied by the platform with an organisation certificate (not a person's signature)",
     revoked: "The signing certificate has been revoked",
-    longTerm: "Long-term validation: the file carries the certificate chain and revocation list under a document timestamp ({{at}}), so it still verifies after the certificates expire.",
+    longTerm:
+      "Long-term validation: the file carries the certificate chain and revocation list under a document timestamp ({{at}}), so it still verifies after the certificates expire.",
     longTermBad: "The long-term validation data or document timestamp is not valid ({{at}}).",
-    intro: "Upload a PDF signed on this platform (an opening record, for example) to check every signature: who signed, when, whether the file changed afterwards, whether the certificate comes from this platform, whether the signer approved the file with their own passkey, and whether the timestamp holds. The file is used for this check only and not kept.",
+    intro:
+      "Upload a PDF signed on this platform (an opening record, for example) to check every signature: who signed, when, whether the file changed afterwards, whether the certificate comes from this platform, whether the signer approved the file with their own passkey, and whether the timestamp holds. The file is used for this check only and not kept.",
     file: "PDF file",
     submit: "Verify",
     unsigned: "This file has no signature.",
@@ -95,7 +102,8 @@ const publicEn: Shape<typeof zhCN> = {
     noTimestamp: "No valid timestamp",
   },
   sealing: {
-    intro: "Bids are encrypted in the bidder's browser; the platform receives only ciphertext. The encryption is done by the separate script below, served as written (no bundling) so that anyone can download and read it. Every sealed bid's receipt names the SHA-256 of the script used; compare it with this page.",
+    intro:
+      "Bids are encrypted in the bidder's browser; the platform receives only ciphertext. The encryption is done by the separate script below, served as written (no bundling) so that anyone can download and read it. Every sealed bid's receipt names the SHA-256 of the script used; compare it with this page.",
     version: "Version",
     sha256: "SHA-256",
     size: "Size",
@@ -104,13 +112,15 @@ const publicEn: Shape<typeof zhCN> = {
     howTitle: "How a bid is sealed",
     how1: "Each bid gets a fresh random 256-bit data key; AES-256-GCM encrypts everything (price, duration, project manager, quality commitment, bid-security details and every file).",
     how2: "The data key is wrapped for the passkeys of the members the bidder chooses (X25519 keys derived from the WebAuthn PRF secret, which only the holder's authenticator can re-derive) and under a backup key handed only to the bidder.",
-    how3: "commitment = SHA-256(\"cyz-commit-v1\" ‖ ciphertext digest ‖ plaintext digest); the plaintext includes the bidder's random nonce, so anyone can check the opened bid afterwards.",
+    how3: 'commitment = SHA-256("cyz-commit-v1" ‖ ciphertext digest ‖ plaintext digest); the plaintext includes the bidder\'s random nonce, so anyone can check the opened bid afterwards.',
     limitTitle: "The honest limit",
-    limit: "The platform serves the script, so a malicious operator could ship one that leaks prices. That is why the script is published separately, versioned, its SHA-256 shown here and printed in every receipt, and checked by subresource integrity when the page loads — anyone can compare. See docs/security.md.",
+    limit:
+      "The platform serves the script, so a malicious operator could ship one that leaks prices. That is why the script is published separately, versioned, its SHA-256 shown here and printed in every receipt, and checked by subresource integrity when the page loads — anyone can compare. See docs/security.md.",
   },
   transparency: {
     title: "Daily audit chain heads",
-    intro: "Every action on the platform is written to a hash chain. The head of the chain at the end of each day is published here; if anyone later rewrote history, the recomputed hashes would no longer match these.",
+    intro:
+      "Every action on the platform is written to a hash chain. The head of the chain at the end of each day is published here; if anyone later rewrote history, the recomputed hashes would no longer match these.",
     cols: { day: "Day", lastId: "Last record", rows: "Records", hash: "Chain head (SHA-256)", published: "Published" },
     empty: "Nothing published yet.",
   },

@@ -179,7 +179,8 @@ const en: Shape<typeof zhCN> = {
   },
   devMailbox: {
     title: "Development mailbox",
-    intro: "On a development or demo installation on this computer, the SMS, e-mail and WeChat messages meant for you are not sent but shown here, to you alone. A real installation has no such page.",
+    intro:
+      "On a development or demo installation on this computer, the SMS, e-mail and WeChat messages meant for you are not sent but shown here, to you alone. A real installation has no such page.",
     none: "No messages yet.",
   },
 };

@@ -5,8 +5,10 @@ import type zhCN from "./supervision.zh-CN";
 const supervisionEn: Shape<typeof zhCN> = {
   supervision: {
     title: "Supervision figures · {{scope}}",
-    introTownship: "Figures for your township's projects: projects by state, money tendered and awarded, average price reduction and savings, days from approval to award, bidders per tender, failed tenders, and complaints waiting for you.",
-    introCounty: "Figures for the county's projects, by township and year: projects by state, money tendered and awarded, average price reduction and savings, days from approval to award, bidders per tender, failed tenders, and every township's open complaints.",
+    introTownship:
+      "Figures for your township's projects: projects by state, money tendered and awarded, average price reduction and savings, days from approval to award, bidders per tender, failed tenders, and complaints waiting for you.",
+    introCounty:
+      "Figures for the county's projects, by township and year: projects by state, money tendered and awarded, average price reduction and savings, days from approval to award, bidders per tender, failed tenders, and every township's open complaints.",
     filter: {
       label: "What to count",
       year: "Year registered",
@@ -119,7 +121,8 @@ const supervisionEn: Shape<typeof zhCN> = {
   },
   risk: {
     title: "Risk flags",
-    intro: "The platform compares bidding, opening, evaluation and award data against rules and flags possible collusion, splitting and similar risks. A flag is a lead, not a finding: look at the evidence, check it, and record your review.",
+    intro:
+      "The platform compares bidding, opening, evaluation and award data against rules and flags possible collusion, splitting and similar risks. A flag is a lead, not a finding: look at the evidence, check it, and record your review.",
     totals: "{{all}} flags; not yet reviewed: {{high}} high, {{medium}} medium, {{low}} low.",
     filter: { township: "Township", rule: "Rule", severity: "Severity", reviewed: "Review", all: "All", apply: "Filter" },
     none: "No risk flags match.",
@@ -149,18 +152,27 @@ const supervisionEn: Shape<typeof zhCN> = {
       disqualified_would_win: "A disqualified bidder would have been drawn",
     },
     help: {
-      splitting: "Projects of the same village and type, within the county's time window, alike in name, location or scope, whose combined value crosses a limit each one alone stays under; high when together they reach the mandatory-tendering threshold.",
+      splitting:
+        "Projects of the same village and type, within the county's time window, alike in name, location or scope, whose combined value crosses a limit each one alone stays under; high when together they reach the mandatory-tendering threshold.",
       few_bidders: "Fewer than {{minBidders}} sealed bids at the deadline; high when there was only one.",
-      shared_contacts: "Different companies bidding on one project registered the same contact phone, address or basic bank account, paid the bid security from the same account, used the same electronic guarantee, or named the same project manager (by certificate number); medium when only an address is shared.",
-      shared_devices: "Different companies bidding on one project bid, withdrew, signed in or decrypted from the same IP address, the same device (long-lived device cookie), with the same passkey or as the same user account; medium when only an IP address is shared (mobile networks put many phones behind one address).",
-      identical_files: "The decrypted bids of two or more companies on one project contain the very same file (same SHA-256), other than the tender documents and their attachments.",
-      price_pattern: "After the price reading: two or more identical prices; or at least {{minBids}} prices in an arithmetic or geometric sequence (tolerance {{tolerance}}); or at least {{minBids}} prices, the highest within {{clusterPct}} of the lowest (county setting).",
-      rotating_winners: "The same {{rotationCompanies}} or more companies (and nobody else) bid together on at least {{rotationTenders}} awarded tenders, won by at least {{rotationWinners}} different members.",
+      shared_contacts:
+        "Different companies bidding on one project registered the same contact phone, address or basic bank account, paid the bid security from the same account, used the same electronic guarantee, or named the same project manager (by certificate number); medium when only an address is shared.",
+      shared_devices:
+        "Different companies bidding on one project bid, withdrew, signed in or decrypted from the same IP address, the same device (long-lived device cookie), with the same passkey or as the same user account; medium when only an IP address is shared (mobile networks put many phones behind one address).",
+      identical_files:
+        "The decrypted bids of two or more companies on one project contain the very same file (same SHA-256), other than the tender documents and their attachments.",
+      price_pattern:
+        "After the price reading: two or more identical prices; or at least {{minBids}} prices in an arithmetic or geometric sequence (tolerance {{tolerance}}); or at least {{minBids}} prices, the highest within {{clusterPct}} of the lowest (county setting).",
+      rotating_winners:
+        "The same {{rotationCompanies}} or more companies (and nobody else) bid together on at least {{rotationTenders}} awarded tenders, won by at least {{rotationWinners}} different members.",
       winner_far_below: "The winning price is below {{winnerPct}} of the price of the best-ranked other bid.",
-      short_announcement: "Less than {{announcementDays}} days from publication to the deadline (county setting; usually the county lengthened its minimum after the notice was published).",
-      late_amendment: "An amendment published less than {{lateDays}} days before the deadline then in force; low when the deadline was moved to give the full period, medium otherwise.",
+      short_announcement:
+        "Less than {{announcementDays}} days from publication to the deadline (county setting; usually the county lengthened its minimum after the notice was published).",
+      late_amendment:
+        "An amendment published less than {{lateDays}} days before the deadline then in force; low when the deadline was moved to give the full period, medium otherwise.",
       repeated_failures: "A project that failed {{failedRounds}} or more rounds (failed opening, too few qualified bids, or a complaint upheld).",
-      outlier_scores: "In comprehensive scoring, a member's score for a bid more than {{outlierPoints}} points from the panel's median (the bid has at least {{outlierScores}} scores).",
+      outlier_scores:
+        "In comprehensive scoring, a member's score for a bid more than {{outlierPoints}} points from the panel's median (the bid has at least {{outlierScores}} scores).",
       disqualified_would_win: "In a random draw, the same seed would have chosen a bidder the panel disqualified.",
     },
     hintNotFinding: "A risk flag is a lead only; it does not establish that any rule was broken.",
@@ -203,7 +215,8 @@ const supervisionEn: Shape<typeof zhCN> = {
       winnerBelow: "The winner {{winner}} bid {{winnerFen}}, {{shareBp}} of the {{runnerUpFen}} bid by the runner-up {{runnerUp}} (below {{limitBp}}).",
       shortAnnouncement: "Round {{round}} was published {{publishedAt}} with the deadline {{deadlineAt}}: {{days}} days {{hours}} hours, less than {{minDays}} days.",
       lateAmendment: {
-        extended: "Amendment {{seq}} “{{title}}” was published {{createdAt}}, less than {{days}} days before the deadline then in force ({{deadlineBeforeAt}}); the deadline moved to {{deadlineAfterAt}}.",
+        extended:
+          "Amendment {{seq}} “{{title}}” was published {{createdAt}}, less than {{days}} days before the deadline then in force ({{deadlineBeforeAt}}); the deadline moved to {{deadlineAfterAt}}.",
         kept: "Amendment {{seq}} “{{title}}” was published {{createdAt}}, less than {{days}} days before the deadline ({{deadlineBeforeAt}}), which did not move.",
       },
       failures: {
@@ -227,7 +240,8 @@ const supervisionEn: Shape<typeof zhCN> = {
     allFlags: "All risk flags",
   },
   audit: {
-    exportTownship: "Export this township's complete record (for auditors and inspectors: audit trail, documents, opened bids, decisions — a platform-sealed zip; the export is itself recorded)",
+    exportTownship:
+      "Export this township's complete record (for auditors and inspectors: audit trail, documents, opened bids, decisions — a platform-sealed zip; the export is itself recorded)",
     title: "Audit trail",
     scopeCounty: "Scope: {{org}} (whole county)",
     scopeTownship: "Scope: {{org}}",

@@ -49,11 +49,15 @@ const workspaceEn: Shape<typeof zhCN> = {
       "award.approval": "The award of “{{project}}” (separate decision) awaits your approval.",
       "award.won": "Congratulations: your company won “{{project}}”. See the award notice.",
       "award.lost": "“{{project}}” has been awarded to another bidder; your bid security will be released on time.",
-      "auth.locked": "After {{failures}} wrong passwords, password sign-in to your account from devices you have not used before is paused until {{until}}. If this was not you, change your password soon; meanwhile you can still sign in with a passkey, or with the right password on a device you signed in from before.",
+      "auth.locked":
+        "After {{failures}} wrong passwords, password sign-in to your account from devices you have not used before is paused until {{until}}. If this was not you, change your password soon; meanwhile you can still sign in with a passkey, or with the right password on a device you signed in from before.",
       "opening.soon": "The opening hall for “{{project}}” opens at {{at}} (in 30 minutes): please be there and sign in.",
-      "opening.decryption": "Decryption of “{{project}}” has started: decrypt your bid with your passkey or backup key before {{until}}; a bid not decrypted within the window through the bidder's own fault counts as revoked (its security may be kept); one the platform failed to open counts as withdrawn.",
-      "company.qualificationExpiring": "{{company}}’s qualification “{{name}}” ({{number}}) expires on {{date}}: renew it and update it on the company page, or it cannot be used in bids after that day.",
-      "company.memberReset": "The password of {{name}}, a member of {{company}}, was reset by an official with a reset code at {{at}}. For a while after this (the county’s set time, ending at the latest one hour before each deadline) that account cannot withdraw or replace the company’s bids, and passkeys added to it lately no longer work. If {{name}} did not ask for this, contact the township supervisor at once and tell {{name}} to check the account.",
+      "opening.decryption":
+        "Decryption of “{{project}}” has started: decrypt your bid with your passkey or backup key before {{until}}; a bid not decrypted within the window through the bidder's own fault counts as revoked (its security may be kept); one the platform failed to open counts as withdrawn.",
+      "company.qualificationExpiring":
+        "{{company}}’s qualification “{{name}}” ({{number}}) expires on {{date}}: renew it and update it on the company page, or it cannot be used in bids after that day.",
+      "company.memberReset":
+        "The password of {{name}}, a member of {{company}}, was reset by an official with a reset code at {{at}}. For a while after this (the county’s set time, ending at the latest one hour before each deadline) that account cannot withdraw or replace the company’s bids, and passkeys added to it lately no longer work. If {{name}} did not ask for this, contact the township supervisor at once and tell {{name}} to check the account.",
     },
     settings: "How messages reach you (SMS, e-mail, WeChat)",
   },

@@ -34,7 +34,27 @@ import { renderOpeningRecord } from "./opening-record.server";
 import { bidContentRevealedSql, sealedActShownSql } from "./reveal";
 import { sealAsPlatform } from "./signature.server";
 
-const { projects, projectDecisions, tenders, tenderAttachments, tenderAmendments, tenderQuestions, openings, bidOpenings, bids, bidVersions, evaluations, publicities, objections, complaints, awards, orgs, auditLog, archives, files } = schema;
+const {
+  projects,
+  projectDecisions,
+  tenders,
+  tenderAttachments,
+  tenderAmendments,
+  tenderQuestions,
+  openings,
+  bidOpenings,
+  bids,
+  bidVersions,
+  evaluations,
+  publicities,
+  objections,
+  complaints,
+  awards,
+  orgs,
+  auditLog,
+  archives,
+  files,
+} = schema;
 
 type Project = typeof projects.$inferSelect;
 const TIME = "yyyy-MM-dd HH:mm";
@@ -102,8 +122,22 @@ async function gather(db: Db, project: Project, now: Date) {
     : [];
   const evals = any ? await db.select().from(evaluations).where(inArray(evaluations.tenderId, tenderIds)) : [];
   const pubs = any ? await db.select().from(publicities).where(inArray(publicities.tenderId, tenderIds)) : [];
-  const objs = any ? await db.select({ o: objections, company: orgs.name }).from(objections).innerJoin(orgs, eq(orgs.id, objections.companyId)).where(inArray(objections.tenderId, tenderIds)).orderBy(asc(objections.filedAt)) : [];
-  const comps = any ? await db.select({ c: complaints, company: orgs.name }).from(complaints).innerJoin(orgs, eq(orgs.id, complaints.companyId)).where(inArray(complaints.tenderId, tenderIds)).orderBy(asc(complaints.filedAt)) : [];
+  const objs = any
+    ? await db
+        .select({ o: objections, company: orgs.name })
+        .from(objections)
+        .innerJoin(orgs, eq(orgs.id, objections.companyId))
+        .where(inArray(objections.tenderId, tenderIds))
+        .orderBy(asc(objections.filedAt))
+    : [];
+  const comps = any
+    ? await db
+        .select({ c: complaints, company: orgs.name })
+        .from(complaints)
+        .innerJoin(orgs, eq(orgs.id, complaints.companyId))
+        .where(inArray(complaints.tenderId, tenderIds))
+        .orderBy(asc(complaints.filedAt))
+    : [];
   const awardRows = any ? await db.select().from(awards).where(inArray(awards.tenderId, tenderIds)) : [];
   const bidIds = opened.map((x) => x.o.bidId).concat(sealed.map((s) => s.v.bidId));
   const objectIds = [project.id, ...tenderIds, ...new Set(bidIds)];
@@ -112,7 +146,25 @@ async function gather(db: Db, project: Project, now: Date) {
     .from(auditLog)
     .where(and(inArray(auditLog.objectId, objectIds), sealedActShownSql(auditLog.summary, now)))
     .orderBy(asc(auditLog.id));
-  return { rounds, village, township, decisions, attachments, amendments, questions, opens, opened, sealed, evals, pubs, objs, comps, awardRows, audit, unsignedRecords: new Map<string, string>() };
+  return {
+    rounds,
+    village,
+    township,
+    decisions,
+    attachments,
+    amendments,
+    questions,
+    opens,
+    opened,
+    sealed,
+    evals,
+    pubs,
+    objs,
+    comps,
+    awardRows,
+    audit,
+    unsignedRecords: new Map<string, string>(),
+  };
 }
 
 /** An opening record the host never signed is still part of the record: rendered now, marked unsigned. */
@@ -179,14 +231,26 @@ function roundSections(g: Gathered, t: Gathered["rounds"][number]): DocumentSect
   s.push({
     heading: `第${t.round}轮 澄清与修改`,
     blocks: am.length
-      ? am.map((a) => ({ kind: "paragraph" as const, text: `第${a.seq}号（${formatBeijing(a.createdAt, TIME)}）${a.title}：${a.body}${a.deadlineAfter.getTime() !== a.deadlineBefore.getTime() ? `（截止时间由 ${formatBeijing(a.deadlineBefore, TIME)} 改为 ${formatBeijing(a.deadlineAfter, TIME)}）` : ""}` }))
+      ? am.map((a) => ({
+          kind: "paragraph" as const,
+          text: `第${a.seq}号（${formatBeijing(a.createdAt, TIME)}）${a.title}：${a.body}${a.deadlineAfter.getTime() !== a.deadlineBefore.getTime() ? `（截止时间由 ${formatBeijing(a.deadlineBefore, TIME)} 改为 ${formatBeijing(a.deadlineAfter, TIME)}）` : ""}`,
+        }))
       : [{ kind: "paragraph", text: "无。" }],
   });
   const qs = g.questions.filter((q) => q.tenderId === t.id);
   s.push({
     heading: `第${t.round}轮 答疑`,
     blocks: qs.length
-      ? [{ kind: "table", columns: [{ label: "问题", width: 4 }, { label: "答复", width: 4 }], rows: qs.map((q) => [`${q.body}（${formatBeijing(q.askedAt, TIME)}）`, q.answer ? `${q.answer}（${formatBeijing(q.answeredAt!, TIME)}）` : "未答复"]) }]
+      ? [
+          {
+            kind: "table",
+            columns: [
+              { label: "问题", width: 4 },
+              { label: "答复", width: 4 },
+            ],
+            rows: qs.map((q) => [`${q.body}（${formatBeijing(q.askedAt, TIME)}）`, q.answer ? `${q.answer}（${formatBeijing(q.answeredAt!, TIME)}）` : "未答复"]),
+          },
+        ]
       : [{ kind: "paragraph", text: "无。" }],
   });
   const pub = g.pubs.find((p) => p.tenderId === t.id);
@@ -196,7 +260,15 @@ function roundSections(g: Gathered, t: Gathered["rounds"][number]): DocumentSect
       heading: `第${t.round}轮 中标候选人公示`,
       blocks: [
         { kind: "paragraph", text: `公示期：${formatBeijing(pub.startsAt, TIME)} 至 ${formatBeijing(pub.endsAt, TIME)}。` },
-        { kind: "table", columns: [{ label: "排名", width: 1 }, { label: "中标候选人", width: 4 }, { label: "投标报价", width: 2, align: "right" }], rows: pub.candidates.map((id, i) => [`第${i + 1}`, names.get(id)?.company ?? "", formatFen(names.get(id)?.price ?? 0)]) },
+        {
+          kind: "table",
+          columns: [
+            { label: "排名", width: 1 },
+            { label: "中标候选人", width: 4 },
+            { label: "投标报价", width: 2, align: "right" },
+          ],
+          rows: pub.candidates.map((id, i) => [`第${i + 1}`, names.get(id)?.company ?? "", formatFen(names.get(id)?.price ?? 0)]),
+        },
       ],
     });
   }
@@ -206,8 +278,14 @@ function roundSections(g: Gathered, t: Gathered["rounds"][number]): DocumentSect
     s.push({
       heading: `第${t.round}轮 异议与投诉`,
       blocks: [
-        ...objs.map((o) => ({ kind: "paragraph" as const, text: `异议（${o.company}，${formatBeijing(o.o.filedAt, TIME)}）：${o.o.body}。答复：${o.o.answer ?? "未答复"}${o.o.answeredAt ? `（${formatBeijing(o.o.answeredAt, TIME)}）` : ""}` })),
-        ...comps.map((c) => ({ kind: "paragraph" as const, text: `投诉（${c.company}，${formatBeijing(c.c.filedAt, TIME)}）：${c.c.body}。处理：${c.c.state}${c.c.outcome ? `，${c.c.outcome}` : ""}` })),
+        ...objs.map((o) => ({
+          kind: "paragraph" as const,
+          text: `异议（${o.company}，${formatBeijing(o.o.filedAt, TIME)}）：${o.o.body}。答复：${o.o.answer ?? "未答复"}${o.o.answeredAt ? `（${formatBeijing(o.o.answeredAt, TIME)}）` : ""}`,
+        })),
+        ...comps.map((c) => ({
+          kind: "paragraph" as const,
+          text: `投诉（${c.company}，${formatBeijing(c.c.filedAt, TIME)}）：${c.c.body}。处理：${c.c.state}${c.c.outcome ? `，${c.c.outcome}` : ""}`,
+        })),
       ],
     });
   }
@@ -219,7 +297,10 @@ function roundSections(g: Gathered, t: Gathered["rounds"][number]): DocumentSect
       blocks: [
         {
           kind: "table",
-          columns: [{ label: "项目", width: 2 }, { label: "内容", width: 5 }],
+          columns: [
+            { label: "项目", width: 2 },
+            { label: "内容", width: 5 },
+          ],
           rows: [
             ["中标人", w?.company ?? "—"],
             ["中标价", formatFen(award.priceFen)],
@@ -270,17 +351,42 @@ async function renderArchivePdf(db: Db, store: FileStore, project: Project, g: G
         heading: "一、文件清单（SHA-256）",
         blocks: [
           { kind: "paragraph", text: `档案包（zip）中的每个文件及其 SHA-256 摘要如下；manifest.json 内容相同。本档案 PDF 本身由平台电子印章签署。` },
-          { kind: "table", columns: [{ label: "路径", width: 4 }, { label: "SHA-256", width: 5 }, { label: "字节", width: 1, align: "right" }], rows: manifest.map((m) => [m.kind === "missing" ? `${m.path}（文件缺失，未能收入档案包）` : m.path, m.sha256, String(m.size)]) },
+          {
+            kind: "table",
+            columns: [
+              { label: "路径", width: 4 },
+              { label: "SHA-256", width: 5 },
+              { label: "字节", width: 1, align: "right" },
+            ],
+            rows: manifest.map((m) => [m.kind === "missing" ? `${m.path}（文件缺失，未能收入档案包）` : m.path, m.sha256, String(m.size)]),
+          },
         ],
       },
       {
         heading: "二、审计记录摘录",
         blocks: [
           { kind: "paragraph", text: `本项目相关的审计记录 ${g.audit.length} 条（哈希链，可在“审计链公示”页核对）。` },
-          { kind: "table", columns: [{ label: "编号", width: 1 }, { label: "时间", width: 2 }, { label: "角色", width: 2 }, { label: "操作", width: 3 }, { label: "地址", width: 2 }, { label: "哈希", width: 3 }], rows: g.audit.map((a) => [String(a.id), formatBeijing(a.at, TIME), a.role ?? "", a.action, a.ip ?? "", a.hash.slice(0, 16)]) },
+          {
+            kind: "table",
+            columns: [
+              { label: "编号", width: 1 },
+              { label: "时间", width: 2 },
+              { label: "角色", width: 2 },
+              { label: "操作", width: 3 },
+              { label: "地址", width: 2 },
+              { label: "哈希", width: 3 },
+            ],
+            rows: g.audit.map((a) => [String(a.id), formatBeijing(a.at, TIME), a.role ?? "", a.action, a.ip ?? "", a.hash.slice(0, 16)]),
+          },
         ],
       },
-      { heading: "三、归档签章", blocks: [{ kind: "paragraph", text: `归档时间：${formatBeijing(now, TIME)}。保存期限至 ${retainUntil}。` }, { kind: "signatureLines", labels: ["村易招平台（电子印章）"] }] },
+      {
+        heading: "三、归档签章",
+        blocks: [
+          { kind: "paragraph", text: `归档时间：${formatBeijing(now, TIME)}。保存期限至 ${retainUntil}。` },
+          { kind: "signatureLines", labels: ["村易招平台（电子印章）"] },
+        ],
+      },
     ],
     createdAt: now,
     author: "村易招",
@@ -308,7 +414,21 @@ async function renderArchivePdf(db: Db, store: FileStore, project: Project, g: G
         { label: "归档时间", value: formatBeijing(now, TIME) },
         { label: "保存期限至", value: retainUntil },
       ],
-      sections: [{ heading: "目录", blocks: [{ kind: "table", columns: [{ label: "内容", width: 6 }, { label: "页码", width: 2, align: "right" }], rows }] }],
+      sections: [
+        {
+          heading: "目录",
+          blocks: [
+            {
+              kind: "table",
+              columns: [
+                { label: "内容", width: 6 },
+                { label: "页码", width: 2, align: "right" },
+              ],
+              rows,
+            },
+          ],
+        },
+      ],
       createdAt: now,
       author: "村易招",
     });
@@ -362,12 +482,32 @@ export async function assembleArchive(db: Db, clock: Clock, store: FileStore, pr
   await renderUnsignedRecords(db, store, g, now);
   const manifest = await originals(db, store, g);
   const pdf = await renderArchivePdf(db, store, project, g, manifest, now, retainUntil);
-  const sealed = await sealAsPlatform(db, clock, store, pdf.bytes, { fieldName: "seal-platform", reason: "项目电子档案 平台签章", rect: pdf.slot, page: pdf.sealPage, bottomText: "电子档案专用" });
+  const sealed = await sealAsPlatform(db, clock, store, pdf.bytes, {
+    fieldName: "seal-platform",
+    reason: "项目电子档案 平台签章",
+    rect: pdf.slot,
+    page: pdf.sealPage,
+    bottomText: "电子档案专用",
+  });
   const manifestJson = Buffer.from(
-    JSON.stringify({ project: { id: project.id, name: project.name, state: project.state }, archivedAt: now.toISOString(), retainUntil, archivePdf: { path: "项目电子档案.pdf", sha256: sealed.sha256, size: sealed.size }, files: manifest }, null, 2),
+    JSON.stringify(
+      {
+        project: { id: project.id, name: project.name, state: project.state },
+        archivedAt: now.toISOString(),
+        retainUntil,
+        archivePdf: { path: "项目电子档案.pdf", sha256: sealed.sha256, size: sealed.size },
+        files: manifest,
+      },
+      null,
+      2,
+    ),
     "utf8",
   );
-  const zip = await writeZip(store, [{ path: "项目电子档案.pdf", sha256: sealed.sha256, size: sealed.size, kind: "archive" }, ...manifest], [{ path: "manifest.json", bytes: manifestJson }]);
+  const zip = await writeZip(
+    store,
+    [{ path: "项目电子档案.pdf", sha256: sealed.sha256, size: sealed.size, kind: "archive" }, ...manifest],
+    [{ path: "manifest.json", bytes: manifestJson }],
+  );
   await db.transaction(async (tx) => {
     await tx.insert(files).values({ sha256: zip.sha256, size: zip.size, mime: "application/zip", createdAt: now }).onConflictDoNothing();
     const values = {
@@ -469,13 +609,23 @@ export async function listArchives(db: Db, viewer: ArchiveViewer, f: ArchiveFilt
 export async function archiveFor(db: Db, viewer: ArchiveViewer, projectId: string) {
   const scope = scopeOf(viewer);
   if (!scope || !/^[0-9a-f-]{36}$/.test(projectId)) return null;
-  const [row] = await db.select().from(archives).where(and(eq(archives.projectId, projectId), scope));
+  const [row] = await db
+    .select()
+    .from(archives)
+    .where(and(eq(archives.projectId, projectId), scope));
   return row ?? null;
 }
 
 /** A download is recorded in the audit trail (who took a copy of the archive, when, from where). */
 export async function recordArchiveDownload(db: Db, clock: Clock, actor: Actor, a: typeof archives.$inferSelect, what: "pdf" | "zip") {
-  await appendAudit(db, clock, actor, { action: `archive.download_${what}`, objectType: "project", objectId: a.projectId, countyId: a.countyId, townshipId: a.townshipId, detail: { sha256: what === "pdf" ? a.pdfSha256 : a.zipSha256 } });
+  await appendAudit(db, clock, actor, {
+    action: `archive.download_${what}`,
+    objectType: "project",
+    objectId: a.projectId,
+    countyId: a.countyId,
+    townshipId: a.townshipId,
+    detail: { sha256: what === "pdf" ? a.pdfSha256 : a.zipSha256 },
+  });
 }
 
 // ── Audit export (审计导出) ─────────────────────────────────────────────
@@ -502,7 +652,10 @@ export async function exportRecords(db: Db, clock: Clock, store: FileStore, acto
     townshipId = list[0].townshipId;
     countyId = list[0].countyId;
   } else {
-    const [t] = await db.select().from(orgs).where(and(eq(orgs.id, scope.townshipId), eq(orgs.kind, "township")));
+    const [t] = await db
+      .select()
+      .from(orgs)
+      .where(and(eq(orgs.id, scope.townshipId), eq(orgs.kind, "township")));
     if (!t) throw new DomainError("errors.notFound", { status: 404 });
     townshipId = t.id;
     countyId = t.countyId!;
@@ -526,7 +679,15 @@ export async function exportRecords(db: Db, clock: Clock, store: FileStore, acto
       project: p,
       rounds: g.rounds.map((t) => ({ id: t.id, round: t.round, deadline: t.deadline, method: t.evaluationMethod, drawCommitment: t.drawCommitment })),
       openedBids: g.opened.map((o) => ({ company: o.company, ...o.o, files: o.o.files })),
-      evaluations: g.evals.map((e) => ({ tenderId: e.tenderId, state: e.state, qualified: e.qualifiedBidIds, listHash: e.qualifiedListHash, seed: e.seed, result: e.result, failReason: e.failReason })),
+      evaluations: g.evals.map((e) => ({
+        tenderId: e.tenderId,
+        state: e.state,
+        qualified: e.qualifiedBidIds,
+        listHash: e.qualifiedListHash,
+        seed: e.seed,
+        result: e.result,
+        failReason: e.failReason,
+      })),
       publicities: g.pubs,
       objections: g.objs.map((o) => ({ company: o.company, ...o.o })),
       complaints: g.comps.map((c) => ({ company: c.company, ...c.c })),
@@ -539,13 +700,40 @@ export async function exportRecords(db: Db, clock: Clock, store: FileStore, acto
   const auditRows =
     scope.kind === "project"
       ? objectIds.length
-        ? await db.select().from(auditLog).where(and(inArray(auditLog.objectId, objectIds), shown)).orderBy(asc(auditLog.id))
+        ? await db
+            .select()
+            .from(auditLog)
+            .where(and(inArray(auditLog.objectId, objectIds), shown))
+            .orderBy(asc(auditLog.id))
         : []
-      : await db.select().from(auditLog).where(and(eq(auditLog.townshipId, townshipId), shown)).orderBy(asc(auditLog.id));
+      : await db
+          .select()
+          .from(auditLog)
+          .where(and(eq(auditLog.townshipId, townshipId), shown))
+          .orderBy(asc(auditLog.id));
   const header = ["id", "at", "actor_user_id", "actor_role", "action", "object_type", "object_id", "summary", "ip", "user_agent", "prev_hash", "hash"];
-  const csv = toCsv([header, ...auditRows.map((a) => [a.id, a.at.toISOString(), a.actorUserId, a.actorRole, a.action, a.objectType, a.objectId, JSON.stringify(a.summary), a.ip, a.userAgent, a.prevHash, a.hash])]);
+  const csv = toCsv([
+    header,
+    ...auditRows.map((a) => [
+      a.id,
+      a.at.toISOString(),
+      a.actorUserId,
+      a.actorRole,
+      a.action,
+      a.objectType,
+      a.objectId,
+      JSON.stringify(a.summary),
+      a.ip,
+      a.userAgent,
+      a.prevHash,
+      a.hash,
+    ]),
+  ]);
   extra.push({ path: "audit-trail.csv", bytes: Buffer.from(csv, "utf8") });
-  const listed = [...entries.filter((e) => e.kind !== "missing"), ...extra.map((x) => ({ path: x.path, sha256: createHash("sha256").update(x.bytes).digest("hex"), size: x.bytes.length, kind: "data" }))];
+  const listed = [
+    ...entries.filter((e) => e.kind !== "missing"),
+    ...extra.map((x) => ({ path: x.path, sha256: createHash("sha256").update(x.bytes).digest("hex"), size: x.bytes.length, kind: "data" })),
+  ];
   const [township] = await db.select({ name: orgs.name }).from(orgs).where(eq(orgs.id, townshipId));
   const cover = await renderDocument({
     title: "审计导出",
@@ -557,16 +745,48 @@ export async function exportRecords(db: Db, clock: Clock, store: FileStore, acto
       { label: "文件", value: `${listed.length} 个` },
     ],
     sections: [
-      { heading: "文件清单（SHA-256）", blocks: [{ kind: "table", columns: [{ label: "路径", width: 5 }, { label: "SHA-256", width: 5 }, { label: "字节", width: 1, align: "right" }], rows: listed.map((m) => [m.path, m.sha256, String(m.size)]) }] },
-      { heading: "签章", blocks: [{ kind: "paragraph", text: "本导出由平台生成并加盖电子印章；导出行为已记入审计记录。" }, { kind: "signatureLines", labels: ["村易招平台（电子印章）"] }] },
+      {
+        heading: "文件清单（SHA-256）",
+        blocks: [
+          {
+            kind: "table",
+            columns: [
+              { label: "路径", width: 5 },
+              { label: "SHA-256", width: 5 },
+              { label: "字节", width: 1, align: "right" },
+            ],
+            rows: listed.map((m) => [m.path, m.sha256, String(m.size)]),
+          },
+        ],
+      },
+      {
+        heading: "签章",
+        blocks: [
+          { kind: "paragraph", text: "本导出由平台生成并加盖电子印章；导出行为已记入审计记录。" },
+          { kind: "signatureLines", labels: ["村易招平台（电子印章）"] },
+        ],
+      },
     ],
     createdAt: now,
     author: "村易招",
   });
   const slot = cover.signatureSlots[0];
-  const sealed = await sealAsPlatform(db, clock, store, cover.bytes, { fieldName: "seal-platform", reason: "审计导出 平台签章", rect: slot, page: slot.pageIndex, bottomText: "审计导出专用" });
-  const manifestJson = Buffer.from(JSON.stringify({ scope, exportedAt: now.toISOString(), exportedBy: actor.userId, cover: { path: "审计导出.pdf", sha256: sealed.sha256 }, files: listed }, null, 2), "utf8");
-  const zip = await writeZip(store, [{ path: "审计导出.pdf", sha256: sealed.sha256, size: sealed.size, kind: "cover" }, ...entries], [...extra, { path: "manifest.json", bytes: manifestJson }]);
+  const sealed = await sealAsPlatform(db, clock, store, cover.bytes, {
+    fieldName: "seal-platform",
+    reason: "审计导出 平台签章",
+    rect: slot,
+    page: slot.pageIndex,
+    bottomText: "审计导出专用",
+  });
+  const manifestJson = Buffer.from(
+    JSON.stringify({ scope, exportedAt: now.toISOString(), exportedBy: actor.userId, cover: { path: "审计导出.pdf", sha256: sealed.sha256 }, files: listed }, null, 2),
+    "utf8",
+  );
+  const zip = await writeZip(
+    store,
+    [{ path: "审计导出.pdf", sha256: sealed.sha256, size: sealed.size, kind: "cover" }, ...entries],
+    [...extra, { path: "manifest.json", bytes: manifestJson }],
+  );
   await db.insert(files).values({ sha256: zip.sha256, size: zip.size, mime: "application/zip", createdAt: now }).onConflictDoNothing();
   await appendAudit(db, clock, actor, {
     action: "audit.export",

@@ -36,10 +36,7 @@ export interface AuditEntry {
   detail?: Record<string, unknown>;
 }
 
-type HashedFields = Pick<
-  AuditRow,
-  "at" | "actorUserId" | "actorRole" | "action" | "objectType" | "objectId" | "countyId" | "townshipId" | "summary" | "ip" | "userAgent"
->;
+type HashedFields = Pick<AuditRow, "at" | "actorUserId" | "actorRole" | "action" | "objectType" | "objectId" | "countyId" | "townshipId" | "summary" | "ip" | "userAgent">;
 
 export function auditRowHash(prevHash: string, row: HashedFields): string {
   const body = canonicalJson({
@@ -164,22 +161,13 @@ export async function publishAuditHeads(db: Db, clock: Clock): Promise<number> {
   let published = 0;
   for (; day < today; day = addDays(day, 1)) {
     const endOfDay = startOfBeijingDay(addDays(day, 1));
-    const [last] = await db
-      .select({ id: auditLog.id, hash: auditLog.hash })
-      .from(auditLog)
-      .where(lt(auditLog.at, endOfDay))
-      .orderBy(desc(auditLog.id))
-      .limit(1);
+    const [last] = await db.select({ id: auditLog.id, hash: auditLog.hash }).from(auditLog).where(lt(auditLog.at, endOfDay)).orderBy(desc(auditLog.id)).limit(1);
     if (!last) continue;
     const [{ count }] = await db
       .select({ count: sql<number>`count(*)::int` })
       .from(auditLog)
       .where(lte(auditLog.id, last.id));
-    const inserted = await db
-      .insert(auditHeads)
-      .values({ day, lastId: last.id, hash: last.hash, rowCount: count, publishedAt: clock.now() })
-      .onConflictDoNothing()
-      .returning();
+    const inserted = await db.insert(auditHeads).values({ day, lastId: last.id, hash: last.hash, rowCount: count, publishedAt: clock.now() }).onConflictDoNothing().returning();
     published += inserted.length;
   }
   return published;

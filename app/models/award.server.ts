@@ -55,7 +55,14 @@ async function lockAsHost(tx: Db, actor: Actor, actingOrgId: string, tenderId: s
  * candidate; another candidate needs 评定分离 enabled and written reasons, and
  * then waits for the supervisor.
  */
-export async function decideAward(db: Db, clock: Clock, actor: Actor & { userId: string }, actingOrgId: string, tenderId: string, input: { winnerBidId?: string; reasons?: string }) {
+export async function decideAward(
+  db: Db,
+  clock: Clock,
+  actor: Actor & { userId: string },
+  actingOrgId: string,
+  tenderId: string,
+  input: { winnerBidId?: string; reasons?: string },
+) {
   return db.transaction(async (tx) => {
     const { project } = await lockAsHost(tx, actor, actingOrgId, tenderId);
     assertAction(project, "decide_award", actor.role as MemberRole);
@@ -76,7 +83,18 @@ export async function decideAward(db: Db, clock: Clock, actor: Actor & { userId:
       if (reasons.length < 10) throw new DomainError("errors.award.reasonsRequired", { field: "reasons" });
     }
     const [o] = await tx.select({ priceFen: bidOpenings.priceFen }).from(bidOpenings).where(eq(bidOpenings.bidId, winner));
-    const values = { tenderId, winnerBidId: winner, priceFen: o.priceFen ?? 0, state: first ? ("approved" as const) : ("pending_approval" as const), reasons, decidedBy: actor.userId, decidedAt: now, approvedBy: null, approvedAt: null, approvalNote: null };
+    const values = {
+      tenderId,
+      winnerBidId: winner,
+      priceFen: o.priceFen ?? 0,
+      state: first ? ("approved" as const) : ("pending_approval" as const),
+      reasons,
+      decidedBy: actor.userId,
+      decidedAt: now,
+      approvedBy: null,
+      approvedAt: null,
+      approvalNote: null,
+    };
     if (existing) await tx.update(awards).set(values).where(eq(awards.tenderId, tenderId));
     else await tx.insert(awards).values(values);
     await audit(tx, clock, actor, project, tenderId, "award.decide", { winnerBidId: winner, firstCandidate: first, reasons });
@@ -94,16 +112,29 @@ export async function approveAward(db: Db, clock: Clock, actor: Actor & { userId
     if (!a || a.state !== "pending_approval") throw new DomainError("errors.award.notPending", { status: 409 });
     const text = note.trim();
     if (!approve && text.length < 4) throw new DomainError("errors.publicity.textRequired", { field: "note" });
-    await tx.update(awards).set({ state: approve ? "approved" : "rejected", approvedBy: actor.userId, approvedAt: clock.now(), approvalNote: text || null }).where(eq(awards.tenderId, tenderId));
+    await tx
+      .update(awards)
+      .set({ state: approve ? "approved" : "rejected", approvedBy: actor.userId, approvedAt: clock.now(), approvalNote: text || null })
+      .where(eq(awards.tenderId, tenderId));
     await audit(tx, clock, actor, project, tenderId, approve ? "award.approve" : "award.reject", { note: text || null });
   });
 }
 
 export async function renderAwardNotice(db: Db, tenderId: string, now: Date) {
-  const [row] = await db.select({ tender: tenders, project: projects, village: orgs.name }).from(tenders).innerJoin(projects, eq(projects.id, tenders.projectId)).innerJoin(orgs, eq(orgs.id, projects.villageId)).where(eq(tenders.id, tenderId));
+  const [row] = await db
+    .select({ tender: tenders, project: projects, village: orgs.name })
+    .from(tenders)
+    .innerJoin(projects, eq(projects.id, tenders.projectId))
+    .innerJoin(orgs, eq(orgs.id, projects.villageId))
+    .where(eq(tenders.id, tenderId));
   const [a] = await db.select().from(awards).where(eq(awards.tenderId, tenderId));
   if (!row || !a) throw new DomainError("errors.award.notPending", { status: 409 });
-  const [w] = await db.select({ company: orgs.name, o: bidOpenings }).from(bids).innerJoin(orgs, eq(orgs.id, bids.companyId)).innerJoin(bidOpenings, eq(bidOpenings.bidId, bids.id)).where(eq(bids.id, a.winnerBidId));
+  const [w] = await db
+    .select({ company: orgs.name, o: bidOpenings })
+    .from(bids)
+    .innerJoin(orgs, eq(orgs.id, bids.companyId))
+    .innerJoin(bidOpenings, eq(bidOpenings.bidId, bids.id))
+    .where(eq(bids.id, a.winnerBidId));
   const settings = await getCountySettings(db, row.project.countyId);
   const today = beijingDay(now);
   return renderDocument({
@@ -137,7 +168,10 @@ export async function renderAwardNotice(db: Db, tenderId: string, now: Date) {
               ["质量要求", w.o.quality ?? "—"],
             ],
           },
-          { kind: "paragraph", text: `请你方在收到本通知书之日起 ${settings.contractWithinDays} 日内（${addDays(today, settings.contractWithinDays)} 前），按招标文件和你方投标文件与招标人订立书面合同。` },
+          {
+            kind: "paragraph",
+            text: `请你方在收到本通知书之日起 ${settings.contractWithinDays} 日内（${addDays(today, settings.contractWithinDays)} 前），按招标文件和你方投标文件与招标人订立书面合同。`,
+          },
           ...(a.reasons ? [{ kind: "paragraph" as const, text: `定标理由：${a.reasons}` }] : []),
           { kind: "paragraph", text: `本通知书由招标人以电子签章签发，可在村易招“验证”页核验。签发日期：${today}。` },
           { kind: "signatureLines", labels: [`招标人：${row.village}（电子印章）`] },
@@ -181,7 +215,17 @@ export async function requestAwardSignature(db: Db, clock: Clock, store: FileSto
 }
 
 /** The committee's passkey approved: the project is awarded; winner and losers are told; releases are due. */
-export async function completeAwardSignature(db: Db, clock: Clock, store: FileStore, rp: RelyingParty, actor: Actor & { userId: string }, actingOrgId: string, tenderId: string, requestId: unknown, response: AuthenticationResponseJSON) {
+export async function completeAwardSignature(
+  db: Db,
+  clock: Clock,
+  store: FileStore,
+  rp: RelyingParty,
+  actor: Actor & { userId: string },
+  actingOrgId: string,
+  tenderId: string,
+  requestId: unknown,
+  response: AuthenticationResponseJSON,
+) {
   {
     const { project } = await lockAsHost(db, actor, actingOrgId, tenderId);
     assertAction(project, "sign_award", actor.role as MemberRole);
@@ -199,17 +243,40 @@ export async function completeAwardSignature(db: Db, clock: Clock, store: FileSt
     const final = await longTermForm(tx, clock, store, signed.sha256);
     await tx.update(awards).set({ state: "signed", noticePdfSha256: final.sha256, signedAt: now, signedBy: actor.userId }).where(eq(awards.tenderId, tenderId));
     await tx.update(bids).set({ awardedAt: now }).where(eq(bids.id, a.winnerBidId));
-    const others = await tx.select({ bidId: bids.id, companyId: bids.companyId }).from(bidOpenings).innerJoin(bids, eq(bids.id, bidOpenings.bidId)).where(and(eq(bidOpenings.tenderId, tenderId), ne(bids.id, a.winnerBidId)));
+    const others = await tx
+      .select({ bidId: bids.id, companyId: bids.companyId })
+      .from(bidOpenings)
+      .innerJoin(bids, eq(bids.id, bidOpenings.bidId))
+      .where(and(eq(bidOpenings.tenderId, tenderId), ne(bids.id, a.winnerBidId)));
     if (tender.bidSecurityFen > 0 && others.length) {
-      await tx.insert(securityReleases).values(others.map((o) => ({ bidId: o.bidId, tenderId, amountFen: tender.bidSecurityFen, dueAt: new Date(now.getTime() + settings.bidSecurityReleaseDays * DAY) })));
+      await tx
+        .insert(securityReleases)
+        .values(others.map((o) => ({ bidId: o.bidId, tenderId, amountFen: tender.bidSecurityFen, dueAt: new Date(now.getTime() + settings.bidSecurityReleaseDays * DAY) })));
     }
     await transition(tx, clock, actor, "project", project.id, "sign_award", {
       expectFrom: [project.state as ProjectState],
-      audit: ({ after }) => ({ action: "award.sign", objectType: "tender", objectId: tenderId, detail: { winnerBidId: a.winnerBidId, priceFen: a.priceFen, notice: final.sha256 }, after: { projectState: after.state } }),
+      audit: ({ after }) => ({
+        action: "award.sign",
+        objectType: "tender",
+        objectId: tenderId,
+        detail: { winnerBidId: a.winnerBidId, priceFen: a.priceFen, notice: final.sha256 },
+        after: { projectState: after.state },
+      }),
     });
     const [winner] = await tx.select({ companyId: bids.companyId }).from(bids).where(eq(bids.id, a.winnerBidId));
     await notify(tx, clock, await usersOfOrgs(tx, [winner.companyId], ["contractor"]), "award.won", { project: project.name }, `/notices/${tenderId}`);
-    await notify(tx, clock, await usersOfOrgs(tx, others.map((o) => o.companyId), ["contractor"]), "award.lost", { project: project.name }, `/notices/${tenderId}`);
+    await notify(
+      tx,
+      clock,
+      await usersOfOrgs(
+        tx,
+        others.map((o) => o.companyId),
+        ["contractor"],
+      ),
+      "award.lost",
+      { project: project.name },
+      `/notices/${tenderId}`,
+    );
     return final;
   });
 }
@@ -232,7 +299,10 @@ export async function recordContract(db: Db, clock: Clock, actor: Actor & { user
     const settings = await getCountySettings(tx, project.countyId);
     await tx.update(awards).set({ contractDate: d }).where(eq(awards.tenderId, tenderId));
     if (tender.bidSecurityFen > 0) {
-      await tx.insert(securityReleases).values({ bidId: a.winnerBidId, tenderId, amountFen: tender.bidSecurityFen, dueAt: new Date(now.getTime() + settings.bidSecurityReleaseDays * DAY) }).onConflictDoNothing();
+      await tx
+        .insert(securityReleases)
+        .values({ bidId: a.winnerBidId, tenderId, amountFen: tender.bidSecurityFen, dueAt: new Date(now.getTime() + settings.bidSecurityReleaseDays * DAY) })
+        .onConflictDoNothing();
     }
     const late = d > addDays(beijingDay(a.signedAt), settings.contractWithinDays);
     await audit(tx, clock, actor, project, tenderId, "award.contract", { contractDate: d, late });
@@ -245,16 +315,29 @@ export async function releaseSecurity(db: Db, clock: Clock, actor: Actor & { use
     const { project } = await lockAsHost(tx, actor, actingOrgId, tenderId);
     assertAction(project, "release_security", actor.role as MemberRole);
     if (!/^[0-9a-f-]{36}$/.test(bidId)) throw new DomainError("errors.notFound", { status: 404 });
-    const [r] = await tx.select().from(securityReleases).where(and(eq(securityReleases.bidId, bidId), eq(securityReleases.tenderId, tenderId), isNull(securityReleases.releasedAt)));
+    const [r] = await tx
+      .select()
+      .from(securityReleases)
+      .where(and(eq(securityReleases.bidId, bidId), eq(securityReleases.tenderId, tenderId), isNull(securityReleases.releasedAt)));
     if (!r) throw new DomainError("errors.award.releaseState", { status: 409 });
     const now = clock.now();
-    await tx.update(securityReleases).set({ releasedAt: now, releasedBy: actor.userId, note: note.trim() || null }).where(eq(securityReleases.bidId, bidId));
+    await tx
+      .update(securityReleases)
+      .set({ releasedAt: now, releasedBy: actor.userId, note: note.trim() || null })
+      .where(eq(securityReleases.bidId, bidId));
     await audit(tx, clock, actor, project, tenderId, "award.security_released", { bidId, amountFen: r.amountFen, late: now > r.dueAt, note: note.trim() || null });
   });
 }
 
 /** Acceptance (验收) and the settlement amount close the project. */
-export async function completeProject(db: Db, clock: Clock, actor: Actor & { userId: string }, actingOrgId: string, tenderId: string, input: { acceptanceDate: string; settlementFen: number | null }) {
+export async function completeProject(
+  db: Db,
+  clock: Clock,
+  actor: Actor & { userId: string },
+  actingOrgId: string,
+  tenderId: string,
+  input: { acceptanceDate: string; settlementFen: number | null },
+) {
   return db.transaction(async (tx) => {
     const { project } = await lockAsHost(tx, actor, actingOrgId, tenderId);
     assertAction(project, "complete", actor.role as MemberRole);
@@ -262,11 +345,18 @@ export async function completeProject(db: Db, clock: Clock, actor: Actor & { use
     if (!a?.contractDate) throw new DomainError("errors.award.noContract", { status: 409 });
     const d = parseDay(input.acceptanceDate, "acceptanceDate");
     if (d < a.contractDate || d > beijingDay(clock.now())) throw new DomainError("errors.award.acceptanceDate", { field: "acceptanceDate" });
-    if (input.settlementFen === null || !Number.isSafeInteger(input.settlementFen) || input.settlementFen <= 0) throw new DomainError("errors.award.settlement", { field: "settlement" });
+    if (input.settlementFen === null || !Number.isSafeInteger(input.settlementFen) || input.settlementFen <= 0)
+      throw new DomainError("errors.award.settlement", { field: "settlement" });
     await tx.update(awards).set({ acceptanceDate: d, settlementFen: input.settlementFen }).where(eq(awards.tenderId, tenderId));
     await transition(tx, clock, actor, "project", project.id, "complete", {
       expectFrom: [project.state as ProjectState],
-      audit: ({ after }) => ({ action: "project.complete", objectType: "tender", objectId: tenderId, detail: { acceptanceDate: d, settlementFen: input.settlementFen, awardFen: a.priceFen }, after: { projectState: after.state } }),
+      audit: ({ after }) => ({
+        action: "project.complete",
+        objectType: "tender",
+        objectId: tenderId,
+        detail: { acceptanceDate: d, settlementFen: input.settlementFen, awardFen: a.priceFen },
+        after: { projectState: after.state },
+      }),
     });
   });
 }
@@ -283,7 +373,12 @@ export async function awardView(db: Db, clock: Clock, tenderId: string, viewer: 
   const [pub] = await db.select().from(publicities).where(eq(publicities.tenderId, tenderId));
   if (!pub) return null;
   const [a] = await db.select().from(awards).where(eq(awards.tenderId, tenderId));
-  const names = await db.select({ bidId: bids.id, company: orgs.name, priceFen: bidOpenings.priceFen }).from(bids).innerJoin(orgs, eq(orgs.id, bids.companyId)).innerJoin(bidOpenings, eq(bidOpenings.bidId, bids.id)).where(eq(bids.tenderId, tenderId));
+  const names = await db
+    .select({ bidId: bids.id, company: orgs.name, priceFen: bidOpenings.priceFen })
+    .from(bids)
+    .innerJoin(orgs, eq(orgs.id, bids.companyId))
+    .innerJoin(bidOpenings, eq(bidOpenings.bidId, bids.id))
+    .where(eq(bids.tenderId, tenderId));
   const releases = await db.select().from(securityReleases).where(eq(securityReleases.tenderId, tenderId)).orderBy(asc(securityReleases.dueAt));
   const settings = await getCountySettings(db, project.countyId);
   const now = clock.now();
@@ -295,7 +390,12 @@ export async function awardView(db: Db, clock: Clock, tenderId: string, viewer: 
     supervisor,
     now,
     separate: settings.separateEvaluationAndDecision,
-    candidates: pub.candidates.map((bidId, i) => ({ bidId, place: i + 1, company: names.find((n) => n.bidId === bidId)?.company ?? "", priceFen: names.find((n) => n.bidId === bidId)?.priceFen ?? 0 })),
+    candidates: pub.candidates.map((bidId, i) => ({
+      bidId,
+      place: i + 1,
+      company: names.find((n) => n.bidId === bidId)?.company ?? "",
+      priceFen: names.find((n) => n.bidId === bidId)?.priceFen ?? 0,
+    })),
     blockers: await awardBlockers(db, tenderId, now),
     award: a ? { ...a, decider: decider?.name ?? "", winner: names.find((n) => n.bidId === a.winnerBidId)?.company ?? "" } : null,
     releases: releases.map((r) => ({ ...r, company: names.find((n) => n.bidId === r.bidId)?.company ?? "", overdue: !r.releasedAt && now > r.dueAt })),
@@ -306,6 +406,9 @@ export async function awardView(db: Db, clock: Clock, tenderId: string, viewer: 
 /** The signed award notice, public once signed (null before). */
 export async function publishedAwardNotice(db: Db, tenderId: string) {
   if (!/^[0-9a-f-]{36}$/.test(tenderId)) return null;
-  const [a] = await db.select({ sha: awards.noticePdfSha256, at: awards.signedAt }).from(awards).where(and(eq(awards.tenderId, tenderId), eq(awards.state, "signed")));
+  const [a] = await db
+    .select({ sha: awards.noticePdfSha256, at: awards.signedAt })
+    .from(awards)
+    .where(and(eq(awards.tenderId, tenderId), eq(awards.state, "signed")));
   return a?.sha && a.at ? { sha256: a.sha, signedAt: a.at } : null;
 }

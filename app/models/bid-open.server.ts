@@ -33,9 +33,7 @@ const frameSchema = z.object({
  * right but what it opened is not a bid in the v1 format, or not the one the
  * receipt names — the bidder's doing, recorded as such, never a platform fault.
  */
-export type OpenedBid =
-  | { readable: true; manifest: Record<string, unknown>; files: { name: unknown; bytes: Buffer; sha256: string }[]; nonce: string }
-  | { readable: false };
+export type OpenedBid = { readable: true; manifest: Record<string, unknown>; files: { name: unknown; bytes: Buffer; sha256: string }[]; nonce: string } | { readable: false };
 
 /**
  * Decrypt `ciphertext` with `dataKey` for this tender and submission. Throws
@@ -50,7 +48,11 @@ export function openSealedBid(
   receipt: { ciphertextHash: string; plaintextHash: string; commitment: string },
 ): OpenedBid {
   if (dataKey.length !== 32) throw new DomainError("errors.opening.wrongKey", { status: 400 });
-  if (sha256(ciphertext) !== receipt.ciphertextHash || ciphertext.subarray(0, 8).toString("latin1") !== MAGIC || commitmentOf(receipt.ciphertextHash, receipt.plaintextHash) !== receipt.commitment) {
+  if (
+    sha256(ciphertext) !== receipt.ciphertextHash ||
+    ciphertext.subarray(0, 8).toString("latin1") !== MAGIC ||
+    commitmentOf(receipt.ciphertextHash, receipt.plaintextHash) !== receipt.commitment
+  ) {
     throw new DomainError("errors.opening.tampered", { status: 409 });
   }
   let plain: Buffer;

@@ -90,11 +90,7 @@ const sha256 = (data: string | Buffer) => createHash("sha256").update(data).dige
 
 /** commitment = SHA-256("cyz-commit-v1" || ciphertext hash || manifest hash) — the same formula as the sealing script. */
 export function commitmentOf(ciphertextHash: string, plaintextHash: string): string {
-  return createHash("sha256")
-    .update("cyz-commit-v1")
-    .update(Buffer.from(ciphertextHash, "hex"))
-    .update(Buffer.from(plaintextHash, "hex"))
-    .digest("hex");
+  return createHash("sha256").update("cyz-commit-v1").update(Buffer.from(ciphertextHash, "hex")).update(Buffer.from(plaintextHash, "hex")).digest("hex");
 }
 
 // ── Input ───────────────────────────────────────────────────────────────
@@ -183,7 +179,9 @@ async function assertMayBid(tx: Db, locked: Locked, actor: Actor, companyId: str
   const { project, tender } = locked;
   const verdict = checkTransition(effectiveState(project.state as ProjectState, tender.deadline, now), "bid", actor.role as MemberRole);
   if (!verdict.ok) {
-    throw new DomainError(verdict.reason === "errors.transition.state" ? "errors.bid.closed" : verdict.reason, { status: verdict.reason === "errors.transition.state" ? 409 : 403 });
+    throw new DomainError(verdict.reason === "errors.transition.state" ? "errors.bid.closed" : verdict.reason, {
+      status: verdict.reason === "errors.transition.state" ? 409 : 403,
+    });
   }
   // A blacklisting in force on this Beijing day (credit.server.ts) bars the company everywhere in the county.
   if (await blacklistedUntil(tx, companyId, beijingDay(now))) throw new DomainError("errors.bid.blacklisted", { status: 403 });
@@ -194,7 +192,10 @@ async function assertMayBid(tx: Db, locked: Locked, actor: Actor, companyId: str
 }
 
 async function currentBid(tx: Db, tenderId: string, companyId: string) {
-  const [bid] = await tx.select().from(bids).where(and(eq(bids.tenderId, tenderId), eq(bids.companyId, companyId)));
+  const [bid] = await tx
+    .select()
+    .from(bids)
+    .where(and(eq(bids.tenderId, tenderId), eq(bids.companyId, companyId)));
   return bid ?? null;
 }
 
@@ -396,7 +397,14 @@ export async function submitBid(
       objectType: "bid",
       objectId: bid.id,
       ...auditScope(locked),
-      detail: sealedDetail(tenderId, { companyId, seq, commitment: input.commitment, ciphertextSize: upload.upload.size, holders: passkeyWraps.length, ...(proved ? { proof: proved } : {}) }),
+      detail: sealedDetail(tenderId, {
+        companyId,
+        seq,
+        commitment: input.commitment,
+        ciphertextSize: upload.upload.size,
+        holders: passkeyWraps.length,
+        ...(proved ? { proof: proved } : {}),
+      }),
     });
     await recordTrace(tx, clock, actor, { tenderId, companyId, kind: "bid" });
     return receiptOf(tenderId, version);
@@ -470,10 +478,16 @@ export async function resealBid(db: Db, clock: Clock, actor: Actor & { userId: s
     await assertMayBid(tx, locked, actor, companyId, now);
     const bid = await currentBid(tx, tenderId, companyId);
     if (!bid || bid.status !== "sealed") throw new DomainError("errors.bid.nothingToWithdraw", { status: 409 });
-    const [version] = await tx.select().from(bidVersions).where(and(eq(bidVersions.bidId, bid.id), eq(bidVersions.seq, bid.currentVersion)));
+    const [version] = await tx
+      .select()
+      .from(bidVersions)
+      .where(and(eq(bidVersions.bidId, bid.id), eq(bidVersions.seq, bid.currentVersion)));
     if (version.id !== input.versionId) throw new DomainError("errors.bid.notCurrent", { status: 409 });
     const holders = new Map((await sealingHolders(tx, companyId)).map((h) => [h.credentialId, h]));
-    const active = await tx.select().from(bidKeyWraps).where(and(eq(bidKeyWraps.versionId, version.id), isNull(bidKeyWraps.retiredAt)));
+    const active = await tx
+      .select()
+      .from(bidKeyWraps)
+      .where(and(eq(bidKeyWraps.versionId, version.id), isNull(bidKeyWraps.retiredAt)));
     const activeIds = new Set(active.filter((w) => w.kind === "passkey").map((w) => w.credentialId!));
     const added = input.wraps as Extract<SubmitInput["wraps"][number], { kind: "passkey" }>[];
     for (const w of added) if (!holders.has(w.credentialId) || activeIds.has(w.credentialId)) throw new DomainError("errors.bid.unknownHolder", { status: 400 });
@@ -481,12 +495,27 @@ export async function resealBid(db: Db, clock: Clock, actor: Actor & { userId: s
     if (hashes.length) {
       const seen = await tx.select({ h: bidKeyWraps.wrappedSha256 }).from(bidKeyWraps).where(inArray(bidKeyWraps.wrappedSha256, hashes));
       if (seen.length > 0) throw new DomainError("errors.bid.wrapReplayed", { status: 400 });
-      await tx.insert(bidKeyWraps).values(
-        added.map((w, i) => ({ versionId: version.id, kind: "passkey" as const, credentialId: w.credentialId, userId: holders.get(w.credentialId)!.userId, epk: w.epk, iv: w.iv, wrapped: w.wrapped, wrappedSha256: hashes[i] })),
-      );
+      await tx
+        .insert(bidKeyWraps)
+        .values(
+          added.map((w, i) => ({
+            versionId: version.id,
+            kind: "passkey" as const,
+            credentialId: w.credentialId,
+            userId: holders.get(w.credentialId)!.userId,
+            epk: w.epk,
+            iv: w.iv,
+            wrapped: w.wrapped,
+            wrappedSha256: hashes[i],
+          })),
+        );
     }
     const retire = input.retire.filter((c) => activeIds.has(c));
-    if (retire.length) await tx.update(bidKeyWraps).set({ retiredAt: now }).where(and(eq(bidKeyWraps.versionId, version.id), inArray(bidKeyWraps.credentialId, retire), isNull(bidKeyWraps.retiredAt)));
+    if (retire.length)
+      await tx
+        .update(bidKeyWraps)
+        .set({ retiredAt: now })
+        .where(and(eq(bidKeyWraps.versionId, version.id), inArray(bidKeyWraps.credentialId, retire), isNull(bidKeyWraps.retiredAt)));
     await appendAudit(tx, clock, actor, {
       action: "bid.reseal",
       objectType: "bid",
@@ -516,11 +545,20 @@ export async function openBidsSealedTo(db: Db, credentialId: string, now: Date) 
 
 /** The company's own bid on the tender: status and every receipt, newest first; plus the wraps of the current version. */
 export async function ownBid(db: Db, tenderId: string, companyId: string) {
-  const [bid] = await db.select().from(bids).where(and(eq(bids.tenderId, tenderId), eq(bids.companyId, companyId)));
+  const [bid] = await db
+    .select()
+    .from(bids)
+    .where(and(eq(bids.tenderId, tenderId), eq(bids.companyId, companyId)));
   if (!bid) return null;
   const versions = await db.select().from(bidVersions).where(eq(bidVersions.bidId, bid.id)).orderBy(desc(bidVersions.seq));
   const current = versions.find((v) => v.seq === bid.currentVersion)!;
-  const wraps = current.kind === "sealed" ? await db.select().from(bidKeyWraps).where(and(eq(bidKeyWraps.versionId, current.id), isNull(bidKeyWraps.retiredAt))) : [];
+  const wraps =
+    current.kind === "sealed"
+      ? await db
+          .select()
+          .from(bidKeyWraps)
+          .where(and(eq(bidKeyWraps.versionId, current.id), isNull(bidKeyWraps.retiredAt)))
+      : [];
   return {
     id: bid.id,
     status: bid.status,
@@ -547,7 +585,14 @@ export async function getReceipt(db: Db, companyId: string, versionId: string) {
  * checks), whether the company may bid now and why not, its project managers,
  * the passkeys a bid can be sealed to, and its own bid with every receipt.
  */
-export async function bidPage(db: Db, clock: Clock, tenderId: string, companyId: string, userId: string, session?: { id: string; userId: string; method: string; stepUpAt: Date | null }) {
+export async function bidPage(
+  db: Db,
+  clock: Clock,
+  tenderId: string,
+  companyId: string,
+  userId: string,
+  session?: { id: string; userId: string; method: string; stepUpAt: Date | null },
+) {
   const notice = await getPublicNotice(db, clock, tenderId);
   if (!notice) return null;
   const { project, tender } = notice;

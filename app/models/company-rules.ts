@@ -12,16 +12,14 @@ export const EXPIRY_WARNING_DAYS = 30;
 
 const text = (min: number, max: number, key: string) => z.string({ message: key }).trim().min(min, key).max(max, key);
 
-export const creditCode = z
-  .string({ message: "errors.company.codeFormat" })
-  .transform((v, ctx) => {
-    const r = checkCreditCode(v);
-    if (!r.ok) {
-      ctx.addIssue({ code: "custom", message: r.key });
-      return z.NEVER;
-    }
-    return r.code;
-  });
+export const creditCode = z.string({ message: "errors.company.codeFormat" }).transform((v, ctx) => {
+  const r = checkCreditCode(v);
+  if (!r.ok) {
+    ctx.addIssue({ code: "custom", message: r.key });
+    return z.NEVER;
+  }
+  return r.code;
+});
 
 const phone = (key: string) =>
   z.string({ message: key }).transform((v, ctx) => {

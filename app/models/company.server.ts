@@ -36,7 +36,10 @@ export interface StoredScan {
 }
 
 /** Turn the first zod issue into a DomainError tied to its field. */
-function parseOr<T>(schemaLike: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, value: unknown): T {
+function parseOr<T>(
+  schemaLike: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } },
+  value: unknown,
+): T {
   const r = schemaLike.safeParse(value);
   if (r.success) return r.data;
   const issue = r.error.issues[0];
@@ -96,7 +99,10 @@ export async function registerCompany(db: Db, clock: Clock, actor: Actor, input:
   const pm = input.projectManager ? parseOr(projectManagerSchema, input.projectManager.fields) : null;
   try {
     return await db.transaction(async (tx) => {
-      const [county] = await tx.select().from(orgs).where(and(eq(orgs.id, v.countyId), eq(orgs.kind, "county")));
+      const [county] = await tx
+        .select()
+        .from(orgs)
+        .where(and(eq(orgs.id, v.countyId), eq(orgs.kind, "county")));
       if (!county) throw new DomainError("errors.company.county", { field: "countyId" });
       await refuseTakenCode(tx, v.code);
       const user = await createUser(tx, clock, actor, { phone: v.phone, name: v.userName, password: v.password }).catch((e) => {
@@ -318,19 +324,20 @@ export async function applyToPool(db: Db, clock: Clock, actor: Actor, companyId:
   return db.transaction(async (tx) => {
     const org = await companyOrg(tx, companyId);
     const [township] = await tx.select().from(orgs).where(eq(orgs.id, townshipId));
-    if (!township || township.kind !== "township" || township.countyId !== org.countyId)
-      throw new DomainError("errors.company.townshipNotInCounty", { field: "townshipId" });
+    if (!township || township.kind !== "township" || township.countyId !== org.countyId) throw new DomainError("errors.company.townshipNotInCounty", { field: "townshipId" });
     const [existing] = await tx
       .select()
       .from(poolMemberships)
       .where(and(eq(poolMemberships.companyId, org.id), eq(poolMemberships.townshipId, township.id)))
       .for("update");
-    if (existing && (existing.status === "pending" || existing.status === "admitted"))
-      throw new DomainError("errors.company.alreadyApplied", { field: "townshipId" });
+    if (existing && (existing.status === "pending" || existing.status === "admitted")) throw new DomainError("errors.company.alreadyApplied", { field: "townshipId" });
     const values = { status: "pending" as const, reason: null, appliedAt: clock.now(), decidedBy: null, decidedAt: null };
     const [row] = existing
       ? await tx.update(poolMemberships).set(values).where(eq(poolMemberships.id, existing.id)).returning()
-      : await tx.insert(poolMemberships).values({ companyId: org.id, townshipId: township.id, ...values }).returning();
+      : await tx
+          .insert(poolMemberships)
+          .values({ companyId: org.id, townshipId: township.id, ...values })
+          .returning();
     await appendAudit(tx, clock, actor, {
       action: "pool.apply",
       objectType: "pool_membership",
@@ -476,10 +483,7 @@ export async function listPool(db: Db, scope: { townshipId: string } | { countyI
     .where("townshipId" in scope ? eq(poolMemberships.townshipId, scope.townshipId) : undefined)
     .orderBy(asc(poolMemberships.appliedAt));
   const townshipNames = new Map(
-    (await db.select({ id: township.id, name: township.name, countyId: township.countyId }).from(township).where(eq(township.kind, "township"))).map((t) => [
-      t.id,
-      t,
-    ]),
+    (await db.select({ id: township.id, name: township.name, countyId: township.countyId }).from(township).where(eq(township.kind, "township"))).map((t) => [t.id, t]),
   );
   const result = [];
   for (const r of rows) {
@@ -495,7 +499,7 @@ export async function listPool(db: Db, scope: { townshipId: string } | { countyI
       flag: expiryFlag(q.expiresOn, today),
     }));
     const [profile] = await db.select().from(companyProfiles).where(eq(companyProfiles.orgId, r.company.id));
-    const decider = r.m.decidedBy ? (await db.select({ name: users.name }).from(users).where(eq(users.id, r.m.decidedBy)))[0]?.name ?? null : null;
+    const decider = r.m.decidedBy ? ((await db.select({ name: users.name }).from(users).where(eq(users.id, r.m.decidedBy)))[0]?.name ?? null) : null;
     result.push({ ...r.m, township: t?.name ?? "", company: r.company, profile: profile ?? null, qualifications: quals, decidedByName: decider });
   }
   return result;

@@ -3,13 +3,7 @@ import type { Clock } from "~/utils/clock.server";
 import { schema, type Db } from "~/utils/db.server";
 import { parseHundredths } from "~/utils/money";
 import { appendAudit, type Actor } from "./audit.server";
-import {
-  countySettingsSchema,
-  DEFAULT_COUNTY_SETTINGS,
-  SETTING_DEFS,
-  type CountySettings,
-  type SettingDef,
-} from "./county-settings";
+import { countySettingsSchema, DEFAULT_COUNTY_SETTINGS, SETTING_DEFS, type CountySettings, type SettingDef } from "./county-settings";
 import { DomainError } from "./errors";
 
 const { countySettings, orgs } = schema;
@@ -60,9 +54,7 @@ export async function updateCountySettings(db: Db, clock: Clock, actor: Actor, c
     const [county] = await tx.select().from(orgs).where(eq(orgs.id, countyId)).limit(1);
     if (!county || county.kind !== "county") throw new DomainError("errors.notFound", { status: 404 });
     const before = await getCountySettings(tx, countyId);
-    const changed = Object.fromEntries(
-      Object.entries(checked.data).filter(([k, v]) => before[k as keyof CountySettings] !== v),
-    );
+    const changed = Object.fromEntries(Object.entries(checked.data).filter(([k, v]) => before[k as keyof CountySettings] !== v));
     await tx
       .insert(countySettings)
       .values({ countyId, values: checked.data, updatedAt: clock.now(), updatedBy: actor.userId })

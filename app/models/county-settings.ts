@@ -135,19 +135,15 @@ export const countySettingsSchema = z
   )
   .superRefine((v, ctx) => {
     const s = v as unknown as CountySettings;
-    if (s.openSelectionUpToFen <= s.directAwardBelowFen)
-      ctx.addIssue({ code: "custom", path: ["openSelectionUpToFen"], message: "errors.settings.bandOrder" });
+    if (s.openSelectionUpToFen <= s.directAwardBelowFen) ctx.addIssue({ code: "custom", path: ["openSelectionUpToFen"], message: "errors.settings.bandOrder" });
     const lowestThreshold = Math.min(s.mandatoryThresholdWorksFen, s.mandatoryThresholdGoodsFen, s.mandatoryThresholdServicesFen);
-    if (s.directAwardBelowFen >= lowestThreshold)
-      ctx.addIssue({ code: "custom", path: ["directAwardBelowFen"], message: "errors.settings.belowThreshold" });
+    if (s.directAwardBelowFen >= lowestThreshold) ctx.addIssue({ code: "custom", path: ["directAwardBelowFen"], message: "errors.settings.belowThreshold" });
     if (s.panelSizeSmall % 2 === 0) ctx.addIssue({ code: "custom", path: ["panelSizeSmall"], message: "errors.settings.odd" });
     if (s.panelSizeLarge % 2 === 0) ctx.addIssue({ code: "custom", path: ["panelSizeLarge"], message: "errors.settings.odd" });
-    if (s.reasonableLowDropBothAt < s.reasonableLowDropHighestAt)
-      ctx.addIssue({ code: "custom", path: ["reasonableLowDropBothAt"], message: "errors.settings.dropOrder" });
+    if (s.reasonableLowDropBothAt < s.reasonableLowDropHighestAt) ctx.addIssue({ code: "custom", path: ["reasonableLowDropBothAt"], message: "errors.settings.dropOrder" });
     if (s.minAnnouncementDaysMandatory < s.minAnnouncementDays)
       ctx.addIssue({ code: "custom", path: ["minAnnouncementDaysMandatory"], message: "errors.settings.mandatoryLonger" });
-    if (s.uploadMegabytesPerDay < s.uploadMaxMegabytes)
-      ctx.addIssue({ code: "custom", path: ["uploadMegabytesPerDay"], message: "errors.settings.dayBelowUpload" });
+    if (s.uploadMegabytesPerDay < s.uploadMaxMegabytes) ctx.addIssue({ code: "custom", path: ["uploadMegabytesPerDay"], message: "errors.settings.dayBelowUpload" });
   }) as unknown as z.ZodType<CountySettings>;
 
 export const DEFAULT_COUNTY_SETTINGS: CountySettings = countySettingsSchema.parse({});

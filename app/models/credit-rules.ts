@@ -100,7 +100,11 @@ export interface GradeResult {
   until: string | null;
 }
 
-const latest = (days: (string | null)[]) => days.filter((d): d is string => d !== null).sort().at(-1) ?? null;
+const latest = (days: (string | null)[]) =>
+  days
+    .filter((d): d is string => d !== null)
+    .sort()
+    .at(-1) ?? null;
 
 /** The colour grade on `today` (YYYY-MM-DD, Beijing) — the scheme is at the top of this file. */
 export function gradeOf(records: readonly GradedRecord[], today: string): GradeResult {
@@ -143,7 +147,10 @@ export const creditInputSchema = z
     subject: z.enum(CREDIT_SUBJECTS, { message: "errors.credit.subject" }),
     subjectId: z.string({ message: "errors.credit.subject" }).uuid("errors.credit.subject"),
     kind: z.enum(CREDIT_KINDS, { message: "errors.credit.kind" }),
-    points: z.preprocess(emptyToNull, z.coerce.number({ message: "errors.credit.points" }).int("errors.credit.points").min(1, "errors.credit.points").max(MAX_POINTS, "errors.credit.points").nullable()),
+    points: z.preprocess(
+      emptyToNull,
+      z.coerce.number({ message: "errors.credit.points" }).int("errors.credit.points").min(1, "errors.credit.points").max(MAX_POINTS, "errors.credit.points").nullable(),
+    ),
     reason: z.string({ message: "errors.credit.reason" }).trim().min(4, "errors.credit.reason").max(1000, "errors.credit.reason"),
     projectId: z.preprocess(emptyToNull, z.string().uuid("errors.credit.project").nullable()),
     startsOn: calendarDay("errors.credit.startsOn"),
@@ -169,16 +176,18 @@ const posted = z.string({ message: "errors.invalidInput" });
 export const creditFormSchema = z.discriminatedUnion(
   "intent",
   [
-    z.object({
-      intent: z.literal("record"),
-      subjectRef: posted,
-      kind: posted.optional(),
-      points: posted.optional(),
-      reason: posted.optional(),
-      projectId: posted.optional(),
-      startsOn: posted.optional(),
-      endsOn: posted.optional(),
-    }).refine((f) => /^(company|expert):[^:]+$/.test(f.subjectRef), { message: "errors.credit.subject", path: ["subject"] }),
+    z
+      .object({
+        intent: z.literal("record"),
+        subjectRef: posted,
+        kind: posted.optional(),
+        points: posted.optional(),
+        reason: posted.optional(),
+        projectId: posted.optional(),
+        startsOn: posted.optional(),
+        endsOn: posted.optional(),
+      })
+      .refine((f) => /^(company|expert):[^:]+$/.test(f.subjectRef), { message: "errors.credit.subject", path: ["subject"] }),
     z.object({ intent: z.literal("lift"), id: posted, note: posted.optional() }),
   ],
   { message: "errors.invalidInput" },

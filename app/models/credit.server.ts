@@ -171,7 +171,17 @@ export async function recordCredit(db: Db, clock: Clock, actor: Actor & { userId
       objectId: row.id,
       countyId: scope.countyId,
       townshipId: scope.townshipId,
-      after: { subject: row.subject, companyId: row.companyId, expertId: row.expertId, kind: row.kind, points: row.points, reason: row.reason, projectId: row.projectId, startsOn: row.startsOn, endsOn: row.endsOn },
+      after: {
+        subject: row.subject,
+        companyId: row.companyId,
+        expertId: row.expertId,
+        kind: row.kind,
+        points: row.points,
+        reason: row.reason,
+        projectId: row.projectId,
+        startsOn: row.startsOn,
+        endsOn: row.endsOn,
+      },
     });
     return row;
   });
@@ -224,20 +234,35 @@ export async function creditOf(db: Db, subject: SubjectRef, today: string) {
 export async function gradesOfCompanies(db: Db, companyIds: string[], today: string): Promise<Map<string, GradeResult>> {
   const ids = [...new Set(companyIds)];
   const rows = ids.length ? await db.select().from(creditRecords).where(inArray(creditRecords.companyId, ids)) : [];
-  return new Map(ids.map((id) => [id, gradeOf(rows.filter((r) => r.companyId === id), today)]));
+  return new Map(
+    ids.map((id) => [
+      id,
+      gradeOf(
+        rows.filter((r) => r.companyId === id),
+        today,
+      ),
+    ]),
+  );
 }
 
 /** The grade of each bid's company, by bid id. */
 export async function gradesOfBids(db: Db, bidIds: string[], today: string): Promise<Map<string, GradeResult>> {
   if (bidIds.length === 0) return new Map();
   const rows = await db.select({ id: bids.id, companyId: bids.companyId }).from(bids).where(inArray(bids.id, bidIds));
-  const grades = await gradesOfCompanies(db, rows.map((r) => r.companyId), today);
+  const grades = await gradesOfCompanies(
+    db,
+    rows.map((r) => r.companyId),
+    today,
+  );
   return new Map(rows.map((r) => [r.id, grades.get(r.companyId)!]));
 }
 
 /** The last day of the company's blacklisting in force on `today`, or null: bid.server.ts refuses a bid meanwhile. */
 export async function blacklistedUntil(db: Db, companyId: string, today: string): Promise<string | null> {
-  const rows = await db.select().from(creditRecords).where(and(eq(creditRecords.companyId, companyId), inArray(creditRecords.kind, [...BLOCKS_BIDDING])));
+  const rows = await db
+    .select()
+    .from(creditRecords)
+    .where(and(eq(creditRecords.companyId, companyId), inArray(creditRecords.kind, [...BLOCKS_BIDDING])));
   return (
     rows
       .filter((r) => blocksOn(r, today, BLOCKS_BIDDING))
@@ -289,10 +314,16 @@ export async function listCredit(db: Db, scope: CreditScope, filter: CreditListF
     .limit(500);
   const companyIds = rows.map((x) => x.r.companyId).filter((id): id is string => id !== null);
   const expertIds = rows.map((x) => x.r.expertId).filter((id): id is string => id !== null);
-  const companyNames = new Map(companyIds.length ? (await db.select({ id: orgs.id, name: orgs.name }).from(orgs).where(inArray(orgs.id, companyIds))).map((o) => [o.id, o.name]) : []);
-  const expertNames = new Map(expertIds.length ? (await db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, expertIds))).map((u) => [u.id, u.name]) : []);
+  const companyNames = new Map(
+    companyIds.length ? (await db.select({ id: orgs.id, name: orgs.name }).from(orgs).where(inArray(orgs.id, companyIds))).map((o) => [o.id, o.name]) : [],
+  );
+  const expertNames = new Map(
+    expertIds.length ? (await db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, expertIds))).map((u) => [u.id, u.name]) : [],
+  );
   const projectIds = rows.map((x) => x.r.projectId).filter((id): id is string => id !== null);
-  const projectNames = new Map(projectIds.length ? (await db.select({ id: projects.id, name: projects.name }).from(projects).where(inArray(projects.id, projectIds))).map((p) => [p.id, p.name]) : []);
+  const projectNames = new Map(
+    projectIds.length ? (await db.select({ id: projects.id, name: projects.name }).from(projects).where(inArray(projects.id, projectIds))).map((p) => [p.id, p.name]) : [],
+  );
   return rows
     .map(({ r, recorder, issuer }) => ({
       ...r,

@@ -32,7 +32,12 @@ const TIME = "yyyy-MM-dd HH:mm";
 const METHOD = { lowest_price: "经评审的最低投标价法", reasonable_low: "合理低价法", comprehensive: "综合评分法", random_draw: "合格投标人中随机抽取" } as const;
 
 export async function renderEvaluationReport(db: Db, tenderId: string, now: Date) {
-  const [row] = await db.select({ tender: tenders, project: projects, village: orgs.name }).from(tenders).innerJoin(projects, eq(projects.id, tenders.projectId)).innerJoin(orgs, eq(orgs.id, projects.villageId)).where(eq(tenders.id, tenderId));
+  const [row] = await db
+    .select({ tender: tenders, project: projects, village: orgs.name })
+    .from(tenders)
+    .innerJoin(projects, eq(projects.id, tenders.projectId))
+    .innerJoin(orgs, eq(orgs.id, projects.villageId))
+    .where(eq(tenders.id, tenderId));
   const [ev] = await db.select().from(evaluations).where(eq(evaluations.tenderId, tenderId));
   if (!row || !ev?.result) throw new DomainError("errors.evaluation.notNow", { status: 409 });
   const members = await db
@@ -141,7 +146,11 @@ export async function renderReportFrom(input: ReportInput, now: Date) {
             { label: "问题", width: 4 },
             { label: "答复", width: 4 },
           ],
-          rows: asks.map((a) => [company.get(a.bidId) ?? "—", `${a.question}（${memberName.get(a.askedBy) ?? ""}，${formatBeijing(a.askedAt, TIME)}，限 ${formatBeijing(a.dueAt, TIME)} 前答复）`, a.answer ? `${a.answer}（${formatBeijing(a.answeredAt!, TIME)}）` : "逾期未答复"]),
+          rows: asks.map((a) => [
+            company.get(a.bidId) ?? "—",
+            `${a.question}（${memberName.get(a.askedBy) ?? ""}，${formatBeijing(a.askedAt, TIME)}，限 ${formatBeijing(a.dueAt, TIME)} 前答复）`,
+            a.answer ? `${a.answer}（${formatBeijing(a.answeredAt!, TIME)}）` : "逾期未答复",
+          ]),
         },
         { kind: "paragraph", text: "澄清只对投标文件作出说明，不得改变投标文件的实质内容。" },
       ],
@@ -149,10 +158,16 @@ export async function renderReportFrom(input: ReportInput, now: Date) {
   }
   const methodBlocks: DocumentSection["blocks"] = [{ kind: "paragraph", text: `评标办法：${METHOD[r.method]}。` }];
   if (r.method === "reasonable_low") {
-    methodBlocks.push({ kind: "paragraph", text: `评标基准价 = 有效报价平均值 × 下浮系数 = ${formatFen(r.benchmarkFen ?? 0)}（参与平均的报价：${(r.benchmarkUsedFen ?? []).map((p) => formatFen(p)).join("、")}）。与基准价差额最小者排名第一。` });
+    methodBlocks.push({
+      kind: "paragraph",
+      text: `评标基准价 = 有效报价平均值 × 下浮系数 = ${formatFen(r.benchmarkFen ?? 0)}（参与平均的报价：${(r.benchmarkUsedFen ?? []).map((p) => formatFen(p)).join("、")}）。与基准价差额最小者排名第一。`,
+    });
   }
   if (r.method === "comprehensive") {
-    methodBlocks.push({ kind: "paragraph", text: `价格分 = ${r.priceWeightPercent}分 × 最低有效报价 ÷ 投标报价；技术商务分为各评审专家独立评分的平均值；总分 = 价格分 + 技术商务分，均保留两位小数。` });
+    methodBlocks.push({
+      kind: "paragraph",
+      text: `价格分 = ${r.priceWeightPercent}分 × 最低有效报价 ÷ 投标报价；技术商务分为各评审专家独立评分的平均值；总分 = 价格分 + 技术商务分，均保留两位小数。`,
+    });
     methodBlocks.push({
       kind: "table",
       columns: [{ label: "投标人", width: 3 }, ...members.map((m) => ({ label: m.name, width: 2, align: "right" as const }))],
@@ -166,7 +181,10 @@ export async function renderReportFrom(input: ReportInput, now: Date) {
     });
     const flagged = scores.filter((s) => s.explanation || s.acceptedReplacement);
     for (const s of flagged) {
-      methodBlocks.push({ kind: "paragraph", text: `* ${memberName.get(s.expertId)} 对 ${company.get(s.bidId)} 的评分被认定为异常：${s.explanation ? `书面说明：“${s.explanation}”，评分保留。` : "未作说明，以其他成员评分的平均值替代。"}` });
+      methodBlocks.push({
+        kind: "paragraph",
+        text: `* ${memberName.get(s.expertId)} 对 ${company.get(s.bidId)} 的评分被认定为异常：${s.explanation ? `书面说明：“${s.explanation}”，评分保留。` : "未作说明，以其他成员评分的平均值替代。"}`,
+      });
     }
     for (const x of r.replacedScores ?? []) {
       if (!flagged.some((s) => s.expertId === x.expertId && s.bidId === x.bidId)) continue;
@@ -209,7 +227,10 @@ export async function renderReportFrom(input: ReportInput, now: Date) {
           { label: "评审专家", width: 2 },
           { label: "意见", width: 6 },
         ],
-        rows: members.map((m) => [m.name, m.m.opinion === "dissent" ? `保留意见：${m.m.dissent}` : m.m.deemedAgreeBy ? `未在规定时间内表态，视为同意（${m.m.refusalNote ?? ""}）` : "同意评审结果"]),
+        rows: members.map((m) => [
+          m.name,
+          m.m.opinion === "dissent" ? `保留意见：${m.m.dissent}` : m.m.deemedAgreeBy ? `未在规定时间内表态，视为同意（${m.m.refusalNote ?? ""}）` : "同意评审结果",
+        ]),
       },
       { kind: "paragraph", text: "评审专家拒绝在本报告上签字且不陈述理由的，视为同意评审结果。" },
       { kind: "signatureLines", labels: members.map((m) => m.name) },
@@ -260,7 +281,11 @@ export function reportCompleter(clock: Clock, store: FileStore, actor: Actor) {
     const [current] = await tx.select().from(evaluations).where(eq(evaluations.tenderId, tenderId));
     // The complete report gets its long-term form (PAdES-B-LTA) before it is published.
     const final = await longTermForm(tx, clock, store, current.reportPdfSha256!);
-    const [ev] = await tx.update(evaluations).set({ state: "done", reportCompletedAt: clock.now(), reportPdfSha256: final.sha256 }).where(eq(evaluations.tenderId, tenderId)).returning();
+    const [ev] = await tx
+      .update(evaluations)
+      .set({ state: "done", reportCompletedAt: clock.now(), reportPdfSha256: final.sha256 })
+      .where(eq(evaluations.tenderId, tenderId))
+      .returning();
     await startPublicity(tx, clock, actor, tenderId, ev.result!.candidates);
   };
 }
@@ -301,7 +326,16 @@ export async function requestReportSignature(db: Db, clock: Clock, store: FileSt
  * The member's passkey approved the digest. If another member's signature
  * landed since the request, the signature is refused as stale: ask again.
  */
-export async function completeReportSignature(db: Db, clock: Clock, store: FileStore, rp: RelyingParty, actor: Actor & { userId: string }, tenderId: string, requestId: unknown, response: AuthenticationResponseJSON) {
+export async function completeReportSignature(
+  db: Db,
+  clock: Clock,
+  store: FileStore,
+  rp: RelyingParty,
+  actor: Actor & { userId: string },
+  tenderId: string,
+  requestId: unknown,
+  response: AuthenticationResponseJSON,
+) {
   if (actor.role !== "expert") throw new DomainError("errors.forbidden", { status: 403 });
   await signingMember(db, tenderId, actor.userId);
   const { request, signed } = await completeSignature(db, clock, store, rp, actor.userId, requestId, response);
@@ -312,7 +346,10 @@ export async function completeReportSignature(db: Db, clock: Clock, store: FileS
     if (request.objectId !== `${tenderId}:${ev.reportPdfSha256}`) throw new DomainError("errors.signature.stale", { status: 409 });
     const now = clock.now();
     await tx.update(evaluations).set({ reportPdfSha256: signed.sha256 }).where(eq(evaluations.tenderId, tenderId));
-    await tx.update(evaluationMembers).set({ signedAt: now }).where(and(eq(evaluationMembers.tenderId, tenderId), eq(evaluationMembers.expertId, actor.userId)));
+    await tx
+      .update(evaluationMembers)
+      .set({ signedAt: now })
+      .where(and(eq(evaluationMembers.tenderId, tenderId), eq(evaluationMembers.expertId, actor.userId)));
     await appendAudit(tx, clock, actor, {
       action: "evaluation.report_signed",
       objectType: "tender",

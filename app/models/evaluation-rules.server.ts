@@ -43,7 +43,10 @@ export function drawSeed(input: { nonces: readonly string[]; secret: string; qua
 
 /** The draw's order of `bidIds` under `seed`: by SHA-256(seed ‖ bid id), ascending. Anyone can recompute it. */
 export function drawOrder(seed: string, bidIds: readonly string[]): string[] {
-  return [...bidIds].map((id) => ({ id, key: sha256(`${seed}\n${id}`) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((x) => x.id);
+  return [...bidIds]
+    .map((id) => ({ id, key: sha256(`${seed}\n${id}`) }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map((x) => x.id);
 }
 
 // ── Shared ranking ──────────────────────────────────────────────────────

@@ -52,7 +52,23 @@ import { notify, usersOfOrgs } from "./notification.server";
 import { bidContentRevealedSql } from "./reveal";
 import { lockCurrentTender } from "./tender-qa.server";
 
-const { evaluations, evaluationMembers, qualificationChecks, expertScores, clarifications, drawSecrets, panels, panelMembers, bidOpenings, openings, bids, orgs, users, tenders, projects } = schema;
+const {
+  evaluations,
+  evaluationMembers,
+  qualificationChecks,
+  expertScores,
+  clarifications,
+  drawSecrets,
+  panels,
+  panelMembers,
+  bidOpenings,
+  openings,
+  bids,
+  orgs,
+  users,
+  tenders,
+  projects,
+} = schema;
 
 type Project = typeof projects.$inferSelect;
 type Tender = typeof tenders.$inferSelect;
@@ -125,13 +141,15 @@ export async function bidsUnderEvaluation(db: Db, tenderId: string): Promise<Bid
 
 /** The panel's sitting members (drawn as members, or reserves brought in, who accepted). */
 async function sittingMembers(db: Db, tenderId: string) {
-  return db
-    .select({ expertId: panelMembers.expertId, position: panelMembers.position, status: panelMembers.status, name: users.name })
-    .from(panelMembers)
-    .innerJoin(users, eq(users.id, panelMembers.expertId))
-    // A recused member keeps the role "member" on record; the reserve who stepped in sits instead.
-    .where(and(eq(panelMembers.tenderId, tenderId), eq(panelMembers.role, "member"), inArray(panelMembers.status, ["assigned", "accepted"])))
-    .orderBy(asc(panelMembers.position));
+  return (
+    db
+      .select({ expertId: panelMembers.expertId, position: panelMembers.position, status: panelMembers.status, name: users.name })
+      .from(panelMembers)
+      .innerJoin(users, eq(users.id, panelMembers.expertId))
+      // A recused member keeps the role "member" on record; the reserve who stepped in sits instead.
+      .where(and(eq(panelMembers.tenderId, tenderId), eq(panelMembers.role, "member"), inArray(panelMembers.status, ["assigned", "accepted"])))
+      .orderBy(asc(panelMembers.position))
+  );
 }
 
 async function lockEvaluation(tx: Db, tenderId: string) {
@@ -177,7 +195,16 @@ function cleanText(v: unknown, field: string, min = REASON_MIN): string {
   return s;
 }
 
-async function audit(tx: Db, clock: Clock, actor: Actor, project: Project, tenderId: string, action: string, detail: Record<string, unknown> = {}, after?: Record<string, unknown>) {
+async function audit(
+  tx: Db,
+  clock: Clock,
+  actor: Actor,
+  project: Project,
+  tenderId: string,
+  action: string,
+  detail: Record<string, unknown> = {},
+  after?: Record<string, unknown>,
+) {
   await appendAudit(tx, clock, actor, { action, objectType: "tender", objectId: tenderId, countyId: project.countyId, townshipId: project.townshipId, detail, after });
 }
 
@@ -218,10 +245,13 @@ export async function submitChecks(db: Db, clock: Clock, actor: Actor & { userId
     const now = clock.now();
     const rows = under.map((b) => {
       const c = byId.get(b.bidId)!;
-      return { tenderId, bidId: b.bidId, expertId: actor.userId, pass: c.pass, reason: c.pass ? (c.reason?.trim() || null) : cleanText(c.reason, `reason-${b.bidId}`), at: now };
+      return { tenderId, bidId: b.bidId, expertId: actor.userId, pass: c.pass, reason: c.pass ? c.reason?.trim() || null : cleanText(c.reason, `reason-${b.bidId}`), at: now };
     });
     if (rows.length) await tx.insert(qualificationChecks).values(rows);
-    await tx.update(evaluationMembers).set({ checksAt: now }).where(and(eq(evaluationMembers.tenderId, tenderId), eq(evaluationMembers.expertId, actor.userId)));
+    await tx
+      .update(evaluationMembers)
+      .set({ checksAt: now })
+      .where(and(eq(evaluationMembers.tenderId, tenderId), eq(evaluationMembers.expertId, actor.userId)));
     await audit(tx, clock, actor, project, tenderId, "evaluation.checks", { failed: rows.filter((r) => !r.pass).map((r) => ({ bidId: r.bidId, reason: r.reason })) });
     const members = await tx.select().from(evaluationMembers).where(eq(evaluationMembers.tenderId, tenderId));
     if (members.every((m) => m.checksAt)) return lockQualifiedList(tx, clock, actor, tender, project, members.length);
@@ -239,14 +269,26 @@ async function lockQualifiedList(tx: Db, clock: Clock, actor: Actor, tender: Ten
   const settings = await getCountySettings(tx, project.countyId);
   if (qualified.length < settings.minValidBids) {
     const failReason = { key: "evaluation.failed.tooFewQualified", values: { qualified: qualified.length, min: settings.minValidBids } };
-    await tx.update(evaluations).set({ state: "done", qualifiedBidIds: qualified, qualifiedListHash: hash, lockedAt: now, stepStartedAt: now, failReason }).where(eq(evaluations.tenderId, tender.id));
+    await tx
+      .update(evaluations)
+      .set({ state: "done", qualifiedBidIds: qualified, qualifiedListHash: hash, lockedAt: now, stepStartedAt: now, failReason })
+      .where(eq(evaluations.tenderId, tender.id));
     await transition(tx, clock, actor, "project", project.id, "fail_evaluation", {
-      audit: ({ after }) => ({ action: "evaluation.failed", objectType: "tender", objectId: tender.id, detail: { qualified, listHash: hash }, after: { projectState: after.state } }),
+      audit: ({ after }) => ({
+        action: "evaluation.failed",
+        objectType: "tender",
+        objectId: tender.id,
+        detail: { qualified, listHash: hash },
+        after: { projectState: after.state },
+      }),
     });
     await notify(tx, clock, await hostsOf(tx, project), "evaluation.failed", { project: project.name }, `/evaluations/${tender.id}`);
     return { locked: true as const, failed: true, qualified };
   }
-  await tx.update(evaluations).set({ state: "secret", qualifiedBidIds: qualified, qualifiedListHash: hash, lockedAt: now, stepStartedAt: now }).where(eq(evaluations.tenderId, tender.id));
+  await tx
+    .update(evaluations)
+    .set({ state: "secret", qualifiedBidIds: qualified, qualifiedListHash: hash, lockedAt: now, stepStartedAt: now })
+    .where(eq(evaluations.tenderId, tender.id));
   await audit(tx, clock, actor, project, tender.id, "evaluation.locked", { qualified, listHash: hash });
   await notify(tx, clock, await supervisorsOf(tx, project), "evaluation.revealSecret", { project: project.name }, `/evaluations/${tender.id}`);
   return { locked: true as const, failed: false, qualified };
@@ -266,14 +308,27 @@ export async function revealSecret(db: Db, clock: Clock, actor: Actor & { userId
     if (!secret) {
       // A notice published before commitments existed: the secret is made now, after the lock (recorded as such).
       const s = randomBytes(32).toString("hex");
-      [secret] = await tx.insert(drawSecrets).values({ tenderId, secret: s, commitment: secretCommitment(s), createdAt: now }).returning();
+      [secret] = await tx
+        .insert(drawSecrets)
+        .values({ tenderId, secret: s, commitment: secretCommitment(s), createdAt: now })
+        .returning();
     }
     await tx.update(drawSecrets).set({ revealedAt: now, revealedBy: actor.userId }).where(eq(drawSecrets.tenderId, tenderId));
-    const nonces = (await tx.select({ n: bidOpenings.nonce }).from(bidOpenings).where(and(eq(bidOpenings.tenderId, tenderId), isNotNull(bidOpenings.nonce)))).map((r) => r.n!);
+    const nonces = (
+      await tx
+        .select({ n: bidOpenings.nonce })
+        .from(bidOpenings)
+        .where(and(eq(bidOpenings.tenderId, tenderId), isNotNull(bidOpenings.nonce)))
+    ).map((r) => r.n!);
     const seed = drawSeed({ nonces, secret: secret.secret, qualifiedListHash: ev.qualifiedListHash });
     const next = tender.evaluationMethod === "comprehensive" ? ("scoring" as const) : ("opinions" as const);
     await tx.update(evaluations).set({ seed, state: next, stepStartedAt: now }).where(eq(evaluations.tenderId, tenderId));
-    await audit(tx, clock, actor, project, tenderId, "evaluation.secret_revealed", { secret: secret.secret, commitment: secret.commitment, committedInNotice: tender.drawCommitment === secret.commitment, seed });
+    await audit(tx, clock, actor, project, tenderId, "evaluation.secret_revealed", {
+      secret: secret.secret,
+      commitment: secret.commitment,
+      committedInNotice: tender.drawCommitment === secret.commitment,
+      seed,
+    });
     if (next === "opinions") await computeResult(tx, clock, actor, tender, project);
     return { seed };
   });
@@ -302,8 +357,13 @@ export async function submitScores(db: Db, clock: Clock, actor: Actor & { userId
       if (!Number.isInteger(s) || s < 0 || s > max) throw new DomainError("errors.evaluation.scoreRange", { field: `score-${id}`, values: { max: max / 100 } });
     }
     const now = clock.now();
-    await tx.insert(expertScores).values(qualified.map((bidId) => ({ tenderId, bidId, expertId: actor.userId, score: byId.get(bidId)!, flaggedBy: [], acceptedReplacement: false, at: now })));
-    await tx.update(evaluationMembers).set({ scoresAt: now }).where(and(eq(evaluationMembers.tenderId, tenderId), eq(evaluationMembers.expertId, actor.userId)));
+    await tx
+      .insert(expertScores)
+      .values(qualified.map((bidId) => ({ tenderId, bidId, expertId: actor.userId, score: byId.get(bidId)!, flaggedBy: [], acceptedReplacement: false, at: now })));
+    await tx
+      .update(evaluationMembers)
+      .set({ scoresAt: now })
+      .where(and(eq(evaluationMembers.tenderId, tenderId), eq(evaluationMembers.expertId, actor.userId)));
     await audit(tx, clock, actor, project, tenderId, "evaluation.scores", { scores: Object.fromEntries(byId) });
     const members = await tx.select().from(evaluationMembers).where(eq(evaluationMembers.tenderId, tenderId));
     if (members.every((m) => m.scoresAt)) await tx.update(evaluations).set({ state: "review", stepStartedAt: now }).where(eq(evaluations.tenderId, tenderId));
@@ -330,7 +390,10 @@ export async function submitReview(db: Db, clock: Clock, actor: Actor & { userId
       }
     }
     const now = clock.now();
-    await tx.update(evaluationMembers).set({ reviewAt: now }).where(and(eq(evaluationMembers.tenderId, tenderId), eq(evaluationMembers.expertId, actor.userId)));
+    await tx
+      .update(evaluationMembers)
+      .set({ reviewAt: now })
+      .where(and(eq(evaluationMembers.tenderId, tenderId), eq(evaluationMembers.expertId, actor.userId)));
     await audit(tx, clock, actor, project, tenderId, "evaluation.review", { flags });
     const members = await tx.select().from(evaluationMembers).where(eq(evaluationMembers.tenderId, tenderId));
     if (!members.every((m) => m.reviewAt)) return;
@@ -349,7 +412,14 @@ async function abnormalScores(tx: Db, tenderId: string, countyId: string, panelS
 }
 
 /** An expert whose score was found abnormal explains it in writing, or accepts its replacement by the others' average. */
-export async function answerAbnormal(db: Db, clock: Clock, actor: Actor & { userId: string }, tenderId: string, bidId: string, input: { explanation?: string; acceptReplacement?: boolean }) {
+export async function answerAbnormal(
+  db: Db,
+  clock: Clock,
+  actor: Actor & { userId: string },
+  tenderId: string,
+  bidId: string,
+  input: { explanation?: string; acceptReplacement?: boolean },
+) {
   return db.transaction(async (tx) => {
     const { tender, project, ev } = await lockEvaluation(tx, tenderId);
     assertEvaluating(project, actor.role as MemberRole, "evaluate");
@@ -359,7 +429,10 @@ export async function answerAbnormal(db: Db, clock: Clock, actor: Actor & { user
     const mine = (await abnormalScores(tx, tenderId, project.countyId, members.length)).find((s) => s.expertId === actor.userId && s.bidId === bidId);
     if (!mine || mine.explanation || mine.acceptedReplacement) throw new DomainError("errors.evaluation.notNow", { status: 409 });
     const set = input.acceptReplacement ? { acceptedReplacement: true } : { explanation: cleanText(input.explanation, "explanation", 4) };
-    await tx.update(expertScores).set(set).where(and(eq(expertScores.tenderId, tenderId), eq(expertScores.bidId, bidId), eq(expertScores.expertId, actor.userId)));
+    await tx
+      .update(expertScores)
+      .set(set)
+      .where(and(eq(expertScores.tenderId, tenderId), eq(expertScores.bidId, bidId), eq(expertScores.expertId, actor.userId)));
     await audit(tx, clock, actor, project, tenderId, "evaluation.abnormal_answered", { bidId, ...set });
     const left = (await abnormalScores(tx, tenderId, project.countyId, members.length)).filter((s) => !s.explanation && !s.acceptedReplacement);
     if (left.length === 0) await computeResult(tx, clock, actor, tender, project);
@@ -385,7 +458,11 @@ async function computeResult(tx: Db, clock: Clock, actor: Actor, tender: Tender,
     const settings = await getCountySettings(tx, project.countyId);
     const { benchmarkFen, used } = reasonableLowBenchmark(
       priced.map((b) => b.priceFen),
-      { dropHighestAt: settings.reasonableLowDropHighestAt, dropBothAt: settings.reasonableLowDropBothAt, coefficientBasisPoints: params.coefficientBasisPoints ?? settings.reasonableLowCoefficientBasisPoints },
+      {
+        dropHighestAt: settings.reasonableLowDropHighestAt,
+        dropBothAt: settings.reasonableLowDropBothAt,
+        coefficientBasisPoints: params.coefficientBasisPoints ?? settings.reasonableLowCoefficientBasisPoints,
+      },
     );
     result = {
       method: "reasonable_low",
@@ -400,33 +477,66 @@ async function computeResult(tx: Db, clock: Clock, actor: Actor, tender: Tender,
     const share = parseRatio((await getCountySettings(tx, project.countyId)).abnormalScoreShare);
     const flags = rows.flatMap((s) => s.flaggedBy.map((by) => ({ expertId: s.expertId, bidId: s.bidId, flaggedBy: by })));
     const explained = rows.filter((s) => s.explanation).map((s) => ({ expertId: s.expertId, bidId: s.bidId }));
-    const settled = settleAbnormalScores(rows.map((s) => ({ expertId: s.expertId, bidId: s.bidId, score: s.score })), flags, explained, members.length, share);
+    const settled = settleAbnormalScores(
+      rows.map((s) => ({ expertId: s.expertId, bidId: s.bidId, score: s.score })),
+      flags,
+      explained,
+      members.length,
+      share,
+    );
     const weight = params.priceWeightPercent ?? 0;
     result = {
       method: "comprehensive",
       priceWeightPercent: weight,
-      ranking: rankComprehensive(priced, weight, settled.scores, order).map((r) => ({ bidId: r.bidId, rank: r.rank, tieBrokenByDraw: r.tieBrokenByDraw, priceFen: price.get(r.bidId)!, priceScore: r.price, expertScore: r.expert, total: r.total })),
+      ranking: rankComprehensive(priced, weight, settled.scores, order).map((r) => ({
+        bidId: r.bidId,
+        rank: r.rank,
+        tieBrokenByDraw: r.tieBrokenByDraw,
+        priceFen: price.get(r.bidId)!,
+        priceScore: r.price,
+        expertScore: r.expert,
+        total: r.total,
+      })),
       candidates: [],
       replacedScores: settled.replaced,
     };
   } else {
     const disqualified = under.map((b) => b.bidId).filter((id) => !qualified.includes(id));
     const draw = randomDraw(seed, qualified, disqualified);
-    result = { method: "random_draw", ranking: draw.order.map((bidId, i) => ({ bidId, rank: i + 1, priceFen: price.get(bidId)!, tieBrokenByDraw: false })), candidates: [], wouldHaveWon: draw.wouldHaveWon };
+    result = {
+      method: "random_draw",
+      ranking: draw.order.map((bidId, i) => ({ bidId, rank: i + 1, priceFen: price.get(bidId)!, tieBrokenByDraw: false })),
+      candidates: [],
+      wouldHaveWon: draw.wouldHaveWon,
+    };
   }
   result.candidates = result.ranking.slice(0, 3).map((r) => r.bidId);
   const now = clock.now();
   await tx.update(evaluations).set({ result, computedAt: now, state: "opinions", stepStartedAt: now }).where(eq(evaluations.tenderId, tender.id));
   await audit(tx, clock, actor, project, tender.id, "evaluation.computed", { method: result.method, candidates: result.candidates, seed });
   const members = await tx.select({ id: evaluationMembers.expertId }).from(evaluationMembers).where(eq(evaluationMembers.tenderId, tender.id));
-  await notify(tx, clock, members.map((m) => m.id), "evaluation.opinion", { project: project.name }, `/evaluations/${tender.id}`);
+  await notify(
+    tx,
+    clock,
+    members.map((m) => m.id),
+    "evaluation.opinion",
+    { project: project.name },
+    `/evaluations/${tender.id}`,
+  );
   return result;
 }
 
 // ── 5. Opinions and the report ──────────────────────────────────────────
 
 /** A member agrees with the result or writes a dissent. The last opinion renders the report for signing. */
-export async function recordOpinion(db: Db, clock: Clock, actor: Actor & { userId: string }, tenderId: string, input: { agree: boolean; dissent?: string }, renderReport: (tx: Db, tenderId: string) => Promise<void>) {
+export async function recordOpinion(
+  db: Db,
+  clock: Clock,
+  actor: Actor & { userId: string },
+  tenderId: string,
+  input: { agree: boolean; dissent?: string },
+  renderReport: (tx: Db, tenderId: string) => Promise<void>,
+) {
   return db.transaction(async (tx) => {
     const { project, ev } = await lockEvaluation(tx, tenderId);
     assertEvaluating(project, actor.role as MemberRole, "evaluate");
@@ -448,7 +558,14 @@ async function afterOpinion(tx: Db, clock: Clock, tenderId: string, project: Pro
   if (!members.every((m) => m.opinionAt)) return;
   await renderReport(tx, tenderId);
   await tx.update(evaluations).set({ state: "signing", stepStartedAt: clock.now() }).where(eq(evaluations.tenderId, tenderId));
-  await notify(tx, clock, members.map((m) => m.expertId), "evaluation.sign", { project: project.name }, `/evaluations/${tenderId}`);
+  await notify(
+    tx,
+    clock,
+    members.map((m) => m.expertId),
+    "evaluation.sign",
+    { project: project.name },
+    `/evaluations/${tenderId}`,
+  );
 }
 
 /**
@@ -470,18 +587,27 @@ export async function recordSilence(
     const { project, ev } = await lockEvaluation(tx, tenderId);
     if (!(await actsForVillage(tx, project, actor.role as MemberRole, actingOrgId))) throw new DomainError("errors.forbidden", { status: 403 });
     const text = cleanText(note, "note", 4);
-    const [m] = await tx.select().from(evaluationMembers).where(and(eq(evaluationMembers.tenderId, tenderId), eq(evaluationMembers.expertId, expertId)));
+    const [m] = await tx
+      .select()
+      .from(evaluationMembers)
+      .where(and(eq(evaluationMembers.tenderId, tenderId), eq(evaluationMembers.expertId, expertId)));
     if (!ev || !m || (ev.state !== "opinions" && ev.state !== "signing")) throw new DomainError("errors.evaluation.notNow", { status: 409 });
     const now = clock.now();
     if (now.getTime() - ev.stepStartedAt.getTime() < SILENCE_MS) throw new DomainError("errors.evaluation.tooEarly", { status: 409 });
     if (ev.state === "opinions") {
       if (m.opinionAt) throw new DomainError("errors.evaluation.notNow", { status: 409 });
-      await tx.update(evaluationMembers).set({ opinion: "agree", opinionAt: now, deemedAgreeBy: actor.userId, refusalNote: text }).where(and(eq(evaluationMembers.tenderId, tenderId), eq(evaluationMembers.expertId, expertId)));
+      await tx
+        .update(evaluationMembers)
+        .set({ opinion: "agree", opinionAt: now, deemedAgreeBy: actor.userId, refusalNote: text })
+        .where(and(eq(evaluationMembers.tenderId, tenderId), eq(evaluationMembers.expertId, expertId)));
       await audit(tx, clock, actor, project, tenderId, "evaluation.deemed_agree", { expertId, note: text });
       await afterOpinion(tx, clock, tenderId, project, hooks.renderReport);
     } else {
       if (m.signedAt || m.refusedAt) throw new DomainError("errors.evaluation.notNow", { status: 409 });
-      await tx.update(evaluationMembers).set({ refusedAt: now, refusalNote: text, deemedAgreeBy: actor.userId }).where(and(eq(evaluationMembers.tenderId, tenderId), eq(evaluationMembers.expertId, expertId)));
+      await tx
+        .update(evaluationMembers)
+        .set({ refusedAt: now, refusalNote: text, deemedAgreeBy: actor.userId })
+        .where(and(eq(evaluationMembers.tenderId, tenderId), eq(evaluationMembers.expertId, expertId)));
       await audit(tx, clock, actor, project, tenderId, "evaluation.refused_signature", { expertId, note: text, countsAs: "agree" });
       await hooks.onReportComplete(tx, tenderId);
     }
@@ -506,7 +632,10 @@ export async function askClarification(db: Db, clock: Clock, actor: Actor & { us
     const question = cleanText(input.question, "question", 4);
     if (!Number.isInteger(input.hours) || input.hours < 1 || input.hours > 72) throw new DomainError("errors.evaluation.clarifyHours", { field: "hours" });
     const now = clock.now();
-    const [row] = await tx.insert(clarifications).values({ tenderId, bidId: bid.bidId, askedBy: actor.userId, question, askedAt: now, dueAt: new Date(now.getTime() + input.hours * 3600_000) }).returning();
+    const [row] = await tx
+      .insert(clarifications)
+      .values({ tenderId, bidId: bid.bidId, askedBy: actor.userId, question, askedAt: now, dueAt: new Date(now.getTime() + input.hours * 3600_000) })
+      .returning();
     await audit(tx, clock, actor, project, tenderId, "evaluation.clarification_asked", { clarificationId: row.id, bidId: bid.bidId, question, dueAt: row.dueAt.toISOString() });
     await notify(tx, clock, await usersOfOrgs(tx, [bid.companyId], ["contractor"]), "evaluation.clarify", { project: project.name }, `/notices/${tenderId}/clarify`);
     return row;
@@ -550,7 +679,11 @@ export async function clarificationsForCompany(db: Db, tenderId: string, company
 export type EvaluationRole = "member" | "host" | "supervisor";
 
 /** Members, the host and the township's supervisors (or the county administrator) see the evaluation; nobody else. */
-export async function evaluationRole(db: Db, tenderId: string, viewer: { userId: string; role: MemberRole; orgId: string }): Promise<{ role: EvaluationRole; project: Project; tender: Tender } | null> {
+export async function evaluationRole(
+  db: Db,
+  tenderId: string,
+  viewer: { userId: string; role: MemberRole; orgId: string },
+): Promise<{ role: EvaluationRole; project: Project; tender: Tender } | null> {
   if (!/^[0-9a-f-]{36}$/.test(tenderId)) return null;
   const [row] = await db.select({ tender: tenders, project: projects }).from(tenders).innerJoin(projects, eq(projects.id, tenders.projectId)).where(eq(tenders.id, tenderId));
   if (!row) return null;
@@ -563,7 +696,8 @@ export async function evaluationRole(db: Db, tenderId: string, viewer: { userId:
     return m ? { role: "member", ...row } : null;
   }
   if ((viewer.role === "committee" || viewer.role === "agent") && (await actsForVillage(db, project, viewer.role, viewer.orgId))) return { role: "host", ...row };
-  if ((viewer.role === "supervisor" && project.townshipId === viewer.orgId) || (viewer.role === "county_admin" && project.countyId === viewer.orgId)) return { role: "supervisor", ...row };
+  if ((viewer.role === "supervisor" && project.townshipId === viewer.orgId) || (viewer.role === "county_admin" && project.countyId === viewer.orgId))
+    return { role: "supervisor", ...row };
   return null;
 }
 
@@ -583,7 +717,10 @@ export async function evaluationView(db: Db, clock: Clock, tenderId: string, vie
   const checks = ev ? await db.select().from(qualificationChecks).where(eq(qualificationChecks.tenderId, tenderId)) : [];
   const scores = ev ? await db.select().from(expertScores).where(eq(expertScores.tenderId, tenderId)) : [];
   const asks = await db.select().from(clarifications).where(eq(clarifications.tenderId, tenderId)).orderBy(asc(clarifications.askedAt));
-  const [secret] = await db.select({ commitment: drawSecrets.commitment, revealedAt: drawSecrets.revealedAt, secret: drawSecrets.secret }).from(drawSecrets).where(eq(drawSecrets.tenderId, tenderId));
+  const [secret] = await db
+    .select({ commitment: drawSecrets.commitment, revealedAt: drawSecrets.revealedAt, secret: drawSecrets.secret })
+    .from(drawSecrets)
+    .where(eq(drawSecrets.tenderId, tenderId));
   const mine = progress.find((p) => p.expertId === viewer.userId) ?? null;
   const state = ev?.state ?? null;
   // Others' checks: after handing in one's own (members), always for host and supervisors once locked.

@@ -64,7 +64,11 @@ export async function listExperts(db: Db, countyId: string) {
 export async function updateExpert(db: Db, clock: Clock, actor: Actor, countyId: string, expertId: string, input: unknown) {
   const v = parse(input);
   return db.transaction(async (tx) => {
-    const [before] = await tx.select().from(experts).where(and(eq(experts.userId, expertId), eq(experts.countyId, countyId))).for("update");
+    const [before] = await tx
+      .select()
+      .from(experts)
+      .where(and(eq(experts.userId, expertId), eq(experts.countyId, countyId)))
+      .for("update");
     if (!before) throw new DomainError("errors.notFound", { status: 404 });
     await tx.update(experts).set(v).where(eq(experts.userId, expertId));
     await appendAudit(tx, clock, actor, {
@@ -72,7 +76,14 @@ export async function updateExpert(db: Db, clock: Clock, actor: Actor, countyId:
       objectType: "expert",
       objectId: expertId,
       countyId,
-      before: { specialties: before.specialties, employer: before.employer, declaredRelations: before.declaredRelations, pastEmployers: before.pastEmployers, available: before.available, suspendedUntil: before.suspendedUntil },
+      before: {
+        specialties: before.specialties,
+        employer: before.employer,
+        declaredRelations: before.declaredRelations,
+        pastEmployers: before.pastEmployers,
+        available: before.available,
+        suspendedUntil: before.suspendedUntil,
+      },
       after: v,
     });
   });
@@ -91,7 +102,10 @@ export async function addExpert(db: Db, clock: Clock, actor: Actor, countyId: st
       throw e;
     });
     await registerExpert(tx, clock, actor, { userId: user.id, countyId, specialties: v.specialties, employer: v.employer });
-    await tx.update(experts).set({ declaredRelations: v.declaredRelations, pastEmployers: v.pastEmployers, available: v.available, suspendedUntil: v.suspendedUntil }).where(eq(experts.userId, user.id));
+    await tx
+      .update(experts)
+      .set({ declaredRelations: v.declaredRelations, pastEmployers: v.pastEmployers, available: v.available, suspendedUntil: v.suspendedUntil })
+      .where(eq(experts.userId, user.id));
     return user;
   });
 }

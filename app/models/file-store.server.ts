@@ -146,10 +146,9 @@ export class LocalFileStore implements FileStore {
  * nothing. The whole file is then scanned (PdfScan): files served back from
  * this site must not also be web pages, archives or scripted documents.
  */
-export const checkPdf: ContentCheck = Object.assign(
-  (head: Buffer): string | null => (head.subarray(0, 5).toString("latin1") === "%PDF-" ? null : "errors.upload.notPdf"),
-  { scan: () => new PdfScan() },
-);
+export const checkPdf: ContentCheck = Object.assign((head: Buffer): string | null => (head.subarray(0, 5).toString("latin1") === "%PDF-" ? null : "errors.upload.notPdf"), {
+  scan: () => new PdfScan(),
+});
 
 /** Markup a browser would run if it ever sniffed the file as HTML (or SVG). */
 const HTML_MARKUP = /<(?:script|html|body|iframe|svg|object|embed|!doctype\s+html)[\s>\/]/i;

@@ -144,12 +144,7 @@ export class HallHub {
     let set = this.listeners.get(tenderId);
     if (!set) {
       this.listeners.set(tenderId, (set = new Set()));
-      const [last] = await this.database.db
-        .select({ id: hallEvents.id })
-        .from(hallEvents)
-        .where(eq(hallEvents.tenderId, tenderId))
-        .orderBy(desc(hallEvents.id))
-        .limit(1);
+      const [last] = await this.database.db.select({ id: hallEvents.id }).from(hallEvents).where(eq(hallEvents.tenderId, tenderId)).orderBy(desc(hallEvents.id)).limit(1);
       if (!this.seen.has(tenderId)) this.seen.set(tenderId, last?.id ?? 0);
     }
     set.add(fn);

@@ -43,7 +43,11 @@ export async function rememberDevice(db: Db, clock: Clock, actor: Actor, userId:
   const now = clock.now();
   let token = presented && TOKEN.test(presented) ? presented : null;
   if (token) {
-    const [issued] = await db.select({ id: knownDevices.id }).from(knownDevices).where(eq(knownDevices.tokenSha256, sha256(token))).limit(1);
+    const [issued] = await db
+      .select({ id: knownDevices.id })
+      .from(knownDevices)
+      .where(eq(knownDevices.tokenSha256, sha256(token)))
+      .limit(1);
     if (!issued) token = null;
   }
   token ??= randomBytes(32).toString("base64url");

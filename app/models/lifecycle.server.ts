@@ -79,7 +79,14 @@ export interface Transitioned<Row> {
  * bidding, a failed evaluation, the report's last signature): that one
  * follows from the act that caused it, and the actor who caused it is recorded.
  */
-async function transitionProject(tx: Db, clock: Clock, actor: Actor, id: string, action: ProjectAction, opts: TransitionOptions<Project, ProjectState>): Promise<Transitioned<Project>> {
+async function transitionProject(
+  tx: Db,
+  clock: Clock,
+  actor: Actor,
+  id: string,
+  action: ProjectAction,
+  opts: TransitionOptions<Project, ProjectState>,
+): Promise<Transitioned<Project>> {
   const [row] = await tx.select().from(projects).where(eq(projects.id, id)).for("update");
   if (!row) throw new DomainError("errors.notFound", { status: 404 });
   await opts.precheck?.(row);
@@ -150,7 +157,16 @@ type Writers = {
 };
 
 /** Each converted lifecycle's writer. */
-const WRITERS: { [L in keyof Writers]: (tx: Db, clock: Clock, actor: Actor, id: string, action: Writers[L]["action"], opts: TransitionOptions<Writers[L]["row"], Writers[L]["state"]>) => Promise<Transitioned<Writers[L]["row"]>> } = {
+const WRITERS: {
+  [L in keyof Writers]: (
+    tx: Db,
+    clock: Clock,
+    actor: Actor,
+    id: string,
+    action: Writers[L]["action"],
+    opts: TransitionOptions<Writers[L]["row"], Writers[L]["state"]>,
+  ) => Promise<Transitioned<Writers[L]["row"]>>;
+} = {
   project: transitionProject,
 };
 

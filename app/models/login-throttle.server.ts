@@ -175,7 +175,11 @@ async function countIn(tx: Db, rule: Rule, now: Date): Promise<number> {
  * full one), or a ticket: the attempt is on record — as a failure, for a password or a code, until
  * settleAttempt says otherwise — and may go ahead.
  */
-export async function countAttempt(db: Db, clock: Clock, subject: AttemptSubject): Promise<{ refusal: ThrottleRefusal; ticket?: never } | { refusal: null; ticket: AttemptTicket }> {
+export async function countAttempt(
+  db: Db,
+  clock: Clock,
+  subject: AttemptSubject,
+): Promise<{ refusal: ThrottleRefusal; ticket?: never } | { refusal: null; ticket: AttemptTicket }> {
   const rules = rulesFor(subject);
   const buckets = bucketsOf(rules);
   const now = clock.now();

@@ -10,7 +10,32 @@ import { enqueueNotification } from "./outbox.server";
 
 const { notifications, memberships } = schema;
 
-export const NOTIFICATION_KINDS = ["tender.amended", "tender.deadlineMoved", "tender.answered", "tender.question", "project.agentAppointed", "panel.assigned", "evaluation.revealSecret", "evaluation.failed", "evaluation.explain", "evaluation.opinion", "evaluation.sign", "evaluation.clarify", "publicity.started", "publicity.objection", "publicity.complaint", "award.decided", "award.approval", "award.won", "award.lost", "auth.locked", "opening.soon", "opening.decryption", "company.qualificationExpiring", "company.memberReset"] as const;
+export const NOTIFICATION_KINDS = [
+  "tender.amended",
+  "tender.deadlineMoved",
+  "tender.answered",
+  "tender.question",
+  "project.agentAppointed",
+  "panel.assigned",
+  "evaluation.revealSecret",
+  "evaluation.failed",
+  "evaluation.explain",
+  "evaluation.opinion",
+  "evaluation.sign",
+  "evaluation.clarify",
+  "publicity.started",
+  "publicity.objection",
+  "publicity.complaint",
+  "award.decided",
+  "award.approval",
+  "award.won",
+  "award.lost",
+  "auth.locked",
+  "opening.soon",
+  "opening.decryption",
+  "company.qualificationExpiring",
+  "company.memberReset",
+] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 export async function notify(db: Db, clock: Clock, userIds: Iterable<string>, kind: NotificationKind, params: Record<string, string>, link: string | null) {
@@ -33,7 +58,10 @@ export async function usersOfOrgs(db: Db, orgIds: string[], roles?: MemberRole[]
 }
 
 export async function unreadCount(db: Db, userId: string): Promise<number> {
-  const [row] = await db.select({ n: count() }).from(notifications).where(and(eq(notifications.userId, userId), isNull(notifications.readAt)));
+  const [row] = await db
+    .select({ n: count() })
+    .from(notifications)
+    .where(and(eq(notifications.userId, userId), isNull(notifications.readAt)));
   return row?.n ?? 0;
 }
 

@@ -28,7 +28,8 @@ import { getT } from "~/utils/i18n";
 import { startOfBeijingDay } from "~/utils/time";
 import { bidContentRevealed } from "./reveal";
 
-const { projects, tenders, tenderAttachments, tenderAmendments, tenderQuestions, orgs, openings, bidOpenings, bids, evaluations, publicities, awards, complaints, auditLog } = schema;
+const { projects, tenders, tenderAttachments, tenderAmendments, tenderQuestions, orgs, openings, bidOpenings, bids, evaluations, publicities, awards, complaints, auditLog } =
+  schema;
 const T = getT("zh-CN");
 
 export const OCDS_VERSION = "1.1";
@@ -298,7 +299,11 @@ function eventsOf(r: Round, now: Date): ReleaseEvent[] {
   if (r.upheldAt) events.push({ key: "complaint-upheld", at: r.upheldAt, tag: before(awardAt, r.upheldAt) ? ["awardCancellation", "tenderUpdate"] : ["tenderUpdate"] });
   if (r.cancel) {
     const c = r.cancel.at;
-    events.push({ key: "cancellation", at: c, tag: before(awardAt, c) ? ["awardCancellation", ...(before(r.contractAt, c) ? ["contractTermination"] : [])] : ["tenderCancellation"] });
+    events.push({
+      key: "cancellation",
+      at: c,
+      tag: before(awardAt, c) ? ["awardCancellation", ...(before(r.contractAt, c) ? ["contractTermination"] : [])] : ["tenderCancellation"],
+    });
   }
   return events.filter((e) => e.at <= now).sort((a, b) => a.at.getTime() - b.at.getTime());
 }
@@ -356,12 +361,49 @@ function releaseOf(r: Round, ev: ReleaseEvent, origin: string): OcdsRelease {
   const documents: Obj[] = [
     { id: "notice", documentType: "tenderNotice", title: "招标公告", url: notice, format: "text/html", language: "zh", datePublished: iso(tender.publishedAt) },
     ...(tender.documentPdfSha256
-      ? [{ id: "tender-documents", documentType: "biddingDocuments", title: "招标文件", description: "登录后下载", url: `${notice}/files/${tender.documentPdfSha256}`, format: "application/pdf", language: "zh", datePublished: iso(tender.publishedAt) }]
+      ? [
+          {
+            id: "tender-documents",
+            documentType: "biddingDocuments",
+            title: "招标文件",
+            description: "登录后下载",
+            url: `${notice}/files/${tender.documentPdfSha256}`,
+            format: "application/pdf",
+            language: "zh",
+            datePublished: iso(tender.publishedAt),
+          },
+        ]
       : []),
-    ...r.attachments.map((a) => ({ id: `attachment-${a.fileSha256.slice(0, 16)}`, documentType: "biddingDocuments", title: a.fileName, description: "登录后下载", url: `${notice}/files/${a.fileSha256}`, format: "application/pdf", language: "zh", datePublished: iso(tender.publishedAt) })),
-    ...(allBids ? [{ id: "opening-record", title: "开标记录", url: `${notice}/record`, format: "application/pdf", language: "zh", datePublished: iso(r.opening!.recordSignedAt!) }] : []),
-    ...(seen(r.publicity?.startsAt) ? [{ id: "publicity", title: "中标候选人公示", url: `${notice}/publicity`, format: "text/html", language: "zh", datePublished: iso(r.publicity!.startsAt) }] : []),
-    ...(r.cancel && seen(r.cancel.at) ? [{ id: "cancellation", documentType: "cancellationDetails", title: "项目撤销", description: r.cancel.reason, url: notice, format: "text/html", language: "zh", datePublished: iso(r.cancel.at) }] : []),
+    ...r.attachments.map((a) => ({
+      id: `attachment-${a.fileSha256.slice(0, 16)}`,
+      documentType: "biddingDocuments",
+      title: a.fileName,
+      description: "登录后下载",
+      url: `${notice}/files/${a.fileSha256}`,
+      format: "application/pdf",
+      language: "zh",
+      datePublished: iso(tender.publishedAt),
+    })),
+    ...(allBids
+      ? [{ id: "opening-record", title: "开标记录", url: `${notice}/record`, format: "application/pdf", language: "zh", datePublished: iso(r.opening!.recordSignedAt!) }]
+      : []),
+    ...(seen(r.publicity?.startsAt)
+      ? [{ id: "publicity", title: "中标候选人公示", url: `${notice}/publicity`, format: "text/html", language: "zh", datePublished: iso(r.publicity!.startsAt) }]
+      : []),
+    ...(r.cancel && seen(r.cancel.at)
+      ? [
+          {
+            id: "cancellation",
+            documentType: "cancellationDetails",
+            title: "项目撤销",
+            description: r.cancel.reason,
+            url: notice,
+            format: "text/html",
+            language: "zh",
+            datePublished: iso(r.cancel.at),
+          },
+        ]
+      : []),
   ];
 
   const tenderers = visible.filter((b) => b.status !== "withdrawn");
@@ -394,7 +436,15 @@ function releaseOf(r: Round, ev: ReleaseEvent, origin: string): OcdsRelease {
       ...(allBids ? { numberOfTenderers: tenderers.length, tenderers: tenderers.map(ref) } : {}),
       documents,
       ...(amendments.length
-        ? { amendments: amendments.map((a) => ({ id: `amendment-${a.seq}`, date: iso(a.createdAt), rationale: a.title, description: a.body, releaseID: `${r.ocid}-amendment-${a.seq}` })) }
+        ? {
+            amendments: amendments.map((a) => ({
+              id: `amendment-${a.seq}`,
+              date: iso(a.createdAt),
+              rationale: a.title,
+              description: a.body,
+              releaseID: `${r.ocid}-amendment-${a.seq}`,
+            })),
+          }
         : {}),
     },
   };
@@ -403,15 +453,25 @@ function releaseOf(r: Round, ev: ReleaseEvent, origin: string): OcdsRelease {
     const statistics: Obj[] = [];
     if (allBids) {
       const count = r.opening!.bidCount ?? tenderers.length;
-      statistics.push({ id: "bids", measure: "bids", value: count }, { id: "bidders", measure: "bidders", value: count }, { id: "electronicBids", measure: "electronicBids", value: count });
+      statistics.push(
+        { id: "bids", measure: "bids", value: count },
+        { id: "bidders", measure: "bidders", value: count },
+        { id: "electronicBids", measure: "electronicBids", value: count },
+      );
     }
     if (qualified) {
       const opened = r.bids.filter((b) => b.status === "decrypted" || b.status === "rejected");
-      statistics.push({ id: "validBids", measure: "validBids", value: qualified.length }, { id: "disqualifiedBids", measure: "disqualifiedBids", value: opened.filter((b) => !qualified.includes(b.bidId)).length });
+      statistics.push(
+        { id: "validBids", measure: "validBids", value: qualified.length },
+        { id: "disqualifiedBids", measure: "disqualifiedBids", value: opened.filter((b) => !qualified.includes(b.bidId)).length },
+      );
       // Every qualified price is public only with the opening record; the candidates' alone could mislead.
       const prices = r.bids.filter((b) => qualified.includes(b.bidId) && b.priceFen !== null).map((b) => b.priceFen!);
       if (allBids && prices.length) {
-        statistics.push({ id: "lowestValidBidValue", measure: "lowestValidBidValue", value: Math.min(...prices) / 100, currency: "CNY" }, { id: "highestValidBidValue", measure: "highestValidBidValue", value: Math.max(...prices) / 100, currency: "CNY" });
+        statistics.push(
+          { id: "lowestValidBidValue", measure: "lowestValidBidValue", value: Math.min(...prices) / 100, currency: "CNY" },
+          { id: "highestValidBidValue", measure: "highestValidBidValue", value: Math.max(...prices) / 100, currency: "CNY" },
+        );
       }
     }
     release.bids = {
@@ -444,7 +504,17 @@ function releaseOf(r: Round, ev: ReleaseEvent, origin: string): OcdsRelease {
         suppliers: winner ? [ref(winner)] : [],
         contractPeriod: { durationInDays },
         relatedBids: [a.winnerBidId],
-        documents: [{ id: "award-notice", documentType: "awardNotice", title: "中标通知书", url: `${notice}/award-notice`, format: "application/pdf", language: "zh", datePublished: iso(a.signedAt!) }],
+        documents: [
+          {
+            id: "award-notice",
+            documentType: "awardNotice",
+            title: "中标通知书",
+            url: `${notice}/award-notice`,
+            format: "application/pdf",
+            language: "zh",
+            datePublished: iso(a.signedAt!),
+          },
+        ],
       },
     ];
     if (seen(r.contractAt) && a.contractDate) {
@@ -477,7 +547,14 @@ function releaseOf(r: Round, ev: ReleaseEvent, origin: string): OcdsRelease {
 
   if (r.previousOcid) {
     release.relatedProcesses = [
-      { id: "previous-round", relationship: ["unsuccessfulProcess"], title: project.name, scheme: "ocid", identifier: r.previousOcid, uri: `${origin}/open-data/projects/${project.id}.json` },
+      {
+        id: "previous-round",
+        relationship: ["unsuccessfulProcess"],
+        title: project.name,
+        scheme: "ocid",
+        identifier: r.previousOcid,
+        uri: `${origin}/open-data/projects/${project.id}.json`,
+      },
     ];
   }
   return release;
@@ -534,7 +611,10 @@ export interface FeedQuery {
  */
 export async function countyRecordPackage(db: Db, clock: Clock, countyId: string, origin: string, query: FeedQuery & OcdsOptions = {}): Promise<RecordPackage | null> {
   if (!UUID.test(countyId)) return null;
-  const [county] = await db.select().from(orgs).where(and(eq(orgs.id, countyId), eq(orgs.kind, "county")));
+  const [county] = await db
+    .select()
+    .from(orgs)
+    .where(and(eq(orgs.id, countyId), eq(orgs.kind, "county")));
   if (!county) return null;
   const now = clock.now();
   const page = Math.max(1, Math.floor(query.page ?? 1));

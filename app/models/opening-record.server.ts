@@ -28,11 +28,21 @@ const T = getT("zh-CN");
 const TIME = "yyyy-MM-dd HH:mm:ss";
 
 export async function renderOpeningRecord(db: Db, tenderId: string, now: Date) {
-  const [row] = await db.select({ tender: tenders, project: projects, village: orgs.name }).from(tenders).innerJoin(projects, eq(projects.id, tenders.projectId)).innerJoin(orgs, eq(orgs.id, projects.villageId)).where(eq(tenders.id, tenderId));
+  const [row] = await db
+    .select({ tender: tenders, project: projects, village: orgs.name })
+    .from(tenders)
+    .innerJoin(projects, eq(projects.id, tenders.projectId))
+    .innerJoin(orgs, eq(orgs.id, projects.villageId))
+    .where(eq(tenders.id, tenderId));
   const [o] = await db.select().from(openings).where(eq(openings.tenderId, tenderId));
   if (!row || !o || (o.state !== "closed" && o.state !== "failed")) throw new DomainError("errors.opening.notNow", { status: 409 });
   const [host] = o.hostUserId ? await db.select({ name: users.name }).from(users).where(eq(users.id, o.hostUserId)) : [];
-  const signins = await db.select({ company: orgs.name, at: openingSignins.at }).from(openingSignins).innerJoin(orgs, eq(orgs.id, openingSignins.companyId)).where(eq(openingSignins.tenderId, tenderId)).orderBy(asc(openingSignins.at));
+  const signins = await db
+    .select({ company: orgs.name, at: openingSignins.at })
+    .from(openingSignins)
+    .innerJoin(orgs, eq(orgs.id, openingSignins.companyId))
+    .where(eq(openingSignins.tenderId, tenderId))
+    .orderBy(asc(openingSignins.at));
   const rows = await readingRows(db, tenderId);
   const events = await hallEventsAfter(db, tenderId, 0);
   const reason = o.failReason ? (JSON.parse(o.failReason) as { key: string; values?: Record<string, string | number> }) : null;
@@ -40,7 +50,16 @@ export async function renderOpeningRecord(db: Db, tenderId: string, now: Date) {
     {
       heading: "一、签到",
       blocks: signins.length
-        ? [{ kind: "table", columns: [{ label: "投标人", width: 3 }, { label: "签到时间", width: 2 }], rows: signins.map((s) => [s.company, formatBeijing(s.at, TIME)]) }]
+        ? [
+            {
+              kind: "table",
+              columns: [
+                { label: "投标人", width: 3 },
+                { label: "签到时间", width: 2 },
+              ],
+              rows: signins.map((s) => [s.company, formatBeijing(s.at, TIME)]),
+            },
+          ]
         : [{ kind: "paragraph", text: "无人签到。" }],
     },
     {
@@ -60,7 +79,9 @@ export async function renderOpeningRecord(db: Db, tenderId: string, now: Date) {
           ],
           rows: rows.map((r) => {
             const opened = r.status === "decrypted" || r.status === "rejected";
-            const reasons = reasonKeys(r.reason).map((k) => T(k)).join("；");
+            const reasons = reasonKeys(r.reason)
+              .map((k) => T(k))
+              .join("；");
             const unreadable = unreadableFields(r.reason);
             const shown = (v: string | number | null, cannotRead: boolean) => (v === null ? (opened && cannotRead ? T("opening.unreadable") : "—") : String(v));
             return [
@@ -120,7 +141,12 @@ export async function renderOpeningRecord(db: Db, tenderId: string, now: Date) {
 }
 
 async function assertRecordHost(db: Db, tenderId: string, role: MemberRole, orgId: string) {
-  const [row] = await db.select({ project: projects, opening: openings }).from(openings).innerJoin(tenders, eq(tenders.id, openings.tenderId)).innerJoin(projects, eq(projects.id, tenders.projectId)).where(eq(openings.tenderId, tenderId));
+  const [row] = await db
+    .select({ project: projects, opening: openings })
+    .from(openings)
+    .innerJoin(tenders, eq(tenders.id, openings.tenderId))
+    .innerJoin(projects, eq(projects.id, tenders.projectId))
+    .where(eq(openings.tenderId, tenderId));
   if (!row || !(await actsForVillage(db, row.project, role, orgId))) throw new DomainError("errors.forbidden", { status: 403 });
   if (row.opening.recordSignedAt) throw new DomainError("errors.signature.alreadySigned", { status: 409 });
   return row;
@@ -144,7 +170,17 @@ export async function requestRecordSignature(db: Db, clock: Clock, store: FileSt
 }
 
 /** The host's passkey approved the digest: sign, and publish the signed record. */
-export async function completeRecordSignature(db: Db, clock: Clock, store: FileStore, rp: RelyingParty, actor: Actor & { userId: string }, actingOrgId: string, tenderId: string, requestId: unknown, response: AuthenticationResponseJSON) {
+export async function completeRecordSignature(
+  db: Db,
+  clock: Clock,
+  store: FileStore,
+  rp: RelyingParty,
+  actor: Actor & { userId: string },
+  actingOrgId: string,
+  tenderId: string,
+  requestId: unknown,
+  response: AuthenticationResponseJSON,
+) {
   const { project } = await assertRecordHost(db, tenderId, actor.role as MemberRole, actingOrgId);
   const { request, signed } = await completeSignature(db, clock, store, rp, actor.userId, requestId, response);
   if (request.purpose !== "opening_record" || request.objectId !== tenderId) throw new DomainError("errors.signature.expired", { status: 409 });
@@ -153,8 +189,18 @@ export async function completeRecordSignature(db: Db, clock: Clock, store: FileS
   await db.transaction(async (tx) => {
     const [o] = await tx.select().from(openings).where(eq(openings.tenderId, tenderId)).for("update");
     if (o.recordSignedAt) throw new DomainError("errors.signature.alreadySigned", { status: 409 });
-    await tx.update(openings).set({ recordPdfSha256: final.sha256, recordSignedAt: clock.now(), recordSignedBy: actor.userId }).where(and(eq(openings.tenderId, tenderId)));
-    await appendAudit(tx, clock, actor, { action: "opening.record_signed", objectType: "tender", objectId: tenderId, countyId: project.countyId, townshipId: project.townshipId, after: { sha256: final.sha256, size: final.size } });
+    await tx
+      .update(openings)
+      .set({ recordPdfSha256: final.sha256, recordSignedAt: clock.now(), recordSignedBy: actor.userId })
+      .where(and(eq(openings.tenderId, tenderId)));
+    await appendAudit(tx, clock, actor, {
+      action: "opening.record_signed",
+      objectType: "tender",
+      objectId: tenderId,
+      countyId: project.countyId,
+      townshipId: project.townshipId,
+      after: { sha256: final.sha256, size: final.size },
+    });
   });
   return final;
 }

@@ -57,7 +57,10 @@ export async function hallRole(db: Db, p: Project, m: { role: MemberRole; orgId:
   if (m.role === "supervisor" && p.townshipId === m.orgId) return "observer";
   if (m.role === "county_admin" && p.countyId === m.orgId) return "observer";
   if (m.role === "contractor") {
-    const [b] = await db.select({ id: bids.id }).from(bids).where(and(eq(bids.tenderId, tenderId), eq(bids.companyId, m.orgId)));
+    const [b] = await db
+      .select({ id: bids.id })
+      .from(bids)
+      .where(and(eq(bids.tenderId, tenderId), eq(bids.companyId, m.orgId)));
     if (b) return "bidder";
   }
   return null;
@@ -98,7 +101,10 @@ export async function signIn(db: Db, clock: Clock, actor: HallActor, companyId: 
     const locked = await lockCurrentTender(tx, tenderId);
     const now = clock.now();
     refuse(locked.project, locked.tender, "sign_in", actor.role as MemberRole, now);
-    const [bid] = await tx.select().from(bids).where(and(eq(bids.tenderId, tenderId), eq(bids.companyId, companyId), eq(bids.status, "sealed")));
+    const [bid] = await tx
+      .select()
+      .from(bids)
+      .where(and(eq(bids.tenderId, tenderId), eq(bids.companyId, companyId), eq(bids.status, "sealed")));
     if (!bid) throw new DomainError("errors.opening.noBid", { status: 409 });
     await tx
       .insert(openingSignins)
@@ -125,15 +131,39 @@ export async function startDecryption(db: Db, clock: Clock, actor: HallActor, ac
     if (locked.project.state === "published") await closeBidding(tx, clock, locked.project.id, locked.tender.deadline);
     const existing = await lockOpening(tx, tenderId);
     if (existing && existing.state !== "waiting") throw new DomainError("errors.opening.alreadyStarted", { status: 409 });
-    const all = await tx.select({ bid: bids, company: orgs.name }).from(bids).innerJoin(orgs, eq(orgs.id, bids.companyId)).where(eq(bids.tenderId, tenderId)).orderBy(asc(bids.createdAt));
+    const all = await tx
+      .select({ bid: bids, company: orgs.name })
+      .from(bids)
+      .innerJoin(orgs, eq(orgs.id, bids.companyId))
+      .where(eq(bids.tenderId, tenderId))
+      .orderBy(asc(bids.createdAt));
     const sealed = all.filter((b) => b.bid.status === "sealed");
-    const signins = await tx.select({ companyId: openingSignins.companyId, at: openingSignins.at, company: orgs.name }).from(openingSignins).innerJoin(orgs, eq(orgs.id, openingSignins.companyId)).where(eq(openingSignins.tenderId, tenderId)).orderBy(asc(openingSignins.at));
+    const signins = await tx
+      .select({ companyId: openingSignins.companyId, at: openingSignins.at, company: orgs.name })
+      .from(openingSignins)
+      .innerJoin(orgs, eq(orgs.id, openingSignins.companyId))
+      .where(eq(openingSignins.tenderId, tenderId))
+      .orderBy(asc(openingSignins.at));
     const settings = await getCountySettings(tx, locked.project.countyId);
-    const values = { state: "decrypting" as const, hostUserId: actor.userId, bidCount: sealed.length, bidderSet: sealed.map((b) => b.bid.companyId).sort().join(","), decryptionStartedAt: now, windowEndsAt: new Date(now.getTime() + locked.tender.decryptionWindowMinutes * 60_000) };
+    const values = {
+      state: "decrypting" as const,
+      hostUserId: actor.userId,
+      bidCount: sealed.length,
+      bidderSet: sealed
+        .map((b) => b.bid.companyId)
+        .sort()
+        .join(","),
+      decryptionStartedAt: now,
+      windowEndsAt: new Date(now.getTime() + locked.tender.decryptionWindowMinutes * 60_000),
+    };
     if (existing) await tx.update(openings).set(values).where(eq(openings.tenderId, tenderId));
     else await tx.insert(openings).values({ tenderId, ...values, createdAt: now });
     if (all.length) {
-      await tx.insert(bidOpenings).values(all.map((b) => ({ bidId: b.bid.id, tenderId, status: b.bid.status === "sealed" ? ("waiting" as const) : ("withdrawn" as const), confirmation: "pending" as const })));
+      await tx
+        .insert(bidOpenings)
+        .values(
+          all.map((b) => ({ bidId: b.bid.id, tenderId, status: b.bid.status === "sealed" ? ("waiting" as const) : ("withdrawn" as const), confirmation: "pending" as const })),
+        );
     }
     await event(tx, clock, actor, locked, "opened", {
       bidders: all.map((b) => ({ company: b.company, withdrawn: b.bid.status !== "sealed" })),
@@ -147,7 +177,18 @@ export async function startDecryption(db: Db, clock: Clock, actor: HallActor, ac
     }
     await event(tx, clock, actor, locked, "decryption_started", { windowEndsAt: values.windowEndsAt.toISOString(), minutes: locked.tender.decryptionWindowMinutes });
     // Each bidder's window closes at a stated time; a bid not decrypted by then through the bidder's fault counts as revoked (视为撤销).
-    await notify(tx, clock, await usersOfOrgs(tx, sealed.map((b) => b.bid.companyId), ["contractor"]), "opening.decryption", { project: locked.project.name, until: formatBeijing(values.windowEndsAt) }, `/notices/${tenderId}/hall`);
+    await notify(
+      tx,
+      clock,
+      await usersOfOrgs(
+        tx,
+        sealed.map((b) => b.bid.companyId),
+        ["contractor"],
+      ),
+      "opening.decryption",
+      { project: locked.project.name, until: formatBeijing(values.windowEndsAt) },
+      `/notices/${tenderId}/hall`,
+    );
     return { failed: false };
   });
 }
@@ -156,13 +197,20 @@ type Reason = { key: string; values?: Record<string, string | number> };
 
 async function failIn(tx: Db, clock: Clock, actor: Actor, locked: Locked, reason: Reason) {
   const now = clock.now();
-  await tx.update(openings).set({ state: "failed", failReason: JSON.stringify(reason), closedAt: now }).where(eq(openings.tenderId, locked.tender.id));
+  await tx
+    .update(openings)
+    .set({ state: "failed", failReason: JSON.stringify(reason), closedAt: now })
+    .where(eq(openings.tenderId, locked.tender.id));
   await moveProject(tx, clock, actor, locked, "fail_tender");
   await event(tx, clock, actor, locked, "failed", { reason });
 }
 
 const extendSchema = z.object({
-  minutes: z.coerce.number({ message: "errors.opening.extendMinutes" }).int("errors.opening.extendMinutes").min(5, "errors.opening.extendMinutes").max(240, "errors.opening.extendMinutes"),
+  minutes: z.coerce
+    .number({ message: "errors.opening.extendMinutes" })
+    .int("errors.opening.extendMinutes")
+    .min(5, "errors.opening.extendMinutes")
+    .max(240, "errors.opening.extendMinutes"),
   reason: z.string().trim().min(4, "errors.opening.reasonRequired").max(1000, "errors.opening.reasonRequired"),
 });
 
@@ -221,14 +269,22 @@ async function incidentsIn(tx: Db, tenderId: string, from: Date) {
  * an incident logged in the window that the host answered with an extension.
  */
 async function settleWindow(tx: Db, clock: Clock, locked: Locked, o: typeof openings.$inferSelect) {
-  const waiting = await tx.select().from(bidOpenings).where(and(eq(bidOpenings.tenderId, locked.tender.id), eq(bidOpenings.status, "waiting")));
+  const waiting = await tx
+    .select()
+    .from(bidOpenings)
+    .where(and(eq(bidOpenings.tenderId, locked.tender.id), eq(bidOpenings.status, "waiting")));
   const platformFault = o.extendedAt !== null && (await incidentsIn(tx, locked.tender.id, o.decryptionStartedAt!)).length > 0;
   const status = platformFault ? ("platform_withdrawn" as const) : ("revoked" as const);
   if (waiting.length) {
     await tx
       .update(bidOpenings)
       .set({ status, reason: platformFault ? "opening.reason.platformFault" : "opening.reason.notDecrypted" })
-      .where(inArray(bidOpenings.bidId, waiting.map((w) => w.bidId)));
+      .where(
+        inArray(
+          bidOpenings.bidId,
+          waiting.map((w) => w.bidId),
+        ),
+      );
   }
   await event(tx, clock, { userId: null, role: "system", ip: null }, locked, "window_ended", { unopened: waiting.length, status });
 }
@@ -251,14 +307,23 @@ export async function startReading(db: Db, clock: Clock, actor: HallActor, actin
     if (stillWaiting && !o.extendedAt && (await incidentsIn(tx, tenderId, o.decryptionStartedAt!)).length > 0) throw new DomainError("errors.opening.mustExtend", { status: 409 });
     if (stillWaiting) await settleWindow(tx, clock, locked, o);
     const settings = await getCountySettings(tx, locked.project.countyId);
-    const valid = (await tx.select().from(bidOpenings).where(and(eq(bidOpenings.tenderId, tenderId), eq(bidOpenings.status, "decrypted")))).length;
+    const valid = (
+      await tx
+        .select()
+        .from(bidOpenings)
+        .where(and(eq(bidOpenings.tenderId, tenderId), eq(bidOpenings.status, "decrypted")))
+    ).length;
     if (valid < settings.minValidBids) {
       await failIn(tx, clock, actor, locked, { key: "opening.failReason.tooFewValid", values: { count: valid, min: settings.minValidBids } });
       return { failed: true };
     }
     const confirmEndsAt = new Date(now.getTime() + settings.confirmationWindowMinutes * 60_000);
     await tx.update(openings).set({ state: "reading", readingStartedAt: now, confirmEndsAt }).where(eq(openings.tenderId, tenderId));
-    await event(tx, clock, actor, locked, "reading", { ceiling: formatFen(locked.project.ceilingFen), rows: await readingRows(tx, tenderId), confirmEndsAt: confirmEndsAt.toISOString() });
+    await event(tx, clock, actor, locked, "reading", {
+      ceiling: formatFen(locked.project.ceilingFen),
+      rows: await readingRows(tx, tenderId),
+      confirmEndsAt: confirmEndsAt.toISOString(),
+    });
     return { failed: false };
   });
 }
@@ -326,7 +391,10 @@ export async function decryptionMaterial(db: Db, clock: Clock, companyId: string
   if (!own || own.bid.status !== "sealed" || own.v.kind !== "sealed") return null;
   const [bo] = await db.select().from(bidOpenings).where(eq(bidOpenings.bidId, own.bid.id));
   if (bo?.status !== "waiting") return null;
-  const wraps = await db.select().from(bidKeyWraps).where(and(eq(bidKeyWraps.versionId, own.v.id), isNull(bidKeyWraps.retiredAt)));
+  const wraps = await db
+    .select()
+    .from(bidKeyWraps)
+    .where(and(eq(bidKeyWraps.versionId, own.v.id), isNull(bidKeyWraps.retiredAt)));
   return {
     submissionId: own.v.submissionId,
     ciphertextSha256: own.v.ciphertextSha256!,
@@ -391,11 +459,17 @@ export async function submitDataKey(db: Db, clock: Clock, store: FileStore, acto
     const read = opened.readable ? readManifest(opened.manifest, manifestTerms(locked.project, locked.tender), settings) : unreadableManifest();
     const problems = [...read.reasons];
     // The manager named by id, in the company's own record: the name and certificate read out are the record's.
-    const [pm] = read.projectManagerId ? await tx.select().from(projectManagers).where(and(eq(projectManagers.companyId, companyId), eq(projectManagers.id, read.projectManagerId))) : [];
+    const [pm] = read.projectManagerId
+      ? await tx
+          .select()
+          .from(projectManagers)
+          .where(and(eq(projectManagers.companyId, companyId), eq(projectManagers.id, read.projectManagerId)))
+      : [];
     if (opened.readable) {
       if (!pm) problems.push(reasonKey("projectManager"));
       else if (settings.blockBusyProjectManagers && (await busyProjectManagerIds(tx, companyId)).has(pm.id)) problems.push(reasonKey("projectManagerBusy"));
-      if (pm && read.projectManagerClaim && (read.projectManagerClaim.name !== pm.name || read.projectManagerClaim.certificateNumber !== pm.certificateNumber)) problems.push(reasonKey("projectManagerMismatch"));
+      if (pm && read.projectManagerClaim && (read.projectManagerClaim.name !== pm.name || read.projectManagerClaim.certificateNumber !== pm.certificateNumber))
+        problems.push(reasonKey("projectManagerMismatch"));
     }
     const opens = opened.readable ? opened.files : [];
     const isPdf = (b: Buffer) => b.subarray(0, 5).toString("latin1") === "%PDF-";
@@ -438,7 +512,11 @@ export async function submitDataKey(db: Db, clock: Clock, store: FileStore, acto
 async function readingContext(tx: Db, tenderId: string, companyId: string) {
   const o = await lockOpening(tx, tenderId);
   if (o?.state !== "reading") throw new DomainError("errors.opening.notNow", { status: 409 });
-  const [row] = await tx.select({ bo: bidOpenings }).from(bidOpenings).innerJoin(bids, eq(bids.id, bidOpenings.bidId)).where(and(eq(bidOpenings.tenderId, tenderId), eq(bids.companyId, companyId)));
+  const [row] = await tx
+    .select({ bo: bidOpenings })
+    .from(bidOpenings)
+    .innerJoin(bids, eq(bids.id, bidOpenings.bidId))
+    .where(and(eq(bidOpenings.tenderId, tenderId), eq(bids.companyId, companyId)));
   return { o, bo: row?.bo ?? null };
 }
 
@@ -468,9 +546,14 @@ export async function raiseObjection(db: Db, clock: Clock, actor: HallActor, com
     refuse(locked.project, locked.tender, "decrypt", actor.role as MemberRole, clock.now());
     const o = await lockOpening(tx, tenderId);
     if (o?.state !== "decrypting" && o?.state !== "reading") throw new DomainError("errors.opening.notNow", { status: 409 });
-    const [row] = await tx.select({ bo: bidOpenings }).from(bidOpenings).innerJoin(bids, eq(bids.id, bidOpenings.bidId)).where(and(eq(bidOpenings.tenderId, tenderId), eq(bids.companyId, companyId)));
+    const [row] = await tx
+      .select({ bo: bidOpenings })
+      .from(bidOpenings)
+      .innerJoin(bids, eq(bids.id, bidOpenings.bidId))
+      .where(and(eq(bidOpenings.tenderId, tenderId), eq(bids.companyId, companyId)));
     if (!row) throw new DomainError("errors.opening.noBid", { status: 409 });
-    if (o.state === "reading" && row.bo.confirmation === "pending") await tx.update(bidOpenings).set({ confirmation: "objected", confirmedAt: clock.now() }).where(eq(bidOpenings.bidId, row.bo.bidId));
+    if (o.state === "reading" && row.bo.confirmation === "pending")
+      await tx.update(bidOpenings).set({ confirmation: "objected", confirmedAt: clock.now() }).where(eq(bidOpenings.bidId, row.bo.bidId));
     const [company] = await tx.select({ name: orgs.name }).from(orgs).where(eq(orgs.id, companyId));
     return event(tx, clock, actor, locked, "objection", { company: company.name, text: text.data }, companyId);
   });
@@ -486,7 +569,12 @@ export async function answerObjection(db: Db, clock: Clock, actor: HallActor, ac
     const o = await lockOpening(tx, tenderId);
     if (o?.state !== "decrypting" && o?.state !== "reading") throw new DomainError("errors.opening.notNow", { status: 409 });
     const id = Number(objectionId);
-    const [obj] = Number.isSafeInteger(id) ? await tx.select().from(hallEvents).where(and(eq(hallEvents.id, id), eq(hallEvents.tenderId, tenderId), eq(hallEvents.kind, "objection"))) : [];
+    const [obj] = Number.isSafeInteger(id)
+      ? await tx
+          .select()
+          .from(hallEvents)
+          .where(and(eq(hallEvents.id, id), eq(hallEvents.tenderId, tenderId), eq(hallEvents.kind, "objection")))
+      : [];
     if (!obj) throw new DomainError("errors.notFound", { status: 404 });
     if (await answered(tx, tenderId, id)) throw new DomainError("errors.opening.alreadyAnswered", { status: 409 });
     await event(tx, clock, actor, locked, "answer", { objectionId: id, text: text.data });
@@ -494,7 +582,10 @@ export async function answerObjection(db: Db, clock: Clock, actor: HallActor, ac
 }
 
 async function answered(tx: Db, tenderId: string, objectionId: number) {
-  const [a] = await tx.select({ id: hallEvents.id }).from(hallEvents).where(and(eq(hallEvents.tenderId, tenderId), eq(hallEvents.kind, "answer"), sql`(${hallEvents.payload}->>'objectionId')::bigint = ${objectionId}`));
+  const [a] = await tx
+    .select({ id: hallEvents.id })
+    .from(hallEvents)
+    .where(and(eq(hallEvents.tenderId, tenderId), eq(hallEvents.kind, "answer"), sql`(${hallEvents.payload}->>'objectionId')::bigint = ${objectionId}`));
   return Boolean(a);
 }
 
@@ -513,9 +604,21 @@ export async function closeOpening(db: Db, clock: Clock, actor: HallActor, actin
     const rows = await tx.select().from(bidOpenings).where(eq(bidOpenings.tenderId, tenderId));
     const pending = rows.filter((r) => r.status !== "withdrawn" && r.confirmation === "pending");
     if (pending.length && now < o.confirmEndsAt!) throw new DomainError("errors.opening.confirmOpen", { status: 409 });
-    const objections = await tx.select({ id: hallEvents.id }).from(hallEvents).where(and(eq(hallEvents.tenderId, tenderId), eq(hallEvents.kind, "objection")));
+    const objections = await tx
+      .select({ id: hallEvents.id })
+      .from(hallEvents)
+      .where(and(eq(hallEvents.tenderId, tenderId), eq(hallEvents.kind, "objection")));
     for (const ob of objections) if (!(await answered(tx, tenderId, ob.id))) throw new DomainError("errors.opening.unanswered", { status: 409 });
-    if (pending.length) await tx.update(bidOpenings).set({ confirmation: "silent", confirmedAt: now }).where(inArray(bidOpenings.bidId, pending.map((p) => p.bidId)));
+    if (pending.length)
+      await tx
+        .update(bidOpenings)
+        .set({ confirmation: "silent", confirmedAt: now })
+        .where(
+          inArray(
+            bidOpenings.bidId,
+            pending.map((p) => p.bidId),
+          ),
+        );
     await tx.update(openings).set({ state: "closed", closedAt: now }).where(eq(openings.tenderId, tenderId));
     await moveProject(tx, clock, actor, locked, "open_bids");
     await event(tx, clock, actor, locked, "closed", { rows: await readingRows(tx, tenderId) });
@@ -542,13 +645,31 @@ export async function retender(db: Db, clock: Clock, actor: HallActor, villageId
  */
 export async function hallView(db: Db, clock: Clock, tenderId: string, viewer: { role: HallRole; companyId: string | null }) {
   const now = clock.now();
-  const [row] = await db.select({ tender: schema.tenders, project: projects }).from(schema.tenders).innerJoin(projects, eq(projects.id, schema.tenders.projectId)).where(eq(schema.tenders.id, tenderId));
+  const [row] = await db
+    .select({ tender: schema.tenders, project: projects })
+    .from(schema.tenders)
+    .innerJoin(projects, eq(projects.id, schema.tenders.projectId))
+    .where(eq(schema.tenders.id, tenderId));
   if (!row) return null;
   const { tender, project } = row;
   const beforeDeadline = now < tender.deadline;
   const [o] = await db.select().from(openings).where(eq(openings.tenderId, tenderId));
-  const ownSignin = viewer.companyId ? (await db.select().from(openingSignins).where(and(eq(openingSignins.tenderId, tenderId), eq(openingSignins.companyId, viewer.companyId))))[0] ?? null : null;
-  const ownBid = viewer.companyId ? (await db.select().from(bids).where(and(eq(bids.tenderId, tenderId), eq(bids.companyId, viewer.companyId))))[0] ?? null : null;
+  const ownSignin = viewer.companyId
+    ? ((
+        await db
+          .select()
+          .from(openingSignins)
+          .where(and(eq(openingSignins.tenderId, tenderId), eq(openingSignins.companyId, viewer.companyId)))
+      )[0] ?? null)
+    : null;
+  const ownBid = viewer.companyId
+    ? ((
+        await db
+          .select()
+          .from(bids)
+          .where(and(eq(bids.tenderId, tenderId), eq(bids.companyId, viewer.companyId)))
+      )[0] ?? null)
+    : null;
   const base = {
     tender,
     project,
@@ -560,6 +681,11 @@ export async function hallView(db: Db, clock: Clock, tenderId: string, viewer: {
     ownBidOpening: ownBid ? ((await db.select().from(bidOpenings).where(eq(bidOpenings.bidId, ownBid.id)))[0] ?? null) : null,
   };
   if (beforeDeadline) return { ...base, signins: [], rows: [], reading: false };
-  const signins = await db.select({ company: orgs.name, at: openingSignins.at }).from(openingSignins).innerJoin(orgs, eq(orgs.id, openingSignins.companyId)).where(eq(openingSignins.tenderId, tenderId)).orderBy(asc(openingSignins.at));
+  const signins = await db
+    .select({ company: orgs.name, at: openingSignins.at })
+    .from(openingSignins)
+    .innerJoin(orgs, eq(orgs.id, openingSignins.companyId))
+    .where(eq(openingSignins.tenderId, tenderId))
+    .orderBy(asc(openingSignins.at));
   return { ...base, signins, rows: await readingRows(db, tenderId), reading: bidContentRevealed(o) };
 }

@@ -25,7 +25,14 @@ import { CHANNELS, type Channel, type Transports } from "./transports.server";
 const { outbox, outboxAttempts, notificationMutes, users } = schema;
 
 /** Messages about a legal deadline (an answer owed, a window that closes) and account security: always sent on every channel. */
-export const LOCKED_KINDS: ReadonlySet<NotificationKind> = new Set(["publicity.objection", "publicity.complaint", "evaluation.clarify", "opening.decryption", "auth.locked", "company.memberReset"]);
+export const LOCKED_KINDS: ReadonlySet<NotificationKind> = new Set([
+  "publicity.objection",
+  "publicity.complaint",
+  "evaluation.clarify",
+  "opening.decryption",
+  "auth.locked",
+  "company.memberReset",
+]);
 
 /** Attempts before a message is marked failed, and the wait after each failed one. */
 export const MAX_ATTEMPTS = 5;
@@ -54,7 +61,15 @@ function addressesOf(u: Recipient): { channel: Channel; address: string }[] {
 }
 
 /** The rows of one message to one person, one per channel that reaches them (but `muted`), in their language. */
-function rowsFor(u: Recipient, now: Date, kind: string, text: (t: TFunction) => { subject: string; body: string }, link: string | null, secret: string | null, muted: (channel: Channel) => boolean = () => false) {
+function rowsFor(
+  u: Recipient,
+  now: Date,
+  kind: string,
+  text: (t: TFunction) => { subject: string; body: string },
+  link: string | null,
+  secret: string | null,
+  muted: (channel: Channel) => boolean = () => false,
+) {
   const { subject, body } = text(tIn(u.locale));
   return addressesOf(u)
     .filter((a) => !muted(a.channel))

@@ -69,7 +69,14 @@ export function exclusionOf(e: PoolExpert, ctx: { parties: string[]; specialty: 
  * Draw the panel of a tender whose opening has closed: the host (committee or
  * its agent) only. `seed` is for tests; otherwise 32 random bytes.
  */
-export async function drawPanel(db: Db, clock: Clock, actor: Actor & { userId: string }, actingOrgId: string, tenderId: string, opts: { specialty?: string | null; seed?: string } = {}) {
+export async function drawPanel(
+  db: Db,
+  clock: Clock,
+  actor: Actor & { userId: string },
+  actingOrgId: string,
+  tenderId: string,
+  opts: { specialty?: string | null; seed?: string } = {},
+) {
   return db.transaction(async (tx) => {
     const { tender, project } = await lockCurrentTender(tx, tenderId);
     if (!(await actsForVillage(tx, project, actor.role as MemberRole, actingOrgId))) throw new DomainError("errors.forbidden", { status: 403 });
@@ -99,7 +106,19 @@ export async function drawPanel(db: Db, clock: Clock, actor: Actor & { userId: s
     for (const { e, name } of pool) {
       const held = credit.get(e.userId);
       const suspendedUntil = held && (!e.suspendedUntil || held > e.suspendedUntil) ? held : e.suspendedUntil;
-      const ex = exclusionOf({ userId: e.userId, name, specialties: e.specialties, employer: e.employer, declaredRelations: e.declaredRelations, pastEmployers: e.pastEmployers, available: e.available, suspendedUntil }, ctx);
+      const ex = exclusionOf(
+        {
+          userId: e.userId,
+          name,
+          specialties: e.specialties,
+          employer: e.employer,
+          declaredRelations: e.declaredRelations,
+          pastEmployers: e.pastEmployers,
+          available: e.available,
+          suspendedUntil,
+        },
+        ctx,
+      );
       if (ex) exclusions.push({ expertId: e.userId, ...ex });
       else eligible.push(e.userId);
     }
@@ -108,14 +127,19 @@ export async function drawPanel(db: Db, clock: Clock, actor: Actor & { userId: s
     // The host chooses the filter: one that leaves barely more experts than seats would let the host choose the panel.
     const needed = size * settings.panelFilterEligiblePerSeat;
     if (ctx.specialty && eligible.length < needed)
-      throw new DomainError("errors.panel.filterTooNarrow", { status: 409, values: { specialty: ctx.specialty, eligible: eligible.length, needed, perSeat: settings.panelFilterEligiblePerSeat } });
+      throw new DomainError("errors.panel.filterTooNarrow", {
+        status: 409,
+        values: { specialty: ctx.specialty, eligible: eligible.length, needed, perSeat: settings.panelFilterEligiblePerSeat },
+      });
     const seed = opts.seed ?? randomBytes(32).toString("hex");
     const order = drawOrder(seed, eligible);
     const reserves = Math.min(PANEL_RESERVES, order.length - size);
     const now = clock.now();
     await tx.insert(panels).values({ tenderId, specialty: ctx.specialty, size, reserves, seed, exclusions, drawnAt: now, drawnBy: actor.userId });
     const chosen = order.slice(0, size + reserves);
-    await tx.insert(panelMembers).values(chosen.map((expertId, i) => ({ tenderId, expertId, position: i + 1, role: i < size ? ("member" as const) : ("reserve" as const), status: "assigned" as const })));
+    await tx
+      .insert(panelMembers)
+      .values(chosen.map((expertId, i) => ({ tenderId, expertId, position: i + 1, role: i < size ? ("member" as const) : ("reserve" as const), status: "assigned" as const })));
     await appendAudit(tx, clock, actor, {
       action: "panel.draw",
       objectType: "tender",
@@ -136,15 +160,24 @@ export async function drawPanel(db: Db, clock: Clock, actor: Actor & { userId: s
 export async function declare(db: Db, clock: Clock, actor: Actor & { userId: string }, tenderId: string, input: { accept: boolean; reason?: string }) {
   return db.transaction(async (tx) => {
     const { project } = await lockCurrentTender(tx, tenderId);
-    const [me] = await tx.select().from(panelMembers).where(and(eq(panelMembers.tenderId, tenderId), eq(panelMembers.expertId, actor.userId), eq(panelMembers.role, "member")));
+    const [me] = await tx
+      .select()
+      .from(panelMembers)
+      .where(and(eq(panelMembers.tenderId, tenderId), eq(panelMembers.expertId, actor.userId), eq(panelMembers.role, "member")));
     if (!me || me.status !== "assigned") throw new DomainError("errors.panel.notAssigned", { status: 409 });
     const now = clock.now();
     if (input.accept) {
-      await tx.update(panelMembers).set({ status: "accepted", declaredAt: now }).where(and(eq(panelMembers.tenderId, tenderId), eq(panelMembers.expertId, actor.userId)));
+      await tx
+        .update(panelMembers)
+        .set({ status: "accepted", declaredAt: now })
+        .where(and(eq(panelMembers.tenderId, tenderId), eq(panelMembers.expertId, actor.userId)));
     } else {
       const reason = (input.reason ?? "").trim();
       if (reason.length < 4) throw new DomainError("errors.panel.reasonRequired", { field: "reason" });
-      await tx.update(panelMembers).set({ status: "recused", declaredAt: now, recuseReason: reason }).where(and(eq(panelMembers.tenderId, tenderId), eq(panelMembers.expertId, actor.userId)));
+      await tx
+        .update(panelMembers)
+        .set({ status: "recused", declaredAt: now, recuseReason: reason })
+        .where(and(eq(panelMembers.tenderId, tenderId), eq(panelMembers.expertId, actor.userId)));
       const [reserve] = await tx
         .select()
         .from(panelMembers)
@@ -152,7 +185,10 @@ export async function declare(db: Db, clock: Clock, actor: Actor & { userId: str
         .orderBy(asc(panelMembers.position))
         .limit(1);
       if (reserve) {
-        await tx.update(panelMembers).set({ role: "member" }).where(and(eq(panelMembers.tenderId, tenderId), eq(panelMembers.expertId, reserve.expertId)));
+        await tx
+          .update(panelMembers)
+          .set({ role: "member" })
+          .where(and(eq(panelMembers.tenderId, tenderId), eq(panelMembers.expertId, reserve.expertId)));
         await notify(tx, clock, [reserve.expertId], "panel.assigned", { project: project.name }, `/panels/${tenderId}`);
       }
     }
@@ -171,8 +207,17 @@ export async function declare(db: Db, clock: Clock, actor: Actor & { userId: str
 export async function panelFor(db: Db, tenderId: string, viewer: { userId: string; role: MemberRole; orgId: string }) {
   const [p] = await db.select().from(panels).where(eq(panels.tenderId, tenderId));
   if (!p) return null;
-  const members = await db.select({ m: panelMembers, name: users.name }).from(panelMembers).innerJoin(users, eq(users.id, panelMembers.expertId)).where(eq(panelMembers.tenderId, tenderId)).orderBy(asc(panelMembers.position));
-  const [t] = await db.select({ project: schema.projects }).from(schema.tenders).innerJoin(schema.projects, eq(schema.projects.id, schema.tenders.projectId)).where(eq(schema.tenders.id, tenderId));
+  const members = await db
+    .select({ m: panelMembers, name: users.name })
+    .from(panelMembers)
+    .innerJoin(users, eq(users.id, panelMembers.expertId))
+    .where(eq(panelMembers.tenderId, tenderId))
+    .orderBy(asc(panelMembers.position));
+  const [t] = await db
+    .select({ project: schema.projects })
+    .from(schema.tenders)
+    .innerJoin(schema.projects, eq(schema.projects.id, schema.tenders.projectId))
+    .where(eq(schema.tenders.id, tenderId));
   const isMember = members.some((m) => m.m.expertId === viewer.userId);
   const host = (viewer.role === "committee" || viewer.role === "agent") && (await actsForVillage(db, t.project, viewer.role, viewer.orgId));
   const supervisor = (viewer.role === "supervisor" && t.project.townshipId === viewer.orgId) || (viewer.role === "county_admin" && t.project.countyId === viewer.orgId);

@@ -80,13 +80,7 @@ export async function passkeyRegistrationOptions(db: Db, clock: Clock, rp: Relyi
   return options;
 }
 
-export async function registerPasskey(
-  db: Db,
-  clock: Clock,
-  rp: RelyingParty,
-  actor: Actor & { userId: string },
-  input: { response: RegistrationResponseJSON; name: string },
-) {
+export async function registerPasskey(db: Db, clock: Clock, rp: RelyingParty, actor: Actor & { userId: string }, input: { response: RegistrationResponseJSON; name: string }) {
   const expectedChallenge = await consumeChallenge(db, clock, input.response.response?.clientDataJSON ?? "", "passkey_register", actor.userId);
   let verification;
   try {
@@ -143,7 +137,11 @@ export async function passkeyLoginOptions(db: Db, clock: Clock, rp: RelyingParty
 
 /** Check an assertion against the stored passkey and move its counter on; returns the passkey. */
 async function verifyAssertion(db: Db, clock: Clock, rp: RelyingParty, response: AuthenticationResponseJSON, expectedChallenge: string) {
-  const [passkey] = await db.select().from(passkeys).where(eq(passkeys.id, String(response.id))).limit(1);
+  const [passkey] = await db
+    .select()
+    .from(passkeys)
+    .where(eq(passkeys.id, String(response.id)))
+    .limit(1);
   if (!passkey) throw new DomainError("errors.passkeyUnknown");
   let verification;
   try {
@@ -164,10 +162,7 @@ async function verifyAssertion(db: Db, clock: Clock, rp: RelyingParty, response:
     throw new DomainError("errors.passkeyFailed");
   }
   if (!verification.verified) throw new DomainError("errors.passkeyFailed");
-  await db
-    .update(passkeys)
-    .set({ counter: verification.authenticationInfo.newCounter, lastUsedAt: clock.now() })
-    .where(eq(passkeys.id, passkey.id));
+  await db.update(passkeys).set({ counter: verification.authenticationInfo.newCounter, lastUsedAt: clock.now() }).where(eq(passkeys.id, passkey.id));
   return passkey;
 }
 
@@ -267,9 +262,6 @@ export async function removePasskey(db: Db, clock: Clock, actor: Actor & { userI
 
 /** Expired challenges are useless; the scheduler sweeps them. */
 export async function purgeExpiredChallenges(db: Db, clock: Clock): Promise<number> {
-  const rows = await db
-    .delete(webauthnChallenges)
-    .where(lte(webauthnChallenges.expiresAt, clock.now()))
-    .returning({ c: webauthnChallenges.challenge });
+  const rows = await db.delete(webauthnChallenges).where(lte(webauthnChallenges.expiresAt, clock.now())).returning({ c: webauthnChallenges.challenge });
   return rows.length;
 }

@@ -16,15 +16,7 @@ import { getCountySettings } from "./county-settings.server";
 import { DomainError } from "./errors";
 import { checkTransition, type ProjectAction, type ProjectState } from "./lifecycle";
 import { insertProject, refusal, transition } from "./lifecycle.server";
-import {
-  allowedMethods,
-  bandOf,
-  detectSplitting,
-  mandatoryThreshold,
-  PROJECT_TYPES,
-  SELECTION_METHODS,
-  type SplittingFinding,
-} from "./project-rules";
+import { allowedMethods, bandOf, detectSplitting, mandatoryThreshold, PROJECT_TYPES, SELECTION_METHODS, type SplittingFinding } from "./project-rules";
 import { formatFen } from "~/utils/money";
 
 const { projects, projectDecisions, files, orgs } = schema;
@@ -45,7 +37,10 @@ const yuan = (message: string) =>
       return fen;
     });
 
-const day = z.string().trim().regex(/^\d{4}-\d{2}-\d{2}$/, "errors.project.day");
+const day = z
+  .string()
+  .trim()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "errors.project.day");
 const count = z
   .string()
   .trim()
@@ -299,7 +294,16 @@ export async function findSplitting(db: Db, settings: CountySettings, p: Project
     .select()
     .from(projects)
     .where(and(eq(projects.villageId, p.villageId), eq(projects.type, p.type), ne(projects.id, p.id), ne(projects.state, "cancelled")));
-  const asCandidate = (x: Project) => ({ id: x.id, name: x.name, location: x.location, scope: x.scope, type: x.type, villageId: x.villageId, estimateFen: x.estimateFen, at: x.createdAt });
+  const asCandidate = (x: Project) => ({
+    id: x.id,
+    name: x.name,
+    location: x.location,
+    scope: x.scope,
+    type: x.type,
+    villageId: x.villageId,
+    estimateFen: x.estimateFen,
+    at: x.createdAt,
+  });
   return detectSplitting(settings, asCandidate(p), others.map(asCandidate));
 }
 
@@ -330,11 +334,20 @@ export async function approveProject(db: Db, clock: Clock, actor: Actor, project
 export async function returnProject(db: Db, clock: Clock, actor: Actor, projectId: string, townshipId: string, reason: string) {
   const text = reason.trim();
   if (text.length < 4) throw new DomainError("errors.project.reasonRequired", { field: "reason" });
-  return simpleTransition(db, clock, actor, projectId, "return", (p) => p.townshipId === townshipId, {
-    returnReason: text,
-    decidedAt: clock.now(),
-    decidedBy: actor.userId,
-  }, { reason: text });
+  return simpleTransition(
+    db,
+    clock,
+    actor,
+    projectId,
+    "return",
+    (p) => p.townshipId === townshipId,
+    {
+      returnReason: text,
+      decidedAt: clock.now(),
+      decidedBy: actor.userId,
+    },
+    { reason: text },
+  );
 }
 
 async function simpleTransition(

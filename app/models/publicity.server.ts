@@ -52,7 +52,12 @@ export async function biddingCompanies(db: Db, tenderId: string): Promise<string
 
 /** The companies behind the bids that came to the opening, by bid: public since the opening record. */
 export async function openedBidders(db: Db, tenderId: string): Promise<{ bidId: string; company: string }[]> {
-  return db.select({ bidId: bids.id, company: orgs.name }).from(bidOpenings).innerJoin(bids, eq(bids.id, bidOpenings.bidId)).innerJoin(orgs, eq(orgs.id, bids.companyId)).where(eq(bidOpenings.tenderId, tenderId));
+  return db
+    .select({ bidId: bids.id, company: orgs.name })
+    .from(bidOpenings)
+    .innerJoin(bids, eq(bids.id, bidOpenings.bidId))
+    .innerJoin(orgs, eq(orgs.id, bids.companyId))
+    .where(eq(bidOpenings.tenderId, tenderId));
 }
 
 /** Called inside the transaction of the report's last signature. */
@@ -64,14 +69,24 @@ export async function startPublicity(tx: Db, clock: Clock, actor: Actor, tenderI
   const endsAt = new Date(now.getTime() + settings.publicityMinDays * DAY);
   await tx.insert(publicities).values({ tenderId, startsAt: now, endsAt, candidates });
   await transition(tx, clock, actor, "project", project.id, "publish_candidates", {
-    audit: ({ after }) => ({ action: "publicity.start", objectType: "tender", objectId: tenderId, detail: { candidates, endsAt: endsAt.toISOString() }, after: { projectState: after.state } }),
+    audit: ({ after }) => ({
+      action: "publicity.start",
+      objectType: "tender",
+      objectId: tenderId,
+      detail: { candidates, endsAt: endsAt.toISOString() },
+      after: { projectState: after.state },
+    }),
   });
   const bidders = await usersOfOrgs(tx, await biddingCompanies(tx, tenderId), ["contractor"]);
   await notify(tx, clock, [...bidders, ...(await hostsOf(tx, project))], "publicity.started", { project: project.name }, `/notices/${tenderId}`);
 }
 
 async function ownBidOnTender(tx: Db, tenderId: string, companyId: string) {
-  const [row] = await tx.select({ id: bids.id }).from(bidOpenings).innerJoin(bids, eq(bids.id, bidOpenings.bidId)).where(and(eq(bidOpenings.tenderId, tenderId), eq(bids.companyId, companyId)));
+  const [row] = await tx
+    .select({ id: bids.id })
+    .from(bidOpenings)
+    .innerJoin(bids, eq(bids.id, bidOpenings.bidId))
+    .where(and(eq(bidOpenings.tenderId, tenderId), eq(bids.companyId, companyId)));
   if (!row) throw new DomainError("errors.publicity.notBidder", { status: 403 });
   return row;
 }
@@ -104,7 +119,10 @@ export async function answerObjection(db: Db, clock: Clock, actor: Actor & { use
     if (!(await actsForVillage(tx, project, actor.role as MemberRole, actingOrgId))) throw new DomainError("errors.forbidden", { status: 403 });
     assertAction(project, "answer_objection", actor.role as MemberRole);
     if (!/^[0-9a-f-]{36}$/.test(objectionId)) throw new DomainError("errors.notFound", { status: 404 });
-    const [o] = await tx.select().from(objections).where(and(eq(objections.id, objectionId), eq(objections.tenderId, tenderId)));
+    const [o] = await tx
+      .select()
+      .from(objections)
+      .where(and(eq(objections.id, objectionId), eq(objections.tenderId, tenderId)));
     if (!o) throw new DomainError("errors.notFound", { status: 404 });
     if (o.state !== "open") throw new DomainError("errors.evaluation.alreadyAnswered", { status: 409 });
     const text = cleanText(answer, "answer");
@@ -125,12 +143,21 @@ export async function fileComplaint(db: Db, clock: Clock, actor: Actor & { userI
     const [pub] = await tx.select().from(publicities).where(eq(publicities.tenderId, tenderId));
     const settings = await getCountySettings(tx, project.countyId);
     const now = clock.now();
-    if (!pub || now.getTime() > pub.startsAt.getTime() + settings.complaintWithinDays * DAY) throw new DomainError("errors.publicity.complaintLate", { status: 409, values: { days: settings.complaintWithinDays } });
+    if (!pub || now.getTime() > pub.startsAt.getTime() + settings.complaintWithinDays * DAY)
+      throw new DomainError("errors.publicity.complaintLate", { status: 409, values: { days: settings.complaintWithinDays } });
     const text = cleanText(body, "body");
     const calendar = await getWorkingCalendar(tx, project.countyId);
     const [row] = await tx
       .insert(complaints)
-      .values({ tenderId, companyId, filedBy: actor.userId, body: text, filedAt: now, acceptDueAt: calendar.deadlineAfterWorkingDays(now, settings.complaintAcceptWorkingDays), state: "filed" })
+      .values({
+        tenderId,
+        companyId,
+        filedBy: actor.userId,
+        body: text,
+        filedAt: now,
+        acceptDueAt: calendar.deadlineAfterWorkingDays(now, settings.complaintAcceptWorkingDays),
+        state: "filed",
+      })
       .returning();
     await audit(tx, clock, actor, project, tenderId, "complaint.file", { complaintId: row.id, body: text, acceptDueAt: row.acceptDueAt.toISOString() });
     await notify(tx, clock, await usersOfOrgs(tx, [project.townshipId], ["supervisor"]), "publicity.complaint", { project: project.name }, `/notices/${tenderId}/publicity`);
@@ -145,20 +172,35 @@ export type ComplaintDecision = "accept" | "reject" | "uphold" | "dismiss";
  * or reject it with reasons; an accepted one is upheld (the result falls:
  * the project fails, the committee may start a new round) or dismissed.
  */
-export async function handleComplaint(db: Db, clock: Clock, actor: Actor & { userId: string }, townshipId: string, tenderId: string, complaintId: string, decision: ComplaintDecision, outcome: string) {
+export async function handleComplaint(
+  db: Db,
+  clock: Clock,
+  actor: Actor & { userId: string },
+  townshipId: string,
+  tenderId: string,
+  complaintId: string,
+  decision: ComplaintDecision,
+  outcome: string,
+) {
   return db.transaction(async (tx) => {
     const { project } = await lockCurrentTender(tx, tenderId);
     if (actor.role !== "supervisor" || project.townshipId !== townshipId) throw new DomainError("errors.forbidden", { status: 403 });
     assertAction(project, decision === "uphold" ? "uphold_complaint" : "handle_complaint", "supervisor");
     if (!/^[0-9a-f-]{36}$/.test(complaintId)) throw new DomainError("errors.notFound", { status: 404 });
-    const [c] = await tx.select().from(complaints).where(and(eq(complaints.id, complaintId), eq(complaints.tenderId, tenderId)));
+    const [c] = await tx
+      .select()
+      .from(complaints)
+      .where(and(eq(complaints.id, complaintId), eq(complaints.tenderId, tenderId)));
     if (!c) throw new DomainError("errors.notFound", { status: 404 });
     const now = clock.now();
     const settings = await getCountySettings(tx, project.countyId);
     if (decision === "accept") {
       if (c.state !== "filed") throw new DomainError("errors.publicity.complaintState", { status: 409 });
       const calendar = await getWorkingCalendar(tx, project.countyId);
-      await tx.update(complaints).set({ state: "accepted", acceptedAt: now, handledBy: actor.userId, decideDueAt: calendar.deadlineAfterWorkingDays(now, settings.complaintDecideWorkingDays) }).where(eq(complaints.id, complaintId));
+      await tx
+        .update(complaints)
+        .set({ state: "accepted", acceptedAt: now, handledBy: actor.userId, decideDueAt: calendar.deadlineAfterWorkingDays(now, settings.complaintDecideWorkingDays) })
+        .where(eq(complaints.id, complaintId));
     } else {
       const from = decision === "reject" ? "filed" : "accepted";
       if (c.state !== from) throw new DomainError("errors.publicity.complaintState", { status: 409 });
@@ -186,10 +228,23 @@ export async function handleComplaint(db: Db, clock: Clock, actor: Actor & { use
     if (decision === "uphold") {
       await transition(tx, clock, actor, "project", project.id, "uphold_complaint", {
         expectFrom: [project.state as ProjectState],
-        audit: ({ after }) => ({ action: "complaint.uphold", objectType: "tender", objectId: tenderId, detail: { complaintId, outcome: outcome || null }, after: { projectState: after.state } }),
+        audit: ({ after }) => ({
+          action: "complaint.uphold",
+          objectType: "tender",
+          objectId: tenderId,
+          detail: { complaintId, outcome: outcome || null },
+          after: { projectState: after.state },
+        }),
       });
     } else await audit(tx, clock, actor, project, tenderId, `complaint.${decision}`, { complaintId, outcome: outcome || null });
-    await notify(tx, clock, [...(await usersOfOrgs(tx, [c.companyId], ["contractor"])), ...(await hostsOf(tx, project))], "publicity.complaint", { project: project.name }, `/notices/${tenderId}/publicity`);
+    await notify(
+      tx,
+      clock,
+      [...(await usersOfOrgs(tx, [c.companyId], ["contractor"])), ...(await hostsOf(tx, project))],
+      "publicity.complaint",
+      { project: project.name },
+      `/notices/${tenderId}/publicity`,
+    );
   });
 }
 
@@ -199,9 +254,15 @@ export async function awardBlockers(db: Db, tenderId: string, now: Date): Promis
   if (!pub) return ["award.blocked.noPublicity"];
   const out: string[] = [];
   if (now < pub.endsAt) out.push("award.blocked.publicity");
-  const open = await db.select({ id: objections.id }).from(objections).where(and(eq(objections.tenderId, tenderId), eq(objections.state, "open")));
+  const open = await db
+    .select({ id: objections.id })
+    .from(objections)
+    .where(and(eq(objections.tenderId, tenderId), eq(objections.state, "open")));
   if (open.length) out.push("award.blocked.objections");
-  const pending = await db.select({ id: complaints.id }).from(complaints).where(and(eq(complaints.tenderId, tenderId), inArray(complaints.state, ["filed", "accepted"])));
+  const pending = await db
+    .select({ id: complaints.id })
+    .from(complaints)
+    .where(and(eq(complaints.tenderId, tenderId), inArray(complaints.state, ["filed", "accepted"])));
   if (pending.length) out.push("award.blocked.complaints");
   return out;
 }
@@ -213,10 +274,22 @@ export async function publicityView(db: Db, clock: Clock, tenderId: string, view
   const [row] = await db.select({ project: projects }).from(tenders).innerJoin(projects, eq(projects.id, tenders.projectId)).where(eq(tenders.id, tenderId));
   const project = row.project;
   const host = Boolean(viewer && (viewer.role === "committee" || viewer.role === "agent") && (await actsForVillage(db, project, viewer.role, viewer.orgId)));
-  const supervisor = Boolean(viewer && ((viewer.role === "supervisor" && viewer.orgId === project.townshipId) || (viewer.role === "county_admin" && viewer.orgId === project.countyId)));
+  const supervisor = Boolean(
+    viewer && ((viewer.role === "supervisor" && viewer.orgId === project.townshipId) || (viewer.role === "county_admin" && viewer.orgId === project.countyId)),
+  );
   const bidder = Boolean(viewer && viewer.role === "contractor" && (await biddingCompanies(db, tenderId)).includes(viewer.orgId));
-  const allObjections = await db.select({ o: objections, company: orgs.name }).from(objections).innerJoin(orgs, eq(orgs.id, objections.companyId)).where(eq(objections.tenderId, tenderId)).orderBy(asc(objections.filedAt));
-  const allComplaints = await db.select({ c: complaints, company: orgs.name }).from(complaints).innerJoin(orgs, eq(orgs.id, complaints.companyId)).where(eq(complaints.tenderId, tenderId)).orderBy(asc(complaints.filedAt));
+  const allObjections = await db
+    .select({ o: objections, company: orgs.name })
+    .from(objections)
+    .innerJoin(orgs, eq(orgs.id, objections.companyId))
+    .where(eq(objections.tenderId, tenderId))
+    .orderBy(asc(objections.filedAt));
+  const allComplaints = await db
+    .select({ c: complaints, company: orgs.name })
+    .from(complaints)
+    .innerJoin(orgs, eq(orgs.id, complaints.companyId))
+    .where(eq(complaints.tenderId, tenderId))
+    .orderBy(asc(complaints.filedAt));
   const mineOnly = (companyId: string) => host || supervisor || (bidder && viewer!.orgId === companyId);
   const settings = await getCountySettings(db, project.countyId);
   const now = clock.now();
@@ -228,9 +301,12 @@ export async function publicityView(db: Db, clock: Clock, tenderId: string, view
     bidder,
     now,
     canObject: bidder && project.state === "publicity" && now < result.publicity.endsAt,
-    canComplain: bidder && (project.state === "publicity" || project.state === "awarded") && now.getTime() <= result.publicity.startsAt.getTime() + settings.complaintWithinDays * DAY,
+    canComplain:
+      bidder && (project.state === "publicity" || project.state === "awarded") && now.getTime() <= result.publicity.startsAt.getTime() + settings.complaintWithinDays * DAY,
     objections: allObjections.filter((x) => mineOnly(x.o.companyId)).map((x) => ({ ...x.o, company: host || supervisor ? x.company : null })),
-    complaints: allComplaints.filter((x) => mineOnly(x.c.companyId) || ["rejected", "upheld", "dismissed"].includes(x.c.state)).map((x) => ({ ...x.c, company: host || supervisor || mineOnly(x.c.companyId) ? x.company : null, body: mineOnly(x.c.companyId) ? x.c.body : null })),
+    complaints: allComplaints
+      .filter((x) => mineOnly(x.c.companyId) || ["rejected", "upheld", "dismissed"].includes(x.c.state))
+      .map((x) => ({ ...x.c, company: host || supervisor || mineOnly(x.c.companyId) ? x.company : null, body: mineOnly(x.c.companyId) ? x.c.body : null })),
   };
 }
 
@@ -253,9 +329,16 @@ export async function publicResult(db: Db, tenderId: string) {
     .innerJoin(users, eq(users.id, panelMembers.expertId))
     .where(and(eq(panelMembers.tenderId, tenderId), eq(panelMembers.role, "member"), eq(panelMembers.status, "accepted")))
     .orderBy(asc(panelMembers.position));
-  const [award] = await db.select().from(awards).where(and(eq(awards.tenderId, tenderId), eq(awards.state, "signed")));
+  const [award] = await db
+    .select()
+    .from(awards)
+    .where(and(eq(awards.tenderId, tenderId), eq(awards.state, "signed")));
   const [secret] = await db.select().from(drawSecrets).where(eq(drawSecrets.tenderId, tenderId));
-  const nonces = await db.select({ bidId: bidOpenings.bidId, nonce: bidOpenings.nonce }).from(bidOpenings).where(eq(bidOpenings.tenderId, tenderId)).orderBy(asc(bidOpenings.bidId));
+  const nonces = await db
+    .select({ bidId: bidOpenings.bidId, nonce: bidOpenings.nonce })
+    .from(bidOpenings)
+    .where(eq(bidOpenings.tenderId, tenderId))
+    .orderBy(asc(bidOpenings.bidId));
   return {
     publicity: pub,
     method: ev?.result?.method ?? null,
@@ -265,7 +348,17 @@ export async function publicResult(db: Db, tenderId: string) {
       return { bidId, place: i + 1, company: company.get(bidId) ?? "", priceFen: r?.priceFen ?? 0, total: r?.total ?? null };
     }),
     panel: panel.map((p) => p.name),
-    award: award ? { winner: company.get(award.winnerBidId) ?? "", priceFen: award.priceFen, signedAt: award.signedAt!, noticeSha256: award.noticePdfSha256!, contractDate: award.contractDate, acceptanceDate: award.acceptanceDate, settlementFen: award.settlementFen } : null,
+    award: award
+      ? {
+          winner: company.get(award.winnerBidId) ?? "",
+          priceFen: award.priceFen,
+          signedAt: award.signedAt!,
+          noticeSha256: award.noticePdfSha256!,
+          contractDate: award.contractDate,
+          acceptanceDate: award.acceptanceDate,
+          settlementFen: award.settlementFen,
+        }
+      : null,
     draw: {
       commitment: secret?.commitment ?? null,
       secret: secret?.revealedAt ? secret.secret : null,

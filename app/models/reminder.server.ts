@@ -51,7 +51,9 @@ export async function remindQualificationsExpiring(db: Db, clock: Clock): Promis
     .select({ q: companyQualifications, company: orgs.name })
     .from(companyQualifications)
     .innerJoin(orgs, eq(orgs.id, companyQualifications.companyId))
-    .where(and(isNull(companyQualifications.removedAt), gte(companyQualifications.expiresOn, today), lte(companyQualifications.expiresOn, addDays(today, QUALIFICATION_WARNING_DAYS))));
+    .where(
+      and(isNull(companyQualifications.removedAt), gte(companyQualifications.expiresOn, today), lte(companyQualifications.expiresOn, addDays(today, QUALIFICATION_WARNING_DAYS))),
+    );
   let sent = 0;
   for (const { q, company } of due) {
     await db.transaction(async (tx) => {

@@ -95,7 +95,8 @@ export async function issueResetCode(db: Db, clock: Clock, actor: Actor & { user
   return db.transaction(async (tx) => {
     const [target] = await tx.select().from(users).where(eq(users.phone, phone)).for("update");
     if (!target) throw new DomainError("errors.reset.noUser", { field: "phone", status: 404 });
-    if (!(await mayIssueFor(tx, { userId: actor.userId, role: actor.role, orgId: issuerOrgId }, target.id))) throw new DomainError("errors.reset.notYours", { field: "phone", status: 403 });
+    if (!(await mayIssueFor(tx, { userId: actor.userId, role: actor.role, orgId: issuerOrgId }, target.id)))
+      throw new DomainError("errors.reset.notYours", { field: "phone", status: 403 });
     const now = clock.now();
     await tx
       .update(resetCodes)
@@ -120,7 +121,16 @@ export async function issueResetCode(db: Db, clock: Clock, actor: Actor & { user
 /** The codes this official issued lately (never the codes themselves). */
 export async function issuedBy(db: Db, userId: string, limit = 20) {
   return db
-    .select({ id: resetCodes.id, name: users.name, phone: users.phone, createdAt: resetCodes.createdAt, expiresAt: resetCodes.expiresAt, usedAt: resetCodes.usedAt, voidedAt: resetCodes.voidedAt, identityCheck: resetCodes.identityCheck })
+    .select({
+      id: resetCodes.id,
+      name: users.name,
+      phone: users.phone,
+      createdAt: resetCodes.createdAt,
+      expiresAt: resetCodes.expiresAt,
+      usedAt: resetCodes.usedAt,
+      voidedAt: resetCodes.voidedAt,
+      identityCheck: resetCodes.identityCheck,
+    })
     .from(resetCodes)
     .innerJoin(users, eq(users.id, resetCodes.userId))
     .where(eq(resetCodes.issuedBy, userId))
@@ -303,7 +313,16 @@ async function issueChannelCode(tx: Db, clock: Clock, userId: string, purpose: t
   const expiresAt = new Date(now.getTime() + SELF_CODE_TTL_MS);
   const [row] = await tx
     .insert(resetCodes)
-    .values({ userId, codeSha256: sha256(code), issuedBy: null, issuedAs: purpose, identityCheck: "channel", createdAt: now, expiresAt, requestedFrom: purpose === SELF ? from : null })
+    .values({
+      userId,
+      codeSha256: sha256(code),
+      issuedBy: null,
+      issuedAs: purpose,
+      identityCheck: "channel",
+      createdAt: now,
+      expiresAt,
+      requestedFrom: purpose === SELF ? from : null,
+    })
     .returning();
   const kind = purpose === SELF ? "auth.resetCode" : "auth.stepUpCode";
   const messages = await enqueueCode(tx, clock, userId, kind, code, { minutes: String(SELF_CODE_TTL_MS / 60_000) }, link(code));

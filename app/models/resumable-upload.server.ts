@@ -115,7 +115,11 @@ function isFinished(rec: UploadRecord) {
 /** A name safe to show and store: no folders, no control characters, at most 200 characters. */
 export function cleanFileName(raw: string): string {
   // eslint-disable-next-line no-control-regex
-  const base = raw.split(/[\\/]/).pop()!.replace(/[\u0000-\u001f\u007f]/g, "").trim();
+  const base = raw
+    .split(/[\\/]/)
+    .pop()!
+    .replace(/[\u0000-\u001f\u007f]/g, "")
+    .trim();
   return (base || "file").slice(-200);
 }
 
@@ -434,7 +438,10 @@ export async function purgeExpiredUploads(files: FileStore, clock: Clock): Promi
       // A data file whose record is gone, or a record write that never finished.
       const orphan = f.endsWith(".tmp") || !names.includes(`${id}.json`);
       if (!orphan) continue;
-      const mtime = await stat(path.join(dir, f)).then((s) => s.mtimeMs, () => now);
+      const mtime = await stat(path.join(dir, f)).then(
+        (s) => s.mtimeMs,
+        () => now,
+      );
       if (now - mtime > UPLOAD_TTL_MS) await rm(path.join(dir, f), { force: true });
     }
   }

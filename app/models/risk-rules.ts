@@ -345,7 +345,12 @@ function sharedByTender<K extends ContactKind | DeviceKind>(marks: readonly Bidd
   for (const { m, norm, companies } of byValue.values()) {
     if (companies.size < 2) continue;
     const t = out.get(m.tenderId) ?? { tenderId: m.tenderId, projectId: m.projectId, deadline: m.deadline, shared: [] };
-    t.shared.push({ kind: m.kind, value: norm, shown: m.label ?? m.value.trim(), companies: [...companies].map(([id, name]) => ({ id, name })).sort((a, b) => (a.id < b.id ? -1 : 1)) });
+    t.shared.push({
+      kind: m.kind,
+      value: norm,
+      shown: m.label ?? m.value.trim(),
+      companies: [...companies].map(([id, name]) => ({ id, name })).sort((a, b) => (a.id < b.id ? -1 : 1)),
+    });
     out.set(m.tenderId, t);
   }
   return [...out.values()];
@@ -423,7 +428,11 @@ export function identicalFileFlags(files: readonly BidFile[]): RiskFlag[] {
     (f) => f.tenderId,
   )) {
     const shared = [...groupBy(list, (f) => f.sha256)]
-      .map(([sha, fs]) => ({ sha, names: sortedUnique(fs.map((f) => f.name)), companies: [...new Map(fs.map((f) => [f.companyId, f.companyName]))].sort(([a], [b]) => (a < b ? -1 : 1)) }))
+      .map(([sha, fs]) => ({
+        sha,
+        names: sortedUnique(fs.map((f) => f.name)),
+        companies: [...new Map(fs.map((f) => [f.companyId, f.companyName]))].sort(([a], [b]) => (a < b ? -1 : 1)),
+      }))
       .filter((s) => s.companies.length >= 2)
       .sort((a, b) => (a.sha < b.sha ? -1 : 1));
     if (shared.length === 0) continue;
@@ -470,7 +479,10 @@ export type PricePattern = "equal" | "arithmetic" | "geometric" | "cluster";
  *   (max − min) × 10 000 ≤ min × bp.
  * An arithmetic sequence is not reported as geometric too.
  */
-export function pricePatterns(pricesFen: readonly number[], t: Pick<RiskThresholds, "priceClusterBasisPoints" | "pricePatternMinBids" | "sequenceToleranceFen"> = DEFAULT_RISK_THRESHOLDS): PricePattern[] {
+export function pricePatterns(
+  pricesFen: readonly number[],
+  t: Pick<RiskThresholds, "priceClusterBasisPoints" | "pricePatternMinBids" | "sequenceToleranceFen"> = DEFAULT_RISK_THRESHOLDS,
+): PricePattern[] {
   const p = [...pricesFen].sort((a, b) => a - b);
   const out: PricePattern[] = [];
   if (p.some((x, i) => i > 0 && x === p[i - 1])) out.push("equal");
@@ -495,7 +507,10 @@ export function pricePatterns(pricesFen: readonly number[], t: Pick<RiskThreshol
 }
 
 /** One flag per tender whose prices form a pattern: high for equal prices or a sequence, medium for a cluster alone. */
-export function pricePatternFlags(tenders: readonly PricedTender[], t: Pick<RiskThresholds, "priceClusterBasisPoints" | "pricePatternMinBids" | "sequenceToleranceFen"> = DEFAULT_RISK_THRESHOLDS): RiskFlag[] {
+export function pricePatternFlags(
+  tenders: readonly PricedTender[],
+  t: Pick<RiskThresholds, "priceClusterBasisPoints" | "pricePatternMinBids" | "sequenceToleranceFen"> = DEFAULT_RISK_THRESHOLDS,
+): RiskFlag[] {
   const flags: RiskFlag[] = [];
   for (const x of tenders) {
     const patterns = pricePatterns(
@@ -556,7 +571,10 @@ export interface AwardedTender {
  * that an outsider joins, is not caught here (the shared-contact and price
  * rules look at each of those tenders). High.
  */
-export function rotatingWinnerFlags(tenders: readonly AwardedTender[], t: Pick<RiskThresholds, "rotationMinCompanies" | "rotationMinTenders" | "rotationMinWinners"> = DEFAULT_RISK_THRESHOLDS): RiskFlag[] {
+export function rotatingWinnerFlags(
+  tenders: readonly AwardedTender[],
+  t: Pick<RiskThresholds, "rotationMinCompanies" | "rotationMinTenders" | "rotationMinWinners"> = DEFAULT_RISK_THRESHOLDS,
+): RiskFlag[] {
   const flags: RiskFlag[] = [];
   // Tenders of one set often share one bidders list: each list's companies and key are worked out once.
   const keys = new Map<readonly { companyId: string }[], { ids: string[]; key: string }>();
@@ -695,7 +713,14 @@ export function shortAnnouncementFlags(tenders: readonly AnnouncedTender[], t: P
         evidence: [
           {
             labelKey: "risk.evidence.shortAnnouncement",
-            values: { publishedAt: iso(x.publishedAt), deadlineAt: iso(x.deadline), days: Math.floor(hours / 24), hours: hours % 24, minDays: t.minAnnouncementDays, round: x.round },
+            values: {
+              publishedAt: iso(x.publishedAt),
+              deadlineAt: iso(x.deadline),
+              days: Math.floor(hours / 24),
+              hours: hours % 24,
+              minDays: t.minAnnouncementDays,
+              round: x.round,
+            },
             links: [link.notice(x.tenderId)],
           },
         ],
@@ -791,7 +816,12 @@ export function repeatedFailureFlags(rounds: readonly FailedRound[], t: Pick<Ris
           ...ordered.map((r) => ({
             labelKey: `risk.evidence.failures.${r.cause}`,
             values: { round: r.round, failedAt: iso(r.failedAt) },
-            links: r.cause === "opening" ? [link.notice(r.tenderId), link.hall(r.tenderId)] : r.cause === "evaluation" ? [link.notice(r.tenderId), link.evaluation(r.tenderId)] : [link.notice(r.tenderId), link.award(r.tenderId)],
+            links:
+              r.cause === "opening"
+                ? [link.notice(r.tenderId), link.hall(r.tenderId)]
+                : r.cause === "evaluation"
+                  ? [link.notice(r.tenderId), link.evaluation(r.tenderId)]
+                  : [link.notice(r.tenderId), link.award(r.tenderId)],
           })),
         ],
       };

@@ -59,7 +59,23 @@ import {
 // The routes take the rule and severity lists from here, so the hashing in risk-rules never reaches a browser bundle.
 export { FINGERPRINT, RISK_RULES, SEVERITIES } from "./risk-rules";
 
-const { projects, tenders, tenderAmendments, openings, evaluations, awards, complaints, bids, bidOpenings, orgs, companyProfiles, projectManagers, expertScores, users, riskReviews } = schema;
+const {
+  projects,
+  tenders,
+  tenderAmendments,
+  openings,
+  evaluations,
+  awards,
+  complaints,
+  bids,
+  bidOpenings,
+  orgs,
+  companyProfiles,
+  projectManagers,
+  expertScores,
+  users,
+  riskReviews,
+} = schema;
 
 export interface RiskScope {
   countyId: string;
@@ -148,9 +164,16 @@ async function scanIn(run: RunOnSnapshot, clock: Clock, scope: RiskScope, opts: 
     only = p;
   }
 
-  const inScope = and(eq(projects.countyId, scope.countyId), scope.townshipId ? eq(projects.townshipId, scope.townshipId) : undefined, only ? eq(projects.id, only.id) : undefined) as SQL;
+  const inScope = and(
+    eq(projects.countyId, scope.countyId),
+    scope.townshipId ? eq(projects.townshipId, scope.townshipId) : undefined,
+    only ? eq(projects.id, only.id) : undefined,
+  ) as SQL;
   // The same condition for raw SQL, on the alias p.
-  const rawScope = sql.join([sql`p.county_id = ${scope.countyId}`, ...(scope.townshipId ? [sql`p.township_id = ${scope.townshipId}`] : []), ...(only ? [sql`p.id = ${only.id}`] : [])], sql` and `);
+  const rawScope = sql.join(
+    [sql`p.county_id = ${scope.countyId}`, ...(scope.townshipId ? [sql`p.township_id = ${scope.townshipId}`] : []), ...(only ? [sql`p.id = ${only.id}`] : [])],
+    sql` and `,
+  );
   const pastDeadline = lte(tenders.deadline, now);
   const revealed = bidContentRevealedSql(openings.state, openings.readingStartedAt);
   // Complaints are few: when one was upheld, per tender.
@@ -385,7 +408,14 @@ async function scanIn(run: RunOnSnapshot, clock: Clock, scope: RiskScope, opts: 
     // Comprehensive scoring, once every member's scores are in.
     run((q) =>
       q
-        .select({ tenderId: expertScores.tenderId, bidId: expertScores.bidId, expertId: expertScores.expertId, expertName: users.name, companyId: bids.companyId, score: expertScores.score })
+        .select({
+          tenderId: expertScores.tenderId,
+          bidId: expertScores.bidId,
+          expertId: expertScores.expertId,
+          expertName: users.name,
+          companyId: bids.companyId,
+          score: expertScores.score,
+        })
         .from(expertScores)
         .innerJoin(evaluations, eq(evaluations.tenderId, expertScores.tenderId))
         .innerJoin(tenders, eq(tenders.id, expertScores.tenderId))
@@ -458,7 +488,10 @@ async function scanIn(run: RunOnSnapshot, clock: Clock, scope: RiskScope, opts: 
   }
   // Who holds a value depends only on which companies have it, not on how many bids carry it:
   // the distinct declared values decide it, then only the bids that can matter are read.
-  const declaredOnce = rowsOf<{ companyId: string; kind: ContactKind; value: string }>(declaredRows).map((r) => ({ companyId: r.companyId, v: valueOf(r.companyId, r.kind, r.value) }));
+  const declaredOnce = rowsOf<{ companyId: string; kind: ContactKind; value: string }>(declaredRows).map((r) => ({
+    companyId: r.companyId,
+    v: valueOf(r.companyId, r.kind, r.value),
+  }));
   const sharing = new Set<string>();
   for (const [id, vs] of registered) if (vs.some((v) => holder.get(v.key) === null)) sharing.add(id);
   for (const d of declaredOnce) if (d.v && holder.get(d.v.key) === null) sharing.add(d.companyId);
@@ -550,7 +583,8 @@ async function scanIn(run: RunOnSnapshot, clock: Clock, scope: RiskScope, opts: 
     tenderById.set(r.tenderId, { projectId: r.projectId, deadline: asDate(Number(r.deadlineMs)), recordSigned: r.recordSigned });
     projectInfo.set(r.projectId, { name: r.projectName, townshipId: r.townshipId });
   }
-  for (const b of bidRows) if (!tenderById.has(b.tenderId)) tenderById.set(b.tenderId, { projectId: b.projectId, deadline: asDate(Number(b.deadlineMs)), recordSigned: b.recordSigned });
+  for (const b of bidRows)
+    if (!tenderById.has(b.tenderId)) tenderById.set(b.tenderId, { projectId: b.projectId, deadline: asDate(Number(b.deadlineMs)), recordSigned: b.recordSigned });
   const declared: (Value | null)[][] = bidRows.map((b) =>
     b.revealed && past(b.tenderId)
       ? [
@@ -578,7 +612,17 @@ async function scanIn(run: RunOnSnapshot, clock: Clock, scope: RiskScope, opts: 
   });
   for (const r of rowsOf<{ tenderId: string; companyId: string; kind: DeviceKind; value: string; label: string | null }>(deviceRows)) {
     const x = past(r.tenderId);
-    if (x) devices.push({ tenderId: r.tenderId, projectId: x.projectId, deadline: x.deadline, companyId: r.companyId, companyName: nameOf(r.companyId), kind: r.kind, value: r.value, label: r.label });
+    if (x)
+      devices.push({
+        tenderId: r.tenderId,
+        projectId: x.projectId,
+        deadline: x.deadline,
+        companyId: r.companyId,
+        companyName: nameOf(r.companyId),
+        kind: r.kind,
+        value: r.value,
+        label: r.label,
+      });
   }
   const files: BidFile[] = [];
   for (const r of rowsOf<{ tenderId: string; companyId: string; sha: string; name: string; published: boolean }>(fileRows)) {
@@ -638,7 +682,7 @@ async function scanIn(run: RunOnSnapshot, clock: Clock, scope: RiskScope, opts: 
   for (const x of tenderRows) {
     if (x.deadline > now) continue;
     const result = x.result as EvaluationResult | null;
-    const winnerBidId = x.awardWinnerBidId && x.awardState !== "rejected" ? x.awardWinnerBidId : result?.candidates?.[0] ?? null;
+    const winnerBidId = x.awardWinnerBidId && x.awardState !== "rejected" ? x.awardWinnerBidId : (result?.candidates?.[0] ?? null);
     if (result && winnerBidId && result.ranking.length > 1)
       ranked.push({
         tenderId: x.tenderId,
@@ -657,7 +701,13 @@ async function scanIn(run: RunOnSnapshot, clock: Clock, scope: RiskScope, opts: 
       });
     if (x.openingState === "failed") failures.push({ projectId: x.projectId, tenderId: x.tenderId, round: x.round, failedAt: x.openingClosedAt ?? x.deadline, cause: "opening" });
     else if (x.evaluationFailed)
-      failures.push({ projectId: x.projectId, tenderId: x.tenderId, round: x.round, failedAt: x.evaluationFailedAt !== null ? asDate(Number(x.evaluationFailedAt)) : x.deadline, cause: "evaluation" });
+      failures.push({
+        projectId: x.projectId,
+        tenderId: x.tenderId,
+        round: x.round,
+        failedAt: x.evaluationFailedAt !== null ? asDate(Number(x.evaluationFailedAt)) : x.deadline,
+        cause: "evaluation",
+      });
     else if (x.upheldAtMs !== null) failures.push({ projectId: x.projectId, tenderId: x.tenderId, round: x.round, failedAt: asDate(Number(x.upheldAtMs)), cause: "complaint" });
   }
 

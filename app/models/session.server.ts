@@ -39,12 +39,17 @@ export async function startSession(
       ip: actor.ip,
       userAgent: actor.userAgent?.slice(0, 300) ?? null,
     });
-    await appendAudit(tx, clock, { ...actor, userId: input.userId }, {
-      action: "auth.login",
-      objectType: "session",
-      objectId: id.slice(0, 12),
-      detail: { method: input.method },
-    });
+    await appendAudit(
+      tx,
+      clock,
+      { ...actor, userId: input.userId },
+      {
+        action: "auth.login",
+        objectType: "session",
+        objectId: id.slice(0, 12),
+        detail: { method: input.method },
+      },
+    );
   });
   return { token, sessionId: id };
 }
@@ -96,9 +101,7 @@ export async function endAllSessions(db: Db, clock: Clock, actor: Actor, keepSes
   if (!actor.userId) throw new DomainError("errors.forbidden", { status: 403 });
   const userId = actor.userId;
   return db.transaction(async (tx) => {
-    const where = keepSessionId
-      ? and(eq(sessions.userId, userId), ne(sessions.id, keepSessionId))
-      : eq(sessions.userId, userId);
+    const where = keepSessionId ? and(eq(sessions.userId, userId), ne(sessions.id, keepSessionId)) : eq(sessions.userId, userId);
     const deleted = await tx.delete(sessions).where(where).returning({ id: sessions.id });
     await appendAudit(tx, clock, actor, {
       action: "auth.logout_everywhere",
@@ -121,7 +124,10 @@ export async function switchMembership(db: Db, clock: Clock, actor: Actor, sessi
       .where(and(eq(memberships.id, membershipId), eq(memberships.userId, actor.userId ?? "")))
       .limit(1);
     if (!m) throw new DomainError("errors.forbidden", { status: 403 });
-    await tx.update(sessions).set({ membershipId }).where(and(eq(sessions.id, sessionId), eq(sessions.userId, m.userId)));
+    await tx
+      .update(sessions)
+      .set({ membershipId })
+      .where(and(eq(sessions.id, sessionId), eq(sessions.userId, m.userId)));
     await appendAudit(tx, clock, actor, {
       action: "auth.switch_role",
       objectType: "membership",

@@ -59,7 +59,10 @@ async function platformKey(db: Db, name: "ca" | "tsa" | "seal", make: () => Cert
   if (found) return { certPem: found.certPem, keyPem: openKey(found.keyPem) };
   const made = make();
   // Two instances starting at once: the first row wins, everyone uses it.
-  await db.insert(platformKeys).values({ name, certPem: made.certPem, keyPem: sealKey(made.keyPem), createdAt: clock.now() }).onConflictDoNothing();
+  await db
+    .insert(platformKeys)
+    .values({ name, certPem: made.certPem, keyPem: sealKey(made.keyPem), createdAt: clock.now() })
+    .onConflictDoNothing();
   const [row] = await db.select().from(platformKeys).where(eq(platformKeys.name, name));
   return { certPem: row.certPem, keyPem: openKey(row.keyPem) };
 }
@@ -77,7 +80,13 @@ export const PLATFORM_NAME = "村易招平台";
  * a visible red seal, a PAdES signature by the platform's organisation
  * certificate with a timestamp, then the long-term form (B-LTA).
  */
-export async function sealAsPlatform(db: Db, clock: Clock, store: FileStore, pdf: Uint8Array, doc: { fieldName: string; reason: string; rect?: SignatureRect; page?: number; bottomText: string }) {
+export async function sealAsPlatform(
+  db: Db,
+  clock: Clock,
+  store: FileStore,
+  pdf: Uint8Array,
+  doc: { fieldName: string; reason: string; rect?: SignatureRect; page?: number; bottomText: string },
+) {
   const seal = await platformSealKey(db, clock);
   const authority = localAuthority(db, clock);
   const prepared = await preparePdf(pdf, {
@@ -92,7 +101,12 @@ export async function sealAsPlatform(db: Db, clock: Clock, store: FileStore, pdf
     appearance: { kind: "seal", organization: PLATFORM_NAME, bottomText: doc.bottomText },
     font: fontBytes("serif"),
   });
-  const signed = signPreparedAsOrganisation(prepared.prepared, prepared.byteRange, { signerCertPem: seal.certPem, signerKeyPem: seal.keyPem, caCertPem: await authority.caCertPem(), tsa: await authority.tsa() });
+  const signed = signPreparedAsOrganisation(prepared.prepared, prepared.byteRange, {
+    signerCertPem: seal.certPem,
+    signerKeyPem: seal.keyPem,
+    caCertPem: await authority.caCertPem(),
+    tsa: await authority.tsa(),
+  });
   const final = await makeLongTerm(signed, { caCertPem: await authority.caCertPem(), crlDer: await authority.crl(), tsa: await authority.tsa() });
   const stored = await putBytes(store, final);
   await db.insert(files).values({ sha256: stored.sha256, size: stored.size, mime: "application/pdf", createdAt: clock.now() }).onConflictDoNothing();
@@ -109,8 +123,19 @@ export async function platformAuthority(db: Db, clock: Clock) {
 async function signerCertificate(db: Db, clock: Clock, rpId: string, ca: CertificateWithKey, passkey: typeof passkeys.$inferSelect, name: string) {
   const [found] = await db.select().from(signerCertificates).where(eq(signerCertificates.credentialId, passkey.id));
   if (found) return { ...found, keyPem: openKey(found.keyPem) };
-  const made = issueSignerCertificate(ca, { name, userId: passkey.userId, credentialId: passkey.id, credentialPublicKeyCose: new Uint8Array(passkey.publicKey), rpId, now: notBefore(clock.now()), days: 3 * 365 });
-  await db.insert(signerCertificates).values({ credentialId: passkey.id, userId: passkey.userId, certPem: made.certPem, keyPem: sealKey(made.keyPem), createdAt: clock.now() }).onConflictDoNothing();
+  const made = issueSignerCertificate(ca, {
+    name,
+    userId: passkey.userId,
+    credentialId: passkey.id,
+    credentialPublicKeyCose: new Uint8Array(passkey.publicKey),
+    rpId,
+    now: notBefore(clock.now()),
+    days: 3 * 365,
+  });
+  await db
+    .insert(signerCertificates)
+    .values({ credentialId: passkey.id, userId: passkey.userId, certPem: made.certPem, keyPem: sealKey(made.keyPem), createdAt: clock.now() })
+    .onConflictDoNothing();
   const [row] = await db.select().from(signerCertificates).where(eq(signerCertificates.credentialId, passkey.id));
   return { ...row, keyPem: openKey(row.keyPem) };
 }
@@ -159,7 +184,16 @@ export async function requestSignature(
   const digest = Buffer.from(prepared.digest).toString("base64url");
   const [req] = await db
     .insert(signatureRequests)
-    .values({ userId, purpose: doc.purpose, objectId: doc.objectId, preparedSha256: stored.sha256, byteRange: prepared.byteRange, digest, createdAt: now, expiresAt: new Date(now.getTime() + REQUEST_TTL_MS) })
+    .values({
+      userId,
+      purpose: doc.purpose,
+      objectId: doc.objectId,
+      preparedSha256: stored.sha256,
+      byteRange: prepared.byteRange,
+      digest,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + REQUEST_TTL_MS),
+    })
     .returning();
   return {
     requestId: req.id,
@@ -196,7 +230,10 @@ export async function completeSignature(
     .where(and(eq(signatureRequests.id, requestId), eq(signatureRequests.userId, userId), isNull(signatureRequests.usedAt)))
     .returning();
   if (!req || req.expiresAt <= now) throw new DomainError("errors.signature.expired", { status: 409 });
-  const [passkey] = await db.select().from(passkeys).where(and(eq(passkeys.id, String(response?.id ?? "")), eq(passkeys.userId, userId)));
+  const [passkey] = await db
+    .select()
+    .from(passkeys)
+    .where(and(eq(passkeys.id, String(response?.id ?? "")), eq(passkeys.userId, userId)));
   if (!passkey) throw new DomainError("errors.passkeyUnknown", { status: 400 });
   let verified;
   try {
@@ -222,7 +259,12 @@ export async function completeSignature(
       signerCertPem: signer.certPem,
       signerKeyPem: signer.keyPem,
       caCertPem: await authority.caCertPem(),
-      passkeyApproval: { credentialId: passkey.id, authenticatorData: response.response.authenticatorData, clientDataJSON: response.response.clientDataJSON, signature: response.response.signature },
+      passkeyApproval: {
+        credentialId: passkey.id,
+        authenticatorData: response.response.authenticatorData,
+        clientDataJSON: response.response.clientDataJSON,
+        signature: response.response.signature,
+      },
       tsa: await authority.tsa(),
     });
   } catch (e) {

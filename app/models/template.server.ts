@@ -64,7 +64,10 @@ export async function listTemplateVersions(db: Db, countyId: string) {
 }
 
 export async function getTemplateVersion(db: Db, countyId: string, version: number) {
-  const [t] = await db.select().from(templates).where(and(eq(templates.countyId, countyId), eq(templates.version, version)));
+  const [t] = await db
+    .select()
+    .from(templates)
+    .where(and(eq(templates.countyId, countyId), eq(templates.version, version)));
   return t ?? null;
 }
 

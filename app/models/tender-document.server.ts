@@ -85,8 +85,7 @@ export async function renderTenderDocument(f: TenderDocumentFacts): Promise<Uint
     keywords: ["招标文件", f.township, f.village],
   });
   // A character the fonts cannot draw would silently vanish from a legal document: refuse instead.
-  if (rendered.missingCharacters.length)
-    throw new DomainError("errors.tender.unprintable", { values: { chars: rendered.missingCharacters.join(" ") } });
+  if (rendered.missingCharacters.length) throw new DomainError("errors.tender.unprintable", { values: { chars: rendered.missingCharacters.join(" ") } });
   return rendered.bytes;
 }
 

@@ -50,7 +50,10 @@ export async function lockCurrentTender(tx: Db, tenderId: string, mode: "update"
     .where(eq(tenders.id, tenderId))
     .for(mode, { of: projects });
   if (!row) throw new DomainError("errors.notFound", { status: 404 });
-  const [latest] = await tx.select({ round: max(tenders.round) }).from(tenders).where(eq(tenders.projectId, row.project.id));
+  const [latest] = await tx
+    .select({ round: max(tenders.round) })
+    .from(tenders)
+    .where(eq(tenders.projectId, row.project.id));
   if (latest?.round !== row.tender.round) throw new DomainError("errors.qa.oldRound", { status: 409 });
   return row;
 }
@@ -132,7 +135,10 @@ export async function authorizeDownload(
   let fileName: string | null = null;
   if (tender.documentPdfSha256 === sha256) fileName = `招标文件-${project.name}.pdf`;
   else {
-    const [att] = await db.select().from(tenderAttachments).where(and(eq(tenderAttachments.tenderId, tenderId), eq(tenderAttachments.fileSha256, sha256)));
+    const [att] = await db
+      .select()
+      .from(tenderAttachments)
+      .where(and(eq(tenderAttachments.tenderId, tenderId), eq(tenderAttachments.fileSha256, sha256)));
     fileName = att?.fileName ?? null;
   }
   if (!fileName) return { ok: false, reason: "notFound" };
@@ -263,7 +269,10 @@ export async function listOwnQuestions(db: Db, tenderId: string, companyId: stri
 export const amendmentSchema = z.object({
   title: z.string().trim().min(2, "errors.amend.title").max(100, "errors.amend.title"),
   body: z.string().trim().min(5, "errors.amend.body").max(10_000, "errors.amend.body"),
-  affectsPreparation: z.string().optional().transform((v) => v === "on"),
+  affectsPreparation: z
+    .string()
+    .optional()
+    .transform((v) => v === "on"),
   /** Optional: the committee may also move the deadline later itself (never earlier). */
   newDeadline: z
     .string()
@@ -329,6 +338,9 @@ export async function listAmendments(db: Db, tenderId: string) {
 
 /** Tenders the contractor's company registered for (its own view; nobody else sees this). */
 export async function companyInterest(db: Db, tenderId: string, companyId: string) {
-  const [row] = await db.select().from(tenderInterest).where(and(eq(tenderInterest.tenderId, tenderId), eq(tenderInterest.companyId, companyId)));
+  const [row] = await db
+    .select()
+    .from(tenderInterest)
+    .where(and(eq(tenderInterest.tenderId, tenderId), eq(tenderInterest.companyId, companyId)));
   return row ?? null;
 }

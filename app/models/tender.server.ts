@@ -40,16 +40,29 @@ export const tenderFormSchema = z.object({
     .min(2, "errors.tender.qualification")
     .max(200, "errors.tender.qualification")
     .refine((v) => !REGISTERED_CAPITAL.test(v), "errors.tender.registeredCapital"),
-  requirePmCertificate: z.string().optional().transform((v) => v === "on"),
-  requirePoolMember: z.string().optional().transform((v) => v === "on"),
+  requirePmCertificate: z
+    .string()
+    .optional()
+    .transform((v) => v === "on"),
+  requirePoolMember: z
+    .string()
+    .optional()
+    .transform((v) => v === "on"),
   otherRequirements: z
     .string()
     .trim()
     .max(2000, "errors.tender.other")
     .refine((v) => !REGISTERED_CAPITAL.test(v), "errors.tender.registeredCapital")
     .optional(),
-  deadline: z.string().trim().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, "errors.tender.deadline"),
-  decryptionWindowMinutes: z.string().trim().regex(/^\d{1,3}$/, "errors.tender.window").transform(Number),
+  deadline: z
+    .string()
+    .trim()
+    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, "errors.tender.deadline"),
+  decryptionWindowMinutes: z
+    .string()
+    .trim()
+    .regex(/^\d{1,3}$/, "errors.tender.window")
+    .transform(Number),
   bidSecurity: z
     .string()
     .trim()
@@ -64,7 +77,11 @@ export const tenderFormSchema = z.object({
   evaluationMethod: z.enum(EVALUATION_METHODS, { message: "errors.tender.method" }),
   coefficient: z.string().trim().optional(),
   priceWeight: z.string().trim().optional(),
-  panelSize: z.string().trim().regex(/^\d{1,2}$/, "errors.tender.panel").transform(Number),
+  panelSize: z
+    .string()
+    .trim()
+    .regex(/^\d{1,2}$/, "errors.tender.panel")
+    .transform(Number),
 });
 export type TenderForm = z.output<typeof tenderFormSchema>;
 
@@ -149,7 +166,10 @@ export async function publishTender(
     // The supervision's commitment to the draw secret is part of the notice (ADR 0015).
     const draw = newDrawSecret();
     const noticeText = `${documentText}\n\n随机抽取及同分排序承诺值（乡镇监督机构，SHA-256）：${draw.commitment}\n该秘密值在评审小组锁定合格投标人名单后公开，任何人可据此重算抽取结果。`;
-    const [{ rounds }] = await tx.select({ rounds: sql<number>`count(*)::int` }).from(tenders).where(eq(tenders.projectId, p.id));
+    const [{ rounds }] = await tx
+      .select({ rounds: sql<number>`count(*)::int` })
+      .from(tenders)
+      .where(eq(tenders.projectId, p.id));
     // The 招标文件 PDF is in the file store before the row that names it commits.
     const pdf = await storeTenderDocument(fileStore, {
       projectName: p.name,
@@ -227,7 +247,6 @@ export async function currentTender(db: Db, projectId: string) {
   const [t] = await db.select().from(tenders).where(eq(tenders.projectId, projectId)).orderBy(desc(tenders.round)).limit(1);
   return t ?? null;
 }
-
 
 export interface NoticeFilter {
   q?: string;

@@ -41,7 +41,10 @@ const TIMEOUT_MS = 10_000;
 export class SmtpTransport implements Transport {
   readonly name = "smtp";
   private readonly mailer: Transporter;
-  constructor(url: string, private readonly from: string) {
+  constructor(
+    url: string,
+    private readonly from: string,
+  ) {
     const u = new URL(url);
     this.mailer = nodemailer.createTransport({
       host: u.hostname,
@@ -68,7 +71,11 @@ export function smsText(m: Pick<OutgoingMessage, "body" | "url">): string {
 
 export class HttpSmsTransport implements Transport {
   readonly name = "sms-http";
-  constructor(private readonly url: string, private readonly token: string | undefined, private readonly sign: string) {}
+  constructor(
+    private readonly url: string,
+    private readonly token: string | undefined,
+    private readonly sign: string,
+  ) {}
   async send(m: OutgoingMessage) {
     const res = await fetch(this.url, {
       method: "POST",
@@ -90,7 +97,12 @@ export class HttpSmsTransport implements Transport {
 export class WechatTemplateTransport implements Transport {
   readonly name = "wechat";
   private token: { value: string; until: number } | null = null;
-  constructor(private readonly base: string, private readonly appId: string, private readonly secret: string, private readonly templateId: string) {}
+  constructor(
+    private readonly base: string,
+    private readonly appId: string,
+    private readonly secret: string,
+    private readonly templateId: string,
+  ) {}
   private async accessToken(): Promise<string> {
     if (this.token && this.token.until > Date.now()) return this.token.value;
     const url = new URL("/cgi-bin/token", this.base);
@@ -146,7 +158,8 @@ export function transportsFromEnv(env: Env): Transports {
   const t: Transports = {};
   if (env.SMS_URL) t.sms = new HttpSmsTransport(env.SMS_URL, env.SMS_TOKEN, env.SMS_SIGN);
   if (env.SMTP_URL) t.email = new SmtpTransport(env.SMTP_URL, env.MAIL_FROM);
-  if (env.WECHAT_APP_ID && env.WECHAT_APP_SECRET && env.WECHAT_TEMPLATE_ID) t.wechat = new WechatTemplateTransport(env.WECHAT_API_BASE, env.WECHAT_APP_ID, env.WECHAT_APP_SECRET, env.WECHAT_TEMPLATE_ID);
+  if (env.WECHAT_APP_ID && env.WECHAT_APP_SECRET && env.WECHAT_TEMPLATE_ID)
+    t.wechat = new WechatTemplateTransport(env.WECHAT_API_BASE, env.WECHAT_APP_ID, env.WECHAT_APP_SECRET, env.WECHAT_TEMPLATE_ID);
   if (Object.keys(t).length > 0 || !devMailboxOn(env)) return t;
   const dev = new DevMailboxTransport();
   return { sms: dev, email: dev, wechat: dev };

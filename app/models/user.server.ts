@@ -7,12 +7,7 @@ import { dummyPasswordHash, hashPassword, PASSWORD_MIN_LENGTH, verifyPassword } 
 
 const { users, memberships, orgs, experts } = schema;
 
-export async function createUser(
-  db: Db,
-  clock: Clock,
-  actor: Actor,
-  input: { phone: string; name: string; password: string; locale?: string },
-) {
+export async function createUser(db: Db, clock: Clock, actor: Actor, input: { phone: string; name: string; password: string; locale?: string }) {
   if (input.password.length < PASSWORD_MIN_LENGTH) throw new DomainError("errors.passwordTooShort");
   const passwordHash = await hashPassword(input.password);
   try {
@@ -57,7 +52,13 @@ export async function setLargeText(db: Db, clock: Clock, actor: Actor & { userId
     if (!before) throw new DomainError("errors.notFound", { status: 404 });
     if (before.largeText === on) return;
     await tx.update(users).set({ largeText: on }).where(eq(users.id, actor.userId));
-    await appendAudit(tx, clock, actor, { action: "user.large_text", objectType: "user", objectId: actor.userId, before: { largeText: before.largeText }, after: { largeText: on } });
+    await appendAudit(tx, clock, actor, {
+      action: "user.large_text",
+      objectType: "user",
+      objectId: actor.userId,
+      before: { largeText: before.largeText },
+      after: { largeText: on },
+    });
   });
 }
 
@@ -73,12 +74,7 @@ export async function listMemberships(db: Db, userId: string): Promise<Membershi
   return rows.map((r) => ({ ...r.m, org: r.org }));
 }
 
-export async function grantRole(
-  db: Db,
-  clock: Clock,
-  actor: Actor,
-  input: { userId: string; orgId: string; role: MemberRole },
-) {
+export async function grantRole(db: Db, clock: Clock, actor: Actor, input: { userId: string; orgId: string; role: MemberRole }) {
   return db.transaction(async (tx) => {
     const [org] = await tx.select().from(orgs).where(eq(orgs.id, input.orgId)).limit(1);
     if (!org) throw new DomainError("errors.notFound");
@@ -106,16 +102,19 @@ export async function grantRole(
         after: { userId: input.userId, orgId: org.id, role: input.role },
       });
     }
-    return membership ?? (await tx.select().from(memberships).where(and(eq(memberships.userId, input.userId), eq(memberships.orgId, input.orgId), eq(memberships.role, input.role))))[0];
+    return (
+      membership ??
+      (
+        await tx
+          .select()
+          .from(memberships)
+          .where(and(eq(memberships.userId, input.userId), eq(memberships.orgId, input.orgId), eq(memberships.role, input.role)))
+      )[0]
+    );
   });
 }
 
-export async function registerExpert(
-  db: Db,
-  clock: Clock,
-  actor: Actor,
-  input: { userId: string; countyId: string; specialties: string[]; employer: string },
-) {
+export async function registerExpert(db: Db, clock: Clock, actor: Actor, input: { userId: string; countyId: string; specialties: string[]; employer: string }) {
   return db.transaction(async (tx) => {
     await grantRole(tx, clock, actor, { userId: input.userId, orgId: input.countyId, role: "expert" });
     const [expert] = await tx

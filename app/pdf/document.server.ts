@@ -3,16 +3,7 @@
 // the spec: the bytes are later signed and hashed, so nothing in them may
 // depend on the clock, randomness or the machine.
 import { createHash } from "node:crypto";
-import {
-  PDFDocument,
-  PDFHexString,
-  popGraphicsState,
-  pushGraphicsState,
-  rgb,
-  setCharacterSpacing,
-  type Color,
-  type PDFPage,
-} from "pdf-lib";
+import { PDFDocument, PDFHexString, popGraphicsState, pushGraphicsState, rgb, setCharacterSpacing, type Color, type PDFPage } from "pdf-lib";
 import { canonicalJson } from "~/utils/canonical-json";
 import { charWidth, embedDocumentFonts, faceHasChar, type DocumentFonts, type FontFace } from "./fonts.server";
 import { breakLines, type BrokenLine, type MeasureText } from "./line-break";
@@ -225,12 +216,7 @@ function slice(height: number, draw: Slice["draw"], options: Partial<Omit<Slice,
 }
 
 /** Text lines each as a slice, first `spaceBefore`, keeping two lines together at either end of the block. */
-function lineSlices(
-  lines: BrokenLine[],
-  style: TextStyle,
-  drawLine: (canvas: Canvas, line: BrokenLine, index: number, baseline: number) => void,
-  spaceBefore: number,
-): Slice[] {
+function lineSlices(lines: BrokenLine[], style: TextStyle, drawLine: (canvas: Canvas, line: BrokenLine, index: number, baseline: number) => void, spaceBefore: number): Slice[] {
   const last = lines.length - 1;
   return lines.map((line, index) =>
     slice(style.lineHeight, (canvas, top) => drawLine(canvas, line, index, baselineIn(top, style)), {
@@ -243,11 +229,10 @@ function lineSlices(
 function centredLinesSlices(ctx: RenderContext, text: string, style: TextStyle, spaceBefore: number): Slice[] {
   const lines = wrap(text, style, CONTENT_WIDTH);
   return lines.map((line, index) =>
-    slice(
-      style.lineHeight,
-      (canvas, top) => drawText(ctx, canvas, line.text, MARGIN_X + (CONTENT_WIDTH - line.width) / 2, baselineIn(top, style), style),
-      { spaceBefore: index === 0 ? spaceBefore : 0, keepWithNext: true },
-    ),
+    slice(style.lineHeight, (canvas, top) => drawText(ctx, canvas, line.text, MARGIN_X + (CONTENT_WIDTH - line.width) / 2, baselineIn(top, style), style), {
+      spaceBefore: index === 0 ? spaceBefore : 0,
+      keepWithNext: true,
+    }),
   );
 }
 
@@ -387,7 +372,15 @@ function tableSlices(ctx: RenderContext, block: Extract<DocumentBlock, { kind: "
   const tooWide = block.rows.findIndex((row) => row.length > columns.length);
   if (tooWide >= 0) throw new Error(`table row ${tooWide} has ${block.rows[tooWide]?.length} cells for ${columns.length} columns`);
 
-  const headerRow: GridRow = { cells: wrapCells(block.columns.map((c) => c.label), columns, STYLE.cellHeader), style: STYLE.cellHeader, fill: HEADER_FILL };
+  const headerRow: GridRow = {
+    cells: wrapCells(
+      block.columns.map((c) => c.label),
+      columns,
+      STYLE.cellHeader,
+    ),
+    style: STYLE.cellHeader,
+    fill: HEADER_FILL,
+  };
   const headerHeight = gridRowHeight(headerRow);
   const header = slice(headerHeight, (canvas, top) => drawGridRow(ctx, canvas, columns, headerRow, top, headerHeight), {
     spaceBefore: 8,
@@ -405,9 +398,7 @@ function metaSlices(ctx: RenderContext, meta: MetaEntry[]): Slice[] {
     { x: MARGIN_X, width: labelWidth, align: "left", fill: LABEL_FILL },
     { x: MARGIN_X + labelWidth, width: CONTENT_WIDTH - labelWidth, align: "left" },
   ];
-  return meta.map((entry, index) =>
-    gridRowSlice(ctx, columns, { cells: wrapCells([entry.label, entry.value], columns, style), style }, { spaceBefore: index === 0 ? 12 : 0 }),
-  );
+  return meta.map((entry, index) => gridRowSlice(ctx, columns, { cells: wrapCells([entry.label, entry.value], columns, style), style }, { spaceBefore: index === 0 ? 12 : 0 }));
 }
 
 // ---------------------------------------------------------------------------
@@ -434,9 +425,7 @@ function signatureSlices(ctx: RenderContext, labels: string[]): Slice[] {
         cells.forEach((lines, column) => {
           const left = MARGIN_X + column * (cellWidth + gutter);
           const lastBaseline = top - height + 8;
-          lines.forEach((line, index) =>
-            drawText(ctx, canvas, line.text, left, lastBaseline + (lines.length - 1 - index) * style.lineHeight, style),
-          );
+          lines.forEach((line, index) => drawText(ctx, canvas, line.text, left, lastBaseline + (lines.length - 1 - index) * style.lineHeight, style));
           const lineStart = left + (lines.at(-1)?.width ?? 0) + 6;
           const lineEnd = left + cellWidth;
           const lineY = lastBaseline - 3;

@@ -128,8 +128,7 @@ export function subsetTag(seed: string, face: FontFace): string {
 /** Registers the adapter and embeds both faces as subsets named from `seed`. */
 export async function embedDocumentFonts(doc: PDFDocument, seed: string): Promise<DocumentFonts> {
   doc.registerFontkit(fontkitForPdfLib);
-  const embed = (face: FontFace) =>
-    doc.embedFont(fontBytes(face), { subset: true, customName: `${subsetTag(seed, face)}+${POSTSCRIPT_NAMES[face]}` });
+  const embed = (face: FontFace) => doc.embedFont(fontBytes(face), { subset: true, customName: `${subsetTag(seed, face)}+${POSTSCRIPT_NAMES[face]}` });
   // One after the other: object numbers are handed out in embedding order.
   const serif = await embed("serif");
   const sansBold = await embed("sansBold");

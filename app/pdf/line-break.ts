@@ -22,9 +22,7 @@ export interface BreakOptions {
 }
 
 // 行首禁则: never at the start of a line.
-const NO_LINE_START = new Set(
-  "，。、；：？！）」』》〉】〕〗〙〛’”…‥—～·％‰℃°,.;:?!)]}%＂＇．，：；？！）］｝｠｣ゝゞ々〻ー".split(""),
-);
+const NO_LINE_START = new Set("，。、；：？！）」』》〉】〕〗〙〛’”…‥—～·％‰℃°,.;:?!)]}%＂＇．，：；？！）］｝｠｣ゝゞ々〻ー".split(""));
 // 行尾禁则: never at the end of a line.
 const NO_LINE_END = new Set("（「『《〈【〔〖〘〚‘“([{￥¥$£＄［｛｟｢".split(""));
 
@@ -79,8 +77,7 @@ function unbreakableSegments(text: string): Segment[] {
   const segments: Segment[] = [];
   for (const atom of atoms(text)) {
     const previous = segments.at(-1);
-    const glue =
-      previous && !previous.space && !atom.space && (NO_LINE_START.has(firstChar(atom.text)) || NO_LINE_END.has(lastChar(previous.text)));
+    const glue = previous && !previous.space && !atom.space && (NO_LINE_START.has(firstChar(atom.text)) || NO_LINE_END.has(lastChar(previous.text)));
     if (glue) previous.text += atom.text;
     else segments.push({ ...atom });
   }

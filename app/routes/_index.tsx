@@ -19,9 +19,7 @@ export async function loader({ context }: LoaderFunctionArgs) {
       return {
         id: county.id,
         name: county.name,
-        townships: await Promise.all(
-          townships.map(async (t) => ({ id: t.id, name: t.name, villages: (await listChildren(context.db, t.id)).map((v) => v.name) })),
-        ),
+        townships: await Promise.all(townships.map(async (t) => ({ id: t.id, name: t.name, villages: (await listChildren(context.db, t.id)).map((v) => v.name) }))),
       };
     }),
   );

@@ -102,7 +102,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return data({ errors: { form: "errors.invalidInput" } as FormErrors }, { status: 400 });
 }
 
-
 export default function Account() {
   const { t } = useTranslation();
   const { user, passkeys, sessions, stepUp } = useLoaderData<typeof loader>();
@@ -135,7 +134,9 @@ export default function Account() {
               <input type="hidden" name="intent" value="remove-passkey" />
               <input type="hidden" name="passkeyId" value={result.sealing.passkeyId} />
               <input type="hidden" name="confirm" value="yes" />
-              <button type="submit" className="danger">{t("account.removeAnyway")}</button>
+              <button type="submit" className="danger">
+                {t("account.removeAnyway")}
+              </button>
             </Form>
           </div>
         )}

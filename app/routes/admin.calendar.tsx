@@ -194,7 +194,6 @@ export default function AdminCalendar() {
           </div>
         )}
       </section>
-
     </div>
   );
 }

@@ -45,7 +45,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return { errors: {} as FormErrors, done: form.intent, id: form.id ?? "new" };
 }
 
-function ExpertFields({ e, errors }: { e?: { id: string; specialties: string; employer: string; declaredRelations: string; pastEmployers: string; available: boolean; suspendedUntil: string }; errors?: FormErrors }) {
+function ExpertFields({
+  e,
+  errors,
+}: {
+  e?: { id: string; specialties: string; employer: string; declaredRelations: string; pastEmployers: string; available: boolean; suspendedUntil: string };
+  errors?: FormErrors;
+}) {
   const { t } = useTranslation();
   // One form per expert on the page: ids must differ, or the labels point at the wrong inputs.
   const id = (n: string) => `${n}-${e ? e.id : "new"}`;

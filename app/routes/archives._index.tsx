@@ -28,7 +28,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const org = auth.membership.org;
   const countyId = org.kind === "county" ? org.id : (org.countyId ?? "");
   const townships = viewer.role === "county_admin" ? await listOrgsInCounty(context.db, countyId, "township") : [];
-  const villages = viewer.role === "committee" ? [] : (await listOrgsInCounty(context.db, countyId, "village")).filter((v) => viewer.role === "county_admin" || v.townshipId === org.id);
+  const villages =
+    viewer.role === "committee" ? [] : (await listOrgsInCounty(context.db, countyId, "village")).filter((v) => viewer.role === "county_admin" || v.townshipId === org.id);
   return {
     filter,
     states: [...ARCHIVE_STATES],

@@ -10,9 +10,7 @@ import { actorOf, safeRedirect, sessionCookie } from "~/utils/auth.server";
 /** Two steps: `options` issues a single-use challenge; `verify` checks the assertion and starts a session. */
 export async function action({ request, context }: ActionFunctionArgs) {
   if (request.method !== "POST") return Response.json({ error: "errors.invalidInput" }, { status: 405 });
-  const body = (await request.json().catch(() => null)) as
-    | { step?: string; response?: AuthenticationResponseJSON; redirectTo?: string }
-    | null;
+  const body = (await request.json().catch(() => null)) as { step?: string; response?: AuthenticationResponseJSON; redirectTo?: string } | null;
   const actor = actorOf(request, context, null);
   if (body?.step === "options") {
     // Options name no account yet: only the client address is limited (each call stores a challenge).
@@ -34,10 +32,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       method: "passkey",
       days: context.env.SESSION_DAYS,
     });
-    return Response.json(
-      { ok: true, redirectTo: safeRedirect(body.redirectTo) },
-      { headers: { "Set-Cookie": sessionCookie(context, token, context.env.SESSION_DAYS) } },
-    );
+    return Response.json({ ok: true, redirectTo: safeRedirect(body.redirectTo) }, { headers: { "Set-Cookie": sessionCookie(context, token, context.env.SESSION_DAYS) } });
   } catch (e) {
     if (!(e instanceof DomainError)) throw e;
     await settleAttempt(context.db, context.clock, actor, counted.ticket, { failed: true });

@@ -9,9 +9,7 @@ import { actorOf, requireAuth } from "~/utils/auth.server";
 /** Two steps for the signed-in user: `options` issues a challenge bound to them; `verify` stores the passkey. */
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requireAuth(request, context);
-  const body = (await request.json().catch(() => null)) as
-    | { step?: string; response?: RegistrationResponseJSON; name?: string }
-    | null;
+  const body = (await request.json().catch(() => null)) as { step?: string; response?: RegistrationResponseJSON; name?: string } | null;
   const counted = await countAttempt(context.db, context.clock, { ip: context.ip, account: `user:${auth.user.id}`, kind: "passkey_register" });
   if (counted.refusal) return Response.json({ error: counted.refusal }, { status: 429 });
   try {

@@ -63,7 +63,16 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     // The company sees its own whole record: what was recorded, why, for how long, and whether it was lifted.
     credit: {
       grade: credit.grade,
-      records: credit.records.map((r) => ({ id: r.id, kind: r.kind, points: r.points, reason: r.reason, startsOn: r.startsOn, endsOn: r.endsOn, status: r.status, liftNote: r.liftNote })),
+      records: credit.records.map((r) => ({
+        id: r.id,
+        kind: r.kind,
+        points: r.points,
+        reason: r.reason,
+        startsOn: r.startsOn,
+        endsOn: r.endsOn,
+        status: r.status,
+        liftNote: r.liftNote,
+      })),
     },
   };
 }
@@ -120,7 +129,8 @@ export default function CompanyPage() {
   const [params] = useSearchParams();
   const busy = useNavigation().state === "submitting";
   const errs = (intent: string) => (result?.intent === intent ? result.errors : undefined);
-  const vals = (intent: string, fallback: Record<string, string> = {}) => (result?.intent === intent && result.errors && Object.keys(result.errors).length ? result.typed : fallback);
+  const vals = (intent: string, fallback: Record<string, string> = {}) =>
+    result?.intent === intent && result.errors && Object.keys(result.errors).length ? result.typed : fallback;
   const profileValues = vals("profile", profile ? { ...profile, address: company.address } : {});
   const applicable = townships.filter((tw) => !applications.some((a) => a.township === tw.name && (a.status === "pending" || a.status === "admitted")));
   const expired = qualifications.filter((q) => q.flag === "expired");
@@ -132,7 +142,11 @@ export default function CompanyPage() {
           {t("company.fields.code")}：<span className="mono">{company.code}</span>
         </p>
         {params.get("registered") && <Notice>{t("company.registered")}</Notice>}
-        {result?.done && <p className="notice ok" role="status">{t(result.done)}</p>}
+        {result?.done && (
+          <p className="notice ok" role="status">
+            {t(result.done)}
+          </p>
+        )}
         {(errs("remove_qualification") || errs("remove_manager") || errs("withdraw")) && <FormError errors={result?.errors} />}
         {expired.length > 0 && (
           <p className="notice bad" role="alert">

@@ -26,7 +26,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   if (!townshipId) throw forbidden("committee|agent");
   const now = context.clock.now();
   const admitted = (await listPool(context.db, { townshipId }, now)).filter((r) => r.status === "admitted");
-  const grades = await gradesOfCompanies(context.db, admitted.map((r) => r.company.id), beijingDay(now));
+  const grades = await gradesOfCompanies(
+    context.db,
+    admitted.map((r) => r.company.id),
+    beijingDay(now),
+  );
   return {
     township: (await getOrg(context.db, townshipId))?.name ?? "",
     companies: admitted.map((r) => ({
@@ -80,7 +84,9 @@ export default function Contractors() {
                         <span key={q.id}>
                           {i > 0 && "、"}
                           {q.name}
-                          {q.flag !== "valid" && <span className={q.flag === "expired" ? "tag bad" : "tag warn"}>{t(`company.flags.${q.flag}`, { days: EXPIRY_WARNING_DAYS })}</span>}
+                          {q.flag !== "valid" && (
+                            <span className={q.flag === "expired" ? "tag bad" : "tag warn"}>{t(`company.flags.${q.flag}`, { days: EXPIRY_WARNING_DAYS })}</span>
+                          )}
                         </span>
                       ))}
                 </p>

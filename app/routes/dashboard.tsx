@@ -21,14 +21,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     const townships = await listOrgsInCounty(context.db, m.org.id, "township");
     const settings = await getCountySettings(context.db, m.org.id);
     scope = {
-      townships: await Promise.all(
-        townships.map(async (t) => ({ name: t.name, villages: (await listChildren(context.db, t.id)).map((v) => v.name) })),
-      ),
-      thresholds: [
-        formatFen(settings.mandatoryThresholdWorksFen),
-        formatFen(settings.mandatoryThresholdGoodsFen),
-        formatFen(settings.mandatoryThresholdServicesFen),
-      ],
+      townships: await Promise.all(townships.map(async (t) => ({ name: t.name, villages: (await listChildren(context.db, t.id)).map((v) => v.name) }))),
+      thresholds: [formatFen(settings.mandatoryThresholdWorksFen), formatFen(settings.mandatoryThresholdGoodsFen), formatFen(settings.mandatoryThresholdServicesFen)],
     };
   } else if (m?.role === "supervisor") {
     scope = { villages: (await listChildren(context.db, m.org.id)).map((v) => v.name) };
@@ -61,11 +55,7 @@ export default function Dashboard() {
     <div className="stack">
       <section className="card">
         <h1>{t("dashboard.title", { name })}</h1>
-        {current ? (
-          <p>{t("dashboard.actingAs", { role: t(`roles.${current.role}`), org: current.org })}</p>
-        ) : (
-          <p className="notice">{t("dashboard.noRole")}</p>
-        )}
+        {current ? <p>{t("dashboard.actingAs", { role: t(`roles.${current.role}`), org: current.org })}</p> : <p className="notice">{t("dashboard.noRole")}</p>}
         {memberships.length > 1 && (
           <Form method="post" className="row">
             <label htmlFor="membershipId">{t("dashboard.switchRole")}</label>

@@ -83,7 +83,13 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       documentPdf: v.tender.documentPdfSha256,
     },
     attachments: (notice?.attachments ?? []).map((a) => ({ sha: a.fileSha256, name: a.fileName })),
-    mine: { checksAt: at(mine?.checksAt), scoresAt: at(mine?.scoresAt), reviewed: Boolean(mine?.reviewAt), opinion: Boolean(mine?.opinionAt), signed: Boolean(mine?.signedAt || mine?.refusedAt) },
+    mine: {
+      checksAt: at(mine?.checksAt),
+      scoresAt: at(mine?.scoresAt),
+      reviewed: Boolean(mine?.reviewAt),
+      opinion: Boolean(mine?.opinionAt),
+      signed: Boolean(mine?.signedAt || mine?.refusedAt),
+    },
     members: v.members.map((m) => ({
       expertId: m.expertId,
       name: m.name,
@@ -214,7 +220,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const { db, clock, files } = context;
   try {
     if (intent === "checks") await submitChecks(db, clock, actor, tenderId, checksOf(form));
-    else if (intent === "clarify") await askClarification(db, clock, actor, tenderId, { bidId: field(form, "bidId"), question: field(form, "question"), hours: Number(field(form, "hours")) });
+    else if (intent === "clarify")
+      await askClarification(db, clock, actor, tenderId, { bidId: field(form, "bidId"), question: field(form, "question"), hours: Number(field(form, "hours")) });
     else if (intent === "reveal") await revealSecret(db, clock, actor, auth.membership.org.id, tenderId);
     else if (intent === "scores") await submitScores(db, clock, actor, tenderId, scoresOf(form));
     else if (intent === "review") await submitReview(db, clock, actor, tenderId, flagsOf(form));
@@ -347,7 +354,15 @@ export default function EvaluationPage() {
               <label htmlFor={`note-${m.expertId}`}>
                 {m.name} · {t("evaluation.silence.note")}
               </label>
-              <textarea id={`note-${m.expertId}`} name="note" rows={2} maxLength={2000} required minLength={4} defaultValue={r.values.expertId === m.expertId ? r.values.note : undefined} />
+              <textarea
+                id={`note-${m.expertId}`}
+                name="note"
+                rows={2}
+                maxLength={2000}
+                required
+                minLength={4}
+                defaultValue={r.values.expertId === m.expertId ? r.values.note : undefined}
+              />
               {r.values.expertId === m.expertId && <FieldError id={`note-${m.expertId}-error`} errors={r.errors} name="note" />}
               <button type="submit" name="intent" value="silence">
                 {t("evaluation.silence.submit")}
@@ -375,7 +390,13 @@ function Progress({ d }: { d: PageData }) {
   const { t } = useTranslation();
   const comprehensive = d.tender.method === "comprehensive";
   const mark = (done: boolean) => (done ? t("evaluation.progress.handedIn") : t("evaluation.progress.pending"));
-  const label = { checks: t("evaluation.progress.checks"), scores: t("evaluation.progress.scores"), review: t("evaluation.progress.review"), opinion: t("evaluation.progress.opinion"), signature: t("evaluation.progress.signature") };
+  const label = {
+    checks: t("evaluation.progress.checks"),
+    scores: t("evaluation.progress.scores"),
+    review: t("evaluation.progress.review"),
+    opinion: t("evaluation.progress.opinion"),
+    signature: t("evaluation.progress.signature"),
+  };
   return (
     <section className="card" aria-labelledby="progress-h">
       <h2 id="progress-h">{t("evaluation.progress.title")}</h2>
@@ -486,12 +507,18 @@ function Bids({ d }: { d: PageData }) {
                 <tr key={b.bidId}>
                   <td>
                     <strong>{b.company}</strong>
-                    {b.qualified !== null && <span className={b.qualified ? "tag" : "tag bad"}>{b.qualified ? t("evaluation.bids.qualified") : t("evaluation.bids.notQualified")}</span>}
+                    {b.qualified !== null && (
+                      <span className={b.qualified ? "tag" : "tag bad"}>{b.qualified ? t("evaluation.bids.qualified") : t("evaluation.bids.notQualified")}</span>
+                    )}
                   </td>
                   <td data-label={label.price}>{b.price ?? t("opening.unreadable")}</td>
-                  <td data-label={label.duration}>{b.durationDays === null ? (unreadableFields(b.openingReasons).durationDays ? t("opening.unreadable") : "—") : t("evaluation.bids.days", { n: b.durationDays })}</td>
+                  <td data-label={label.duration}>
+                    {b.durationDays === null ? (unreadableFields(b.openingReasons).durationDays ? t("opening.unreadable") : "—") : t("evaluation.bids.days", { n: b.durationDays })}
+                  </td>
                   <td data-label={label.pm}>{b.pm || "—"}</td>
-                  <td data-label={label.quality} className="prewrap">{b.quality ?? (unreadableFields(b.openingReasons).quality ? t("opening.unreadable") : "—")}</td>
+                  <td data-label={label.quality} className="prewrap">
+                    {b.quality ?? (unreadableFields(b.openingReasons).quality ? t("opening.unreadable") : "—")}
+                  </td>
                   <td data-label={label.security}>{b.securityOk ? t("evaluation.bids.securityOk") : t("evaluation.bids.securityBad")}</td>
                   <td data-label={label.files}>
                     {b.files.map((f, i) => (
@@ -638,7 +665,15 @@ function Clarifications({ d, r }: { d: PageData; r: Result }) {
             ))}
           </select>
           <label htmlFor="clarify-question">{t("evaluation.clarify.question")}</label>
-          <textarea id="clarify-question" name="question" rows={3} maxLength={2000} required defaultValue={r.values.question} aria-describedby={r.errors.question ? "question-error" : undefined} />
+          <textarea
+            id="clarify-question"
+            name="question"
+            rows={3}
+            maxLength={2000}
+            required
+            defaultValue={r.values.question}
+            aria-describedby={r.errors.question ? "question-error" : undefined}
+          />
           <FieldError id="question-error" errors={r.errors} name="question" />
           <label htmlFor="clarify-hours">{t("evaluation.clarify.hours")}</label>
           <input id="clarify-hours" name="hours" type="number" min={1} max={72} step={1} required defaultValue={r.values.hours ?? "24"} inputMode="numeric" />

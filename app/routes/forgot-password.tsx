@@ -26,7 +26,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const device = await knownDeviceFor(context.db, context.clock, readCookie(request, KNOWN_DEVICE_COOKIE), phone);
     await requestResetByChannel(context.db, context.clock, actorOf(request, context, null), { phone }, { device });
   } catch (e) {
-    return data({ errors: domainErrors(e) as FormErrors, phone, sent: false, devCopy: null }, { status: e instanceof DomainError ? e.options.status ?? 400 : 400 });
+    return data({ errors: domainErrors(e) as FormErrors, phone, sent: false, devCopy: null }, { status: e instanceof DomainError ? (e.options.status ?? 400) : 400 });
   }
   // Sent now rather than at the deliverer's next round; a failure stays queued for its retries.
   await deliverDue(context.db, context.clock, context.transports, context.env.PUBLIC_ORIGIN).catch(() => undefined);

@@ -31,7 +31,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   if (await getAuth(request, context)) throw redirect("/dashboard");
   const demo = await listDemoAccounts(context.db);
   // Only what the public may see: a project's public page exists from its notice on.
-  const projects = (await listDemoProjects(context.db)).map((p) => ({ stage: p.stage, name: p.name, village: p.village, notice: p.tenderId && PUBLIC_STATES.includes(p.stage) ? `/notices/${p.tenderId}` : null }));
+  const projects = (await listDemoProjects(context.db)).map((p) => ({
+    stage: p.stage,
+    name: p.name,
+    village: p.village,
+    notice: p.tenderId && PUBLIC_STATES.includes(p.stage) ? `/notices/${p.tenderId}` : null,
+  }));
   // Only a path on this site goes back into the form; anything else is dropped here, not echoed.
   const redirectTo = safeRedirect(new URL(request.url).searchParams.get("redirectTo"), "");
   return { demo, demoPassword: demo.length ? DEMO_PASSWORD : null, projects, redirectTo };

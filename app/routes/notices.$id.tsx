@@ -40,7 +40,11 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const m = auth?.membership;
   // The host and the township's supervisors (or the county's administrator) follow the award on its own page.
   const overseesAward = Boolean(
-    outcome && m && ((await actsForVillage(context.db, n.project, m.role, m.org.id)) || (m.role === "supervisor" && m.org.id === n.project.townshipId) || (m.role === "county_admin" && m.org.id === n.project.countyId)),
+    outcome &&
+    m &&
+    ((await actsForVillage(context.db, n.project, m.role, m.org.id)) ||
+      (m.role === "supervisor" && m.org.id === n.project.townshipId) ||
+      (m.role === "county_admin" && m.org.id === n.project.countyId)),
   );
   const qr = await publicQr(context, `/notices/${n.tender.id}`);
   return {
@@ -156,12 +160,7 @@ export default function Notice() {
         {open && (
           <p className="countdown" role="timer">
             {t("notices.remaining")}{" "}
-            <strong
-              id="countdown"
-              data-deadline={n.deadlineMs}
-              data-now={n.deadlineMs - n.remainingMs}
-              data-fmt={t("notices.countdownFmt", { d: "D", h: "H", m: "M", s: "S" })}
-            >
+            <strong id="countdown" data-deadline={n.deadlineMs} data-now={n.deadlineMs - n.remainingMs} data-fmt={t("notices.countdownFmt", { d: "D", h: "H", m: "M", s: "S" })}>
               {t("notices.countdownFmt", { d: r.d, h: r.h, m: r.m, s: 0 })}
             </strong>
           </p>
@@ -330,7 +329,10 @@ export default function Notice() {
             <ul>
               {ownQuestions.map((q) => (
                 <li key={q.id}>
-                  {q.body} <span className="muted">{q.askedAt} · {q.answered ? t("qa.answeredTag") : t("qa.unanswered")}</span>
+                  {q.body}{" "}
+                  <span className="muted">
+                    {q.askedAt} · {q.answered ? t("qa.answeredTag") : t("qa.unanswered")}
+                  </span>
                 </li>
               ))}
             </ul>

@@ -32,7 +32,11 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const committee = v.host && auth.membership.role === "committee";
   const state = v.project.state;
   // The committee chooses among the candidates knowing each one's credit grade.
-  const grades = await gradesOfBids(context.db, v.candidates.map((c) => c.bidId), beijingDay(v.now));
+  const grades = await gradesOfBids(
+    context.db,
+    v.candidates.map((c) => c.bidId),
+    beijingDay(v.now),
+  );
   return {
     tender: { id: v.tender.id, name: v.project.name, state },
     today: beijingDay(v.now),

@@ -20,7 +20,6 @@ import { formatBeijing } from "~/utils/time";
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) => pageTitle(matches, (t) => [data?.tender.name, t("titles.bid")]);
 export const handle = { i18n: ["bid", "opening", "errors"] };
 
-
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const auth = await requireRole(request, context, ["contractor"]);
   const page = await bidPage(context.db, context.clock, params.id ?? "", auth.membership.org.id, auth.user.id, auth.session);

@@ -9,18 +9,7 @@ import { sealingScript } from "~/models/bid.server";
 import { reasonKeys, unreadableFields } from "~/models/bid-rules";
 import { eventWords, hallEventsAfter } from "~/models/hall-events.server";
 import { listPasskeys } from "~/models/passkey.server";
-import {
-  answerObjection,
-  closeOpening,
-  confirmRow,
-  extendWindow,
-  hallView,
-  raiseObjection,
-  retender,
-  signIn,
-  startDecryption,
-  startReading,
-} from "~/models/opening.server";
+import { answerObjection, closeOpening, confirmRow, extendWindow, hallView, raiseObjection, retender, signIn, startDecryption, startReading } from "~/models/opening.server";
 import { actorOf } from "~/utils/auth.server";
 import { domainErrors, type FormErrors } from "~/utils/forms";
 import { requireHall } from "~/utils/hall.server";
@@ -76,7 +65,14 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     lastEventId: events.at(-1)?.id ?? 0,
     incidents,
     // For the bidder's decryption in the browser.
-    seal: role === "bidder" ? { script: { version: script.version, path: script.path, sha256: script.sha256, integrity: `sha256-${Buffer.from(script.sha256, "hex").toString("base64")}` }, rpId: context.rp.rpID, passkeyIds: (await listPasskeys(context.db, auth.user.id)).map((p) => p.id) } : null,
+    seal:
+      role === "bidder"
+        ? {
+            script: { version: script.version, path: script.path, sha256: script.sha256, integrity: `sha256-${Buffer.from(script.sha256, "hex").toString("base64")}` },
+            rpId: context.rp.rpID,
+            passkeyIds: (await listPasskeys(context.db, auth.user.id)).map((p) => p.id),
+          }
+        : null,
   };
 }
 
@@ -198,7 +194,7 @@ export default function Hall() {
         </section>
       )}
 
-      {host && !d.beforeDeadline && (state !== "closed" && (state !== "failed" || d.isCommittee)) && (
+      {host && !d.beforeDeadline && state !== "closed" && (state !== "failed" || d.isCommittee) && (
         <section className="card stack" aria-label={t("opening.title")}>
           {d.incidents > 0 && state === "decrypting" && !d.opening?.extended && (
             <p className="notice warn" role="alert">
@@ -300,7 +296,9 @@ export default function Hall() {
                 {d.rows.map((r) => {
                   // An opened bid is read out as submitted, marked with its reasons for the panel; what could not be read says so.
                   const opened = r.status === "decrypted" || r.status === "rejected";
-                  const reasons = reasonKeys(r.reason).map((k) => t(k)).join("；");
+                  const reasons = reasonKeys(r.reason)
+                    .map((k) => t(k))
+                    .join("；");
                   const unreadable = unreadableFields(r.reason);
                   const shown = (v: string | number | null, cannotRead: boolean) => v ?? (opened && cannotRead ? t("opening.unreadable") : "—");
                   return (

@@ -17,7 +17,9 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const material = await decryptionMaterial(context.db, context.clock, auth.membership.org.id, tenderId);
   if (!material) return Response.json({ error: "errors.opening.notNow" }, { status: 409 });
   if (new URL(request.url).searchParams.get("file") === "1") {
-    return new Response(Readable.toWeb(context.files.get(material.ciphertextSha256)) as ReadableStream, { headers: { "Content-Type": "application/octet-stream", "Cache-Control": "no-store" } });
+    return new Response(Readable.toWeb(context.files.get(material.ciphertextSha256)) as ReadableStream, {
+      headers: { "Content-Type": "application/octet-stream", "Cache-Control": "no-store" },
+    });
   }
   return Response.json(material, { headers: { "Cache-Control": "no-store" } });
 }

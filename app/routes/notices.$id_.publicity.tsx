@@ -86,7 +86,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   try {
     if (intent === "object" && role === "contractor") await fileObjection(context.db, context.clock, actor, orgId, tenderId, text("body"));
     else if (intent === "complain" && role === "contractor") await fileComplaint(context.db, context.clock, actor, orgId, tenderId, text("body"));
-    else if (intent === "answer" && (role === "committee" || role === "agent")) await answerObjection(context.db, context.clock, actor, orgId, tenderId, text("objectionId"), text("answer"));
+    else if (intent === "answer" && (role === "committee" || role === "agent"))
+      await answerObjection(context.db, context.clock, actor, orgId, tenderId, text("objectionId"), text("answer"));
     else if ((DECISIONS as readonly string[]).includes(intent) && role === "supervisor")
       await handleComplaint(context.db, context.clock, actor, orgId, tenderId, text("complaintId"), intent as ComplaintDecision, text("outcome"));
     else return data({ errors: { form: "errors.forbidden" } as FormErrors, done: null }, { status: 403 });

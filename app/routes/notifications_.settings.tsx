@@ -80,7 +80,10 @@ export default function NotificationSettings() {
         <ul>
           {channels.map((c) => (
             <li key={c.channel}>
-              {t("outbox.line", { channel: t(`channels.${c.channel}`), value: !c.active ? t("outbox.channelOff") : c.given ? t("outbox.channelOn") : t("outbox.channelNoAddress") })}
+              {t("outbox.line", {
+                channel: t(`channels.${c.channel}`),
+                value: !c.active ? t("outbox.channelOff") : c.given ? t("outbox.channelOn") : t("outbox.channelNoAddress"),
+              })}
             </li>
           ))}
         </ul>

@@ -22,7 +22,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const supervisor = auth.membership.role === "supervisor";
   // A supervisor sees the own township's pool; the county administrator every township of the county, read-only.
   const rows = await listPool(context.db, supervisor ? { townshipId: org.id } : { countyId: org.id }, context.clock.now());
-  const grades = await gradesOfCompanies(context.db, rows.map((r) => r.company.id), beijingDay(context.clock.now()));
+  const grades = await gradesOfCompanies(
+    context.db,
+    rows.map((r) => r.company.id),
+    beijingDay(context.clock.now()),
+  );
   return {
     scope: org.name,
     canDecide: supervisor,
@@ -105,8 +109,8 @@ function CompanyCard({ row, canDecide }: { row: Row; canDecide: boolean }) {
       </p>
       {row.profile && (
         <p>
-          {t("company.fields.legalRepresentative")}：{row.profile.legalRepresentative} · {t("company.fields.contactName")}：{row.profile.contactName}（
-          {row.profile.contactPhone}） · {row.company.address}
+          {t("company.fields.legalRepresentative")}：{row.profile.legalRepresentative} · {t("company.fields.contactName")}：{row.profile.contactName}（{row.profile.contactPhone}）
+          · {row.company.address}
         </p>
       )}
       <Qualifications row={row} />
@@ -115,12 +119,12 @@ function CompanyCard({ row, canDecide }: { row: Row; canDecide: boolean }) {
           {t("pool.reason")}：{row.reason}
         </p>
       )}
-      {row.decidedAt && (
-        <p className="muted">
-          {t("pool.decided", { at: row.decidedAt, by: row.decidedBy ?? "" })}
+      {row.decidedAt && <p className="muted">{t("pool.decided", { at: row.decidedAt, by: row.decidedBy ?? "" })}</p>}
+      {mine?.done && (
+        <p className="notice ok" role="status">
+          {t(mine.done)}
         </p>
       )}
-      {mine?.done && <p className="notice ok" role="status">{t(mine.done)}</p>}
       {canDecide && row.status === "pending" && (
         <Form method="post" noValidate className="stack">
           <input type="hidden" name="id" value={row.id} />

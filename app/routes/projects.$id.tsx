@@ -50,11 +50,19 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const archive = await archiveFor(context.db, { userId: auth.user.id, role, orgId: auth.membership.org.id }, p.id);
   return {
     risks: risks?.map(flagView) ?? null,
-    archive: archive ? { at: formatBeijing(archive.createdAt), retainUntil: archive.retainUntil, files: archive.manifest.length, mb: (archive.zipSize / 1024 / 1024).toFixed(1) } : null,
+    archive: archive
+      ? { at: formatBeijing(archive.createdAt), retainUntil: archive.retainUntil, files: archive.manifest.length, mb: (archive.zipSize / 1024 / 1024).toFixed(1) }
+      : null,
     auditExport: role === "supervisor" || role === "county_admin",
     agent: agent ? { name: agent.org.name, kind: agent.org.kind, since: formatBeijing(agent.appointment.appointedAt) } : null,
     eligibleAgents: eligibleAgents.filter((o) => o.id !== agent?.org.id).map((o) => ({ id: o.id, name: o.name, kind: o.kind })),
-    questions: questions.map((q) => ({ id: q.id, body: q.body, answer: q.answer, askedAt: formatBeijing(q.askedAt), answeredAt: q.answeredAt ? formatBeijing(q.answeredAt) : null })),
+    questions: questions.map((q) => ({
+      id: q.id,
+      body: q.body,
+      answer: q.answer,
+      askedAt: formatBeijing(q.askedAt),
+      answeredAt: q.answeredAt ? formatBeijing(q.answeredAt) : null,
+    })),
     amendments: amendments.map(amendmentView),
     tender: tender ? { id: tender.id, round: tender.round, deadline: formatBeijing(tender.deadline), templateVersion: tender.templateVersion } : null,
     project: {
@@ -292,9 +300,7 @@ export default function ProjectPage() {
                 {d ? (
                   <>
                     {d.day} · <a href={`/projects/${p.id}/files/${step}`}>{d.fileName}</a>
-                    {step === "villagers_meeting" && d.eligible != null && (
-                      <> · {t("project.votes", { eligible: d.eligible, attended: d.attended, votesFor: d.votesFor })}</>
-                    )}
+                    {step === "villagers_meeting" && d.eligible != null && <> · {t("project.votes", { eligible: d.eligible, attended: d.attended, votesFor: d.votesFor })}</>}
                   </>
                 ) : (
                   <span className="muted">{t("project.stepMissing")}</span>
@@ -309,9 +315,7 @@ export default function ProjectPage() {
         <section className="card" aria-labelledby="agent-h">
           <h2 id="agent-h">{t("agent.title")}</h2>
           {agent ? (
-            <p data-testid="agent-current">
-              {t("agent.current", { name: agent.name, kind: t(`agent.kinds.${agent.kind}`), since: agent.since })}
-            </p>
+            <p data-testid="agent-current">{t("agent.current", { name: agent.name, kind: t(`agent.kinds.${agent.kind}`), since: agent.since })}</p>
           ) : (
             <p className="muted">{t("agent.none")}</p>
           )}
@@ -402,12 +406,19 @@ export default function ProjectPage() {
                   {errors.body && <p className="field-error">{text(errors.body)}</p>}
                 </div>
                 <label className="field-inline">
-                  <input type="checkbox" name="affectsPreparation" defaultChecked={result?.typed?.title !== undefined ? result.typed.affectsPreparation === "on" : true} /> {t("amend.fields.affectsPreparation")}
+                  <input type="checkbox" name="affectsPreparation" defaultChecked={result?.typed?.title !== undefined ? result.typed.affectsPreparation === "on" : true} />{" "}
+                  {t("amend.fields.affectsPreparation")}
                 </label>
                 <p className="hint">{t("amend.ruleHint")}</p>
                 <div className="field">
                   <label htmlFor="amend-deadline">{t("amend.fields.newDeadline")}</label>
-                  <input id="amend-deadline" name="newDeadline" type="datetime-local" defaultValue={result?.typed?.newDeadline} aria-invalid={errors.newDeadline ? true : undefined} />
+                  <input
+                    id="amend-deadline"
+                    name="newDeadline"
+                    type="datetime-local"
+                    defaultValue={result?.typed?.newDeadline}
+                    aria-invalid={errors.newDeadline ? true : undefined}
+                  />
                   {errors.newDeadline && <p className="field-error">{text(errors.newDeadline)}</p>}
                 </div>
                 <button type="submit" name="intent" value="amend">

@@ -61,7 +61,11 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const { auth, project } = await load(request, context, params.id ?? "");
   const settings = await getCountySettings(context.db, project.countyId);
-  const { form, uploads, errors: uploadErrors } = await parseUploadForm(request, context.files, {
+  const {
+    form,
+    uploads,
+    errors: uploadErrors,
+  } = await parseUploadForm(request, context.files, {
     maxBytes: settings.uploadMaxMegabytes * 1024 * 1024,
     check: checkPdf,
     owner: auth.user.id,
@@ -99,7 +103,12 @@ export default function PublishTender() {
           <legend>{t("tender.sections.qualification")}</legend>
           <div className="field">
             <label htmlFor="qualificationClass">{t("tender.fields.qualificationClass")}</label>
-            <input id="qualificationClass" name="qualificationClass" defaultValue={v("qualificationClass", "具备建筑工程施工总承包三级及以上资质")} {...inv("qualificationClass")} />
+            <input
+              id="qualificationClass"
+              name="qualificationClass"
+              defaultValue={v("qualificationClass", "具备建筑工程施工总承包三级及以上资质")}
+              {...inv("qualificationClass")}
+            />
             <p className="hint">{t("tender.noCapital")}</p>
             <FieldError id="qualificationClass-err" errors={errors} name="qualificationClass" />
           </div>
@@ -125,7 +134,13 @@ export default function PublishTender() {
           </div>
           <div className="field">
             <label htmlFor="decryptionWindowMinutes">{t("tender.fields.decryptionWindowMinutes")}</label>
-            <input id="decryptionWindowMinutes" name="decryptionWindowMinutes" inputMode="numeric" defaultValue={v("decryptionWindowMinutes", defaults.decryptionWindowMinutes)} {...inv("decryptionWindowMinutes")} />
+            <input
+              id="decryptionWindowMinutes"
+              name="decryptionWindowMinutes"
+              inputMode="numeric"
+              defaultValue={v("decryptionWindowMinutes", defaults.decryptionWindowMinutes)}
+              {...inv("decryptionWindowMinutes")}
+            />
             <FieldError id="decryptionWindowMinutes-err" errors={errors} name="decryptionWindowMinutes" />
           </div>
           <div className="field">

@@ -28,7 +28,13 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     role: auth.membership.role,
     org: auth.membership.org.name,
     // The supervisor's approval queue comes first, oldest submission first.
-    queue: auth.membership.role === "supervisor" ? rows.filter((r) => r.project.state === "submitted").reverse().map(view) : [],
+    queue:
+      auth.membership.role === "supervisor"
+        ? rows
+            .filter((r) => r.project.state === "submitted")
+            .reverse()
+            .map(view)
+        : [],
     projects: rows.map(view),
   };
 }

@@ -33,12 +33,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const { typed, uploads, errors } = await readCompanyForm(request, context, { countyId: null });
   const { password: _password, ...echo } = typed;
   const withManager = wantsManager(typed, new Set(uploads.keys()));
-  collectErrors(
-    errors,
-    companySignUpSchema.safeParse(typed),
-    qualificationSchema.safeParse(typed),
-    withManager ? projectManagerSchema.safeParse(typed) : { success: true },
-  );
+  collectErrors(errors, companySignUpSchema.safeParse(typed), qualificationSchema.safeParse(typed), withManager ? projectManagerSchema.safeParse(typed) : { success: true });
   if (!uploads.has("qualFile")) errors.qualFile ??= "errors.company.fileMissing";
   if (Object.keys(errors).length) return data({ errors, typed: echo }, { status: 400 });
   const actor = actorOf(request, context, null);

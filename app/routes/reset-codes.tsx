@@ -37,8 +37,18 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = Object.fromEntries(await request.formData());
   const typed = { phone: String(form.phone ?? ""), identityCheck: String(form.identityCheck ?? "") };
   try {
-    const issued = await issueResetCode(context.db, context.clock, { ...actorOf(request, context, auth), userId: auth.user.id, role: auth.membership.role }, auth.membership.org.id, typed);
-    return { issued: { code: issued.code, name: issued.name, phone: issued.phone, expiresAt: formatBeijing(issued.expiresAt) }, errors: {} as FormErrors, typed: { phone: "", identityCheck: "" } };
+    const issued = await issueResetCode(
+      context.db,
+      context.clock,
+      { ...actorOf(request, context, auth), userId: auth.user.id, role: auth.membership.role },
+      auth.membership.org.id,
+      typed,
+    );
+    return {
+      issued: { code: issued.code, name: issued.name, phone: issued.phone, expiresAt: formatBeijing(issued.expiresAt) },
+      errors: {} as FormErrors,
+      typed: { phone: "", identityCheck: "" },
+    };
   } catch (e) {
     const errors = domainErrors(e);
     return data({ issued: null, errors, typed }, { status: e instanceof DomainError ? (e.options.status ?? 400) : 400 });
@@ -69,7 +79,14 @@ export default function ResetCodes() {
           <input id="phone" name="phone" inputMode="numeric" autoComplete="off" required defaultValue={result?.typed.phone} aria-describedby="phone-error" />
           <FieldError id="phone-error" errors={result?.errors} name="phone" />
           <label htmlFor="identityCheck">{t("reset.identityCheck")}</label>
-          <input id="identityCheck" name="identityCheck" required maxLength={300} defaultValue={result?.typed.identityCheck} aria-describedby="identityCheck-hint identityCheck-error" />
+          <input
+            id="identityCheck"
+            name="identityCheck"
+            required
+            maxLength={300}
+            defaultValue={result?.typed.identityCheck}
+            aria-describedby="identityCheck-hint identityCheck-error"
+          />
           <p id="identityCheck-hint" className="hint">
             {t("reset.identityCheckHint")}
           </p>

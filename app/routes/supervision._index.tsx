@@ -153,7 +153,10 @@ function TownshipTable({ d }: { d: Data }) {
   const { t } = useTranslation();
   const fmt = useFormat();
   const cols = ["township", "projects", "tendered", "awarded", "savings", "reduction", "medianDays", "avgBidders", "failed"] as const;
-  const rows = [...d.townships.map((r) => ({ ...r, total: false })), ...(d.townships.length > 1 ? [{ ...d.total, name: t("supervision.table.total"), townshipId: "total", total: true }] : [])];
+  const rows = [
+    ...d.townships.map((r) => ({ ...r, total: false })),
+    ...(d.townships.length > 1 ? [{ ...d.total, name: t("supervision.table.total"), townshipId: "total", total: true }] : []),
+  ];
   return (
     <div className="table-wrap">
       <table className="cards" data-testid="township-table">
@@ -231,7 +234,9 @@ export default function SupervisionDashboard() {
       { value: r.awardedFen, text: fmt.compact(r.awardedFen) },
     ],
   }));
-  const bidderGroups = d.total.opened ? BIDDER_BUCKETS.map((b) => ({ label: t(`supervision.bidders.${b}`), values: [{ value: d.total.bidderSpread[b], text: String(d.total.bidderSpread[b]) }] })) : [];
+  const bidderGroups = d.total.opened
+    ? BIDDER_BUCKETS.map((b) => ({ label: t(`supervision.bidders.${b}`), values: [{ value: d.total.bidderSpread[b], text: String(d.total.bidderSpread[b]) }] }))
+    : [];
   return (
     <div className="stack">
       <section className="card">
@@ -276,7 +281,13 @@ export default function SupervisionDashboard() {
       </section>
 
       <section className="card">
-        <BarChart id="states" title={t("supervision.chart.states")} series={[{ label: t("supervision.chart.projects") }]} groups={stateGroups} firstColumn={t("supervision.chart.state")} />
+        <BarChart
+          id="states"
+          title={t("supervision.chart.states")}
+          series={[{ label: t("supervision.chart.projects") }]}
+          groups={stateGroups}
+          firstColumn={t("supervision.chart.state")}
+        />
       </section>
 
       <section className="card">
@@ -291,7 +302,13 @@ export default function SupervisionDashboard() {
       </section>
 
       <section className="card">
-        <BarChart id="bidders" title={t("supervision.chart.bidders")} series={[{ label: t("supervision.chart.tenders") }]} groups={bidderGroups} firstColumn={t("supervision.chart.bidderCount")} />
+        <BarChart
+          id="bidders"
+          title={t("supervision.chart.bidders")}
+          series={[{ label: t("supervision.chart.tenders") }]}
+          groups={bidderGroups}
+          firstColumn={t("supervision.chart.bidderCount")}
+        />
       </section>
 
       {d.county && (

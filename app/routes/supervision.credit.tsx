@@ -29,7 +29,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const now = context.clock.now();
   const today = beijingDay(now);
   const companies = await companiesInScope(context.db, scope, now);
-  const grades = await gradesOfCompanies(context.db, companies.map((c) => c.id), today);
+  const grades = await gradesOfCompanies(
+    context.db,
+    companies.map((c) => c.id),
+    today,
+  );
   const records = await listCredit(context.db, scope, { subject, show }, now);
   return {
     scope: auth.membership.org.name,

@@ -29,12 +29,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const severity = (SEVERITIES as readonly string[]).includes(q.get("severity") ?? "") ? q.get("severity")! : "";
   const reviewed = q.get("reviewed") === "yes" || q.get("reviewed") === "no" ? q.get("reviewed")! : "";
   const scan = await scanRisks(context.db, context.clock, township ? { ...scope, townshipId: township } : scope);
-  const matching = scan.flags.filter(
-    (f) => (!rule || f.rule === rule) && (!severity || f.severity === severity) && (!reviewed || (reviewed === "yes") === (f.review !== null)),
-  );
+  const matching = scan.flags.filter((f) => (!rule || f.rule === rule) && (!severity || f.severity === severity) && (!reviewed || (reviewed === "yes") === (f.review !== null)));
   const pages = Math.max(1, Math.ceil(matching.length / PAGE_SIZE));
   const page = Math.min(pages, Math.max(1, Math.trunc(Number(q.get("page"))) || 1));
-  const count = (list: typeof scan.flags) => Object.fromEntries(SEVERITIES.map((s) => [s, list.filter((f) => f.severity === s).length])) as Record<(typeof SEVERITIES)[number], number>;
+  const count = (list: typeof scan.flags) =>
+    Object.fromEntries(SEVERITIES.map((s) => [s, list.filter((f) => f.severity === s).length])) as Record<(typeof SEVERITIES)[number], number>;
   return {
     scopeName: auth.membership.org.name,
     county,
@@ -64,9 +63,7 @@ export default function RiskFlags() {
           {t("risk.title")} · {d.scopeName}
         </h1>
         <p className="muted">{t("risk.intro")}</p>
-        <p data-testid="risk-totals">
-          {t("risk.totals", { all: d.totals.all, high: d.totals.unreviewed.high, medium: d.totals.unreviewed.medium, low: d.totals.unreviewed.low })}
-        </p>
+        <p data-testid="risk-totals">{t("risk.totals", { all: d.totals.all, high: d.totals.unreviewed.high, medium: d.totals.unreviewed.medium, low: d.totals.unreviewed.low })}</p>
         <Form method="get" className="filters" role="search">
           {d.county && (
             <>

@@ -18,7 +18,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   try {
     const form = await request.formData();
     const file = form.get("file");
-    if (!(file instanceof File) || file.size === 0) return data({ errors: { file: "errors.verify.noFile" } as FormErrors, results: null, longTerm: null, name: "" }, { status: 400 });
+    if (!(file instanceof File) || file.size === 0)
+      return data({ errors: { file: "errors.verify.noFile" } as FormErrors, results: null, longTerm: null, name: "" }, { status: 400 });
     const { signatures, longTerm } = await verifySignedPdf(context.db, context.clock, new Uint8Array(await file.arrayBuffer()));
     const at = (d: Date | null) => (d ? formatBeijing(d, "yyyy-MM-dd HH:mm:ss") : null);
     return {

@@ -66,7 +66,11 @@ export async function getAuth(request: Request, context: AppLoadContext): Promis
   if (!user) return null;
   const memberships = await listMemberships(context.db, user.id);
   const membership = memberships.find((m) => m.id === session.membershipId) ?? null;
-  const passkeyMissing = await passkeyRequired(context.db, user.id, memberships.map((m) => m.role));
+  const passkeyMissing = await passkeyRequired(
+    context.db,
+    user.id,
+    memberships.map((m) => m.role),
+  );
   if (passkeyMissing) {
     const url = new URL(request.url);
     if (!PASSKEY_GATE_OPEN.has(url.pathname)) {

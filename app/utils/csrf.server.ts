@@ -9,11 +9,7 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 export type OriginVerdict = { ok: true } | { ok: false; reason: string };
 
-export function checkSameOrigin(
-  method: string,
-  header: (name: string) => string | null | undefined,
-  allowedOrigins: string[],
-): OriginVerdict {
+export function checkSameOrigin(method: string, header: (name: string) => string | null | undefined, allowedOrigins: string[]): OriginVerdict {
   if (SAFE_METHODS.has(method.toUpperCase())) return { ok: true };
   const origin = header("origin");
   if (origin) {

@@ -1,7 +1,23 @@
 /** The one door from app code to the database layer. */
 export type { Db, Database } from "../../db/client";
 export * as schema from "../../db/schema";
-export type { Org, Membership, MemberRole, OrgKind, User, Session, Passkey, AuditRow, Project, ProjectDecision, Tender, TenderQuestion, TenderAmendment, ProjectAgent, Notification } from "../../db/schema";
+export type {
+  Org,
+  Membership,
+  MemberRole,
+  OrgKind,
+  User,
+  Session,
+  Passkey,
+  AuditRow,
+  Project,
+  ProjectDecision,
+  Tender,
+  TenderQuestion,
+  TenderAmendment,
+  ProjectAgent,
+  Notification,
+} from "../../db/schema";
 
 /** Rows of a raw `db.execute()` whatever the driver (postgres.js: an array; PGlite: { rows }). */
 export function rowsOf<T>(result: unknown): T[] {

@@ -8,7 +8,11 @@ import { forbidden, requireRole, type RoleAuth } from "./auth.server";
  * appointed agent), a company with a bid on it, the township's supervisor or
  * the county administrator. Anyone else is refused; anonymous goes to log in.
  */
-export async function requireHall(request: Request, context: AppLoadContext, tenderId: string): Promise<{ auth: RoleAuth; role: HallRole; tenderId: string; notice: NonNullable<Awaited<ReturnType<typeof getPublicNotice>>> }> {
+export async function requireHall(
+  request: Request,
+  context: AppLoadContext,
+  tenderId: string,
+): Promise<{ auth: RoleAuth; role: HallRole; tenderId: string; notice: NonNullable<Awaited<ReturnType<typeof getPublicNotice>>> }> {
   const auth = await requireRole(request, context, ["committee", "agent", "contractor", "supervisor", "county_admin"]);
   const notice = await getPublicNotice(context.db, context.clock, tenderId);
   if (!notice) throw new Response("not found", { status: 404 });

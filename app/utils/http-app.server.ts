@@ -65,7 +65,11 @@ export function createHttpApp(opts: { build: ServerBuild; env: Env; ready: Promi
     res.status(403).type("text/plain; charset=utf-8").send("请求来源不被接受。请从本站页面提交。\nRequest refused: it did not come from this site's pages.\n");
   });
 
-  const loadContext = async (req: ExpressRequest, res: ExpressResponse): Promise<AppLoadContext> => ({ ...(await ready).context, ip: req.ip ?? null, cspNonce: res.locals.cspNonce });
+  const loadContext = async (req: ExpressRequest, res: ExpressResponse): Promise<AppLoadContext> => ({
+    ...(await ready).context,
+    ip: req.ip ?? null,
+    cspNonce: res.locals.cspNonce,
+  });
 
   // Upload pieces (tus PATCH) go straight to the same code, without the page router (tus-direct.server.ts).
   app.use(directUploadPieces(loadContext));

@@ -143,7 +143,11 @@ async function malformed(accepts: BodyRule["accepts"], header: string | undefine
 const bytesOf = (b: Buffer) => new Uint8Array(b.buffer as ArrayBuffer, b.byteOffset, b.byteLength);
 
 function refuse(res: ExpressResponse, status: number, text: string, headers: Record<string, string> = {}) {
-  res.status(status).set({ "Cache-Control": "no-store", ...headers }).type("text/plain; charset=utf-8").send(text);
+  res
+    .status(status)
+    .set({ "Cache-Control": "no-store", ...headers })
+    .type("text/plain; charset=utf-8")
+    .send(text);
 }
 
 const TOO_LARGE = "请求内容过大。\nRequest body too large.\n";

@@ -114,10 +114,7 @@ export function localeOfMatches(matches: readonly { id: string; data?: unknown }
  * the page's name), then the platform's name — "青山村道路 · 开标大厅 · 村易招". Page names are in
  * `titles.*` (common), so a title never waits for an area.
  */
-export function pageTitle(
-  matches: readonly { id: string; data?: unknown }[],
-  title: (t: TFunction) => string | readonly (string | null | undefined)[],
-): MetaDescriptor[] {
+export function pageTitle(matches: readonly { id: string; data?: unknown }[], title: (t: TFunction) => string | readonly (string | null | undefined)[]): MetaDescriptor[] {
   const t = getT(localeOfMatches(matches));
   const parts = [title(t)].flat().filter((p): p is string => Boolean(p));
   return [{ title: [...parts, t("app.name")].join(" · ") }];

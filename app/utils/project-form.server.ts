@@ -19,7 +19,11 @@ export async function readProjectForm(
   owner: string,
 ): Promise<{ ok: true; input: ProjectInput; decisions: DecisionInput[]; intent: string; typed: Typed } | { ok: false; errors: FormErrors; typed: Typed }> {
   const settings = await getCountySettings(context.db, countyId);
-  const { form, uploads, errors: uploadErrors } = await parseUploadForm(request, context.files, {
+  const {
+    form,
+    uploads,
+    errors: uploadErrors,
+  } = await parseUploadForm(request, context.files, {
     maxBytes: settings.uploadMaxMegabytes * 1024 * 1024,
     check: checkPdf,
     owner,

@@ -35,8 +35,7 @@ export async function runJobOnce(db: Db, clock: Clock, job: Job): Promise<boolea
 
 export function startScheduler(db: Db, clock: Clock, jobs: Job[], log: (msg: string) => void = console.error): () => void {
   const timers = jobs.map((job) => {
-    const tick = () =>
-      runJobOnce(db, clock, job).catch((e: unknown) => log(`[scheduler] ${job.name} failed: ${(e as Error).message}`));
+    const tick = () => runJobOnce(db, clock, job).catch((e: unknown) => log(`[scheduler] ${job.name} failed: ${(e as Error).message}`));
     void tick();
     return setInterval(tick, job.everyMs).unref();
   });

@@ -92,7 +92,11 @@ export async function ownUpload(request: { headers: Headers }, context: AppLoadC
  * and by the server's direct path for upload pieces (server.mjs), which hands the socket's bytes over
  * as they come instead of through a web stream.
  */
-export async function patchUpload(context: AppLoadContext, id: string | undefined, request: { headers: Headers; body: AsyncIterable<Uint8Array> | null; signal?: AbortSignal }): Promise<Response> {
+export async function patchUpload(
+  context: AppLoadContext,
+  id: string | undefined,
+  request: { headers: Headers; body: AsyncIterable<Uint8Array> | null; signal?: AbortSignal },
+): Promise<Response> {
   const rec = await ownUpload(request, context, id);
   if (rec instanceof Response) return rec;
   if (request.headers.get("Content-Type") !== "application/offset+octet-stream") return tusError("errors.upload.contentType", 415);

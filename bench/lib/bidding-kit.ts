@@ -48,8 +48,6 @@ export const errorOf = (r: Reply) => {
   }
 };
 
-
-
 export interface Outcome {
   i: number;
   ok: boolean;
@@ -111,7 +109,10 @@ export async function prepareBidding(opts: { serverUrl: string; dbName: string; 
   );
   const org = [tpl.org_id];
   const steps: [string, unknown[]][] = [
-    [`CREATE TABLE bench_bidders AS SELECT g AS n, gen_random_uuid() AS org_id, gen_random_uuid() AS user_id, '137' || lpad(g::text, 8, '0') AS phone FROM generate_series(1, ${BIDS}) g`, []],
+    [
+      `CREATE TABLE bench_bidders AS SELECT g AS n, gen_random_uuid() AS org_id, gen_random_uuid() AS user_id, '137' || lpad(g::text, 8, '0') AS phone FROM generate_series(1, ${BIDS}) g`,
+      [],
+    ],
     [
       `INSERT INTO orgs (id, kind, name, code, parent_id, county_id, township_id, address, created_at)
          SELECT b.org_id, 'company', '基准测试建设工程有限公司' || b.n || '号', '91330781BN' || lpad(b.n::text, 8, '0'), t.parent_id, t.county_id, t.township_id, t.address, now()
@@ -147,7 +148,7 @@ export async function prepareBidding(opts: { serverUrl: string; dbName: string; 
          SELECT b.org_id, pm.township_id, pm.status, now(), pm.decided_by, now() FROM bench_bidders b, pool_memberships pm WHERE pm.company_id = $1`,
       org,
     ],
-    ];
+  ];
   for (const [text, params] of steps) await database.query(text, params);
   const phones = (await database.query<{ phone: string }>(`SELECT phone FROM bench_bidders ORDER BY n`)).map((r) => r.phone);
 
@@ -261,7 +262,14 @@ export async function submitSealedBid(x: Bidder, port: number, tenderId: string,
     // At least one PATCH, as the page sends: past the end the piece is empty, and asks the server to
     // finish the file (a server that died after the last byte and before storing it finishes it now).
     do {
-      const r = await send(agent, port, "PATCH", url, { ...h, "Tus-Resumable": "1.0.0", "Upload-Offset": offset, "Content-Type": "application/offset+octet-stream" }, x.ciphertext.subarray(offset, offset + CHUNK));
+      const r = await send(
+        agent,
+        port,
+        "PATCH",
+        url,
+        { ...h, "Tus-Resumable": "1.0.0", "Upload-Offset": offset, "Content-Type": "application/offset+octet-stream" },
+        x.ciphertext.subarray(offset, offset + CHUNK),
+      );
       step(`patch${Math.floor(offset / CHUNK) + 1}`);
       if (r.status !== 204) return end({ status: r.status, error: `patch: ${errorOf(r)}` });
       offset = Number(r.headers["upload-offset"]);
@@ -287,7 +295,16 @@ export async function submitSealedBid(x: Bidder, port: number, tenderId: string,
  * the receipts that fail, and how many versions of the tender no receipt names.
  */
 export async function checkReceipts(b: Bidding, receipts: { bidder: Bidder; receipt: NonNullable<Outcome["receipt"]>; current: boolean }[]) {
-  const rows = await b.database.query<{ id: string; company_id: string; ciphertext_sha256: string; ciphertext_size: number; seq: number; status: string; current_version: number; wraps: number }>(
+  const rows = await b.database.query<{
+    id: string;
+    company_id: string;
+    ciphertext_sha256: string;
+    ciphertext_size: number;
+    seq: number;
+    status: string;
+    current_version: number;
+    wraps: number;
+  }>(
     `SELECT v.id, b.company_id, v.ciphertext_sha256, v.ciphertext_size::int AS ciphertext_size, v.seq, b.status, b.current_version,
             (SELECT count(*)::int FROM bid_key_wraps w WHERE w.version_id = v.id AND w.retired_at IS NULL) AS wraps
        FROM bid_versions v JOIN bids b ON b.id = v.bid_id WHERE b.tender_id = $1`,
@@ -316,7 +333,6 @@ export async function checkReceipts(b: Bidding, receipts: { bidder: Bidder; rece
   const receipted = new Set(receipts.map((r) => r.receipt.id));
   return { lost, unreceipted: rows.filter((r) => !receipted.has(r.id)).length, versions: rows.length };
 }
-
 
 export async function sha256OfFile(file: string): Promise<string | null> {
   try {
@@ -372,4 +388,3 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T, i: nu
   );
   return out;
 }
-

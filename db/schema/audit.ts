@@ -33,7 +33,9 @@ export const auditLog = pgTable(
     index("audit_township_idx").on(t.townshipId, t.id),
     index("audit_at_idx").on(t.at),
     // A person's sign-ins, newest first: an official's password reset looks up the owner's last one (reset-code.server.ts).
-    index("audit_login_idx").on(t.actorUserId, t.at).where(sql`action = 'auth.login'`),
+    index("audit_login_idx")
+      .on(t.actorUserId, t.at)
+      .where(sql`action = 'auth.login'`),
   ],
 );
 

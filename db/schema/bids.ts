@@ -96,5 +96,3 @@ export const bidKeyWraps = pgTable(
 export type Bid = typeof bids.$inferSelect;
 export type BidVersion = typeof bidVersions.$inferSelect;
 export type BidKeyWrap = typeof bidKeyWraps.$inferSelect;
-
-

@@ -33,31 +33,37 @@ export const drawSecrets = pgTable("draw_secrets", {
  */
 export const evaluationState = pgEnum("evaluation_state", ["checking", "secret", "scoring", "review", "explaining", "opinions", "signing", "done"]);
 
-export const evaluations = pgTable("evaluations", {
-  tenderId: uuid("tender_id")
-    .primaryKey()
-    .references(() => tenders.id),
-  state: evaluationState("state").notNull(),
-  /** When the current step began (a member silent for a day may be recorded as agreeing). */
-  stepStartedAt: instant("step_started_at").notNull(),
-  qualifiedBidIds: jsonb("qualified_bid_ids").$type<string[]>(),
-  qualifiedListHash: text("qualified_list_hash"),
-  lockedAt: instant("locked_at"),
-  seed: text("seed"),
-  /** The computed result: method, ranking with the figures behind it, candidates, risk notes. */
-  result: jsonb("result").$type<EvaluationResult>(),
-  computedAt: instant("computed_at"),
-  /** The report's current revision: each signature is an incremental update to it. */
-  reportPdfSha256: text("report_pdf_sha256").references(() => files.sha256),
-  /** Where each member's signature goes on the report: { expertId: slot }. */
-  reportSlots: jsonb("report_slots").$type<Record<string, { pageIndex: number; x: number; y: number; width: number; height: number }>>(),
-  reportCompletedAt: instant("report_completed_at"),
-  /** Why the evaluation ended the tender (fewer than 3 qualified bids): a translation key and values. */
-  failReason: jsonb("fail_reason").$type<{ key: string; values?: Record<string, string | number> }>(),
-  createdAt: instant("created_at").notNull(),
-},
+export const evaluations = pgTable(
+  "evaluations",
+  {
+    tenderId: uuid("tender_id")
+      .primaryKey()
+      .references(() => tenders.id),
+    state: evaluationState("state").notNull(),
+    /** When the current step began (a member silent for a day may be recorded as agreeing). */
+    stepStartedAt: instant("step_started_at").notNull(),
+    qualifiedBidIds: jsonb("qualified_bid_ids").$type<string[]>(),
+    qualifiedListHash: text("qualified_list_hash"),
+    lockedAt: instant("locked_at"),
+    seed: text("seed"),
+    /** The computed result: method, ranking with the figures behind it, candidates, risk notes. */
+    result: jsonb("result").$type<EvaluationResult>(),
+    computedAt: instant("computed_at"),
+    /** The report's current revision: each signature is an incremental update to it. */
+    reportPdfSha256: text("report_pdf_sha256").references(() => files.sha256),
+    /** Where each member's signature goes on the report: { expertId: slot }. */
+    reportSlots: jsonb("report_slots").$type<Record<string, { pageIndex: number; x: number; y: number; width: number; height: number }>>(),
+    reportCompletedAt: instant("report_completed_at"),
+    /** Why the evaluation ended the tender (fewer than 3 qualified bids): a translation key and values. */
+    failReason: jsonb("fail_reason").$type<{ key: string; values?: Record<string, string | number> }>(),
+    createdAt: instant("created_at").notNull(),
+  },
   // Failed evaluations for the dashboard: a few index entries instead of the heap with its jsonb (ADR 0020).
-  (t) => [index("evaluations_failed_idx").on(t.tenderId).where(sql`${t.failReason} is not null`)],
+  (t) => [
+    index("evaluations_failed_idx")
+      .on(t.tenderId)
+      .where(sql`${t.failReason} is not null`),
+  ],
 );
 
 export interface EvaluationResult {

@@ -29,18 +29,13 @@ export const orgs = pgTable(
     index("orgs_parent_idx").on(t.parentId),
     index("orgs_county_idx").on(t.countyId, t.kind),
     // One company per unified social credit code, platform-wide.
-    uniqueIndex("orgs_company_code_uniq").on(t.code).where(sql`${t.kind} = 'company'`),
+    uniqueIndex("orgs_company_code_uniq")
+      .on(t.code)
+      .where(sql`${t.kind} = 'company'`),
   ],
 );
 
-export const memberRole = pgEnum("member_role", [
-  "county_admin",
-  "supervisor",
-  "committee",
-  "contractor",
-  "expert",
-  "agent",
-]);
+export const memberRole = pgEnum("member_role", ["county_admin", "supervisor", "committee", "contractor", "expert", "agent"]);
 
 /** A user may hold several roles in several organisations; a session acts as one of them at a time. */
 export const memberships = pgTable(

@@ -99,7 +99,12 @@ export const projectAgents = pgTable(
     revokedBy: uuid("revoked_by").references(() => users.id),
     revokedAt: instant("revoked_at"),
   },
-  (t) => [uniqueIndex("project_agents_one_active").on(t.projectId).where(sql`revoked_at is null`), index("project_agents_org_idx").on(t.agentOrgId)],
+  (t) => [
+    uniqueIndex("project_agents_one_active")
+      .on(t.projectId)
+      .where(sql`revoked_at is null`),
+    index("project_agents_org_idx").on(t.agentOrgId),
+  ],
 );
 
 /**

@@ -7,7 +7,8 @@ const WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
 /** One check per page kind, viewer's role and viewport in a run: ids become :id. */
 const checkedKinds = new Set<string>();
 const whoBySession = new Map<string, string>();
-const kindOf = (url: string, who: string, width: number) => `${new URL(url).pathname.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, ":id")} · ${who} · ${width}`;
+const kindOf = (url: string, who: string, width: number) =>
+  `${new URL(url).pathname.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, ":id")} · ${who} · ${width}`;
 
 /**
  * Open each page this context's tabs showed again, in a fresh tab of the same context (same session,
@@ -129,7 +130,16 @@ export async function prfAuthenticator(context: BrowserContext, page: Page, tran
   const cdp = await context.newCDPSession(page);
   await cdp.send("WebAuthn.enable");
   await cdp.send("WebAuthn.addVirtualAuthenticator", {
-    options: { protocol: "ctap2", ctap2Version: "ctap2_1", transport, hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true, hasPrf: true },
+    options: {
+      protocol: "ctap2",
+      ctap2Version: "ctap2_1",
+      transport,
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+      hasPrf: true,
+    },
   });
 }
 

@@ -37,7 +37,13 @@ test("forgot password: the page that sent the code shows it, and its link sets a
 
   // Signed in, the development mailbox shows this person's own messages (the code is among them).
   await page.goto("/dev-mailbox");
-  await expect(page.getByTestId("dev-mailbox").locator("li").filter({ hasText: `短信 → ${PHONE}` }).first()).toContainText("您正在重置村易招密码");
+  await expect(
+    page
+      .getByTestId("dev-mailbox")
+      .locator("li")
+      .filter({ hasText: `短信 → ${PHONE}` })
+      .first(),
+  ).toContainText("您正在重置村易招密码");
   for (const text of await page.getByTestId("dev-mailbox").locator("li").allTextContents()) expect(text).toContain(`→ ${PHONE}`);
 
   // The link works once.

@@ -242,7 +242,9 @@ test("a whole remote opening: sign-in, decryption in each bidder's browser, 唱�
   await c.page.screenshot({ path: "tests/e2e/.artifacts/opening-hall-bidder-390.png", fullPage: true });
 
   // ── Evaluation (评标): each member declares, checks every bid, agrees, and signs the report with a passkey.
-  const names = (await host.getByTestId("panel-members").getByRole("listitem").filter({ hasText: "评审专家" }).allTextContents()).map((t) => t.split(" · ")[0].replace("专家", "").trim());
+  const names = (await host.getByTestId("panel-members").getByRole("listitem").filter({ hasText: "评审专家" }).allTextContents()).map((t) =>
+    t.split(" · ")[0].replace("专家", "").trim(),
+  );
   expect(names).toHaveLength(3);
   const experts: { context: BrowserContext; page: Page }[] = [];
   for (const name of names) {

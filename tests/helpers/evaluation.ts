@@ -17,13 +17,32 @@ import { closedOpening } from "./opening";
 /** What the browser sends after the passkey approved `challenge` (base64url of the digest). */
 export function assertion(k: SoftwarePasskey, challenge: string) {
   const a = k.approve(Buffer.from(challenge, "base64url"));
-  return { id: k.credentialId, rawId: k.credentialId, type: "public-key" as const, clientExtensionResults: {}, response: { authenticatorData: a.authenticatorData, clientDataJSON: a.clientDataJSON, signature: a.signature } };
+  return {
+    id: k.credentialId,
+    rawId: k.credentialId,
+    type: "public-key" as const,
+    clientExtensionResults: {},
+    response: { authenticatorData: a.authenticatorData, clientDataJSON: a.clientDataJSON, signature: a.signature },
+  };
 }
 
 /** Give a user a software passkey (standing in for their phone) that can sign documents. */
 export async function givePasskey(database: Database, ctx: AppLoadContext, userId: string, name = "测试手机"): Promise<SoftwarePasskey> {
   const key = softwarePasskey("ES256");
-  await database.db.insert(schema.passkeys).values({ id: key.credentialId, userId, name, publicKey: Buffer.from(key.cose), counter: 0, transports: ["internal"], deviceType: "singleDevice", backedUp: false, prfEnabled: true, createdAt: ctx.clock.now() });
+  await database.db
+    .insert(schema.passkeys)
+    .values({
+      id: key.credentialId,
+      userId,
+      name,
+      publicKey: Buffer.from(key.cose),
+      counter: 0,
+      transports: ["internal"],
+      deviceType: "singleDevice",
+      backedUp: false,
+      prfEnabled: true,
+      createdAt: ctx.clock.now(),
+    });
   return key;
 }
 
@@ -36,7 +55,12 @@ export interface Expert {
 }
 
 /** Draw the panel of a closed opening; every member accepts (no conflict) and has a passkey. */
-export async function sittingPanel(database: Database, ctx: AppLoadContext, opened: { tenderId: string; host: { userId: string; role: string; ip: string | null }; villageId: string }, seed?: string): Promise<Expert[]> {
+export async function sittingPanel(
+  database: Database,
+  ctx: AppLoadContext,
+  opened: { tenderId: string; host: { userId: string; role: string; ip: string | null }; villageId: string },
+  seed?: string,
+): Promise<Expert[]> {
   const db = database.db;
   await drawPanel(db, ctx.clock, opened.host, opened.villageId, opened.tenderId, { seed });
   const members = await db
@@ -65,7 +89,14 @@ export async function inPublicity(
   const { tenderId } = opened;
   const experts = await sittingPanel(database, ctx, opened);
   const under = await bidsUnderEvaluation(db, tenderId);
-  for (const e of experts) await submitChecks(db, ctx.clock, e.actor, tenderId, under.map((b) => ({ bidId: b.bidId, pass: true })));
+  for (const e of experts)
+    await submitChecks(
+      db,
+      ctx.clock,
+      e.actor,
+      tenderId,
+      under.map((b) => ({ bidId: b.bidId, pass: true })),
+    );
   const [supervisor] = await db.select().from(schema.users).where(eq(schema.users.phone, DEMO.supervisorA));
   await revealSecret(db, ctx.clock, { userId: supervisor.id, role: "supervisor", ip: "203.0.113.8" }, opened.townshipId, tenderId);
   for (const e of experts) await recordOpinion(db, ctx.clock, e.actor, tenderId, { agree: true }, reportRenderer(ctx.files, ctx.clock));

@@ -29,7 +29,15 @@ export async function closedOpening(
   const bidders: Bidder[] = [];
   for (const [i, phone] of phones.entries()) {
     const b = await preparedBidder(database, ctx, phone);
-    await submitBid(database.db, ctx.clock, ctx.files, b.actor, b.companyId, tender.id, submitInput(await sealBid(ctx, b, tender.id, { priceFen: 18_000_000 + i * 100_000, mark: phone })));
+    await submitBid(
+      database.db,
+      ctx.clock,
+      ctx.files,
+      b.actor,
+      b.companyId,
+      tender.id,
+      submitInput(await sealBid(ctx, b, tender.id, { priceFen: 18_000_000 + i * 100_000, mark: phone })),
+    );
     bidders.push(b);
   }
   const [u] = await database.db.select().from(schema.users).where(eq(schema.users.phone, DEMO.committeeA1));

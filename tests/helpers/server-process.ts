@@ -35,7 +35,9 @@ export interface ServerProcess {
 export async function startServerProcess(env: Record<string, string> = {}, opts: { wait?: boolean } = {}): Promise<ServerProcess> {
   const port = await freePort();
   const dir = mkdtempSync(path.join(os.tmpdir(), "cyz-server-"));
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DATABASE_URL|TEST_DATABASE_URL|DEV_MAILBOX|TEST_CLOCK|PUBLIC_ORIGIN|SEED_DEMO|DEMO_PROJECTS|PORT|NODE_OPTIONS)$/.test(k)));
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(DATABASE_URL|TEST_DATABASE_URL|DEV_MAILBOX|TEST_CLOCK|PUBLIC_ORIGIN|SEED_DEMO|DEMO_PROJECTS|PORT|NODE_OPTIONS)$/.test(k)),
+  );
   const child = spawn(process.execPath, ["--import", "tsx", "tests/helpers/server-main.ts"], {
     cwd: process.cwd(),
     env: {
@@ -78,7 +80,10 @@ export async function startServerProcess(env: Record<string, string> = {}, opts:
   const until = Date.now() + 90_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}):\n${out}`);
-    const ok = await fetch(`${server.url}/healthz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${server.url}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return server;
     if (Date.now() > until) {
       await server.stop();

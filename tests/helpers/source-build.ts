@@ -9,7 +9,9 @@ import * as rootModule from "~/root";
 
 const require = createRequire(import.meta.url);
 const { readConfig } = require("@remix-run/dev/dist/config.js") as {
-  readConfig: (root: string) => Promise<{ appDirectory: string; routes: Record<string, { id: string; parentId?: string; path?: string; index?: boolean; caseSensitive?: boolean; file: string }> }>;
+  readConfig: (
+    root: string,
+  ) => Promise<{ appDirectory: string; routes: Record<string, { id: string; parentId?: string; path?: string; index?: boolean; caseSensitive?: boolean; file: string }> }>;
 };
 
 export async function sourceBuild(): Promise<ServerBuild> {
@@ -22,8 +24,16 @@ export async function sourceBuild(): Promise<ServerBuild> {
     const mod = await import(/* @vite-ignore */ path.join(cfg.appDirectory, r.file));
     routes[r.id] = { id: r.id, parentId: r.parentId, path: r.path, index: r.index, caseSensitive: r.caseSensitive, module: mod };
     manifestRoutes[r.id] = {
-      id: r.id, parentId: r.parentId, path: r.path, index: r.index, module: `/build/${r.id}.js`,
-      hasAction: "action" in mod, hasLoader: "loader" in mod, hasClientAction: false, hasClientLoader: false, hasErrorBoundary: "ErrorBoundary" in mod,
+      id: r.id,
+      parentId: r.parentId,
+      path: r.path,
+      index: r.index,
+      module: `/build/${r.id}.js`,
+      hasAction: "action" in mod,
+      hasLoader: "loader" in mod,
+      hasClientAction: false,
+      hasClientLoader: false,
+      hasErrorBoundary: "ErrorBoundary" in mod,
     };
   }
   return {

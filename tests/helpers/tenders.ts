@@ -50,7 +50,15 @@ export async function tenderKit(database: Database, ctx: AppLoadContext, village
       if (opts.realDocuments) {
         const pdf = await renderDocumentPdf({
           title: `${name}：${STEP_TITLES[i - 1]}`,
-          sections: [{ heading: "会议记录", blocks: [{ kind: "paragraph", text: `${name}：${STEP_TITLES[i - 1]}的会议记录（${villageName}，演示数据）。` }, { kind: "signatureLines", labels: ["记录人", "主持人"] }] }],
+          sections: [
+            {
+              heading: "会议记录",
+              blocks: [
+                { kind: "paragraph", text: `${name}：${STEP_TITLES[i - 1]}的会议记录（${villageName}，演示数据）。` },
+                { kind: "signatureLines", labels: ["记录人", "主持人"] },
+              ],
+            },
+          ],
           createdAt: ctx.clock.now(),
         });
         const stored = await ctx.files.put(toStream(pdf), { maxBytes: 10 * 1024 * 1024 });
@@ -66,7 +74,17 @@ export async function tenderKit(database: Database, ctx: AppLoadContext, village
       ctx.clock,
       committee,
       villageId,
-      { name, type: "works", location: `${name}地点`, scope: `${name}内容`, estimate, ceiling: estimate, fundingSource: "财政", durationDays: 30, method: estimate < 100_000_000 ? "open_selection" : "open_tender" },
+      {
+        name,
+        type: "works",
+        location: `${name}地点`,
+        scope: `${name}内容`,
+        estimate,
+        ceiling: estimate,
+        fundingSource: "财政",
+        durationDays: 30,
+        method: estimate < 100_000_000 ? "open_selection" : "open_tender",
+      },
       steps.map((step, i) => ({
         step: step as never,
         day: `2026-10-0${i + 1}`,
@@ -84,7 +102,9 @@ export async function tenderKit(database: Database, ctx: AppLoadContext, village
     const form = new FormData();
     for (const [k, val] of Object.entries(fields)) form.append(k, val);
     form.append("attachment1", new File(["%PDF-1.4\n图纸\n%%EOF"], "施工图纸.pdf", { type: "application/pdf" }));
-    return run(publishRoute.action, new Request(new URL(`/projects/${id}/publish`, ORIGIN), { method: "POST", body: form, headers: { Cookie: cookie, Origin: ORIGIN } }), ctx, { id });
+    return run(publishRoute.action, new Request(new URL(`/projects/${id}/publish`, ORIGIN), { method: "POST", body: form, headers: { Cookie: cookie, Origin: ORIGIN } }), ctx, {
+      id,
+    });
   }
 
   /** The current tender of a project. */

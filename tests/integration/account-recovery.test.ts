@@ -39,12 +39,17 @@ afterEach(async () => {
 const userOf = async (phone: string) => (await database.db.select().from(users).where(eq(users.phone, phone)))[0];
 const forgot = (phone: string, ip = "203.0.113.7") => run(forgotRoute.action, post("/forgot-password", { phone }), { ...ctx, ip });
 const reset = (phone: string, code: string, password = "brand-new-pass-1") => run(resetRoute.action, post("/reset-password", { phone, code, password, password2: password }), ctx);
-const resetFrom = (ip: string, phone: string, code: string, password = "brand-new-pass-1") => run(resetRoute.action, post("/reset-password", { phone, code, password, password2: password }), { ...ctx, ip });
+const resetFrom = (ip: string, phone: string, code: string, password = "brand-new-pass-1") =>
+  run(resetRoute.action, post("/reset-password", { phone, code, password, password2: password }), { ...ctx, ip });
 /** A step of the passkey registration endpoint, as the account page's script calls it. */
 const passkeyStep = (cookie: string, body: unknown) =>
   run(
     registerRoute.action,
-    new Request(new URL("/auth/passkey/register", ORIGIN), { method: "POST", headers: { Cookie: cookie, Origin: ORIGIN, "Content-Type": "application/json" }, body: JSON.stringify(body) }),
+    new Request(new URL("/auth/passkey/register", ORIGIN), {
+      method: "POST",
+      headers: { Cookie: cookie, Origin: ORIGIN, "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    }),
     ctx,
   ) as Promise<Response>;
 /** The code in the latest message the person was sent (SMS and e-mail carry the same one). */
@@ -133,8 +138,14 @@ describe("forgot password", () => {
     for (let i = CODE_REQUESTS.perAddressAndNumber; i < CODE_REQUESTS.perNumber; i++) expect(unwrap(await forgot(DEMO.agentA, `198.51.100.${i + 2}`)).data.sent).toBe(true);
     expect(unwrap(await forgot(DEMO.agentA, "198.51.100.9")).status).toBe(429);
     // …but not what the owner's phone, which signed in before, may ask.
-    const signedIn = (await run(loginRoute.action, post("/login", { phone: DEMO.agentA, password: (await import("~/demo/demo.server")).DEMO_PASSWORD }), { ...ctx, ip: "192.0.2.31" })) as Response;
-    const known = signedIn.headers.getSetCookie().find((c) => c.startsWith("cyz_known="))!.split(";")[0];
+    const signedIn = (await run(loginRoute.action, post("/login", { phone: DEMO.agentA, password: (await import("~/demo/demo.server")).DEMO_PASSWORD }), {
+      ...ctx,
+      ip: "192.0.2.31",
+    })) as Response;
+    const known = signedIn.headers
+      .getSetCookie()
+      .find((c) => c.startsWith("cyz_known="))!
+      .split(";")[0];
     const own = unwrap(await run(forgotRoute.action, post("/forgot-password", { phone: DEMO.agentA }, known), { ...ctx, ip: "198.51.100.9" }));
     expect(own.data.sent).toBe(true);
     // A number nobody uses is limited the same way.
@@ -180,12 +191,18 @@ describe("changing passkeys after a password sign-in", () => {
     expect(options.status).toBe(200);
     // The proof lasts 15 minutes, for this session only.
     const otherSession = await cookieFor(ctx, DEMO.contractor2);
-    expect(unwrap(await run(accountRoute.action, post("/account", { intent: "remove-passkey", passkeyId: key.credentialId }, otherSession), ctx)).data.errors.form).toBe("errors.stepUp.required");
+    expect(unwrap(await run(accountRoute.action, post("/account", { intent: "remove-passkey", passkeyId: key.credentialId }, otherSession), ctx)).data.errors.form).toBe(
+      "errors.stepUp.required",
+    );
     ctx.clock.advance(STEP_UP_MS + 1000);
-    expect(unwrap(await run(accountRoute.action, post("/account", { intent: "remove-passkey", passkeyId: key.credentialId }, cookie), ctx)).data.errors.form).toBe("errors.stepUp.required");
+    expect(unwrap(await run(accountRoute.action, post("/account", { intent: "remove-passkey", passkeyId: key.credentialId }, cookie), ctx)).data.errors.form).toBe(
+      "errors.stepUp.required",
+    );
     // Signed in with a passkey: no code needed.
     const viaPasskey = await cookieFor(ctx, DEMO.contractor2, "passkey");
-    expect(unwrap(await run(accountRoute.action, post("/account", { intent: "remove-passkey", passkeyId: key.credentialId }, viaPasskey), ctx)).data.done).toBe("account.passkeyRemoved");
+    expect(unwrap(await run(accountRoute.action, post("/account", { intent: "remove-passkey", passkeyId: key.credentialId }, viaPasskey), ctx)).data.done).toBe(
+      "account.passkeyRemoved",
+    );
     const actions = (await database.db.select().from(auditLog).where(eq(auditLog.objectId, u.id))).map((a) => a.action);
     expect(actions).toEqual(expect.arrayContaining(["auth.step_up_request", "auth.step_up_failed"]));
   });
@@ -218,12 +235,18 @@ describe("changing passkeys after a password sign-in", () => {
       expect(page.data.stepUp).toEqual({ needed: true, proved: false, reachable: false });
       expect(unwrap(await run(accountRoute.action, post("/account", { intent: "step-up-request" }, cookie), ctx)).data.errors.form).toBe("errors.stepUp.noChannel");
       const issued = unwrap(
-        await run(issueRoute.action, post("/reset-codes", { phone: DEMO.committeeA1, identityCheck: "当面核验身份证原件（尾号 0031）" }, await cookieFor(ctx, DEMO.supervisorA)), ctx),
+        await run(
+          issueRoute.action,
+          post("/reset-codes", { phone: DEMO.committeeA1, identityCheck: "当面核验身份证原件（尾号 0031）" }, await cookieFor(ctx, DEMO.supervisorA)),
+          ctx,
+        ),
       );
       const code: string = issued.data.issued.code;
       const proved = unwrap(await run(accountRoute.action, post("/account", { intent: "step-up-confirm", code }, cookie), ctx));
       expect(proved.data, JSON.stringify(proved.data)).toEqual({ done: "account.stepUpDone" });
-      expect(unwrap(await run(accountRoute.action, post("/account", { intent: "remove-passkey", passkeyId: key.credentialId }, cookie), ctx)).data.done).toBe("account.passkeyRemoved");
+      expect(unwrap(await run(accountRoute.action, post("/account", { intent: "remove-passkey", passkeyId: key.credentialId }, cookie), ctx)).data.done).toBe(
+        "account.passkeyRemoved",
+      );
       // Used up: it no longer resets the password.
       expect(unwrap(await reset(DEMO.committeeA1, code)).data.errors.code).toBe("errors.reset.badCode");
     } finally {

@@ -30,7 +30,6 @@ let done: Awaited<ReturnType<typeof inPublicity>>;
 
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
-
 beforeAll(async () => {
   database = await createTestDb();
   ctx = makeContext(database);
@@ -133,7 +132,9 @@ describe("a failed project", () => {
   it("is archived only after the grace period without a new round", async () => {
     const opened = await closedOpening(database, ctx, "村道边沟清淤", undefined, {});
     // Fail it: the host ends the tender (three bids are valid here, so drive the state directly through evaluation's failure path).
-    await asStateWriter(database.db, "project", (tx) => tx.update(schema.projects).set({ state: "failed", updatedAt: ctx.clock.now() }).where(eq(schema.projects.id, opened.projectId)));
+    await asStateWriter(database.db, "project", (tx) =>
+      tx.update(schema.projects).set({ state: "failed", updatedAt: ctx.clock.now() }).where(eq(schema.projects.id, opened.projectId)),
+    );
     expect(await archiveDueProjects(database.db, ctx.clock, ctx.files)).toBe(0);
     ctx.clock.advance((FAILED_GRACE_DAYS + 1) * 24 * 3600_000);
     expect(await archiveDueProjects(database.db, ctx.clock, ctx.files)).toBe(1);
@@ -149,17 +150,27 @@ describe("the archive pages", () => {
     const mine = unwrap(await list(DEMO.supervisorA));
     expect(mine.data.rows.map((r: { projectId: string }) => r.projectId)).toContain(done.projectId);
     expect(((await list(DEMO.contractor1)) as Response).status).toBe(403);
-    const download = async (phone: string, kind: string) => (await run(downloadRoute.loader, get(`/archives/${done.projectId}/${kind}`, await cookieFor(ctx, phone)), ctx, { id: done.projectId, kind })) as Response;
+    const download = async (phone: string, kind: string) =>
+      (await run(downloadRoute.loader, get(`/archives/${done.projectId}/${kind}`, await cookieFor(ctx, phone)), ctx, { id: done.projectId, kind })) as Response;
     const pdf = await download(DEMO.committeeA1, "pdf");
     expect(pdf.status).toBe(200);
     expect(pdf.headers.get("Content-Type")).toBe("application/pdf");
     const zip = await download(DEMO.countyAdmin, "zip");
     expect(zip.headers.get("Content-Disposition")).toMatch(/^attachment/);
-    expect(Buffer.from(await zip.arrayBuffer()).subarray(0, 2).toString()).toBe("PK");
+    expect(
+      Buffer.from(await zip.arrayBuffer())
+        .subarray(0, 2)
+        .toString(),
+    ).toBe("PK");
     expect((await download(DEMO.committeeB1, "pdf")).status).toBe(403);
     expect((await download(DEMO.supervisorB, "zip")).status).toBe(403);
     const downloads = await database.db.select().from(schema.auditLog).where(eq(schema.auditLog.objectId, done.projectId));
-    expect(downloads.filter((a) => a.action.startsWith("archive.download_")).map((a) => a.action).sort()).toEqual(["archive.download_pdf", "archive.download_zip"]);
+    expect(
+      downloads
+        .filter((a) => a.action.startsWith("archive.download_"))
+        .map((a) => a.action)
+        .sort(),
+    ).toEqual(["archive.download_pdf", "archive.download_zip"]);
   });
 });
 
@@ -190,4 +201,3 @@ describe("the audit export", () => {
     expect(exports).toHaveLength(2);
   });
 });
-

@@ -37,12 +37,10 @@ describe("passwords", () => {
   });
 
   it("refuse a short password and a phone already taken", async () => {
-    await expect(createUser(database.db, ctx.clock, SYSTEM_ACTOR, { phone: "13712345678", name: "x", password: "short" })).rejects.toThrow(
-      DomainError,
-    );
-    await expect(
-      createUser(database.db, ctx.clock, SYSTEM_ACTOR, { phone: DEMO.countyAdmin, name: "x", password: "long enough pw" }),
-    ).rejects.toMatchObject({ key: "errors.phoneTaken" });
+    await expect(createUser(database.db, ctx.clock, SYSTEM_ACTOR, { phone: "13712345678", name: "x", password: "short" })).rejects.toThrow(DomainError);
+    await expect(createUser(database.db, ctx.clock, SYSTEM_ACTOR, { phone: DEMO.countyAdmin, name: "x", password: "long enough pw" })).rejects.toMatchObject({
+      key: "errors.phoneTaken",
+    });
   });
 });
 
@@ -134,10 +132,15 @@ describe("sessions", () => {
 });
 
 describe("passkey challenges", () => {
-  const clientData = (challenge: string) =>
-    Buffer.from(JSON.stringify({ type: "webauthn.get", challenge, origin: "http://localhost:3000" })).toString("base64url");
+  const clientData = (challenge: string) => Buffer.from(JSON.stringify({ type: "webauthn.get", challenge, origin: "http://localhost:3000" })).toString("base64url");
   const fakeAssertion = (challenge: string) =>
-    ({ id: "unknown-cred", rawId: "unknown-cred", type: "public-key", clientExtensionResults: {}, response: { clientDataJSON: clientData(challenge), authenticatorData: "", signature: "" } }) as never;
+    ({
+      id: "unknown-cred",
+      rawId: "unknown-cred",
+      type: "public-key",
+      clientExtensionResults: {},
+      response: { clientDataJSON: clientData(challenge), authenticatorData: "", signature: "" },
+    }) as never;
 
   it("are stored in the database and can be used once only", async () => {
     const options = await passkeyLoginOptions(database.db, ctx.clock, ctx.rp);

@@ -117,7 +117,8 @@ async function observe(result: unknown, readBody = false): Promise<Observed> {
   if (status >= 200 && status < 300) return { outcome: "allow", status, text };
   if (status === 401 || status === 403 || status === 404) return { outcome: "deny", status };
   // Some actions answer a refusal found inside the model as a form error (400): that is a refusal too.
-  if (status >= 400 && status < 500 && typeof errorKey === "string" && /(forbidden|notFound|notAssigned)$/.test(errorKey)) return { outcome: "deny", status: `${status} ${errorKey}` };
+  if (status >= 400 && status < 500 && typeof errorKey === "string" && /(forbidden|notFound|notAssigned)$/.test(errorKey))
+    return { outcome: "deny", status: `${status} ${errorKey}` };
   if (status >= 500) return { outcome: "error", status };
   return { outcome: "allow", status: typeof errorKey === "string" ? `${status} ${errorKey}` : status };
 }
@@ -165,7 +166,9 @@ function expected(e: Expectations, role: Role): Expected | undefined {
 const ROUTES_DIR = path.resolve(__dirname, "../../app/routes");
 type Handler = (args: never) => unknown;
 const modules: { route: string; loader?: Handler; action?: Handler }[] = [];
-for (const f of readdirSync(ROUTES_DIR).filter((n) => /\.tsx?$/.test(n)).sort()) {
+for (const f of readdirSync(ROUTES_DIR)
+  .filter((n) => /\.tsx?$/.test(n))
+  .sort()) {
   const mod = (await import(/* @vite-ignore */ path.join(ROUTES_DIR, f))) as { loader?: unknown; action?: unknown };
   modules.push({
     route: f.replace(/\.tsx?$/, ""),
@@ -173,7 +176,6 @@ for (const f of readdirSync(ROUTES_DIR).filter((n) => /\.tsx?$/.test(n)).sort())
     action: typeof mod.action === "function" ? (mod.action as Handler) : undefined,
   });
 }
-
 
 // ── The fixtures ────────────────────────────────────────────────────────
 
@@ -218,7 +220,17 @@ beforeAll(async () => {
   const host = [database.db, ctx.clock, archived.host, archived.villageId, archived.tenderId] as const;
   await decideAward(...host, {});
   const sig = await requestAwardSignature(database.db, ctx.clock, ctx.files, ctx.rp, archived.host, archived.villageId, archived.tenderId);
-  await completeAwardSignature(database.db, ctx.clock, ctx.files, ctx.rp, archived.host, archived.villageId, archived.tenderId, sig.requestId, assertion(hostKey, sig.options.challenge));
+  await completeAwardSignature(
+    database.db,
+    ctx.clock,
+    ctx.files,
+    ctx.rp,
+    archived.host,
+    archived.villageId,
+    archived.tenderId,
+    sig.requestId,
+    assertion(hostKey, sig.options.challenge),
+  );
   await recordContract(...host, beijingDay(ctx.clock.now()));
   await completeProject(...host, { acceptanceDate: beijingDay(ctx.clock.now()), settlementFen: 17_950_000 });
   expect(await archiveDueProjects(database.db, ctx.clock, ctx.files)).toBe(1);
@@ -253,7 +265,10 @@ beforeAll(async () => {
   // Company 1 (the bidder's): a certificate scan of its own.
   const bidder = done.bidders.find((b) => b.phone === DEMO.contractor1)!;
   const [qual] = await database.db.select().from(schema.companyQualifications).where(eq(schema.companyQualifications.companyId, bidder.companyId));
-  const [otherCompany] = await database.db.select().from(schema.memberships).where(eq(schema.memberships.userId, await userIdOf(PHONES.contractorOther!)));
+  const [otherCompany] = await database.db
+    .select()
+    .from(schema.memberships)
+    .where(eq(schema.memberships.userId, await userIdOf(PHONES.contractorOther!)));
   const [otherQual] = await database.db.select().from(schema.companyQualifications).where(eq(schema.companyQualifications.companyId, otherCompany.orgId));
   Object.assign(fixtures, { company: bidder.companyId, companyScan: qual.fileSha256, otherCompanyScan: otherQual.fileSha256 });
   // An upload the bidder has begun (tus), and a pending pool application to 青山镇 (company 7).
@@ -272,7 +287,17 @@ beforeAll(async () => {
     ctx.clock,
     { userId: null, role: "committee", ip: "203.0.113.7" },
     kit.villageId,
-    { name: "授权矩阵·草稿项目", type: "works", location: "青山村", scope: "草稿", estimate: 20_000_000, ceiling: 20_000_000, fundingSource: "财政", durationDays: 30, method: "open_selection" },
+    {
+      name: "授权矩阵·草稿项目",
+      type: "works",
+      location: "青山村",
+      scope: "草稿",
+      estimate: 20_000_000,
+      ceiling: 20_000_000,
+      fundingSource: "财政",
+      durationDays: 30,
+      method: "open_selection",
+    },
     [],
   );
   fixtures.draftProject = draft.id;
@@ -294,11 +319,17 @@ beforeAll(async () => {
     const phone = phoneOf[role];
     if (!phone) continue;
     cookies[role] = await cookieFor(ctx, phone);
-    const [m] = await database.db.select().from(schema.memberships).where(eq(schema.memberships.userId, await userIdOf(phone)));
+    const [m] = await database.db
+      .select()
+      .from(schema.memberships)
+      .where(eq(schema.memberships.userId, await userIdOf(phone)));
     membershipOf[role] = m.id;
   }
   // Someone else's membership (竹林村's committee, not among the callers), for the role switch.
-  const [other] = await database.db.select().from(schema.memberships).where(eq(schema.memberships.userId, await userIdOf("13900000005")));
+  const [other] = await database.db
+    .select()
+    .from(schema.memberships)
+    .where(eq(schema.memberships.userId, await userIdOf("13900000005")));
   fixtures.othersMembership = other.id;
 }, 300_000);
 

@@ -122,7 +122,6 @@ const CONTRACTORS: Who[] = ["contractor1", "contractor2"];
 
 let loaders: { route: string; loader: (args: never) => unknown }[] = [];
 
-
 /** Sensible params for each route: the tender, its project, the bidders' files and uploads. Unknown params: none (skipped). */
 function paramSets(route: string): Record<string, string>[] {
   const names = [...route.matchAll(/\$(\w+)/g)].map((m) => m[1]);
@@ -268,7 +267,9 @@ beforeAll(async () => {
   // Replacing needs a step-up (bid-proof.test.ts); the session is made before the first sweep, so its sign-in is in every snapshot.
   const proofA = await steppedUp(ctx, a);
 
-  for (const f of readdirSync(ROUTES_DIR).filter((n) => /\.tsx?$/.test(n)).sort()) {
+  for (const f of readdirSync(ROUTES_DIR)
+    .filter((n) => /\.tsx?$/.test(n))
+    .sort()) {
     const mod = (await import(/* @vite-ignore */ path.join(ROUTES_DIR, f))) as { loader?: (args: never) => unknown };
     if (typeof mod.loader === "function") loaders.push({ route: f.replace(/\.tsx?$/, ""), loader: mod.loader });
   }
@@ -345,8 +346,7 @@ describe("every loader, as every role, before the deadline", () => {
   it("shows a contractor its own receipts only, and the other roles no bid at all", () => {
     const leaks: string[] = [];
     for (const x of S2) {
-      const forbiddenHandles =
-        x.who === "contractor1" ? handlesOf("b") : x.who === "contractor2" ? handlesOf("a") : [...handlesOf("a"), ...handlesOf("b")];
+      const forbiddenHandles = x.who === "contractor1" ? handlesOf("b") : x.who === "contractor2" ? handlesOf("a") : [...handlesOf("a"), ...handlesOf("b")];
       for (const n of found(x.text, forbiddenHandles)) leaks.push(`${x.who} ${x.url}: ${n.slice(0, 16)}`);
       // The other company's name (or any bidder's, for a non-bidder) never appears next to this tender.
       const names = x.who === "contractor1" ? [b.companyName] : x.who === "contractor2" ? [a.companyName] : [a.companyName, b.companyName];
@@ -378,7 +378,10 @@ describe("every loader, as every role, before the deadline", () => {
     for (const who of ["countyAdmin", "supervisorA"] as const) {
       const { status, data } = unwrap(await run(auditRoute.loader, get("/audit", cookies[who]), ctx));
       expect(status, who).toBe(200);
-      expect(data.rows.filter((r: { action: string }) => r.action.startsWith("bid.")), who).toEqual([]);
+      expect(
+        data.rows.filter((r: { action: string }) => r.action.startsWith("bid.")),
+        who,
+      ).toEqual([]);
     }
     // Positive control: after the deadline the same page shows who bid, and the replacement.
     await afterDeadline(async () => {
@@ -391,10 +394,9 @@ describe("every loader, as every role, before the deadline", () => {
   it("keeps the audit page full: bid rows are not left out after the page size was applied", async () => {
     // Held-back rows must not shorten the page, or the number missing is the number of bid acts.
     const { data } = unwrap(await run(auditRoute.loader, get("/audit", cookies.countyAdmin), ctx));
-    const [{ n }] = await database.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM audit_log WHERE county_id = $1 AND summary->>'sealedTender' IS NULL`,
-      [await countyOf(tender.projectId)],
-    );
+    const [{ n }] = await database.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE county_id = $1 AND summary->>'sealedTender' IS NULL`, [
+      await countyOf(tender.projectId),
+    ]);
     expect(n).toBeGreaterThan(50); // enough visible rows for a full first page
     expect(data.rows).toHaveLength(50);
   });
@@ -425,7 +427,10 @@ describe("the audit export (supervisor, county administrator)", () => {
     expect(held.map((r) => r.action)).toEqual(expect.arrayContaining(["tender.download"]));
     for (const x of await exports((who) => cookies[who])) {
       expect(actsIn(x.csv), x.where).toEqual([]);
-      expect(x.paths.filter((path) => path.includes("密封投标")), x.where).toEqual([]);
+      expect(
+        x.paths.filter((path) => path.includes("密封投标")),
+        x.where,
+      ).toEqual([]);
       expect(found(x.text, [...handlesOf("a"), ...handlesOf("b"), ...ALL_CONTENT]), x.where).toEqual([]);
       // The companies themselves are in the record (joining the township's pool is public); never with this tender.
       const lines = x.csv.split("\n").filter((l) => l.includes(tender.id) && (l.includes(a.companyId) || l.includes(b.companyId) || l.includes(a.userId) || l.includes(b.userId)));
@@ -547,7 +552,10 @@ describe("roles other than a contractor", () => {
     }
     expect(await versionCount()).toBe(before);
     // Positive control: the same post by the company's own contractor is taken (a replacement: its session proved a step-up).
-    await database.db.update(schema.sessions).set({ stepUpAt: ctx.clock.now() }).where(eq(schema.sessions.id, sessionIdFromToken(cookies.contractor1.slice(cookies.contractor1.indexOf("=") + 1))));
+    await database.db
+      .update(schema.sessions)
+      .set({ stepUpAt: ctx.clock.now() })
+      .where(eq(schema.sessions.id, sessionIdFromToken(cookies.contractor1.slice(cookies.contractor1.indexOf("=") + 1))));
     const ok = (await run(sealRoute.action, request(cookies.contractor1), ctx, { id: tender.id })) as Response;
     expect(ok.status).toBe(200);
     expect(await versionCount()).toBe(before + 1);

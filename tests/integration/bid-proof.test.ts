@@ -49,7 +49,11 @@ const bid = async (who: Bidder, tenderId: string, price = 18_000_000) => submitI
 const sessionOf = (cookie: string) => sessionIdFromToken(cookie.slice(SESSION_COOKIE.length + 1));
 
 function seal(cookie: string, tenderId: string, body: unknown) {
-  const request = new Request(new URL(`/notices/${tenderId}/bid/seal`, ORIGIN), { method: "POST", headers: { Cookie: cookie, Origin: ORIGIN, "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  const request = new Request(new URL(`/notices/${tenderId}/bid/seal`, ORIGIN), {
+    method: "POST",
+    headers: { Cookie: cookie, Origin: ORIGIN, "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
   return run(sealRoute.action, request, ctx, { id: tenderId }) as Promise<Response>;
 }
 
@@ -66,7 +70,10 @@ const withdrawForm = (cookie: string, tenderId: string, fields: Record<string, s
 
 /** The six-digit code in the latest step-up message to this user. */
 async function lastStepUpCode(userId: string) {
-  const rows = await database.db.select().from(outbox).where(and(eq(outbox.userId, userId), eq(outbox.kind, "auth.stepUpCode")));
+  const rows = await database.db
+    .select()
+    .from(outbox)
+    .where(and(eq(outbox.userId, userId), eq(outbox.kind, "auth.stepUpCode")));
   rows.sort((x, y) => y.createdAt.getTime() - x.createdAt.getTime());
   return /(\d{6})/.exec(rows[0].body)![1];
 }
@@ -94,9 +101,14 @@ describe("withdrawing or replacing a sealed bid", () => {
     const cookie = await cookieFor(ctx, DEMO.contractor1);
     const bare: BidActProof = { sessionId: sessionOf(cookie), rp: ctx.rp };
 
-    await expect(withdrawBid(database.db, ctx.clock, a.actor, a.companyId, t.id, randomUUID())).rejects.toMatchObject({ key: "errors.bid.proofRequired", options: { status: 403 } });
+    await expect(withdrawBid(database.db, ctx.clock, a.actor, a.companyId, t.id, randomUUID())).rejects.toMatchObject({
+      key: "errors.bid.proofRequired",
+      options: { status: 403 },
+    });
     await expect(withdrawBid(database.db, ctx.clock, a.actor, a.companyId, t.id, randomUUID(), bare)).rejects.toMatchObject({ key: "errors.bid.proofRequired" });
-    await expect(submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, await bid(a, t.id, 17_900_000), bare)).rejects.toMatchObject({ key: "errors.bid.proofRequired" });
+    await expect(submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, await bid(a, t.id, 17_900_000), bare)).rejects.toMatchObject({
+      key: "errors.bid.proofRequired",
+    });
 
     const form = unwrap(await withdrawForm(cookie, t.id));
     expect(form.status).toBe(403);
@@ -145,7 +157,10 @@ describe("withdrawing or replacing a sealed bid", () => {
     const retry = unwrap(await withdrawForm(cookie, t.id, { key, approval: JSON.stringify(w.approval) }));
     expect(retry.data.withdrawn?.id).toBe(done.data.withdrawn.id);
 
-    const rows = await database.db.select().from(auditLog).where(and(eq(auditLog.action, "bid.withdraw"), eq(auditLog.actorUserId, a.userId)));
+    const rows = await database.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, "bid.withdraw"), eq(auditLog.actorUserId, a.userId)));
     expect(rows.at(-1)!.summary).toMatchObject({ proof: { by: "passkey", passkeyId: aKey.credentialId } });
   });
 
@@ -164,7 +179,9 @@ describe("withdrawing or replacing a sealed bid", () => {
 
     // Replacing through the model with this session's proof; another session of the same person has none.
     const other = await cookieFor(ctx, DEMO.contractor2);
-    await expect(submitBid(database.db, ctx.clock, ctx.files, b.actor, b.companyId, t.id, await bid(b, t.id, 17_500_000), { sessionId: sessionOf(other), rp: ctx.rp })).rejects.toMatchObject({
+    await expect(
+      submitBid(database.db, ctx.clock, ctx.files, b.actor, b.companyId, t.id, await bid(b, t.id, 17_500_000), { sessionId: sessionOf(other), rp: ctx.rp }),
+    ).rejects.toMatchObject({
       key: "errors.bid.proofRequired",
     });
     const r = await submitBid(database.db, ctx.clock, ctx.files, b.actor, b.companyId, t.id, await bid(b, t.id, 17_500_000), { sessionId: sessionOf(cookie), rp: ctx.rp });
@@ -176,7 +193,10 @@ describe("withdrawing or replacing a sealed bid", () => {
     const done = unwrap(await withdrawForm(cookie, t.id));
     expect(done.data.withdrawn).toMatchObject({ kind: "withdrawal", seq: 3 });
     // The messages say nothing about bids or tenders: officials may read what leaves the app.
-    const messages = await database.db.select().from(outbox).where(and(eq(outbox.userId, b.userId), eq(outbox.kind, "auth.stepUpCode")));
+    const messages = await database.db
+      .select()
+      .from(outbox)
+      .where(and(eq(outbox.userId, b.userId), eq(outbox.kind, "auth.stepUpCode")));
     expect(messages.length).toBeGreaterThan(1);
     for (const m of messages) expect(`${m.subject} ${m.body}`).not.toMatch(/投标|标书|便民桥/);
   });
@@ -194,19 +214,41 @@ describe("an official's password reset", () => {
     ctx.clock.advance(HOUR);
     const supervisor = (await database.db.select().from(users).where(eq(users.phone, DEMO.supervisorA)))[0];
     const supervisorActor = { userId: supervisor.id, role: "supervisor" as const, ip: "203.0.113.50" };
-    const { code } = await issueResetCode(database.db, ctx.clock, supervisorActor, (await database.db.select().from(schema.memberships).where(eq(schema.memberships.userId, supervisor.id)))[0].orgId, {
-      phone: DEMO.contractor1,
-      identityCheck: "电话核实（实为冒用）",
-    });
+    const { code } = await issueResetCode(
+      database.db,
+      ctx.clock,
+      supervisorActor,
+      (await database.db.select().from(schema.memberships).where(eq(schema.memberships.userId, supervisor.id)))[0].orgId,
+      {
+        phone: DEMO.contractor1,
+        identityCheck: "电话核实（实为冒用）",
+      },
+    );
     const resetAt = ctx.clock.now();
-    await resetPasswordWithCode(database.db, ctx.clock, { userId: null, role: null, ip: "203.0.113.50" }, { phone: DEMO.contractor1, code, password: "taken-over-2026", password2: "taken-over-2026" });
+    await resetPasswordWithCode(
+      database.db,
+      ctx.clock,
+      { userId: null, role: null, ip: "203.0.113.50" },
+      { phone: DEMO.contractor1, code, password: "taken-over-2026", password2: "taken-over-2026" },
+    );
 
     // The colleague is told at once, in the app and by SMS; the owner's own passkey survived this first reset.
-    const told = await database.db.select().from(notifications).where(and(eq(notifications.userId, colleague.id), eq(notifications.kind, "company.memberReset")));
+    const told = await database.db
+      .select()
+      .from(notifications)
+      .where(and(eq(notifications.userId, colleague.id), eq(notifications.kind, "company.memberReset")));
     expect(told).toHaveLength(1);
     expect(told[0].params).toMatchObject({ company: a.companyName });
-    expect(await database.db.select().from(notifications).where(and(eq(notifications.userId, a.userId), eq(notifications.kind, "company.memberReset")))).toHaveLength(0);
-    const sms = await database.db.select().from(outbox).where(and(eq(outbox.userId, colleague.id), eq(outbox.kind, "company.memberReset")));
+    expect(
+      await database.db
+        .select()
+        .from(notifications)
+        .where(and(eq(notifications.userId, a.userId), eq(notifications.kind, "company.memberReset"))),
+    ).toHaveLength(0);
+    const sms = await database.db
+      .select()
+      .from(outbox)
+      .where(and(eq(outbox.userId, colleague.id), eq(outbox.kind, "company.memberReset")));
     expect(sms).toHaveLength(1);
     expect(sms[0].body).toContain((await database.db.select().from(users).where(eq(users.id, a.userId)))[0].name);
     expect(`${sms[0].subject} ${sms[0].body}`).not.toContain("便民桥");
@@ -234,19 +276,38 @@ describe("an official's password reset", () => {
 
     // The owner goes to the supervisor: a second official reset ends the intruder's passkey, keeps the owner's older one.
     ctx.clock.advance(HOUR);
-    const second = await issueResetCode(database.db, ctx.clock, supervisorActor, (await database.db.select().from(schema.memberships).where(eq(schema.memberships.userId, supervisor.id)))[0].orgId, {
-      phone: DEMO.contractor1,
-      identityCheck: "当面核验身份证原件",
-    });
-    await resetPasswordWithCode(database.db, ctx.clock, { userId: null, role: null, ip: "203.0.113.60" }, { phone: DEMO.contractor1, code: second.code, password: "owner-again-2026", password2: "owner-again-2026" });
+    const second = await issueResetCode(
+      database.db,
+      ctx.clock,
+      supervisorActor,
+      (await database.db.select().from(schema.memberships).where(eq(schema.memberships.userId, supervisor.id)))[0].orgId,
+      {
+        phone: DEMO.contractor1,
+        identityCheck: "当面核验身份证原件",
+      },
+    );
+    await resetPasswordWithCode(
+      database.db,
+      ctx.clock,
+      { userId: null, role: null, ip: "203.0.113.60" },
+      { phone: DEMO.contractor1, code: second.code, password: "owner-again-2026", password2: "owner-again-2026" },
+    );
     const left = (await database.db.select().from(passkeys).where(eq(passkeys.userId, a.userId))).map((p) => p.id);
     expect(left).toContain(aKey.credentialId);
     expect(left).toContain(a.credentialId);
     expect(left).not.toContain(intruderKey.credentialId);
-    const removal = await database.db.select().from(auditLog).where(and(eq(auditLog.action, "passkey.remove_after_reset"), eq(auditLog.objectId, intruderKey.credentialId)));
+    const removal = await database.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, "passkey.remove_after_reset"), eq(auditLog.objectId, intruderKey.credentialId)));
     expect(removal).toHaveLength(1);
     expect(removal[0].summary).toMatchObject({ before: { name: "冒用者的手机" }, userId: a.userId });
-    expect(await database.db.select().from(notifications).where(and(eq(notifications.userId, colleague.id), eq(notifications.kind, "company.memberReset")))).toHaveLength(2);
+    expect(
+      await database.db
+        .select()
+        .from(notifications)
+        .where(and(eq(notifications.userId, colleague.id), eq(notifications.kind, "company.memberReset"))),
+    ).toHaveLength(2);
 
     // The block runs 24 hours from the latest reset; after it the owner withdraws (with their own passkey).
     const owner = await cookieFor(ctx, DEMO.contractor1);
@@ -269,13 +330,24 @@ describe("an official's password reset", () => {
     ctx.clock.set(new Date(deadline.getTime() - 10 * HOUR));
     const supervisor = (await database.db.select().from(users).where(eq(users.phone, DEMO.supervisorA)))[0];
     const orgId = (await database.db.select().from(schema.memberships).where(eq(schema.memberships.userId, supervisor.id)))[0].orgId;
-    const { code } = await issueResetCode(database.db, ctx.clock, { userId: supervisor.id, role: "supervisor", ip: "203.0.113.50" }, orgId, { phone: DEMO.contractor1, identityCheck: "当面核验身份证原件" });
-    await resetPasswordWithCode(database.db, ctx.clock, { userId: null, role: null, ip: "203.0.113.50" }, { phone: DEMO.contractor1, code, password: "zhang-pass-1212", password2: "zhang-pass-1212" });
+    const { code } = await issueResetCode(database.db, ctx.clock, { userId: supervisor.id, role: "supervisor", ip: "203.0.113.50" }, orgId, {
+      phone: DEMO.contractor1,
+      identityCheck: "当面核验身份证原件",
+    });
+    await resetPasswordWithCode(
+      database.db,
+      ctx.clock,
+      { userId: null, role: null, ip: "203.0.113.50" },
+      { phone: DEMO.contractor1, code, password: "zhang-pass-1212", password2: "zhang-pass-1212" },
+    );
     const cookie = await cookieFor(ctx, DEMO.contractor1);
     const owner = aKey;
     ctx.clock.set(new Date(deadline.getTime() - HOUR - 60_000));
     const early = await approve(cookie, t.id, "withdraw", owner);
-    expect(unwrap(await withdrawForm(cookie, t.id, { approval: JSON.stringify(early.approval) })).data.errors.form).toMatchObject({ key: "errors.bid.blockedAfterReset", values: { until: "2026-12-12 08:30" } });
+    expect(unwrap(await withdrawForm(cookie, t.id, { approval: JSON.stringify(early.approval) })).data.errors.form).toMatchObject({
+      key: "errors.bid.blockedAfterReset",
+      values: { until: "2026-12-12 08:30" },
+    });
     ctx.clock.set(new Date(deadline.getTime() - HOUR + 60_000));
     const inTime = await approve(cookie, t.id, "withdraw", owner);
     const done = unwrap(await withdrawForm(cookie, t.id, { approval: JSON.stringify(inTime.approval) }));
@@ -287,24 +359,46 @@ describe("an official's password reset", () => {
     ctx.clock.set("2026-12-13T02:00:00Z");
     await submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, await bid(a, t.id));
     const countyId = (await database.db.select().from(orgs).where(eq(orgs.kind, "county")))[0].id;
-    await updateCountySettings(database.db, ctx.clock, { userId: null, role: "county_admin", ip: null }, countyId, { ...(await getCountySettings(database.db, countyId)), withdrawBlockAfterOfficialResetHours: 0 });
+    await updateCountySettings(database.db, ctx.clock, { userId: null, role: "county_admin", ip: null }, countyId, {
+      ...(await getCountySettings(database.db, countyId)),
+      withdrawBlockAfterOfficialResetHours: 0,
+    });
     const supervisor = (await database.db.select().from(users).where(eq(users.phone, DEMO.supervisorA)))[0];
     const orgId = (await database.db.select().from(schema.memberships).where(eq(schema.memberships.userId, supervisor.id)))[0].orgId;
-    const { code } = await issueResetCode(database.db, ctx.clock, { userId: supervisor.id, role: "supervisor", ip: "203.0.113.50" }, orgId, { phone: DEMO.contractor1, identityCheck: "当面核验身份证原件" });
-    await resetPasswordWithCode(database.db, ctx.clock, { userId: null, role: null, ip: "203.0.113.51" }, { phone: DEMO.contractor1, code, password: "zhang-new-2026", password2: "zhang-new-2026" });
+    const { code } = await issueResetCode(database.db, ctx.clock, { userId: supervisor.id, role: "supervisor", ip: "203.0.113.50" }, orgId, {
+      phone: DEMO.contractor1,
+      identityCheck: "当面核验身份证原件",
+    });
+    await resetPasswordWithCode(
+      database.db,
+      ctx.clock,
+      { userId: null, role: null, ip: "203.0.113.51" },
+      { phone: DEMO.contractor1, code, password: "zhang-new-2026", password2: "zhang-new-2026" },
+    );
     const cookie = await cookieFor(ctx, DEMO.contractor1);
     const w = await approve(cookie, t.id, "withdraw", aKey);
     expect(unwrap(await withdrawForm(cookie, t.id, { approval: JSON.stringify(w.approval) })).data.withdrawn).toMatchObject({ kind: "withdrawal" });
-    await updateCountySettings(database.db, ctx.clock, { userId: null, role: "county_admin", ip: null }, countyId, { ...(await getCountySettings(database.db, countyId)), withdrawBlockAfterOfficialResetHours: 24 });
+    await updateCountySettings(database.db, ctx.clock, { userId: null, role: "county_admin", ip: null }, countyId, {
+      ...(await getCountySettings(database.db, countyId)),
+      withdrawBlockAfterOfficialResetHours: 24,
+    });
 
     // Self-service: a code sent to the person's own phone.
     ctx.clock.advance(2 * 24 * HOUR);
     await submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, await bid(a, t.id));
     await requestResetByChannel(database.db, ctx.clock, { userId: null, role: null, ip: "203.0.113.52" }, { phone: DEMO.contractor1 });
-    const rows = await database.db.select().from(outbox).where(and(eq(outbox.userId, a.userId), eq(outbox.kind, "auth.resetCode")));
+    const rows = await database.db
+      .select()
+      .from(outbox)
+      .where(and(eq(outbox.userId, a.userId), eq(outbox.kind, "auth.resetCode")));
     rows.sort((x, y) => y.createdAt.getTime() - x.createdAt.getTime());
     const selfCode = /(\d{6})/.exec(rows[0].body)![1];
-    await resetPasswordWithCode(database.db, ctx.clock, { userId: null, role: null, ip: "203.0.113.52" }, { phone: DEMO.contractor1, code: selfCode, password: "zhang-newer-2026", password2: "zhang-newer-2026" });
+    await resetPasswordWithCode(
+      database.db,
+      ctx.clock,
+      { userId: null, role: null, ip: "203.0.113.52" },
+      { phone: DEMO.contractor1, code: selfCode, password: "zhang-newer-2026", password2: "zhang-newer-2026" },
+    );
     const again = await cookieFor(ctx, DEMO.contractor1);
     const w2 = await approve(again, t.id, "withdraw", aKey);
     expect(unwrap(await withdrawForm(again, t.id, { approval: JSON.stringify(w2.approval) })).data.withdrawn).toMatchObject({ kind: "withdrawal" });

@@ -72,7 +72,12 @@ describe("sealed bids", () => {
     const stored = new Uint8Array(Buffer.concat(chunks));
     const passkeyWrap = own!.wraps.find((w) => w.kind === "passkey")!;
     const key = await S.unwrapWithPrf(passkeyWrap as never, a.prf, { tenderId: t.id, submissionId: s.submissionId });
-    const opened = await S.open(stored, key, { tenderId: t.id, submissionId: s.submissionId }, { ciphertextHash: receipt.ciphertextHash!, plaintextHash: receipt.plaintextHash!, commitment: receipt.commitment });
+    const opened = await S.open(
+      stored,
+      key,
+      { tenderId: t.id, submissionId: s.submissionId },
+      { ciphertextHash: receipt.ciphertextHash!, plaintextHash: receipt.plaintextHash!, commitment: receipt.commitment },
+    );
     expect(opened.manifest.priceFen).toBe(PRICE_FEN);
   });
 
@@ -130,10 +135,12 @@ describe("sealed bids", () => {
     expect([receipts[0].seq, receipts[2].seq].sort()).toEqual([1, 2]);
     expect(receipts[1].seq).toBe(1);
     const rows = await database.db.select().from(schema.bids).where(eq(schema.bids.tenderId, t.id));
-    expect(rows.map((r) => [r.companyId, r.currentVersion]).sort()).toEqual([
-      [a.companyId, 2],
-      [b.companyId, 1],
-    ].sort());
+    expect(rows.map((r) => [r.companyId, r.currentVersion]).sort()).toEqual(
+      [
+        [a.companyId, 2],
+        [b.companyId, 1],
+      ].sort(),
+    );
     const last = receipts[0].seq === 2 ? receipts[0] : receipts[2];
     expect((await ownBid(database.db, t.id, a.companyId))?.current.id).toBe(last.id);
   });
@@ -150,7 +157,9 @@ describe("sealed bids", () => {
     await expect(submitBid(database.db, clock, ctx.files, a.actor, a.companyId, t.id, input(late))).rejects.toMatchObject({ key: "errors.bid.closed" });
     await expect(withdrawBid(database.db, clock, a.actor, a.companyId, t.id, randomUUID())).rejects.toMatchObject({ key: "errors.bid.closed" });
     const current = await ownBid(database.db, t.id, a.companyId);
-    await expect(resealBid(database.db, clock, a.actor, a.companyId, t.id, { versionId: current!.current.id, retire: [], wraps: [] })).rejects.toMatchObject({ key: "errors.bid.closed" });
+    await expect(resealBid(database.db, clock, a.actor, a.companyId, t.id, { versionId: current!.current.id, retire: [], wraps: [] })).rejects.toMatchObject({
+      key: "errors.bid.closed",
+    });
     // The receipt given before the deadline still stands.
     expect(current?.current.id).toBe(ok.id);
     clock.set(new Date("2026-11-20T02:00:00Z"));
@@ -178,21 +187,29 @@ describe("sealed bids", () => {
     const flipped = Uint8Array.from(s.sealed.ciphertext);
     flipped[40] ^= 1;
     const tampered = await uploadSealed(ctx, a.userId, flipped);
-    await expect(submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(s, { uploadId: tampered }))).rejects.toMatchObject({ key: "errors.bid.ciphertextMismatch" });
-    await expect(submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(s, { commitment: "0".repeat(64) }))).rejects.toMatchObject({ key: "errors.bid.commitmentMismatch" });
+    await expect(submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(s, { uploadId: tampered }))).rejects.toMatchObject({
+      key: "errors.bid.ciphertextMismatch",
+    });
+    await expect(submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(s, { commitment: "0".repeat(64) }))).rejects.toMatchObject({
+      key: "errors.bid.commitmentMismatch",
+    });
     // Sealed to another company's member.
     const foreign = await sealFor(a, t.id);
     const wraps = foreign.sealed.wraps.map((w) => (w.kind === "passkey" ? { ...w, credentialId: b.credentialId } : w));
     await expect(submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(foreign, { wraps }))).rejects.toMatchObject({ key: "errors.bid.unknownHolder" });
     // No backup key, or someone else's upload.
-    await expect(submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(s, { wraps: s.sealed.wraps.filter((w) => w.kind !== "backup") }))).rejects.toMatchObject({
+    await expect(
+      submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(s, { wraps: s.sealed.wraps.filter((w) => w.kind !== "backup") })),
+    ).rejects.toMatchObject({
       key: "errors.bid.backupWrap",
     });
     await expect(submitBid(database.db, ctx.clock, ctx.files, b.actor, b.companyId, t.id, input(s))).rejects.toMatchObject({ key: "errors.upload.unknown" });
     // A server that died mid-upload: the upload is unfinished, so there is no bid.
     const half = await sealFor(a, t.id);
     const partial = await uploadSealed(ctx, a.userId, half.sealed.ciphertext, { complete: false });
-    await expect(submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(half, { uploadId: partial }))).rejects.toMatchObject({ key: "errors.upload.incomplete" });
+    await expect(submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(half, { uploadId: partial }))).rejects.toMatchObject({
+      key: "errors.upload.incomplete",
+    });
     // A PDF (or anything not sealed) is refused at upload time.
     await expect(uploadSealed(ctx, a.userId, pdfBytes("明文投标"))).rejects.toMatchObject({ key: "errors.upload.notSealed" });
     expect(await database.db.select().from(schema.bids).where(eq(schema.bids.tenderId, t.id))).toEqual([]);
@@ -249,14 +266,31 @@ describe("sealed bids", () => {
     // A second passkey of the same member, prepared after the bid was sealed.
     const prf2 = crypto.getRandomValues(new Uint8Array(32));
     const cred2 = `cred-second-${randomUUID().slice(0, 8)}`;
-    await database.db.insert(schema.passkeys).values({ id: cred2, userId: a.userId, name: "U盾", publicKey: Buffer.alloc(65, 2), counter: 0, transports: ["usb"], deviceType: "singleDevice", backedUp: false, prfEnabled: true, openingPublicKey: (await S.openingKeyFromPrf(prf2)).publicKey, createdAt: ctx.clock.now() });
+    await database.db
+      .insert(schema.passkeys)
+      .values({
+        id: cred2,
+        userId: a.userId,
+        name: "U盾",
+        publicKey: Buffer.alloc(65, 2),
+        counter: 0,
+        transports: ["usb"],
+        deviceType: "singleDevice",
+        backedUp: false,
+        prfEnabled: true,
+        openingPublicKey: (await S.openingKeyFromPrf(prf2)).publicKey,
+        createdAt: ctx.clock.now(),
+      });
     // The browser opens the data key with the backup code and wraps it for the new passkey.
     const own = await ownBid(database.db, t.id, a.companyId);
     const ctxIds = { tenderId: t.id, submissionId: s.submissionId };
     const backupWrap = own!.wraps.find((w) => w.kind === "backup")!;
     const key = await S.unwrapWithBackup(backupWrap as never, s.sealed.backupCode, ctxIds);
     const [wrap2] = await S.rewrap(key, [{ credentialId: cred2, publicKey: (await S.openingKeyFromPrf(prf2)).publicKey }], ctxIds);
-    await expect(resealBid(database.db, ctx.clock, a.actor, a.companyId, t.id, { versionId: own!.current.id, retire: [a.credentialId], wraps: [wrap2] })).resolves.toEqual({ added: 1, retired: 1 });
+    await expect(resealBid(database.db, ctx.clock, a.actor, a.companyId, t.id, { versionId: own!.current.id, retire: [a.credentialId], wraps: [wrap2] })).resolves.toEqual({
+      added: 1,
+      retired: 1,
+    });
     expect((await openBidsSealedTo(database.db, a.credentialId, ctx.clock.now())).map((r) => r.tenderId)).not.toContain(t.id);
     expect((await openBidsSealedTo(database.db, cred2, ctx.clock.now())).map((r) => r.tenderId)).toEqual([t.id]);
     // The new passkey opens the same data key; the removed one's wrap no longer counts.
@@ -271,9 +305,27 @@ describe("sealed bids", () => {
 describe("sealing to several members of the company", () => {
   it("seals to a colleague's passkey too, so either can open; a colleague taken off the company no longer can be sealed to", async () => {
     const t = await tender("村小学围墙");
-    const colleague = await addCompanyMember(database.db, ctx.clock, a.actor, a.companyId, { memberName: "陈小明", memberPhone: "13957000099", memberPassword: "chenxiaoming-2026" });
+    const colleague = await addCompanyMember(database.db, ctx.clock, a.actor, a.companyId, {
+      memberName: "陈小明",
+      memberPhone: "13957000099",
+      memberPassword: "chenxiaoming-2026",
+    });
     const prf = crypto.getRandomValues(new Uint8Array(32));
-    await database.db.insert(schema.passkeys).values({ id: "cred-colleague", userId: colleague.id, name: "陈小明的U盾", publicKey: Buffer.alloc(65, 3), counter: 0, transports: ["usb"], deviceType: "singleDevice", backedUp: false, prfEnabled: true, openingPublicKey: (await S.openingKeyFromPrf(prf)).publicKey, createdAt: ctx.clock.now() });
+    await database.db
+      .insert(schema.passkeys)
+      .values({
+        id: "cred-colleague",
+        userId: colleague.id,
+        name: "陈小明的U盾",
+        publicKey: Buffer.alloc(65, 3),
+        counter: 0,
+        transports: ["usb"],
+        deviceType: "singleDevice",
+        backedUp: false,
+        prfEnabled: true,
+        openingPublicKey: (await S.openingKeyFromPrf(prf)).publicKey,
+        createdAt: ctx.clock.now(),
+      });
     const holders = await sealingHolders(database.db, a.companyId);
     expect(holders.map((h) => h.credentialId)).toEqual(expect.arrayContaining([a.credentialId, "cred-colleague"]));
     // Another company's members are never offered.
@@ -281,7 +333,13 @@ describe("sealing to several members of the company", () => {
 
     const submissionId = randomUUID();
     const sealed = await S.seal(
-      { priceFen: PRICE_FEN, durationDays: 20, projectManagerId: a.pmId, quality: "合格", security: { method: "transfer", amountFen: 300_000, date: "2026-11-19", reference: "流水-1" } },
+      {
+        priceFen: PRICE_FEN,
+        durationDays: 20,
+        projectManagerId: a.pmId,
+        quality: "合格",
+        security: { method: "transfer", amountFen: 300_000, date: "2026-11-19", reference: "流水-1" },
+      },
       [{ name: "标书.pdf", bytes: pdfBytes(MARK) }],
       { tenderId: t.id, submissionId, holders: holders.map((h) => ({ credentialId: h.credentialId, publicKey: h.publicKey })) },
     );
@@ -298,8 +356,16 @@ describe("sealing to several members of the company", () => {
     await removeCompanyMember(database.db, ctx.clock, a.actor, a.companyId, colleague.id);
     expect((await sealingHolders(database.db, a.companyId)).some((h) => h.credentialId === "cred-colleague")).toBe(false);
     const next = await sealFor(a, t.id);
-    const extra = (await S.seal({ priceFen: 1, durationDays: 1, projectManagerId: "x", quality: "x", security: {} }, [], { ...ids, submissionId: next.submissionId, holders: [{ credentialId: "cred-colleague", publicKey: (await S.openingKeyFromPrf(prf)).publicKey }] })).wraps[0];
-    await expect(submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(next, { wraps: [...next.sealed.wraps, extra] }))).rejects.toMatchObject({ key: "errors.bid.unknownHolder" });
+    const extra = (
+      await S.seal({ priceFen: 1, durationDays: 1, projectManagerId: "x", quality: "x", security: {} }, [], {
+        ...ids,
+        submissionId: next.submissionId,
+        holders: [{ credentialId: "cred-colleague", publicKey: (await S.openingKeyFromPrf(prf)).publicKey }],
+      })
+    ).wraps[0];
+    await expect(submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(next, { wraps: [...next.sealed.wraps, extra] }))).rejects.toMatchObject({
+      key: "errors.bid.unknownHolder",
+    });
   });
 });
 
@@ -334,7 +400,13 @@ describe("bid routes", () => {
         uploadsRoute.action,
         new Request(new URL("/uploads", ORIGIN), {
           method: "POST",
-          headers: { "Tus-Resumable": "1.0.0", Origin: ORIGIN, Cookie: cookie, "Upload-Length": String(length), "Upload-Metadata": `filename ${btoa("bid.sealed")},kind ${btoa("sealed")}` },
+          headers: {
+            "Tus-Resumable": "1.0.0",
+            Origin: ORIGIN,
+            Cookie: cookie,
+            "Upload-Length": String(length),
+            "Upload-Metadata": `filename ${btoa("bid.sealed")},kind ${btoa("sealed")}`,
+          },
         }),
         ctx,
       ) as Promise<Response>;

@@ -56,7 +56,13 @@ function multipart(path: string, form: FormData, cookie?: string) {
 }
 
 const orgId = async (name: string) => (await database.db.select().from(schema.orgs).where(eq(schema.orgs.name, name)))[0].id;
-const companyByCode = async (code: string) => (await database.db.select().from(schema.orgs).where(and(eq(schema.orgs.kind, "company"), eq(schema.orgs.code, code))))[0];
+const companyByCode = async (code: string) =>
+  (
+    await database.db
+      .select()
+      .from(schema.orgs)
+      .where(and(eq(schema.orgs.kind, "company"), eq(schema.orgs.code, code)))
+  )[0];
 
 async function counts() {
   const [row] = await database.query<Record<string, number>>(
@@ -70,7 +76,7 @@ async function counts() {
 const companyAction = (fields: Record<string, string>, cookie: string) => run(companyRoute.action, post("/company", fields, cookie), ctx).then(unwrap);
 const poolAction = (fields: Record<string, string>, cookie: string) => run(poolRoute.action, post("/pool", fields, cookie), ctx).then(unwrap);
 const auditActions = async (objectId: string) =>
-  (await database.query<{ action: string; summary: { before?: unknown; after?: unknown } }>("SELECT action, summary FROM audit_log WHERE object_id = $1 ORDER BY id", [objectId]));
+  await database.query<{ action: string; summary: { before?: unknown; after?: unknown } }>("SELECT action, summary FROM audit_log WHERE object_id = $1 ORDER BY id", [objectId]);
 
 beforeAll(async () => {
   database = await createTestDb();
@@ -135,7 +141,12 @@ describe("signing up a company", () => {
     ["a malformed code", { code: "91330781MA2F0K1PZX" }, "code", "errors.company.codeFormat"],
     ["a wrong check character", { code: NEW_CODE.slice(0, 17) + (NEW_CODE[17] === "0" ? "1" : "0") }, "code", "errors.company.codeCheck"],
     ["a code already registered", { code: "91330781MA2E1A0B1L", phone: "13857900998" }, "code", "errors.company.codeTaken"],
-    ["a county that is not one", { code: validCode("91330781MA2F0K1P8"), phone: "13857900998", countyId: "00000000-0000-4000-8000-000000000000" }, "countyId", "errors.company.county"],
+    [
+      "a county that is not one",
+      { code: validCode("91330781MA2F0K1P8"), phone: "13857900998", countyId: "00000000-0000-4000-8000-000000000000" },
+      "countyId",
+      "errors.company.county",
+    ],
     ["a bad phone", { code: validCode("91330781MA2F0K1P8"), phone: "1385790" }, "phone", "errors.phoneInvalid"],
     ["a phone already registered", { code: validCode("91330781MA2F0K1P8"), phone: DEMO.committeeA1 }, "phone", "errors.phoneTaken"],
     ["a bad contact phone", { code: validCode("91330781MA2F0K1P8"), phone: "13857900998", contactPhone: "0579-1234" }, "contactPhone", "errors.company.contactPhone"],
@@ -228,10 +239,7 @@ describe("the candidate pool", () => {
   });
 
   it("refuses a township of another county and the wrong roles on /company", async () => {
-    const otherCounty = await database.db
-      .insert(schema.orgs)
-      .values({ kind: "county", name: "邻县", code: "330782", createdAt: ctx.clock.now() })
-      .returning();
+    const otherCounty = await database.db.insert(schema.orgs).values({ kind: "county", name: "邻县", code: "330782", createdAt: ctx.clock.now() }).returning();
     const farTownship = await database.db
       .insert(schema.orgs)
       .values({ kind: "township", name: "邻县某镇", code: "330782101", parentId: otherCounty[0].id, countyId: otherCounty[0].id, createdAt: ctx.clock.now() })
@@ -271,7 +279,8 @@ describe("the candidate pool", () => {
 
     // A certificate needs its scan; with one it is added, then removed.
     const noScan = new FormData();
-    for (const [k, v] of Object.entries({ intent: "add_qualification", qualName: "水利水电工程施工总承包三级", qualNumber: "D333078188", qualExpiry: "2027-01-01" })) noScan.append(k, v);
+    for (const [k, v] of Object.entries({ intent: "add_qualification", qualName: "水利水电工程施工总承包三级", qualNumber: "D333078188", qualExpiry: "2027-01-01" }))
+      noScan.append(k, v);
     const refused = unwrap(await run(companyRoute.action, multipart("/company", noScan, cookie), ctx));
     expect(refused.data.errors.qualFile).toBe("errors.company.fileMissing");
     noScan.append("qualFile", PDF("water"));
@@ -300,7 +309,9 @@ describe("the candidate pool", () => {
     expect(short.data.errors.memberPassword).toBe("errors.passwordTooShort");
     const added = await companyAction({ intent: "add_member", memberName: "陈小华", memberPhone: "13957000088", memberPassword: "chenxiaohua-2026" }, own);
     expect(added.data.done).toBe("company.done.add_member");
-    expect((await companyAction({ intent: "add_member", memberName: "重复", memberPhone: "13957000088", memberPassword: "another-2026" }, own)).data.errors.memberPhone).toBe("errors.phoneTaken");
+    expect((await companyAction({ intent: "add_member", memberName: "重复", memberPhone: "13957000088", memberPassword: "another-2026" }, own)).data.errors.memberPhone).toBe(
+      "errors.phoneTaken",
+    );
 
     const colleague = await authenticateWithPassword(database.db, "13957000088", "chenxiaohua-2026");
     expect(colleague).toBeTruthy();

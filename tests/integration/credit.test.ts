@@ -33,7 +33,13 @@ const START = "2026-11-20T02:00:00Z"; // 10:00 on 2026-11-20, Beijing
 const userOf = async (phone: string) => (await database.db.select().from(schema.users).where(eq(schema.users.phone, phone)))[0];
 const acting = async (phone: string, role: string): Promise<Acting> => ({ userId: (await userOf(phone)).id, role, ip: "203.0.113.9" });
 const orgNamed = async (name: string) => (await database.db.select().from(schema.orgs).where(eq(schema.orgs.name, name)))[0];
-const expertNamed = async (name: string) => (await database.db.select().from(schema.users).where(eq(schema.users.name, `专家 ${name}`)))[0].id;
+const expertNamed = async (name: string) =>
+  (
+    await database.db
+      .select()
+      .from(schema.users)
+      .where(eq(schema.users.name, `专家 ${name}`))
+  )[0].id;
 const auditOf = (objectId: string) => database.db.select().from(schema.auditLog).where(eq(schema.auditLog.objectId, objectId));
 const countRecords = async () => (await database.db.select().from(schema.creditRecords)).length;
 
@@ -47,7 +53,8 @@ async function tender(name: string) {
   return kit.tenderOf(id);
 }
 
-const bid = async (who: Bidder, tenderId: string) => submitBid(database.db, ctx.clock, ctx.files, who.actor, who.companyId, tenderId, submitInput(await sealBid(ctx, who, tenderId, { priceFen: 18_000_000, mark: who.phone })));
+const bid = async (who: Bidder, tenderId: string) =>
+  submitBid(database.db, ctx.clock, ctx.files, who.actor, who.companyId, tenderId, submitInput(await sealBid(ctx, who, tenderId, { priceFen: 18_000_000, mark: who.phone })));
 
 beforeAll(async () => {
   database = await createTestDb();
@@ -72,7 +79,18 @@ describe("recording and lifting", () => {
   it("records a deduction for a company of the township's pool, in one audited row, and the grade follows", async () => {
     ctx.clock.set(START);
     const row = await recordCredit(database.db, ctx.clock, supA, townshipA, company(a.companyId, { kind: "deduction", points: "6" }));
-    expect(row).toMatchObject({ countyId, issuerOrgId: townshipA, subject: "company", companyId: a.companyId, expertId: null, kind: "deduction", points: 6, endsOn: null, recordedBy: supA.userId, liftedAt: null });
+    expect(row).toMatchObject({
+      countyId,
+      issuerOrgId: townshipA,
+      subject: "company",
+      companyId: a.companyId,
+      expertId: null,
+      kind: "deduction",
+      points: 6,
+      endsOn: null,
+      recordedBy: supA.userId,
+      liftedAt: null,
+    });
     const audit = await auditOf(row.id);
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ action: "credit.record", objectType: "credit_record", countyId, townshipId: townshipA, actorUserId: supA.userId });
@@ -87,20 +105,36 @@ describe("recording and lifting", () => {
     const before = await countRecords();
     const auditBefore = (await database.db.select().from(schema.auditLog)).length;
     // 溪口乡's pool is empty and its tenders had no bidders: 青山镇's companies are not its business.
-    await expect(recordCredit(database.db, ctx.clock, supB, townshipB, company(a.companyId, { kind: "warning" }))).rejects.toMatchObject({ key: "errors.credit.outOfScope", options: { status: 403 } });
-    await expect(recordCredit(database.db, ctx.clock, committee, (await orgNamed("青山村")).id, company(a.companyId, { kind: "warning" }))).rejects.toMatchObject({ key: "errors.forbidden", options: { status: 403 } });
+    await expect(recordCredit(database.db, ctx.clock, supB, townshipB, company(a.companyId, { kind: "warning" }))).rejects.toMatchObject({
+      key: "errors.credit.outOfScope",
+      options: { status: 403 },
+    });
+    await expect(recordCredit(database.db, ctx.clock, committee, (await orgNamed("青山村")).id, company(a.companyId, { kind: "warning" }))).rejects.toMatchObject({
+      key: "errors.forbidden",
+      options: { status: 403 },
+    });
     // 青山镇's supervisor claiming to act for 溪口乡.
     await expect(recordCredit(database.db, ctx.clock, supA, townshipB, company(a.companyId, { kind: "warning" }))).rejects.toMatchObject({ key: "errors.forbidden" });
-    await expect(recordCredit(database.db, ctx.clock, supA, townshipA, company(a.companyId, { kind: "deduction" }))).rejects.toMatchObject({ key: "errors.credit.points", options: { field: "points" } });
+    await expect(recordCredit(database.db, ctx.clock, supA, townshipA, company(a.companyId, { kind: "deduction" }))).rejects.toMatchObject({
+      key: "errors.credit.points",
+      options: { field: "points" },
+    });
     await expect(recordCredit(database.db, ctx.clock, supA, townshipA, company(a.companyId, { kind: "blacklist" }))).rejects.toMatchObject({ key: "errors.credit.endsOn" });
-    await expect(recordCredit(database.db, ctx.clock, supA, townshipA, company(a.companyId, { kind: "warning", startsOn: "2025-01-01" }))).rejects.toMatchObject({ key: "errors.credit.startsOnRange" });
-    await expect(recordCredit(database.db, ctx.clock, supA, townshipA, company(a.companyId, { kind: "warning", reason: "" }))).rejects.toMatchObject({ key: "errors.credit.reason" });
+    await expect(recordCredit(database.db, ctx.clock, supA, townshipA, company(a.companyId, { kind: "warning", startsOn: "2025-01-01" }))).rejects.toMatchObject({
+      key: "errors.credit.startsOnRange",
+    });
+    await expect(recordCredit(database.db, ctx.clock, supA, townshipA, company(a.companyId, { kind: "warning", reason: "" }))).rejects.toMatchObject({
+      key: "errors.credit.reason",
+    });
     // Experts are county-wide, but a project must be the township's own.
     const auditNow = (await database.db.select().from(schema.auditLog)).length;
     expect(auditNow).toBe(auditBefore);
     const projectOfA = await kit.approvedProject("村委会办公楼维修");
     const auditWithProject = (await database.db.select().from(schema.auditLog)).length;
-    await expect(recordCredit(database.db, ctx.clock, supB, townshipB, expert(await expertNamed("冯国强"), { kind: "warning", projectId: projectOfA }))).rejects.toMatchObject({ key: "errors.credit.project", options: { field: "projectId" } });
+    await expect(recordCredit(database.db, ctx.clock, supB, townshipB, expert(await expertNamed("冯国强"), { kind: "warning", projectId: projectOfA }))).rejects.toMatchObject({
+      key: "errors.credit.project",
+      options: { field: "projectId" },
+    });
     expect(await countRecords()).toBe(before);
     expect((await database.db.select().from(schema.auditLog)).length).toBe(auditWithProject);
   });
@@ -119,12 +153,18 @@ describe("recording and lifting", () => {
     ctx.clock.set(START);
     const row = await recordCredit(database.db, ctx.clock, supA, townshipA, company(b.companyId, { kind: "suspension", endsOn: "2027-02-28" }));
     expect((await creditOf(database.db, { company: b.companyId }, "2026-11-20")).grade).toMatchObject({ grade: "orange", basis: "suspended", until: "2027-02-28" });
-    await expect(liftCredit(database.db, ctx.clock, supB, townshipB, { recordId: row.id, note: "整改已完成" })).rejects.toMatchObject({ key: "errors.credit.notIssuer", options: { status: 403 } });
+    await expect(liftCredit(database.db, ctx.clock, supB, townshipB, { recordId: row.id, note: "整改已完成" })).rejects.toMatchObject({
+      key: "errors.credit.notIssuer",
+      options: { status: 403 },
+    });
     await expect(liftCredit(database.db, ctx.clock, supA, townshipA, { recordId: row.id, note: "好" })).rejects.toMatchObject({ key: "errors.credit.liftNote" });
     const lifted = await liftCredit(database.db, ctx.clock, admin, countyId, { recordId: row.id, note: "复核后撤销：证据不足" });
     expect(lifted).toMatchObject({ liftedBy: admin.userId, liftNote: "复核后撤销：证据不足" });
     expect(lifted.liftedAt?.toISOString()).toBe(new Date(START).toISOString());
-    await expect(liftCredit(database.db, ctx.clock, supA, townshipA, { recordId: row.id, note: "再撤销一次" })).rejects.toMatchObject({ key: "errors.credit.alreadyLifted", options: { status: 409 } });
+    await expect(liftCredit(database.db, ctx.clock, supA, townshipA, { recordId: row.id, note: "再撤销一次" })).rejects.toMatchObject({
+      key: "errors.credit.alreadyLifted",
+      options: { status: 409 },
+    });
     const audit = await auditOf(row.id);
     expect(audit.map((x) => x.action)).toEqual(["credit.record", "credit.lift"]);
     expect(audit[1]).toMatchObject({ actorUserId: admin.userId, countyId, summary: { after: { lifted: true, note: "复核后撤销：证据不足" } } });
@@ -139,10 +179,17 @@ describe("a blacklisted company cannot bid", () => {
     ctx.clock.set(START);
     const t = await tender("村道护栏安装");
     // Naming a project whose bidding is open would tell who bids on it: refused.
-    await expect(recordCredit(database.db, ctx.clock, supA, townshipA, company(a.companyId, { kind: "blacklist", endsOn: "2027-05-31", projectId: t.projectId }))).rejects.toMatchObject({ key: "errors.credit.project" });
+    await expect(
+      recordCredit(database.db, ctx.clock, supA, townshipA, company(a.companyId, { kind: "blacklist", endsOn: "2027-05-31", projectId: t.projectId })),
+    ).rejects.toMatchObject({ key: "errors.credit.project" });
     const row = await recordCredit(database.db, ctx.clock, supA, townshipA, company(a.companyId, { kind: "blacklist", endsOn: "2027-05-31" }));
     await expect(bid(a, t.id)).rejects.toMatchObject({ key: "errors.bid.blacklisted", options: { status: 403 } });
-    expect(await database.db.select().from(schema.bids).where(and(eq(schema.bids.tenderId, t.id), eq(schema.bids.companyId, a.companyId)))).toHaveLength(0);
+    expect(
+      await database.db
+        .select()
+        .from(schema.bids)
+        .where(and(eq(schema.bids.tenderId, t.id), eq(schema.bids.companyId, a.companyId))),
+    ).toHaveLength(0);
 
     const page = unwrap(await run(bidRoute.loader, get(`/notices/${t.id}/bid`, await cookieFor(ctx, DEMO.contractor1)), ctx, { id: t.id }));
     expect(page.data.problems).toContain("errors.bid.blacklisted");
@@ -186,7 +233,9 @@ describe("a suspended expert is not drawn", () => {
     ctx.clock.set("2026-11-26T02:20:00Z"); // after the opening: the draw day, 2026-11-26 in Beijing
     const [yang, feng, shen, han] = await Promise.all(["杨秀英", "冯国强", "沈佳怡", "韩志明"].map(expertNamed));
     // About a project whose bidding has closed (only 青山镇's own supervisor or the county may name it).
-    await expect(recordCredit(database.db, ctx.clock, supB, townshipB, expert(yang, { kind: "suspension", endsOn: "2026-12-31", projectId: first.projectId }))).rejects.toMatchObject({ key: "errors.credit.project" });
+    await expect(
+      recordCredit(database.db, ctx.clock, supB, townshipB, expert(yang, { kind: "suspension", endsOn: "2026-12-31", projectId: first.projectId })),
+    ).rejects.toMatchObject({ key: "errors.credit.project" });
     const suspended = await recordCredit(database.db, ctx.clock, supA, townshipA, expert(yang, { kind: "suspension", endsOn: "2026-12-31", projectId: first.projectId }));
     expect(suspended.projectId).toBe(first.projectId);
     // Any township's supervisor may record on the county's experts. This one was over the day before the draw.
@@ -204,7 +253,12 @@ describe("a suspended expert is not drawn", () => {
     expect(draw1.exclusions.map((e) => e.expertId)).not.toContain(feng);
     expect(draw1.exclusions.map((e) => e.expertId)).not.toContain(shen);
     const [panel] = await database.db.select().from(schema.panels).where(eq(schema.panels.tenderId, first.tenderId));
-    expect(panel.exclusions.filter((e) => e.reason === "suspended").map((e) => e.expertId).sort()).toEqual([yang, han].sort());
+    expect(
+      panel.exclusions
+        .filter((e) => e.reason === "suspended")
+        .map((e) => e.expertId)
+        .sort(),
+    ).toEqual([yang, han].sort());
 
     // Lifted: back in the next draw.
     await liftCredit(database.db, ctx.clock, supA, townshipA, { recordId: suspended.id, note: "核实后撤销暂停" });
@@ -233,7 +287,15 @@ describe("the credit page", () => {
     ctx.clock.set(START);
     const cookie = await cookieFor(ctx, DEMO.supervisorA);
     const record = unwrap(
-      await run(creditRoute.action, post("/supervision/credit", { intent: "record", subjectRef: `company:${b.companyId}`, kind: "warning", startsOn: "2026-11-20", endsOn: "", points: "", projectId: "", reason: "未按时签订合同" }, cookie), ctx),
+      await run(
+        creditRoute.action,
+        post(
+          "/supervision/credit",
+          { intent: "record", subjectRef: `company:${b.companyId}`, kind: "warning", startsOn: "2026-11-20", endsOn: "", points: "", projectId: "", reason: "未按时签订合同" },
+          cookie,
+        ),
+        ctx,
+      ),
     );
     expect(record).toMatchObject({ status: 200, data: { done: "credit.done.record" } });
     const page = unwrap(await run(creditRoute.loader, get("/supervision/credit?subject=company&show=active", cookie), ctx));
@@ -243,7 +305,13 @@ describe("the credit page", () => {
     expect(page.data.companies.find((c: { id: string }) => c.id === b.companyId).grade.grade).toBe("yellow");
     expect(page.data.experts.length).toBeGreaterThan(0);
 
-    const bad = unwrap(await run(creditRoute.action, post("/supervision/credit", { intent: "record", subjectRef: `company:${b.companyId}`, kind: "blacklist", startsOn: "2026-11-20", reason: "围标串标嫌疑" }, cookie), ctx));
+    const bad = unwrap(
+      await run(
+        creditRoute.action,
+        post("/supervision/credit", { intent: "record", subjectRef: `company:${b.companyId}`, kind: "blacklist", startsOn: "2026-11-20", reason: "围标串标嫌疑" }, cookie),
+        ctx,
+      ),
+    );
     expect(bad).toMatchObject({ status: 400, data: { errors: { endsOn: "errors.credit.endsOn" } } });
 
     // 溪口乡's supervisor sees the county's experts' records but not 青山镇's companies.

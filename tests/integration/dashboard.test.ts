@@ -45,7 +45,11 @@ async function project(p: P): Promise<string> {
   return id;
 }
 
-async function tender(projectId: string, key: string, o: { round?: number; deadline?: string; bidCount?: number; opening?: "closed" | "failed"; evalFailed?: boolean } = {}): Promise<string> {
+async function tender(
+  projectId: string,
+  key: string,
+  o: { round?: number; deadline?: string; bidCount?: number; opening?: "closed" | "failed"; evalFailed?: boolean } = {},
+): Promise<string> {
   const id = randomUUID();
   tenderOf[key] = id;
   await q(
@@ -57,18 +61,29 @@ async function tender(projectId: string, key: string, o: { round?: number; deadl
     await q(`INSERT INTO openings (tender_id, state, bid_count, created_at) VALUES ($1, $2, $3, '2026-02-20T01:30:00Z')`, [id, o.opening ?? "closed", o.bidCount]);
   }
   if (o.evalFailed) {
-    await q(`INSERT INTO evaluations (tender_id, state, step_started_at, created_at, fail_reason) VALUES ($1, 'done', now(), now(), '{"key":"evaluation.failed.tooFewQualified"}')`, [id]);
+    await q(
+      `INSERT INTO evaluations (tender_id, state, step_started_at, created_at, fail_reason) VALUES ($1, 'done', now(), now(), '{"key":"evaluation.failed.tooFewQualified"}')`,
+      [id],
+    );
   }
   return id;
 }
 
 async function award(tenderId: string, priceFen: number, signedAt: string, state = "signed") {
   const bidId = randomUUID();
-  await q(`INSERT INTO bids (id, tender_id, company_id, status, current_version, created_at, updated_at) VALUES ($1, $2, $3, 'sealed', 1, now(), now())`, [bidId, tenderId, ids.company]);
-  await q(
-    `INSERT INTO awards (tender_id, winner_bid_id, price_fen, state, decided_by, decided_at, signed_at) VALUES ($1, $2, $3, $4, $5, $6, $6)`,
-    [tenderId, bidId, priceFen, state, ids.supervisor, signedAt],
-  );
+  await q(`INSERT INTO bids (id, tender_id, company_id, status, current_version, created_at, updated_at) VALUES ($1, $2, $3, 'sealed', 1, now(), now())`, [
+    bidId,
+    tenderId,
+    ids.company,
+  ]);
+  await q(`INSERT INTO awards (tender_id, winner_bid_id, price_fen, state, decided_by, decided_at, signed_at) VALUES ($1, $2, $3, $4, $5, $6, $6)`, [
+    tenderId,
+    bidId,
+    priceFen,
+    state,
+    ids.supervisor,
+    signedAt,
+  ]);
 }
 
 async function complaint(tenderId: string, state: string, acceptDue: string, decideDue: string | null = null) {
@@ -166,7 +181,21 @@ describe("the figures", () => {
     expect(b).toMatchObject({ projects: 2, tendered: 1, awarded: 1, awardedFen: 36_000_000, reductionBp: 1000, medianDaysToAward: 5, avgBidders: 10, failed: 0, failedRateBp: 0 });
     expect(b.states).toMatchObject({ awarded: 1, submitted: 1 });
     const a = d.townships.find((r) => r.townshipId === ids.qingshan)!;
-    expect(a).toMatchObject({ projects: 7, tendered: 6, tenderedFen: 255_000_000, awarded: 2, savingsFen: 14_500_000, reductionBp: 850, savingsRateBp: 967, medianDaysToAward: 15, tenders: 7, opened: 5, avgBidders: 3.4, failed: 2, failedRateBp: 4000 });
+    expect(a).toMatchObject({
+      projects: 7,
+      tendered: 6,
+      tenderedFen: 255_000_000,
+      awarded: 2,
+      savingsFen: 14_500_000,
+      reductionBp: 850,
+      savingsRateBp: 967,
+      medianDaysToAward: 15,
+      tenders: 7,
+      opened: 5,
+      avgBidders: 3.4,
+      failed: 2,
+      failedRateBp: 4000,
+    });
     expect(d.years).toEqual([2026, 2025]);
   });
 
@@ -254,7 +283,11 @@ describe("the scope", () => {
 });
 
 describe("the CSV", () => {
-  const parse = (text: string) => text.replace(/^\uFEFF/, "").trimEnd().split("\r\n");
+  const parse = (text: string) =>
+    text
+      .replace(/^\uFEFF/, "")
+      .trimEnd()
+      .split("\r\n");
 
   it("is UTF-8 with a byte-order mark, a row per township and a total, for download", async () => {
     const res = (await run(exportRoute.loader, get("/supervision/export.csv?year=2026", cookies.countyAdmin), ctx)) as Response;
@@ -271,7 +304,24 @@ describe("the CSV", () => {
     expect(header).toHaveLength(16 + 13);
     const row = (name: string) => lines.find((l) => l.startsWith(`${name},`))!.split(",");
     // 青山镇: 7 projects, 6 tendered for 2 550 000.00, 2 awarded for 1 355 000.00 …
-    expect(row("青山镇").slice(0, 16)).toEqual(["青山镇", "7", "6", "2550000.00", "2", "1355000.00", "1500000.00", "145000.00", "8.50", "9.67", "15.0", "7", "5", "3.4", "2", "40.00"]);
+    expect(row("青山镇").slice(0, 16)).toEqual([
+      "青山镇",
+      "7",
+      "6",
+      "2550000.00",
+      "2",
+      "1355000.00",
+      "1500000.00",
+      "145000.00",
+      "8.50",
+      "9.67",
+      "15.0",
+      "7",
+      "5",
+      "3.4",
+      "2",
+      "40.00",
+    ]);
     expect(row("合计").slice(0, 11)).toEqual(["合计", "9", "7", "2950000.00", "3", "1715000.00", "1900000.00", "185000.00", "9.00", "9.74", "10.0"]);
     // The project counts by state follow, in the lifecycle's order: draft, submitted, returned, approved, published, opening, …
     expect(row("合计").slice(16, 22)).toEqual(["1", "1", "0", "0", "1", "1"]);
@@ -290,7 +340,7 @@ describe("the CSV", () => {
   it("quotes by RFC 4180 and keeps a formula from running in a spreadsheet", async () => {
     expect(csvCell('say "hi", then')).toBe('"say ""hi"", then"');
     expect(csvCell("two\r\nlines")).toBe('"two\r\nlines"');
-    for (const evil of ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tx"]) expect(csvCell(evil).replace(/^"/, "").startsWith("'")).toBe(true);
+    for (const evil of ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tx"]) expect(csvCell(evil).replace(/^"/, "").startsWith("'")).toBe(true);
     expect(csvCell("-12.50")).toBe("-12.50"); // a number we wrote stays a number
     expect(csvCell(null)).toBe("");
     expect(toCsv([["a", 1]])).toBe("\uFEFFa,1\r\n");

@@ -53,7 +53,9 @@ let host: { userId: string; role: string; ip: string };
 
 const stream = async (database: Database, cookie: string, lastEventId?: number) => {
   const c = { ...ctx, db: database.db, database };
-  const req = new Request(`http://localhost:3000/notices/${tenderId}/hall/events`, { headers: { Cookie: cookie, ...(lastEventId !== undefined ? { "Last-Event-ID": String(lastEventId) } : {}) } });
+  const req = new Request(`http://localhost:3000/notices/${tenderId}/hall/events`, {
+    headers: { Cookie: cookie, ...(lastEventId !== undefined ? { "Last-Event-ID": String(lastEventId) } : {}) },
+  });
   return (await run(eventsRoute.loader, req, c, { id: tenderId })) as Response;
 };
 
@@ -111,7 +113,14 @@ afterAll(async () => {
 describe.runIf(runnable)("a database restart during an opening", () => {
   it("leaves the hall complete for watchers who reconnect, and live across instances again", async () => {
     const cookie = await cookieFor(ctx, DEMO.supervisorA);
-    const kinds = async () => (await a.db.select({ id: schema.hallEvents.id, kind: schema.hallEvents.kind }).from(schema.hallEvents).where(eq(schema.hallEvents.tenderId, tenderId)).orderBy(schema.hallEvents.id)).map((e) => e.kind);
+    const kinds = async () =>
+      (
+        await a.db
+          .select({ id: schema.hallEvents.id, kind: schema.hallEvents.kind })
+          .from(schema.hallEvents)
+          .where(eq(schema.hallEvents.tenderId, tenderId))
+          .orderBy(schema.hallEvents.id)
+      ).map((e) => e.kind);
     const before = await kinds();
     expect(before).toEqual(["opened", "decryption_started"]);
 

@@ -40,7 +40,19 @@ describe.skipIf(isRealServer())("the living demo county", () => {
   afterAll(() => database?.close());
 
   it("has a project in every stage, each in that state now", async () => {
-    expect(projects.map((p) => p.stage)).toEqual(["draft", "submitted", "approved", "published", "opening", "evaluating", "publicity", "awarded", "completed", "failed", "cancelled"]);
+    expect(projects.map((p) => p.stage)).toEqual([
+      "draft",
+      "submitted",
+      "approved",
+      "published",
+      "opening",
+      "evaluating",
+      "publicity",
+      "awarded",
+      "completed",
+      "failed",
+      "cancelled",
+    ]);
     for (const p of projects) {
       const [row] = await database.db.select({ state: schema.projects.state }).from(schema.projects).where(eq(schema.projects.id, p.projectId));
       expect(row.state, p.name).toBe(p.stage);

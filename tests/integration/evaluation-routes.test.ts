@@ -138,7 +138,8 @@ describe("who gets in", () => {
     // Inside, each role may only do its own part.
     for (const fields of intents.filter((f) => f.intent !== "silence")) expect((await act(DEMO.committeeA1, fields)).status, `host ${fields.intent}`).toBe(403);
     for (const fields of intents.filter((f) => f.intent !== "reveal")) expect((await act(DEMO.supervisorA, fields)).status, `supervisor ${fields.intent}`).toBe(403);
-    for (const fields of intents.filter((f) => f.intent === "reveal" || f.intent === "silence")) expect((await act(members[0].phone, fields)).status, `member ${fields.intent}`).toBe(403);
+    for (const fields of intents.filter((f) => f.intent === "reveal" || f.intent === "silence"))
+      expect((await act(members[0].phone, fields)).status, `member ${fields.intent}`).toBe(403);
     expect(await evaluationFootprint()).toEqual(before);
     expect(before.evaluation).toEqual([]);
   });
@@ -155,7 +156,14 @@ describe("qualification checks", () => {
     const partial = await act(members[0].phone, { intent: "checks", [`pass-${b0}`]: "yes" });
     expect(partial.data.errors.form).toBe("errors.evaluation.checkEveryBid");
 
-    const ok = await act(members[0].phone, { intent: "checks", [`pass-${b0}`]: "no", [`reason-${b0}`]: "项目经理证书与投标文件不符", [`pass-${b1}`]: "yes", [`pass-${b2}`]: "yes", [`reason-${b2}`]: "" });
+    const ok = await act(members[0].phone, {
+      intent: "checks",
+      [`pass-${b0}`]: "no",
+      [`reason-${b0}`]: "项目经理证书与投标文件不符",
+      [`pass-${b1}`]: "yes",
+      [`pass-${b2}`]: "yes",
+      [`reason-${b2}`]: "",
+    });
     expect(ok).toMatchObject({ status: 200, data: { done: "checks" } });
     expect((await act(members[0].phone, { intent: "checks", [`pass-${b0}`]: "yes", [`pass-${b1}`]: "yes", [`pass-${b2}`]: "yes" })).status).toBe(409);
 
@@ -203,7 +211,11 @@ describe("clarifications", () => {
       expect(unwrap(await run(clarifyRoute.loader, get(url, await as(phone)), ctx, { id: tenderId })).status, phone).toBe(403);
     }
 
-    const answered = unwrap(await run(clarifyRoute.action, post(url, { intent: "answer", id: clarificationId, answer: "报价含材料费和人工费，明细见投标文件第3页。" }, bidderCookie), ctx, { id: tenderId }));
+    const answered = unwrap(
+      await run(clarifyRoute.action, post(url, { intent: "answer", id: clarificationId, answer: "报价含材料费和人工费，明细见投标文件第3页。" }, bidderCookie), ctx, {
+        id: tenderId,
+      }),
+    );
     expect(answered).toMatchObject({ status: 200, data: { done: true } });
     expect(unwrap(await run(clarifyRoute.action, post(url, { intent: "answer", id: clarificationId, answer: "再答一次" }, bidderCookie), ctx, { id: tenderId })).status).toBe(409);
     for (const phone of [members[0].phone, DEMO.committeeA1]) {
@@ -227,7 +239,11 @@ describe("bid files and the report", () => {
       expect(res.headers.get("Content-Type")).toBe("application/pdf");
       expect(res.headers.get("X-Content-Type-Options")).toBe("nosniff");
       expect(res.headers.get("Content-Disposition")).toBe(`inline; filename*=UTF-8''${encodeURIComponent(file.name)}`);
-      expect(Buffer.from(await res.arrayBuffer()).subarray(0, 5).toString("latin1")).toBe("%PDF-");
+      expect(
+        Buffer.from(await res.arrayBuffer())
+          .subarray(0, 5)
+          .toString("latin1"),
+      ).toBe("%PDF-");
     }
     expect((await fetchFile(data.tender.documentPdf, members[0].phone)).status).toBe(200);
     expect((await fetchFile(file.sha256)).status).toBe(302);
@@ -263,7 +279,8 @@ describe("locking the list and the secret", () => {
   it("lets the township's supervisor, and only them, reveal the secret", async () => {
     expect((await load(DEMO.supervisorA)).data).toMatchObject({ canReveal: true, draw: { revealed: null, seed: null } });
     expect((await load(DEMO.countyAdmin)).data.canReveal).toBe(false);
-    for (const phone of [members[0].phone, DEMO.committeeA1, DEMO.supervisorB, DEMO.countyAdmin, DEMO.contractor1]) expect((await act(phone, { intent: "reveal" })).status, phone).toBe(403);
+    for (const phone of [members[0].phone, DEMO.committeeA1, DEMO.supervisorB, DEMO.countyAdmin, DEMO.contractor1])
+      expect((await act(phone, { intent: "reveal" })).status, phone).toBe(403);
     expect((await act(DEMO.supervisorA, { intent: "reveal" })).data.done).toBe("reveal");
     const { data } = await load(members[0].phone);
     // Reasonable-low price: no scoring, the result is computed at once.
@@ -310,7 +327,11 @@ describe("opinions, silence and the report", () => {
       const res = await fetchReport(phone);
       expect(res.status, phone).toBe(200);
       expect(res.headers.get("Content-Type")).toBe("application/pdf");
-      expect(Buffer.from(await res.arrayBuffer()).subarray(0, 5).toString("latin1")).toBe("%PDF-");
+      expect(
+        Buffer.from(await res.arrayBuffer())
+          .subarray(0, 5)
+          .toString("latin1"),
+      ).toBe("%PDF-");
     }
     expect((await fetchReport()).status).toBe(302);
     for (const phone of [DEMO.contractor1, outsiderPhone, DEMO.supervisorB, DEMO.committeeA2]) expect((await fetchReport(phone)).status, phone).toBe(403);
@@ -318,11 +339,23 @@ describe("opinions, silence and the report", () => {
 
   it("takes signatures from panel members only", async () => {
     const sign = async (phone: string, body: unknown) =>
-      (await run(signRoute.action, new Request(new URL(`${page()}/sign`, ORIGIN), { method: "POST", body: JSON.stringify(body), headers: { "Content-Type": "application/json", Origin: ORIGIN, Cookie: await as(phone) } }), ctx, { id: tenderId })) as Response;
+      (await run(
+        signRoute.action,
+        new Request(new URL(`${page()}/sign`, ORIGIN), {
+          method: "POST",
+          body: JSON.stringify(body),
+          headers: { "Content-Type": "application/json", Origin: ORIGIN, Cookie: await as(phone) },
+        }),
+        ctx,
+        { id: tenderId },
+      )) as Response;
     for (const phone of [DEMO.contractor1, DEMO.committeeA1, DEMO.supervisorA]) expect((await sign(phone, { step: "options" })).status, phone).toBe(403);
     expect((await sign(outsiderPhone, { step: "options" })).status).toBe(403);
     expect((await sign(members[0].phone, { step: "verify" })).status).toBe(400);
-    const signed = await database.db.select().from(schema.evaluationMembers).where(and(eq(schema.evaluationMembers.tenderId, tenderId)));
+    const signed = await database.db
+      .select()
+      .from(schema.evaluationMembers)
+      .where(and(eq(schema.evaluationMembers.tenderId, tenderId)));
     expect(signed.every((m) => !m.signedAt)).toBe(true);
   });
 

@@ -44,7 +44,12 @@ type Member = Expert;
 const sittingPanel = (opened: Opened) => sittingPanelOf(database, ctx, opened, "ab".repeat(32));
 
 async function bidIds(tenderId: string) {
-  return (await database.db.select({ id: schema.bidOpenings.bidId, price: schema.bidOpenings.priceFen, nonce: schema.bidOpenings.nonce }).from(schema.bidOpenings).where(eq(schema.bidOpenings.tenderId, tenderId))).sort((a, b) => a.price! - b.price!);
+  return (
+    await database.db
+      .select({ id: schema.bidOpenings.bidId, price: schema.bidOpenings.priceFen, nonce: schema.bidOpenings.nonce })
+      .from(schema.bidOpenings)
+      .where(eq(schema.bidOpenings.tenderId, tenderId))
+  ).sort((a, b) => a.price! - b.price!);
 }
 
 beforeAll(async () => {
@@ -78,17 +83,55 @@ describe("a reasonable-low-price evaluation from checks to publicity", () => {
 
   it("keeps each member's checks to themselves until they hand in, and needs a reason for every rejection", async () => {
     const [a, b] = members;
-    await expect(submitChecks(database.db, ctx.clock, a.actor, opened.tenderId, bids.slice(1).map((x) => ({ bidId: x.id, pass: true })))).rejects.toMatchObject({ key: "errors.evaluation.checkEveryBid" });
-    await expect(submitChecks(database.db, ctx.clock, a.actor, opened.tenderId, bids.map((x, i) => ({ bidId: x.id, pass: i !== 0, reason: " " })))).rejects.toMatchObject({ key: "errors.evaluation.reasonRequired" });
+    await expect(
+      submitChecks(
+        database.db,
+        ctx.clock,
+        a.actor,
+        opened.tenderId,
+        bids.slice(1).map((x) => ({ bidId: x.id, pass: true })),
+      ),
+    ).rejects.toMatchObject({ key: "errors.evaluation.checkEveryBid" });
+    await expect(
+      submitChecks(
+        database.db,
+        ctx.clock,
+        a.actor,
+        opened.tenderId,
+        bids.map((x, i) => ({ bidId: x.id, pass: i !== 0, reason: " " })),
+      ),
+    ).rejects.toMatchObject({ key: "errors.evaluation.reasonRequired" });
     // A bidder, or an expert not on the panel, cannot hand in checks.
-    await expect(submitChecks(database.db, ctx.clock, opened.bidders[0].actor, opened.tenderId, bids.map((x) => ({ bidId: x.id, pass: true })))).rejects.toMatchObject({ options: { status: 409 } });
-    await submitChecks(database.db, ctx.clock, a.actor, opened.tenderId, bids.map((x, i) => ({ bidId: x.id, pass: i !== 0, reason: i === 0 ? "项目经理证书过期" : undefined })));
+    await expect(
+      submitChecks(
+        database.db,
+        ctx.clock,
+        opened.bidders[0].actor,
+        opened.tenderId,
+        bids.map((x) => ({ bidId: x.id, pass: true })),
+      ),
+    ).rejects.toMatchObject({ options: { status: 409 } });
+    await submitChecks(
+      database.db,
+      ctx.clock,
+      a.actor,
+      opened.tenderId,
+      bids.map((x, i) => ({ bidId: x.id, pass: i !== 0, reason: i === 0 ? "项目经理证书过期" : undefined })),
+    );
     const seenByB = (await evaluationView(database.db, ctx.clock, opened.tenderId, { userId: b.userId, role: "expert", orgId: "" }))!;
     expect(seenByB.checks).toHaveLength(0);
     const seenByA = (await evaluationView(database.db, ctx.clock, opened.tenderId, { userId: a.userId, role: "expert", orgId: "" }))!;
     expect(seenByA.checks).toHaveLength(3);
     // Handed in once: no second go.
-    await expect(submitChecks(database.db, ctx.clock, a.actor, opened.tenderId, bids.map((x) => ({ bidId: x.id, pass: true })))).rejects.toMatchObject({ key: "errors.evaluation.notNow" });
+    await expect(
+      submitChecks(
+        database.db,
+        ctx.clock,
+        a.actor,
+        opened.tenderId,
+        bids.map((x) => ({ bidId: x.id, pass: true })),
+      ),
+    ).rejects.toMatchObject({ key: "errors.evaluation.notNow" });
     // Nobody outside the panel, the host and the township's supervision sees the evaluation.
     expect(await evaluationView(database.db, ctx.clock, opened.tenderId, { userId: opened.bidders[0].userId, role: "contractor", orgId: opened.bidders[0].companyId })).toBeNull();
   });
@@ -100,33 +143,62 @@ describe("a reasonable-low-price evaluation from checks to publicity", () => {
     const wrong = opened.bidders.find((b) => b.companyId !== bidRow.companyId)!;
     await expect(answerClarification(database.db, ctx.clock, wrong.actor, wrong.companyId, opened.tenderId, c.id, "不是我们")).rejects.toMatchObject({ options: { status: 403 } });
     await answerClarification(database.db, ctx.clock, right.actor, right.companyId, opened.tenderId, c.id, "采用自有设备，材料已备货。");
-    await expect(answerClarification(database.db, ctx.clock, right.actor, right.companyId, opened.tenderId, c.id, "再答一次")).rejects.toMatchObject({ key: "errors.evaluation.alreadyAnswered" });
+    await expect(answerClarification(database.db, ctx.clock, right.actor, right.companyId, opened.tenderId, c.id, "再答一次")).rejects.toMatchObject({
+      key: "errors.evaluation.alreadyAnswered",
+    });
     const late = await askClarification(database.db, ctx.clock, members[1].actor, opened.tenderId, { bidId: bids[0].id, question: "请补充说明工期安排。", hours: 1 });
     ctx.clock.advance(2 * 3600_000);
-    await expect(answerClarification(database.db, ctx.clock, right.actor, right.companyId, opened.tenderId, late.id, "晚了")).rejects.toMatchObject({ key: "errors.evaluation.clarifyLate" });
+    await expect(answerClarification(database.db, ctx.clock, right.actor, right.companyId, opened.tenderId, late.id, "晚了")).rejects.toMatchObject({
+      key: "errors.evaluation.clarifyLate",
+    });
   });
 
   it("locks the qualified list by majority when the last member hands in, and waits for the supervisor's secret", async () => {
-    await submitChecks(database.db, ctx.clock, members[1].actor, opened.tenderId, bids.map((x) => ({ bidId: x.id, pass: true })));
-    const done = await submitChecks(database.db, ctx.clock, members[2].actor, opened.tenderId, bids.map((x) => ({ bidId: x.id, pass: true })));
+    await submitChecks(
+      database.db,
+      ctx.clock,
+      members[1].actor,
+      opened.tenderId,
+      bids.map((x) => ({ bidId: x.id, pass: true })),
+    );
+    const done = await submitChecks(
+      database.db,
+      ctx.clock,
+      members[2].actor,
+      opened.tenderId,
+      bids.map((x) => ({ bidId: x.id, pass: true })),
+    );
     // One member rejected bid 0, two passed it: qualified.
     expect(done).toMatchObject({ locked: true, failed: false });
     const [ev] = await database.db.select().from(schema.evaluations).where(eq(schema.evaluations.tenderId, opened.tenderId));
     expect(ev.state).toBe("secret");
-    expect(ev.qualifiedListHash).toBe(qualifiedListHash(opened.tenderId, bids.map((b) => b.id)));
+    expect(ev.qualifiedListHash).toBe(
+      qualifiedListHash(
+        opened.tenderId,
+        bids.map((b) => b.id),
+      ),
+    );
     // The supervisor was told; members cannot reveal; a supervisor of another township cannot.
     const supervisorB = await userOf(DEMO.supervisorB);
     const [m] = await database.db.select({ townshipId: schema.memberships.orgId }).from(schema.memberships).where(eq(schema.memberships.userId, supervisorB.id));
-    await expect(revealSecret(database.db, ctx.clock, { userId: supervisorB.id, role: "supervisor", ip: null }, m.townshipId, opened.tenderId)).rejects.toMatchObject({ options: { status: 403 } });
+    await expect(revealSecret(database.db, ctx.clock, { userId: supervisorB.id, role: "supervisor", ip: null }, m.townshipId, opened.tenderId)).rejects.toMatchObject({
+      options: { status: 403 },
+    });
     await expect(revealSecret(database.db, ctx.clock, members[0].actor, opened.townshipId, opened.tenderId)).rejects.toMatchObject({ options: { status: 403 } });
-    const notes = await database.db.select().from(schema.notifications).where(and(eq(schema.notifications.userId, supervisor.userId), eq(schema.notifications.kind, "evaluation.revealSecret")));
+    const notes = await database.db
+      .select()
+      .from(schema.notifications)
+      .where(and(eq(schema.notifications.userId, supervisor.userId), eq(schema.notifications.kind, "evaluation.revealSecret")));
     expect(notes).toHaveLength(1);
   });
 
   it("fixes a seed anyone can recompute from the published inputs, and ranks by closeness to the benchmark", async () => {
     const { seed } = await revealSecret(database.db, ctx.clock, supervisor, opened.townshipId, opened.tenderId);
     const [s] = await database.db.select().from(schema.drawSecrets).where(eq(schema.drawSecrets.tenderId, opened.tenderId));
-    const listHash = qualifiedListHash(opened.tenderId, bids.map((b) => b.id));
+    const listHash = qualifiedListHash(
+      opened.tenderId,
+      bids.map((b) => b.id),
+    );
     expect(seed).toBe(drawSeed({ nonces: bids.map((b) => b.nonce!), secret: s.secret, qualifiedListHash: listHash }));
     const [ev] = await database.db.select().from(schema.evaluations).where(eq(schema.evaluations.tenderId, opened.tenderId));
     expect(ev.state).toBe("opinions");
@@ -136,19 +208,34 @@ describe("a reasonable-low-price evaluation from checks to publicity", () => {
     // 18.0/18.1/18.2 万 → benchmark 17.376 万: the lowest is closest.
     expect(ev.result!.ranking.map((r) => r.bidId)).toEqual([...bids].sort((a, b) => Math.abs(a.price! - benchmarkFen) - Math.abs(b.price! - benchmarkFen)).map((b) => b.id));
     expect(ev.result!.candidates).toHaveLength(3);
-    expect(drawOrder(seed, bids.map((b) => b.id))).toHaveLength(3);
+    expect(
+      drawOrder(
+        seed,
+        bids.map((b) => b.id),
+      ),
+    ).toHaveLength(3);
   });
 
   it("takes every member's opinion, renders the report with the dissent, and queues the signatures", async () => {
     const render = reportRenderer(ctx.files, ctx.clock);
-    await expect(recordOpinion(database.db, ctx.clock, members[0].actor, opened.tenderId, { agree: false, dissent: "" }, render)).rejects.toMatchObject({ key: "errors.evaluation.reasonRequired" });
+    await expect(recordOpinion(database.db, ctx.clock, members[0].actor, opened.tenderId, { agree: false, dissent: "" }, render)).rejects.toMatchObject({
+      key: "errors.evaluation.reasonRequired",
+    });
     await recordOpinion(database.db, ctx.clock, members[0].actor, opened.tenderId, { agree: false, dissent: "第一名报价低于成本的说明不充分。" }, render);
     await recordOpinion(database.db, ctx.clock, members[1].actor, opened.tenderId, { agree: true }, render);
     // The third stays silent: the host may record them as agreeing only after a day.
     const complete = reportCompleter(ctx.clock, ctx.files, opened.host);
-    await expect(recordSilence(database.db, ctx.clock, opened.host, opened.villageId, opened.tenderId, members[2].userId, "电话联系不上", { renderReport: render, onReportComplete: complete })).rejects.toMatchObject({ key: "errors.evaluation.tooEarly" });
+    await expect(
+      recordSilence(database.db, ctx.clock, opened.host, opened.villageId, opened.tenderId, members[2].userId, "电话联系不上", {
+        renderReport: render,
+        onReportComplete: complete,
+      }),
+    ).rejects.toMatchObject({ key: "errors.evaluation.tooEarly" });
     ctx.clock.advance(SILENCE_MS);
-    await recordSilence(database.db, ctx.clock, opened.host, opened.villageId, opened.tenderId, members[2].userId, "电话联系不上", { renderReport: render, onReportComplete: complete });
+    await recordSilence(database.db, ctx.clock, opened.host, opened.villageId, opened.tenderId, members[2].userId, "电话联系不上", {
+      renderReport: render,
+      onReportComplete: complete,
+    });
     const [ev] = await database.db.select().from(schema.evaluations).where(eq(schema.evaluations.tenderId, opened.tenderId));
     expect(ev.state).toBe("signing");
     expect(ev.reportPdfSha256).toMatch(/^[0-9a-f]{64}$/);
@@ -158,29 +245,46 @@ describe("a reasonable-low-price evaluation from checks to publicity", () => {
     const [a, b, c] = members;
     // No signature without a fresh, user-verified approval of this exact digest by the signer's own passkey.
     const probe = await requestReportSignature(database.db, ctx.clock, ctx.files, ctx.rp, a.actor, opened.tenderId);
-    await expect(completeReportSignature(database.db, ctx.clock, ctx.files, ctx.rp, a.actor, opened.tenderId, probe.requestId, assertion(b.key, probe.options.challenge))).rejects.toMatchObject({ key: "errors.passkeyUnknown" });
+    await expect(
+      completeReportSignature(database.db, ctx.clock, ctx.files, ctx.rp, a.actor, opened.tenderId, probe.requestId, assertion(b.key, probe.options.challenge)),
+    ).rejects.toMatchObject({ key: "errors.passkeyUnknown" });
     const noUv = await requestReportSignature(database.db, ctx.clock, ctx.files, ctx.rp, a.actor, opened.tenderId);
     const presentOnly = a.key.approve(Buffer.from(noUv.options.challenge, "base64url"), { flags: 0x01 });
     await expect(
-      completeReportSignature(database.db, ctx.clock, ctx.files, ctx.rp, a.actor, opened.tenderId, noUv.requestId, { id: a.key.credentialId, rawId: a.key.credentialId, type: "public-key", clientExtensionResults: {}, response: presentOnly }),
+      completeReportSignature(database.db, ctx.clock, ctx.files, ctx.rp, a.actor, opened.tenderId, noUv.requestId, {
+        id: a.key.credentialId,
+        rawId: a.key.credentialId,
+        type: "public-key",
+        clientExtensionResults: {},
+        response: presentOnly,
+      }),
     ).rejects.toMatchObject({ key: "errors.passkeyFailed" });
     const other = await requestReportSignature(database.db, ctx.clock, ctx.files, ctx.rp, a.actor, opened.tenderId);
-    await expect(completeReportSignature(database.db, ctx.clock, ctx.files, ctx.rp, a.actor, opened.tenderId, other.requestId, assertion(a.key, Buffer.alloc(32, 7).toString("base64url")))).rejects.toMatchObject({ key: "errors.passkeyFailed" });
+    await expect(
+      completeReportSignature(database.db, ctx.clock, ctx.files, ctx.rp, a.actor, opened.tenderId, other.requestId, assertion(a.key, Buffer.alloc(32, 7).toString("base64url"))),
+    ).rejects.toMatchObject({ key: "errors.passkeyFailed" });
     const reqA = await requestReportSignature(database.db, ctx.clock, ctx.files, ctx.rp, a.actor, opened.tenderId);
     const reqB = await requestReportSignature(database.db, ctx.clock, ctx.files, ctx.rp, b.actor, opened.tenderId);
     expect(reqA.options.allowCredentials.map((x) => x.id)).toEqual([a.key.credentialId]);
     // A replayed approval (its request already used) is refused.
     const replay = assertion(b.key, reqB.options.challenge);
     await completeReportSignature(database.db, ctx.clock, ctx.files, ctx.rp, b.actor, opened.tenderId, reqB.requestId, replay);
-    await expect(completeReportSignature(database.db, ctx.clock, ctx.files, ctx.rp, b.actor, opened.tenderId, reqB.requestId, replay)).rejects.toMatchObject({ options: { status: 409 } });
-    await expect(completeReportSignature(database.db, ctx.clock, ctx.files, ctx.rp, a.actor, opened.tenderId, reqA.requestId, assertion(a.key, reqA.options.challenge))).rejects.toMatchObject({ key: "errors.signature.stale" });
+    await expect(completeReportSignature(database.db, ctx.clock, ctx.files, ctx.rp, b.actor, opened.tenderId, reqB.requestId, replay)).rejects.toMatchObject({
+      options: { status: 409 },
+    });
+    await expect(
+      completeReportSignature(database.db, ctx.clock, ctx.files, ctx.rp, a.actor, opened.tenderId, reqA.requestId, assertion(a.key, reqA.options.challenge)),
+    ).rejects.toMatchObject({ key: "errors.signature.stale" });
     // A signs the new revision; the host must not be able to sign for anyone.
     await expect(requestReportSignature(database.db, ctx.clock, ctx.files, ctx.rp, opened.host, opened.tenderId)).rejects.toMatchObject({ options: { status: 403 } });
     const again = await requestReportSignature(database.db, ctx.clock, ctx.files, ctx.rp, a.actor, opened.tenderId);
     await completeReportSignature(database.db, ctx.clock, ctx.files, ctx.rp, a.actor, opened.tenderId, again.requestId, assertion(a.key, again.options.challenge));
     // C never signs: after a day the host records the refusal, which counts as agreement and completes the report.
     ctx.clock.advance(SILENCE_MS);
-    await recordSilence(database.db, ctx.clock, opened.host, opened.villageId, opened.tenderId, c.userId, "拒绝签字且未说明理由", { renderReport: reportRenderer(ctx.files, ctx.clock), onReportComplete: reportCompleter(ctx.clock, ctx.files, opened.host) });
+    await recordSilence(database.db, ctx.clock, opened.host, opened.villageId, opened.tenderId, c.userId, "拒绝签字且未说明理由", {
+      renderReport: reportRenderer(ctx.files, ctx.clock),
+      onReportComplete: reportCompleter(ctx.clock, ctx.files, opened.host),
+    });
     const [ev] = await database.db.select().from(schema.evaluations).where(eq(schema.evaluations.tenderId, opened.tenderId));
     expect(ev.state).toBe("done");
     const [p] = await database.db.select().from(schema.projects).where(eq(schema.projects.id, opened.projectId));
@@ -206,7 +310,11 @@ describe("a reasonable-low-price evaluation from checks to publicity", () => {
       const tampered = Buffer.from(report);
       const at = tampered.indexOf(Buffer.from("/Producer"));
       tampered[at + 3] ^= 0x01;
-      expect(pdfsig(tampered, ca.certPem).filter((b) => b.includes("ETSI.CAdES.detached")).every((b) => b.includes("Digest Mismatch"))).toBe(true);
+      expect(
+        pdfsig(tampered, ca.certPem)
+          .filter((b) => b.includes("ETSI.CAdES.detached"))
+          .every((b) => b.includes("Digest Mismatch")),
+      ).toBe(true);
       expect((await verifyPdf(new Uint8Array(tampered), { caCertPem: ca.certPem })).filter((r) => r.kind === "signature").every((r) => !r.digestOk)).toBe(true);
     }
     const sigs = reports.filter((r) => r.fieldName.startsWith("sig-expert"));
@@ -217,9 +325,24 @@ describe("a reasonable-low-price evaluation from checks to publicity", () => {
     const stamp = reports.at(-1)!;
     expect(stamp).toMatchObject({ kind: "documentTimestamp", digestOk: true, ltv: { dss: true, crl: true } });
     expect(stamp.timestamp?.ok).toBe(true);
-    expect(sigs.map((r) => [r.unchangedAfterSigning, r.revoked])).toEqual([[false, false], [true, false]]); // the first is followed by a signature, the last only by validation data
+    expect(sigs.map((r) => [r.unchangedAfterSigning, r.revoked])).toEqual([
+      [false, false],
+      [true, false],
+    ]); // the first is followed by a signature, the last only by validation data
     const audit = await database.db.select().from(schema.auditLog).where(eq(schema.auditLog.objectId, opened.tenderId));
-    expect(audit.map((x) => x.action)).toEqual(expect.arrayContaining(["evaluation.checks", "evaluation.locked", "evaluation.secret_revealed", "evaluation.computed", "evaluation.opinion", "evaluation.deemed_agree", "evaluation.report_signed", "evaluation.refused_signature", "publicity.start"]));
+    expect(audit.map((x) => x.action)).toEqual(
+      expect.arrayContaining([
+        "evaluation.checks",
+        "evaluation.locked",
+        "evaluation.secret_revealed",
+        "evaluation.computed",
+        "evaluation.opinion",
+        "evaluation.deemed_agree",
+        "evaluation.report_signed",
+        "evaluation.refused_signature",
+        "publicity.start",
+      ]),
+    );
   });
 });
 
@@ -232,32 +355,69 @@ describe("comprehensive scoring", () => {
     opened = await closedOpening(database, ctx, "村道路灯安装", undefined, { evaluationMethod: "comprehensive", priceWeight: "60" });
     members = await sittingPanel(opened);
     bids = await bidIds(opened.tenderId);
-    for (const m of members) await submitChecks(database.db, ctx.clock, m.actor, opened.tenderId, bids.map((x) => ({ bidId: x.id, pass: true })));
+    for (const m of members)
+      await submitChecks(
+        database.db,
+        ctx.clock,
+        m.actor,
+        opened.tenderId,
+        bids.map((x) => ({ bidId: x.id, pass: true })),
+      );
     await revealSecret(database.db, ctx.clock, { userId: (await userOf(DEMO.supervisorA)).id, role: "supervisor", ip: null }, opened.townshipId, opened.tenderId);
   });
 
   it("scores independently: nobody sees another's scores before handing in; scores are out of 100 − price weight", async () => {
     const [a, b, c] = members;
-    await expect(submitScores(database.db, ctx.clock, a.actor, opened.tenderId, bids.map((x) => ({ bidId: x.id, score: 4001 })))).rejects.toMatchObject({ key: "errors.evaluation.scoreRange" });
-    await submitScores(database.db, ctx.clock, a.actor, opened.tenderId, bids.map((x, i) => ({ bidId: x.id, score: [3000, 3500, 3200][i] })));
+    await expect(
+      submitScores(
+        database.db,
+        ctx.clock,
+        a.actor,
+        opened.tenderId,
+        bids.map((x) => ({ bidId: x.id, score: 4001 })),
+      ),
+    ).rejects.toMatchObject({ key: "errors.evaluation.scoreRange" });
+    await submitScores(
+      database.db,
+      ctx.clock,
+      a.actor,
+      opened.tenderId,
+      bids.map((x, i) => ({ bidId: x.id, score: [3000, 3500, 3200][i] })),
+    );
     const seenByB = (await evaluationView(database.db, ctx.clock, opened.tenderId, { userId: b.userId, role: "expert", orgId: "" }))!;
     expect(seenByB.scores).toHaveLength(0);
-    await submitScores(database.db, ctx.clock, b.actor, opened.tenderId, bids.map((x, i) => ({ bidId: x.id, score: [3100, 3400, 3300][i] })));
+    await submitScores(
+      database.db,
+      ctx.clock,
+      b.actor,
+      opened.tenderId,
+      bids.map((x, i) => ({ bidId: x.id, score: [3100, 3400, 3300][i] })),
+    );
     // C gives bid 0 an outlying 5.00.
-    await submitScores(database.db, ctx.clock, c.actor, opened.tenderId, bids.map((x, i) => ({ bidId: x.id, score: [500, 3450, 3250][i] })));
+    await submitScores(
+      database.db,
+      ctx.clock,
+      c.actor,
+      opened.tenderId,
+      bids.map((x, i) => ({ bidId: x.id, score: [500, 3450, 3250][i] })),
+    );
     const afterAll_ = (await evaluationView(database.db, ctx.clock, opened.tenderId, { userId: b.userId, role: "expert", orgId: "" }))!;
     expect(afterAll_.scores).toHaveLength(9);
   });
 
   it("replaces a score most of the panel flags as abnormal when its expert does not explain it", async () => {
     const [a, b, c] = members;
-    await expect(submitReview(database.db, ctx.clock, a.actor, opened.tenderId, [{ expertId: a.userId, bidId: bids[0].id }])).rejects.toMatchObject({ key: "errors.evaluation.badFlag" });
+    await expect(submitReview(database.db, ctx.clock, a.actor, opened.tenderId, [{ expertId: a.userId, bidId: bids[0].id }])).rejects.toMatchObject({
+      key: "errors.evaluation.badFlag",
+    });
     await submitReview(database.db, ctx.clock, a.actor, opened.tenderId, [{ expertId: c.userId, bidId: bids[0].id }]);
     await submitReview(database.db, ctx.clock, b.actor, opened.tenderId, [{ expertId: c.userId, bidId: bids[0].id }]);
     await submitReview(database.db, ctx.clock, c.actor, opened.tenderId, []);
     let [ev] = await database.db.select().from(schema.evaluations).where(eq(schema.evaluations.tenderId, opened.tenderId));
     expect(ev.state).toBe("explaining");
-    await expect(answerAbnormal(database.db, ctx.clock, a.actor, opened.tenderId, bids[0].id, { acceptReplacement: true })).rejects.toMatchObject({ key: "errors.evaluation.notNow" });
+    await expect(answerAbnormal(database.db, ctx.clock, a.actor, opened.tenderId, bids[0].id, { acceptReplacement: true })).rejects.toMatchObject({
+      key: "errors.evaluation.notNow",
+    });
     await answerAbnormal(database.db, ctx.clock, c.actor, opened.tenderId, bids[0].id, { acceptReplacement: true });
     [ev] = await database.db.select().from(schema.evaluations).where(eq(schema.evaluations.tenderId, opened.tenderId));
     expect(ev.state).toBe("opinions");
@@ -283,7 +443,13 @@ describe("a recusal", () => {
     expect(view.panelComplete).toBe(true);
     expect(view.members.map((m) => m.expertId).sort()).toEqual([...rest, drawn.reserves[0]].sort());
     const bids = await bidIds(opened.tenderId);
-    await submitChecks(database.db, ctx.clock, { userId: drawn.reserves[0], role: "expert", ip: null }, opened.tenderId, bids.map((b) => ({ bidId: b.id, pass: true })));
+    await submitChecks(
+      database.db,
+      ctx.clock,
+      { userId: drawn.reserves[0], role: "expert", ip: null },
+      opened.tenderId,
+      bids.map((b) => ({ bidId: b.id, pass: true })),
+    );
     // The recused expert is out of it.
     expect(await evaluationView(database.db, ctx.clock, opened.tenderId, { userId: first, role: "expert", orgId: "" })).toBeNull();
   });
@@ -294,7 +460,14 @@ describe("too few qualified bids", () => {
     const opened = await closedOpening(database, ctx, "村口公厕改建");
     const members = await sittingPanel(opened);
     const bids = await bidIds(opened.tenderId);
-    for (const m of members) await submitChecks(database.db, ctx.clock, m.actor, opened.tenderId, bids.map((x, i) => ({ bidId: x.id, pass: i !== 2, reason: i === 2 ? "资质等级不符合要求" : undefined })));
+    for (const m of members)
+      await submitChecks(
+        database.db,
+        ctx.clock,
+        m.actor,
+        opened.tenderId,
+        bids.map((x, i) => ({ bidId: x.id, pass: i !== 2, reason: i === 2 ? "资质等级不符合要求" : undefined })),
+      );
     const [ev] = await database.db.select().from(schema.evaluations).where(eq(schema.evaluations.tenderId, opened.tenderId));
     expect(ev.failReason).toEqual({ key: "evaluation.failed.tooFewQualified", values: { qualified: 2, min: 3 } });
     const [p] = await database.db.select().from(schema.projects).where(eq(schema.projects.id, opened.projectId));

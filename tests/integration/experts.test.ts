@@ -27,7 +27,15 @@ describe("the expert pool", () => {
     const list = unwrap(await run(expertsRoute.loader, get("/admin/experts", admin), ctx)).data.experts;
     expect(list).toHaveLength(8);
     const e = list.find((x: { name: string }) => x.name === "专家 吴振华");
-    const fields = { intent: "update", id: e.id, specialties: "房屋建筑、工程造价", employer: "金华市建筑设计研究院", declaredRelations: "青山村\n浙江青山建设工程有限公司", pastEmployers: "兰溪宏达市政工程有限公司 至 2024-06-30", suspendedUntil: "2027-01-31" };
+    const fields = {
+      intent: "update",
+      id: e.id,
+      specialties: "房屋建筑、工程造价",
+      employer: "金华市建筑设计研究院",
+      declaredRelations: "青山村\n浙江青山建设工程有限公司",
+      pastEmployers: "兰溪宏达市政工程有限公司 至 2024-06-30",
+      suspendedUntil: "2027-01-31",
+    };
     const bad = unwrap(await run(expertsRoute.action, post("/admin/experts", { ...fields, pastEmployers: "兰溪宏达市政工程有限公司 去年" }, admin), ctx));
     expect(bad.status).toBe(400);
     expect(bad.data.errors.pastEmployers).toBe("errors.expert.pastEmployers");
@@ -51,14 +59,19 @@ describe("the expert pool", () => {
     expect(await authenticateWithPassword(database.db, "13957100001", "zhoujianping-2026")).toBeTruthy();
     const again = unwrap(await run(expertsRoute.action, post("/admin/experts", { ...fields, name: "重复" }, admin), ctx));
     expect(again.data.errors.phone).toBe("errors.phoneTaken");
-    expect((await database.db.select().from(schema.users).where(eq(schema.users.name, "重复")))).toEqual([]);
+    expect(await database.db.select().from(schema.users).where(eq(schema.users.name, "重复"))).toEqual([]);
   });
 
   it("edits only experts of the administrator's own county", async () => {
     const [county] = await database.db.insert(schema.orgs).values({ kind: "county", name: "邻县", code: "330799", createdAt: ctx.clock.now() }).returning();
-    const [u] = await database.db.insert(schema.users).values({ phone: "13957100099", name: "邻县专家", passwordHash: "x", locale: "zh-CN", createdAt: ctx.clock.now() }).returning();
+    const [u] = await database.db
+      .insert(schema.users)
+      .values({ phone: "13957100099", name: "邻县专家", passwordHash: "x", locale: "zh-CN", createdAt: ctx.clock.now() })
+      .returning();
     await database.db.insert(schema.experts).values({ userId: u.id, countyId: county.id, specialties: ["房屋建筑"], employer: "邻县设计院", createdAt: ctx.clock.now() });
-    const res = unwrap(await run(expertsRoute.action, post("/admin/experts", { intent: "update", id: u.id, specialties: "水利工程", employer: "被改写", available: "on" }, admin), ctx));
+    const res = unwrap(
+      await run(expertsRoute.action, post("/admin/experts", { intent: "update", id: u.id, specialties: "水利工程", employer: "被改写", available: "on" }, admin), ctx),
+    );
     expect(res.data.errors.form).toBe("errors.notFound");
     const [row] = await database.db.select().from(schema.experts).where(eq(schema.experts.userId, u.id));
     expect(row.employer).toBe("邻县设计院");

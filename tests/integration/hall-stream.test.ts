@@ -83,7 +83,8 @@ describe("the hall's live stream", () => {
   });
 
   it("has no clock to move unless the server was started for end-to-end tests", async () => {
-    const req = () => new Request("http://localhost:3000/test-clock", { method: "POST", body: JSON.stringify({ advanceMs: 1000 }), headers: { "Content-Type": "application/json" } });
+    const req = () =>
+      new Request("http://localhost:3000/test-clock", { method: "POST", body: JSON.stringify({ advanceMs: 1000 }), headers: { "Content-Type": "application/json" } });
     const off = (await run(testClockRoute.action, req(), ctx)) as Response;
     expect(off.status).toBe(404);
     const clock = new OffsetClock();
@@ -91,7 +92,8 @@ describe("the hall's live stream", () => {
     expect(on.status).toBe(200);
     expect(clock.offsetMs).toBe(1000);
     // It can run a scheduled job at once (the archive, in the browser test), by its name only, and only then.
-    const job = (name: string) => new Request("http://localhost:3000/test-clock", { method: "POST", body: JSON.stringify({ runJob: name }), headers: { "Content-Type": "application/json" } });
+    const job = (name: string) =>
+      new Request("http://localhost:3000/test-clock", { method: "POST", body: JSON.stringify({ runJob: name }), headers: { "Content-Type": "application/json" } });
     expect(((await run(testClockRoute.action, job("archive-projects"), ctx)) as Response).status).toBe(404);
     const ran = (await run(testClockRoute.action, job("archive-projects"), { ...ctx, clock, env: { ...ctx.env, TEST_CLOCK: true } })) as Response;
     expect(ran.status).toBe(200);
@@ -105,7 +107,12 @@ describe("the hall's live stream", () => {
       const res = (await run(decryptRoute.loader, get(`/notices/${tenderId}/hall/decrypt?file=1`, await cookieFor(ctx, phone)), ctx, { id: tenderId })) as Response;
       expect(res.status, phone).toBe(403);
     }
-    const post = (cookie: string) => new Request(`http://localhost:3000/notices/${tenderId}/hall/decrypt`, { method: "POST", body: JSON.stringify({ dataKey: "A".repeat(43) }), headers: { "Content-Type": "application/json", Cookie: cookie } });
+    const post = (cookie: string) =>
+      new Request(`http://localhost:3000/notices/${tenderId}/hall/decrypt`, {
+        method: "POST",
+        body: JSON.stringify({ dataKey: "A".repeat(43) }),
+        headers: { "Content-Type": "application/json", Cookie: cookie },
+      });
     expect(((await run(decryptRoute.action, post(await cookieFor(ctx, DEMO.committeeA1)), ctx, { id: tenderId })) as Response).status).toBe(403);
     // The bidder itself gets its own material while the window is open.
     const own = (await run(decryptRoute.loader, get(`/notices/${tenderId}/hall/decrypt`, await cookieFor(ctx, DEMO.contractor1)), ctx, { id: tenderId })) as Response;

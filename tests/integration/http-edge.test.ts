@@ -38,7 +38,16 @@ interface Flood {
  * answer arrives, or the connection is closed. `chunked` frames the body in 64 KB chunks;
  * `end: false` leaves the body unfinished (no terminating chunk) and waits `waitMs` for an answer.
  */
-function flood(opts: { path: string; headers: Record<string, string>; total: number; chunked: boolean; end?: boolean; waitMs?: number; then?: Buffer; method?: string }): Promise<Flood> {
+function flood(opts: {
+  path: string;
+  headers: Record<string, string>;
+  total: number;
+  chunked: boolean;
+  end?: boolean;
+  waitMs?: number;
+  then?: Buffer;
+  method?: string;
+}): Promise<Flood> {
   return new Promise((resolve) => {
     const socket = net.connect(server.port, "127.0.0.1");
     let head = "";
@@ -60,7 +69,11 @@ function flood(opts: { path: string; headers: Record<string, string>; total: num
     socket.on("error", () => setTimeout(finish, 200));
     socket.on("close", () => setTimeout(finish, 200));
     const piece = Buffer.alloc(64 * 1024, "a");
-    socket.write(`${opts.method ?? "POST"} ${opts.path} HTTP/1.1\r\nHost: localhost:${server.port}\r\n${Object.entries(opts.headers).map(([k, v]) => `${k}: ${v}\r\n`).join("")}\r\n`);
+    socket.write(
+      `${opts.method ?? "POST"} ${opts.path} HTTP/1.1\r\nHost: localhost:${server.port}\r\n${Object.entries(opts.headers)
+        .map(([k, v]) => `${k}: ${v}\r\n`)
+        .join("")}\r\n`,
+    );
     const pump = () => {
       while (!finished && sent < opts.total) {
         const n = Math.min(piece.length, opts.total - sent);
@@ -83,7 +96,13 @@ describe("request bodies are limited before the app reads them (server.mjs)", ()
   it("answers a 200 MB form post 413 as soon as it passes 1 MB, however it is framed, and the server's memory stays put", async () => {
     // Warm up: the page's code, a normal switch, and one refusal, so what follows measures only the attack.
     for (let i = 0; i < 3; i++) {
-      const ok = await flood({ path: "/set-text-size", headers: { ...form, "Content-Length": "32" }, total: 0, chunked: false, then: Buffer.from("size=large&redirectTo=/notices&x") });
+      const ok = await flood({
+        path: "/set-text-size",
+        headers: { ...form, "Content-Length": "32" },
+        total: 0,
+        chunked: false,
+        then: Buffer.from("size=large&redirectTo=/notices&x"),
+      });
       expect(ok.status).toBe(302);
       expect(ok.head).toMatch(/\r\nLocation: \/notices\r\n/i);
       expect((await flood({ path: "/set-text-size", headers: { ...form, "Transfer-Encoding": "chunked" }, total: 2 * MB, chunked: true })).status).toBe(413);
@@ -117,7 +136,15 @@ describe("request bodies are limited before the app reads them (server.mjs)", ()
   it("answers exactly when the limit is passed: 1 MB is waited for, one byte more is refused at once", async () => {
     const atLimit = await flood({ path: "/set-text-size", headers: { ...form, "Transfer-Encoding": "chunked" }, total: SMALL_BODY_BYTES, chunked: true, end: false, waitMs: 1500 });
     expect(atLimit.status).toBeNull();
-    const over = await flood({ path: "/set-text-size", headers: { ...form, "Transfer-Encoding": "chunked" }, total: SMALL_BODY_BYTES, chunked: true, end: false, waitMs: 5000, then: Buffer.from("b") });
+    const over = await flood({
+      path: "/set-text-size",
+      headers: { ...form, "Transfer-Encoding": "chunked" },
+      total: SMALL_BODY_BYTES,
+      chunked: true,
+      end: false,
+      waitMs: 5000,
+      then: Buffer.from("b"),
+    });
     expect(over.status).toBe(413);
   }, 30_000);
 
@@ -126,7 +153,9 @@ describe("request bodies are limited before the app reads them (server.mjs)", ()
     const boundary = "----cyz-edge-test";
     const pdf = Buffer.concat([Buffer.from("%PDF-1.4\n"), Buffer.alloc(3 * MB, " "), Buffer.from("\n%%EOF\n")]);
     const body = Buffer.concat([
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="name"\r\n\r\n测试企业\r\n--${boundary}\r\nContent-Disposition: form-data; name="qualFile"; filename="q.pdf"\r\nContent-Type: application/pdf\r\n\r\n`),
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="name"\r\n\r\n测试企业\r\n--${boundary}\r\nContent-Disposition: form-data; name="qualFile"; filename="q.pdf"\r\nContent-Type: application/pdf\r\n\r\n`,
+      ),
       pdf,
       Buffer.from(`\r\n--${boundary}--\r\n`),
     ]);
@@ -136,17 +165,37 @@ describe("request bodies are limited before the app reads them (server.mjs)", ()
     expect(await res.text()).toContain("<html");
     // Past 2 × 50 MB + 1 MB: refused on the header, or as it streams.
     const limit = FILE_FORMS["routes/register.company"] * 50 * MB + SMALL_BODY_BYTES;
-    const declared = await flood({ path: "/register/company", headers: { "Content-Type": `multipart/form-data; boundary=${boundary}`, "Content-Length": String(limit + 1) }, total: 0, chunked: false, waitMs: 5000 });
+    const declared = await flood({
+      path: "/register/company",
+      headers: { "Content-Type": `multipart/form-data; boundary=${boundary}`, "Content-Length": String(limit + 1) },
+      total: 0,
+      chunked: false,
+      waitMs: 5000,
+    });
     expect(declared.status).toBe(413);
-    const streamed = await flood({ path: "/register/company", headers: { "Content-Type": `multipart/form-data; boundary=${boundary}`, "Transfer-Encoding": "chunked" }, total: limit + MB, chunked: true });
+    const streamed = await flood({
+      path: "/register/company",
+      headers: { "Content-Type": `multipart/form-data; boundary=${boundary}`, "Transfer-Encoding": "chunked" },
+      total: limit + MB,
+      chunked: true,
+    });
     expect(streamed.status).toBe(413);
     // Resumable uploads keep their own protocol: pieces (PATCH) go to the upload code, which counts them against the upload's length.
-    const piece = await fetch(`${server.url}/uploads/AAAAAAAAAAAAAAAAAAAAAA`, { method: "PATCH", headers: { "Tus-Resumable": "1.0.0", "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream" }, body: new Uint8Array(10) });
+    const piece = await fetch(`${server.url}/uploads/AAAAAAAAAAAAAAAAAAAAAA`, {
+      method: "PATCH",
+      headers: { "Tus-Resumable": "1.0.0", "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream" },
+      body: new Uint8Array(10),
+    });
     expect([piece.status, ((await piece.json()) as { error: string }).error]).toEqual([401, "errors.upload.signIn"]);
     const create = await fetch(`${server.url}/uploads`, { method: "POST", headers: { "Tus-Resumable": "1.0.0", "Upload-Length": "10" } });
     expect(create.status).toBe(401);
     // /verify is held to the signature check's own limit, chunked too (it used to look at Content-Length only).
-    const verify = await flood({ path: "/verify", headers: { "Content-Type": `multipart/form-data; boundary=${boundary}`, "Transfer-Encoding": "chunked" }, total: VERIFY_MAX_BYTES + MB, chunked: true });
+    const verify = await flood({
+      path: "/verify",
+      headers: { "Content-Type": `multipart/form-data; boundary=${boundary}`, "Transfer-Encoding": "chunked" },
+      total: VERIFY_MAX_BYTES + MB,
+      chunked: true,
+    });
     expect(verify.status).toBe(413);
   }, 120_000);
 });
@@ -212,7 +261,12 @@ describe("bodies no action can read are refused at the edge", () => {
     const seen: string[] = [];
     for (const route of routes) {
       for (const b of bodies) {
-        const res = await fetch(`${server.url}${route.path}`, { method: "POST", headers: b.type ? { "Content-Type": b.type } : {}, body: new TextEncoder().encode(b.body), redirect: "manual" });
+        const res = await fetch(`${server.url}${route.path}`, {
+          method: "POST",
+          headers: b.type ? { "Content-Type": b.type } : {},
+          body: new TextEncoder().encode(b.body),
+          redirect: "manual",
+        });
         await res.arrayBuffer();
         seen.push(`${route.id} ${b.type}: ${res.status}`);
         expect(res.status, `${route.id} ${route.path} ${b.type}`).toBeLessThan(500);
@@ -226,12 +280,24 @@ describe("bodies no action can read are refused at the edge", () => {
     expect(brokenJson.status).toBe(400);
     const noBoundary = await fetch(`${server.url}/login`, { method: "POST", headers: { "Content-Type": "multipart/form-data" }, body: "phone=1" });
     expect(noBoundary.status).toBe(400);
-    const brokenMultipart = await fetch(`${server.url}/login`, { method: "POST", headers: { "Content-Type": "multipart/form-data; boundary=xyz" }, body: "--xyz\r\nContent-Disposition: form-data; name=\"phone\"\r\n\r\n138" });
+    const brokenMultipart = await fetch(`${server.url}/login`, {
+      method: "POST",
+      headers: { "Content-Type": "multipart/form-data; boundary=xyz" },
+      body: '--xyz\r\nContent-Disposition: form-data; name="phone"\r\n\r\n138',
+    });
     expect(brokenMultipart.status).toBe(400);
     // A form with files that is not the multipart it says it is: 400 from the form's own reading, not a server error.
-    const brokenFileForm = await fetch(`${server.url}/register/company`, { method: "POST", headers: { "Content-Type": "multipart/form-data; boundary=xyz" }, body: "--xyz\r\nbroken headers\r\n\r\nx\r\n--xyz--\r\n" });
+    const brokenFileForm = await fetch(`${server.url}/register/company`, {
+      method: "POST",
+      headers: { "Content-Type": "multipart/form-data; boundary=xyz" },
+      body: "--xyz\r\nbroken headers\r\n\r\nx\r\n--xyz--\r\n",
+    });
     expect(brokenFileForm.status).toBe(400);
-    const cutFileForm = await fetch(`${server.url}/register/company`, { method: "POST", headers: { "Content-Type": "multipart/form-data; boundary=xyz" }, body: "--xyz\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\n138" });
+    const cutFileForm = await fetch(`${server.url}/register/company`, {
+      method: "POST",
+      headers: { "Content-Type": "multipart/form-data; boundary=xyz" },
+      body: '--xyz\r\nContent-Disposition: form-data; name="name"\r\n\r\n138',
+    });
     expect(cutFileForm.status).toBe(400);
     // Any other method is held to the same size limit.
     const other = await flood({ path: "/set-text-size", headers: { ...form, "Transfer-Encoding": "chunked" }, total: 2 * MB, chunked: true, method: "PROPFIND" });
@@ -246,7 +312,11 @@ describe("bodies no action can read are refused at the edge", () => {
   it("still takes the forms and JSON the pages send", async () => {
     const login = await fetch(`${server.url}/login`, { method: "POST", headers: form, body: "phone=13800000000&password=x", redirect: "manual" });
     expect([400, 401, 429]).toContain(login.status);
-    const options = await fetch(`${server.url}/auth/passkey/login`, { method: "POST", headers: { "Content-Type": "application/json; charset=utf-8" }, body: JSON.stringify({ step: "options" }) });
+    const options = await fetch(`${server.url}/auth/passkey/login`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json; charset=utf-8" },
+      body: JSON.stringify({ step: "options" }),
+    });
     expect(options.status).toBe(200);
     expect(((await options.json()) as { options?: unknown }).options).toBeTruthy();
     // A page's own data request (single fetch) goes through the same edge.

@@ -78,7 +78,10 @@ async function openTender(name: string, cases: Case[], settings?: Parameters<typ
 }
 
 async function bidOf(tenderId: string, b: Bidder) {
-  const [bid] = await database.db.select({ id: schema.bids.id }).from(schema.bids).where(and(eq(schema.bids.tenderId, tenderId), eq(schema.bids.companyId, b.companyId)));
+  const [bid] = await database.db
+    .select({ id: schema.bids.id })
+    .from(schema.bids)
+    .where(and(eq(schema.bids.tenderId, tenderId), eq(schema.bids.companyId, b.companyId)));
   return bid.id;
 }
 
@@ -197,9 +200,24 @@ describe("durations outside the tender's terms", () => {
   const cases: Case[] = [
     { what: "9 999 days (the plan is 30)", bid: { durationDays: 9999 }, reasons: [r("durationTooLong")], stored: { durationDays: 9999 } },
     { what: "negative", bid: { durationDays: -5 }, reasons: [r("durationNotPositive")], stored: { durationDays: -5 } },
-    { what: "zero, and a price that is text", bid: { durationDays: 0, priceFen: "18000000" }, reasons: [r("priceUnreadable"), r("durationNotPositive")], stored: { durationDays: 0, priceFen: null } },
-    { what: "2^31 + 1 (an integer column cannot hold it), and a price that is NaN (sealed as null)", bid: { durationDays: 2 ** 31 + 1, priceFen: Number.NaN }, reasons: [r("priceUnreadable"), r("durationTooLong")], stored: { durationDays: 2 ** 31 + 1, priceFen: null } },
-    { what: "a negative price, a fractional duration", bid: { priceFen: -5, durationDays: 1.5 }, reasons: [r("priceNotPositive"), r("durationUnreadable")], stored: { priceFen: -5, durationDays: null } },
+    {
+      what: "zero, and a price that is text",
+      bid: { durationDays: 0, priceFen: "18000000" },
+      reasons: [r("priceUnreadable"), r("durationNotPositive")],
+      stored: { durationDays: 0, priceFen: null },
+    },
+    {
+      what: "2^31 + 1 (an integer column cannot hold it), and a price that is NaN (sealed as null)",
+      bid: { durationDays: 2 ** 31 + 1, priceFen: Number.NaN },
+      reasons: [r("priceUnreadable"), r("durationTooLong")],
+      stored: { durationDays: 2 ** 31 + 1, priceFen: null },
+    },
+    {
+      what: "a negative price, a fractional duration",
+      bid: { priceFen: -5, durationDays: 1.5 },
+      reasons: [r("priceNotPositive"), r("durationUnreadable")],
+      stored: { priceFen: -5, durationDays: null },
+    },
   ];
   let opened: Awaited<ReturnType<typeof openTender>>;
 
@@ -238,7 +256,12 @@ describe("quality, security and the project manager outside the tender's terms",
     cases = [
       { what: "quality of 2 001 characters", bid: { quality: "优".repeat(2001) }, reasons: [r("quality")], stored: { quality: "优".repeat(2001) } },
       { what: "quality with control characters", bid: { quality: "合格\u0007\u001b[2J" }, reasons: [r("quality")], stored: { quality: "合格\u0007\u001b[2J" } },
-      { what: "quality with a NUL, a guarantee expiring before the bid validity period ends", bid: { quality: `合格${NUL}`, security: { ...GUARANTEE, validUntil: "2026-12-06" } }, reasons: [r("qualityUnreadable"), r("guaranteeValidity")], stored: { quality: null, securityOk: false } },
+      {
+        what: "quality with a NUL, a guarantee expiring before the bid validity period ends",
+        bid: { quality: `合格${NUL}`, security: { ...GUARANTEE, validUntil: "2026-12-06" } },
+        reasons: [r("qualityUnreadable"), r("guaranteeValidity")],
+        stored: { quality: null, securityOk: false },
+      },
       {
         what: "the manager's name and certificate differing from the company's record",
         bid: { projectManager: { name: "冒名顶替", certificateNumber: "浙000000000" } },
@@ -258,7 +281,12 @@ describe("quality, security and the project manager outside the tender's terms",
 
 describe("NUL and other values the database cannot store, files outside the county's limits", () => {
   const cases: Case[] = [
-    { what: "a manager id with a NUL and SQL", bid: { projectManagerId: `x${NUL}' or 1=1 --` }, reasons: [r("projectManager")], stored: { projectManagerId: null, projectManagerName: null } },
+    {
+      what: "a manager id with a NUL and SQL",
+      bid: { projectManagerId: `x${NUL}' or 1=1 --` },
+      reasons: [r("projectManager")],
+      stored: { projectManagerId: null, projectManagerName: null },
+    },
     {
       what: "a manager of no company of ours, and a guarantee that starts after the deadline",
       bid: { projectManagerId: "00000000-0000-4000-8000-000000000000", security: { ...GUARANTEE, validFrom: "2026-11-27" } },
@@ -309,7 +337,11 @@ describe("a bid the bidder poisoned, and a genuine platform fault, in one window
     await kit.publish(projectId, tenderFields({ deadline: "2026-11-26T10:00", bidSecurity: "3000" }), await cookieFor(ctx, DEMO.committeeA1));
     const tender = await kit.tenderOf(projectId);
     // A: every value the database cannot store (this made the update throw, and an incident, before).
-    const a = await sealBid(ctx, bidders[0], tender.id, { priceFen: 2 ** 64, mark: "A", bid: { durationDays: 2 ** 31 + 1, quality: `优良${NUL}`, projectManager: { name: `张${NUL}`, certificateNumber: "x" } } });
+    const a = await sealBid(ctx, bidders[0], tender.id, {
+      priceFen: 2 ** 64,
+      mark: "A",
+      bid: { durationDays: 2 ** 31 + 1, quality: `优良${NUL}`, projectManager: { name: `张${NUL}`, certificateNumber: "x" } },
+    });
     // B: a receipt naming a manifest hash that is not the sealed one (the bidder's own doing).
     const b = await sealBid(ctx, bidders[1], tender.id, { priceFen: 18_000_000, mark: "B" });
     const fake = "ab".repeat(32);
@@ -346,7 +378,14 @@ describe("a bid the bidder poisoned, and a genuine platform fault, in one window
     const [cVersion] = await database.db.select().from(schema.bidVersions).where(eq(schema.bidVersions.bidId, ids[2]));
     const internals = 'Failed query: update "bid_openings" set "quality" = $1 where "bid_id" = $2\nparams: 秘密参数';
     const broken = Object.create(ctx.files) as typeof ctx.files;
-    broken.get = (sha: string) => (sha === cVersion.ciphertextSha256 ? new Readable({ read() { this.destroy(new Error(internals)); } }) : ctx.files.get(sha));
+    broken.get = (sha: string) =>
+      sha === cVersion.ciphertextSha256
+        ? new Readable({
+            read() {
+              this.destroy(new Error(internals));
+            },
+          })
+        : ctx.files.get(sha);
     const logged = vi.spyOn(console, "error").mockImplementation(() => {});
     let body: string;
     try {

@@ -55,7 +55,8 @@ async function recordPackage(query: Parameters<typeof countyRecordPackage>[4] = 
 const priceForms = (fen: number) => [String(fen), JSON.stringify(fen / 100), formatFen(fen), formatFen(fen).replace("¥", "")];
 
 const tags = (pkg: ReleasePackage, ocid?: string) => pkg.releases.filter((r) => !ocid || r.ocid === ocid).map((r) => r.tag.join("+"));
-const last = (pkg: ReleasePackage) => pkg.releases[pkg.releases.length - 1] as OcdsRelease & { buyer: any; tender: any; bids?: any; awards?: any[]; contracts?: any[]; parties: any[]; relatedProcesses?: any[] };
+const last = (pkg: ReleasePackage) =>
+  pkg.releases[pkg.releases.length - 1] as OcdsRelease & { buyer: any; tender: any; bids?: any; awards?: any[]; contracts?: any[]; parties: any[]; relatedProcesses?: any[] };
 
 beforeAll(async () => {
   database = await createTestDb();
@@ -119,7 +120,14 @@ describe("a published tender with sealed bids, before and after its deadline", (
     expect(tags(pkg)).toEqual(["tender"]);
     const r = last(pkg);
     expect(r.ocid).toBe(`${PREFIX}-${projectId}`);
-    expect(r.tender).toMatchObject({ id: tenderId, status: "active", value: { amount: 200_000, currency: "CNY" }, procurementMethod: "open", mainProcurementCategory: "works", awardCriteria: "priceOnly" });
+    expect(r.tender).toMatchObject({
+      id: tenderId,
+      status: "active",
+      value: { amount: 200_000, currency: "CNY" },
+      procurementMethod: "open",
+      mainProcurementCategory: "works",
+      awardCriteria: "priceOnly",
+    });
     expect(r.tender.tenderPeriod.endDate).toBe("2026-12-01T01:30:00.000Z"); // 09:30 Beijing
     expect(r.buyer.name).toBe("青山村");
     expect(r.parties.map((p: { roles: string[] }) => p.roles)).toEqual([["buyer", "procuringEntity"], ["reviewBody"]]);
@@ -133,7 +141,12 @@ describe("a published tender with sealed bids, before and after its deadline", (
 
   it("adds an amendment as a 'tenderAmendment' release and appears in the county feed, still without bids", async () => {
     ctx.clock.set("2026-11-21T02:00:00Z");
-    await amendTender(database.db, ctx.clock, host, tenderId, kit.villageId, { title: "补充图纸", body: "增加排水沟大样图一张。", affectsPreparation: false, newDeadline: "2026-12-02T09:30" });
+    await amendTender(database.db, ctx.clock, host, tenderId, kit.villageId, {
+      title: "补充图纸",
+      body: "增加排水沟大样图一张。",
+      affectsPreparation: false,
+      newDeadline: "2026-12-02T09:30",
+    });
     const pkg = await releasePackage(projectId);
     expect(tags(pkg)).toEqual(["tender", "tenderAmendment"]);
     const r = last(pkg);
@@ -174,7 +187,9 @@ describe("a published tender with sealed bids, before and after its deadline", (
     expect(r.bids.statistics).toEqual(expect.arrayContaining([{ id: "bids", measure: "bids", value: 2 }]));
     expect(r.bids.details.map((d: { tenderers: { name: string }[] }) => d.tenderers[0].name).sort()).toEqual(bidders.map((b) => b.companyName).sort());
     expect(r.bids.details.every((d: { value?: unknown; status: string }) => d.value === undefined && d.status === "pending")).toBe(true);
-    expect(r.parties.filter((p: { roles: string[] }) => p.roles.includes("tenderer")).every((p: { identifier: { scheme: string } }) => p.identifier.scheme === "CN-USCI")).toBe(true);
+    expect(r.parties.filter((p: { roles: string[] }) => p.roles.includes("tenderer")).every((p: { identifier: { scheme: string } }) => p.identifier.scheme === "CN-USCI")).toBe(
+      true,
+    );
     const text = JSON.stringify(pkg);
     expect(PRICES.flatMap(priceForms).filter((s) => text.includes(s))).toEqual([]);
   });
@@ -252,7 +267,13 @@ describe("a project from publicity to completion", () => {
     const [award] = await database.db.select().from(schema.awards).where(eq(schema.awards.tenderId, p.tenderId));
     expect(r.tender.status).toBe("complete");
     expect(r.awards).toEqual([
-      expect.objectContaining({ id: "award-1", status: "active", value: { amount: award.priceFen / 100, currency: "CNY" }, relatedBids: [candidates[0]], date: award.signedAt!.toISOString() }),
+      expect.objectContaining({
+        id: "award-1",
+        status: "active",
+        value: { amount: award.priceFen / 100, currency: "CNY" },
+        relatedBids: [candidates[0]],
+        date: award.signedAt!.toISOString(),
+      }),
     ]);
     const supplier = r.parties.find((x: { roles: string[] }) => x.roles.includes("supplier"));
     expect(r.awards![0].suppliers).toEqual([{ id: supplier.id, name: supplier.name }]);

@@ -46,7 +46,11 @@ const isLoginRedirect = (r: unknown) => r instanceof Response && (r.headers.get(
 function request(url: string, method: "GET" | "POST", cookie?: string) {
   return method === "GET"
     ? get(url, cookie)
-    : new Request(new URL(url, ORIGIN), { method: "POST", body: new URLSearchParams({ intent: "passkey-gate-probe" }), headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: ORIGIN, ...(cookie ? { Cookie: cookie } : {}) } });
+    : new Request(new URL(url, ORIGIN), {
+        method: "POST",
+        body: new URLSearchParams({ intent: "passkey-gate-probe" }),
+        headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: ORIGIN, ...(cookie ? { Cookie: cookie } : {}) },
+      });
 }
 async function call(fn: Handler, url: string, method: "GET" | "POST", cookie?: string) {
   try {
@@ -62,7 +66,9 @@ describe("an official without a passkey", () => {
   it("is sent to register one from every loader and action but the registration, logout and the language and text-size switches", async () => {
     const missed: string[] = [];
     let checked = 0;
-    for (const f of readdirSync(ROUTES_DIR).filter((n) => /\.tsx?$/.test(n)).sort()) {
+    for (const f of readdirSync(ROUTES_DIR)
+      .filter((n) => /\.tsx?$/.test(n))
+      .sort()) {
       const route = f.replace(/\.tsx?$/, "");
       if (OPEN.has(route)) continue;
       const mod = (await import(/* @vite-ignore */ path.join(ROUTES_DIR, f))) as { loader?: Handler; action?: Handler };
@@ -105,7 +111,15 @@ describe("an official without a passkey", () => {
 
   it("is let through everywhere once a passkey is registered through the page's endpoint", async () => {
     const step = (body: unknown) =>
-      run(registerRoute.action, new Request(new URL("/auth/passkey/register", ORIGIN), { method: "POST", headers: { Cookie: official, Origin: ORIGIN, "Content-Type": "application/json" }, body: JSON.stringify(body) }), ctx) as Promise<Response>;
+      run(
+        registerRoute.action,
+        new Request(new URL("/auth/passkey/register", ORIGIN), {
+          method: "POST",
+          headers: { Cookie: official, Origin: ORIGIN, "Content-Type": "application/json" },
+          body: JSON.stringify(body),
+        }),
+        ctx,
+      ) as Promise<Response>;
     const options = await step({ step: "options" });
     expect(options.status).toBe(200);
     const { options: o } = (await options.json()) as { options: { challenge: string } };

@@ -44,13 +44,17 @@ describe("the opening record", () => {
     expect(options.allowCredentials.map((c) => c.id).sort()).toEqual(held.sort());
     expect(held).toContain(key.credentialId);
     // An approval of some other digest is refused, and uses up nothing but that request.
-    await expect(completeRecordSignature(database.db, ctx.clock, ctx.files, ctx.rp, host, villageId, tenderId, requestId, assertion(key, Buffer.alloc(32, 1).toString("base64url")))).rejects.toMatchObject({
+    await expect(
+      completeRecordSignature(database.db, ctx.clock, ctx.files, ctx.rp, host, villageId, tenderId, requestId, assertion(key, Buffer.alloc(32, 1).toString("base64url"))),
+    ).rejects.toMatchObject({
       key: "errors.passkeyFailed",
     });
     const again = await requestRecordSignature(database.db, ctx.clock, ctx.files, ctx.rp, host, villageId, tenderId);
     const signed = await completeRecordSignature(database.db, ctx.clock, ctx.files, ctx.rp, host, villageId, tenderId, again.requestId, assertion(key, again.options.challenge));
     // Signed once: a replay of the same approval is refused.
-    await expect(completeRecordSignature(database.db, ctx.clock, ctx.files, ctx.rp, host, villageId, tenderId, again.requestId, assertion(key, again.options.challenge))).rejects.toMatchObject({ key: "errors.signature.alreadySigned" });
+    await expect(
+      completeRecordSignature(database.db, ctx.clock, ctx.files, ctx.rp, host, villageId, tenderId, again.requestId, assertion(key, again.options.challenge)),
+    ).rejects.toMatchObject({ key: "errors.signature.alreadySigned" });
 
     const published = await publishedRecord(database.db, tenderId);
     expect(published?.sha256).toBe(signed.sha256);

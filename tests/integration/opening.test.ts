@@ -137,14 +137,19 @@ describe("the remote opening", () => {
     await startDecryption(database.db, ctx.clock, host, villageId, tender.id);
     // Bidder 0 sends a wrong key: recorded, the bid still waits and can be opened afterwards.
     const wrong = Buffer.alloc(32, 7).toString("base64url");
-    expect(await submitDataKey(database.db, ctx.clock, ctx.files, bidders[0].actor, bidders[0].companyId, tender.id, wrong)).toEqual({ ok: false, error: "errors.opening.wrongKey" });
+    expect(await submitDataKey(database.db, ctx.clock, ctx.files, bidders[0].actor, bidders[0].companyId, tender.id, wrong)).toEqual({
+      ok: false,
+      error: "errors.opening.wrongKey",
+    });
     expect(await decrypt(0, tender.id)).toEqual({ ok: true, status: "decrypted" });
     // Bidder 1's price is above the ceiling (its browser was bypassed): opened and marked with the reason, for the panel.
     expect(await decrypt(1, tender.id)).toEqual({ ok: true, status: "decrypted" });
     // Bidder 2 never decrypts. The host cannot read out before the window ends.
     await expect(startReading(database.db, ctx.clock, host, villageId, tender.id)).rejects.toMatchObject({ key: "errors.opening.windowOpen" });
     ctx.clock.advance(30 * 60_000);
-    await expect(submitDataKey(database.db, ctx.clock, ctx.files, bidders[2].actor, bidders[2].companyId, tender.id, wrong)).rejects.toMatchObject({ key: "errors.opening.notNow" });
+    await expect(submitDataKey(database.db, ctx.clock, ctx.files, bidders[2].actor, bidders[2].companyId, tender.id, wrong)).rejects.toMatchObject({
+      key: "errors.opening.notNow",
+    });
     expect(await startReading(database.db, ctx.clock, host, villageId, tender.id)).toEqual({ failed: true });
     const rows = await database.db.select().from(schema.bidOpenings).where(eq(schema.bidOpenings.tenderId, tender.id));
     expect(rows.map((r) => [r.status, r.reason]).sort()).toEqual([
@@ -192,7 +197,9 @@ describe("the remote opening", () => {
     await expect(startReading(database.db, ctx.clock, host, villageId, tender.id)).rejects.toMatchObject({ key: "errors.opening.mustExtend" });
     await expect(extendWindow(database.db, ctx.clock, host, villageId, tender.id, { minutes: "15", reason: "" })).rejects.toMatchObject({ key: "errors.opening.reasonRequired" });
     await extendWindow(database.db, ctx.clock, host, villageId, tender.id, { minutes: "15", reason: "平台故障，延长解密时间" });
-    await expect(extendWindow(database.db, ctx.clock, host, villageId, tender.id, { minutes: "15", reason: "再延长一次" })).rejects.toMatchObject({ key: "errors.opening.extendedOnce" });
+    await expect(extendWindow(database.db, ctx.clock, host, villageId, tender.id, { minutes: "15", reason: "再延长一次" })).rejects.toMatchObject({
+      key: "errors.opening.extendedOnce",
+    });
     ctx.clock.advance(16 * 60_000);
     expect(await startReading(database.db, ctx.clock, host, villageId, tender.id)).toEqual({ failed: true });
     const statuses = (await database.db.select().from(schema.bidOpenings).where(eq(schema.bidOpenings.tenderId, tender.id))).map((r) => r.status).sort();

@@ -96,7 +96,11 @@ describe("the outbox", () => {
       await database.db.update(users).set({ email: "li@example.cn" }).where(eq(users.id, b.id));
       await database.db.transaction((tx) => notify(tx, ctx.clock, [b.id], "award.lost", { project: "Road" }, null));
       const [row] = await database.db.select().from(outbox);
-      expect([row.channel, row.subject, row.body]).toEqual(["email", "村易招: Not awarded", "“Road” has been awarded to another bidder; your bid security will be released on time."]);
+      expect([row.channel, row.subject, row.body]).toEqual([
+        "email",
+        "村易招: Not awarded",
+        "“Road” has been awarded to another bidder; your bid security will be released on time.",
+      ]);
     } finally {
       setActiveChannels(["sms", "email", "wechat"]);
       await database.db.update(users).set({ locale: "zh-CN", email: null }).where(eq(users.id, b.id));
@@ -347,7 +351,15 @@ describe("reminders", () => {
     await kit.publish(projectId, tenderFields({ deadline: "2026-11-27T10:00", bidSecurity: "3000" }), await cookieFor(ctx, DEMO.committeeA1));
     const tender = await kit.tenderOf(projectId);
     const bidder = await preparedBidder(database, ctx, DEMO.contractor1);
-    await submitBid(database.db, ctx.clock, ctx.files, bidder.actor, bidder.companyId, tender.id, submitInput(await sealBid(ctx, bidder, tender.id, { priceFen: 18_000_000, mark: "r" })));
+    await submitBid(
+      database.db,
+      ctx.clock,
+      ctx.files,
+      bidder.actor,
+      bidder.companyId,
+      tender.id,
+      submitInput(await sealBid(ctx, bidder, tender.id, { priceFen: 18_000_000, mark: "r" })),
+    );
     ctx.clock.set(new Date(tender.deadline.getTime() - 31 * 60_000));
     expect(await remindOpeningSoon(database.db, ctx.clock)).toBe(0);
     ctx.clock.set(new Date(tender.deadline.getTime() - 29 * 60_000));

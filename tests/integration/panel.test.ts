@@ -18,7 +18,13 @@ let database: Database;
 let ctx: ReturnType<typeof makeContext>;
 let opened: Awaited<ReturnType<typeof closedOpening>>;
 
-const expertByName = async (name: string) => (await database.db.select().from(schema.users).where(eq(schema.users.name, `专家 ${name}`)))[0].id;
+const expertByName = async (name: string) =>
+  (
+    await database.db
+      .select()
+      .from(schema.users)
+      .where(eq(schema.users.name, `专家 ${name}`))
+  )[0].id;
 const userOf = async (phone: string) => (await database.db.select().from(schema.users).where(eq(schema.users.phone, phone)))[0];
 
 beforeAll(async () => {
@@ -31,7 +37,16 @@ afterAll(async () => {
 });
 
 describe("conflicts of interest", () => {
-  const base: PoolExpert = { userId: "e", name: "专家", specialties: ["房屋建筑"], employer: "某设计院", declaredRelations: [], pastEmployers: [], available: true, suspendedUntil: null };
+  const base: PoolExpert = {
+    userId: "e",
+    name: "专家",
+    specialties: ["房屋建筑"],
+    employer: "某设计院",
+    declaredRelations: [],
+    pastEmployers: [],
+    available: true,
+    suspendedUntil: null,
+  };
   const ctx = { parties: ["青山村", "浙江青山建设工程有限公司"], specialty: null, today: "2026-11-26", since: "2023-11-27" };
 
   it("excludes experts tied to the village or a bidder, and the unavailable and suspended", () => {
@@ -51,19 +66,37 @@ describe("conflicts of interest", () => {
 describe("the panel draw", () => {
   it("is refused to anyone but the host, and before the opening has closed", async () => {
     const supervisor = await userOf(DEMO.supervisorA);
-    await expect(drawPanel(database.db, ctx.clock, { userId: supervisor.id, role: "supervisor", ip: null }, opened.townshipId, opened.tenderId)).rejects.toMatchObject({ options: { status: 403 } });
+    await expect(drawPanel(database.db, ctx.clock, { userId: supervisor.id, role: "supervisor", ip: null }, opened.townshipId, opened.tenderId)).rejects.toMatchObject({
+      options: { status: 403 },
+    });
   });
 
   it("draws members and reserves at random from the eligible experts, records the seed and every exclusion, and tells the members", async () => {
     // 吴振华 works for a bidder now; 何雪梅 declared a relation to the village; 许文涛 worked for a bidder last year; 杨秀英 is suspended.
     const bidderName = opened.bidders[0].companyName;
-    await database.db.update(schema.experts).set({ employer: bidderName }).where(eq(schema.experts.userId, await expertByName("吴振华")));
-    await database.db.update(schema.experts).set({ declaredRelations: ["青山村"] }).where(eq(schema.experts.userId, await expertByName("何雪梅")));
-    await database.db.update(schema.experts).set({ pastEmployers: [{ employer: bidderName, until: "2025-12-31" }] }).where(eq(schema.experts.userId, await expertByName("许文涛")));
-    await database.db.update(schema.experts).set({ suspendedUntil: "2027-06-30" }).where(eq(schema.experts.userId, await expertByName("杨秀英")));
+    await database.db
+      .update(schema.experts)
+      .set({ employer: bidderName })
+      .where(eq(schema.experts.userId, await expertByName("吴振华")));
+    await database.db
+      .update(schema.experts)
+      .set({ declaredRelations: ["青山村"] })
+      .where(eq(schema.experts.userId, await expertByName("何雪梅")));
+    await database.db
+      .update(schema.experts)
+      .set({ pastEmployers: [{ employer: bidderName, until: "2025-12-31" }] })
+      .where(eq(schema.experts.userId, await expertByName("许文涛")));
+    await database.db
+      .update(schema.experts)
+      .set({ suspendedUntil: "2027-06-30" })
+      .where(eq(schema.experts.userId, await expertByName("杨秀英")));
 
     const result = await drawPanel(database.db, ctx.clock, opened.host, opened.villageId, opened.tenderId, { seed: "ab".repeat(32) });
-    const excluded = Object.fromEntries(await Promise.all(result.exclusions.map(async (e) => [(await database.db.select().from(schema.users).where(eq(schema.users.id, e.expertId)))[0].name.replace("专家 ", ""), e.reason])));
+    const excluded = Object.fromEntries(
+      await Promise.all(
+        result.exclusions.map(async (e) => [(await database.db.select().from(schema.users).where(eq(schema.users.id, e.expertId)))[0].name.replace("专家 ", ""), e.reason]),
+      ),
+    );
     expect(excluded).toEqual({ 吴振华: "sameEmployer", 何雪梅: "declaredRelation", 许文涛: "formerEmployer", 杨秀英: "suspended" });
     expect(result.members).toHaveLength(3);
     expect(result.reserves).toHaveLength(1); // 8 experts − 4 excluded = 4 eligible: 3 members + 1 reserve
@@ -84,7 +117,9 @@ describe("the panel draw", () => {
     const reserve = members.find((m) => m.role === "reserve")!;
     const expert = (id: string) => ({ userId: id, role: "expert", ip: "203.0.113.9" });
     await declare(database.db, ctx.clock, expert(first.expertId), opened.tenderId, { accept: true });
-    await expect(declare(database.db, ctx.clock, expert(second.expertId), opened.tenderId, { accept: false, reason: "" })).rejects.toMatchObject({ key: "errors.panel.reasonRequired" });
+    await expect(declare(database.db, ctx.clock, expert(second.expertId), opened.tenderId, { accept: false, reason: "" })).rejects.toMatchObject({
+      key: "errors.panel.reasonRequired",
+    });
     await declare(database.db, ctx.clock, expert(second.expertId), opened.tenderId, { accept: false, reason: "与投标人法定代表人系同学" });
     const after = await database.db.select().from(schema.panelMembers).where(eq(schema.panelMembers.tenderId, opened.tenderId));
     expect(after.find((m) => m.expertId === second.expertId)).toMatchObject({ status: "recused", recuseReason: "与投标人法定代表人系同学" });
@@ -111,8 +146,12 @@ describe("the panel page", () => {
     const host = await cookieFor(ctx, DEMO.committeeA1);
     const page = unwrap(await run(panelRoute.loader, get(`/panels/${other.tenderId}`, host), ctx, { id: other.tenderId }));
     expect(page.data).toMatchObject({ host: true, panel: null });
-    expect((await run(panelRoute.loader, get(`/panels/${other.tenderId}`, await cookieFor(ctx, DEMO.contractor1)), ctx, { id: other.tenderId })) as Response).toMatchObject({ status: 403 });
-    expect((await run(panelRoute.loader, get(`/panels/${other.tenderId}`, await cookieFor(ctx, DEMO.committeeA2)), ctx, { id: other.tenderId })) as Response).toMatchObject({ status: 403 });
+    expect((await run(panelRoute.loader, get(`/panels/${other.tenderId}`, await cookieFor(ctx, DEMO.contractor1)), ctx, { id: other.tenderId })) as Response).toMatchObject({
+      status: 403,
+    });
+    expect((await run(panelRoute.loader, get(`/panels/${other.tenderId}`, await cookieFor(ctx, DEMO.committeeA2)), ctx, { id: other.tenderId })) as Response).toMatchObject({
+      status: 403,
+    });
     const drawn = unwrap(await run(panelRoute.action, post(`/panels/${other.tenderId}`, { intent: "draw", specialty: "" }, host), ctx, { id: other.tenderId }));
     expect(drawn.data.done).toBe("draw");
     const after = unwrap(await run(panelRoute.loader, get(`/panels/${other.tenderId}`, host), ctx, { id: other.tenderId })).data;
@@ -132,7 +171,11 @@ describe("the host's specialty filter", () => {
     // Every expert available again, five of them in 房屋建筑: a filter that leaves 5 for 3 seats.
     await database.db.update(schema.experts).set({ employer: "某设计院", declaredRelations: [], pastEmployers: [], suspendedUntil: null, available: true });
     const experts = await database.db.select().from(schema.experts).orderBy(schema.experts.userId);
-    for (const [i, e] of experts.entries()) await database.db.update(schema.experts).set({ specialties: i < 5 ? ["房屋建筑"] : ["园林绿化"] }).where(eq(schema.experts.userId, e.userId));
+    for (const [i, e] of experts.entries())
+      await database.db
+        .update(schema.experts)
+        .set({ specialties: i < 5 ? ["房屋建筑"] : ["园林绿化"] })
+        .where(eq(schema.experts.userId, e.userId));
     const before = (await database.db.select().from(schema.panels)).length;
     await expect(drawPanel(database.db, ctx.clock, opened.host, opened.villageId, other.tenderId, { specialty: "房屋建筑" })).rejects.toMatchObject({
       key: "errors.panel.filterTooNarrow",

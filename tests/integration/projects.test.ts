@@ -47,7 +47,10 @@ function multipart(path: string, form: FormData, cookie: string) {
 async function create(form: FormData, cookie = c.committeeA1): Promise<string> {
   const res = (await run(newRoute.action, multipart("/projects/new", form, cookie), ctx)) as Response;
   expect(res.status, JSON.stringify(unwrap(res).data)).toBe(302);
-  return res.headers.get("Location")!.replace(/^\/projects\//, "").replace(/\?.*/, "");
+  return res.headers
+    .get("Location")!
+    .replace(/^\/projects\//, "")
+    .replace(/\?.*/, "");
 }
 
 async function state(id: string) {
@@ -87,7 +90,9 @@ describe("registering a project", () => {
   });
 
   it("refuses a file larger than the county's limit", async () => {
-    await database.query(`INSERT INTO county_settings (county_id, values, updated_at) SELECT county_id, '{"uploadMaxMegabytes": 1}', now() FROM orgs WHERE kind = 'village' LIMIT 1 ON CONFLICT (county_id) DO UPDATE SET values = '{"uploadMaxMegabytes": 1}'`);
+    await database.query(
+      `INSERT INTO county_settings (county_id, values, updated_at) SELECT county_id, '{"uploadMaxMegabytes": 1}', now() FROM orgs WHERE kind = 'village' LIMIT 1 ON CONFLICT (county_id) DO UPDATE SET values = '{"uploadMaxMegabytes": 1}'`,
+    );
     try {
       const big = new File([Buffer.concat([Buffer.from("%PDF-1.4\n"), Buffer.alloc(1024 * 1024 + 10)])], "big.pdf");
       const res = unwrap(await run(newRoute.action, multipart("/projects/new", projectForm({ "proposal.file": big }), c.committeeA1), ctx));
@@ -113,7 +118,9 @@ describe("registering a project", () => {
 
 describe("submitting and approving", () => {
   it("checks quorum and majority before a project can be submitted", async () => {
-    const id = await create(projectForm({ name: "石桥村水塘清淤", location: "石桥村", scope: "清淤 2000 立方", "villagers_meeting.attended": "20", "villagers_meeting.votesFor": "18" }));
+    const id = await create(
+      projectForm({ name: "石桥村水塘清淤", location: "石桥村", scope: "清淤 2000 立方", "villagers_meeting.attended": "20", "villagers_meeting.votesFor": "18" }),
+    );
     const res = unwrap(await run(projectRoute.action, post(`/projects/${id}`, { intent: "submit" }, c.committeeA1), ctx, { id }));
     expect(res.status).toBe(400);
     expect(res.data.errors["villagers_meeting.attended"]).toEqual({ key: "errors.project.quorum", values: { ratio: "2/3" } });
@@ -146,14 +153,29 @@ describe("submitting and approving", () => {
   });
 
   it("returns with a reason, after which the committee can edit and resubmit", async () => {
-    const id = await create(projectForm({ name: "青山村路灯采购安装", type: "goods", location: "青山村主干道", scope: "太阳能路灯 40 盏", estimate: "150000", ceiling: "150000", intent: "submit" }));
+    const id = await create(
+      projectForm({ name: "青山村路灯采购安装", type: "goods", location: "青山村主干道", scope: "太阳能路灯 40 盏", estimate: "150000", ceiling: "150000", intent: "submit" }),
+    );
     const noReason = unwrap(await run(projectRoute.action, post(`/projects/${id}`, { intent: "return", reason: "" }, c.supervisorA), ctx, { id }));
     expect(noReason.data.errors.reason).toBe("errors.project.reasonRequired");
     await run(projectRoute.action, post(`/projects/${id}`, { intent: "return", reason: "请补充路灯型号和数量清单" }, c.supervisorA), ctx, { id });
     expect(await state(id)).toBe("returned");
     // Another village's committee may not touch it.
     expect(unwrap(await run(editRoute.loader, get(`/projects/${id}/edit`, c.committeeB1), ctx, { id })).status).toBe(403);
-    const edit = multipart(`/projects/${id}/edit`, projectForm({ name: "青山村路灯采购安装", type: "goods", location: "青山村主干道", scope: "太阳能路灯 40 盏（型号见清单）", estimate: "150000", ceiling: "150000", "proposal.file": null, intent: "submit" }), c.committeeA1);
+    const edit = multipart(
+      `/projects/${id}/edit`,
+      projectForm({
+        name: "青山村路灯采购安装",
+        type: "goods",
+        location: "青山村主干道",
+        scope: "太阳能路灯 40 盏（型号见清单）",
+        estimate: "150000",
+        ceiling: "150000",
+        "proposal.file": null,
+        intent: "submit",
+      }),
+      c.committeeA1,
+    );
     const res = (await run(editRoute.action, edit, ctx, { id })) as Response;
     expect(res.status).toBe(302);
     expect(await state(id)).toBe("submitted");
@@ -161,7 +183,10 @@ describe("submitting and approving", () => {
 
   it("warns of splitting and approves it only with a written justification", async () => {
     const first = await create(projectForm({ name: "梅岭村机耕路硬化（一期）", location: "梅岭村", scope: "机耕路硬化", estimate: "600000", ceiling: "600000" }), c.committeeB1);
-    const second = await create(projectForm({ name: "梅岭村机耕路硬化（二期）", location: "梅岭村", scope: "机耕路硬化", estimate: "500000", ceiling: "500000", intent: "submit" }), c.committeeB1);
+    const second = await create(
+      projectForm({ name: "梅岭村机耕路硬化（二期）", location: "梅岭村", scope: "机耕路硬化", estimate: "500000", ceiling: "500000", intent: "submit" }),
+      c.committeeB1,
+    );
     void first;
     const page = unwrap(await run(projectRoute.loader, get(`/projects/${second}`, c.supervisorB), ctx, { id: second })).data;
     expect(page.project.splitting.related.map((r: { id: string }) => r.id)).toEqual([first]);

@@ -21,7 +21,6 @@ import { createTestDb } from "../helpers/db";
 import { assertion, givePasskey, inPublicity } from "../helpers/evaluation";
 import { HAVE_PDF_TOOLS, pdfsig, qpdfCheck } from "../helpers/pdf-tools";
 
-
 let database: Database;
 let ctx: ReturnType<typeof makeContext>;
 let p: Awaited<ReturnType<typeof inPublicity>>;
@@ -39,7 +38,11 @@ async function act(route: { action: (args: never) => unknown }, path: string, ph
   return unwrap(await run(route.action as never, post(path, fields, await as(phone)), ctx, { id }));
 }
 async function sign(phone: string, body: unknown) {
-  const request = new Request(new URL(url("/award/sign"), ORIGIN), { method: "POST", body: JSON.stringify(body), headers: { "Content-Type": "application/json", Origin: ORIGIN, Cookie: await as(phone) } });
+  const request = new Request(new URL(url("/award/sign"), ORIGIN), {
+    method: "POST",
+    body: JSON.stringify(body),
+    headers: { "Content-Type": "application/json", Origin: ORIGIN, Cookie: await as(phone) },
+  });
   return (await run(signRoute.action as never, request, ctx, { id })) as Response;
 }
 const projectState = async () => (await database.db.select().from(schema.projects).where(eq(schema.projects.id, p.projectId)))[0].state;
@@ -67,7 +70,9 @@ describe("the publicity page", () => {
     expect(data.period.running).toBe(true);
     expect(data.viewer).toMatchObject({ loggedIn: false, bidder: false, canObject: false, canComplain: false, host: false });
     expect(data.objections).toEqual([]);
-    const missing = (await run(publicityRoute.loader as never, get("/notices/00000000-0000-0000-0000-000000000000/publicity"), ctx, { id: "00000000-0000-0000-0000-000000000000" })) as Response;
+    const missing = (await run(publicityRoute.loader as never, get("/notices/00000000-0000-0000-0000-000000000000/publicity"), ctx, {
+      id: "00000000-0000-0000-0000-000000000000",
+    })) as Response;
     expect(missing.status).toBe(404);
   });
 
@@ -154,7 +159,10 @@ describe("complaints", () => {
     expect(accepted.state).toBe("accepted");
     expect(accepted.decideDueAt).toMatch(/^\d{4}-\d{2}-\d{2} /);
     expect((await act(publicityRoute, url("/publicity"), DEMO.supervisorA, { intent: "dismiss", complaintId: c.id, outcome: "" })).status).toBe(400);
-    expect(await act(publicityRoute, url("/publicity"), DEMO.supervisorA, { intent: "dismiss", complaintId: c.id, outcome: "经核查，评标程序合法，投诉不成立。" })).toMatchObject({ status: 200, data: { done: "dismiss" } });
+    expect(await act(publicityRoute, url("/publicity"), DEMO.supervisorA, { intent: "dismiss", complaintId: c.id, outcome: "经核查，评标程序合法，投诉不成立。" })).toMatchObject({
+      status: 200,
+      data: { done: "dismiss" },
+    });
 
     // The outcome is public; the complaint's text and the complainant are not.
     const pub = (await load(publicityRoute, url("/publicity"))).data.complaints;
@@ -245,12 +253,22 @@ describe("the award", () => {
     expect(page.award.state).toBe("signed");
     const winner = page.award.winner;
     expect(page.releases).toHaveLength(2); // the losers, at once
-    expect(page.releases.every((r: { company: string; amount: string; overdue: boolean; releasedAt: null }) => r.company !== winner && r.amount === "¥3,000.00" && !r.overdue && r.releasedAt === null)).toBe(true);
+    expect(
+      page.releases.every(
+        (r: { company: string; amount: string; overdue: boolean; releasedAt: null }) => r.company !== winner && r.amount === "¥3,000.00" && !r.overdue && r.releasedAt === null,
+      ),
+    ).toBe(true);
 
     // A supervisor cannot release; the host can.
     expect((await act(awardRoute, url("/award"), DEMO.supervisorA, { intent: "release", bidId: page.releases[0].bidId, note: "" })).status).toBe(403);
-    for (const r of page.releases) expect(await act(awardRoute, url("/award"), DEMO.committeeA1, { intent: "release", bidId: r.bidId, note: "已原路退回" })).toMatchObject({ status: 200, data: { done: "release" } });
-    expect((await act(awardRoute, url("/award"), DEMO.committeeA1, { intent: "release", bidId: page.releases[0].bidId, note: "" })).data.errors.form).toBe("errors.award.releaseState");
+    for (const r of page.releases)
+      expect(await act(awardRoute, url("/award"), DEMO.committeeA1, { intent: "release", bidId: r.bidId, note: "已原路退回" })).toMatchObject({
+        status: 200,
+        data: { done: "release" },
+      });
+    expect((await act(awardRoute, url("/award"), DEMO.committeeA1, { intent: "release", bidId: page.releases[0].bidId, note: "" })).data.errors.form).toBe(
+      "errors.award.releaseState",
+    );
 
     const today = beijingDay(ctx.clock.now());
     expect((await act(awardRoute, url("/award"), DEMO.committeeA1, { intent: "contract", contractDate: "2020-01-01" })).data.errors.contractDate).toBe("errors.award.contractDate");
@@ -262,11 +280,19 @@ describe("the award", () => {
     // Past its due date unreleased, it shows as overdue.
     ctx.clock.advance(6 * 24 * 3600 * 1000);
     expect((await load(awardRoute, url("/award"), DEMO.committeeA1)).data.releases.find((r: { company: string }) => r.company === winner).overdue).toBe(true);
-    expect(await act(awardRoute, url("/award"), DEMO.committeeA1, { intent: "release", bidId: winnerRelease.bidId, note: "" })).toMatchObject({ status: 200, data: { done: "release" } });
+    expect(await act(awardRoute, url("/award"), DEMO.committeeA1, { intent: "release", bidId: winnerRelease.bidId, note: "" })).toMatchObject({
+      status: 200,
+      data: { done: "release" },
+    });
 
     const day = beijingDay(ctx.clock.now());
-    expect((await act(awardRoute, url("/award"), DEMO.committeeA1, { intent: "complete", acceptanceDate: day, settlement: "一百" })).data.errors.settlement).toBe("errors.award.settlement");
-    expect(await act(awardRoute, url("/award"), DEMO.committeeA1, { intent: "complete", acceptanceDate: day, settlement: "179,500.50" })).toMatchObject({ status: 200, data: { done: "complete" } });
+    expect((await act(awardRoute, url("/award"), DEMO.committeeA1, { intent: "complete", acceptanceDate: day, settlement: "一百" })).data.errors.settlement).toBe(
+      "errors.award.settlement",
+    );
+    expect(await act(awardRoute, url("/award"), DEMO.committeeA1, { intent: "complete", acceptanceDate: day, settlement: "179,500.50" })).toMatchObject({
+      status: 200,
+      data: { done: "complete" },
+    });
     expect(await projectState()).toBe("completed");
     const done = (await load(awardRoute, url("/award"), DEMO.committeeA1)).data;
     expect(done.award).toMatchObject({ contractDate: today, acceptanceDate: day, settlement: "¥179,500.50" });
@@ -297,7 +323,9 @@ describe("the draw's verify page", () => {
     // The plain-text recipe hashes exactly what the server hashed.
     expect(data.commands.seed).toContain(data.secret);
     expect(data.commands.order).toHaveLength(3);
-    const missing = (await run(drawRoute.loader as never, get("/notices/00000000-0000-0000-0000-000000000000/draw"), ctx, { id: "00000000-0000-0000-0000-000000000000" })) as Response;
+    const missing = (await run(drawRoute.loader as never, get("/notices/00000000-0000-0000-0000-000000000000/draw"), ctx, {
+      id: "00000000-0000-0000-0000-000000000000",
+    })) as Response;
     expect(missing.status).toBe(404);
   });
 
@@ -348,10 +376,14 @@ describe("评定分离 (separate evaluation and decision), and an upheld complai
     await act(publicityRoute, url("/publicity"), p.bidders[2].phone, { intent: "complain", body: "评定分离的定标理由与事实不符。" });
     const [c] = (await load(publicityRoute, url("/publicity"), DEMO.supervisorA)).data.complaints;
     await act(publicityRoute, url("/publicity"), DEMO.supervisorA, { intent: "accept", complaintId: c.id });
-    expect(await act(publicityRoute, url("/publicity"), DEMO.supervisorA, { intent: "uphold", complaintId: c.id, outcome: "经核查，定标理由不成立，中标结果作废。" })).toMatchObject({ status: 200, data: { done: "uphold" } });
+    expect(
+      await act(publicityRoute, url("/publicity"), DEMO.supervisorA, { intent: "uphold", complaintId: c.id, outcome: "经核查，定标理由不成立，中标结果作废。" }),
+    ).toMatchObject({ status: 200, data: { done: "uphold" } });
     expect(await projectState()).toBe("failed");
     expect((await load(awardRoute, url("/award"), DEMO.committeeA1)).data.award.state).toBe("rejected");
-    expect((await load(publicityRoute, url("/publicity"))).data.complaints).toEqual([expect.objectContaining({ state: "upheld", outcome: "经核查，定标理由不成立，中标结果作废。" })]);
+    expect((await load(publicityRoute, url("/publicity"))).data.complaints).toEqual([
+      expect.objectContaining({ state: "upheld", outcome: "经核查，定标理由不成立，中标结果作废。" }),
+    ]);
     expect((await sign(DEMO.committeeA1, { step: "options" })).status).toBe(409);
   }, 120_000);
 });

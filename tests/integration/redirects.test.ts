@@ -141,7 +141,13 @@ describe("the forms that take a redirect", () => {
     const signIn = async (redirectTo: string) => {
       const options = (await (await call({ step: "options" })).json()) as { options: { challenge: string } };
       const a = key.approve(Buffer.from(options.options.challenge, "base64url"));
-      const response = { id: a.credentialId, rawId: a.credentialId, type: "public-key", clientExtensionResults: {}, response: { clientDataJSON: a.clientDataJSON, authenticatorData: a.authenticatorData, signature: a.signature } };
+      const response = {
+        id: a.credentialId,
+        rawId: a.credentialId,
+        type: "public-key",
+        clientExtensionResults: {},
+        response: { clientDataJSON: a.clientDataJSON, authenticatorData: a.authenticatorData, signature: a.signature },
+      };
       const res = await call({ step: "verify", response, redirectTo });
       expect(res.status).toBe(200);
       return ((await res.json()) as { redirectTo: string }).redirectTo;

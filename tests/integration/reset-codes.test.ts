@@ -28,7 +28,8 @@ async function reset(phone: string, code: string, password = "new-password-2026"
   return run(resetRoute.action, post("/reset-password", { phone, code, password, password2 }), ctx);
 }
 /** The same, typed at another address. */
-const resetFrom = (ip: string, phone: string, code: string) => run(resetRoute.action, post("/reset-password", { phone, code, password: "new-password-2026", password2: "new-password-2026" }), { ...ctx, ip });
+const resetFrom = (ip: string, phone: string, code: string) =>
+  run(resetRoute.action, post("/reset-password", { phone, code, password: "new-password-2026", password2: "new-password-2026" }), { ...ctx, ip });
 const userId = async (phone: string) => (await database.db.select().from(schema.users).where(eq(schema.users.phone, phone)))[0].id;
 
 describe("reset codes", () => {
@@ -58,7 +59,10 @@ describe("reset codes", () => {
     expect(code).toMatch(/^[2-9A-HJKMNP-Z]{5}-[2-9A-HJKMNP-Z]{5}$/);
     const [row] = await database.db.select().from(schema.resetCodes).where(eq(schema.resetCodes.userId, target));
     expect(JSON.stringify(row)).not.toContain(code.replace("-", ""));
-    const audit = await database.db.select().from(schema.auditLog).where(and(eq(schema.auditLog.action, "auth.reset_code_issue"), eq(schema.auditLog.objectId, target)));
+    const audit = await database.db
+      .select()
+      .from(schema.auditLog)
+      .where(and(eq(schema.auditLog.action, "auth.reset_code_issue"), eq(schema.auditLog.objectId, target)));
     expect(audit).toHaveLength(1);
     expect(JSON.stringify(audit[0])).not.toContain(code.slice(0, 5));
     expect(JSON.stringify(audit[0])).toContain(CHECK);
@@ -70,7 +74,10 @@ describe("reset codes", () => {
     expect(await database.db.select().from(schema.sessions).where(eq(schema.sessions.userId, target))).toHaveLength(0);
     const dash = (await run(issueRoute.loader, get("/reset-codes", before), ctx)) as Response;
     expect(dash.headers.get("Location")).toMatch(/^\/login/);
-    const [resetAudit] = await database.db.select().from(schema.auditLog).where(and(eq(schema.auditLog.action, "auth.password_reset"), eq(schema.auditLog.objectId, target)));
+    const [resetAudit] = await database.db
+      .select()
+      .from(schema.auditLog)
+      .where(and(eq(schema.auditLog.action, "auth.password_reset"), eq(schema.auditLog.objectId, target)));
     expect(resetAudit.actorUserId).toBe(target);
     // Once only.
     expect(unwrap(await reset(DEMO.committeeA2, code, "another-password-1")).data.errors.code).toBe("errors.reset.badCode");

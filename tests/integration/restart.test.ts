@@ -34,7 +34,8 @@ afterAll(async () => {
   await database?.close();
 });
 
-const projectState = async (id: string) => (await database.db.select({ state: schema.projects.state }).from(schema.projects).where(eq(schema.projects.id, id)))[0].state as ProjectState;
+const projectState = async (id: string) =>
+  (await database.db.select({ state: schema.projects.state }).from(schema.projects).where(eq(schema.projects.id, id)))[0].state as ProjectState;
 const closings = async (id: string) =>
   database.db
     .select()
@@ -66,7 +67,15 @@ describe("a deadline passing while the server is down", () => {
 
     // A bid an hour before the deadline.
     ctx.clock.set("2026-12-01T00:30:00Z");
-    const receipt = await submitBid(database.db, ctx.clock, ctx.files, bidder.actor, bidder.companyId, tender.id, submitInput(await sealBid(ctx, bidder, tender.id, { priceFen: 18_000_000, mark: "停机前的投标" })));
+    const receipt = await submitBid(
+      database.db,
+      ctx.clock,
+      ctx.files,
+      bidder.actor,
+      bidder.companyId,
+      tender.id,
+      submitInput(await sealBid(ctx, bidder, tender.id, { priceFen: 18_000_000, mark: "停机前的投标" })),
+    );
 
     // The server goes down at 09:00 Beijing and comes back at 11:00: nothing ran in between.
     ctx.clock.set("2026-12-01T03:00:00Z");

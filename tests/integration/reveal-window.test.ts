@@ -47,7 +47,6 @@ function priceForms(fen: number): string[] {
 const OPENED = [PRICES[0], PRICES[1], PRICES[2]];
 const needles = () => [...OPENED.flatMap(priceForms), "opening.reason.aboveCeiling", "技术标.pdf", `"durationDays":25`];
 
-
 /** Everything each official can get, as one text to search (zip entries by name and content). */
 async function everything(): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
@@ -58,12 +57,15 @@ async function everything(): Promise<Record<string, string>> {
     out[`${who} evaluation`] = JSON.stringify(ev);
     // Every file an opened bid holds: the evaluation's file route must not serve it.
     const [opened] = await database.db.select().from(schema.bidOpenings).where(eq(schema.bidOpenings.tenderId, tenderId)).limit(1);
-    for (const f of ((opened?.files as { sha256: string }[] | null) ?? [])) {
+    for (const f of (opened?.files as { sha256: string }[] | null) ?? []) {
       const res = (await run(evaluationFileRoute.loader, get(`/evaluations/${tenderId}/files/${f.sha256}`, cookie), ctx, { id: tenderId, sha: f.sha256 })) as Response;
       out[`${who} file ${f.sha256}`] = String(res.status === 200 ? Buffer.from(await res.arrayBuffer()).toString("latin1") : res.status);
     }
   }
-  for (const [who, cookie] of [["supervisor", cookies.supervisor], ["admin", cookies.admin]] as const) {
+  for (const [who, cookie] of [
+    ["supervisor", cookies.supervisor],
+    ["admin", cookies.admin],
+  ] as const) {
     for (const query of [`project=${projectId}`, `township=${townshipId}`]) {
       const res = (await run(exportRoute.loader, get(`/audit/export?${query}`, cookie), ctx)) as Response;
       expect(res.status, `${who} export ${query}`).toBe(200);
@@ -96,7 +98,15 @@ beforeAll(async () => {
   tenderId = tender.id;
   for (const [i, phone] of PHONES.entries()) {
     const b = await preparedBidder(database, ctx, phone);
-    await submitBid(database.db, ctx.clock, ctx.files, b.actor, b.companyId, tenderId, submitInput(await sealBid(ctx, b, tenderId, { priceFen: PRICES[i], mark: `${PM_MARK}-${phone}` })));
+    await submitBid(
+      database.db,
+      ctx.clock,
+      ctx.files,
+      b.actor,
+      b.companyId,
+      tenderId,
+      submitInput(await sealBid(ctx, b, tenderId, { priceFen: PRICES[i], mark: `${PM_MARK}-${phone}` })),
+    );
     bidders.push(b);
   }
   const [u] = await database.db.select().from(schema.users).where(eq(schema.users.phone, DEMO.committeeA1));
@@ -121,7 +131,12 @@ afterAll(async () => {
 describe("during the decryption window", () => {
   it("the opened bids are really there (so the search below can find them)", async () => {
     const rows = await database.db.select().from(schema.bidOpenings).where(eq(schema.bidOpenings.tenderId, tenderId));
-    expect(rows.filter((r) => r.priceFen !== null).map((r) => r.priceFen).sort()).toEqual([...OPENED].sort());
+    expect(
+      rows
+        .filter((r) => r.priceFen !== null)
+        .map((r) => r.priceFen)
+        .sort(),
+    ).toEqual([...OPENED].sort());
     expect(rows.some((r) => r.status === "decrypted" && r.reason?.includes("opening.reason.aboveCeiling"))).toBe(true);
   });
 

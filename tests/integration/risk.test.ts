@@ -44,7 +44,18 @@ beforeAll(async () => {
   opened = await closedOpening(database, ctx, "石板路修缮工程");
   // Two of the bidders decrypted from one browser (the long-lived device cookie), somewhere else.
   for (const b of opened.bidders.slice(0, 2))
-    await database.db.insert(schema.activityTraces).values({ tenderId: opened.tenderId, companyId: b.companyId, userId: b.userId, kind: "decrypt", ip: "192.0.2.44", deviceId: "6f1d3a52-8f0e-4c1a-9d55-1b2c3d4e5f60", userAgent: "Mozilla/5.0", at: ctx.clock.now() });
+    await database.db
+      .insert(schema.activityTraces)
+      .values({
+        tenderId: opened.tenderId,
+        companyId: b.companyId,
+        userId: b.userId,
+        kind: "decrypt",
+        ip: "192.0.2.44",
+        deviceId: "6f1d3a52-8f0e-4c1a-9d55-1b2c3d4e5f60",
+        userAgent: "Mozilla/5.0",
+        at: ctx.clock.now(),
+      });
 
   const sup = await viewerOf(DEMO.supervisorA);
   const admin = await viewerOf(DEMO.countyAdmin);
@@ -82,7 +93,12 @@ describe("the scan", () => {
     expect(devices.severity).toBe("high"); // a device, not only an address
     const byKind = Object.fromEntries(devices.evidence.map((e) => [e.labelKey, e.values]));
     expect((byKind["risk.evidence.shared.ip"].companies as string[]).sort()).toEqual(opened.bidders.map((b) => b.companyName).sort());
-    expect((byKind["risk.evidence.shared.device"].companies as string[]).sort()).toEqual(opened.bidders.slice(0, 2).map((b) => b.companyName).sort());
+    expect((byKind["risk.evidence.shared.device"].companies as string[]).sort()).toEqual(
+      opened.bidders
+        .slice(0, 2)
+        .map((b) => b.companyName)
+        .sort(),
+    );
     expect(devices.evidence[0].links.map((l) => l.href)).toContain(`/notices/${opened.tenderId}/hall`);
     expect(devices.projectName).toBe("石板路修缮工程");
     expect(devices.review).toBeNull();
@@ -93,7 +109,12 @@ describe("the scan", () => {
   it("compares bidder sets by what the opening recorded when decryption started: the sealed bidders, sorted", async () => {
     const [o] = await database.db.select().from(schema.openings).where(eq(schema.openings.tenderId, opened.tenderId));
     expect(o.bidCount).toBe(3);
-    expect(o.bidderSet).toBe(opened.bidders.map((b) => b.companyId).sort().join(","));
+    expect(o.bidderSet).toBe(
+      opened.bidders
+        .map((b) => b.companyId)
+        .sort()
+        .join(","),
+    );
   });
 
   it("shows nothing about a tender before its deadline — not even that a bid came in", async () => {
@@ -142,7 +163,17 @@ describe("likely splitting", () => {
       ctx.clock,
       committee,
       kit.villageId,
-      { name: "青山村文化广场铺装工程（二期）", type: "works", location: "青山村文化广场铺装工程（二期）地点", scope: "文化广场铺装工程（二期）内容", estimate: 50_000_000, ceiling: 50_000_000, fundingSource: "财政", durationDays: 30, method: "open_selection" },
+      {
+        name: "青山村文化广场铺装工程（二期）",
+        type: "works",
+        location: "青山村文化广场铺装工程（二期）地点",
+        scope: "文化广场铺装工程（二期）内容",
+        estimate: 50_000_000,
+        ceiling: 50_000_000,
+        fundingSource: "财政",
+        durationDays: 30,
+        method: "open_selection",
+      },
       ["proposal", "discussion", "party_meeting", "villagers_meeting", "resolution_notice"].map((step, i) => ({
         step: step as never,
         day: `2026-10-0${i + 1}`,
@@ -159,7 +190,10 @@ describe("likely splitting", () => {
     expect(flags[0].evidence[0].values).toMatchObject({ combinedFen: 110_000_000, limitFen: 100_000_000 });
     expect(flags[0].evidence.at(-1)).toMatchObject({ labelKey: "risk.evidence.splitting.justification", values: { text: "两期分属不同年度预算，地段不相连。" } });
     // Both projects' pages show it, with one fingerprint.
-    for (const id of [first, second.id]) expect((await flagsForProject(database.db, ctx.clock, id, await viewerOf(DEMO.supervisorA)))!.filter((f) => f.rule === "splitting").map((f) => f.fingerprint)).toEqual([flags[0].fingerprint]);
+    for (const id of [first, second.id])
+      expect((await flagsForProject(database.db, ctx.clock, id, await viewerOf(DEMO.supervisorA)))!.filter((f) => f.rule === "splitting").map((f) => f.fingerprint)).toEqual([
+        flags[0].fingerprint,
+      ]);
   });
 });
 
@@ -188,7 +222,9 @@ describe("the pages", () => {
   });
 
   it("show a flag's evidence with links to the records, and the review form", async () => {
-    const res = unwrap(await run(evidenceRoute.loader, get(`/supervision/flags/${fingerprint}?project=${opened.projectId}`, await cookieFor(ctx, DEMO.supervisorA)), ctx, { fingerprint }));
+    const res = unwrap(
+      await run(evidenceRoute.loader, get(`/supervision/flags/${fingerprint}?project=${opened.projectId}`, await cookieFor(ctx, DEMO.supervisorA)), ctx, { fingerprint }),
+    );
     expect(res.status).toBe(200);
     // Both addresses (the bidders' own and the one two of them decrypted from) and the device.
     expect(res.data.flag.evidence.map((e: { labelKey: string }) => e.labelKey)).toEqual(["risk.evidence.shared.ip", "risk.evidence.shared.ip", "risk.evidence.shared.device"]);
@@ -196,8 +232,17 @@ describe("the pages", () => {
     expect(res.data.thresholds.clusterPct).toBe("2.00%");
     // Without the hint the page finds it too; another township's supervisor gets a 404.
     expect(unwrap(await run(evidenceRoute.loader, get(`/supervision/flags/${fingerprint}`, await cookieFor(ctx, DEMO.countyAdmin)), ctx, { fingerprint })).status).toBe(200);
-    expect(((await run(evidenceRoute.loader, get(`/supervision/flags/${fingerprint}?project=${opened.projectId}`, await cookieFor(ctx, DEMO.supervisorB)), ctx, { fingerprint })) as Response).status).toBe(404);
-    expect(((await run(evidenceRoute.loader, get(`/supervision/flags/${"0".repeat(32)}`, await cookieFor(ctx, DEMO.supervisorA)), ctx, { fingerprint: "0".repeat(32) })) as Response).status).toBe(404);
+    expect(
+      (
+        (await run(evidenceRoute.loader, get(`/supervision/flags/${fingerprint}?project=${opened.projectId}`, await cookieFor(ctx, DEMO.supervisorB)), ctx, {
+          fingerprint,
+        })) as Response
+      ).status,
+    ).toBe(404);
+    expect(
+      ((await run(evidenceRoute.loader, get(`/supervision/flags/${"0".repeat(32)}`, await cookieFor(ctx, DEMO.supervisorA)), ctx, { fingerprint: "0".repeat(32) })) as Response)
+        .status,
+    ).toBe(404);
   });
 
   it("list the unreviewed flags on the supervision dashboard, most severe first, for the township and the county", async () => {
@@ -254,7 +299,10 @@ describe("the pages", () => {
 
     const [review] = await database.db.select().from(schema.riskReviews).where(eq(schema.riskReviews.fingerprint, fingerprint));
     expect(review).toMatchObject({ rule: "shared_devices", note, countyId: county.countyId, reviewedBy: (await userOf(DEMO.supervisorA)).id });
-    const audit = await database.db.select().from(schema.auditLog).where(and(eq(schema.auditLog.action, "risk.review"), eq(schema.auditLog.objectId, fingerprint)));
+    const audit = await database.db
+      .select()
+      .from(schema.auditLog)
+      .where(and(eq(schema.auditLog.action, "risk.review"), eq(schema.auditLog.objectId, fingerprint)));
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ objectType: "risk_flag", actorRole: "supervisor", countyId: county.countyId, townshipId: opened.townshipId });
     expect(audit[0].summary).toMatchObject({ rule: "shared_devices", projectId: opened.projectId, tenderId: opened.tenderId, note });
@@ -274,9 +322,17 @@ describe("the pages", () => {
     const b = await viewerOf(DEMO.supervisorB);
     const actor = { userId: b.user.id, role: "supervisor", ip: null };
     const price = (await scanRisks(database.db, ctx.clock, township)).flags.find((f) => f.rule === "price_pattern" && f.tenderId === opened.tenderId)!;
-    await expect(reviewFlag(database.db, ctx.clock, actor, b.orgId, { fingerprint: price.fingerprint, rule: "price_pattern", note: "不是我的乡镇" })).rejects.toMatchObject({ key: "errors.risk.notFound" });
+    await expect(reviewFlag(database.db, ctx.clock, actor, b.orgId, { fingerprint: price.fingerprint, rule: "price_pattern", note: "不是我的乡镇" })).rejects.toMatchObject({
+      key: "errors.risk.notFound",
+    });
     const committee = await viewerOf(DEMO.committeeA1);
-    await expect(reviewFlag(database.db, ctx.clock, { userId: committee.user.id, role: "committee", ip: null }, committee.orgId, { fingerprint: price.fingerprint, rule: "price_pattern", note: "村委会" })).rejects.toMatchObject({ key: "errors.forbidden" });
+    await expect(
+      reviewFlag(database.db, ctx.clock, { userId: committee.user.id, role: "committee", ip: null }, committee.orgId, {
+        fingerprint: price.fingerprint,
+        rule: "price_pattern",
+        note: "村委会",
+      }),
+    ).rejects.toMatchObject({ key: "errors.forbidden" });
     expect(await database.db.select().from(schema.riskReviews).where(eq(schema.riskReviews.fingerprint, price.fingerprint))).toEqual([]);
   });
 });
@@ -297,7 +353,23 @@ describe("the other rules, over rows written straight into the tables", () => {
     const tender = async (projectId: string, round: number, deadline: string, publishedAt = at("2026-09-01T02:00:00Z")) => {
       const [t] = await db
         .insert(schema.tenders)
-        .values({ projectId, round, templateId: template.id, templateVersion: template.version, qualificationClass: "三级", requirePmCertificate: false, requirePoolMember: false, deadline: at(deadline), decryptionWindowMinutes: 30, bidSecurityFen: 0, evaluationMethod: "lowest_price", evaluationParams: {}, panelSize: 3, documentText: "招标文件", publishedAt })
+        .values({
+          projectId,
+          round,
+          templateId: template.id,
+          templateVersion: template.version,
+          qualificationClass: "三级",
+          requirePmCertificate: false,
+          requirePoolMember: false,
+          deadline: at(deadline),
+          decryptionWindowMinutes: 30,
+          bidSecurityFen: 0,
+          evaluationMethod: "lowest_price",
+          evaluationParams: {},
+          panelSize: 3,
+          documentText: "招标文件",
+          publishedAt,
+        })
         .returning();
       return t.id;
     };
@@ -307,13 +379,28 @@ describe("the other rules, over rows written straight into the tables", () => {
       const tenderId = await tender(projectId, 1, `2026-10-0${i + 1}T02:00:00Z`);
       const bidIds: string[] = [];
       for (const companyId of companies) {
-        const [b] = await db.insert(schema.bids).values({ tenderId, companyId, status: "sealed", currentVersion: 1, createdAt: at("2026-09-20T02:00:00Z"), updatedAt: at("2026-09-20T02:00:00Z") }).returning();
+        const [b] = await db
+          .insert(schema.bids)
+          .values({ tenderId, companyId, status: "sealed", currentVersion: 1, createdAt: at("2026-09-20T02:00:00Z"), updatedAt: at("2026-09-20T02:00:00Z") })
+          .returning();
         bidIds.push(b.id);
       }
       // Winners take turns: the first company, then the second, then the third.
-      await db.insert(schema.awards).values({ tenderId, winnerBidId: bidIds[i], priceFen: 10_000_000, state: "approved", decidedBy: host.id, decidedAt: at(`2026-10-1${i}T02:00:00Z`) });
+      await db
+        .insert(schema.awards)
+        .values({ tenderId, winnerBidId: bidIds[i], priceFen: 10_000_000, state: "approved", decidedBy: host.id, decidedAt: at(`2026-10-1${i}T02:00:00Z`) });
       // As startDecryption records them: the count and the sorted set of the bidders in force at the deadline.
-      await db.insert(schema.openings).values({ tenderId, state: "closed", bidCount: companies.length, bidderSet: [...companies].sort().join(","), readingStartedAt: at(`2026-10-0${i + 1}T02:30:00Z`), closedAt: at(`2026-10-0${i + 1}T03:00:00Z`), createdAt: at(`2026-10-0${i + 1}T02:00:00Z`) });
+      await db
+        .insert(schema.openings)
+        .values({
+          tenderId,
+          state: "closed",
+          bidCount: companies.length,
+          bidderSet: [...companies].sort().join(","),
+          readingStartedAt: at(`2026-10-0${i + 1}T02:30:00Z`),
+          closedAt: at(`2026-10-0${i + 1}T03:00:00Z`),
+          createdAt: at(`2026-10-0${i + 1}T02:00:00Z`),
+        });
       made.projects.push(projectId);
       made.tenders.push(tenderId);
       made.bids.push(bidIds);
@@ -333,20 +420,50 @@ describe("the other rules, over rows written straight into the tables", () => {
       state: "done",
       stepStartedAt: at("2026-10-05T02:00:00Z"),
       createdAt: at("2026-10-03T02:00:00Z"),
-      result: { method: "random_draw", ranking: [{ bidId: b1[1], rank: 1, priceFen: 8_000_000, tieBrokenByDraw: false }, { bidId: b1[0], rank: 2, priceFen: 10_000_000, tieBrokenByDraw: false }], candidates: [b1[1], b1[0]], wouldHaveWon: b1[2] },
+      result: {
+        method: "random_draw",
+        ranking: [
+          { bidId: b1[1], rank: 1, priceFen: 8_000_000, tieBrokenByDraw: false },
+          { bidId: b1[0], rank: 2, priceFen: 10_000_000, tieBrokenByDraw: false },
+        ],
+        candidates: [b1[1], b1[0]],
+        wouldHaveWon: b1[2],
+      },
     });
     // Tender 2: the third expert's score for the first bid is 28 points above the others'.
     await db.insert(schema.evaluations).values({ tenderId: t2, state: "done", stepStartedAt: at("2026-10-06T02:00:00Z"), createdAt: at("2026-10-04T02:00:00Z") });
     for (const [i, score] of [5_000, 5_200, 8_000].entries())
-      await db.insert(schema.expertScores).values({ tenderId: t2, bidId: b2[0], expertId: experts[i].userId, score, flaggedBy: [], acceptedReplacement: false, at: at("2026-10-06T02:00:00Z") });
+      await db
+        .insert(schema.expertScores)
+        .values({ tenderId: t2, bidId: b2[0], expertId: experts[i].userId, score, flaggedBy: [], acceptedReplacement: false, at: at("2026-10-06T02:00:00Z") });
     // A fourth project failed two rounds; its second notice ran two days, amended the day before the deadline.
     made.failedProject = await kit.approvedProject("村级污水管网接户", 20_000_000);
     for (const round of [1, 2]) {
       const tenderId = await tender(made.failedProject, round, `2026-10-2${round}T02:00:00Z`, round === 2 ? at("2026-10-20T02:00:00Z") : undefined);
-      await db.insert(schema.openings).values({ tenderId, state: "failed", failReason: JSON.stringify({ key: "opening.fail.tooFew" }), closedAt: at(`2026-10-2${round}T03:00:00Z`), createdAt: at(`2026-10-2${round}T02:00:00Z`) });
+      await db
+        .insert(schema.openings)
+        .values({
+          tenderId,
+          state: "failed",
+          failReason: JSON.stringify({ key: "opening.fail.tooFew" }),
+          closedAt: at(`2026-10-2${round}T03:00:00Z`),
+          createdAt: at(`2026-10-2${round}T02:00:00Z`),
+        });
       if (round === 2) {
         made.shortTender = tenderId;
-        await db.insert(schema.tenderAmendments).values({ tenderId, seq: 1, title: "工程量清单更正", body: "更正第 3 项工程量。", affectsPreparation: false, deadlineBefore: at("2026-10-22T02:00:00Z"), deadlineAfter: at("2026-10-22T02:00:00Z"), autoExtended: false, createdAt: at("2026-10-21T02:00:00Z") });
+        await db
+          .insert(schema.tenderAmendments)
+          .values({
+            tenderId,
+            seq: 1,
+            title: "工程量清单更正",
+            body: "更正第 3 项工程量。",
+            affectsPreparation: false,
+            deadlineBefore: at("2026-10-22T02:00:00Z"),
+            deadlineAfter: at("2026-10-22T02:00:00Z"),
+            autoExtended: false,
+            createdAt: at("2026-10-21T02:00:00Z"),
+          });
       }
     }
   }, 120_000);

@@ -20,9 +20,7 @@ let cookies: Record<keyof typeof DEMO, string>;
 beforeAll(async () => {
   database = await createTestDb();
   ctx = makeContext(database);
-  cookies = Object.fromEntries(
-    await Promise.all(Object.entries(DEMO).map(async ([k, phone]) => [k, await cookieFor(ctx, phone)])),
-  ) as typeof cookies;
+  cookies = Object.fromEntries(await Promise.all(Object.entries(DEMO).map(async ([k, phone]) => [k, await cookieFor(ctx, phone)]))) as typeof cookies;
 });
 afterAll(async () => {
   await database?.close();
@@ -87,7 +85,9 @@ describe("permissions are checked on the server for every loader and action", ()
 
 describe("county settings page", () => {
   it("saves valid settings, in fen, and audits what changed", async () => {
-    const res = unwrap(await run(settingsRoute.action, post("/admin/settings", await settingsForm({ minAnnouncementDays: "7", directAwardBelowFen: "50000" }), cookies.countyAdmin), ctx));
+    const res = unwrap(
+      await run(settingsRoute.action, post("/admin/settings", await settingsForm({ minAnnouncementDays: "7", directAwardBelowFen: "50000" }), cookies.countyAdmin), ctx),
+    );
     expect(res.status).toBe(200);
     expect(res.data.ok).toBe(true);
     const county = (await listCounties(database.db))[0];
@@ -122,7 +122,9 @@ describe("holiday calendar page", () => {
     // Saturday 28 November 2026 is a normal weekend day…
     const url = "/admin/calendar?from=2026-11-27&n=1";
     expect(unwrap(await run(calendarRoute.loader, get(url, cookies.countyAdmin), ctx)).data.calc.result).toBe("2026-11-30");
-    const saved = unwrap(await run(calendarRoute.action, post("/admin/calendar", { intent: "set", day: "2026-11-28", kind: "workday", name: "调休上班" }, cookies.countyAdmin), ctx));
+    const saved = unwrap(
+      await run(calendarRoute.action, post("/admin/calendar", { intent: "set", day: "2026-11-28", kind: "workday", name: "调休上班" }, cookies.countyAdmin), ctx),
+    );
     expect(saved.status).toBe(200);
     // …and now it is the first working day after Friday the 27th.
     expect(unwrap(await run(calendarRoute.loader, get(url, cookies.countyAdmin), ctx)).data.calc.result).toBe("2026-11-28");

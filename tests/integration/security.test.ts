@@ -33,10 +33,13 @@ afterAll(async () => {
   await database?.close();
 });
 
-const login = (phone: string, password: string, ip = "198.51.100.1", cookie?: string) =>
-  run(loginRoute.action, post("/login", { phone, password }, cookie), { ...ctx, ip });
+const login = (phone: string, password: string, ip = "198.51.100.1", cookie?: string) => run(loginRoute.action, post("/login", { phone, password }, cookie), { ...ctx, ip });
 /** The known-device cookie a sign-in set, as the browser sends it back. */
-const knownCookie = (res: Response) => res.headers.getSetCookie().find((c) => c.startsWith("cyz_known="))!.split(";")[0];
+const knownCookie = (res: Response) =>
+  res.headers
+    .getSetCookie()
+    .find((c) => c.startsWith("cyz_known="))!
+    .split(";")[0];
 const userByPhone = async (phone: string) => (await database.db.select().from(schema.users).where(eq(schema.users.phone, phone)))[0];
 const fetchPage = (p: string, cookie?: string) => fetch(app.url + p, { headers: cookie ? { Cookie: cookie } : {}, redirect: "manual" });
 
@@ -46,7 +49,8 @@ describe("security headers", () => {
       const res = await fetchPage(p);
       const csp = res.headers.get("Content-Security-Policy") ?? "";
       expect(csp, p).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]{20,}'/);
-      for (const d of ["frame-ancestors 'none'", "object-src 'none'", "base-uri 'self'", "form-action 'self'", "connect-src 'self'", "style-src 'self'"]) expect(csp, p).toContain(d);
+      for (const d of ["frame-ancestors 'none'", "object-src 'none'", "base-uri 'self'", "form-action 'self'", "connect-src 'self'", "style-src 'self'"])
+        expect(csp, p).toContain(d);
       expect(csp, p).not.toContain("unsafe-inline");
       expect(csp, p).not.toContain("unsafe-eval");
       expect(res.headers.get("X-Content-Type-Options"), p).toBe("nosniff");
@@ -94,7 +98,9 @@ describe("sign-in limits", () => {
     expect(((await login(phone, DEMO_PASSWORD, "192.0.2.99", known)) as Response).status).toBe(302);
     const notes = await database.db.select().from(schema.notifications).where(eq(schema.notifications.userId, user.id));
     expect(notes.filter((n) => n.kind === "auth.locked")).toHaveLength(1);
-    const audit = await database.query<{ action: string; object_id: string; scope: string }>("SELECT action, object_id, summary->>'scope' AS scope FROM audit_log WHERE action = 'auth.locked'");
+    const audit = await database.query<{ action: string; object_id: string; scope: string }>(
+      "SELECT action, object_id, summary->>'scope' AS scope FROM audit_log WHERE action = 'auth.locked'",
+    );
     expect(audit).toEqual([{ action: "auth.locked", object_id: user.id, scope: "account" }]);
     // 15 minutes later the pause has ended by itself.
     ctx.clock.advance(THROTTLE.lockMs + MINUTE);
@@ -127,11 +133,19 @@ describe("sign-in limits", () => {
     const ip = "198.51.100.77";
     for (let i = 0; i < THROTTLE.perIp; i++) await login(`1360000${String(i).padStart(4, "0")}`, "x", ip);
     expect(unwrap(await login("13600009999", "x", ip)).data.errors.form).toBe("errors.auth.throttled");
-    const options = (await passkeyLoginRoute.action({ request: new Request(`${ORIGIN}/auth/passkey/login`, { method: "POST", body: JSON.stringify({ step: "options" }) }), context: { ...ctx, ip }, params: {} } as never)) as Response;
+    const options = (await passkeyLoginRoute.action({
+      request: new Request(`${ORIGIN}/auth/passkey/login`, { method: "POST", body: JSON.stringify({ step: "options" }) }),
+      context: { ...ctx, ip },
+      params: {},
+    } as never)) as Response;
     expect(options.status).toBe(429);
     expect((await options.json()).error).toBe("errors.auth.throttled");
     // Another address is not affected.
-    const elsewhere = (await passkeyLoginRoute.action({ request: new Request(`${ORIGIN}/auth/passkey/login`, { method: "POST", body: JSON.stringify({ step: "options" }) }), context: { ...ctx, ip: "198.51.100.78" }, params: {} } as never)) as Response;
+    const elsewhere = (await passkeyLoginRoute.action({
+      request: new Request(`${ORIGIN}/auth/passkey/login`, { method: "POST", body: JSON.stringify({ step: "options" }) }),
+      context: { ...ctx, ip: "198.51.100.78" },
+      params: {},
+    } as never)) as Response;
     expect(elsewhere.status).toBe(200);
     ctx.clock.advance(THROTTLE.windowMs + MINUTE);
     expect(unwrap(await login("13600009999", "x", ip)).status).toBe(401);
@@ -158,7 +172,11 @@ describe("sign-in limits", () => {
     ctx.clock.advance(60 * MINUTE);
     const response = { id: "credential-under-attack", rawId: "credential-under-attack", type: "public-key", response: {}, clientExtensionResults: {} };
     const verify = (ip: string) =>
-      passkeyLoginRoute.action({ request: new Request(`${ORIGIN}/auth/passkey/login`, { method: "POST", body: JSON.stringify({ step: "verify", response }) }), context: { ...ctx, ip }, params: {} } as never) as Promise<Response>;
+      passkeyLoginRoute.action({
+        request: new Request(`${ORIGIN}/auth/passkey/login`, { method: "POST", body: JSON.stringify({ step: "verify", response }) }),
+        context: { ...ctx, ip },
+        params: {},
+      } as never) as Promise<Response>;
     for (let i = 0; i < THROTTLE.perAccount; i++) expect((await verify(`203.0.113.${i + 10}`)).status).toBe(401);
     const refused = await verify("203.0.113.200");
     expect(refused.status).toBe(429);
@@ -202,11 +220,15 @@ describe("stored text comes back escaped and verbatim", () => {
     await database.query("UPDATE projects SET name = $1, scope = $2 WHERE id = $3", [`${XSS} 名称 ${SQLI}`, `${XSS} 范围 ${SQLI}`, p.id]);
     await database.query("UPDATE users SET name = $1 WHERE id = $2", [`${XSS} 姓名 ${SQLI}`, committeeUser.id]);
     const contractor = await cookieFor(ctx, DEMO.contractor1);
-    const [company] = await database.query<{ org_id: string }>("SELECT m.org_id FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.phone = $1 AND m.role = 'contractor'", [DEMO.contractor1]);
+    const [company] = await database.query<{ org_id: string }>("SELECT m.org_id FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.phone = $1 AND m.role = 'contractor'", [
+      DEMO.contractor1,
+    ]);
     await database.query("UPDATE orgs SET name = $1 WHERE id = $2", [`${XSS} 公司 ${SQLI}`, company.org_id]);
     const supervisor = await cookieFor(ctx, DEMO.supervisorA);
     const user = await userByPhone(DEMO.contractor1);
-    await database.db.insert(schema.notifications).values({ userId: user.id, kind: "tender.answered", params: { project: `${XSS} 通知 ${SQLI}` }, link: null, createdAt: ctx.clock.now() });
+    await database.db
+      .insert(schema.notifications)
+      .values({ userId: user.id, kind: "tender.answered", params: { project: `${XSS} 通知 ${SQLI}` }, link: null, createdAt: ctx.clock.now() });
 
     const pages: [string, string | undefined, string[]][] = [
       [`/projects/${p.id}`, committee, ["名称", "范围", "姓名"]],
@@ -265,7 +287,15 @@ describe("uploads that are PDFs on the surface only", () => {
     expect(await refuse(pdf(""))).toBeNull();
     expect(await refuse(Buffer.from("%PDF-1.4\n<html><body><script>alert(document.cookie)</script></body></html>\n%%EOF\n"))).toBe("errors.upload.polyglot");
     expect(await refuse(Buffer.from("%PDF-1.4\n%<!DOCTYPE html>\n<svg onload=alert(1)>\n"))).toBe("errors.upload.polyglot");
-    const zip = Buffer.concat([Buffer.from("%PDF-1.4\n"), Buffer.from("PK\x03\x04\x14\x00\x00\x00\x08\x00", "latin1"), Buffer.alloc(200, 1), Buffer.from("PK\x01\x02", "latin1"), Buffer.alloc(40, 2), Buffer.from("PK\x05\x06", "latin1"), Buffer.alloc(18)]);
+    const zip = Buffer.concat([
+      Buffer.from("%PDF-1.4\n"),
+      Buffer.from("PK\x03\x04\x14\x00\x00\x00\x08\x00", "latin1"),
+      Buffer.alloc(200, 1),
+      Buffer.from("PK\x01\x02", "latin1"),
+      Buffer.alloc(40, 2),
+      Buffer.from("PK\x05\x06", "latin1"),
+      Buffer.alloc(18),
+    ]);
     expect(await refuse(zip)).toBe("errors.upload.polyglot");
     // Just the central directory at the end (a ZIP appended to a PDF that hides its entries) is enough.
     expect(await refuse(Buffer.concat([pdf(""), Buffer.from("PK\x05\x06", "latin1"), Buffer.alloc(18)]))).toBe("errors.upload.polyglot");

@@ -37,13 +37,39 @@ describe("a plugged-in certificate authority", () => {
       caCertPem: async () => licensed.certPem,
       async signerFor(passkey, name, rpId) {
         issued.push(passkey.id);
-        return issueSignerCertificate(licensed, { name, userId: passkey.userId, credentialId: passkey.id, credentialPublicKeyCose: new Uint8Array(passkey.publicKey), rpId, now: back, days: 365 });
+        return issueSignerCertificate(licensed, {
+          name,
+          userId: passkey.userId,
+          credentialId: passkey.id,
+          credentialPublicKeyCose: new Uint8Array(passkey.publicKey),
+          rpId,
+          now: back,
+          days: 365,
+        });
       },
       crl: async () => createCrl(licensed, { thisUpdate: ctx.clock.now(), nextUpdate: new Date(ctx.clock.now().getTime() + 86_400_000), crlNumber: 7n, revoked: [] }),
       tsa: async () => ({ certPem: licensedTsa.certPem, keyPem: licensedTsa.keyPem, serial: 99n, genTime: ctx.clock.now() }),
     };
-    const doc = await renderDocument({ title: "测试文件", sections: [{ blocks: [{ kind: "paragraph", text: "由外部认证机构签发证书。" }, { kind: "signatureLines", labels: ["签字"] }] }], createdAt: ctx.clock.now() });
-    const { requestId, options } = await requestSignature(database.db, ctx.clock, ctx.files, ctx.rp, user.id, { pdf: doc.bytes, purpose: "test", objectId: "x", fieldName: "sig-1", reason: "测试", location: "村易招" });
+    const doc = await renderDocument({
+      title: "测试文件",
+      sections: [
+        {
+          blocks: [
+            { kind: "paragraph", text: "由外部认证机构签发证书。" },
+            { kind: "signatureLines", labels: ["签字"] },
+          ],
+        },
+      ],
+      createdAt: ctx.clock.now(),
+    });
+    const { requestId, options } = await requestSignature(database.db, ctx.clock, ctx.files, ctx.rp, user.id, {
+      pdf: doc.bytes,
+      purpose: "test",
+      objectId: "x",
+      fieldName: "sig-1",
+      reason: "测试",
+      location: "村易招",
+    });
     const { signed } = await completeSignature(database.db, ctx.clock, ctx.files, ctx.rp, user.id, requestId, assertion(key, options.challenge), authority);
     expect(issued).toEqual([key.credentialId]);
     const final = await longTermForm(database.db, ctx.clock, ctx.files, signed.sha256, authority);

@@ -37,7 +37,11 @@ beforeEach(() => {
 
 const login = (phone: string, password: string, ip: string, cookie?: string) => run(loginRoute.action, post("/login", { phone, password }, cookie), { ...ctx, ip });
 const signedIn = (r: unknown) => r instanceof Response && r.status === 302;
-const knownCookie = (r: unknown) => (r as Response).headers.getSetCookie().find((c) => c.startsWith("cyz_known="))!.split(";")[0];
+const knownCookie = (r: unknown) =>
+  (r as Response).headers
+    .getSetCookie()
+    .find((c) => c.startsWith("cyz_known="))!
+    .split(";")[0];
 const sessionsOf = async (phone: string) => {
   const [u] = await database.db.select().from(schema.users).where(eq(schema.users.phone, phone));
   return (await database.db.select().from(schema.sessions).where(eq(schema.sessions.userId, u.id))).length;

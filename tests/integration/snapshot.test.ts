@@ -56,7 +56,9 @@ describe("onOneSnapshot", () => {
   it("is read-only on every connection", async () => {
     const before = await countOrgs(database.db);
     // 25006: read_only_sql_transaction.
-    const error = await onOneSnapshot(database.db, { lanes: 3 }, (run) => Promise.all([0, 1, 2].map((i) => run((q) => addCompany(q, `不该写入的公司${i}`))))).catch((e: unknown) => e);
+    const error = await onOneSnapshot(database.db, { lanes: 3 }, (run) => Promise.all([0, 1, 2].map((i) => run((q) => addCompany(q, `不该写入的公司${i}`))))).catch(
+      (e: unknown) => e,
+    );
     expect(pgErrorCode(error)).toBe("25006");
     expect(await countOrgs(database.db)).toBe(before);
   });

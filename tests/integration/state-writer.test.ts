@@ -73,8 +73,14 @@ describe("a project's state in the database", () => {
   });
 
   it("refuses through the writer what the table refuses: 403 for the role, 409 for the state, and the clock's action before its time", async () => {
-    await expect(database.db.transaction((tx) => transition(tx, ctx.clock, committee, "project", projectId, "approve_cancel"))).rejects.toMatchObject({ key: "errors.transition.role", options: { status: 403 } });
-    await expect(database.db.transaction((tx) => transition(tx, ctx.clock, committee, "project", projectId, "publish"))).rejects.toMatchObject({ key: "errors.transition.state", options: { status: 409 } });
+    await expect(database.db.transaction((tx) => transition(tx, ctx.clock, committee, "project", projectId, "approve_cancel"))).rejects.toMatchObject({
+      key: "errors.transition.role",
+      options: { status: 403 },
+    });
+    await expect(database.db.transaction((tx) => transition(tx, ctx.clock, committee, "project", projectId, "publish"))).rejects.toMatchObject({
+      key: "errors.transition.state",
+      options: { status: 409 },
+    });
     const other = await (await tenderKit(database, ctx)).approvedProject("青山村截标时刻测试", 60_000_000, "地点和内容与其他项目不同，不属于拆分。");
     await asStateWriter(database.db, "project", (tx) => tx.update(schema.projects).set({ state: "published" }).where(eq(schema.projects.id, other)));
     const close = (dueAt: Date) => database.db.transaction((tx) => transition(tx, ctx.clock, SYSTEM_ACTOR, "project", other, "close_bidding", { dueAt }));

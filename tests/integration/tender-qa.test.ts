@@ -63,7 +63,14 @@ describe("an agent acting for the committee", () => {
     const id = await kit.approvedProject("青山村文化礼堂修缮");
     const otherTownshipAgent = await database.db
       .insert(schema.orgs)
-      .values({ kind: "agency", name: "溪口乡代理站", parentId: await orgId("溪口乡"), townshipId: await orgId("溪口乡"), countyId: await orgId("青山县"), createdAt: ctx.clock.now() })
+      .values({
+        kind: "agency",
+        name: "溪口乡代理站",
+        parentId: await orgId("溪口乡"),
+        townshipId: await orgId("溪口乡"),
+        countyId: await orgId("青山县"),
+        createdAt: ctx.clock.now(),
+      })
       .returning();
     const refused = await projectAction(id, { intent: "appoint_agent", agentOrgId: otherTownshipAgent[0].id }, c.committeeA1);
     expect(refused.data.errors.agentOrgId).toBe("errors.agent.notEligible");
@@ -234,7 +241,9 @@ describe("questions and answers", () => {
     // After the deadline: no more questions.
     const later = makeContext(database);
     later.clock.set("2026-12-01T01:30:00Z");
-    expect((await noticeAction(tender.id, { intent: "ask", question: "截止后还能问吗？" }, await cookieFor(later, DEMO.contractor1), later)).data.errors.form).toBe("errors.qa.closed");
+    expect((await noticeAction(tender.id, { intent: "ask", question: "截止后还能问吗？" }, await cookieFor(later, DEMO.contractor1), later)).data.errors.form).toBe(
+      "errors.qa.closed",
+    );
   });
 });
 
@@ -245,7 +254,12 @@ describe("amendments", () => {
     const before = (await unread(c.contractor1)).length;
     const late = makeContext(database);
     late.clock.set("2026-11-24T02:00:00Z"); // 10:00 on the 24th: 2 days before, inside the 3-day window
-    const res = await projectAction(id, { intent: "amend", title: "工程量清单更正", body: "第 3 项路面面积由 300 平方米更正为 320 平方米。", affectsPreparation: "on" }, c.committeeA1, late);
+    const res = await projectAction(
+      id,
+      { intent: "amend", title: "工程量清单更正", body: "第 3 项路面面积由 300 平方米更正为 320 平方米。", affectsPreparation: "on" },
+      c.committeeA1,
+      late,
+    );
     expect(res.data.done).toBe("amend.doneExtended");
     const t = await kit.tenderOf(id);
     expect(t.deadline.toISOString()).toBe("2026-11-27T02:00:00.000Z"); // max(26th 09:30, 24th 10:00 + 3 days)

@@ -62,7 +62,15 @@ describe("publishing a tender notice", () => {
   it("publishes from the current template version and shows on the public pages, without login", async () => {
     // The administrator saves a new template version first; the tender must record it.
     const saved = unwrap(
-      await run(templatesRoute.action, post("/admin/templates", { title: "示范文本（2026 修订）", body: "招标人：{{village}}。项目：{{projectName}}。截止：{{deadline}}。保证金：{{bidSecurity}}。", note: "简化" }, c.countyAdmin), ctx),
+      await run(
+        templatesRoute.action,
+        post(
+          "/admin/templates",
+          { title: "示范文本（2026 修订）", body: "招标人：{{village}}。项目：{{projectName}}。截止：{{deadline}}。保证金：{{bidSecurity}}。", note: "简化" },
+          c.countyAdmin,
+        ),
+        ctx,
+      ),
     );
     expect(saved.data.saved).toBeGreaterThanOrEqual(1);
     const bad = unwrap(await run(templatesRoute.action, post("/admin/templates", { title: "x示范", body: "项目：{{projectNmae}} 错字的占位符………………" }, c.countyAdmin), ctx));

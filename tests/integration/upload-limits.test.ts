@@ -32,10 +32,19 @@ function tus(method: string, url: string, cookie: string, headers: Record<string
 }
 
 const create = (cookie: string, length: number, kind: "pdf" | "sealed" = "pdf") =>
-  run(createRoute.action, tus("POST", "/uploads", cookie, { "Upload-Length": String(length), "Upload-Metadata": `filename ${Buffer.from("a.pdf").toString("base64")},kind ${Buffer.from(kind).toString("base64")}` }), ctx) as Promise<Response>;
+  run(
+    createRoute.action,
+    tus("POST", "/uploads", cookie, {
+      "Upload-Length": String(length),
+      "Upload-Metadata": `filename ${Buffer.from("a.pdf").toString("base64")},kind ${Buffer.from(kind).toString("base64")}`,
+    }),
+    ctx,
+  ) as Promise<Response>;
 const idOf = (res: Response) => res.headers.get("Location")!.split("/").pop()!;
 const patch = (cookie: string, id: string, body: Buffer) =>
-  run(uploadRoute.action, tus("PATCH", `/uploads/${id}`, cookie, { "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream" }, body), ctx, { id }) as Promise<Response>;
+  run(uploadRoute.action, tus("PATCH", `/uploads/${id}`, cookie, { "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream" }, body), ctx, {
+    id,
+  }) as Promise<Response>;
 const errorOf = async (res: Response) => ((await res.json()) as { error: string }).error;
 
 function pdf(size: number, seed: number): Buffer {
@@ -55,7 +64,10 @@ async function finished(cookie: string, bytes: Buffer): Promise<string> {
 }
 
 async function setCounty(values: Partial<Awaited<ReturnType<typeof getCountySettings>>>) {
-  await updateCountySettings(database.db, ctx.clock, { userId: null, role: "county_admin", ip: null }, countyId, { ...(await getCountySettings(database.db, countyId)), ...values });
+  await updateCountySettings(database.db, ctx.clock, { userId: null, role: "county_admin", ip: null }, countyId, {
+    ...(await getCountySettings(database.db, countyId)),
+    ...values,
+  });
 }
 
 beforeAll(async () => {

@@ -264,7 +264,11 @@ describe("tus protocol", () => {
     expect((await json(over)).error).toBe("errors.upload.length");
     const noVersion = (await run(
       uploadRoute.action,
-      new Request(new URL(`/uploads/${id}`, ORIGIN), { method: "PATCH", headers: { Cookie: c.committeeA1, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream" }, body: "x" }),
+      new Request(new URL(`/uploads/${id}`, ORIGIN), {
+        method: "PATCH",
+        headers: { Cookie: c.committeeA1, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream" },
+        body: "x",
+      }),
       ctx,
       { id },
     )) as Response;
@@ -381,7 +385,7 @@ describe("forms that refer to a resumable upload", () => {
     const notPdf = await createOk(c.committeeA1, gif.length);
     expect((await patch(c.committeeA1, notPdf, 0, gif)).status).toBe(415);
     const { uploads, errors } = await parseUploadForm(
-      formRequest({ "a__upload": mine, "b__upload": unfinished, "c__upload": notPdf, "d__upload": "AAAAAAAAAAAAAAAAAAAAAA", "e__upload": "../../etc/passwd" }, c.committeeB1),
+      formRequest({ a__upload: mine, b__upload: unfinished, c__upload: notPdf, d__upload: "AAAAAAAAAAAAAAAAAAAAAA", e__upload: "../../etc/passwd" }, c.committeeB1),
       ctx.files,
       opts(ownerB),
     );
@@ -394,17 +398,17 @@ describe("forms that refer to a resumable upload", () => {
       e: "errors.upload.unknown",
     });
     // Its owner gets the real reasons.
-    const own = await parseUploadForm(formRequest({ "b__upload": unfinished, "c__upload": notPdf }, c.committeeA1), ctx.files, opts(ownerA));
+    const own = await parseUploadForm(formRequest({ b__upload: unfinished, c__upload: notPdf }, c.committeeA1), ctx.files, opts(ownerA));
     expect(own.errors).toEqual({ b: "errors.upload.incomplete", c: "errors.upload.notPdf" });
     // Without an owner no reference is honoured.
-    const none = await parseUploadForm(formRequest({ "a__upload": mine }, c.committeeA1), ctx.files, opts());
+    const none = await parseUploadForm(formRequest({ a__upload: mine }, c.committeeA1), ctx.files, opts());
     expect(none.errors).toEqual({ a: "errors.upload.unknown" });
   });
 
   it("applies the route's own size limit to a finished upload", async () => {
     const bytes = pdfBytes(30 * KB, 10);
     const id = await uploadAll(c.committeeA1, bytes, 30 * KB);
-    const { errors } = await parseUploadForm(formRequest({ "f__upload": id }, c.committeeA1), ctx.files, { maxBytes: 20 * KB, check: checkPdf, owner: ownerA });
+    const { errors } = await parseUploadForm(formRequest({ f__upload: id }, c.committeeA1), ctx.files, { maxBytes: 20 * KB, check: checkPdf, owner: ownerA });
     expect(errors).toEqual({ f: "errors.upload.tooLarge" });
   });
 
@@ -434,7 +438,10 @@ describe("forms that refer to a resumable upload", () => {
     });
     const res = (await run(newRoute.action, formRequest(fields, c.committeeA1), ctx)) as Response;
     expect(res.status).toBe(302);
-    const projectId = res.headers.get("Location")!.replace(/^\/projects\//, "").replace(/\?.*/, "");
+    const projectId = res.headers
+      .get("Location")!
+      .replace(/^\/projects\//, "")
+      .replace(/\?.*/, "");
     const [doc] = await database.query<{ file_sha256: string }>("SELECT file_sha256 FROM project_decisions WHERE project_id = $1 AND step = 'proposal'", [projectId]);
     expect(doc.file_sha256).toBe(sha256(resumable));
   });

@@ -46,9 +46,7 @@ describe("county settings", () => {
   });
 
   it("names each bad field with a translatable reason", () => {
-    const r = parseSettingsForm(
-      formFrom({ minValidBids: "two", publicityMinDays: "1", villagersMeetingQuorum: "3/2", panelSizeSmall: "4", mandatoryThresholdWorksFen: "abc" }),
-    );
+    const r = parseSettingsForm(formFrom({ minValidBids: "two", publicityMinDays: "1", villagersMeetingQuorum: "3/2", panelSizeSmall: "4", mandatoryThresholdWorksFen: "abc" }));
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.errors.minValidBids).toBe("errors.settings.integer");

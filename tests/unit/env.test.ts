@@ -31,9 +31,12 @@ describe("environment", () => {
   it("refuses DEV_MAILBOX and TEST_CLOCK on an origin others reach, and keeps the demo's mailbox to local origins", () => {
     for (const key of ["DEV_MAILBOX", "TEST_CLOCK"]) {
       for (const origin of ["https://cyz.qingshan.gov.cn", "http://192.168.1.20:3000", "http://localhost.example.com", "http://127.0.0.2:3000"]) {
-        expect(() => parseEnv({ PUBLIC_ORIGIN: origin, [key]: "true" }), `${key} ${origin}`).toThrow(new RegExp(`${key}: only on a local origin \\(localhost, 127\\.0\\.0\\.1 or ::1\\), not ${origin.replace(/[.]/g, "\\.")}`));
+        expect(() => parseEnv({ PUBLIC_ORIGIN: origin, [key]: "true" }), `${key} ${origin}`).toThrow(
+          new RegExp(`${key}: only on a local origin \\(localhost, 127\\.0\\.0\\.1 or ::1\\), not ${origin.replace(/[.]/g, "\\.")}`),
+        );
       }
-      for (const origin of ["http://localhost:3000", "http://127.0.0.1:8080", "http://[::1]:3000"]) expect(parseEnv({ PUBLIC_ORIGIN: origin, [key]: "true" })[key as "DEV_MAILBOX" | "TEST_CLOCK"]).toBe(true);
+      for (const origin of ["http://localhost:3000", "http://127.0.0.1:8080", "http://[::1]:3000"])
+        expect(parseEnv({ PUBLIC_ORIGIN: origin, [key]: "true" })[key as "DEV_MAILBOX" | "TEST_CLOCK"]).toBe(true);
       // Switched off explicitly anywhere is fine.
       expect(parseEnv({ PUBLIC_ORIGIN: "https://cyz.qingshan.gov.cn", [key]: "false" })[key as "DEV_MAILBOX" | "TEST_CLOCK"]).toBe(false);
     }

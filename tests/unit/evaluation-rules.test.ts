@@ -124,9 +124,19 @@ describe("the verifiable draw", () => {
     const seed = "seed-x";
     const all = drawOrder(seed, ["bid-1", "bid-2", "bid-3"]);
     const first = all[0];
-    const draw = randomDraw(seed, all.filter((id) => id !== first), [first]);
+    const draw = randomDraw(
+      seed,
+      all.filter((id) => id !== first),
+      [first],
+    );
     expect(draw.winner).toBe(all[1]);
     expect(draw.wouldHaveWon).toBe(first);
-    expect(randomDraw(seed, all.filter((id) => id !== all[2]), [all[2]]).wouldHaveWon).toBeNull();
+    expect(
+      randomDraw(
+        seed,
+        all.filter((id) => id !== all[2]),
+        [all[2]],
+      ).wouldHaveWon,
+    ).toBeNull();
   });
 });

@@ -46,8 +46,18 @@ function fakeS3() {
     const names = signedHeaders.split(";");
     if (!names.includes("host") || !names.includes("x-amz-content-sha256") || !names.includes("x-amz-date")) return "required headers not signed";
     const url = new URL(req.url!, "http://x");
-    const query = [...url.searchParams].map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).sort().join("&");
-    const headers = names.map((n) => `${n}:${String(req.headers[n] ?? "").trim().replace(/\s+/g, " ")}\n`).join("");
+    const query = [...url.searchParams]
+      .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+      .sort()
+      .join("&");
+    const headers = names
+      .map(
+        (n) =>
+          `${n}:${String(req.headers[n] ?? "")
+            .trim()
+            .replace(/\s+/g, " ")}\n`,
+      )
+      .join("");
     const canonical = [req.method, url.pathname, query, headers, signedHeaders, String(req.headers["x-amz-content-sha256"])].join("\n");
     const scope = `${date}/${region}/s3/aws4_request`;
     const toSign = ["AWS4-HMAC-SHA256", amzDate, scope, hex(canonical)].join("\n");

@@ -248,7 +248,10 @@ describe("page titles", () => {
   });
 
   it("puts the page's name and the platform's in the page's language", () => {
-    const root = (locale: string) => [{ id: "root", data: { locale } }, { id: "routes/notices.$id_.hall", data: {} }];
+    const root = (locale: string) => [
+      { id: "root", data: { locale } },
+      { id: "routes/notices.$id_.hall", data: {} },
+    ];
     expect(pageTitle(root("zh-CN"), (t) => ["青山村道路", t("titles.hall")])).toEqual([{ title: "青山村道路 · 开标大厅 · 村易招" }]);
     expect(pageTitle(root("en"), (t) => [null, t("titles.hall")])).toEqual([{ title: "Opening hall · Cunyizhao" }]);
     expect(pageTitle([], (t) => t("titles.login"))).toEqual([{ title: "登录 · 村易招" }]);

@@ -36,7 +36,11 @@ describe("the layers", () => {
   it("db/ holds the schema, the migrations and the client only, and imports nothing from app/", () => {
     expect(readdirSync(DB).sort()).toEqual(["client.ts", "migrations", "schema"]);
     const files = [path.join(DB, "client.ts"), ...readdirSync(path.join(DB, "schema")).map((f) => path.join(DB, "schema", f))];
-    const intoApp = files.flatMap((f) => specifiers(readFileSync(f, "utf8")).filter((s) => s.startsWith("~") || path.resolve(path.dirname(f), s).includes(`${path.sep}app${path.sep}`)).map((s) => `${path.relative(DB, f)}: ${s}`));
+    const intoApp = files.flatMap((f) =>
+      specifiers(readFileSync(f, "utf8"))
+        .filter((s) => s.startsWith("~") || path.resolve(path.dirname(f), s).includes(`${path.sep}app${path.sep}`))
+        .map((s) => `${path.relative(DB, f)}: ${s}`),
+    );
     expect(intoApp).toEqual([]);
   });
 
@@ -44,7 +48,11 @@ describe("the layers", () => {
     const MODELS = path.resolve(__dirname, "../../app/models");
     const demo = readdirSync(MODELS)
       .filter((f) => /\.tsx?$/.test(f))
-      .flatMap((f) => specifiers(readFileSync(path.join(MODELS, f), "utf8")).filter((s) => s.startsWith("~/demo/") || path.resolve(MODELS, s).includes(`${path.sep}app${path.sep}demo${path.sep}`)).map((s) => `${f}: ${s}`));
+      .flatMap((f) =>
+        specifiers(readFileSync(path.join(MODELS, f), "utf8"))
+          .filter((s) => s.startsWith("~/demo/") || path.resolve(MODELS, s).includes(`${path.sep}app${path.sep}demo${path.sep}`))
+          .map((s) => `${f}: ${s}`),
+      );
     expect(demo).toEqual([]);
     expect(readdirSync(MODELS).filter((f) => /^(demo|software-passkey|seal-runner)/.test(f))).toEqual([]);
   });
@@ -54,8 +62,15 @@ describe("the layers", () => {
   });
 
   it("refuses to draw a visible signature without the face to draw it with", async () => {
-    const doc = await renderDocument({ title: "测试", sections: [{ heading: "一", blocks: [{ kind: "signatureLines", labels: ["签字"] }] }], createdAt: new Date("2026-12-01T00:00:00Z"), author: "村易招" });
+    const doc = await renderDocument({
+      title: "测试",
+      sections: [{ heading: "一", blocks: [{ kind: "signatureLines", labels: ["签字"] }] }],
+      createdAt: new Date("2026-12-01T00:00:00Z"),
+      author: "村易招",
+    });
     const slot = doc.signatureSlots[0];
-    await expect(preparePdf(doc.bytes, { fieldName: "s", signerName: "张三", reason: "r", location: "l", signingTime: new Date("2026-12-01T00:00:00Z"), rect: slot, page: slot.pageIndex })).rejects.toThrow(/font/);
+    await expect(
+      preparePdf(doc.bytes, { fieldName: "s", signerName: "张三", reason: "r", location: "l", signingTime: new Date("2026-12-01T00:00:00Z"), rect: slot, page: slot.pageIndex }),
+    ).rejects.toThrow(/font/);
   });
 });

@@ -90,7 +90,12 @@ describe("OCDS schema validation", () => {
     expect(validateOcds("release", noOcid).errors).toContain("/: must have required property 'ocid'");
     const emptyFeed = { uri: "http://localhost:3000/open-data/county/c.json", version: "1.1", publishedDate: "2026-11-20T02:00:00Z", publisher: { name: "x" }, records: [] };
     expect(validateOcds("recordPackage", emptyFeed).errors).toContain("/records: must NOT have fewer than 1 items");
-    const record = { ...emptyFeed, records: [{ ocid: release.ocid, releases: [{ url: `${releasePackage.uri}#${release.id}`, date: release.date, tag: ["tender"] }], compiledRelease: { ...release, tag: ["compiled"] } }] };
+    const record = {
+      ...emptyFeed,
+      records: [
+        { ocid: release.ocid, releases: [{ url: `${releasePackage.uri}#${release.id}`, date: release.date, tag: ["tender"] }], compiledRelease: { ...release, tag: ["compiled"] } },
+      ],
+    };
     expect(validateOcds("recordPackage", record).errors).toEqual([]);
   });
 });

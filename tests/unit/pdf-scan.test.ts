@@ -25,7 +25,7 @@ describe("HTML behind a PDF header", () => {
     ["upper case, a slash for a space", "%PDF-1.4\n<IMG/SRC=x ONERROR = alert(1)>\n"],
     ["an attribute right after a quote", `%PDF-1.4\n<img src="x"onerror="alert(1)">\n`],
     ["any element with a handler", "%PDF-1.4\n<details open ontoggle=alert(1)>\n"],
-    ["a meta refresh", "%PDF-1.4\n<meta http-equiv=refresh content=\"0;url=https://evil.example\">\n"],
+    ["a meta refresh", '%PDF-1.4\n<meta http-equiv=refresh content="0;url=https://evil.example">\n'],
     ["a meta refresh in capitals, spaced and quoted", "%PDF-1.4\n<META  HTTP-EQUIV = 'Refresh' CONTENT='0; URL=https://evil.example'>\n"],
     ["a meta refresh after other attributes", '%PDF-1.4\n<meta charset="utf-8" http-equiv="REFRESH" content="0">\n'],
     ["an object element", "%PDF-1.4\n<object data=x>\n"],

@@ -71,8 +71,7 @@ describe("line breaking", () => {
 });
 
 describe("Chinese PDF documents", () => {
-  const sample =
-    "犇牛村与镕溪镇的𬌗字测试：逗号，句号。顿号、分号；问号？感叹号！（括号）「引号」《书名》——破折号……ABC123 ¥430,000.00";
+  const sample = "犇牛村与镕溪镇的𬌗字测试：逗号，句号。顿号、分号；问号？感叹号！（括号）「引号」《书名》——破折号……ABC123 ¥430,000.00";
 
   it("puts the Chinese text, rare characters, punctuation and mixed Latin where pdftotext finds it", async () => {
     const file = writePdf(await renderDocumentPdf(spec([{ heading: "一、文字", blocks: [{ kind: "paragraph", text: sample }] }])));
@@ -107,7 +106,15 @@ describe("Chinese PDF documents", () => {
       const n = String(i + 1).padStart(3, "0");
       return [String(i + 1), `起R${n}A\n止R${n}Z`, "¥1,000.00"];
     });
-    const table = { kind: "table" as const, columns: [{ label: "序号", width: 1 }, { label: "投标人名称", width: 4 }, { label: "报价", width: 2, align: "right" as const }], rows };
+    const table = {
+      kind: "table" as const,
+      columns: [
+        { label: "序号", width: 1 },
+        { label: "投标人名称", width: 4 },
+        { label: "报价", width: 2, align: "right" as const },
+      ],
+      rows,
+    };
     const file = writePdf(await renderDocumentPdf(spec([{ blocks: [table] }])));
     const pages = pageCount(file);
     expect(pages).toBeGreaterThanOrEqual(2);
@@ -159,7 +166,18 @@ describe("Chinese PDF documents", () => {
   it("starts no line with closing punctuation in a wrapping-heavy paragraph", async () => {
     // Punctuation after runs of every length lands on every position of the line.
     const text = Array.from({ length: 80 }, (_, k) => `${"犇".repeat((k % 9) + 1)}，${"镕".repeat((k % 4) + 1)}${k % 2 ? "。" : "、"}`).join("");
-    const file = writePdf(await renderDocumentPdf(spec([{ blocks: [{ kind: "paragraph", text }, { kind: "paragraph", text: LONG_PARAGRAPH }] }])));
+    const file = writePdf(
+      await renderDocumentPdf(
+        spec([
+          {
+            blocks: [
+              { kind: "paragraph", text },
+              { kind: "paragraph", text: LONG_PARAGRAPH },
+            ],
+          },
+        ]),
+      ),
+    );
     const lines = pageText(file, 1, true)
       .split("\n")
       .map((line) => line.trim())
@@ -169,9 +187,7 @@ describe("Chinese PDF documents", () => {
   });
 
   it("reports characters the fonts cannot show and where signatures go", async () => {
-    const rendered = await renderDocument(
-      spec([{ heading: "签字 🙂", blocks: [{ kind: "signatureLines", labels: ["评标委员会主任委员", "评标委员", "监督人", "记录人"] }] }]),
-    );
+    const rendered = await renderDocument(spec([{ heading: "签字 🙂", blocks: [{ kind: "signatureLines", labels: ["评标委员会主任委员", "评标委员", "监督人", "记录人"] }] }]));
     expect(rendered.missingCharacters).toEqual(["🙂"]);
     expect(rendered.signatureSlots.map((slot) => slot.label)).toEqual(["评标委员会主任委员", "评标委员", "监督人", "记录人"]);
     for (const slot of rendered.signatureSlots) {

@@ -59,7 +59,15 @@ describe("splitting", () => {
   const base = { name: "青山村村道硬化工程（一期）", location: "青山村东组至西组", scope: "村道水泥硬化 800 米", type: "works" as const, villageId: "v1" };
   const one = { ...base, id: "p1", estimateFen: 60 * WAN, at: new Date("2026-06-01T00:00:00Z") };
   const two = { ...base, id: "p2", name: "青山村村道硬化工程（二期）", estimateFen: 50 * WAN, at: new Date("2026-09-01T00:00:00Z") };
-  const record = (p: typeof one, others: (typeof one)[], justification: string | null = null) => ({ id: p.id, name: p.name, type: p.type, estimateFen: p.estimateFen, at: p.at, finding: detectSplitting(S, p, others), justification });
+  const record = (p: typeof one, others: (typeof one)[], justification: string | null = null) => ({
+    id: p.id,
+    name: p.name,
+    type: p.type,
+    estimateFen: p.estimateFen,
+    at: p.at,
+    finding: detectSplitting(S, p, others),
+    justification,
+  });
 
   it("fires once for two alike projects of one village that together cross a band limit", () => {
     // p1 was submitted alone (nothing found); p2 found p1, and p1 resubmitted later found p2: one flag.
@@ -124,7 +132,16 @@ describe("shared contacts", () => {
   it("is medium for an address alone, and lists each shared value", () => {
     const flags = seen(sharedContactFlags([mark("A", "address", "青山县 建设路 18 号"), mark("B", "address", "青山县建设路18号")]));
     expect(flags[0].severity).toBe("medium");
-    const both = seen(sharedContactFlags([mark("A", "address", "青山县建设路18号"), mark("B", "address", "青山县建设路18号"), mark("A", "bank_account", "2010 3307 8100"), mark("B", "bank_account", "201033078100"), mark("A", "project_manager", "D233078101"), mark("B", "project_manager", "d233078101 ")]));
+    const both = seen(
+      sharedContactFlags([
+        mark("A", "address", "青山县建设路18号"),
+        mark("B", "address", "青山县建设路18号"),
+        mark("A", "bank_account", "2010 3307 8100"),
+        mark("B", "bank_account", "201033078100"),
+        mark("A", "project_manager", "D233078101"),
+        mark("B", "project_manager", "d233078101 "),
+      ]),
+    );
     expect(both[0].severity).toBe("high");
     expect(both[0].evidence.map((e) => e.labelKey)).toEqual(["risk.evidence.shared.address", "risk.evidence.shared.bank_account", "risk.evidence.shared.project_manager"]);
   });
@@ -151,7 +168,11 @@ describe("shared contacts", () => {
 
 describe("shared devices", () => {
   it("fires for one device cookie used by two companies, high", () => {
-    const flags = seen(sharedDeviceFlags([mark("A", "device", "d-1"), mark("B", "device", "d-1"), mark("A", "user", "u1"), mark("B", "user", "u1")].map((m) => (m.kind === "user" ? { ...m, label: "张三" } : m))));
+    const flags = seen(
+      sharedDeviceFlags(
+        [mark("A", "device", "d-1"), mark("B", "device", "d-1"), mark("A", "user", "u1"), mark("B", "user", "u1")].map((m) => (m.kind === "user" ? { ...m, label: "张三" } : m)),
+      ),
+    );
     expect(flags).toHaveLength(1);
     expect(flags[0]).toMatchObject({ rule: "shared_devices", severity: "high" });
     expect(flags[0].evidence.map((e) => e.labelKey)).toEqual(["risk.evidence.shared.device", "risk.evidence.shared.user"]);
@@ -168,7 +189,16 @@ describe("shared devices", () => {
 });
 
 describe("identical files", () => {
-  const file = (companyId: string, sha: string, publishedWithTender = false) => ({ tenderId: "t1", projectId: "p1", deadline: DEADLINE, companyId, companyName: `公司${companyId}`, sha256: sha, name: "技术标.pdf", publishedWithTender });
+  const file = (companyId: string, sha: string, publishedWithTender = false) => ({
+    tenderId: "t1",
+    projectId: "p1",
+    deadline: DEADLINE,
+    companyId,
+    companyName: `公司${companyId}`,
+    sha256: sha,
+    name: "技术标.pdf",
+    publishedWithTender,
+  });
 
   it("fires when two companies' bids hold the same file", () => {
     const flags = seen(identicalFileFlags([file("A", "a".repeat(64)), file("B", "a".repeat(64)), file("C", "c".repeat(64))]));
@@ -184,7 +214,13 @@ describe("identical files", () => {
 });
 
 describe("price patterns", () => {
-  const tender = (prices: number[]) => ({ tenderId: "t1", projectId: "p1", deadline: DEADLINE, recordSigned: true, prices: prices.map((priceFen, i) => ({ bidId: `b${i}`, companyName: `公司${i}`, priceFen })) });
+  const tender = (prices: number[]) => ({
+    tenderId: "t1",
+    projectId: "p1",
+    deadline: DEADLINE,
+    recordSigned: true,
+    prices: prices.map((priceFen, i) => ({ bidId: `b${i}`, companyName: `公司${i}`, priceFen })),
+  });
 
   it("finds an arithmetic sequence (also rounded to the yuan) — high", () => {
     expect(pricePatterns([18_000_000, 18_500_000, 19_000_000])).toContain("arithmetic");
@@ -220,7 +256,15 @@ describe("price patterns", () => {
 
 describe("rotating winners", () => {
   const bidders = ["A", "B", "C"].map((c) => ({ companyId: c, companyName: `公司${c}` }));
-  const awarded = (n: number, winner: string, who = bidders): AwardedTender => ({ tenderId: `t${n}`, projectId: `p${n}`, projectName: `项目${n}`, round: 1, deadline: day(n * 30), bidders: who, winnerCompanyId: winner });
+  const awarded = (n: number, winner: string, who = bidders): AwardedTender => ({
+    tenderId: `t${n}`,
+    projectId: `p${n}`,
+    projectName: `项目${n}`,
+    round: 1,
+    deadline: day(n * 30),
+    bidders: who,
+    winnerCompanyId: winner,
+  });
 
   it("fires when the same three companies bid on three tenders and take turns to win", () => {
     const flags = seen(rotatingWinnerFlags([awarded(1, "A"), awarded(2, "B"), awarded(3, "C")]));
@@ -312,7 +356,13 @@ describe("late amendments", () => {
 });
 
 describe("repeated failed tenders", () => {
-  const failed = (round: number, cause: "opening" | "evaluation" | "complaint" = "opening") => ({ projectId: "p1", tenderId: `t${round}`, round, failedAt: day(round * 10), cause });
+  const failed = (round: number, cause: "opening" | "evaluation" | "complaint" = "opening") => ({
+    projectId: "p1",
+    tenderId: `t${round}`,
+    round,
+    failedAt: day(round * 10),
+    cause,
+  });
 
   it("fires from two failed rounds, high from three", () => {
     const two = seen(repeatedFailureFlags([failed(1), failed(2, "evaluation")]));
@@ -332,25 +382,82 @@ describe("outlier scores", () => {
   const tender = (s: ReturnType<typeof scores>) => ({ tenderId: "t1", projectId: "p1", deadline: DEADLINE, scores: s });
 
   it("fires for a score more than 15 points from the panel's median", () => {
-    const flags = seen(outlierScoreFlags([tender(scores([["e1", 5_000], ["e2", 5_200], ["e3", 6_701]]))]));
+    const flags = seen(
+      outlierScoreFlags([
+        tender(
+          scores([
+            ["e1", 5_000],
+            ["e2", 5_200],
+            ["e3", 6_701],
+          ]),
+        ),
+      ]),
+    );
     expect(flags).toHaveLength(1);
     expect(flags[0].evidence[0].values).toMatchObject({ expert: "专家e3", score: 6_701, medianScore: 5_200 });
   });
 
   it("uses the middle two for an even number of scores, in integers", () => {
     // Median (5000 + 5200) / 2 = 5100; 6601 is 15.01 points away, 6600 exactly 15.
-    expect(outlierScoreFlags([tender(scores([["e1", 5_000], ["e2", 5_200], ["e3", 4_000], ["e4", 6_601]]))])).toHaveLength(1);
-    expect(outlierScoreFlags([tender(scores([["e1", 5_000], ["e2", 5_200], ["e3", 5_100], ["e4", 6_600]]))])).toEqual([]);
+    expect(
+      outlierScoreFlags([
+        tender(
+          scores([
+            ["e1", 5_000],
+            ["e2", 5_200],
+            ["e3", 4_000],
+            ["e4", 6_601],
+          ]),
+        ),
+      ]),
+    ).toHaveLength(1);
+    expect(
+      outlierScoreFlags([
+        tender(
+          scores([
+            ["e1", 5_000],
+            ["e2", 5_200],
+            ["e3", 5_100],
+            ["e4", 6_600],
+          ]),
+        ),
+      ]),
+    ).toEqual([]);
   });
 
   it("does not fire within 15 points, or with fewer than 3 scores for the bid", () => {
-    expect(outlierScoreFlags([tender(scores([["e1", 5_000], ["e2", 5_200], ["e3", 6_700]]))])).toEqual([]);
-    expect(outlierScoreFlags([tender(scores([["e1", 1_000], ["e2", 6_000]]))])).toEqual([]);
+    expect(
+      outlierScoreFlags([
+        tender(
+          scores([
+            ["e1", 5_000],
+            ["e2", 5_200],
+            ["e3", 6_700],
+          ]),
+        ),
+      ]),
+    ).toEqual([]);
+    expect(
+      outlierScoreFlags([
+        tender(
+          scores([
+            ["e1", 1_000],
+            ["e2", 6_000],
+          ]),
+        ),
+      ]),
+    ).toEqual([]);
   });
 });
 
 describe("a disqualified bidder the draw would have chosen", () => {
-  const outcome = (wouldHaveWon: { bidId: string; companyName: string } | null) => ({ tenderId: "t1", projectId: "p1", deadline: DEADLINE, wouldHaveWon, winnerCompanyName: "乙公司" });
+  const outcome = (wouldHaveWon: { bidId: string; companyName: string } | null) => ({
+    tenderId: "t1",
+    projectId: "p1",
+    deadline: DEADLINE,
+    wouldHaveWon,
+    winnerCompanyName: "乙公司",
+  });
 
   it("fires when the evaluation recorded one", () => {
     const flags = seen(disqualifiedWouldWinFlags([outcome({ bidId: "b9", companyName: "甲公司" })]));
@@ -363,10 +470,28 @@ describe("a disqualified bidder the draw would have chosen", () => {
 });
 
 describe("all rules together", () => {
-  const none: RiskInput = { splitting: [], bidCounts: [], contacts: [], devices: [], files: [], prices: [], awarded: [], ranked: [], announced: [], amendments: [], failures: [], scores: [], draws: [] };
+  const none: RiskInput = {
+    splitting: [],
+    bidCounts: [],
+    contacts: [],
+    devices: [],
+    files: [],
+    prices: [],
+    awarded: [],
+    ranked: [],
+    announced: [],
+    amendments: [],
+    failures: [],
+    scores: [],
+    draws: [],
+  };
 
   it("take the county's thresholds and sort by severity, then the most recent", () => {
-    expect(riskThresholdsOf({ ...S, priceClusterBasisPoints: 300, minValidBids: 5 })).toMatchObject({ priceClusterBasisPoints: 300, minBidders: 5, winnerBelowRunnerUpBasisPoints: 8_500 });
+    expect(riskThresholdsOf({ ...S, priceClusterBasisPoints: 300, minValidBids: 5 })).toMatchObject({
+      priceClusterBasisPoints: 300,
+      minBidders: 5,
+      winnerBelowRunnerUpBasisPoints: 8_500,
+    });
     const flags = runRiskRules(S, {
       ...none,
       bidCounts: [
@@ -395,7 +520,14 @@ describe("the catalogues", () => {
   it("hold every sentence and link the flags above carry", () => {
     expect(new Set(produced.map((f) => f.rule))).toEqual(new Set(RISK_RULES));
     const keys = new Set(produced.flatMap((f) => f.evidence.flatMap((e) => [e.labelKey, ...e.links.map((l) => l.labelKey)])));
-    for (const k of [...keys, ...["opening", "evaluation", "complaint"].map((c) => `risk.evidence.failures.${c}`), ...["phone", "email", "address", "bank_account", "project_manager", "guarantee", "ip", "device", "passkey", "user"].map((c) => `risk.evidence.shared.${c}`), ...["equal", "arithmetic", "geometric", "cluster"].map((c) => `risk.evidence.price.${c}`), "risk.evidence.fewBidders.none", "risk.evidence.fewBidders.few"]) {
+    for (const k of [
+      ...keys,
+      ...["opening", "evaluation", "complaint"].map((c) => `risk.evidence.failures.${c}`),
+      ...["phone", "email", "address", "bank_account", "project_manager", "guarantee", "ip", "device", "passkey", "user"].map((c) => `risk.evidence.shared.${c}`),
+      ...["equal", "arithmetic", "geometric", "cluster"].map((c) => `risk.evidence.price.${c}`),
+      "risk.evidence.fewBidders.none",
+      "risk.evidence.fewBidders.few",
+    ]) {
       expect(typeof lookup(zhCN, k), k).toBe("string");
       expect(typeof lookup(en, k), k).toBe("string");
     }

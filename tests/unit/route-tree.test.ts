@@ -34,10 +34,15 @@ describe("route tree", () => {
       const src = source(cfg.appDirectory, route.file);
       const start = src.search(/export default function/);
       if (start < 0) continue;
-      const component = src.slice(start).replace(/"[^"\n]*"/g, "\"\""); // string contents (translation keys) are not identifiers
+      const component = src.slice(start).replace(/"[^"\n]*"/g, '""'); // string contents (translation keys) are not identifiers
       for (const m of src.matchAll(/import \{([^}]*)\} from "[^"]*\.server"/g)) {
         for (const spec of m[1].split(",")) {
-          const name = spec.trim().replace(/^type\s+.*/, "").split(/\s+as\s+/).pop()!.trim();
+          const name = spec
+            .trim()
+            .replace(/^type\s+.*/, "")
+            .split(/\s+as\s+/)
+            .pop()!
+            .trim();
           if (name && new RegExp(`\\b${name}\\b`).test(component)) leaks.push(`${route.id}: ${name}`);
         }
       }

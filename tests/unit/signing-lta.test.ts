@@ -192,17 +192,38 @@ describe("CRL from the platform CA", () => {
 
   it("refuses inconsistent input", () => {
     expect(() => createCrl(ca, { thisUpdate: NOW, nextUpdate: NOW, crlNumber: 1n, revoked: [] })).toThrow(/nextUpdate/);
-    const twice = [{ serial: 5n, revokedAt: minutesAgo(1) }, { serial: Uint8Array.of(5), revokedAt: minutesAgo(1) }];
+    const twice = [
+      { serial: 5n, revokedAt: minutesAgo(1) },
+      { serial: Uint8Array.of(5), revokedAt: minutesAgo(1) },
+    ];
     expect(() => crlAt(NOW, 1n, twice)).toThrow(/twice/);
     expect(() => crlAt(minutesAgo(5), 1n, [{ serial: 5n, revokedAt: NOW }])).toThrow(/later than/);
   });
 
   it("can name where it is published in end-entity certificates (CRL distribution point)", () => {
     const passkey = softwarePasskey("ES256");
-    const cert = issueSignerCertificate(ca, { name: "张三", userId: "u-3", credentialId: passkey.credentialId, credentialPublicKeyCose: passkey.cose, crlUrl: "https://cyz.example/pki/ca.crl", now: ISSUED, days: 1 });
+    const cert = issueSignerCertificate(ca, {
+      name: "张三",
+      userId: "u-3",
+      credentialId: passkey.credentialId,
+      credentialPublicKeyCose: passkey.cose,
+      crlUrl: "https://cyz.example/pki/ca.crl",
+      now: ISSUED,
+      days: 1,
+    });
     const text = execFileSync(OPENSSL, ["x509", "-noout", "-ext", "crlDistributionPoints"], { input: cert.certPem, encoding: "utf8" });
     expect(text).toMatch(/Full Name:\s+URI:https:\/\/cyz\.example\/pki\/ca\.crl/);
-    expect(() => issueSignerCertificate(ca, { name: "张三", userId: "u-3", credentialId: passkey.credentialId, credentialPublicKeyCose: passkey.cose, crlUrl: "ftp://x", now: ISSUED, days: 1 })).toThrow(/crlUrl/);
+    expect(() =>
+      issueSignerCertificate(ca, {
+        name: "张三",
+        userId: "u-3",
+        credentialId: passkey.credentialId,
+        credentialPublicKeyCose: passkey.cose,
+        crlUrl: "ftp://x",
+        now: ISSUED,
+        days: 1,
+      }),
+    ).toThrow(/crlUrl/);
   });
 });
 

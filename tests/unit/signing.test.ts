@@ -156,7 +156,9 @@ describe("certificates", () => {
     expect(text).toContain("2.25.235632139601715179075391843993502864463.1.1:");
     writeFileSync(path.join(dir, "alice.pem"), alice.cert.certPem);
     writeFileSync(path.join(dir, "tsa.pem"), tsa.certPem);
-    expect(execFileSync(OPENSSL, ["verify", "-CAfile", path.join(dir, "ca.pem"), path.join(dir, "alice.pem"), path.join(dir, "tsa.pem")], { encoding: "utf8" })).toMatch(/alice.pem: OK\n.*tsa.pem: OK/);
+    expect(execFileSync(OPENSSL, ["verify", "-CAfile", path.join(dir, "ca.pem"), path.join(dir, "alice.pem"), path.join(dir, "tsa.pem")], { encoding: "utf8" })).toMatch(
+      /alice.pem: OK\n.*tsa.pem: OK/,
+    );
     expect(execFileSync(OPENSSL, ["x509", "-noout", "-ext", "extendedKeyUsage"], { input: tsa.certPem, encoding: "utf8" })).toMatch(/Extended Key Usage: critical\s+Time Stamping/);
   });
 });
@@ -171,8 +173,12 @@ describe("timestamps", () => {
     writeFileSync(path.join(dir, "resp.der"), timestampResponse(token));
     const caFile = path.join(dir, "ca.pem");
     const digest = imprint.toString("hex");
-    expect(execFileSync(OPENSSL, ["ts", "-verify", "-token_in", "-in", tokenFile, "-digest", digest, "-CAfile", caFile], { encoding: "utf8", stdio: "pipe" })).toContain("Verification: OK");
-    expect(execFileSync(OPENSSL, ["ts", "-verify", "-in", path.join(dir, "resp.der"), "-digest", digest, "-CAfile", caFile], { encoding: "utf8", stdio: "pipe" })).toContain("Verification: OK");
+    expect(execFileSync(OPENSSL, ["ts", "-verify", "-token_in", "-in", tokenFile, "-digest", digest, "-CAfile", caFile], { encoding: "utf8", stdio: "pipe" })).toContain(
+      "Verification: OK",
+    );
+    expect(execFileSync(OPENSSL, ["ts", "-verify", "-in", path.join(dir, "resp.der"), "-digest", digest, "-CAfile", caFile], { encoding: "utf8", stdio: "pipe" })).toContain(
+      "Verification: OK",
+    );
     const reply = execFileSync(OPENSSL, ["ts", "-reply", "-in", path.join(dir, "resp.der"), "-text"], { encoding: "utf8", stdio: "pipe" });
     expect(reply).toContain("Status: Granted.");
     expect(reply).toContain("Serial number: 0x2329");
@@ -290,9 +296,9 @@ describe("tampering and forgery", () => {
   it("refuses an approval without user verification", async () => {
     const { prepared, byteRange, digest } = await preparePdf(base, { fieldName: "s", signerName: bob.name, reason: "r", location: "l", signingTime: minutesAgo(3) });
     const approval = bob.passkey.approve(digest, { flags: 0x01 });
-    expect(() =>
-      signPrepared(prepared, byteRange, { signerCertPem: bob.cert.certPem, signerKeyPem: bob.cert.keyPem, caCertPem: ca.certPem, passkeyApproval: approval }),
-    ).toThrow(/userVerified/);
+    expect(() => signPrepared(prepared, byteRange, { signerCertPem: bob.cert.certPem, signerKeyPem: bob.cert.keyPem, caCertPem: ca.certPem, passkeyApproval: approval })).toThrow(
+      /userVerified/,
+    );
   });
 
   it("does not chain a signer certificate from another CA", async () => {
