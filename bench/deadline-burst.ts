@@ -50,19 +50,22 @@ function baselineServer() {
   const filesDir = process.env.FILES_DIR!;
   const sql = postgres(process.env.DATABASE_URL!, { max: 10, onnotice: () => {} });
   const store = new LocalFileStore(path.join(filesDir, "baseline"));
-  const server = http.createServer(async (req, res) => {
-    try {
-      if (req.method !== "POST" || req.url !== "/bid") {
-        res.writeHead(404).end();
-        return;
+  const server = http.createServer((req, res) => {
+    // node:http does not wait for a promise: the handler runs on its own and answers every request itself.
+    void (async () => {
+      try {
+        if (req.method !== "POST" || req.url !== "/bid") {
+          res.writeHead(404).end();
+          return;
+        }
+        // The same storage as the app: its file store's put() (streamed, hashed, synced, renamed to its hash).
+        const { sha256, size } = await store.put(req as AsyncIterable<Buffer>, { maxBytes: Number.MAX_SAFE_INTEGER });
+        const [row] = await sql<{ id: string; received_at: Date }[]>`insert into bench_baseline_bids (sha256, size) values (${sha256}, ${size}) returning id, received_at`;
+        res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ receipt: { id: String(row.id), ciphertextHash: sha256, ciphertextSize: size } }));
+      } catch (e) {
+        res.writeHead(500, { "Content-Type": "application/json" }).end(JSON.stringify({ error: (e as Error).message }));
       }
-      // The same storage as the app: its file store's put() (streamed, hashed, synced, renamed to its hash).
-      const { sha256, size } = await store.put(req as AsyncIterable<Buffer>, { maxBytes: Number.MAX_SAFE_INTEGER });
-      const [row] = await sql<{ id: string; received_at: Date }[]>`insert into bench_baseline_bids (sha256, size) values (${sha256}, ${size}) returning id, received_at`;
-      res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ receipt: { id: String(row.id), ciphertextHash: sha256, ciphertextSize: size } }));
-    } catch (e) {
-      res.writeHead(500, { "Content-Type": "application/json" }).end(JSON.stringify({ error: (e as Error).message }));
-    }
+    })();
   });
   server.keepAliveTimeout = 30_000;
   server.listen(0, "127.0.0.1", () => console.log(`baseline listening ${(server.address() as AddressInfo).port}`));
@@ -148,7 +151,6 @@ async function main() {
   const CONCURRENCY = Number(option("--concurrency") ?? 64);
   const DEADLINE_AFTER_MS = SPREAD_MS + 3_000;
   const PORT = 3370;
-  const ORIGIN = `http://localhost:${PORT}`;
   const CHUNK = 512 * 1024; // as app/components/resumable-uploads.client.ts sends
   const FILE_BYTES = 2 * 1024 * 1024;
   const t = { start: performance.now() } as Record<string, number>;

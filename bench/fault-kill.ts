@@ -72,7 +72,7 @@ async function main() {
 
   const b = await prepareBidding({ serverUrl: SERVER, dbName: "cyz_fault_kill", bids: BIDDERS, fileBytes: 1024 * 1024, say });
   const { database, ctx, kit, tender, bidders } = b;
-  let failed = true;
+  let failed: boolean;
   try {
     say(`${KILLS + 3} approved projects to publish`);
     const toPublish: string[] = [];

@@ -31,25 +31,28 @@ for (let i = 0; i < CLIENTS; i++) cookies.push(await cookieFor(ctx, "13900000002
 const [project] = await database.query<{ county_id: string; township_id: string }>("select county_id, township_id from projects where id = $1", [projectId]);
 
 // The app: the hall's event route behind a plain HTTP server.
-const server = http.createServer(async (req, res) => {
-  const abort = new AbortController();
-  req.on("close", () => abort.abort());
-  const client = Number(req.headers["x-client"] ?? 0);
-  const request = new Request(`http://localhost${req.url}`, { headers: { Cookie: cookies[client] }, signal: abort.signal });
-  const response = (await eventsRoute.loader({
-    request,
-    context: { ...ctx, ip: `10.${client >> 16}.${(client >> 8) & 255}.${client & 255}` },
-    params: { id: tender.id },
-  } as never)) as Response;
-  res.writeHead(response.status, Object.fromEntries(response.headers));
-  const reader = response.body!.getReader();
-  req.on("close", () => void reader.cancel().catch(() => {}));
-  for (;;) {
-    const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
-    if (done) break;
-    res.write(value);
-  }
-  res.end();
+const server = http.createServer((req, res) => {
+  // node:http does not wait for a promise: the handler runs on its own and answers every request itself.
+  void (async () => {
+    const abort = new AbortController();
+    req.on("close", () => abort.abort());
+    const client = Number(req.headers["x-client"] ?? 0);
+    const request = new Request(`http://localhost${req.url}`, { headers: { Cookie: cookies[client] }, signal: abort.signal });
+    const response = (await eventsRoute.loader({
+      request,
+      context: { ...ctx, ip: `10.${client >> 16}.${(client >> 8) & 255}.${client & 255}` },
+      params: { id: tender.id },
+    } as never)) as Response;
+    res.writeHead(response.status, Object.fromEntries(response.headers));
+    const reader = response.body!.getReader();
+    req.on("close", () => void reader.cancel().catch(() => {}));
+    for (;;) {
+      const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
+      if (done) break;
+      res.write(value);
+    }
+    res.end();
+  })();
 });
 await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
 const port = (server.address() as AddressInfo).port;

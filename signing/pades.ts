@@ -411,7 +411,7 @@ interface Checked {
 
 function emptyReport(kind: SignatureReport["kind"], fieldName: string, sig: PDFDict, bytes: Uint8Array): SignatureReport {
   const m = sig.get(PDFName.of("M"));
-  let signingTime: Date | null = null;
+  let signingTime: Date | null;
   try {
     signingTime = m instanceof PDFString ? m.decodeDate() : null;
   } catch {

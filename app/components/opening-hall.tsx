@@ -4,7 +4,6 @@
  * browser (with the published sealing script; the data key goes to the
  * platform only after the bid was checked against the receipt here).
  */
-import { startAuthentication } from "@simplewebauthn/browser";
 import { useRevalidator } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";

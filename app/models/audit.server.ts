@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { and, asc, desc, eq, gt, isNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, lt, lte, sql, type SQL } from "drizzle-orm";
 import { canonicalJson } from "~/utils/canonical-json";
 import type { Clock } from "~/utils/clock.server";
 import { schema, type AuditRow, type Db } from "~/utils/db.server";

@@ -495,20 +495,18 @@ export async function resealBid(db: Db, clock: Clock, actor: Actor & { userId: s
     if (hashes.length) {
       const seen = await tx.select({ h: bidKeyWraps.wrappedSha256 }).from(bidKeyWraps).where(inArray(bidKeyWraps.wrappedSha256, hashes));
       if (seen.length > 0) throw new DomainError("errors.bid.wrapReplayed", { status: 400 });
-      await tx
-        .insert(bidKeyWraps)
-        .values(
-          added.map((w, i) => ({
-            versionId: version.id,
-            kind: "passkey" as const,
-            credentialId: w.credentialId,
-            userId: holders.get(w.credentialId)!.userId,
-            epk: w.epk,
-            iv: w.iv,
-            wrapped: w.wrapped,
-            wrappedSha256: hashes[i],
-          })),
-        );
+      await tx.insert(bidKeyWraps).values(
+        added.map((w, i) => ({
+          versionId: version.id,
+          kind: "passkey" as const,
+          credentialId: w.credentialId,
+          userId: holders.get(w.credentialId)!.userId,
+          epk: w.epk,
+          iv: w.iv,
+          wrapped: w.wrapped,
+          wrappedSha256: hashes[i],
+        })),
+      );
     }
     const retire = input.retire.filter((c) => activeIds.has(c));
     if (retire.length)

@@ -151,16 +151,16 @@ export const checkPdf: ContentCheck = Object.assign((head: Buffer): string | nul
 });
 
 /** Markup a browser would run if it ever sniffed the file as HTML (or SVG). */
-const HTML_MARKUP = /<(?:script|html|body|iframe|svg|object|embed|!doctype\s+html)[\s>\/]/i;
+const HTML_MARKUP = /<(?:script|html|body|iframe|svg|object|embed|!doctype\s+html)[\s>/]/i;
 /** An HTML element with an event handler (`<img src=x onerror=…>`), in any case and spacing. */
 const HTML_HANDLER =
-  /<(?:img|image|video|audio|source|track|input|button|form|select|textarea|details|marquee|frameset|frame|style|link|meta|base|math|table|td|div|span|a|p)[\s\/][^<>]*?(?<=[\s\/"'])on[a-z]+\s*=/i;
+  /<(?:img|image|video|audio|source|track|input|button|form|select|textarea|details|marquee|frameset|frame|style|link|meta|base|math|table|td|div|span|a|p)[\s/][^<>]*?(?<=[\s/"'])on[a-z]+\s*=/i;
 /** A page that sends the browser elsewhere by itself (`<meta http-equiv=refresh …>`), in any case and spacing. */
-const META_REFRESH = /<meta[\s\/][^<>]*?http-equiv\s*=\s*["']?\s*refresh/i;
+const META_REFRESH = /<meta[\s/][^<>]*?http-equiv\s*=\s*["']?\s*refresh/i;
 /** A ZIP local file header (signature, then a plausible "version needed" of at most 6.3). */
 const ZIP_ENTRY = /PK\x03\x04[\x00-\x3f]\x00/;
 /** PDF name objects (#xx escapes allowed) followed by a delimiter. */
-const PDF_NAME = /\/([^\s()<>[\]{}\/%\x00]+)(?=[\s()<>[\]{}\/%\x00])/g;
+const PDF_NAME = /\/([^\s()<>[\]{}/%\x00]+)(?=[\s()<>[\]{}/%\x00])/g;
 /**
  * Names that make a PDF do something by itself, and the refusal each earns: run JavaScript, launch
  * programs, play embedded Flash/media; send or fetch form data; carry other files inside it.

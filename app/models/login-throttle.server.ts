@@ -95,7 +95,6 @@ const phoneOf = (account: string | null) => (account?.startsWith("account:") ? a
 
 /** Attempts whose outcome is known only after the check: counted as failures until settled. */
 const PENDING_KINDS: ReadonlySet<AuthAttemptKind> = new Set(["password", "reset", "passkey_verify"]);
-const SIGN_IN_KINDS: AuthAttemptKind[] = ["password", "reset", "passkey_options", "passkey_verify", "passkey_register"];
 const PASSKEY_STEPS: AuthAttemptKind[] = ["passkey_options", "passkey_verify", "passkey_register"];
 
 const ofKinds = (kinds: AuthAttemptKind[]) => inArray(loginAttempts.kind, kinds);

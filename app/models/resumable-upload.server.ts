@@ -114,7 +114,6 @@ function isFinished(rec: UploadRecord) {
 
 /** A name safe to show and store: no folders, no control characters, at most 200 characters. */
 export function cleanFileName(raw: string): string {
-  // eslint-disable-next-line no-control-regex
   const base = raw
     .split(/[\\/]/)
     .pop()!
@@ -217,7 +216,7 @@ async function openUploadsOf(files: FileStore, clock: Clock, owner: string): Pro
 
 /** Files of the owner stored today (Beijing day), sealed bids not counted. */
 async function storedToday(files: FileStore, clock: Clock, owner: string): Promise<{ uploads: number; bytes: number }> {
-  let text = "";
+  let text: string;
   try {
     text = await readFile(ledgerPath(files, owner, beijingDay(clock.now())), "utf8");
   } catch {

@@ -132,7 +132,7 @@ export async function authorizeDownload(
   const [row] = await db.select({ tender: tenders, project: projects }).from(tenders).innerJoin(projects, eq(projects.id, tenders.projectId)).where(eq(tenders.id, tenderId));
   if (!row || !PUBLIC_STATES.includes(row.project.state as ProjectState)) return { ok: false, reason: "notFound" };
   const { tender, project } = row;
-  let fileName: string | null = null;
+  let fileName: string | null;
   if (tender.documentPdfSha256 === sha256) fileName = `招标文件-${project.name}.pdf`;
   else {
     const [att] = await db

@@ -105,10 +105,12 @@ export async function startServer(opts: { build: ServerBuild; publicDir: string;
   });
 
   const app = createHttpApp({ build: opts.build, env, ready, publicDir: opts.publicDir });
-  const server = app.listen(env.PORT, async () => {
-    await ready;
-    const where = env.DATABASE_URL ? "PostgreSQL" : `PGlite (${path.resolve(env.DATA_DIR)})`;
-    console.log(`村易招 listening on http://localhost:${env.PORT} — database: ${where}`);
+  // Announced once the database is open; a database that cannot open has already stopped the process (above).
+  const server = app.listen(env.PORT, () => {
+    ready.then(
+      () => console.log(`村易招 listening on http://localhost:${env.PORT} — database: ${env.DATABASE_URL ? "PostgreSQL" : `PGlite (${path.resolve(env.DATA_DIR)})`}`),
+      () => {},
+    );
   });
 
   let closing = false;

@@ -223,7 +223,7 @@ export interface EdgeOptions {
 /** The edge's middleware: 405 for GET to post-only routes, then the body's type and size (see the top of this file). */
 export function edgeGuards({ build, largestFileBytes }: EdgeOptions) {
   const routeOf = routeMatcher(build);
-  return async (req: ExpressRequest, res: ExpressResponse, next: NextFunction) => {
+  const handle = async (req: ExpressRequest, res: ExpressResponse, next: NextFunction) => {
     try {
       const url = new URL(req.originalUrl, "http://x.invalid");
       const route = routeOf(url.pathname, url.search);
@@ -264,6 +264,8 @@ export function edgeGuards({ build, largestFileBytes }: EdgeOptions) {
       next(e);
     }
   };
+  // Express 4 does not wait for a middleware's promise: the handler catches its own errors and passes them to next().
+  return (req: ExpressRequest, res: ExpressResponse, next: NextFunction): void => void handle(req, res, next);
 }
 
 /** The request Remix sees: the URL as the browser addressed this server, its headers, and the body the edge read or counted. */
@@ -301,7 +303,7 @@ function remixRequest(req: ExpressRequest, res: ExpressResponse): { request: Req
 /** The Remix request handler behind the edge. A request the edge already answered (413 mid-stream) gets nothing more. */
 export function remixHandler(build: ServerBuild, mode: string, getLoadContext: (req: ExpressRequest, res: ExpressResponse) => Promise<AppLoadContext>) {
   const handle = createRemixHandler(build, mode);
-  return async (req: ExpressRequest, res: ExpressResponse, next: NextFunction) => {
+  const respond = async (req: ExpressRequest, res: ExpressResponse, next: NextFunction) => {
     try {
       const { request } = remixRequest(req, res);
       const response = await handle(request, await getLoadContext(req, res)).catch((e) => {
@@ -318,6 +320,7 @@ export function remixHandler(build: ServerBuild, mode: string, getLoadContext: (
       next(e);
     }
   };
+  return (req: ExpressRequest, res: ExpressResponse, next: NextFunction): void => void respond(req, res, next);
 }
 
 /** Write Remix's answer: status, every header (each Set-Cookie kept), then the body as it comes (event streams flushed at once). */

@@ -37,7 +37,7 @@ export function startScheduler(db: Db, clock: Clock, jobs: Job[], log: (msg: str
   const timers = jobs.map((job) => {
     const tick = () => runJobOnce(db, clock, job).catch((e: unknown) => log(`[scheduler] ${job.name} failed: ${(e as Error).message}`));
     void tick();
-    return setInterval(tick, job.everyMs).unref();
+    return setInterval(() => void tick(), job.everyMs).unref();
   });
   return () => timers.forEach(clearInterval);
 }

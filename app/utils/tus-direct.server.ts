@@ -12,7 +12,7 @@ import { patchUpload } from "./tus.server";
 const PIECE = /^\/uploads\/([A-Za-z0-9_-]{22})$/;
 
 export function directUploadPieces(loadContext: (req: ExpressRequest, res: ExpressResponse) => Promise<AppLoadContext>) {
-  return async (req: ExpressRequest, res: ExpressResponse, next: NextFunction) => {
+  const handle = async (req: ExpressRequest, res: ExpressResponse, next: NextFunction) => {
     const m = req.method === "PATCH" ? PIECE.exec(req.path) : null;
     if (!m) return next();
     // A client that goes away mid-piece: stop, keeping what arrived (it resumes from the server's offset).
@@ -31,4 +31,6 @@ export function directUploadPieces(loadContext: (req: ExpressRequest, res: Expre
       next(e);
     }
   };
+  // Express 4 does not wait for a middleware's promise: the handler catches its own errors and passes them to next().
+  return (req: ExpressRequest, res: ExpressResponse, next: NextFunction): void => void handle(req, res, next);
 }

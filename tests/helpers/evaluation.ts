@@ -29,20 +29,18 @@ export function assertion(k: SoftwarePasskey, challenge: string) {
 /** Give a user a software passkey (standing in for their phone) that can sign documents. */
 export async function givePasskey(database: Database, ctx: AppLoadContext, userId: string, name = "测试手机"): Promise<SoftwarePasskey> {
   const key = softwarePasskey("ES256");
-  await database.db
-    .insert(schema.passkeys)
-    .values({
-      id: key.credentialId,
-      userId,
-      name,
-      publicKey: Buffer.from(key.cose),
-      counter: 0,
-      transports: ["internal"],
-      deviceType: "singleDevice",
-      backedUp: false,
-      prfEnabled: true,
-      createdAt: ctx.clock.now(),
-    });
+  await database.db.insert(schema.passkeys).values({
+    id: key.credentialId,
+    userId,
+    name,
+    publicKey: Buffer.from(key.cose),
+    counter: 0,
+    transports: ["internal"],
+    deviceType: "singleDevice",
+    backedUp: false,
+    prfEnabled: true,
+    createdAt: ctx.clock.now(),
+  });
   return key;
 }
 

@@ -27,7 +27,6 @@ import { fileObjection } from "~/models/publicity.server";
 import { scanRisks } from "~/models/risk.server";
 import { schema } from "~/utils/db.server";
 import { beijingDay } from "~/utils/time";
-import { TUS_VERSION } from "~/utils/tus.server";
 import { createProject } from "~/models/project.server";
 import { createUpload } from "~/models/resumable-upload.server";
 import type { Database } from "../../db/client";

@@ -11,7 +11,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getReceipt, ownBid, sealingScript, submitBid } from "~/models/bid.server";
+import { getReceipt, ownBid, submitBid } from "~/models/bid.server";
 import { fingerprintOf } from "~/models/risk-rules";
 import { sessionIdFromToken } from "~/models/session.server";
 import { sealedActShown, sealedActShownSql } from "~/models/reveal";
@@ -118,9 +118,8 @@ function walk(dir: string): string[] {
 const ROUTES_DIR = path.resolve(__dirname, "../../app/routes");
 const WHO = ["anonymous", ...(Object.keys(DEMO) as (keyof typeof DEMO)[])] as const;
 type Who = (typeof WHO)[number];
-const CONTRACTORS: Who[] = ["contractor1", "contractor2"];
 
-let loaders: { route: string; loader: (args: never) => unknown }[] = [];
+const loaders: { route: string; loader: (args: never) => unknown }[] = [];
 
 /** Sensible params for each route: the tender, its project, the bidders' files and uploads. Unknown params: none (skipped). */
 function paramSets(route: string): Record<string, string>[] {

@@ -266,21 +266,19 @@ describe("sealed bids", () => {
     // A second passkey of the same member, prepared after the bid was sealed.
     const prf2 = crypto.getRandomValues(new Uint8Array(32));
     const cred2 = `cred-second-${randomUUID().slice(0, 8)}`;
-    await database.db
-      .insert(schema.passkeys)
-      .values({
-        id: cred2,
-        userId: a.userId,
-        name: "U盾",
-        publicKey: Buffer.alloc(65, 2),
-        counter: 0,
-        transports: ["usb"],
-        deviceType: "singleDevice",
-        backedUp: false,
-        prfEnabled: true,
-        openingPublicKey: (await S.openingKeyFromPrf(prf2)).publicKey,
-        createdAt: ctx.clock.now(),
-      });
+    await database.db.insert(schema.passkeys).values({
+      id: cred2,
+      userId: a.userId,
+      name: "U盾",
+      publicKey: Buffer.alloc(65, 2),
+      counter: 0,
+      transports: ["usb"],
+      deviceType: "singleDevice",
+      backedUp: false,
+      prfEnabled: true,
+      openingPublicKey: (await S.openingKeyFromPrf(prf2)).publicKey,
+      createdAt: ctx.clock.now(),
+    });
     // The browser opens the data key with the backup code and wraps it for the new passkey.
     const own = await ownBid(database.db, t.id, a.companyId);
     const ctxIds = { tenderId: t.id, submissionId: s.submissionId };
@@ -311,21 +309,19 @@ describe("sealing to several members of the company", () => {
       memberPassword: "chenxiaoming-2026",
     });
     const prf = crypto.getRandomValues(new Uint8Array(32));
-    await database.db
-      .insert(schema.passkeys)
-      .values({
-        id: "cred-colleague",
-        userId: colleague.id,
-        name: "陈小明的U盾",
-        publicKey: Buffer.alloc(65, 3),
-        counter: 0,
-        transports: ["usb"],
-        deviceType: "singleDevice",
-        backedUp: false,
-        prfEnabled: true,
-        openingPublicKey: (await S.openingKeyFromPrf(prf)).publicKey,
-        createdAt: ctx.clock.now(),
-      });
+    await database.db.insert(schema.passkeys).values({
+      id: "cred-colleague",
+      userId: colleague.id,
+      name: "陈小明的U盾",
+      publicKey: Buffer.alloc(65, 3),
+      counter: 0,
+      transports: ["usb"],
+      deviceType: "singleDevice",
+      backedUp: false,
+      prfEnabled: true,
+      openingPublicKey: (await S.openingKeyFromPrf(prf)).publicKey,
+      createdAt: ctx.clock.now(),
+    });
     const holders = await sealingHolders(database.db, a.companyId);
     expect(holders.map((h) => h.credentialId)).toEqual(expect.arrayContaining([a.credentialId, "cred-colleague"]));
     // Another company's members are never offered.

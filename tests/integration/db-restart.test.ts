@@ -20,7 +20,7 @@ import { extendWindow, newIncidentRef, recordIncident, startDecryption } from "~
 import * as eventsRoute from "~/routes/notices.$id_.hall_.events";
 import { schema } from "~/utils/db.server";
 import { openPostgres, type Database } from "../../db/client";
-import { cookieFor, DEMO, get, makeContext, run } from "../helpers/app";
+import { cookieFor, DEMO, makeContext, run } from "../helpers/app";
 import { preparedBidder, sealBid, submitInput } from "../helpers/bids";
 import { isRealServer } from "../helpers/db";
 import { readEvents } from "../helpers/sse";

@@ -83,7 +83,7 @@ describe("every page kind, as bytes", () => {
       const bytes = Buffer.from(await res.arrayBuffer());
       bytesSeen += bytes.length;
       if (bytes.includes(0)) problems.push(`${page.path}: NUL at byte ${bytes.indexOf(0)}`);
-      let text = "";
+      let text: string;
       try {
         text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
       } catch {

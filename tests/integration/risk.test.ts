@@ -44,18 +44,16 @@ beforeAll(async () => {
   opened = await closedOpening(database, ctx, "石板路修缮工程");
   // Two of the bidders decrypted from one browser (the long-lived device cookie), somewhere else.
   for (const b of opened.bidders.slice(0, 2))
-    await database.db
-      .insert(schema.activityTraces)
-      .values({
-        tenderId: opened.tenderId,
-        companyId: b.companyId,
-        userId: b.userId,
-        kind: "decrypt",
-        ip: "192.0.2.44",
-        deviceId: "6f1d3a52-8f0e-4c1a-9d55-1b2c3d4e5f60",
-        userAgent: "Mozilla/5.0",
-        at: ctx.clock.now(),
-      });
+    await database.db.insert(schema.activityTraces).values({
+      tenderId: opened.tenderId,
+      companyId: b.companyId,
+      userId: b.userId,
+      kind: "decrypt",
+      ip: "192.0.2.44",
+      deviceId: "6f1d3a52-8f0e-4c1a-9d55-1b2c3d4e5f60",
+      userAgent: "Mozilla/5.0",
+      at: ctx.clock.now(),
+    });
 
   const sup = await viewerOf(DEMO.supervisorA);
   const admin = await viewerOf(DEMO.countyAdmin);
@@ -390,17 +388,15 @@ describe("the other rules, over rows written straight into the tables", () => {
         .insert(schema.awards)
         .values({ tenderId, winnerBidId: bidIds[i], priceFen: 10_000_000, state: "approved", decidedBy: host.id, decidedAt: at(`2026-10-1${i}T02:00:00Z`) });
       // As startDecryption records them: the count and the sorted set of the bidders in force at the deadline.
-      await db
-        .insert(schema.openings)
-        .values({
-          tenderId,
-          state: "closed",
-          bidCount: companies.length,
-          bidderSet: [...companies].sort().join(","),
-          readingStartedAt: at(`2026-10-0${i + 1}T02:30:00Z`),
-          closedAt: at(`2026-10-0${i + 1}T03:00:00Z`),
-          createdAt: at(`2026-10-0${i + 1}T02:00:00Z`),
-        });
+      await db.insert(schema.openings).values({
+        tenderId,
+        state: "closed",
+        bidCount: companies.length,
+        bidderSet: [...companies].sort().join(","),
+        readingStartedAt: at(`2026-10-0${i + 1}T02:30:00Z`),
+        closedAt: at(`2026-10-0${i + 1}T03:00:00Z`),
+        createdAt: at(`2026-10-0${i + 1}T02:00:00Z`),
+      });
       made.projects.push(projectId);
       made.tenders.push(tenderId);
       made.bids.push(bidIds);
@@ -440,30 +436,26 @@ describe("the other rules, over rows written straight into the tables", () => {
     made.failedProject = await kit.approvedProject("村级污水管网接户", 20_000_000);
     for (const round of [1, 2]) {
       const tenderId = await tender(made.failedProject, round, `2026-10-2${round}T02:00:00Z`, round === 2 ? at("2026-10-20T02:00:00Z") : undefined);
-      await db
-        .insert(schema.openings)
-        .values({
-          tenderId,
-          state: "failed",
-          failReason: JSON.stringify({ key: "opening.fail.tooFew" }),
-          closedAt: at(`2026-10-2${round}T03:00:00Z`),
-          createdAt: at(`2026-10-2${round}T02:00:00Z`),
-        });
+      await db.insert(schema.openings).values({
+        tenderId,
+        state: "failed",
+        failReason: JSON.stringify({ key: "opening.fail.tooFew" }),
+        closedAt: at(`2026-10-2${round}T03:00:00Z`),
+        createdAt: at(`2026-10-2${round}T02:00:00Z`),
+      });
       if (round === 2) {
         made.shortTender = tenderId;
-        await db
-          .insert(schema.tenderAmendments)
-          .values({
-            tenderId,
-            seq: 1,
-            title: "工程量清单更正",
-            body: "更正第 3 项工程量。",
-            affectsPreparation: false,
-            deadlineBefore: at("2026-10-22T02:00:00Z"),
-            deadlineAfter: at("2026-10-22T02:00:00Z"),
-            autoExtended: false,
-            createdAt: at("2026-10-21T02:00:00Z"),
-          });
+        await db.insert(schema.tenderAmendments).values({
+          tenderId,
+          seq: 1,
+          title: "工程量清单更正",
+          body: "更正第 3 项工程量。",
+          affectsPreparation: false,
+          deadlineBefore: at("2026-10-22T02:00:00Z"),
+          deadlineAfter: at("2026-10-22T02:00:00Z"),
+          autoExtended: false,
+          createdAt: at("2026-10-21T02:00:00Z"),
+        });
       }
     }
   }, 120_000);

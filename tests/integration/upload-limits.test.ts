@@ -97,7 +97,7 @@ describe("finished uploads per account and day", () => {
 
     // 2026-11-20T02:00Z is 10:00 in Beijing; the next Beijing day starts at 16:00Z.
     ctx.clock.set("2026-11-20T16:00:01Z");
-    await finished(c.committeeA1, pdf(4 * KB, ++seed));
+    await finished(c.committeeA1, pdf(4 * KB, seed + 1));
     ctx.clock.set("2026-11-21T02:00:00Z");
   });
 

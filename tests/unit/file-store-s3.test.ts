@@ -65,7 +65,7 @@ function fakeS3() {
     return hmac(kSigning, toSign).toString("hex") === signature ? null : "SignatureDoesNotMatch";
   }
 
-  const server = http.createServer(async (req, res) => {
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks);
@@ -87,7 +87,8 @@ function fakeS3() {
     const obj = objects.get(key);
     if (req.method === "GET" || req.method === "HEAD") return obj ? reply(200, obj) : reply(404, "<Error><Code>NoSuchKey</Code></Error>");
     reply(405);
-  });
+  };
+  const server = http.createServer((req, res) => void handle(req, res));
   return { server, objects, log };
 }
 
