@@ -20,7 +20,7 @@ import { and, asc, eq } from "drizzle-orm";
 import type { AuthenticationResponseJSON } from "@simplewebauthn/server";
 import { renderDocumentPdf } from "~/pdf/document.server";
 import type { Clock, ManualClock } from "~/utils/clock.server";
-import { schema, type Db } from "~/utils/db.server";
+import { schema, type Db, type MemberRole } from "~/utils/db.server";
 import { addDays, beijingDay, formatBeijing, fromBeijingLocal } from "~/utils/time";
 import type { Actor } from "../models/audit.server";
 import { completeAwardSignature, completeProject, decideAward, recordContract, requestAwardSignature } from "../models/award.server";
@@ -132,12 +132,12 @@ class DemoCast {
     return (this.seal ??= loadSeal());
   }
 
-  async person(phone: string, role: string): Promise<Person> {
+  async person(phone: string, role: MemberRole): Promise<Person> {
     const [row] = await this.db
       .select({ id: schema.users.id, name: schema.users.name, orgId: schema.memberships.orgId })
       .from(schema.users)
       .innerJoin(schema.memberships, eq(schema.memberships.userId, schema.users.id))
-      .where(and(eq(schema.users.phone, phone), eq(schema.memberships.role, role as never)));
+      .where(and(eq(schema.users.phone, phone), eq(schema.memberships.role, role)));
     if (!row) throw new Error(`demo: no ${role} with phone ${phone}`);
     return { id: row.id, name: row.name, orgId: row.orgId, actor: { userId: row.id, role, ip: null, userAgent: "村易招演示数据 / demo data" } };
   }

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { ManualClock, type Clock } from "~/utils/clock.server";
 import { addDays, beijingDay } from "~/utils/time";
-import { schema, type Db } from "~/utils/db.server";
+import { schema, type Db, type MemberRole } from "~/utils/db.server";
 import { SYSTEM_ACTOR } from "../models/audit.server";
 import { setCalendarDay } from "../models/calendar.server";
 import { addQualification, applyToPool, decidePoolApplication, registerCompany, type StoredScan } from "../models/company.server";
@@ -28,7 +28,7 @@ export const LOCAL_RP: RelyingParty = { rpID: "localhost", origins: ["http://loc
  * object: the demo's officials hold a passkey, as every official who hosts or supervises openings
  * must (official-passkey.server.ts), and still sign in with the demo password.
  */
-export async function registerDemoPasskey(db: Db, clock: Clock, rp: RelyingParty, userId: string, role: string): Promise<SoftwarePasskey> {
+export async function registerDemoPasskey(db: Db, clock: Clock, rp: RelyingParty, userId: string, role: MemberRole): Promise<SoftwarePasskey> {
   const key = softwarePasskey("ES256");
   const options = await passkeyRegistrationOptions(db, clock, rp, userId);
   const actor = { userId, role, ip: null, userAgent: "村易招演示数据 / demo data" };
@@ -201,8 +201,8 @@ async function seedDemoIn(db: Db, clock: Clock, rp: RelyingParty, devices: Map<s
 
   const county = await createOrg(db, clock, actor, { kind: "county", name: "青山县", code: "330781" });
   const admin = await person("县管理员 方志远");
-  await grantRole(db, clock, actor, { userId: admin.id, orgId: county.id, role: "county_admin" });
-  accounts.push({ phone: admin.phone, name: admin.name, role: "county_admin", org: county.name });
+  await grantRole(db, clock, actor, { userId: admin.id, orgId: county.id, role: "county_admin" as const });
+  accounts.push({ phone: admin.phone, name: admin.name, role: "county_admin" as const, org: county.name });
   for (const h of HOLIDAYS_2026) await setCalendarDay(db, clock, actor, county.id, h);
 
   const supervisorNames = ["监管员 林晓峰", "监管员 黄雅琴"];
@@ -210,9 +210,9 @@ async function seedDemoIn(db: Db, clock: Clock, rp: RelyingParty, devices: Map<s
   for (const [i, t] of TOWNSHIPS.entries()) {
     const township = await createOrg(db, clock, actor, { kind: "township", name: t.name, code: t.code, parentId: county.id });
     const sup = await person(supervisorNames[i]);
-    await grantRole(db, clock, actor, { userId: sup.id, orgId: township.id, role: "supervisor" });
+    await grantRole(db, clock, actor, { userId: sup.id, orgId: township.id, role: "supervisor" as const });
     supervisors.push({ townshipId: township.id, userId: sup.id });
-    accounts.push({ phone: sup.phone, name: sup.name, role: "supervisor", org: township.name });
+    accounts.push({ phone: sup.phone, name: sup.name, role: "supervisor" as const, org: township.name });
     for (const [j, v] of t.villages.entries()) {
       const village = await createOrg(db, clock, actor, {
         kind: "village",
@@ -221,8 +221,8 @@ async function seedDemoIn(db: Db, clock: Clock, rp: RelyingParty, devices: Map<s
         parentId: township.id,
       });
       const committee = await person(`${v}村委会`);
-      await grantRole(db, clock, actor, { userId: committee.id, orgId: village.id, role: "committee" });
-      accounts.push({ phone: committee.phone, name: committee.name, role: "committee", org: `${t.name} ${v}` });
+      await grantRole(db, clock, actor, { userId: committee.id, orgId: village.id, role: "committee" as const });
+      accounts.push({ phone: committee.phone, name: committee.name, role: "committee" as const, org: `${t.name} ${v}` });
     }
   }
 
@@ -255,7 +255,7 @@ async function seedDemoIn(db: Db, clock: Clock, rp: RelyingParty, devices: Map<s
       },
       projectManager: { fields: { pmName: d.pm, pmCertificate: `浙233${String(1100000 + i * 37).padStart(7, "0")}` } },
     });
-    const self = { ...actor, userId: user.id, role: "contractor" };
+    const self = { ...actor, userId: user.id, role: "contractor" as const };
     for (const [k, q] of more.entries()) {
       await addQualification(
         db,
@@ -267,15 +267,15 @@ async function seedDemoIn(db: Db, clock: Clock, rp: RelyingParty, devices: Map<s
       );
     }
     companyIds.push(company.id);
-    accounts.push({ phone: user.phone, name: user.name, role: "contractor", org: company.name });
+    accounts.push({ phone: user.phone, name: user.name, role: "contractor" as const, org: company.name });
   }
 
   // 青山镇's candidate pool: every company applies; its supervisor admits 1–6, leaves 7 pending, rejects 8.
   const pool = supervisors[0];
-  const supervisorActor = { ...actor, userId: pool.userId, role: "supervisor" };
+  const supervisorActor = { ...actor, userId: pool.userId, role: "supervisor" as const };
   for (const [i, companyId] of companyIds.entries()) {
     const [member] = await db.select().from(schema.memberships).where(eq(schema.memberships.orgId, companyId));
-    const application = await applyToPool(db, clock, { ...actor, userId: member.userId, role: "contractor" }, companyId, pool.townshipId);
+    const application = await applyToPool(db, clock, { ...actor, userId: member.userId, role: "contractor" as const }, companyId, pool.townshipId);
     if (i < 6) await decidePoolApplication(db, clock, supervisorActor, { membershipId: application.id, supervisorTownshipId: pool.townshipId, decision: "admit" });
     else if (i === 7)
       await decidePoolApplication(db, clock, supervisorActor, {
@@ -289,7 +289,7 @@ async function seedDemoIn(db: Db, clock: Clock, rp: RelyingParty, devices: Map<s
   for (const e of EXPERTS) {
     const user = await person(`专家 ${e.name}`);
     await registerExpert(db, clock, actor, { userId: user.id, countyId: county.id, specialties: e.specialties, employer: e.employer });
-    accounts.push({ phone: user.phone, name: user.name, role: "expert", org: county.name });
+    accounts.push({ phone: user.phone, name: user.name, role: "expert" as const, org: county.name });
   }
 
   // Agents come last so that the phone numbers above stay stable: 26 a township tender agent, 27 a 强村公司.
@@ -301,8 +301,8 @@ async function seedDemoIn(db: Db, clock: Clock, rp: RelyingParty, devices: Map<s
   ]) {
     const org = await createOrg(db, clock, actor, { kind: a.kind, name: a.name, parentId: a.parentId });
     const user = await person(a.person);
-    await grantRole(db, clock, actor, { userId: user.id, orgId: org.id, role: "agent" });
-    accounts.push({ phone: user.phone, name: user.name, role: "agent", org: org.name });
+    await grantRole(db, clock, actor, { userId: user.id, orgId: org.id, role: "agent" as const });
+    accounts.push({ phone: user.phone, name: user.name, role: "agent" as const, org: org.name });
   }
 
   // Officials who host or supervise openings hold a passkey (the demo's, registered the real way).

@@ -10,7 +10,7 @@ import type { Clock } from "~/utils/clock.server";
 import { schema, type Db, type MemberRole, type Org, type Project } from "~/utils/db.server";
 import { appendAudit, type Actor } from "./audit.server";
 import { DomainError } from "./errors";
-import { FINAL_STATES, type ProjectState } from "./lifecycle";
+import { FINAL_STATES } from "./lifecycle";
 import { notify, usersOfOrgs } from "./notification.server";
 
 const { projects, projectAgents, orgs } = schema;
@@ -56,7 +56,7 @@ export async function appointAgent(db: Db, clock: Clock, actor: Actor, projectId
     const [p] = await tx.select().from(projects).where(eq(projects.id, projectId)).for("update");
     if (!p) throw new DomainError("errors.notFound", { status: 404 });
     if (p.villageId !== villageId) throw new DomainError("errors.forbidden", { status: 403 });
-    if (FINAL_STATES.includes(p.state as ProjectState)) throw new DomainError("errors.agent.finalState");
+    if (FINAL_STATES.includes(p.state)) throw new DomainError("errors.agent.finalState");
     const [village] = await tx.select().from(orgs).where(eq(orgs.id, villageId));
     const eligible = await listEligibleAgents(tx, village);
     const agentOrg = eligible.find((o) => o.id === agentOrgId);

@@ -2,8 +2,9 @@ import { createHash } from "node:crypto";
 import { and, asc, desc, eq, gt, lt, lte, sql, type SQL } from "drizzle-orm";
 import { canonicalJson } from "~/utils/canonical-json";
 import type { Clock } from "~/utils/clock.server";
-import { schema, type AuditRow, type Db } from "~/utils/db.server";
+import { schema, type AuditRow, type Db, type MemberRole } from "~/utils/db.server";
 import { addDays, beijingDay, startOfBeijingDay } from "~/utils/time";
+import { DomainError } from "./errors";
 import { sealedActShownSql } from "./reveal";
 
 const { auditLog, auditHeads } = schema;
@@ -15,7 +16,8 @@ const AUDIT_APPEND_LOCK = 7_311_002;
 /** Who did something, from where. Built from the request by app/utils/auth.server.ts. */
 export interface Actor {
   userId: string | null;
-  role: string | null;
+  /** The role the session acts in; "system" for the scheduler and the platform itself; null for a signed-in person without one. */
+  role: MemberRole | "system" | null;
   ip: string | null;
   userAgent?: string | null;
   /** The long-lived device cookie (cyz_device), kept for the collusion checks. */
@@ -23,6 +25,16 @@ export interface Actor {
 }
 
 export const SYSTEM_ACTOR: Actor = { userId: null, role: "system", ip: null, userAgent: null };
+
+/**
+ * The member role a person acts in. Only a signed-in person with a role takes
+ * an act that asks for one: anyone else (the system, a person without a
+ * membership) is refused here (403), before any table is asked.
+ */
+export function memberRoleOf(actor: Actor): MemberRole {
+  if (actor.role === null || actor.role === "system") throw new DomainError("errors.forbidden", { status: 403 });
+  return actor.role;
+}
 
 export interface AuditEntry {
   action: string;

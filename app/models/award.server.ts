@@ -18,11 +18,11 @@ import type { Clock } from "~/utils/clock.server";
 import { schema, type Db, type MemberRole } from "~/utils/db.server";
 import { formatFen } from "~/utils/money";
 import { addDays, beijingDay, formatBeijing } from "~/utils/time";
-import { appendAudit, type Actor } from "./audit.server";
+import { appendAudit, type Actor, memberRoleOf } from "./audit.server";
 import { actsForVillage } from "./agent.server";
 import { getCountySettings } from "./county-settings.server";
 import { DomainError } from "./errors";
-import { checkTransition, type ProjectAction, type ProjectState } from "./lifecycle";
+import { checkTransition, type ProjectAction } from "./lifecycle";
 import { transition } from "./lifecycle.server";
 import { notify, usersOfOrgs } from "./notification.server";
 import type { FileStore } from "./file-store.server";
@@ -36,7 +36,7 @@ type Project = typeof projects.$inferSelect;
 const DAY = 24 * 3600 * 1000;
 
 function assertAction(project: Project, action: ProjectAction, role: MemberRole | null) {
-  const v = checkTransition(project.state as ProjectState, action, role);
+  const v = checkTransition(project.state, action, role);
   if (!v.ok) throw new DomainError(v.reason, { status: 409, values: v.params });
 }
 
@@ -46,7 +46,7 @@ async function audit(tx: Db, clock: Clock, actor: Actor, project: Project, tende
 
 async function lockAsHost(tx: Db, actor: Actor, actingOrgId: string, tenderId: string) {
   const row = await lockCurrentTender(tx, tenderId);
-  if (!(await actsForVillage(tx, row.project, actor.role as MemberRole, actingOrgId))) throw new DomainError("errors.forbidden", { status: 403 });
+  if (!(await actsForVillage(tx, row.project, memberRoleOf(actor), actingOrgId))) throw new DomainError("errors.forbidden", { status: 403 });
   return row;
 }
 
@@ -65,7 +65,7 @@ export async function decideAward(
 ) {
   return db.transaction(async (tx) => {
     const { project } = await lockAsHost(tx, actor, actingOrgId, tenderId);
-    assertAction(project, "decide_award", actor.role as MemberRole);
+    assertAction(project, "decide_award", memberRoleOf(actor));
     const now = clock.now();
     const blockers = await awardBlockers(tx, tenderId, now);
     if (blockers.length) throw new DomainError(blockers[0], { status: 409 });
@@ -193,7 +193,7 @@ async function assertNothingPending(db: Db, tenderId: string, now: Date) {
 /** The committee asks to sign the award notice: rendered now, sealed with the village's red seal. */
 export async function requestAwardSignature(db: Db, clock: Clock, store: FileStore, rp: RelyingParty, actor: Actor & { userId: string }, actingOrgId: string, tenderId: string) {
   const { project } = await lockAsHost(db, actor, actingOrgId, tenderId);
-  assertAction(project, "sign_award", actor.role as MemberRole);
+  assertAction(project, "sign_award", memberRoleOf(actor));
   const [a] = await db.select().from(awards).where(eq(awards.tenderId, tenderId));
   if (!a || a.state !== "approved") throw new DomainError("errors.award.notApproved", { status: 409 });
   await assertNothingPending(db, tenderId, clock.now());
@@ -228,13 +228,13 @@ export async function completeAwardSignature(
 ) {
   {
     const { project } = await lockAsHost(db, actor, actingOrgId, tenderId);
-    assertAction(project, "sign_award", actor.role as MemberRole);
+    assertAction(project, "sign_award", memberRoleOf(actor));
   }
   const { request, signed } = await completeSignature(db, clock, store, rp, actor.userId, requestId, response);
   if (request.purpose !== "award_notice" || request.objectId !== tenderId) throw new DomainError("errors.signature.expired", { status: 409 });
   return db.transaction(async (tx) => {
     const { project, tender } = await lockAsHost(tx, actor, actingOrgId, tenderId);
-    assertAction(project, "sign_award", actor.role as MemberRole);
+    assertAction(project, "sign_award", memberRoleOf(actor));
     const [a] = await tx.select().from(awards).where(eq(awards.tenderId, tenderId));
     if (!a || a.state !== "approved") throw new DomainError("errors.award.notApproved", { status: 409 });
     const now = clock.now();
@@ -254,7 +254,7 @@ export async function completeAwardSignature(
         .values(others.map((o) => ({ bidId: o.bidId, tenderId, amountFen: tender.bidSecurityFen, dueAt: new Date(now.getTime() + settings.bidSecurityReleaseDays * DAY) })));
     }
     await transition(tx, clock, actor, "project", project.id, "sign_award", {
-      expectFrom: [project.state as ProjectState],
+      expectFrom: [project.state],
       audit: ({ after }) => ({
         action: "award.sign",
         objectType: "tender",
@@ -290,7 +290,7 @@ function parseDay(v: string, field: string): string {
 export async function recordContract(db: Db, clock: Clock, actor: Actor & { userId: string }, actingOrgId: string, tenderId: string, day: string) {
   return db.transaction(async (tx) => {
     const { project, tender } = await lockAsHost(tx, actor, actingOrgId, tenderId);
-    assertAction(project, "record_contract", actor.role as MemberRole);
+    assertAction(project, "record_contract", memberRoleOf(actor));
     const d = parseDay(day, "contractDate");
     const [a] = await tx.select().from(awards).where(eq(awards.tenderId, tenderId));
     const now = clock.now();
@@ -313,7 +313,7 @@ export async function recordContract(db: Db, clock: Clock, actor: Actor & { user
 export async function releaseSecurity(db: Db, clock: Clock, actor: Actor & { userId: string }, actingOrgId: string, tenderId: string, bidId: string, note: string) {
   return db.transaction(async (tx) => {
     const { project } = await lockAsHost(tx, actor, actingOrgId, tenderId);
-    assertAction(project, "release_security", actor.role as MemberRole);
+    assertAction(project, "release_security", memberRoleOf(actor));
     if (!/^[0-9a-f-]{36}$/.test(bidId)) throw new DomainError("errors.notFound", { status: 404 });
     const [r] = await tx
       .select()
@@ -340,7 +340,7 @@ export async function completeProject(
 ) {
   return db.transaction(async (tx) => {
     const { project } = await lockAsHost(tx, actor, actingOrgId, tenderId);
-    assertAction(project, "complete", actor.role as MemberRole);
+    assertAction(project, "complete", memberRoleOf(actor));
     const [a] = await tx.select().from(awards).where(eq(awards.tenderId, tenderId));
     if (!a?.contractDate) throw new DomainError("errors.award.noContract", { status: 409 });
     const d = parseDay(input.acceptanceDate, "acceptanceDate");
@@ -349,7 +349,7 @@ export async function completeProject(
       throw new DomainError("errors.award.settlement", { field: "settlement" });
     await tx.update(awards).set({ acceptanceDate: d, settlementFen: input.settlementFen }).where(eq(awards.tenderId, tenderId));
     await transition(tx, clock, actor, "project", project.id, "complete", {
-      expectFrom: [project.state as ProjectState],
+      expectFrom: [project.state],
       audit: ({ after }) => ({
         action: "project.complete",
         objectType: "tender",

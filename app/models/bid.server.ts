@@ -23,8 +23,8 @@ import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, notInArray, sql } f
 import { z } from "zod";
 import type { Clock } from "~/utils/clock.server";
 import { beijingDay, formatBeijing } from "~/utils/time";
-import { schema, type Db, type MemberRole } from "~/utils/db.server";
-import { appendAudit, type Actor } from "./audit.server";
+import { schema, type Db } from "~/utils/db.server";
+import { appendAudit, type Actor, memberRoleOf } from "./audit.server";
 import { guaranteeCover, MAX_BID_FILES, SEALING_SCRIPT } from "./bid-rules";
 import { biddingEligibility } from "./company.server";
 import { blacklistedUntil } from "./credit.server";
@@ -32,7 +32,7 @@ import { getCountySettings } from "./county-settings.server";
 import { recordTrace } from "./trace.server";
 import { DomainError } from "./errors";
 import type { FileStore } from "./file-store.server";
-import { checkTransition, effectiveState, FINAL_STATES, type ProjectState } from "./lifecycle";
+import { checkTransition, effectiveState, FINAL_STATES } from "./lifecycle";
 import { approvalOptions, verifyApproval, type RelyingParty } from "./passkey.server";
 import { lastOfficialResetAt, stepUpState } from "./reset-code.server";
 import { finishedUpload } from "./resumable-upload.server";
@@ -177,7 +177,7 @@ async function lockForBidder(tx: Db, tenderId: string, companyId: string): Promi
 /** Everything that must hold at the instant of a bid action, checked under the tender's lock. */
 async function assertMayBid(tx: Db, locked: Locked, actor: Actor, companyId: string, now: Date) {
   const { project, tender } = locked;
-  const verdict = checkTransition(effectiveState(project.state as ProjectState, tender.deadline, now), "bid", actor.role as MemberRole);
+  const verdict = checkTransition(effectiveState(project.state, tender.deadline, now), "bid", memberRoleOf(actor));
   if (!verdict.ok) {
     throw new DomainError(verdict.reason === "errors.transition.state" ? "errors.bid.closed" : verdict.reason, {
       status: verdict.reason === "errors.transition.state" ? 409 : 403,

@@ -21,18 +21,7 @@ import type { Clock } from "~/utils/clock.server";
 import { schema, type Db } from "~/utils/db.server";
 import { addDays, beijingDay } from "~/utils/time";
 import { appendAudit, type Actor } from "./audit.server";
-import {
-  blocksOn,
-  creditInputSchema,
-  gradeOf,
-  liftInputSchema,
-  START_WINDOW_DAYS,
-  statusOf,
-  type CreditKind,
-  type CreditStatus,
-  type CreditSubject,
-  type GradeResult,
-} from "./credit-rules";
+import { blocksOn, creditInputSchema, gradeOf, liftInputSchema, START_WINDOW_DAYS, statusOf, type CreditKind, type CreditSubject, type GradeResult } from "./credit-rules";
 import { DomainError } from "./errors";
 
 const { creditRecords, orgs, users, experts, poolMemberships, bids, tenders, projects, memberships } = schema;
@@ -327,7 +316,7 @@ export async function listCredit(db: Db, scope: CreditScope, filter: CreditListF
   return rows
     .map(({ r, recorder, issuer }) => ({
       ...r,
-      status: statusOf(r, today) as CreditStatus,
+      status: statusOf(r, today),
       subjectName: (r.companyId ? companyNames.get(r.companyId) : expertNames.get(r.expertId!)) ?? "",
       projectName: r.projectId ? (projectNames.get(r.projectId) ?? null) : null,
       recorder,

@@ -294,9 +294,9 @@ export async function dashboardFor(db: Db, clock: Clock, scope: DashboardScope, 
   const states = emptyStates();
   // Sum the (township, state) rows into their township and the total; the rates follow from the sums.
   const reductionSum = new Map<Figures, number>();
-  for (const r of rowsOf<Record<string, unknown>>(figureRows)) {
+  for (const r of rowsOf<Record<string, unknown> & { state: ProjectState }>(figureRows)) {
     const row = rows.get(String(r.township));
-    const state = r.state as ProjectState;
+    const state = r.state;
     // A published tender whose deadline has passed is opening (lifecycle.ts effectiveState).
     const due = state === "published" ? num(r.projects) - num(r.bidding) : 0;
     for (const f of row ? [row, total] : [total]) {

@@ -28,7 +28,7 @@ import { and, asc, eq, inArray, isNotNull } from "drizzle-orm";
 import type { Clock } from "~/utils/clock.server";
 import { schema, type Db, type MemberRole } from "~/utils/db.server";
 import type { EvaluationResult } from "../../db/schema/evaluations";
-import { appendAudit, type Actor } from "./audit.server";
+import { appendAudit, type Actor, memberRoleOf } from "./audit.server";
 import { activeAgent, actsForVillage } from "./agent.server";
 import { getCountySettings } from "./county-settings.server";
 import { parseRatio } from "./county-settings";
@@ -46,7 +46,7 @@ import {
   secretCommitment,
   settleAbnormalScores,
 } from "./evaluation-rules.server";
-import { checkTransition, type ProjectState } from "./lifecycle";
+import { checkTransition } from "./lifecycle";
 import { transition } from "./lifecycle.server";
 import { notify, usersOfOrgs } from "./notification.server";
 import { bidContentRevealedSql } from "./reveal";
@@ -159,7 +159,7 @@ async function lockEvaluation(tx: Db, tenderId: string) {
 }
 
 function assertEvaluating(project: Project, role: MemberRole | null, action: "evaluate" | "reveal_secret") {
-  const v = checkTransition(project.state as ProjectState, action, role);
+  const v = checkTransition(project.state, action, role);
   if (!v.ok) throw new DomainError(v.reason, { status: 409, values: v.params });
 }
 
@@ -232,7 +232,7 @@ export interface CheckInput {
 export async function submitChecks(db: Db, clock: Clock, actor: Actor & { userId: string }, tenderId: string, checks: readonly CheckInput[]) {
   return db.transaction(async (tx) => {
     const { tender, project } = await lockEvaluation(tx, tenderId);
-    assertEvaluating(project, actor.role as MemberRole, "evaluate");
+    assertEvaluating(project, memberRoleOf(actor), "evaluate");
     const ev = await startedEvaluation(tx, clock, tender);
     const me = await requireSittingMember(tx, tenderId, actor.userId);
     if (ev.state !== "checking" || me.checksAt) throw new DomainError("errors.evaluation.notNow", { status: 409 });
@@ -345,7 +345,7 @@ export function expertMaxScore(tender: Pick<Tender, "evaluationParams">): number
 export async function submitScores(db: Db, clock: Clock, actor: Actor & { userId: string }, tenderId: string, scores: readonly { bidId: string; score: number }[]) {
   return db.transaction(async (tx) => {
     const { tender, project, ev } = await lockEvaluation(tx, tenderId);
-    assertEvaluating(project, actor.role as MemberRole, "evaluate");
+    assertEvaluating(project, memberRoleOf(actor), "evaluate");
     const me = await requireSittingMember(tx, tenderId, actor.userId);
     if (!ev || ev.state !== "scoring" || me.scoresAt) throw new DomainError("errors.evaluation.notNow", { status: 409 });
     const qualified = ev.qualifiedBidIds ?? [];
@@ -374,7 +374,7 @@ export async function submitScores(db: Db, clock: Clock, actor: Actor & { userId
 export async function submitReview(db: Db, clock: Clock, actor: Actor & { userId: string }, tenderId: string, flags: readonly { expertId: string; bidId: string }[]) {
   return db.transaction(async (tx) => {
     const { tender, project, ev } = await lockEvaluation(tx, tenderId);
-    assertEvaluating(project, actor.role as MemberRole, "evaluate");
+    assertEvaluating(project, memberRoleOf(actor), "evaluate");
     const me = await requireSittingMember(tx, tenderId, actor.userId);
     if (!ev || ev.state !== "review" || me.reviewAt) throw new DomainError("errors.evaluation.notNow", { status: 409 });
     const all = await tx.select().from(expertScores).where(eq(expertScores.tenderId, tenderId));
@@ -422,7 +422,7 @@ export async function answerAbnormal(
 ) {
   return db.transaction(async (tx) => {
     const { tender, project, ev } = await lockEvaluation(tx, tenderId);
-    assertEvaluating(project, actor.role as MemberRole, "evaluate");
+    assertEvaluating(project, memberRoleOf(actor), "evaluate");
     await requireSittingMember(tx, tenderId, actor.userId);
     if (!ev || ev.state !== "explaining") throw new DomainError("errors.evaluation.notNow", { status: 409 });
     const members = await tx.select().from(evaluationMembers).where(eq(evaluationMembers.tenderId, tenderId));
@@ -539,7 +539,7 @@ export async function recordOpinion(
 ) {
   return db.transaction(async (tx) => {
     const { project, ev } = await lockEvaluation(tx, tenderId);
-    assertEvaluating(project, actor.role as MemberRole, "evaluate");
+    assertEvaluating(project, memberRoleOf(actor), "evaluate");
     const me = await requireSittingMember(tx, tenderId, actor.userId);
     if (!ev || ev.state !== "opinions" || me.opinionAt) throw new DomainError("errors.evaluation.notNow", { status: 409 });
     const dissent = input.agree ? null : cleanText(input.dissent, "dissent", 4);
@@ -585,7 +585,7 @@ export async function recordSilence(
 ) {
   return db.transaction(async (tx) => {
     const { project, ev } = await lockEvaluation(tx, tenderId);
-    if (!(await actsForVillage(tx, project, actor.role as MemberRole, actingOrgId))) throw new DomainError("errors.forbidden", { status: 403 });
+    if (!(await actsForVillage(tx, project, memberRoleOf(actor), actingOrgId))) throw new DomainError("errors.forbidden", { status: 403 });
     const text = cleanText(note, "note", 4);
     const [m] = await tx
       .select()
@@ -622,7 +622,7 @@ const CLARIFY_STATES = new Set(["checking", "secret", "scoring", "review", "expl
 export async function askClarification(db: Db, clock: Clock, actor: Actor & { userId: string }, tenderId: string, input: { bidId: string; question: string; hours: number }) {
   return db.transaction(async (tx) => {
     const { tender, project } = await lockEvaluation(tx, tenderId);
-    assertEvaluating(project, actor.role as MemberRole, "evaluate");
+    assertEvaluating(project, memberRoleOf(actor), "evaluate");
     const ev = await startedEvaluation(tx, clock, tender);
     await requireSittingMember(tx, tenderId, actor.userId);
     if (!CLARIFY_STATES.has(ev.state)) throw new DomainError("errors.evaluation.notNow", { status: 409 });

@@ -13,7 +13,7 @@
 import { eq, sql } from "drizzle-orm";
 import type { Clock } from "~/utils/clock.server";
 import { schema, type Db, type MemberRole, type Project } from "~/utils/db.server";
-import { appendAudit, SYSTEM_ACTOR, type Actor, type AuditEntry } from "./audit.server";
+import { appendAudit, memberRoleOf, SYSTEM_ACTOR, type Actor, type AuditEntry } from "./audit.server";
 import { DomainError } from "./errors";
 import { checkTransition, PROJECT_STATES, TRANSITIONS, type ProjectAction, type ProjectState, type Rule } from "./lifecycle";
 
@@ -36,8 +36,8 @@ async function asWriter<T>(tx: Db, lifecycle: keyof Writers, write: () => Promis
 function roleOf(actor: Actor): MemberRole | null {
   if (actor.role === "system") return null;
   // The acting role comes from the session (actor.role), never from the caller's idea of who should act;
-  // an actor without one takes no action that needs a role.
-  return (actor.role ?? "") as MemberRole;
+  // an actor without one takes no action that needs a role (memberRoleOf refuses it).
+  return memberRoleOf(actor);
 }
 
 /**
@@ -90,7 +90,7 @@ async function transitionProject(
   const [row] = await tx.select().from(projects).where(eq(projects.id, id)).for("update");
   if (!row) throw new DomainError("errors.notFound", { status: 404 });
   await opts.precheck?.(row);
-  const state = row.state as ProjectState;
+  const state = row.state;
   const rule: Rule<ProjectState> = TRANSITIONS[action];
   const verdict = checkTransition(state, action, rule.roles.length === 0 ? null : roleOf(actor));
   if (!verdict.ok) throw refusal(verdict.reason, action, state);
@@ -102,7 +102,7 @@ async function transitionProject(
   await opts.guard?.(row);
   const extra = typeof opts.set === "function" ? await opts.set(row) : (opts.set ?? {});
   // "previous": back to the state before the cancellation request, or stay where it is.
-  const to: ProjectState = verdict.to !== "previous" ? verdict.to : state === "cancel_requested" ? ((row.stateBeforeCancel ?? "draft") as ProjectState) : state;
+  const to: ProjectState = verdict.to !== "previous" ? verdict.to : state === "cancel_requested" ? (row.stateBeforeCancel ?? "draft") : state;
   // A cancellation request remembers where the project was; leaving it forgets.
   const cancel = to === "cancel_requested" ? { stateBeforeCancel: state } : state === "cancel_requested" ? { stateBeforeCancel: null } : {};
   const [after] = await asWriter(tx, "project", () =>

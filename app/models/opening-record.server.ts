@@ -11,7 +11,7 @@ import { schema, type Db } from "~/utils/db.server";
 import { formatFen } from "~/utils/money";
 import { formatBeijing } from "~/utils/time";
 import { getT } from "~/utils/i18n";
-import { appendAudit, type Actor } from "./audit.server";
+import { appendAudit, type Actor, memberRoleOf } from "./audit.server";
 import { actsForVillage } from "./agent.server";
 import { DomainError } from "./errors";
 import type { FileStore } from "./file-store.server";
@@ -154,7 +154,7 @@ async function assertRecordHost(db: Db, tenderId: string, role: MemberRole, orgI
 
 /** The host asks to sign the record: it is rendered now and prepared for their passkey. */
 export async function requestRecordSignature(db: Db, clock: Clock, store: FileStore, rp: RelyingParty, actor: Actor & { userId: string }, actingOrgId: string, tenderId: string) {
-  await assertRecordHost(db, tenderId, actor.role as MemberRole, actingOrgId);
+  await assertRecordHost(db, tenderId, memberRoleOf(actor), actingOrgId);
   const record = await renderOpeningRecord(db, tenderId, clock.now());
   const slot = record.signatureSlots.find((s) => s.label === "主持人");
   return requestSignature(db, clock, store, rp, actor.userId, {
@@ -181,7 +181,7 @@ export async function completeRecordSignature(
   requestId: unknown,
   response: AuthenticationResponseJSON,
 ) {
-  const { project } = await assertRecordHost(db, tenderId, actor.role as MemberRole, actingOrgId);
+  const { project } = await assertRecordHost(db, tenderId, memberRoleOf(actor), actingOrgId);
   const { request, signed } = await completeSignature(db, clock, store, rp, actor.userId, requestId, response);
   if (request.purpose !== "opening_record" || request.objectId !== tenderId) throw new DomainError("errors.signature.expired", { status: 409 });
   // The record is final with its one signature: its long-term form (PAdES-B-LTA) is what gets published.

@@ -1,3 +1,4 @@
+import { memberRoleOf } from "./audit.server";
 /**
  * The remote opening (不见面开标, DOMAIN.md "Remote opening, step by step").
  *
@@ -34,7 +35,7 @@ import { formatBeijing } from "~/utils/time";
 import { DomainError } from "./errors";
 import { putBytes, readBytes, type FileStore } from "./file-store.server";
 import { appendHallEvent, type HallEventKind } from "./hall-events.server";
-import { checkTransition, effectiveState, type ProjectAction, type ProjectState } from "./lifecycle";
+import { checkTransition, effectiveState, type ProjectAction } from "./lifecycle";
 import { closeBidding, transition } from "./lifecycle.server";
 import { lockCurrentTender } from "./tender-qa.server";
 
@@ -67,12 +68,12 @@ export async function hallRole(db: Db, p: Project, m: { role: MemberRole; orgId:
 }
 
 function refuse(p: Project, t: Tender, action: ProjectAction, role: MemberRole | null, now: Date) {
-  const v = checkTransition(effectiveState(p.state as ProjectState, t.deadline, now), action, role);
+  const v = checkTransition(effectiveState(p.state, t.deadline, now), action, role);
   if (!v.ok) throw new DomainError(v.reason === "errors.transition.state" ? "errors.opening.notNow" : v.reason, { status: v.reason === "errors.transition.state" ? 409 : 403 });
 }
 
 async function assertHost(tx: Db, locked: Locked, actor: HallActor, actingOrgId: string) {
-  if (!(await actsForVillage(tx, locked.project, actor.role as MemberRole, actingOrgId))) throw new DomainError("errors.forbidden", { status: 403 });
+  if (!(await actsForVillage(tx, locked.project, memberRoleOf(actor), actingOrgId))) throw new DomainError("errors.forbidden", { status: 403 });
 }
 
 async function lockOpening(tx: Db, tenderId: string) {
@@ -100,7 +101,7 @@ export async function signIn(db: Db, clock: Clock, actor: HallActor, companyId: 
   return db.transaction(async (tx) => {
     const locked = await lockCurrentTender(tx, tenderId);
     const now = clock.now();
-    refuse(locked.project, locked.tender, "sign_in", actor.role as MemberRole, now);
+    refuse(locked.project, locked.tender, "sign_in", memberRoleOf(actor), now);
     const [bid] = await tx
       .select()
       .from(bids)
@@ -126,7 +127,7 @@ export async function startDecryption(db: Db, clock: Clock, actor: HallActor, ac
     const locked = await lockCurrentTender(tx, tenderId);
     await assertHost(tx, locked, actor, actingOrgId);
     const now = clock.now();
-    refuse(locked.project, locked.tender, "host_opening", actor.role as MemberRole, now);
+    refuse(locked.project, locked.tender, "host_opening", memberRoleOf(actor), now);
     // The deadline has passed (refuse() checked it): the host's start records the close of bidding if the scheduler has not yet.
     if (locked.project.state === "published") await closeBidding(tx, clock, locked.project.id, locked.tender.deadline);
     const existing = await lockOpening(tx, tenderId);
@@ -443,7 +444,7 @@ export async function submitDataKey(db: Db, clock: Clock, store: FileStore, acto
   }
   return db.transaction(async (tx) => {
     const locked = await lockCurrentTender(tx, tenderId);
-    refuse(locked.project, locked.tender, "decrypt", actor.role as MemberRole, clock.now());
+    refuse(locked.project, locked.tender, "decrypt", memberRoleOf(actor), clock.now());
     const o = await lockOpening(tx, tenderId);
     const now = clock.now();
     if (o?.state !== "decrypting" || now >= o.windowEndsAt!) throw new DomainError("errors.opening.windowClosed", { status: 409 });
@@ -524,7 +525,7 @@ async function readingContext(tx: Db, tenderId: string, companyId: string) {
 export async function confirmRow(db: Db, clock: Clock, actor: HallActor, companyId: string, tenderId: string) {
   return db.transaction(async (tx) => {
     const locked = await lockCurrentTender(tx, tenderId);
-    refuse(locked.project, locked.tender, "decrypt", actor.role as MemberRole, clock.now());
+    refuse(locked.project, locked.tender, "decrypt", memberRoleOf(actor), clock.now());
     const { o, bo } = await readingContext(tx, tenderId, companyId);
     if (!bo || bo.status === "withdrawn") throw new DomainError("errors.opening.noBid", { status: 409 });
     if (clock.now() >= o.confirmEndsAt!) throw new DomainError("errors.opening.confirmClosed", { status: 409 });
@@ -543,7 +544,7 @@ export async function raiseObjection(db: Db, clock: Clock, actor: HallActor, com
   if (!text.success) throw new DomainError(text.error.issues[0].message, { field: "text" });
   return db.transaction(async (tx) => {
     const locked = await lockCurrentTender(tx, tenderId);
-    refuse(locked.project, locked.tender, "decrypt", actor.role as MemberRole, clock.now());
+    refuse(locked.project, locked.tender, "decrypt", memberRoleOf(actor), clock.now());
     const o = await lockOpening(tx, tenderId);
     if (o?.state !== "decrypting" && o?.state !== "reading") throw new DomainError("errors.opening.notNow", { status: 409 });
     const [row] = await tx

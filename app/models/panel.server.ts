@@ -11,7 +11,7 @@ import { and, asc, eq, inArray } from "drizzle-orm";
 import type { Clock } from "~/utils/clock.server";
 import { schema, type Db, type MemberRole } from "~/utils/db.server";
 import { addDays, beijingDay } from "~/utils/time";
-import { appendAudit, type Actor } from "./audit.server";
+import { appendAudit, type Actor, memberRoleOf } from "./audit.server";
 import { actsForVillage } from "./agent.server";
 import { getCountySettings } from "./county-settings.server";
 import { suspendedExperts } from "./credit.server";
@@ -79,7 +79,7 @@ export async function drawPanel(
 ) {
   return db.transaction(async (tx) => {
     const { tender, project } = await lockCurrentTender(tx, tenderId);
-    if (!(await actsForVillage(tx, project, actor.role as MemberRole, actingOrgId))) throw new DomainError("errors.forbidden", { status: 403 });
+    if (!(await actsForVillage(tx, project, memberRoleOf(actor), actingOrgId))) throw new DomainError("errors.forbidden", { status: 403 });
     if (project.state !== "evaluating") throw new DomainError("errors.panel.notNow", { status: 409 });
     const [existing] = await tx.select().from(panels).where(eq(panels.tenderId, tenderId));
     if (existing) throw new DomainError("errors.panel.alreadyDrawn", { status: 409 });

@@ -10,7 +10,7 @@ import { schema, type Db, type MemberRole, type Org, type Project } from "~/util
 import { parseYuanToFen } from "~/utils/money";
 import { beijingDay } from "~/utils/time";
 import { actsForVillage, projectsOfAgent } from "./agent.server";
-import { appendAudit, type Actor } from "./audit.server";
+import { appendAudit, memberRoleOf, type Actor } from "./audit.server";
 import { parseRatio, type CountySettings } from "./county-settings";
 import { getCountySettings } from "./county-settings.server";
 import { DomainError } from "./errors";
@@ -187,11 +187,11 @@ export async function createProject(db: Db, clock: Clock, actor: Actor, villageI
 }
 
 /** Lock the row and check that this role may take this action now; throws a DomainError naming why not. */
-async function lockForAction(tx: Db, projectId: string, action: ProjectAction, role: string | null) {
+async function lockForAction(tx: Db, projectId: string, action: ProjectAction, actor: Actor) {
   const [p] = await tx.select().from(projects).where(eq(projects.id, projectId)).for("update");
   if (!p) throw new DomainError("errors.notFound", { status: 404 });
   // The acting role comes from the session (actor.role), never from the caller's idea of who should act.
-  const verdict = checkTransition(p.state as ProjectState, action, (role ?? "") as MemberRole);
+  const verdict = checkTransition(p.state, action, memberRoleOf(actor));
   if (!verdict.ok) throw refusal(verdict.reason, action, p.state);
   return { p };
 }
@@ -200,7 +200,7 @@ export async function updateProject(db: Db, clock: Clock, actor: Actor, projectI
   const village = await villageOf(db, villageId);
   checkBand(await getCountySettings(db, village.countyId), input);
   return db.transaction(async (tx) => {
-    const { p } = await lockForAction(tx, projectId, "edit", actor.role);
+    const { p } = await lockForAction(tx, projectId, "edit", actor);
     if (p.villageId !== villageId) throw new DomainError("errors.forbidden", { status: 403 });
     const [after] = await tx
       .update(projects)

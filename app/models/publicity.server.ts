@@ -11,12 +11,12 @@
 import { and, asc, desc, eq, inArray } from "drizzle-orm";
 import type { Clock } from "~/utils/clock.server";
 import { schema, type Db, type MemberRole } from "~/utils/db.server";
-import { appendAudit, type Actor } from "./audit.server";
+import { appendAudit, type Actor, memberRoleOf } from "./audit.server";
 import { actsForVillage } from "./agent.server";
 import { getWorkingCalendar } from "./calendar.server";
 import { getCountySettings } from "./county-settings.server";
 import { DomainError } from "./errors";
-import { checkTransition, type ProjectAction, type ProjectState } from "./lifecycle";
+import { checkTransition, type ProjectAction } from "./lifecycle";
 import { transition } from "./lifecycle.server";
 import { notify, usersOfOrgs } from "./notification.server";
 import { lockCurrentTender } from "./tender-qa.server";
@@ -36,7 +36,7 @@ function cleanText(v: unknown, field: string, min = 4): string {
 }
 
 function assertAction(project: Project, action: ProjectAction, role: MemberRole | null) {
-  const v = checkTransition(project.state as ProjectState, action, role);
+  const v = checkTransition(project.state, action, role);
   if (!v.ok) throw new DomainError(v.reason, { status: 409, values: v.params });
 }
 
@@ -96,7 +96,7 @@ async function ownBidOnTender(tx: Db, tenderId: string, companyId: string) {
 export async function fileObjection(db: Db, clock: Clock, actor: Actor & { userId: string }, companyId: string, tenderId: string, body: string) {
   return db.transaction(async (tx) => {
     const { project } = await lockCurrentTender(tx, tenderId);
-    assertAction(project, "object", actor.role as MemberRole);
+    assertAction(project, "object", memberRoleOf(actor));
     await ownBidOnTender(tx, tenderId, companyId);
     const [pub] = await tx.select().from(publicities).where(eq(publicities.tenderId, tenderId));
     const now = clock.now();
@@ -116,8 +116,8 @@ export async function fileObjection(db: Db, clock: Clock, actor: Actor & { userI
 export async function answerObjection(db: Db, clock: Clock, actor: Actor & { userId: string }, actingOrgId: string, tenderId: string, objectionId: string, answer: string) {
   return db.transaction(async (tx) => {
     const { project } = await lockCurrentTender(tx, tenderId);
-    if (!(await actsForVillage(tx, project, actor.role as MemberRole, actingOrgId))) throw new DomainError("errors.forbidden", { status: 403 });
-    assertAction(project, "answer_objection", actor.role as MemberRole);
+    if (!(await actsForVillage(tx, project, memberRoleOf(actor), actingOrgId))) throw new DomainError("errors.forbidden", { status: 403 });
+    assertAction(project, "answer_objection", memberRoleOf(actor));
     if (!/^[0-9a-f-]{36}$/.test(objectionId)) throw new DomainError("errors.notFound", { status: 404 });
     const [o] = await tx
       .select()
@@ -138,7 +138,7 @@ export async function answerObjection(db: Db, clock: Clock, actor: Actor & { use
 export async function fileComplaint(db: Db, clock: Clock, actor: Actor & { userId: string }, companyId: string, tenderId: string, body: string) {
   return db.transaction(async (tx) => {
     const { project } = await lockCurrentTender(tx, tenderId);
-    assertAction(project, "complain", actor.role as MemberRole);
+    assertAction(project, "complain", memberRoleOf(actor));
     await ownBidOnTender(tx, tenderId, companyId);
     const [pub] = await tx.select().from(publicities).where(eq(publicities.tenderId, tenderId));
     const settings = await getCountySettings(tx, project.countyId);
@@ -227,7 +227,7 @@ export async function handleComplaint(
     }
     if (decision === "uphold") {
       await transition(tx, clock, actor, "project", project.id, "uphold_complaint", {
-        expectFrom: [project.state as ProjectState],
+        expectFrom: [project.state],
         audit: ({ after }) => ({
           action: "complaint.uphold",
           objectType: "tender",

@@ -21,7 +21,7 @@ import { z } from "zod";
 import type { Clock } from "~/utils/clock.server";
 import { rowsOf, schema, type Db, type MemberRole } from "~/utils/db.server";
 import { onOneSnapshot, type RunOnSnapshot } from "~/utils/snapshot.server";
-import { appendAudit, type Actor } from "./audit.server";
+import { appendAudit, type Actor, memberRoleOf } from "./audit.server";
 import { getCountySettings } from "./county-settings.server";
 import type { EvaluationResult } from "../../db/schema/evaluations";
 import { formatFen } from "~/utils/money";
@@ -807,7 +807,7 @@ export const reviewSchema = z.object({
  * scope shows now can be reviewed, and only once (the note stays as written).
  */
 export async function reviewFlag(db: Db, clock: Clock, actor: Actor & { userId: string }, orgId: string, raw: unknown): Promise<typeof riskReviews.$inferSelect> {
-  const scope = await riskScopeOf(db, { role: actor.role as MemberRole, orgId });
+  const scope = await riskScopeOf(db, { role: memberRoleOf(actor), orgId });
   if (!scope) throw new DomainError("errors.forbidden", { status: 403 });
   const parsed = reviewSchema.safeParse(raw);
   if (!parsed.success) {

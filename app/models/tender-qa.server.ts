@@ -14,10 +14,10 @@ import type { Clock } from "~/utils/clock.server";
 import { schema, type Db, type MemberRole, type Project, type Tender } from "~/utils/db.server";
 import { formatBeijing, fromBeijingLocal } from "~/utils/time";
 import { activeAgent, assertActsForVillage } from "./agent.server";
-import { appendAudit, type Actor } from "./audit.server";
+import { appendAudit, type Actor, memberRoleOf } from "./audit.server";
 import { getCountySettings } from "./county-settings.server";
 import { DomainError } from "./errors";
-import { checkTransition, effectiveState, PUBLIC_STATES, type ProjectState } from "./lifecycle";
+import { checkTransition, effectiveState, PUBLIC_STATES } from "./lifecycle";
 import { notify, usersOfOrgs } from "./notification.server";
 
 const { projects, tenders, tenderQuestions, tenderAmendments, tenderInterest, tenderAttachments } = schema;
@@ -60,7 +60,7 @@ export async function lockCurrentTender(tx: Db, tenderId: string, mode: "update"
 
 /** Refuses unless `action` is allowed to `role` at this instant (the deadline counts even before the scheduler ran). */
 function assertOpen(p: Project, t: Tender, action: "register" | "ask" | "answer" | "amend", role: MemberRole | null, now: Date) {
-  const v = checkTransition(effectiveState(p.state as ProjectState, t.deadline, now), action, role);
+  const v = checkTransition(effectiveState(p.state, t.deadline, now), action, role);
   if (!v.ok) throw new DomainError(v.reason === "errors.transition.state" ? "errors.qa.closed" : v.reason, { status: 409 });
 }
 
@@ -130,7 +130,7 @@ export async function authorizeDownload(
 ): Promise<DownloadVerdict> {
   if (!/^[0-9a-f-]{36}$/.test(tenderId) || !/^[0-9a-f]{64}$/.test(sha256)) return { ok: false, reason: "notFound" };
   const [row] = await db.select({ tender: tenders, project: projects }).from(tenders).innerJoin(projects, eq(projects.id, tenders.projectId)).where(eq(tenders.id, tenderId));
-  if (!row || !PUBLIC_STATES.includes(row.project.state as ProjectState)) return { ok: false, reason: "notFound" };
+  if (!row || !PUBLIC_STATES.includes(row.project.state)) return { ok: false, reason: "notFound" };
   const { tender, project } = row;
   let fileName: string | null;
   if (tender.documentPdfSha256 === sha256) fileName = `招标文件-${project.name}.pdf`;
@@ -158,7 +158,7 @@ export async function authorizeDownload(
   if (settings.registrationStepRequired && !(await isRegistered(db, tenderId, who.orgId))) return { ok: false, reason: "register" };
   const now = clock.now();
   // Record the first download while bidding is open: it decides who hears of amendments.
-  if (effectiveState(project.state as ProjectState, tender.deadline, now) === "published") {
+  if (effectiveState(project.state, tender.deadline, now) === "published") {
     await db.transaction(async (tx) => {
       const inserted = await tx
         .insert(tenderInterest)
@@ -195,7 +195,7 @@ export async function askQuestion(db: Db, clock: Clock, actor: Actor, tenderId: 
   return db.transaction(async (tx) => {
     const { tender, project } = await lockCurrentTender(tx, tenderId);
     const now = clock.now();
-    assertOpen(project, tender, "ask", actor.role as MemberRole, now);
+    assertOpen(project, tender, "ask", memberRoleOf(actor), now);
     const settings = await getCountySettings(tx, project.countyId);
     if (settings.registrationStepRequired && !(await isRegistered(tx, tenderId, companyId))) throw new DomainError("errors.qa.registerFirst", { status: 409 });
     const [q] = await tx.insert(tenderQuestions).values({ tenderId, companyId, askedBy: actor.userId, body, askedAt: now }).returning();
@@ -219,9 +219,9 @@ export async function answerQuestion(db: Db, clock: Clock, actor: Actor, questio
     const [q] = await tx.select().from(tenderQuestions).where(eq(tenderQuestions.id, questionId)).for("update");
     if (!q) throw new DomainError("errors.notFound", { status: 404 });
     const { tender, project } = await lockCurrentTender(tx, q.tenderId);
-    await assertActsForVillage(tx, project, actor.role as MemberRole, actingOrgId);
+    await assertActsForVillage(tx, project, memberRoleOf(actor), actingOrgId);
     const now = clock.now();
-    assertOpen(project, tender, "answer", actor.role as MemberRole, now);
+    assertOpen(project, tender, "answer", memberRoleOf(actor), now);
     if (q.answeredAt) throw new DomainError("errors.qa.alreadyAnswered", { status: 409 });
     await tx.update(tenderQuestions).set({ answer, answeredBy: actor.userId, answeredAt: now }).where(eq(tenderQuestions.id, q.id));
     await appendAudit(tx, clock, actor, {
@@ -285,9 +285,9 @@ export type AmendmentForm = z.output<typeof amendmentSchema>;
 export async function amendTender(db: Db, clock: Clock, actor: Actor, tenderId: string, actingOrgId: string, form: AmendmentForm) {
   return db.transaction(async (tx) => {
     const { tender, project } = await lockCurrentTender(tx, tenderId);
-    await assertActsForVillage(tx, project, actor.role as MemberRole, actingOrgId);
+    await assertActsForVillage(tx, project, memberRoleOf(actor), actingOrgId);
     const now = clock.now();
-    assertOpen(project, tender, "amend", actor.role as MemberRole, now);
+    assertOpen(project, tender, "amend", memberRoleOf(actor), now);
     const settings = await getCountySettings(tx, project.countyId);
     let requested = tender.deadline;
     if (form.newDeadline) {

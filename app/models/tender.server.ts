@@ -1,3 +1,4 @@
+import { memberRoleOf } from "./audit.server";
 /**
  * Tender notices (DOMAIN.md step 4): prepared from the county's standard
  * template, checked against the county's rules, published; public listing;
@@ -6,7 +7,7 @@
 import { and, asc, desc, eq, gt, gte, ilike, inArray, lte, ne, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Clock } from "~/utils/clock.server";
-import { schema, type Db, type MemberRole, type Project } from "~/utils/db.server";
+import { schema, type Db, type Project } from "~/utils/db.server";
 import { formatFen, parseYuanToFen } from "~/utils/money";
 import { formatBeijing, fromBeijingLocal } from "~/utils/time";
 import { assertActsForVillage } from "./agent.server";
@@ -16,7 +17,7 @@ import type { Actor } from "./audit.server";
 import type { CountySettings } from "./county-settings";
 import { getCountySettings } from "./county-settings.server";
 import { DomainError } from "./errors";
-import { effectiveState, PUBLIC_STATES, type ProjectState } from "./lifecycle";
+import { effectiveState, PUBLIC_STATES } from "./lifecycle";
 import { assertProjectAction, closeBidding, transition } from "./lifecycle.server";
 import { PLATFORM_METHODS } from "./project-rules";
 import { currentTemplate, renderTemplate } from "./template.server";
@@ -123,8 +124,8 @@ export async function publishTender(
   return db.transaction(async (tx) => {
     const [p] = await tx.select().from(projects).where(eq(projects.id, projectId)).for("update");
     if (!p) throw new DomainError("errors.notFound", { status: 404 });
-    await assertActsForVillage(tx, p, actor.role as MemberRole, actingOrgId);
-    assertProjectAction(p.state as ProjectState, "publish", actor);
+    await assertActsForVillage(tx, p, memberRoleOf(actor), actingOrgId);
+    assertProjectAction(p.state, "publish", actor);
     if (!PLATFORM_METHODS.includes(p.method)) throw new DomainError("errors.tender.notPlatformMethod");
     const settings = await getCountySettings(tx, p.countyId);
     const now = clock.now();
@@ -218,7 +219,7 @@ export async function publishTender(
       await tx.insert(tenderAttachments).values({ tenderId: tender.id, fileSha256: a.sha256, fileName: a.name }).onConflictDoNothing();
     }
     await transition(tx, clock, actor, "project", p.id, "publish", {
-      expectFrom: [p.state as ProjectState],
+      expectFrom: [p.state],
       audit: ({ before, after }) => ({
         action: "tender.publish",
         objectType: "tender",
@@ -283,7 +284,7 @@ export async function listPublicNotices(db: Db, clock: Clock, f: NoticeFilter, l
     .where(and(...conditions, sql`not exists (select 1 from tenders t2 where t2.project_id = ${tenders.projectId} and t2.round > ${tenders.round})`))
     .orderBy(desc(tenders.publishedAt))
     .limit(limit);
-  return rows.map((r) => ({ ...r, state: effectiveState(r.project.state as ProjectState, r.tender.deadline, now) }));
+  return rows.map((r) => ({ ...r, state: effectiveState(r.project.state, r.tender.deadline, now) }));
 }
 
 export async function getPublicNotice(db: Db, clock: Clock, tenderId: string) {
@@ -297,7 +298,7 @@ export async function getPublicNotice(db: Db, clock: Clock, tenderId: string) {
   if (!row) return null;
   const [township] = await db.select({ name: orgs.name }).from(orgs).where(eq(orgs.id, row.project.townshipId));
   const attachments = await db.select().from(tenderAttachments).where(eq(tenderAttachments.tenderId, tenderId)).orderBy(asc(tenderAttachments.fileName));
-  return { ...row, township: township?.name ?? "", attachments, state: effectiveState(row.project.state as ProjectState, row.tender.deadline, clock.now()) };
+  return { ...row, township: township?.name ?? "", attachments, state: effectiveState(row.project.state, row.tender.deadline, clock.now()) };
 }
 
 /** Committee asks to cancel, with a reason; the supervisor decides. Both are public once decided. */

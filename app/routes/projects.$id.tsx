@@ -5,7 +5,7 @@ import { useTranslation } from "react-i18next";
 import { pageTitle } from "~/utils/i18n";
 import { AmendmentList, amendmentView } from "~/components/amendment-list";
 import { FormError, useErrorText } from "~/components/forms";
-import { allowedActions, effectiveState, type ProjectState } from "~/models/lifecycle";
+import { allowedActions, effectiveState } from "~/models/lifecycle";
 import { activeAgent, appointAgent, listEligibleAgents, revokeAgent } from "~/models/agent.server";
 import { getOrg } from "~/models/org.server";
 import { currentTender, decideCancel, requestCancel } from "~/models/tender.server";
@@ -38,7 +38,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { auth, project: p } = await load(request, context, params.id ?? "");
   const role = auth.membership.role;
   const tender = await currentTender(context.db, p.id);
-  const state = effectiveState(p.state as ProjectState, tender?.deadline ?? null, context.clock.now());
+  const state = effectiveState(p.state, tender?.deadline ?? null, context.clock.now());
   const agent = await activeAgent(context.db, p.id);
   const villageSide = role === "committee" || role === "agent";
   const eligibleAgents = role === "committee" ? await listEligibleAgents(context.db, (await getOrg(context.db, p.villageId))!) : [];

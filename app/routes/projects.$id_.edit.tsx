@@ -5,7 +5,7 @@ import { useTranslation } from "react-i18next";
 import { pageTitle } from "~/utils/i18n";
 import { ProjectForm } from "~/components/project-form";
 import { getCountySettings } from "~/models/county-settings.server";
-import { checkTransition, type ProjectState } from "~/models/lifecycle";
+import { checkTransition } from "~/models/lifecycle";
 import { getProject, submitProject, updateProject } from "~/models/project.server";
 import { actorOf, forbidden, requireRole } from "~/utils/auth.server";
 import { domainErrors } from "~/utils/forms";
@@ -25,7 +25,7 @@ async function load(request: Request, context: LoaderFunctionArgs["context"], id
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { project: p } = await load(request, context, params.id ?? "");
-  if (!checkTransition(p.state as ProjectState, "edit", "committee").ok) throw redirect(`/projects/${p.id}`);
+  if (!checkTransition(p.state, "edit", "committee").ok) throw redirect(`/projects/${p.id}`);
   const values: Record<string, string> = {
     name: p.name,
     type: p.type,

@@ -8,7 +8,7 @@ import { resumableUploads } from "~/components/resumable-uploads";
 import { actsForVillage } from "~/models/agent.server";
 import { getCountySettings } from "~/models/county-settings.server";
 import { checkPdf } from "~/models/file-store.server";
-import { checkTransition, type ProjectState } from "~/models/lifecycle";
+import { checkTransition } from "~/models/lifecycle";
 import { getProject } from "~/models/project.server";
 import { publishTender, tenderFormSchema } from "~/models/tender.server";
 import { EVALUATION_METHODS } from "~/models/tender-rules";
@@ -33,7 +33,7 @@ async function load(request: Request, context: LoaderFunctionArgs["context"], id
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { project: p } = await load(request, context, params.id ?? "");
-  if (!checkTransition(p.state as ProjectState, "publish", "committee").ok) throw redirect(`/projects/${p.id}`);
+  if (!checkTransition(p.state, "publish", "committee").ok) throw redirect(`/projects/${p.id}`);
   const settings = await getCountySettings(context.db, p.countyId);
   const template = await currentTemplate(context.db, context.clock, p.countyId);
   const now = context.clock.now();

@@ -6,7 +6,7 @@ import { eq } from "drizzle-orm";
 import { sealingScript, type BidActProof } from "~/models/bid.server";
 import { SYSTEM_ACTOR } from "~/models/audit.server";
 import { startSession } from "~/models/session.server";
-import { schema } from "~/utils/db.server";
+import { schema, type MemberRole } from "~/utils/db.server";
 import type { Database } from "../../db/client";
 import { loadSeal, pdfBytes, uploadSealed, type Sealed } from "./seal";
 
@@ -17,7 +17,7 @@ export interface Bidder {
   userId: string;
   companyId: string;
   companyName: string;
-  actor: { userId: string; role: string; ip: string };
+  actor: { userId: string; role: MemberRole; ip: string };
   /** The PRF secret of the bidder's passkey: it stays here, as it stays in the browser. */
   prf: Uint8Array;
   credentialId: string;
@@ -45,7 +45,16 @@ export async function preparedBidder(database: Database, ctx: AppLoadContext, ph
     openingPublicKey: (await S.openingKeyFromPrf(prf)).publicKey,
     createdAt: ctx.clock.now(),
   });
-  return { phone, userId: user.id, companyId: m.orgId, companyName: org.name, actor: { userId: user.id, role: "contractor", ip: "198.51.100.20" }, prf, credentialId, pmId: pm.id };
+  return {
+    phone,
+    userId: user.id,
+    companyId: m.orgId,
+    companyName: org.name,
+    actor: { userId: user.id, role: "contractor" as const, ip: "198.51.100.20" },
+    prf,
+    credentialId,
+    pmId: pm.id,
+  };
 }
 
 export interface SealedBid {

@@ -8,7 +8,7 @@ import { and, asc, eq } from "drizzle-orm";
 import { bidsUnderEvaluation, recordOpinion, revealSecret, submitChecks } from "~/models/evaluation.server";
 import { completeReportSignature, reportRenderer, requestReportSignature } from "~/models/evaluation-report.server";
 import { declare, drawPanel } from "~/models/panel.server";
-import { schema } from "~/utils/db.server";
+import { schema, type MemberRole } from "~/utils/db.server";
 import type { Database } from "../../db/client";
 import { softwarePasskey, type SoftwarePasskey } from "~/demo/software-passkey.server";
 import { DEMO } from "./app";
@@ -48,7 +48,7 @@ export interface Expert {
   userId: string;
   phone: string;
   name: string;
-  actor: { userId: string; role: string; ip: string };
+  actor: { userId: string; role: MemberRole; ip: string };
   key: SoftwarePasskey;
 }
 
@@ -56,7 +56,7 @@ export interface Expert {
 export async function sittingPanel(
   database: Database,
   ctx: AppLoadContext,
-  opened: { tenderId: string; host: { userId: string; role: string; ip: string | null }; villageId: string },
+  opened: { tenderId: string; host: { userId: string; role: MemberRole; ip: string | null }; villageId: string },
   seed?: string,
 ): Promise<Expert[]> {
   const db = database.db;
@@ -69,7 +69,7 @@ export async function sittingPanel(
     .orderBy(asc(schema.panelMembers.position));
   const experts: Expert[] = [];
   for (const { u } of members) {
-    const actor = { userId: u.id, role: "expert", ip: "203.0.113.9" };
+    const actor = { userId: u.id, role: "expert" as const, ip: "203.0.113.9" };
     await declare(db, ctx.clock, actor, opened.tenderId, { accept: true });
     experts.push({ userId: u.id, phone: u.phone, name: u.name, actor, key: await givePasskey(database, ctx, u.id, "专家手机") });
   }
@@ -96,7 +96,7 @@ export async function inPublicity(
       under.map((b) => ({ bidId: b.bidId, pass: true })),
     );
   const [supervisor] = await db.select().from(schema.users).where(eq(schema.users.phone, DEMO.supervisorA));
-  await revealSecret(db, ctx.clock, { userId: supervisor.id, role: "supervisor", ip: "203.0.113.8" }, opened.townshipId, tenderId);
+  await revealSecret(db, ctx.clock, { userId: supervisor.id, role: "supervisor" as const, ip: "203.0.113.8" }, opened.townshipId, tenderId);
   for (const e of experts) await recordOpinion(db, ctx.clock, e.actor, tenderId, { agree: true }, reportRenderer(ctx.files, ctx.clock));
   for (const e of experts) {
     const { requestId, options } = await requestReportSignature(db, ctx.clock, ctx.files, ctx.rp, e.actor, tenderId);
@@ -105,5 +105,5 @@ export async function inPublicity(
   const [project] = await db.select().from(schema.projects).where(eq(schema.projects.id, opened.projectId));
   if (project.state !== "publicity") throw new Error(`expected publicity, got ${project.state}`);
   const [publicity] = await db.select().from(schema.publicities).where(eq(schema.publicities.tenderId, tenderId));
-  return { ...opened, experts, supervisor: { userId: supervisor.id, role: "supervisor", ip: "203.0.113.8" }, publicity };
+  return { ...opened, experts, supervisor: { userId: supervisor.id, role: "supervisor" as const, ip: "203.0.113.8" }, publicity };
 }

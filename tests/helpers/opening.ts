@@ -41,7 +41,7 @@ export async function closedOpening(
     bidders.push(b);
   }
   const [u] = await database.db.select().from(schema.users).where(eq(schema.users.phone, DEMO.committeeA1));
-  const host = { userId: u.id, role: "committee", ip: "203.0.113.50" };
+  const host = { userId: u.id, role: "committee" as const, ip: "203.0.113.50" };
   ctx.clock.set(tender.deadline);
   await startDecryption(database.db, ctx.clock, host, kit.villageId, tender.id);
   for (const b of bidders) {

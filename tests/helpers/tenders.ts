@@ -42,8 +42,8 @@ export async function tenderKit(database: Database, ctx: AppLoadContext, village
 
   /** An approved project of the village, made through the model functions. */
   async function approvedProject(name: string, estimate = 60_000_000, approvalReason = "") {
-    const committee = { userId: null, role: "committee", ip: "203.0.113.7" };
-    const supervisor = { userId: null, role: "supervisor", ip: "203.0.113.8" };
+    const committee = { userId: null, role: "committee" as const, ip: "203.0.113.7" };
+    const supervisor = { userId: null, role: "supervisor" as const, ip: "203.0.113.8" };
     const steps = ["proposal", "discussion", "party_meeting", "villagers_meeting", "resolution_notice"];
     const docs: { sha256: string; size: number }[] = [];
     for (let i = 1; i <= 5; i++) {

@@ -6,7 +6,7 @@ import { createTestDb, isRealServer } from "../helpers/db";
 
 let database: Database;
 const clock = new ManualClock("2026-11-20T02:00:00Z");
-const actor = { ...SYSTEM_ACTOR, role: "county_admin", ip: "198.51.100.4" };
+const actor = { ...SYSTEM_ACTOR, role: "county_admin" as const, ip: "198.51.100.4" };
 
 beforeAll(async () => {
   database = await createTestDb();

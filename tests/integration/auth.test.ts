@@ -122,7 +122,7 @@ describe("sessions", () => {
   it("let a user with several roles act in each, and only in their own", async () => {
     const [u] = await database.db.select().from(schema.users).where(eq(schema.users.phone, DEMO.expert1));
     const [village] = await database.db.select().from(schema.orgs).where(eq(schema.orgs.name, "青山村"));
-    await grantRole(database.db, ctx.clock, SYSTEM_ACTOR, { userId: u.id, orgId: village.id, role: "committee" });
+    await grantRole(database.db, ctx.clock, SYSTEM_ACTOR, { userId: u.id, orgId: village.id, role: "committee" as const });
     // A committee member hosts openings: they hold a passkey (ADR 0034; tests/integration/official-passkey.test.ts).
     await givePasskey(database, ctx, u.id);
     const cookie = await cookieFor(ctx, DEMO.expert1);

@@ -284,7 +284,7 @@ beforeAll(async () => {
   const draft = await createProject(
     database.db,
     ctx.clock,
-    { userId: null, role: "committee", ip: "203.0.113.7" },
+    { userId: null, role: "committee" as const, ip: "203.0.113.7" },
     kit.villageId,
     {
       name: "授权矩阵·草稿项目",

@@ -330,7 +330,7 @@ describe("an official's password reset", () => {
     ctx.clock.set(new Date(deadline.getTime() - 10 * HOUR));
     const supervisor = (await database.db.select().from(users).where(eq(users.phone, DEMO.supervisorA)))[0];
     const orgId = (await database.db.select().from(schema.memberships).where(eq(schema.memberships.userId, supervisor.id)))[0].orgId;
-    const { code } = await issueResetCode(database.db, ctx.clock, { userId: supervisor.id, role: "supervisor", ip: "203.0.113.50" }, orgId, {
+    const { code } = await issueResetCode(database.db, ctx.clock, { userId: supervisor.id, role: "supervisor" as const, ip: "203.0.113.50" }, orgId, {
       phone: DEMO.contractor1,
       identityCheck: "当面核验身份证原件",
     });
@@ -359,13 +359,13 @@ describe("an official's password reset", () => {
     ctx.clock.set("2026-12-13T02:00:00Z");
     await submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, await bid(a, t.id));
     const countyId = (await database.db.select().from(orgs).where(eq(orgs.kind, "county")))[0].id;
-    await updateCountySettings(database.db, ctx.clock, { userId: null, role: "county_admin", ip: null }, countyId, {
+    await updateCountySettings(database.db, ctx.clock, { userId: null, role: "county_admin" as const, ip: null }, countyId, {
       ...(await getCountySettings(database.db, countyId)),
       withdrawBlockAfterOfficialResetHours: 0,
     });
     const supervisor = (await database.db.select().from(users).where(eq(users.phone, DEMO.supervisorA)))[0];
     const orgId = (await database.db.select().from(schema.memberships).where(eq(schema.memberships.userId, supervisor.id)))[0].orgId;
-    const { code } = await issueResetCode(database.db, ctx.clock, { userId: supervisor.id, role: "supervisor", ip: "203.0.113.50" }, orgId, {
+    const { code } = await issueResetCode(database.db, ctx.clock, { userId: supervisor.id, role: "supervisor" as const, ip: "203.0.113.50" }, orgId, {
       phone: DEMO.contractor1,
       identityCheck: "当面核验身份证原件",
     });
@@ -378,7 +378,7 @@ describe("an official's password reset", () => {
     const cookie = await cookieFor(ctx, DEMO.contractor1);
     const w = await approve(cookie, t.id, "withdraw", aKey);
     expect(unwrap(await withdrawForm(cookie, t.id, { approval: JSON.stringify(w.approval) })).data.withdrawn).toMatchObject({ kind: "withdrawal" });
-    await updateCountySettings(database.db, ctx.clock, { userId: null, role: "county_admin", ip: null }, countyId, {
+    await updateCountySettings(database.db, ctx.clock, { userId: null, role: "county_admin" as const, ip: null }, countyId, {
       ...(await getCountySettings(database.db, countyId)),
       withdrawBlockAfterOfficialResetHours: 24,
     });

@@ -175,7 +175,7 @@ describe("sealed bids", () => {
     await expect(submitBid(database.db, ctx.clock, ctx.files, pending.actor, pending.companyId, t.id, input(await sealFor(pending, t.id)))).rejects.toMatchObject({
       key: "errors.company.notInPool",
     });
-    const asCommittee = { ...a.actor, role: "committee" };
+    const asCommittee = { ...a.actor, role: "committee" as const };
     await expect(submitBid(database.db, ctx.clock, ctx.files, asCommittee, a.companyId, t.id, input(await sealFor(a, t.id)))).rejects.toMatchObject({ options: { status: 403 } });
     expect(await database.db.select().from(schema.bids).where(eq(schema.bids.tenderId, t.id))).toEqual([]);
   });
@@ -250,9 +250,9 @@ describe("sealed bids", () => {
     expect([...(await busyProjectManagerIds(database.db, a.companyId))]).toEqual([a.pmId]);
     expect((await projectManagerChoices(database.db, a.companyId, p.countyId)).find((m) => m.id === a.pmId)?.busy).toBe(true);
     const settings = await getCountySettings(database.db, p.countyId);
-    await updateCountySettings(database.db, ctx.clock, { userId: null, role: "county_admin", ip: null }, p.countyId, { ...settings, blockBusyProjectManagers: false });
+    await updateCountySettings(database.db, ctx.clock, { userId: null, role: "county_admin" as const, ip: null }, p.countyId, { ...settings, blockBusyProjectManagers: false });
     expect((await projectManagerChoices(database.db, a.companyId, p.countyId)).find((m) => m.id === a.pmId)?.busy).toBe(false);
-    await updateCountySettings(database.db, ctx.clock, { userId: null, role: "county_admin", ip: null }, p.countyId, settings);
+    await updateCountySettings(database.db, ctx.clock, { userId: null, role: "county_admin" as const, ip: null }, p.countyId, settings);
     // Once the project is finished the manager is free again.
     await asStateWriter(database.db, "project", (tx) => tx.update(schema.projects).set({ state: "completed" }).where(eq(schema.projects.id, t.projectId)));
     expect((await busyProjectManagerIds(database.db, a.companyId)).size).toBe(0);

@@ -12,7 +12,7 @@ import * as contractorsRoute from "~/routes/contractors";
 import * as bidRoute from "~/routes/notices.$id_.bid";
 import * as poolRoute from "~/routes/pool";
 import * as creditRoute from "~/routes/supervision.credit";
-import { schema } from "~/utils/db.server";
+import { schema, type MemberRole } from "~/utils/db.server";
 import type { Database } from "../../db/client";
 import { cookieFor, DEMO, get, makeContext, post, run, unwrap } from "../helpers/app";
 import { preparedBidder, sealBid, submitInput, type Bidder } from "../helpers/bids";
@@ -24,14 +24,14 @@ let database: Database;
 let ctx: ReturnType<typeof makeContext>;
 let kit: Awaited<ReturnType<typeof tenderKit>>;
 
-type Acting = { userId: string; role: string; ip: string };
+type Acting = { userId: string; role: MemberRole; ip: string };
 let supA: Acting, supB: Acting, admin: Acting, committee: Acting;
 let townshipA: string, townshipB: string, countyId: string;
 let a: Bidder, b: Bidder;
 
 const START = "2026-11-20T02:00:00Z"; // 10:00 on 2026-11-20, Beijing
 const userOf = async (phone: string) => (await database.db.select().from(schema.users).where(eq(schema.users.phone, phone)))[0];
-const acting = async (phone: string, role: string): Promise<Acting> => ({ userId: (await userOf(phone)).id, role, ip: "203.0.113.9" });
+const acting = async (phone: string, role: MemberRole): Promise<Acting> => ({ userId: (await userOf(phone)).id, role, ip: "203.0.113.9" });
 const orgNamed = async (name: string) => (await database.db.select().from(schema.orgs).where(eq(schema.orgs.name, name)))[0];
 const expertNamed = async (name: string) =>
   (

@@ -18,7 +18,7 @@ import { submitBid } from "~/models/bid.server";
 import { seedDemo } from "~/demo/demo.server";
 import { extendWindow, newIncidentRef, recordIncident, startDecryption } from "~/models/opening.server";
 import * as eventsRoute from "~/routes/notices.$id_.hall_.events";
-import { schema } from "~/utils/db.server";
+import { schema, type MemberRole } from "~/utils/db.server";
 import { openPostgres, type Database } from "../../db/client";
 import { cookieFor, DEMO, makeContext, run } from "../helpers/app";
 import { preparedBidder, sealBid, submitInput } from "../helpers/bids";
@@ -49,7 +49,7 @@ let b: Database;
 let ctx: ReturnType<typeof makeContext>;
 let tenderId = "";
 let villageId = "";
-let host: { userId: string; role: string; ip: string };
+let host: { userId: string; role: MemberRole; ip: string };
 
 const stream = async (database: Database, cookie: string, lastEventId?: number) => {
   const c = { ...ctx, db: database.db, database };
@@ -94,7 +94,7 @@ beforeAll(async () => {
     await submitBid(a.db, ctx.clock, ctx.files, bidder.actor, bidder.companyId, tenderId, submitInput(await sealBid(ctx, bidder, tenderId, { priceFen: 18_000_000, mark: phone })));
   }
   const [u] = await a.db.select().from(schema.users).where(eq(schema.users.phone, DEMO.committeeA1));
-  host = { userId: u.id, role: "committee", ip: "203.0.113.50" };
+  host = { userId: u.id, role: "committee" as const, ip: "203.0.113.50" };
   ctx.clock.set("2026-11-26T02:00:00Z");
   await startDecryption(a.db, ctx.clock, host, villageId, tenderId);
 }, 120_000);

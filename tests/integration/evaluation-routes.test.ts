@@ -88,7 +88,7 @@ beforeAll(async () => {
   const users = await database.db.select().from(schema.users);
   async function panelOf(id: string, seed: string) {
     const drawn = await drawPanel(database.db, ctx.clock, opened.host, opened.villageId, id, { seed });
-    for (const e of drawn.members) await declare(database.db, ctx.clock, { userId: e, role: "expert", ip: "203.0.113.9" }, id, { accept: true });
+    for (const e of drawn.members) await declare(database.db, ctx.clock, { userId: e, role: "expert" as const, ip: "203.0.113.9" }, id, { accept: true });
     return drawn.members.map((e) => {
       const u = users.find((x) => x.id === e)!;
       return { id: e, name: u.name, phone: u.phone };

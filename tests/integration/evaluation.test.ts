@@ -25,7 +25,7 @@ import {
 } from "~/models/evaluation.server";
 import { declare, drawPanel } from "~/models/panel.server";
 import { platformAuthority } from "~/models/signature.server";
-import { schema } from "~/utils/db.server";
+import { schema, type MemberRole } from "~/utils/db.server";
 import type { Database } from "../../db/client";
 import { DEMO, makeContext } from "../helpers/app";
 import { createTestDb } from "../helpers/db";
@@ -64,13 +64,13 @@ describe("a reasonable-low-price evaluation from checks to publicity", () => {
   let opened: Opened;
   let members: Member[];
   let bids: Awaited<ReturnType<typeof bidIds>>;
-  let supervisor: { userId: string; role: string; ip: string };
+  let supervisor: { userId: string; role: MemberRole; ip: string };
 
   beforeAll(async () => {
     opened = await closedOpening(database, ctx, "村文化礼堂修缮");
     members = await sittingPanel(opened);
     bids = await bidIds(opened.tenderId);
-    supervisor = { userId: (await userOf(DEMO.supervisorA)).id, role: "supervisor", ip: "203.0.113.9" };
+    supervisor = { userId: (await userOf(DEMO.supervisorA)).id, role: "supervisor" as const, ip: "203.0.113.9" };
   });
 
   it("publishes the supervision's commitment in the tender notice", async () => {
@@ -118,9 +118,9 @@ describe("a reasonable-low-price evaluation from checks to publicity", () => {
       opened.tenderId,
       bids.map((x, i) => ({ bidId: x.id, pass: i !== 0, reason: i === 0 ? "项目经理证书过期" : undefined })),
     );
-    const seenByB = (await evaluationView(database.db, ctx.clock, opened.tenderId, { userId: b.userId, role: "expert", orgId: "" }))!;
+    const seenByB = (await evaluationView(database.db, ctx.clock, opened.tenderId, { userId: b.userId, role: "expert" as const, orgId: "" }))!;
     expect(seenByB.checks).toHaveLength(0);
-    const seenByA = (await evaluationView(database.db, ctx.clock, opened.tenderId, { userId: a.userId, role: "expert", orgId: "" }))!;
+    const seenByA = (await evaluationView(database.db, ctx.clock, opened.tenderId, { userId: a.userId, role: "expert" as const, orgId: "" }))!;
     expect(seenByA.checks).toHaveLength(3);
     // Handed in once: no second go.
     await expect(
@@ -133,7 +133,9 @@ describe("a reasonable-low-price evaluation from checks to publicity", () => {
       ),
     ).rejects.toMatchObject({ key: "errors.evaluation.notNow" });
     // Nobody outside the panel, the host and the township's supervision sees the evaluation.
-    expect(await evaluationView(database.db, ctx.clock, opened.tenderId, { userId: opened.bidders[0].userId, role: "contractor", orgId: opened.bidders[0].companyId })).toBeNull();
+    expect(
+      await evaluationView(database.db, ctx.clock, opened.tenderId, { userId: opened.bidders[0].userId, role: "contractor" as const, orgId: opened.bidders[0].companyId }),
+    ).toBeNull();
   });
 
   it("lets the panel ask a bidder for a written clarification, answered only by that bidder and before its deadline", async () => {
@@ -181,7 +183,7 @@ describe("a reasonable-low-price evaluation from checks to publicity", () => {
     // The supervisor was told; members cannot reveal; a supervisor of another township cannot.
     const supervisorB = await userOf(DEMO.supervisorB);
     const [m] = await database.db.select({ townshipId: schema.memberships.orgId }).from(schema.memberships).where(eq(schema.memberships.userId, supervisorB.id));
-    await expect(revealSecret(database.db, ctx.clock, { userId: supervisorB.id, role: "supervisor", ip: null }, m.townshipId, opened.tenderId)).rejects.toMatchObject({
+    await expect(revealSecret(database.db, ctx.clock, { userId: supervisorB.id, role: "supervisor" as const, ip: null }, m.townshipId, opened.tenderId)).rejects.toMatchObject({
       options: { status: 403 },
     });
     await expect(revealSecret(database.db, ctx.clock, members[0].actor, opened.townshipId, opened.tenderId)).rejects.toMatchObject({ options: { status: 403 } });
@@ -363,7 +365,7 @@ describe("comprehensive scoring", () => {
         opened.tenderId,
         bids.map((x) => ({ bidId: x.id, pass: true })),
       );
-    await revealSecret(database.db, ctx.clock, { userId: (await userOf(DEMO.supervisorA)).id, role: "supervisor", ip: null }, opened.townshipId, opened.tenderId);
+    await revealSecret(database.db, ctx.clock, { userId: (await userOf(DEMO.supervisorA)).id, role: "supervisor" as const, ip: null }, opened.townshipId, opened.tenderId);
   });
 
   it("scores independently: nobody sees another's scores before handing in; scores are out of 100 − price weight", async () => {
@@ -384,7 +386,7 @@ describe("comprehensive scoring", () => {
       opened.tenderId,
       bids.map((x, i) => ({ bidId: x.id, score: [3000, 3500, 3200][i] })),
     );
-    const seenByB = (await evaluationView(database.db, ctx.clock, opened.tenderId, { userId: b.userId, role: "expert", orgId: "" }))!;
+    const seenByB = (await evaluationView(database.db, ctx.clock, opened.tenderId, { userId: b.userId, role: "expert" as const, orgId: "" }))!;
     expect(seenByB.scores).toHaveLength(0);
     await submitScores(
       database.db,
@@ -401,7 +403,7 @@ describe("comprehensive scoring", () => {
       opened.tenderId,
       bids.map((x, i) => ({ bidId: x.id, score: [500, 3450, 3250][i] })),
     );
-    const afterAll_ = (await evaluationView(database.db, ctx.clock, opened.tenderId, { userId: b.userId, role: "expert", orgId: "" }))!;
+    const afterAll_ = (await evaluationView(database.db, ctx.clock, opened.tenderId, { userId: b.userId, role: "expert" as const, orgId: "" }))!;
     expect(afterAll_.scores).toHaveLength(9);
   });
 
@@ -437,21 +439,21 @@ describe("a recusal", () => {
     const opened = await closedOpening(database, ctx, "村委会办公楼屋面防水");
     const drawn = await drawPanel(database.db, ctx.clock, opened.host, opened.villageId, opened.tenderId, { seed: "cd".repeat(32) });
     const [first, ...rest] = drawn.members;
-    await declare(database.db, ctx.clock, { userId: first, role: "expert", ip: null }, opened.tenderId, { accept: false, reason: "与投标人负责人系同学关系" });
-    for (const id of [...rest, drawn.reserves[0]]) await declare(database.db, ctx.clock, { userId: id, role: "expert", ip: null }, opened.tenderId, { accept: true });
-    const view = (await evaluationView(database.db, ctx.clock, opened.tenderId, { userId: drawn.reserves[0], role: "expert", orgId: "" }))!;
+    await declare(database.db, ctx.clock, { userId: first, role: "expert" as const, ip: null }, opened.tenderId, { accept: false, reason: "与投标人负责人系同学关系" });
+    for (const id of [...rest, drawn.reserves[0]]) await declare(database.db, ctx.clock, { userId: id, role: "expert" as const, ip: null }, opened.tenderId, { accept: true });
+    const view = (await evaluationView(database.db, ctx.clock, opened.tenderId, { userId: drawn.reserves[0], role: "expert" as const, orgId: "" }))!;
     expect(view.panelComplete).toBe(true);
     expect(view.members.map((m) => m.expertId).sort()).toEqual([...rest, drawn.reserves[0]].sort());
     const bids = await bidIds(opened.tenderId);
     await submitChecks(
       database.db,
       ctx.clock,
-      { userId: drawn.reserves[0], role: "expert", ip: null },
+      { userId: drawn.reserves[0], role: "expert" as const, ip: null },
       opened.tenderId,
       bids.map((b) => ({ bidId: b.id, pass: true })),
     );
     // The recused expert is out of it.
-    expect(await evaluationView(database.db, ctx.clock, opened.tenderId, { userId: first, role: "expert", orgId: "" })).toBeNull();
+    expect(await evaluationView(database.db, ctx.clock, opened.tenderId, { userId: first, role: "expert" as const, orgId: "" })).toBeNull();
   });
 });
 

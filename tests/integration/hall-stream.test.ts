@@ -9,7 +9,7 @@ import * as eventsRoute from "~/routes/notices.$id_.hall_.events";
 import * as decryptRoute from "~/routes/notices.$id_.hall_.decrypt";
 import * as testClockRoute from "~/routes/test-clock";
 import { OffsetClock } from "~/utils/clock.server";
-import { schema } from "~/utils/db.server";
+import { schema, type MemberRole } from "~/utils/db.server";
 import type { Database } from "../../db/client";
 import { cookieFor, DEMO, get, makeContext, run } from "../helpers/app";
 import { preparedBidder, sealBid, submitInput } from "../helpers/bids";
@@ -20,7 +20,7 @@ import { tenderFields, tenderKit } from "../helpers/tenders";
 let database: Database;
 let ctx: ReturnType<typeof makeContext>;
 let tenderId: string;
-let host: { userId: string; role: string; ip: string };
+let host: { userId: string; role: MemberRole; ip: string };
 let villageId: string;
 
 beforeAll(async () => {
@@ -37,7 +37,7 @@ beforeAll(async () => {
     await submitBid(database.db, ctx.clock, ctx.files, b.actor, b.companyId, tender.id, submitInput(await sealBid(ctx, b, tender.id, { priceFen: 18_000_000, mark: phone })));
   }
   const [u] = await database.db.select().from(schema.users).where(eq(schema.users.phone, DEMO.committeeA1));
-  host = { userId: u.id, role: "committee", ip: "203.0.113.50" };
+  host = { userId: u.id, role: "committee" as const, ip: "203.0.113.50" };
   ctx.clock.set(tender.deadline);
 });
 afterAll(async () => {

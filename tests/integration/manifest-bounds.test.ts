@@ -15,7 +15,7 @@ import { hallEventsAfter } from "~/models/hall-events.server";
 import { closeOpening, decryptionMaterial, extendWindow, readingRows, startDecryption, startReading, submitDataKey } from "~/models/opening.server";
 import * as decryptRoute from "~/routes/notices.$id_.hall_.decrypt";
 import * as evaluationRoute from "~/routes/evaluations.$id";
-import { schema } from "~/utils/db.server";
+import { schema, type MemberRole } from "~/utils/db.server";
 import type { Database } from "../../db/client";
 import { cookieFor, DEMO, get, makeContext, ORIGIN, run, unwrap } from "../helpers/app";
 import { preparedBidder, S, sealBid, submitInput, type Bidder } from "../helpers/bids";
@@ -28,7 +28,7 @@ import { tenderFields, tenderKit } from "../helpers/tenders";
 let database: Database;
 let ctx: ReturnType<typeof makeContext>;
 let kit: Awaited<ReturnType<typeof tenderKit>>;
-let host: { userId: string; role: string; ip: string };
+let host: { userId: string; role: MemberRole; ip: string };
 let villageId: string;
 let countyId: string;
 const bidders: Bidder[] = [];
@@ -68,11 +68,11 @@ async function openTender(name: string, cases: Case[], settings?: Parameters<typ
   ctx.clock.set(tender.deadline);
   expect(await startDecryption(database.db, ctx.clock, host, villageId, tender.id)).toEqual({ failed: false });
   const before = settings ? await getCountySettings(database.db, countyId) : null;
-  if (settings) await updateCountySettings(database.db, ctx.clock, { userId: null, role: "county_admin", ip: null }, countyId, settings);
+  if (settings) await updateCountySettings(database.db, ctx.clock, { userId: null, role: "county_admin" as const, ip: null }, countyId, settings);
   try {
     for (const i of cases.keys()) expect(await decrypt(i, tender.id), cases[i].what).toEqual({ ok: true, status: "decrypted" });
   } finally {
-    if (before) await updateCountySettings(database.db, ctx.clock, { userId: null, role: "county_admin", ip: null }, countyId, before);
+    if (before) await updateCountySettings(database.db, ctx.clock, { userId: null, role: "county_admin" as const, ip: null }, countyId, before);
   }
   return { tenderId: tender.id, projectId, bidIds };
 }
@@ -126,7 +126,7 @@ beforeAll(async () => {
   countyId = v.countyId!;
   for (const p of PHONES) bidders.push(await preparedBidder(database, ctx, p));
   const [u] = await database.db.select().from(schema.users).where(eq(schema.users.phone, DEMO.committeeA1));
-  host = { userId: u.id, role: "committee", ip: "203.0.113.50" };
+  host = { userId: u.id, role: "committee" as const, ip: "203.0.113.50" };
 });
 afterAll(async () => {
   await database?.close();

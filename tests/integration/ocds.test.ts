@@ -15,7 +15,7 @@ import { decideCancel, requestCancel } from "~/models/tender.server";
 import { validateOcds } from "~/ocds/validate.server";
 import * as countyRoute from "~/routes/open-data.county.$id[.json]";
 import * as projectRoute from "~/routes/open-data.projects.$id[.json]";
-import { schema } from "~/utils/db.server";
+import { schema, type MemberRole } from "~/utils/db.server";
 import { formatFen } from "~/utils/money";
 import { beijingDay } from "~/utils/time";
 import type { Database } from "../../db/client";
@@ -30,7 +30,7 @@ let database: Database;
 let ctx: ReturnType<typeof makeContext>;
 let kit: Awaited<ReturnType<typeof tenderKit>>;
 let countyId: string;
-let host: { userId: string; role: string; ip: string };
+let host: { userId: string; role: MemberRole; ip: string };
 let hostKey: SoftwarePasskey;
 
 const PREFIX = "ocds-cyz000";
@@ -65,7 +65,7 @@ beforeAll(async () => {
   const [v] = await database.db.select().from(schema.orgs).where(eq(schema.orgs.id, kit.villageId));
   countyId = v.countyId!;
   const [u] = await database.db.select().from(schema.users).where(eq(schema.users.phone, DEMO.committeeA1));
-  host = { userId: u.id, role: "committee", ip: "203.0.113.50" };
+  host = { userId: u.id, role: "committee" as const, ip: "203.0.113.50" };
   hostKey = await givePasskey(database, ctx, host.userId, "村委会手机");
 }, 120_000);
 afterAll(async () => {
@@ -369,7 +369,7 @@ describe("a cancelled tender", () => {
     // Requested is not decided: nothing to publish yet.
     expect(tags(await releasePackage(projectId))).toEqual(["tender"]);
     ctx.clock.advance(3600_000);
-    await decideCancel(database.db, ctx.clock, { userId: null, role: "supervisor", ip: "203.0.113.8" }, projectId, kit.townshipId, true, "同意撤销。");
+    await decideCancel(database.db, ctx.clock, { userId: null, role: "supervisor" as const, ip: "203.0.113.8" }, projectId, kit.townshipId, true, "同意撤销。");
     const pkg = await releasePackage(projectId);
     expect(tags(pkg)).toEqual(["tender", "tenderCancellation"]);
     const r = last(pkg);

@@ -8,7 +8,7 @@ import { completeRecordSignature, publishedRecord, requestRecordSignature } from
 import { platformAuthority } from "~/models/signature.server";
 import * as recordRoute from "~/routes/notices.$id.record";
 import * as verifyRoute from "~/routes/verify";
-import { schema } from "~/utils/db.server";
+import { schema, type MemberRole } from "~/utils/db.server";
 import type { Database } from "../../db/client";
 import type { SoftwarePasskey } from "~/demo/software-passkey.server";
 import { assertion, givePasskey } from "../helpers/evaluation";
@@ -20,7 +20,7 @@ let database: Database;
 let ctx: ReturnType<typeof makeContext>;
 let tenderId: string;
 let villageId: string;
-let host: { userId: string; role: string; ip: string };
+let host: { userId: string; role: MemberRole; ip: string };
 let key: SoftwarePasskey;
 
 beforeAll(async () => {

@@ -21,7 +21,7 @@ import {
   startReading,
   submitDataKey,
 } from "~/models/opening.server";
-import { schema } from "~/utils/db.server";
+import { schema, type MemberRole } from "~/utils/db.server";
 import type { Database } from "../../db/client";
 import { preparedBidder, S, sealBid, submitInput, type Bidder } from "../helpers/bids";
 import { cookieFor, DEMO, makeContext } from "../helpers/app";
@@ -32,7 +32,7 @@ let database: Database;
 let ctx: ReturnType<typeof makeContext>;
 let kit: Awaited<ReturnType<typeof tenderKit>>;
 let bidders: Bidder[];
-let host: { userId: string; role: string; ip: string };
+let host: { userId: string; role: MemberRole; ip: string };
 let villageId: string;
 
 const START = new Date("2026-11-20T02:00:00Z");
@@ -73,7 +73,7 @@ beforeAll(async () => {
   villageId = kit.villageId;
   bidders = [await preparedBidder(database, ctx, "13900000010"), await preparedBidder(database, ctx, "13900000011"), await preparedBidder(database, ctx, "13900000013")];
   const [u] = await database.db.select().from(schema.users).where(eq(schema.users.phone, DEMO.committeeA1));
-  host = { userId: u.id, role: "committee", ip: "203.0.113.50" };
+  host = { userId: u.id, role: "committee" as const, ip: "203.0.113.50" };
 });
 afterAll(async () => {
   await database?.close();

@@ -66,7 +66,7 @@ describe("conflicts of interest", () => {
 describe("the panel draw", () => {
   it("is refused to anyone but the host, and before the opening has closed", async () => {
     const supervisor = await userOf(DEMO.supervisorA);
-    await expect(drawPanel(database.db, ctx.clock, { userId: supervisor.id, role: "supervisor", ip: null }, opened.townshipId, opened.tenderId)).rejects.toMatchObject({
+    await expect(drawPanel(database.db, ctx.clock, { userId: supervisor.id, role: "supervisor" as const, ip: null }, opened.townshipId, opened.tenderId)).rejects.toMatchObject({
       options: { status: 403 },
     });
   });
@@ -115,7 +115,7 @@ describe("the panel draw", () => {
     const first = members.find((m) => m.position === 1)!;
     const second = members.find((m) => m.position === 2)!;
     const reserve = members.find((m) => m.role === "reserve")!;
-    const expert = (id: string) => ({ userId: id, role: "expert", ip: "203.0.113.9" });
+    const expert = (id: string) => ({ userId: id, role: "expert" as const, ip: "203.0.113.9" });
     await declare(database.db, ctx.clock, expert(first.expertId), opened.tenderId, { accept: true });
     await expect(declare(database.db, ctx.clock, expert(second.expertId), opened.tenderId, { accept: false, reason: "" })).rejects.toMatchObject({
       key: "errors.panel.reasonRequired",
@@ -130,13 +130,13 @@ describe("the panel draw", () => {
 
     const supervisor = await userOf(DEMO.supervisorA);
     const bidder = opened.bidders[0];
-    const seenBySupervisor = await panelFor(database.db, opened.tenderId, { userId: supervisor.id, role: "supervisor", orgId: opened.townshipId });
+    const seenBySupervisor = await panelFor(database.db, opened.tenderId, { userId: supervisor.id, role: "supervisor" as const, orgId: opened.townshipId });
     expect(seenBySupervisor?.exclusions).toHaveLength(4);
-    const seenByMember = await panelFor(database.db, opened.tenderId, { userId: first.expertId, role: "expert", orgId: panel.tenderId });
+    const seenByMember = await panelFor(database.db, opened.tenderId, { userId: first.expertId, role: "expert" as const, orgId: panel.tenderId });
     expect(seenByMember?.members.length).toBe(4);
     expect(seenByMember?.exclusions).toEqual([]);
-    expect(await panelFor(database.db, opened.tenderId, { userId: bidder.userId, role: "contractor", orgId: bidder.companyId })).toBeNull();
-    expect(await panelFor(database.db, opened.tenderId, { userId: outsider.userId, role: "expert", orgId: "x" })).toBeNull();
+    expect(await panelFor(database.db, opened.tenderId, { userId: bidder.userId, role: "contractor" as const, orgId: bidder.companyId })).toBeNull();
+    expect(await panelFor(database.db, opened.tenderId, { userId: outsider.userId, role: "expert" as const, orgId: "x" })).toBeNull();
   });
 });
 
@@ -191,7 +191,7 @@ describe("the host's specialty filter", () => {
     const [p] = await database.db.select().from(schema.projects).where(eq(schema.projects.id, other.projectId));
     const settings = await getCountySettings(database.db, p.countyId);
     const admin = await userOf(DEMO.countyAdmin);
-    await updateCountySettings(database.db, ctx.clock, { userId: admin.id, role: "county_admin", ip: null }, p.countyId, { ...settings, panelFilterEligiblePerSeat: 1 });
+    await updateCountySettings(database.db, ctx.clock, { userId: admin.id, role: "county_admin" as const, ip: null }, p.countyId, { ...settings, panelFilterEligiblePerSeat: 1 });
     const drawn = await drawPanel(database.db, ctx.clock, opened.host, opened.villageId, other.tenderId, { specialty: "房屋建筑" });
     expect(drawn.members).toHaveLength(3);
   });

@@ -16,7 +16,7 @@ import * as evaluationRoute from "~/routes/evaluations.$id";
 import * as hallRoute from "~/routes/notices.$id_.hall";
 import * as openDataRoute from "~/routes/open-data.projects.$id[.json]";
 import * as supervisionRoute from "~/routes/supervision._index";
-import { schema } from "~/utils/db.server";
+import { schema, type MemberRole } from "~/utils/db.server";
 import { formatFen } from "~/utils/money";
 import type { Database } from "../../db/client";
 import { cookieFor, DEMO, get, makeContext, run, unwrap } from "../helpers/app";
@@ -30,7 +30,7 @@ let ctx: ReturnType<typeof makeContext>;
 let tenderId: string;
 let projectId: string;
 let townshipId: string;
-let host: { userId: string; role: string; ip: string };
+let host: { userId: string; role: MemberRole; ip: string };
 let villageId: string;
 const bidders: Bidder[] = [];
 
@@ -110,7 +110,7 @@ beforeAll(async () => {
     bidders.push(b);
   }
   const [u] = await database.db.select().from(schema.users).where(eq(schema.users.phone, DEMO.committeeA1));
-  host = { userId: u.id, role: "committee", ip: "203.0.113.50" };
+  host = { userId: u.id, role: "committee" as const, ip: "203.0.113.50" };
   ctx.clock.set(tender.deadline);
   await startDecryption(database.db, ctx.clock, host, villageId, tenderId);
   // Three of four open theirs; the last is still deciding — the moment a colluding host would like to tell them something.

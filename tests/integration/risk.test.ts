@@ -155,7 +155,7 @@ describe("likely splitting", () => {
   it("shows what the approval-time check found, with the township's reason, on both projects", async () => {
     const kit = await tenderKit(database, ctx);
     const first = await kit.approvedProject("青山村文化广场铺装工程（一期）", 60_000_000);
-    const committee = { userId: null, role: "committee", ip: "203.0.113.7" };
+    const committee = { userId: null, role: "committee" as const, ip: "203.0.113.7" };
     const second = await createProject(
       database.db,
       ctx.clock,
@@ -180,7 +180,7 @@ describe("likely splitting", () => {
       })),
     );
     await submitProject(database.db, ctx.clock, committee, second.id, kit.villageId);
-    await approveProject(database.db, ctx.clock, { userId: null, role: "supervisor", ip: "203.0.113.8" }, second.id, kit.townshipId, "两期分属不同年度预算，地段不相连。");
+    await approveProject(database.db, ctx.clock, { userId: null, role: "supervisor" as const, ip: "203.0.113.8" }, second.id, kit.townshipId, "两期分属不同年度预算，地段不相连。");
 
     const flags = (await scanRisks(database.db, ctx.clock, township)).flags.filter((f) => f.rule === "splitting" && f.projectIds.includes(first));
     expect(flags).toHaveLength(1);
@@ -318,14 +318,14 @@ describe("the pages", () => {
 
   it("refuse a review by another township's supervisor, or of a flag that is not there", async () => {
     const b = await viewerOf(DEMO.supervisorB);
-    const actor = { userId: b.user.id, role: "supervisor", ip: null };
+    const actor = { userId: b.user.id, role: "supervisor" as const, ip: null };
     const price = (await scanRisks(database.db, ctx.clock, township)).flags.find((f) => f.rule === "price_pattern" && f.tenderId === opened.tenderId)!;
     await expect(reviewFlag(database.db, ctx.clock, actor, b.orgId, { fingerprint: price.fingerprint, rule: "price_pattern", note: "不是我的乡镇" })).rejects.toMatchObject({
       key: "errors.risk.notFound",
     });
     const committee = await viewerOf(DEMO.committeeA1);
     await expect(
-      reviewFlag(database.db, ctx.clock, { userId: committee.user.id, role: "committee", ip: null }, committee.orgId, {
+      reviewFlag(database.db, ctx.clock, { userId: committee.user.id, role: "committee" as const, ip: null }, committee.orgId, {
         fingerprint: price.fingerprint,
         rule: "price_pattern",
         note: "村委会",

@@ -14,7 +14,7 @@ import { tenderKit } from "../helpers/tenders";
 let database: Database;
 let ctx: ReturnType<typeof makeContext>;
 let projectId: string;
-const committee = { userId: null, role: "committee", ip: "203.0.113.7" };
+const committee = { userId: null, role: "committee" as const, ip: "203.0.113.7" };
 
 beforeAll(async () => {
   database = await createTestDb();

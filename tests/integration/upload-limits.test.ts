@@ -64,7 +64,7 @@ async function finished(cookie: string, bytes: Buffer): Promise<string> {
 }
 
 async function setCounty(values: Partial<Awaited<ReturnType<typeof getCountySettings>>>) {
-  await updateCountySettings(database.db, ctx.clock, { userId: null, role: "county_admin", ip: null }, countyId, {
+  await updateCountySettings(database.db, ctx.clock, { userId: null, role: "county_admin" as const, ip: null }, countyId, {
     ...(await getCountySettings(database.db, countyId)),
     ...values,
   });
