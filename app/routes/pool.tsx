@@ -8,6 +8,7 @@ import { FieldError, FormError } from "~/components/forms";
 import { EXPIRY_WARNING_DAYS } from "~/models/company-rules";
 import { decidePoolApplication, getPoolMembership, listPool } from "~/models/company.server";
 import { gradesOfCompanies } from "~/models/credit.server";
+import { allowedActionsOf, POOL_MEMBERSHIP_TRANSITIONS } from "~/models/lifecycle";
 import { actorOf, forbidden, requireRole } from "~/utils/auth.server";
 import { domainErrors, type FormErrors } from "~/utils/forms";
 import { maskPhone } from "~/utils/phone";
@@ -125,7 +126,7 @@ function CompanyCard({ row, canDecide }: { row: Row; canDecide: boolean }) {
           {t(mine.done)}
         </p>
       )}
-      {canDecide && row.status === "pending" && (
+      {canDecide && allowedActionsOf(POOL_MEMBERSHIP_TRANSITIONS, row.status, "supervisor").includes("admit") && (
         <Form method="post" noValidate className="stack">
           <input type="hidden" name="id" value={row.id} />
           <FormError errors={errors} />
