@@ -177,12 +177,14 @@ const WRITERS: {
  */
 export async function transition<L extends keyof Writers>(
   tx: Db,
-  clock: Clock,
-  actor: Actor,
-  lifecycle: L,
-  id: string,
-  action: Writers[L]["action"],
-  opts: TransitionOptions<Writers[L]["row"], Writers[L]["state"]> = {},
+  {
+    clock,
+    actor,
+    lifecycle,
+    id,
+    action,
+    opts = {},
+  }: { clock: Clock; actor: Actor; lifecycle: L; id: string; action: Writers[L]["action"]; opts?: TransitionOptions<Writers[L]["row"], Writers[L]["state"]> },
 ): Promise<Transitioned<Writers[L]["row"]>> {
   const write: (typeof WRITERS)[L] = WRITERS[lifecycle];
   return write(tx, clock, actor, id, action, opts);

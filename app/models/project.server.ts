@@ -150,7 +150,10 @@ async function saveDecisions(tx: Db, clock: Clock, projectId: string, decisions:
 }
 
 /** A committee registers a project of its own village as a draft. */
-export async function createProject(db: Db, clock: Clock, actor: Actor, villageId: string, input: ProjectInput, decisions: DecisionInput[]) {
+export async function createProject(
+  db: Db,
+  { clock, actor, villageId, input, decisions }: { clock: Clock; actor: Actor; villageId: string; input: ProjectInput; decisions: DecisionInput[] },
+) {
   const village = await villageOf(db, villageId);
   const settings = await getCountySettings(db, village.countyId);
   checkBand(settings, input);
@@ -196,7 +199,10 @@ async function lockForAction(tx: Db, projectId: string, action: ProjectAction, a
   return { p };
 }
 
-export async function updateProject(db: Db, clock: Clock, actor: Actor, projectId: string, villageId: string, input: ProjectInput, decisions: DecisionInput[]) {
+export async function updateProject(
+  db: Db,
+  { clock, actor, projectId, villageId, input, decisions }: { clock: Clock; actor: Actor; projectId: string; villageId: string; input: ProjectInput; decisions: DecisionInput[] },
+) {
   const village = await villageOf(db, villageId);
   checkBand(await getCountySettings(db, village.countyId), input);
   return db.transaction(async (tx) => {
@@ -259,30 +265,37 @@ export function checkDecisions(settings: CountySettings, decisions: Pick<Decisio
 }
 
 /** Submit for the township's approval; runs the splitting check and records what it found. */
-export async function submitProject(db: Db, clock: Clock, actor: Actor, projectId: string, villageId: string) {
+export async function submitProject(db: Db, { clock, actor, projectId, villageId }: { clock: Clock; actor: Actor; projectId: string; villageId: string }) {
   return db.transaction(async (tx) => {
     let settings: CountySettings | null = null;
-    const { after } = await transition(tx, clock, actor, "project", projectId, "submit", {
-      guard: async (p) => {
-        if (p.villageId !== villageId) throw new DomainError("errors.forbidden", { status: 403 });
-        settings = await getCountySettings(tx, p.countyId);
-        checkBand(settings, { type: p.type, estimate: p.estimateFen, method: p.method });
-        const decisions = await tx.select().from(projectDecisions).where(eq(projectDecisions.projectId, p.id));
-        checkDecisions(
-          settings,
-          decisions.map((d) => ({ ...d, eligible: d.eligible ?? undefined, attended: d.attended ?? undefined, votesFor: d.votesFor ?? undefined })),
-          beijingDay(clock.now()),
-        );
+    const { after } = await transition(tx, {
+      clock,
+      actor,
+      lifecycle: "project",
+      id: projectId,
+      action: "submit",
+      opts: {
+        guard: async (p) => {
+          if (p.villageId !== villageId) throw new DomainError("errors.forbidden", { status: 403 });
+          settings = await getCountySettings(tx, p.countyId);
+          checkBand(settings, { type: p.type, estimate: p.estimateFen, method: p.method });
+          const decisions = await tx.select().from(projectDecisions).where(eq(projectDecisions.projectId, p.id));
+          checkDecisions(
+            settings,
+            decisions.map((d) => ({ ...d, eligible: d.eligible ?? undefined, attended: d.attended ?? undefined, votesFor: d.votesFor ?? undefined })),
+            beijingDay(clock.now()),
+          );
+        },
+        set: async (p) => ({ splitting: await findSplitting(tx, settings!, p), submittedAt: clock.now(), returnReason: null }),
+        audit: ({ before, after }) => ({
+          action: "project.submit",
+          objectType: "project",
+          objectId: before.id,
+          before: { state: before.state },
+          after: { state: after.state },
+          detail: after.splitting ? { splitting: after.splitting } : undefined,
+        }),
       },
-      set: async (p) => ({ splitting: await findSplitting(tx, settings!, p), submittedAt: clock.now(), returnReason: null }),
-      audit: ({ before, after }) => ({
-        action: "project.submit",
-        objectType: "project",
-        objectId: before.id,
-        before: { state: before.state },
-        after: { state: after.state },
-        detail: after.splitting ? { splitting: after.splitting } : undefined,
-      }),
     });
     return after;
   });
@@ -307,7 +320,7 @@ export async function findSplitting(db: Db, settings: CountySettings, p: Project
   return detectSplitting(settings, asCandidate(p), others.map(asCandidate));
 }
 
-export async function withdrawSubmission(db: Db, clock: Clock, actor: Actor, projectId: string, villageId: string) {
+export async function withdrawSubmission(db: Db, { clock, actor, projectId, villageId }: { clock: Clock; actor: Actor; projectId: string; villageId: string }) {
   return simpleTransition(db, clock, actor, projectId, "withdraw_submission", (p) => p.villageId === villageId, {});
 }
 
@@ -316,22 +329,35 @@ export const decisionSchema = z.object({
 });
 
 /** The supervisor of the project's township approves; a splitting warning needs a written justification. */
-export async function approveProject(db: Db, clock: Clock, actor: Actor, projectId: string, townshipId: string, justification: string) {
+export async function approveProject(
+  db: Db,
+  { clock, actor, projectId, townshipId, justification }: { clock: Clock; actor: Actor; projectId: string; townshipId: string; justification: string },
+) {
   const text = justification.trim();
   return db.transaction(async (tx) => {
-    const { after } = await transition(tx, clock, actor, "project", projectId, "approve", {
-      guard: (p) => {
-        if (p.townshipId !== townshipId) throw new DomainError("errors.forbidden", { status: 403 });
-        if (p.splitting && text.length < 10) throw new DomainError("errors.project.justificationRequired", { field: "reason" });
+    const { after } = await transition(tx, {
+      clock,
+      actor,
+      lifecycle: "project",
+      id: projectId,
+      action: "approve",
+      opts: {
+        guard: (p) => {
+          if (p.townshipId !== townshipId) throw new DomainError("errors.forbidden", { status: 403 });
+          if (p.splitting && text.length < 10) throw new DomainError("errors.project.justificationRequired", { field: "reason" });
+        },
+        set: (p) => ({ splittingJustification: p.splitting ? text : null, decidedAt: clock.now(), decidedBy: actor.userId }),
+        detail: (p) => (p.splitting ? { splittingJustification: text } : undefined),
       },
-      set: (p) => ({ splittingJustification: p.splitting ? text : null, decidedAt: clock.now(), decidedBy: actor.userId }),
-      detail: (p) => (p.splitting ? { splittingJustification: text } : undefined),
     });
     return after;
   });
 }
 
-export async function returnProject(db: Db, clock: Clock, actor: Actor, projectId: string, townshipId: string, reason: string) {
+export async function returnProject(
+  db: Db,
+  { clock, actor, projectId, townshipId, reason }: { clock: Clock; actor: Actor; projectId: string; townshipId: string; reason: string },
+) {
   const text = reason.trim();
   if (text.length < 4) throw new DomainError("errors.project.reasonRequired", { field: "reason" });
   return simpleTransition(
@@ -361,12 +387,19 @@ async function simpleTransition(
   detail?: Record<string, unknown>,
 ) {
   return db.transaction(async (tx) => {
-    const { after } = await transition(tx, clock, actor, "project", projectId, action, {
-      guard: (p) => {
-        if (!owns(p)) throw new DomainError("errors.forbidden", { status: 403 });
+    const { after } = await transition(tx, {
+      clock,
+      actor,
+      lifecycle: "project",
+      id: projectId,
+      action,
+      opts: {
+        guard: (p) => {
+          if (!owns(p)) throw new DomainError("errors.forbidden", { status: 403 });
+        },
+        set,
+        detail,
       },
-      set,
-      detail,
     });
     return after;
   });

@@ -113,13 +113,15 @@ export function checkTenderRules(settings: CountySettings, project: Pick<Project
 /** Publish the tender notice of an approved project: its village's committee, or the agent appointed on it. */
 export async function publishTender(
   db: Db,
-  clock: Clock,
-  actor: Actor,
-  projectId: string,
-  actingOrgId: string,
-  form: TenderForm,
-  attachments: { sha256: string; size: number; name: string }[],
-  fileStore: FileStore,
+  {
+    clock,
+    actor,
+    projectId,
+    actingOrgId,
+    form,
+    attachments,
+    fileStore,
+  }: { clock: Clock; actor: Actor; projectId: string; actingOrgId: string; form: TenderForm; attachments: { sha256: string; size: number; name: string }[]; fileStore: FileStore },
 ) {
   return db.transaction(async (tx) => {
     const [p] = await tx.select().from(projects).where(eq(projects.id, projectId)).for("update");
@@ -218,26 +220,33 @@ export async function publishTender(
       await tx.insert(files).values({ sha256: a.sha256, size: a.size, mime: "application/pdf", createdAt: now }).onConflictDoNothing();
       await tx.insert(tenderAttachments).values({ tenderId: tender.id, fileSha256: a.sha256, fileName: a.name }).onConflictDoNothing();
     }
-    await transition(tx, clock, actor, "project", p.id, "publish", {
-      expectFrom: [p.state],
-      audit: ({ before, after }) => ({
-        action: "tender.publish",
-        objectType: "tender",
-        objectId: tender.id,
-        before: { projectState: before.state },
-        detail: { onBehalfOf: p.villageId },
-        after: {
-          projectState: after.state,
-          round: tender.round,
-          templateVersion: template.version,
-          deadline: deadline.toISOString(),
-          bidSecurityFen: form.bidSecurity,
-          evaluationMethod: form.evaluationMethod,
-          panelSize: form.panelSize,
-          attachments: attachments.map((a) => a.sha256),
-          documentPdf: pdf.sha256,
-        },
-      }),
+    await transition(tx, {
+      clock,
+      actor,
+      lifecycle: "project",
+      id: p.id,
+      action: "publish",
+      opts: {
+        expectFrom: [p.state],
+        audit: ({ before, after }) => ({
+          action: "tender.publish",
+          objectType: "tender",
+          objectId: tender.id,
+          before: { projectState: before.state },
+          detail: { onBehalfOf: p.villageId },
+          after: {
+            projectState: after.state,
+            round: tender.round,
+            templateVersion: template.version,
+            deadline: deadline.toISOString(),
+            bidSecurityFen: form.bidSecurity,
+            evaluationMethod: form.evaluationMethod,
+            panelSize: form.panelSize,
+            attachments: attachments.map((a) => a.sha256),
+            documentPdf: pdf.sha256,
+          },
+        }),
+      },
     });
     return tender;
   });
@@ -302,28 +311,45 @@ export async function getPublicNotice(db: Db, clock: Clock, tenderId: string) {
 }
 
 /** Committee asks to cancel, with a reason; the supervisor decides. Both are public once decided. */
-export async function requestCancel(db: Db, clock: Clock, actor: Actor, projectId: string, villageId: string, reason: string) {
+export async function requestCancel(db: Db, { clock, actor, projectId, villageId, reason }: { clock: Clock; actor: Actor; projectId: string; villageId: string; reason: string }) {
   const text = reason.trim();
   if (text.length < 4) throw new DomainError("errors.project.reasonRequired", { field: "reason" });
   return db.transaction(async (tx) => {
-    await transition(tx, clock, actor, "project", projectId, "request_cancel", {
-      precheck: (p) => {
-        if (p.villageId !== villageId) throw new DomainError("errors.forbidden", { status: 403 });
+    await transition(tx, {
+      clock,
+      actor,
+      lifecycle: "project",
+      id: projectId,
+      action: "request_cancel",
+      opts: {
+        precheck: (p) => {
+          if (p.villageId !== villageId) throw new DomainError("errors.forbidden", { status: 403 });
+        },
+        set: { cancelReason: text },
+        detail: { reason: text },
       },
-      set: { cancelReason: text },
-      detail: { reason: text },
     });
   });
 }
 
-export async function decideCancel(db: Db, clock: Clock, actor: Actor, projectId: string, townshipId: string, approve: boolean, note: string) {
+export async function decideCancel(
+  db: Db,
+  { clock, actor, projectId, townshipId, approve, note }: { clock: Clock; actor: Actor; projectId: string; townshipId: string; approve: boolean; note: string },
+) {
   return db.transaction(async (tx) => {
-    await transition(tx, clock, actor, "project", projectId, approve ? "approve_cancel" : "reject_cancel", {
-      guard: (p) => {
-        if (p.townshipId !== townshipId) throw new DomainError("errors.forbidden", { status: 403 });
+    await transition(tx, {
+      clock,
+      actor,
+      lifecycle: "project",
+      id: projectId,
+      action: approve ? "approve_cancel" : "reject_cancel",
+      opts: {
+        guard: (p) => {
+          if (p.townshipId !== townshipId) throw new DomainError("errors.forbidden", { status: 403 });
+        },
+        set: approve ? {} : { cancelReason: null },
+        detail: note.trim() ? { note: note.trim() } : undefined,
       },
-      set: approve ? {} : { cancelReason: null },
-      detail: note.trim() ? { note: note.trim() } : undefined,
     });
   });
 }
