@@ -622,17 +622,14 @@ export async function archiveFor(db: Db, viewer: ArchiveViewer, projectId: strin
 }
 
 /** A download is recorded in the audit trail (who took a copy of the archive, when, from where). */
-export async function recordArchiveDownload(
-  db: Db,
-  { clock, actor, archive: a, what }: { clock: Clock; actor: Actor; archive: typeof archives.$inferSelect; what: "pdf" | "zip" },
-) {
+export async function recordArchiveDownload(db: Db, { clock, actor, archive, what }: { clock: Clock; actor: Actor; archive: typeof archives.$inferSelect; what: "pdf" | "zip" }) {
   await appendAudit(db, clock, actor, {
     action: `archive.download_${what}`,
     objectType: "project",
-    objectId: a.projectId,
-    countyId: a.countyId,
-    townshipId: a.townshipId,
-    detail: { sha256: what === "pdf" ? a.pdfSha256 : a.zipSha256 },
+    objectId: archive.projectId,
+    countyId: archive.countyId,
+    townshipId: archive.townshipId,
+    detail: { sha256: what === "pdf" ? archive.pdfSha256 : archive.zipSha256 },
   });
 }
 
