@@ -293,21 +293,19 @@ export async function completeAwardSignature(
         .values(others.map((o) => ({ bidId: o.bidId, tenderId, amountFen: tender.bidSecurityFen, dueAt: new Date(now.getTime() + settings.bidSecurityReleaseDays * DAY) })));
     }
     await transition(tx, {
+      lifecycle: "project",
       clock,
       actor,
-      lifecycle: "project",
       id: project.id,
       action: "sign_award",
-      opts: {
-        expectFrom: [project.state],
-        audit: ({ after }) => ({
-          action: "award.sign",
-          objectType: "tender",
-          objectId: tenderId,
-          detail: { winnerBidId: a.winnerBidId, priceFen: a.priceFen, notice: final.sha256 },
-          after: { projectState: after.state },
-        }),
-      },
+      expectFrom: [project.state],
+      audit: ({ after }) => ({
+        action: "award.sign",
+        objectType: "tender",
+        objectId: tenderId,
+        detail: { winnerBidId: a.winnerBidId, priceFen: a.priceFen, notice: final.sha256 },
+        after: { projectState: after.state },
+      }),
     });
     const [winner] = await tx.select({ companyId: bids.companyId }).from(bids).where(eq(bids.id, a.winnerBidId));
     await notify(tx, {
@@ -408,21 +406,19 @@ export async function completeProject(
       throw new DomainError("errors.award.settlement", { field: "settlement" });
     await tx.update(awards).set({ acceptanceDate: d, settlementFen: input.settlementFen }).where(eq(awards.tenderId, tenderId));
     await transition(tx, {
+      lifecycle: "project",
       clock,
       actor,
-      lifecycle: "project",
       id: project.id,
       action: "complete",
-      opts: {
-        expectFrom: [project.state],
-        audit: ({ after }) => ({
-          action: "project.complete",
-          objectType: "tender",
-          objectId: tenderId,
-          detail: { acceptanceDate: d, settlementFen: input.settlementFen, awardFen: a.priceFen },
-          after: { projectState: after.state },
-        }),
-      },
+      expectFrom: [project.state],
+      audit: ({ after }) => ({
+        action: "project.complete",
+        objectType: "tender",
+        objectId: tenderId,
+        detail: { acceptanceDate: d, settlementFen: input.settlementFen, awardFen: a.priceFen },
+        after: { projectState: after.state },
+      }),
     });
   });
 }

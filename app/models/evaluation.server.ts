@@ -277,20 +277,18 @@ async function lockQualifiedList(tx: Db, clock: Clock, actor: Actor, tender: Ten
       .set({ state: "done", qualifiedBidIds: qualified, qualifiedListHash: hash, lockedAt: now, stepStartedAt: now, failReason })
       .where(eq(evaluations.tenderId, tender.id));
     await transition(tx, {
+      lifecycle: "project",
       clock,
       actor,
-      lifecycle: "project",
       id: project.id,
       action: "fail_evaluation",
-      opts: {
-        audit: ({ after }) => ({
-          action: "evaluation.failed",
-          objectType: "tender",
-          objectId: tender.id,
-          detail: { qualified, listHash: hash },
-          after: { projectState: after.state },
-        }),
-      },
+      audit: ({ after }) => ({
+        action: "evaluation.failed",
+        objectType: "tender",
+        objectId: tender.id,
+        detail: { qualified, listHash: hash },
+        after: { projectState: after.state },
+      }),
     });
     await notify(tx, { clock, userIds: await hostsOf(tx, project), kind: "evaluation.failed", params: { project: project.name }, link: `/evaluations/${tender.id}` });
     return { locked: true as const, failed: true, qualified };

@@ -91,7 +91,7 @@ async function event(tx: Db, clock: Clock, actor: Actor, locked: Locked, kind: H
 
 /** The project moves with the opening (opening → evaluating / failed) through its writer. */
 async function moveProject(tx: Db, clock: Clock, actor: Actor, locked: Locked, action: "open_bids" | "fail_tender") {
-  await transition(tx, { clock, actor, lifecycle: "project", id: locked.project.id, action, opts: { detail: { tenderId: locked.tender.id } } });
+  await transition(tx, { lifecycle: "project", clock, actor, id: locked.project.id, action, detail: { tenderId: locked.tender.id } });
 }
 
 // ── Before the deadline: sign in ────────────────────────────────────────
@@ -638,15 +638,13 @@ export async function closeOpening(db: Db, { clock, actor, actingOrgId, tenderId
 export async function retender(db: Db, { clock, actor, villageId, projectId }: { clock: Clock; actor: HallActor; villageId: string; projectId: string }) {
   return db.transaction(async (tx) => {
     await transition(tx, {
+      lifecycle: "project",
       clock,
       actor,
-      lifecycle: "project",
       id: projectId,
       action: "retender",
-      opts: {
-        precheck: (p) => {
-          if (p.villageId !== villageId) throw new DomainError("errors.forbidden", { status: 403 });
-        },
+      precheck: (p) => {
+        if (p.villageId !== villageId) throw new DomainError("errors.forbidden", { status: 403 });
       },
     });
   });

@@ -269,33 +269,31 @@ export async function submitProject(db: Db, { clock, actor, projectId, villageId
   return db.transaction(async (tx) => {
     let settings: CountySettings | null = null;
     const { after } = await transition(tx, {
+      lifecycle: "project",
       clock,
       actor,
-      lifecycle: "project",
       id: projectId,
       action: "submit",
-      opts: {
-        guard: async (p) => {
-          if (p.villageId !== villageId) throw new DomainError("errors.forbidden", { status: 403 });
-          settings = await getCountySettings(tx, p.countyId);
-          checkBand(settings, { type: p.type, estimate: p.estimateFen, method: p.method });
-          const decisions = await tx.select().from(projectDecisions).where(eq(projectDecisions.projectId, p.id));
-          checkDecisions(
-            settings,
-            decisions.map((d) => ({ ...d, eligible: d.eligible ?? undefined, attended: d.attended ?? undefined, votesFor: d.votesFor ?? undefined })),
-            beijingDay(clock.now()),
-          );
-        },
-        set: async (p) => ({ splitting: await findSplitting(tx, settings!, p), submittedAt: clock.now(), returnReason: null }),
-        audit: ({ before, after }) => ({
-          action: "project.submit",
-          objectType: "project",
-          objectId: before.id,
-          before: { state: before.state },
-          after: { state: after.state },
-          detail: after.splitting ? { splitting: after.splitting } : undefined,
-        }),
+      guard: async (p) => {
+        if (p.villageId !== villageId) throw new DomainError("errors.forbidden", { status: 403 });
+        settings = await getCountySettings(tx, p.countyId);
+        checkBand(settings, { type: p.type, estimate: p.estimateFen, method: p.method });
+        const decisions = await tx.select().from(projectDecisions).where(eq(projectDecisions.projectId, p.id));
+        checkDecisions(
+          settings,
+          decisions.map((d) => ({ ...d, eligible: d.eligible ?? undefined, attended: d.attended ?? undefined, votesFor: d.votesFor ?? undefined })),
+          beijingDay(clock.now()),
+        );
       },
+      set: async (p) => ({ splitting: await findSplitting(tx, settings!, p), submittedAt: clock.now(), returnReason: null }),
+      audit: ({ before, after }) => ({
+        action: "project.submit",
+        objectType: "project",
+        objectId: before.id,
+        before: { state: before.state },
+        after: { state: after.state },
+        detail: after.splitting ? { splitting: after.splitting } : undefined,
+      }),
     });
     return after;
   });
@@ -336,19 +334,17 @@ export async function approveProject(
   const text = justification.trim();
   return db.transaction(async (tx) => {
     const { after } = await transition(tx, {
+      lifecycle: "project",
       clock,
       actor,
-      lifecycle: "project",
       id: projectId,
       action: "approve",
-      opts: {
-        guard: (p) => {
-          if (p.townshipId !== townshipId) throw new DomainError("errors.forbidden", { status: 403 });
-          if (p.splitting && text.length < 10) throw new DomainError("errors.project.justificationRequired", { field: "reason" });
-        },
-        set: (p) => ({ splittingJustification: p.splitting ? text : null, decidedAt: clock.now(), decidedBy: actor.userId }),
-        detail: (p) => (p.splitting ? { splittingJustification: text } : undefined),
+      guard: (p) => {
+        if (p.townshipId !== townshipId) throw new DomainError("errors.forbidden", { status: 403 });
+        if (p.splitting && text.length < 10) throw new DomainError("errors.project.justificationRequired", { field: "reason" });
       },
+      set: (p) => ({ splittingJustification: p.splitting ? text : null, decidedAt: clock.now(), decidedBy: actor.userId }),
+      detail: (p) => (p.splitting ? { splittingJustification: text } : undefined),
     });
     return after;
   });
@@ -388,18 +384,16 @@ async function simpleTransition(
 ) {
   return db.transaction(async (tx) => {
     const { after } = await transition(tx, {
+      lifecycle: "project",
       clock,
       actor,
-      lifecycle: "project",
       id: projectId,
       action,
-      opts: {
-        guard: (p) => {
-          if (!owns(p)) throw new DomainError("errors.forbidden", { status: 403 });
-        },
-        set,
-        detail,
+      guard: (p) => {
+        if (!owns(p)) throw new DomainError("errors.forbidden", { status: 403 });
       },
+      set,
+      detail,
     });
     return after;
   });

@@ -69,20 +69,18 @@ export async function startPublicity(tx: Db, { clock, actor, tenderId, candidate
   const endsAt = new Date(now.getTime() + settings.publicityMinDays * DAY);
   await tx.insert(publicities).values({ tenderId, startsAt: now, endsAt, candidates });
   await transition(tx, {
+    lifecycle: "project",
     clock,
     actor,
-    lifecycle: "project",
     id: project.id,
     action: "publish_candidates",
-    opts: {
-      audit: ({ after }) => ({
-        action: "publicity.start",
-        objectType: "tender",
-        objectId: tenderId,
-        detail: { candidates, endsAt: endsAt.toISOString() },
-        after: { projectState: after.state },
-      }),
-    },
+    audit: ({ after }) => ({
+      action: "publicity.start",
+      objectType: "tender",
+      objectId: tenderId,
+      detail: { candidates, endsAt: endsAt.toISOString() },
+      after: { projectState: after.state },
+    }),
   });
   const bidders = await usersOfOrgs(tx, await biddingCompanies(tx, tenderId), ["contractor"]);
   await notify(tx, { clock, userIds: [...bidders, ...(await hostsOf(tx, project))], kind: "publicity.started", params: { project: project.name }, link: `/notices/${tenderId}` });
@@ -264,21 +262,19 @@ export async function handleComplaint(
     }
     if (decision === "uphold") {
       await transition(tx, {
+        lifecycle: "project",
         clock,
         actor,
-        lifecycle: "project",
         id: project.id,
         action: "uphold_complaint",
-        opts: {
-          expectFrom: [project.state],
-          audit: ({ after }) => ({
-            action: "complaint.uphold",
-            objectType: "tender",
-            objectId: tenderId,
-            detail: { complaintId, outcome: outcome || null },
-            after: { projectState: after.state },
-          }),
-        },
+        expectFrom: [project.state],
+        audit: ({ after }) => ({
+          action: "complaint.uphold",
+          objectType: "tender",
+          objectId: tenderId,
+          detail: { complaintId, outcome: outcome || null },
+          after: { projectState: after.state },
+        }),
       });
     } else await audit(tx, clock, actor, project, tenderId, `complaint.${decision}`, { complaintId, outcome: outcome || null });
     await notify(tx, {

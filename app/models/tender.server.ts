@@ -221,32 +221,30 @@ export async function publishTender(
       await tx.insert(tenderAttachments).values({ tenderId: tender.id, fileSha256: a.sha256, fileName: a.name }).onConflictDoNothing();
     }
     await transition(tx, {
+      lifecycle: "project",
       clock,
       actor,
-      lifecycle: "project",
       id: p.id,
       action: "publish",
-      opts: {
-        expectFrom: [p.state],
-        audit: ({ before, after }) => ({
-          action: "tender.publish",
-          objectType: "tender",
-          objectId: tender.id,
-          before: { projectState: before.state },
-          detail: { onBehalfOf: p.villageId },
-          after: {
-            projectState: after.state,
-            round: tender.round,
-            templateVersion: template.version,
-            deadline: deadline.toISOString(),
-            bidSecurityFen: form.bidSecurity,
-            evaluationMethod: form.evaluationMethod,
-            panelSize: form.panelSize,
-            attachments: attachments.map((a) => a.sha256),
-            documentPdf: pdf.sha256,
-          },
-        }),
-      },
+      expectFrom: [p.state],
+      audit: ({ before, after }) => ({
+        action: "tender.publish",
+        objectType: "tender",
+        objectId: tender.id,
+        before: { projectState: before.state },
+        detail: { onBehalfOf: p.villageId },
+        after: {
+          projectState: after.state,
+          round: tender.round,
+          templateVersion: template.version,
+          deadline: deadline.toISOString(),
+          bidSecurityFen: form.bidSecurity,
+          evaluationMethod: form.evaluationMethod,
+          panelSize: form.panelSize,
+          attachments: attachments.map((a) => a.sha256),
+          documentPdf: pdf.sha256,
+        },
+      }),
     });
     return tender;
   });
@@ -316,18 +314,16 @@ export async function requestCancel(db: Db, { clock, actor, projectId, villageId
   if (text.length < 4) throw new DomainError("errors.project.reasonRequired", { field: "reason" });
   return db.transaction(async (tx) => {
     await transition(tx, {
+      lifecycle: "project",
       clock,
       actor,
-      lifecycle: "project",
       id: projectId,
       action: "request_cancel",
-      opts: {
-        precheck: (p) => {
-          if (p.villageId !== villageId) throw new DomainError("errors.forbidden", { status: 403 });
-        },
-        set: { cancelReason: text },
-        detail: { reason: text },
+      precheck: (p) => {
+        if (p.villageId !== villageId) throw new DomainError("errors.forbidden", { status: 403 });
       },
+      set: { cancelReason: text },
+      detail: { reason: text },
     });
   });
 }
@@ -338,18 +334,16 @@ export async function decideCancel(
 ) {
   return db.transaction(async (tx) => {
     await transition(tx, {
+      lifecycle: "project",
       clock,
       actor,
-      lifecycle: "project",
       id: projectId,
       action: approve ? "approve_cancel" : "reject_cancel",
-      opts: {
-        guard: (p) => {
-          if (p.townshipId !== townshipId) throw new DomainError("errors.forbidden", { status: 403 });
-        },
-        set: approve ? {} : { cancelReason: null },
-        detail: note.trim() ? { note: note.trim() } : undefined,
+      guard: (p) => {
+        if (p.townshipId !== townshipId) throw new DomainError("errors.forbidden", { status: 403 });
       },
+      set: approve ? {} : { cancelReason: null },
+      detail: note.trim() ? { note: note.trim() } : undefined,
     });
   });
 }

@@ -63,12 +63,12 @@ describe("a project's state in the database", () => {
     await refused(
       database.db.transaction(async (tx) => {
         const { after } = await transition(tx, {
+          lifecycle: "project",
           clock: ctx.clock,
           actor: committee,
-          lifecycle: "project",
           id: projectId,
           action: "request_cancel",
-          opts: { set: { cancelReason: "资金调整" } },
+          set: { cancelReason: "资金调整" },
         });
         expect(after.state).toBe("cancel_requested");
         await tx.execute(sql`update projects set state = 'approved' where id = ${projectId}`);
@@ -76,20 +76,20 @@ describe("a project's state in the database", () => {
     );
     expect(await stateOf()).toBe("approved");
     await database.db.transaction((tx) =>
-      transition(tx, { clock: ctx.clock, actor: committee, lifecycle: "project", id: projectId, action: "request_cancel", opts: { set: { cancelReason: "资金调整" } } }),
+      transition(tx, { lifecycle: "project", clock: ctx.clock, actor: committee, id: projectId, action: "request_cancel", set: { cancelReason: "资金调整" } }),
     );
     expect(await stateOf()).toBe("cancel_requested");
   });
 
   it("refuses through the writer what the table refuses: 403 for the role, 409 for the state, and the clock's action before its time", async () => {
     await expect(
-      database.db.transaction((tx) => transition(tx, { clock: ctx.clock, actor: committee, lifecycle: "project", id: projectId, action: "approve_cancel" })),
+      database.db.transaction((tx) => transition(tx, { lifecycle: "project", clock: ctx.clock, actor: committee, id: projectId, action: "approve_cancel" })),
     ).rejects.toMatchObject({
       key: "errors.transition.role",
       options: { status: 403 },
     });
     await expect(
-      database.db.transaction((tx) => transition(tx, { clock: ctx.clock, actor: committee, lifecycle: "project", id: projectId, action: "publish" })),
+      database.db.transaction((tx) => transition(tx, { lifecycle: "project", clock: ctx.clock, actor: committee, id: projectId, action: "publish" })),
     ).rejects.toMatchObject({
       key: "errors.transition.state",
       options: { status: 409 },
@@ -97,7 +97,7 @@ describe("a project's state in the database", () => {
     const other = await (await tenderKit(database, ctx)).approvedProject("青山村截标时刻测试", 60_000_000, "地点和内容与其他项目不同，不属于拆分。");
     await asStateWriter(database.db, "project", (tx) => tx.update(schema.projects).set({ state: "published" }).where(eq(schema.projects.id, other)));
     const close = (dueAt: Date) =>
-      database.db.transaction((tx) => transition(tx, { clock: ctx.clock, actor: SYSTEM_ACTOR, lifecycle: "project", id: other, action: "close_bidding", opts: { dueAt } }));
+      database.db.transaction((tx) => transition(tx, { lifecycle: "project", clock: ctx.clock, actor: SYSTEM_ACTOR, id: other, action: "close_bidding", dueAt }));
     await expect(close(new Date("2026-12-01T01:30:00Z"))).rejects.toMatchObject({ key: "errors.transition.state", options: { status: 409 } });
     expect((await close(ctx.clock.now())).after.state).toBe("opening");
   });
