@@ -33,6 +33,7 @@ import { recordTrace } from "./trace.server";
 import { DomainError } from "./errors";
 import type { FileStore } from "./file-store.server";
 import { checkTransition, effectiveState, FINAL_STATES } from "./lifecycle";
+import { insertBid, transition } from "./lifecycle.server";
 import { approvalOptions, verifyApproval, type RelyingParty } from "./passkey.server";
 import { lastOfficialResetAt, stepUpState } from "./reset-code.server";
 import { finishedUpload } from "./resumable-upload.server";
@@ -359,9 +360,28 @@ export async function submitBid(
     // Replacing the sealed bid in force undoes it: the same proof as a withdrawal.
     const proved = existing?.status === "sealed" ? (await assertNotBlocked(tx, actor.userId, locked, now), await requireProof(tx, clock, actor.userId, proof, approved)) : null;
     const seq = (existing?.currentVersion ?? 0) + 1;
+    const detail = sealedDetail(tenderId, {
+      companyId,
+      seq,
+      commitment: input.commitment,
+      ciphertextSize: upload.upload.size,
+      holders: passkeyWraps.length,
+      ...(proved ? { proof: proved } : {}),
+    });
+    // A new sealed version: the first makes the bid (its audit row follows with the version); a later one replaces it through the bid's writer.
     const bid = existing
-      ? (await tx.update(bids).set({ status: "sealed", currentVersion: seq, updatedAt: now }).where(eq(bids.id, existing.id)).returning())[0]
-      : (await tx.insert(bids).values({ tenderId, companyId, status: "sealed", currentVersion: seq, createdAt: now, updatedAt: now }).returning())[0];
+      ? (
+          await transition(tx, {
+            lifecycle: "bid",
+            clock,
+            actor,
+            id: existing.id,
+            action: "replace",
+            set: { currentVersion: seq },
+            audit: ({ after }) => ({ action: "bid.replace", objectType: "bid", objectId: after.id, detail }),
+          })
+        ).after
+      : await insertBid(tx, { tenderId, companyId, currentVersion: seq, createdAt: now, updatedAt: now });
     await tx.insert(files).values({ sha256: input.ciphertextHash, size: upload.upload.size, mime: "application/x-cyz-sealed-bid", createdAt: now }).onConflictDoNothing();
     const [version] = await tx
       .insert(bidVersions)
@@ -392,20 +412,7 @@ export async function submitBid(
         wrappedSha256: hashes[i],
       })),
     );
-    await appendAudit(tx, clock, actor, {
-      action: seq === 1 ? "bid.submit" : "bid.replace",
-      objectType: "bid",
-      objectId: bid.id,
-      ...auditScope(locked),
-      detail: sealedDetail(tenderId, {
-        companyId,
-        seq,
-        commitment: input.commitment,
-        ciphertextSize: upload.upload.size,
-        holders: passkeyWraps.length,
-        ...(proved ? { proof: proved } : {}),
-      }),
-    });
+    if (!existing) await appendAudit(tx, clock, actor, { action: "bid.submit", objectType: "bid", objectId: bid.id, ...auditScope(locked), detail });
     await recordTrace(tx, clock, actor, { tenderId, companyId, kind: "bid" });
     return receiptOf(tenderId, version);
   });
@@ -438,18 +445,19 @@ export async function withdrawBid(
     const proved = await requireProof(tx, clock, actor.userId, proof, approved);
     const seq = bid.currentVersion + 1;
     const commitment = sha256(`cyz-withdraw-v1|${tenderId}|${bid.id}|${seq}|${now.toISOString()}`);
-    await tx.update(bids).set({ status: "withdrawn", currentVersion: seq, updatedAt: now }).where(eq(bids.id, bid.id));
+    await transition(tx, {
+      lifecycle: "bid",
+      clock,
+      actor,
+      id: bid.id,
+      action: "withdraw",
+      set: { currentVersion: seq },
+      audit: () => ({ action: "bid.withdraw", objectType: "bid", objectId: bid.id, detail: sealedDetail(tenderId, { companyId, seq, commitment, proof: proved }) }),
+    });
     const [version] = await tx
       .insert(bidVersions)
       .values({ bidId: bid.id, seq, kind: "withdrawal", submissionId: id, commitment, receivedAt: now, submittedBy: actor.userId })
       .returning();
-    await appendAudit(tx, clock, actor, {
-      action: "bid.withdraw",
-      objectType: "bid",
-      objectId: bid.id,
-      ...auditScope(locked),
-      detail: sealedDetail(tenderId, { companyId, seq, commitment, proof: proved }),
-    });
     await recordTrace(tx, clock, actor, { tenderId, companyId, kind: "withdraw" });
     return receiptOf(tenderId, version);
   });

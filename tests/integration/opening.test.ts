@@ -87,10 +87,14 @@ describe("the remote opening", () => {
     const early = await hallView(database.db, ctx.clock, tender.id, { role: "host", companyId: null });
     expect(early?.signins).toEqual([]);
     expect(early?.rows).toEqual([]);
-    await expect(startDecryption(database.db, ctx.clock, host, villageId, tender.id)).rejects.toMatchObject({ key: "errors.opening.notNow" });
+    // Before the deadline the project is not at its opening yet, after it bidding has closed: the project's writer refuses (409).
+    await expect(startDecryption(database.db, ctx.clock, host, villageId, tender.id)).rejects.toMatchObject({ key: "errors.transition.state", options: { status: 409 } });
 
     ctx.clock.set(tender.deadline);
-    await expect(signIn(database.db, ctx.clock, bidders[1].actor, bidders[1].companyId, tender.id)).rejects.toMatchObject({ key: "errors.opening.notNow" });
+    await expect(signIn(database.db, ctx.clock, bidders[1].actor, bidders[1].companyId, tender.id)).rejects.toMatchObject({
+      key: "errors.transition.state",
+      options: { status: 409 },
+    });
     // A bidder cannot host; another village's committee cannot either.
     await expect(startDecryption(database.db, ctx.clock, { ...bidders[0].actor }, bidders[0].companyId, tender.id)).rejects.toMatchObject({ options: { status: 403 } });
     await startDecryption(database.db, ctx.clock, host, villageId, tender.id);
