@@ -58,9 +58,13 @@ function roleOf(actor: Actor): MemberRole | null {
 /**
  * The one mapping of a refused transition: the wrong role is 403, the wrong
  * state 409; the translation key names which (errors.transition.role/state).
+ * A caller may name the wrong state in its own words (`stateKey`, e.g.
+ * errors.qa.closed: "questions closed with the deadline"); the status stays.
  */
-export function refusal(reason: string, action: string, state: string): DomainError {
-  return new DomainError(reason, { status: reason === "errors.transition.role" ? 403 : 409, values: { action, state } });
+export function refusal(reason: string, action: string, state: string, stateKey?: string): DomainError {
+  const role = reason === "errors.transition.role";
+  if (!role && stateKey) return new DomainError(stateKey, { status: 409 });
+  return new DomainError(reason, { status: role ? 403 : 409, values: { action, state } });
 }
 
 /** What the audit row says, when the caller names it (the act the transition is part of). County and township come from the row. */
@@ -182,10 +186,10 @@ const project: LifecycleSpec<Project, ProjectState, ProjectAction> = {
  * wrong role, 409 wrong state): for a caller that must refuse before its
  * other checks and takes the transition later in the same transaction.
  */
-export function assertProjectAction(state: ProjectState, action: ProjectAction, actor: Actor): void {
+export function assertProjectAction(state: ProjectState, action: ProjectAction, actor: Actor, opts: { stateKey?: string } = {}): void {
   const rule: Rule<ProjectState> = TRANSITIONS[action];
   const verdict = checkTransition(state, action, rule.roles.length === 0 ? null : roleOf(actor));
-  if (!verdict.ok) throw refusal(verdict.reason, action, state);
+  if (!verdict.ok) throw refusal(verdict.reason, action, state, opts.stateKey);
 }
 
 /**
