@@ -24,7 +24,7 @@ import { z } from "zod";
 import type { Clock } from "~/utils/clock.server";
 import { beijingDay, formatBeijing } from "~/utils/time";
 import { schema, type Db } from "~/utils/db.server";
-import { appendAudit, type Actor, memberRoleOf } from "./audit.server";
+import { appendAudit, type Actor } from "./audit.server";
 import { guaranteeCover, MAX_BID_FILES, SEALING_SCRIPT } from "./bid-rules";
 import { biddingEligibility } from "./company.server";
 import { blacklistedUntil } from "./credit.server";
@@ -32,8 +32,8 @@ import { getCountySettings } from "./county-settings.server";
 import { recordTrace } from "./trace.server";
 import { DomainError } from "./errors";
 import type { FileStore } from "./file-store.server";
-import { checkTransition, effectiveState, FINAL_STATES } from "./lifecycle";
-import { insertBid, transition } from "./lifecycle.server";
+import { effectiveState, FINAL_STATES } from "./lifecycle";
+import { assertProjectAction, insertBid, transition } from "./lifecycle.server";
 import { approvalOptions, verifyApproval, type RelyingParty } from "./passkey.server";
 import { lastOfficialResetAt, stepUpState } from "./reset-code.server";
 import { finishedUpload } from "./resumable-upload.server";
@@ -178,12 +178,8 @@ async function lockForBidder(tx: Db, tenderId: string, companyId: string): Promi
 /** Everything that must hold at the instant of a bid action, checked under the tender's lock. */
 async function assertMayBid(tx: Db, locked: Locked, actor: Actor, companyId: string, now: Date) {
   const { project, tender } = locked;
-  const verdict = checkTransition(effectiveState(project.state, tender.deadline, now), "bid", memberRoleOf(actor));
-  if (!verdict.ok) {
-    throw new DomainError(verdict.reason === "errors.transition.state" ? "errors.bid.closed" : verdict.reason, {
-      status: verdict.reason === "errors.transition.state" ? 409 : 403,
-    });
-  }
+  // The project's step, with the writer's mapping (403 wrong role; 409 bidding closed, in the bid's words).
+  assertProjectAction(effectiveState(project.state, tender.deadline, now), "bid", actor, { stateKey: "errors.bid.closed" });
   // A blacklisting in force on this Beijing day (credit.server.ts) bars the company everywhere in the county.
   if (await blacklistedUntil(tx, companyId, beijingDay(now))) throw new DomainError("errors.bid.blacklisted", { status: 403 });
   const eligibility = await biddingEligibility(tx, companyId, project.townshipId, now);

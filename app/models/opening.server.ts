@@ -71,6 +71,9 @@ export async function hallRole(db: Db, p: Project, m: { role: MemberRole; orgId:
   return null;
 }
 
+/** The hall names a project not at this step in its own words (the opening's "not now"); the status stays the writer's (409). */
+const NOT_NOW = { stateKey: "errors.opening.notNow" };
+
 async function assertHost(tx: Db, locked: Locked, actor: HallActor, actingOrgId: string) {
   if (!(await actsForVillage(tx, locked.project, memberRoleOf(actor), actingOrgId))) throw new DomainError("errors.forbidden", { status: 403 });
 }
@@ -117,7 +120,7 @@ export async function signIn(db: Db, clock: Clock, actor: HallActor, companyId: 
   return db.transaction(async (tx) => {
     const locked = await lockCurrentTender(tx, tenderId);
     const now = clock.now();
-    assertProjectAction(effectiveState(locked.project.state, locked.tender.deadline, now), "sign_in", actor);
+    assertProjectAction(effectiveState(locked.project.state, locked.tender.deadline, now), "sign_in", actor, NOT_NOW);
     const [bid] = await tx
       .select()
       .from(bids)
@@ -143,7 +146,7 @@ export async function startDecryption(db: Db, clock: Clock, actor: HallActor, ac
     const locked = await lockCurrentTender(tx, tenderId);
     await assertHost(tx, locked, actor, actingOrgId);
     const now = clock.now();
-    assertProjectAction(effectiveState(locked.project.state, locked.tender.deadline, now), "host_opening", actor);
+    assertProjectAction(effectiveState(locked.project.state, locked.tender.deadline, now), "host_opening", actor, NOT_NOW);
     // The deadline has passed (checked just above): the host's start records the close of bidding if the scheduler has not yet.
     if (locked.project.state === "published") await closeBidding(tx, clock, locked.project.id, locked.tender.deadline);
     const existing = await lockOpening(tx, tenderId);
@@ -485,7 +488,7 @@ export async function submitDataKey(db: Db, clock: Clock, store: FileStore, acto
   }
   return db.transaction(async (tx) => {
     const locked = await lockCurrentTender(tx, tenderId);
-    assertProjectAction(effectiveState(locked.project.state, locked.tender.deadline, clock.now()), "decrypt", actor);
+    assertProjectAction(effectiveState(locked.project.state, locked.tender.deadline, clock.now()), "decrypt", actor, NOT_NOW);
     const o = await lockOpening(tx, tenderId);
     const now = clock.now();
     if (o?.state !== "decrypting" || now >= o.windowEndsAt!) throw new DomainError("errors.opening.windowClosed", { status: 409 });
@@ -568,7 +571,7 @@ async function readingContext(tx: Db, tenderId: string, companyId: string) {
 export async function confirmRow(db: Db, clock: Clock, actor: HallActor, companyId: string, tenderId: string) {
   return db.transaction(async (tx) => {
     const locked = await lockCurrentTender(tx, tenderId);
-    assertProjectAction(effectiveState(locked.project.state, locked.tender.deadline, clock.now()), "decrypt", actor);
+    assertProjectAction(effectiveState(locked.project.state, locked.tender.deadline, clock.now()), "decrypt", actor, NOT_NOW);
     const { o, bo } = await readingContext(tx, tenderId, companyId);
     if (!bo || bo.status === "withdrawn") throw new DomainError("errors.opening.noBid", { status: 409 });
     if (clock.now() >= o.confirmEndsAt!) throw new DomainError("errors.opening.confirmClosed", { status: 409 });
@@ -587,7 +590,7 @@ export async function raiseObjection(db: Db, clock: Clock, actor: HallActor, com
   if (!text.success) throw new DomainError(text.error.issues[0].message, { field: "text" });
   return db.transaction(async (tx) => {
     const locked = await lockCurrentTender(tx, tenderId);
-    assertProjectAction(effectiveState(locked.project.state, locked.tender.deadline, clock.now()), "decrypt", actor);
+    assertProjectAction(effectiveState(locked.project.state, locked.tender.deadline, clock.now()), "decrypt", actor, NOT_NOW);
     const o = await lockOpening(tx, tenderId);
     if (o?.state !== "decrypting" && o?.state !== "reading") throw new DomainError("errors.opening.notNow", { status: 409 });
     const [row] = await tx

@@ -87,12 +87,11 @@ describe("the remote opening", () => {
     const early = await hallView(database.db, ctx.clock, tender.id, { role: "host", companyId: null });
     expect(early?.signins).toEqual([]);
     expect(early?.rows).toEqual([]);
-    // Before the deadline the project is not at its opening yet, after it bidding has closed: the project's writer refuses (409).
-    await expect(startDecryption(database.db, ctx.clock, host, villageId, tender.id)).rejects.toMatchObject({ key: "errors.transition.state", options: { status: 409 } });
+    await expect(startDecryption(database.db, ctx.clock, host, villageId, tender.id)).rejects.toMatchObject({ key: "errors.opening.notNow", options: { status: 409 } });
 
     ctx.clock.set(tender.deadline);
     await expect(signIn(database.db, ctx.clock, bidders[1].actor, bidders[1].companyId, tender.id)).rejects.toMatchObject({
-      key: "errors.transition.state",
+      key: "errors.opening.notNow",
       options: { status: 409 },
     });
     // A bidder cannot host; another village's committee cannot either.
