@@ -160,6 +160,12 @@ describe("the remote opening", () => {
       ["decrypted", "opening.reason.aboveCeiling"],
       ["revoked", "opening.reason.notDecrypted"],
     ]);
+    // The window's end settles the bid by the clock, through its writer: one audit row, by the system, saying which bid and what it became.
+    const revoked = rows.find((r) => r.status === "revoked")!;
+    const settled = await database.db.select().from(schema.auditLog).where(eq(schema.auditLog.objectId, revoked.bidId));
+    expect(settled.filter((a) => a.objectType === "bid_opening").map((a) => [a.action, a.actorRole, a.summary])).toEqual([
+      ["bid_opening.revoke", "system", expect.objectContaining({ before: { state: "waiting" }, after: { state: "revoked" } })],
+    ]);
     const [o] = await database.db.select().from(schema.openings).where(eq(schema.openings.tenderId, tender.id));
     expect(JSON.parse(o.failReason!)).toEqual({ key: "opening.failReason.tooFewValid", values: { count: 2, min: 3 } });
     let [p] = await database.db.select().from(schema.projects).where(eq(schema.projects.id, projectId));
