@@ -47,7 +47,7 @@ export function parseSettingsForm(form: FormData): { ok: true; value: CountySett
   return { ok: true, value: parsed.data };
 }
 
-export async function updateCountySettings(db: Db, clock: Clock, actor: Actor, countyId: string, value: CountySettings) {
+export async function updateCountySettings(db: Db, { clock, actor, countyId, value }: { clock: Clock; actor: Actor; countyId: string; value: CountySettings }) {
   const checked = countySettingsSchema.safeParse(value);
   if (!checked.success) throw new DomainError("errors.invalidInput");
   return db.transaction(async (tx) => {

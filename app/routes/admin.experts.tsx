@@ -36,8 +36,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const actor = actorOf(request, context, auth);
   const countyId = auth.membership.org.id;
   try {
-    if (form.intent === "update") await updateExpert(context.db, context.clock, actor, countyId, form.id ?? "", form);
-    else if (form.intent === "add") await addExpert(context.db, context.clock, actor, countyId, form);
+    if (form.intent === "update") await updateExpert(context.db, { clock: context.clock, actor, countyId, expertId: form.id ?? "", input: form });
+    else if (form.intent === "add") await addExpert(context.db, { clock: context.clock, actor, countyId, input: form });
     else return data({ errors: { form: "errors.invalidInput" } as FormErrors, done: null, id: null as string | null }, { status: 400 });
   } catch (e) {
     return data({ errors: domainErrors(e) as FormErrors, done: null, id: form.id ?? "new" }, { status: 400 });

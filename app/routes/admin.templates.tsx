@@ -30,10 +30,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requireRole(request, context, ["county_admin"]);
   const form = Object.fromEntries(await request.formData()) as Record<string, string>;
   try {
-    const row = await saveTemplate(context.db, context.clock, actorOf(request, context, auth), auth.membership.org.id, {
-      title: form.title ?? "",
-      body: form.body ?? "",
-      note: form.note || undefined,
+    const row = await saveTemplate(context.db, {
+      clock: context.clock,
+      actor: actorOf(request, context, auth),
+      countyId: auth.membership.org.id,
+      input: {
+        title: form.title ?? "",
+        body: form.body ?? "",
+        note: form.note || undefined,
+      },
     });
     return { saved: row.version, errors: {}, typed: null };
   } catch (e) {

@@ -40,7 +40,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();
   const membershipId = String(form.get("membershipId") ?? "");
   try {
-    await switchMembership(context.db, context.clock, actorOf(request, context, auth), auth.session.id, membershipId);
+    await switchMembership(context.db, { clock: context.clock, actor: actorOf(request, context, auth), sessionId: auth.session.id, membershipId });
   } catch (e) {
     if (e instanceof DomainError) throw forbidden("own_membership");
     throw e;

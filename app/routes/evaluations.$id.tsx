@@ -219,22 +219,30 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const actor = { ...actorOf(request, context, auth), userId: auth.user.id };
   const { db, clock, files } = context;
   try {
-    if (intent === "checks") await submitChecks(db, clock, actor, tenderId, checksOf(form));
+    if (intent === "checks") await submitChecks(db, { clock, actor, tenderId, checks: checksOf(form) });
     else if (intent === "clarify")
-      await askClarification(db, clock, actor, tenderId, { bidId: field(form, "bidId"), question: field(form, "question"), hours: Number(field(form, "hours")) });
-    else if (intent === "reveal") await revealSecret(db, clock, actor, auth.membership.org.id, tenderId);
-    else if (intent === "scores") await submitScores(db, clock, actor, tenderId, scoresOf(form));
-    else if (intent === "review") await submitReview(db, clock, actor, tenderId, flagsOf(form));
-    else if (intent === "explain") await answerAbnormal(db, clock, actor, tenderId, field(form, "bidId"), { explanation: field(form, "explanation") });
-    else if (intent === "acceptReplacement") await answerAbnormal(db, clock, actor, tenderId, field(form, "bidId"), { acceptReplacement: true });
+      await askClarification(db, { clock, actor, tenderId, input: { bidId: field(form, "bidId"), question: field(form, "question"), hours: Number(field(form, "hours")) } });
+    else if (intent === "reveal") await revealSecret(db, { clock, actor, townshipId: auth.membership.org.id, tenderId });
+    else if (intent === "scores") await submitScores(db, { clock, actor, tenderId, scores: scoresOf(form) });
+    else if (intent === "review") await submitReview(db, { clock, actor, tenderId, flags: flagsOf(form) });
+    else if (intent === "explain") await answerAbnormal(db, { clock, actor, tenderId, bidId: field(form, "bidId"), input: { explanation: field(form, "explanation") } });
+    else if (intent === "acceptReplacement") await answerAbnormal(db, { clock, actor, tenderId, bidId: field(form, "bidId"), input: { acceptReplacement: true } });
     else if (intent === "opinion") {
       const agree = field(form, "agree");
       if (agree !== "yes" && agree !== "no") throw new DomainError("errors.invalidInput", { field: "agree" });
-      await recordOpinion(db, clock, actor, tenderId, { agree: agree === "yes", dissent: field(form, "dissent") }, reportRenderer(files, clock));
+      await recordOpinion(db, { clock, actor, tenderId, input: { agree: agree === "yes", dissent: field(form, "dissent") }, renderReport: reportRenderer(files, clock) });
     } else if (intent === "silence") {
-      await recordSilence(db, clock, actor, auth.membership.org.id, tenderId, field(form, "expertId"), field(form, "note"), {
-        renderReport: reportRenderer(files, clock),
-        onReportComplete: reportCompleter(clock, context.files, actor),
+      await recordSilence(db, {
+        clock,
+        actor,
+        actingOrgId: auth.membership.org.id,
+        tenderId,
+        expertId: field(form, "expertId"),
+        note: field(form, "note"),
+        hooks: {
+          renderReport: reportRenderer(files, clock),
+          onReportComplete: reportCompleter(clock, context.files, actor),
+        },
       });
     }
   } catch (e) {

@@ -101,8 +101,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const actor = actorOf(request, context, auth);
   const tenderId = params.id ?? "";
   try {
-    if (intent === "register") await registerForTender(context.db, context.clock, actor, tenderId, auth.membership.org.id);
-    else if (intent === "ask") await askQuestion(context.db, context.clock, actor, tenderId, auth.membership.org.id, form.get("question"));
+    if (intent === "register") await registerForTender(context.db, { clock: context.clock, actor, tenderId, companyId: auth.membership.org.id });
+    else if (intent === "ask") await askQuestion(context.db, { clock: context.clock, actor, tenderId, companyId: auth.membership.org.id, text: form.get("question") });
     else return data({ errors: { form: "errors.invalidInput" } as FormErrors, done: null, question: "" }, { status: 400 });
   } catch (e) {
     return data({ errors: domainErrors(e) as FormErrors, done: null, question: String(form.get("question") ?? "") }, { status: 400 });

@@ -86,13 +86,21 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const tenderId = params.id ?? "";
   const { db, clock } = context;
   try {
-    if (intent === "decide" && role === "committee") await decideAward(db, clock, actor, orgId, tenderId, {});
-    else if (intent === "choose" && role === "committee") await decideAward(db, clock, actor, orgId, tenderId, { winnerBidId: text("winner"), reasons: text("reasons") });
-    else if ((intent === "approve" || intent === "reject") && role === "supervisor") await approveAward(db, clock, actor, orgId, tenderId, intent === "approve", text("note"));
-    else if (intent === "contract" && role !== "supervisor") await recordContract(db, clock, actor, orgId, tenderId, text("contractDate"));
-    else if (intent === "release" && role !== "supervisor") await releaseSecurity(db, clock, actor, orgId, tenderId, text("bidId"), text("note"));
+    if (intent === "decide" && role === "committee") await decideAward(db, { clock, actor, actingOrgId: orgId, tenderId, input: {} });
+    else if (intent === "choose" && role === "committee")
+      await decideAward(db, { clock, actor, actingOrgId: orgId, tenderId, input: { winnerBidId: text("winner"), reasons: text("reasons") } });
+    else if ((intent === "approve" || intent === "reject") && role === "supervisor")
+      await approveAward(db, { clock, actor, townshipId: orgId, tenderId, approve: intent === "approve", note: text("note") });
+    else if (intent === "contract" && role !== "supervisor") await recordContract(db, { clock, actor, actingOrgId: orgId, tenderId, day: text("contractDate") });
+    else if (intent === "release" && role !== "supervisor") await releaseSecurity(db, { clock, actor, actingOrgId: orgId, tenderId, bidId: text("bidId"), note: text("note") });
     else if (intent === "complete" && role !== "supervisor")
-      await completeProject(db, clock, actor, orgId, tenderId, { acceptanceDate: text("acceptanceDate"), settlementFen: parseYuanToFen(text("settlement")) });
+      await completeProject(db, {
+        clock,
+        actor,
+        actingOrgId: orgId,
+        tenderId,
+        input: { acceptanceDate: text("acceptanceDate"), settlementFen: parseYuanToFen(text("settlement")) },
+      });
     else return data({ errors: { form: "errors.forbidden" } as FormErrors, done: null }, { status: 403 });
   } catch (e) {
     return data({ errors: domainErrors(e) as FormErrors, done: null }, { status: errorStatus(e) });

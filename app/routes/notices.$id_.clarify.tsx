@@ -42,7 +42,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (form.get("intent") !== "answer") return data({ errors: { form: "errors.invalidInput" } as FormErrors, done: false, id, answer }, { status: 400 });
   const actor = { ...actorOf(request, context, auth), userId: auth.user.id };
   try {
-    await answerClarification(context.db, context.clock, actor, auth.membership.org.id, params.id ?? "", id, answer);
+    await answerClarification(context.db, { clock: context.clock, actor, companyId: auth.membership.org.id, tenderId: params.id ?? "", clarificationId: id, answer });
   } catch (e) {
     return data({ errors: domainErrors(e) as FormErrors, done: false, id, answer }, { status: errorStatus(e) });
   }

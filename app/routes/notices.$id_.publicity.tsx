@@ -84,12 +84,20 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const orgId = auth.membership.org.id;
   const tenderId = params.id ?? "";
   try {
-    if (intent === "object" && role === "contractor") await fileObjection(context.db, context.clock, actor, orgId, tenderId, text("body"));
-    else if (intent === "complain" && role === "contractor") await fileComplaint(context.db, context.clock, actor, orgId, tenderId, text("body"));
+    if (intent === "object" && role === "contractor") await fileObjection(context.db, { clock: context.clock, actor, companyId: orgId, tenderId, body: text("body") });
+    else if (intent === "complain" && role === "contractor") await fileComplaint(context.db, { clock: context.clock, actor, companyId: orgId, tenderId, body: text("body") });
     else if (intent === "answer" && (role === "committee" || role === "agent"))
-      await answerObjection(context.db, context.clock, actor, orgId, tenderId, text("objectionId"), text("answer"));
+      await answerObjection(context.db, { clock: context.clock, actor, actingOrgId: orgId, tenderId, objectionId: text("objectionId"), answer: text("answer") });
     else if ((DECISIONS as readonly string[]).includes(intent) && role === "supervisor")
-      await handleComplaint(context.db, context.clock, actor, orgId, tenderId, text("complaintId"), intent as ComplaintDecision, text("outcome"));
+      await handleComplaint(context.db, {
+        clock: context.clock,
+        actor,
+        townshipId: orgId,
+        tenderId,
+        complaintId: text("complaintId"),
+        decision: intent as ComplaintDecision,
+        outcome: text("outcome"),
+      });
     else return data({ errors: { form: "errors.forbidden" } as FormErrors, done: null }, { status: 403 });
   } catch (e) {
     return data({ errors: domainErrors(e) as FormErrors, done: null }, { status: errorStatus(e) });

@@ -47,9 +47,9 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   try {
     if (intent === "draw" && auth.membership.role !== "expert") {
       const specialty = String(form.get("specialty") ?? "");
-      await drawPanel(context.db, context.clock, actor, auth.membership.org.id, tenderId, { specialty: specialty || null });
+      await drawPanel(context.db, { clock: context.clock, actor, actingOrgId: auth.membership.org.id, tenderId, opts: { specialty: specialty || null } });
     } else if ((intent === "accept" || intent === "recuse") && auth.membership.role === "expert") {
-      await declare(context.db, context.clock, actor, tenderId, { accept: intent === "accept", reason: String(form.get("reason") ?? "") });
+      await declare(context.db, { clock: context.clock, actor, tenderId, input: { accept: intent === "accept", reason: String(form.get("reason") ?? "") } });
     } else return data({ errors: { form: "errors.forbidden" } as FormErrors, done: null }, { status: 403 });
   } catch (e) {
     return data({ errors: domainErrors(e) as FormErrors, done: null }, { status: errorStatus(e) });

@@ -102,16 +102,16 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const typed = Object.fromEntries([...form.entries()].filter(([, v]) => typeof v === "string")) as Record<string, string>;
   try {
     if (intent === "appoint_agent") {
-      await appointAgent(context.db, context.clock, actor, project.id, org(auth), String(form.get("agentOrgId") ?? ""));
+      await appointAgent(context.db, { clock: context.clock, actor, projectId: project.id, villageId: org(auth), agentOrgId: String(form.get("agentOrgId") ?? "") });
       return { errors: {} as FormErrors, done: "agent.appointed", reason: "", typed: {} as Record<string, string> };
     }
     if (intent === "revoke_agent") {
-      await revokeAgent(context.db, context.clock, actor, project.id, org(auth));
+      await revokeAgent(context.db, { clock: context.clock, actor, projectId: project.id, villageId: org(auth) });
       return { errors: {} as FormErrors, done: "agent.revoked", reason: "", typed: {} as Record<string, string> };
     }
     if (intent === "answer") {
       const questionId = String(form.get("questionId") ?? "");
-      await answerQuestion(context.db, context.clock, actor, questionId, org(auth), form.get(`answer-${questionId}`));
+      await answerQuestion(context.db, { clock: context.clock, actor, questionId, actingOrgId: org(auth), text: form.get(`answer-${questionId}`) });
       return { errors: {} as FormErrors, done: "qa.answered", reason: "", typed: {} as Record<string, string> };
     }
     if (intent === "amend") {
@@ -119,16 +119,16 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       if (!tender) throw new Response("not found", { status: 404 });
       const parsed = amendmentSchema.safeParse(typed);
       if (!parsed.success) return data({ errors: zodErrors(parsed.error), done: null, reason, typed }, { status: 400 });
-      const r = await amendTender(context.db, context.clock, actor, tender.id, org(auth), parsed.data);
+      const r = await amendTender(context.db, { clock: context.clock, actor, tenderId: tender.id, actingOrgId: org(auth), form: parsed.data });
       return { errors: {} as FormErrors, done: r.extended ? "amend.doneExtended" : r.moved ? "amend.doneMoved" : "amend.done", reason: "", typed: {} as Record<string, string> };
     }
-    if (intent === "submit") await submitProject(context.db, context.clock, actor, project.id, org(auth));
-    else if (intent === "withdraw_submission") await withdrawSubmission(context.db, context.clock, actor, project.id, org(auth));
-    else if (intent === "approve") await approveProject(context.db, context.clock, actor, project.id, org(auth), reason);
-    else if (intent === "return") await returnProject(context.db, context.clock, actor, project.id, org(auth), reason);
-    else if (intent === "request_cancel") await requestCancel(context.db, context.clock, actor, project.id, org(auth), reason);
+    if (intent === "submit") await submitProject(context.db, { clock: context.clock, actor, projectId: project.id, villageId: org(auth) });
+    else if (intent === "withdraw_submission") await withdrawSubmission(context.db, { clock: context.clock, actor, projectId: project.id, villageId: org(auth) });
+    else if (intent === "approve") await approveProject(context.db, { clock: context.clock, actor, projectId: project.id, townshipId: org(auth), justification: reason });
+    else if (intent === "return") await returnProject(context.db, { clock: context.clock, actor, projectId: project.id, townshipId: org(auth), reason });
+    else if (intent === "request_cancel") await requestCancel(context.db, { clock: context.clock, actor, projectId: project.id, villageId: org(auth), reason });
     else if (intent === "approve_cancel" || intent === "reject_cancel")
-      await decideCancel(context.db, context.clock, actor, project.id, org(auth), intent === "approve_cancel", reason);
+      await decideCancel(context.db, { clock: context.clock, actor, projectId: project.id, townshipId: org(auth), approve: intent === "approve_cancel", note: reason });
     else return data({ errors: { form: "errors.invalidInput" } as FormErrors, done: null, reason, typed }, { status: 400 });
   } catch (e) {
     return data({ errors: domainErrors(e) as FormErrors, done: null, reason, typed }, { status: 400 });

@@ -52,13 +52,13 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   if (!read.ok) return data({ errors: read.errors, typed: read.typed }, { status: 400 });
   const actor = actorOf(request, context, auth);
   try {
-    await updateProject(context.db, context.clock, actor, project.id, auth.membership.org.id, read.input, read.decisions);
+    await updateProject(context.db, { clock: context.clock, actor, projectId: project.id, villageId: auth.membership.org.id, input: read.input, decisions: read.decisions });
   } catch (e) {
     return data({ errors: domainErrors(e), typed: read.typed }, { status: 400 });
   }
   if (read.intent === "submit") {
     try {
-      await submitProject(context.db, context.clock, actor, project.id, auth.membership.org.id);
+      await submitProject(context.db, { clock: context.clock, actor, projectId: project.id, villageId: auth.membership.org.id });
     } catch (e) {
       return data({ errors: domainErrors(e), typed: read.typed }, { status: 400 });
     }

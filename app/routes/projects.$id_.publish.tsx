@@ -75,7 +75,15 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const parsed = tenderFormSchema.safeParse(typed);
   if (!parsed.success) return data({ errors: zodErrors(parsed.error), typed }, { status: 400 });
   try {
-    await publishTender(context.db, context.clock, actorOf(request, context, auth), project.id, auth.membership.org.id, parsed.data, [...uploads.values()], context.files);
+    await publishTender(context.db, {
+      clock: context.clock,
+      actor: actorOf(request, context, auth),
+      projectId: project.id,
+      actingOrgId: auth.membership.org.id,
+      form: parsed.data,
+      attachments: [...uploads.values()],
+      fileStore: context.files,
+    });
   } catch (e) {
     return data({ errors: domainErrors(e), typed }, { status: 400 });
   }

@@ -37,13 +37,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = Object.fromEntries(await request.formData());
   const typed = { phone: String(form.phone ?? ""), identityCheck: String(form.identityCheck ?? "") };
   try {
-    const issued = await issueResetCode(
-      context.db,
-      context.clock,
-      { ...actorOf(request, context, auth), userId: auth.user.id, role: auth.membership.role },
-      auth.membership.org.id,
-      typed,
-    );
+    const issued = await issueResetCode(context.db, {
+      clock: context.clock,
+      actor: { ...actorOf(request, context, auth), userId: auth.user.id, role: auth.membership.role },
+      issuerOrgId: auth.membership.org.id,
+      raw: typed,
+    });
     return {
       issued: { code: issued.code, name: issued.name, phone: issued.phone, expiresAt: formatBeijing(issued.expiresAt) },
       errors: {} as FormErrors,

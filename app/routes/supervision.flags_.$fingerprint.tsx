@@ -24,7 +24,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const scope = await riskScopeOf(context.db, { role: auth.membership.role, orgId: auth.membership.org.id });
   if (!scope) throw forbidden("supervisor|county_admin");
   const hint = new URL(request.url).searchParams.get("project");
-  const flag = await flagByFingerprint(context.db, context.clock, scope, params.fingerprint ?? "", { projectId: hint });
+  const flag = await flagByFingerprint(context.db, { clock: context.clock, scope, fingerprint: params.fingerprint ?? "", hint: { projectId: hint } });
   if (!flag) throw new Response("not found", { status: 404 });
   return { flag: flagView(flag), thresholds: thresholdValues(await riskThresholdsFor(context.db, scope)) };
 }
@@ -34,11 +34,16 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const form = Object.fromEntries(await request.formData()) as Record<string, string>;
   const actor = { ...actorOf(request, context, auth), userId: auth.user.id };
   try {
-    await reviewFlag(context.db, context.clock, actor, auth.membership.org.id, {
-      fingerprint: params.fingerprint ?? "",
-      rule: form.rule ?? "",
-      note: form.note ?? "",
-      projectId: form.projectId || undefined,
+    await reviewFlag(context.db, {
+      clock: context.clock,
+      actor,
+      orgId: auth.membership.org.id,
+      raw: {
+        fingerprint: params.fingerprint ?? "",
+        rule: form.rule ?? "",
+        note: form.note ?? "",
+        projectId: form.projectId || undefined,
+      },
     });
   } catch (e) {
     return data({ errors: domainErrors(e), note: form.note ?? "", done: false }, { status: 400 });
