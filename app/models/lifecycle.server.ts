@@ -17,6 +17,20 @@ import { appendAudit, memberRoleOf, SYSTEM_ACTOR, type Actor, type AuditEntry } 
 import { DomainError } from "./errors";
 import { checkRule, checkTransition, PROJECT_STATES, TRANSITIONS, type ProjectAction, type ProjectState, type Rule } from "./lifecycle";
 import {
+  BID_OPENING_STATUSES,
+  BID_OPENING_TRANSITIONS,
+  BID_STATUSES,
+  BID_TRANSITIONS,
+  OPENING_STATES,
+  OPENING_TRANSITIONS,
+  type BidAction,
+  type BidOpeningAction,
+  type BidOpeningStatus,
+  type BidStatus,
+  type OpeningAction,
+  type OpeningState,
+} from "./lifecycle";
+import {
   AWARD_STATES,
   AWARD_TRANSITIONS,
   COMPLAINT_STATES,
@@ -44,6 +58,7 @@ import {
 } from "./lifecycle";
 
 const { projects } = schema;
+const { tenders, openings, bidOpenings, bids } = schema;
 
 /**
  * Run the one update of a state column as the lifecycle's writer: the
@@ -94,8 +109,8 @@ export interface TransitionOptions<Row, S extends string> {
   set?: Partial<Row> | ((row: Row) => Partial<Row> | Promise<Partial<Row>>);
   /** Extra fields of the default audit row (`<lifecycle>.<action>`, before/after state). */
   detail?: Record<string, unknown> | ((before: Row) => Record<string, unknown> | undefined);
-  /** The audit row, when the transition is part of a named act (tender.publish, award.sign …); by default `<lifecycle>.<action>`. */
-  audit?: (t: { before: Row; after: Row }) => AuditOf;
+  /** The audit row, when the transition is part of a named act (tender.publish, award.sign …); by default `<lifecycle>.<action>`. Run after the write. */
+  audit?: (t: { before: Row; after: Row }) => AuditOf | Promise<AuditOf>;
 }
 
 /** What a caller passes to `transition()`: who acts, on which row, which action, and the options above. */
@@ -164,7 +179,7 @@ async function write<Row, S extends string, A extends string>(
   const after = await asWriter(tx, spec.name, () => spec.write(tx, row, to, { ...extra, ...spec.alongside?.(row, state, to) }, clock.now()));
   const detail = typeof opts.detail === "function" ? opts.detail(row) : opts.detail;
   const entry: AuditOf = opts.audit
-    ? opts.audit({ before: row, after })
+    ? await opts.audit({ before: row, after })
     : { action: `${spec.name}.${action}`, objectType: spec.name, objectId: spec.idOf(row), before: { state }, after: { state: to }, detail };
   await appendAudit(tx, clock, actor, { ...entry, ...(await spec.scope(tx, row)) });
   return { before: row, after };
@@ -233,17 +248,13 @@ export async function insertProject(tx: Db, values: Omit<typeof projects.$inferI
   return row;
 }
 
-// ── Evaluation, award, complaint, objection, panel member, pool membership (issue 19) ──
+// ── The remote opening, the bids at it, the bids ────────────────────────
 
-const { evaluations, awards, complaints, objections, panelMembers, poolMemberships, tenders, orgs } = schema;
-type Evaluation = typeof evaluations.$inferSelect;
-type Award = typeof awards.$inferSelect;
-type Complaint = typeof complaints.$inferSelect;
-type Objection = typeof objections.$inferSelect;
-type PanelMember = typeof panelMembers.$inferSelect;
-type PoolMembership = typeof poolMemberships.$inferSelect;
+type Opening = typeof openings.$inferSelect;
+type BidOpening = typeof bidOpenings.$inferSelect;
+type Bid = typeof bids.$inferSelect;
 
-/** The county and township of a tender's project: where the audit rows of everything on the tender belong. */
+/** The county and township a tender's rows belong to: its project's. */
 async function tenderScope(tx: Db, tenderId: string): Promise<{ countyId: string | null; townshipId: string | null }> {
   const [row] = await tx
     .select({ countyId: projects.countyId, townshipId: projects.townshipId })
@@ -252,6 +263,100 @@ async function tenderScope(tx: Db, tenderId: string): Promise<{ countyId: string
     .where(eq(tenders.id, tenderId));
   return row ?? { countyId: null, townshipId: null };
 }
+
+/** The opening of a tender (openings.state), keyed by the tender's id. */
+const opening: LifecycleSpec<Opening, OpeningState, OpeningAction> = {
+  name: "opening",
+  transitions: OPENING_TRANSITIONS,
+  stateOf: (o) => o.state,
+  idOf: (o) => o.tenderId,
+  lock: async (tx, tenderId) => (await tx.select().from(openings).where(eq(openings.tenderId, tenderId)).for("update"))[0],
+  write: async (tx, o, to, extra) =>
+    (
+      await tx
+        .update(openings)
+        .set({ ...extra, state: to })
+        .where(eq(openings.tenderId, o.tenderId))
+        .returning()
+    )[0],
+  scope: (tx, o) => tenderScope(tx, o.tenderId),
+};
+
+/** A bid at the opening (bid_openings.status), keyed by the bid's id. */
+const bidOpening: LifecycleSpec<BidOpening, BidOpeningStatus, BidOpeningAction> = {
+  name: "bid_opening",
+  transitions: BID_OPENING_TRANSITIONS,
+  stateOf: (b) => b.status,
+  idOf: (b) => b.bidId,
+  lock: async (tx, bidId) => (await tx.select().from(bidOpenings).where(eq(bidOpenings.bidId, bidId)).for("update"))[0],
+  write: async (tx, b, to, extra) =>
+    (
+      await tx
+        .update(bidOpenings)
+        .set({ ...extra, status: to })
+        .where(eq(bidOpenings.bidId, b.bidId))
+        .returning()
+    )[0],
+  scope: (tx, b) => tenderScope(tx, b.tenderId),
+};
+
+/** A company's bid on a tender (bids.status). */
+const bid: LifecycleSpec<Bid, BidStatus, BidAction> = {
+  name: "bid",
+  transitions: BID_TRANSITIONS,
+  stateOf: (b) => b.status,
+  idOf: (b) => b.id,
+  lock: async (tx, id) => (await tx.select().from(bids).where(eq(bids.id, id)).for("update"))[0],
+  write: async (tx, b, to, extra, now) =>
+    (
+      await tx
+        .update(bids)
+        .set({ ...extra, status: to, updatedAt: now })
+        .where(eq(bids.id, b.id))
+        .returning()
+    )[0],
+  scope: (tx, b) => tenderScope(tx, b.tenderId),
+};
+
+/** The opening row of a tender starts in its table's first state (waiting); the host's start of decryption moves it on. */
+export async function insertOpening(tx: Db, values: Omit<typeof openings.$inferInsert, "state">): Promise<Opening> {
+  const [row] = await tx
+    .insert(openings)
+    .values({ ...values, state: OPENING_STATES[0] })
+    .returning();
+  return row;
+}
+
+/**
+ * The bids at an opening get their rows when decryption starts: a bid sealed
+ * at the deadline waits to be decrypted (the table's first status); a bid
+ * withdrawn before the deadline is there only to be named (withdrawn), and
+ * no action leads out of that.
+ */
+export async function insertBidOpenings(tx: Db, tenderId: string, at: readonly { bidId: string; bidStatus: BidStatus }[]): Promise<void> {
+  if (!at.length) return;
+  const statusOf = (s: BidStatus): BidOpeningStatus => (s === "sealed" ? BID_OPENING_STATUSES[0] : "withdrawn");
+  await tx.insert(bidOpenings).values(at.map((b) => ({ bidId: b.bidId, tenderId, status: statusOf(b.bidStatus), confirmation: "pending" as const })));
+}
+
+/** A company's first sealed version makes its bid, in its table's first status (sealed); the caller writes the act's audit row. */
+export async function insertBid(tx: Db, values: Omit<typeof bids.$inferInsert, "status">): Promise<Bid> {
+  const [row] = await tx
+    .insert(bids)
+    .values({ ...values, status: BID_STATUSES[0] })
+    .returning();
+  return row;
+}
+
+// ── Evaluation, award, complaint, objection, panel member, pool membership (issue 19) ──
+
+const { evaluations, awards, complaints, objections, panelMembers, poolMemberships, orgs } = schema;
+type Evaluation = typeof evaluations.$inferSelect;
+type Award = typeof awards.$inferSelect;
+type Complaint = typeof complaints.$inferSelect;
+type Objection = typeof objections.$inferSelect;
+type PanelMember = typeof panelMembers.$inferSelect;
+type PoolMembership = typeof poolMemberships.$inferSelect;
 
 /** The evaluation (evaluations.state), one per tender, keyed by the tender's id. */
 const evaluation: LifecycleSpec<Evaluation, EvaluationState, EvaluationAction> = {
@@ -437,6 +542,9 @@ export async function insertPoolMembership(tx: Db, values: Omit<typeof poolMembe
 /** Every converted lifecycle: its row, its states and its actions, by the name callers give `transition()`. */
 type Lifecycles = {
   project: { row: Project; state: ProjectState; action: ProjectAction };
+  opening: { row: Opening; state: OpeningState; action: OpeningAction };
+  bid_opening: { row: BidOpening; state: BidOpeningStatus; action: BidOpeningAction };
+  bid: { row: Bid; state: BidStatus; action: BidAction };
   evaluation: { row: Evaluation; state: EvaluationState; action: EvaluationAction };
   award: { row: Award; state: AwardState; action: AwardAction };
   complaint: { row: Complaint; state: ComplaintState; action: ComplaintAction };
@@ -449,6 +557,9 @@ type Spec<L extends LifecycleName> = LifecycleSpec<Lifecycles[L]["row"], Lifecyc
 
 const LIFECYCLES: { [L in LifecycleName]: Spec<L> } = {
   project,
+  opening,
+  bid_opening: bidOpening,
+  bid,
   evaluation,
   award,
   complaint,
