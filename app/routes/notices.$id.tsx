@@ -13,7 +13,7 @@ import { publishedRecord } from "~/models/opening-record.server";
 import { publicResult } from "~/models/publicity.server";
 import { getPublicNotice } from "~/models/tender.server";
 import { askQuestion, companyInterest, listAmendments, listOwnQuestions, listPublishedAnswers, registerForTender } from "~/models/tender-qa.server";
-import { actorOf, getAuth, requireRole } from "~/utils/auth.server";
+import { actorOf, getAuth, requireRole, notFound } from "~/utils/auth.server";
 import { domainErrors, type FormErrors } from "~/utils/forms";
 import { formatFen } from "~/utils/money";
 import { formatBeijing } from "~/utils/time";
@@ -25,7 +25,7 @@ export const handle = { hydrate: false, i18n: ["public", "projects", "bid", "ope
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const n = await getPublicNotice(context.db, context.clock, params.id ?? "");
-  if (!n) throw new Response("not found", { status: 404 });
+  if (!n) throw notFound();
   const now = context.clock.now().getTime();
   const auth = await getAuth(request, context);
   const company = auth?.membership?.role === "contractor" ? auth.membership.org : null;

@@ -12,7 +12,7 @@ import { DevCopy } from "~/components/dev-copy";
 import { deliverDue, devMailbox, isReachable } from "~/models/outbox.server";
 import { devMailboxOn } from "~/models/transports.server";
 import { confirmStepUp, requestStepUpCode } from "~/models/reset-code.server";
-import { actorOf, requireRole } from "~/utils/auth.server";
+import { actorOf, requireRole, notFound } from "~/utils/auth.server";
 import { domainErrors, errorStatus, type FormErrors } from "~/utils/forms";
 import { formatFen } from "~/utils/money";
 import { formatBeijing } from "~/utils/time";
@@ -23,7 +23,7 @@ export const handle = { i18n: ["bid", "opening", "errors"] };
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const auth = await requireRole(request, context, ["contractor"]);
   const page = await bidPage(context.db, context.clock, params.id ?? "", auth.membership.org.id, auth.user.id, auth.session);
-  if (!page) throw new Response("not found", { status: 404 });
+  if (!page) throw notFound();
   const { notice, own } = page;
   const script = sealingScript();
   return {

@@ -6,7 +6,7 @@ import { pageTitle } from "~/utils/i18n";
 import { FieldError, FormError, Notice } from "~/components/forms";
 import { answerClarification, clarificationsForCompany } from "~/models/evaluation.server";
 import { getPublicNotice } from "~/models/tender.server";
-import { actorOf, requireRole } from "~/utils/auth.server";
+import { actorOf, requireRole, notFound } from "~/utils/auth.server";
 import { domainErrors, errorStatus, type FormErrors } from "~/utils/forms";
 import { formatBeijing } from "~/utils/time";
 
@@ -17,7 +17,7 @@ export const handle = { hydrate: false, i18n: ["bid", "errors"] };
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const auth = await requireRole(request, context, ["contractor"]);
   const notice = await getPublicNotice(context.db, context.clock, params.id ?? "");
-  if (!notice) throw new Response("not found", { status: 404 });
+  if (!notice) throw notFound();
   const now = context.clock.now();
   const asks = await clarificationsForCompany(context.db, notice.tender.id, auth.membership.org.id);
   return {

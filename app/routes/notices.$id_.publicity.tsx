@@ -7,7 +7,7 @@ import { PrintQr } from "~/components/print-qr";
 import { ErrorSummary, Notice } from "~/components/forms";
 import { showScore } from "~/models/evaluation-rules.server";
 import { answerObjection, fileComplaint, fileObjection, handleComplaint, publicityView, type ComplaintDecision } from "~/models/publicity.server";
-import { actorOf, getAuth, requireRole } from "~/utils/auth.server";
+import { actorOf, getAuth, requireRole, notFound } from "~/utils/auth.server";
 import { domainErrors, errorStatus, type FormErrors } from "~/utils/forms";
 import { formatFen } from "~/utils/money";
 import { formatBeijing } from "~/utils/time";
@@ -28,7 +28,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const auth = await getAuth(request, context);
   const viewer = auth?.membership ? { userId: auth.user.id, role: auth.membership.role, orgId: auth.membership.org.id } : null;
   const v = await publicityView(context.db, context.clock, params.id ?? "", viewer);
-  if (!v) throw new Response("not found", { status: 404 });
+  if (!v) throw notFound();
   const now = v.now.getTime();
   const qr = await publicQr(context, `/notices/${v.publicity.tenderId}/publicity`);
   return {

@@ -1,10 +1,11 @@
+import { notFound } from "~/utils/auth.server";
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { projectReleasePackage } from "~/models/ocds.server";
 
 /** A project's OCDS release package (public, no login): 404 until its tender notice is published. */
 export async function loader({ params, context }: LoaderFunctionArgs) {
   const pkg = await projectReleasePackage(context.db, context.clock, params.id ?? "", context.env.PUBLIC_ORIGIN, { prefix: context.env.OCDS_PREFIX });
-  if (!pkg) throw new Response("not found", { status: 404 });
+  if (!pkg) throw notFound();
   return new Response(JSON.stringify(pkg), {
     headers: {
       "Content-Type": "application/json; charset=utf-8",

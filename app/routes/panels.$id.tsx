@@ -7,7 +7,7 @@ import { FormError, Notice } from "~/components/forms";
 import { actsForVillage } from "~/models/agent.server";
 import { declare, drawPanel, panelFor, poolSpecialties } from "~/models/panel.server";
 import { getPublicNotice } from "~/models/tender.server";
-import { actorOf, forbidden, requireRole } from "~/utils/auth.server";
+import { actorOf, forbidden, requireRole, notFound } from "~/utils/auth.server";
 import { domainErrors, errorStatus, type FormErrors } from "~/utils/forms";
 import { formatBeijing } from "~/utils/time";
 
@@ -18,7 +18,7 @@ export const handle = { hydrate: false, i18n: ["evaluation", "errors"] };
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const auth = await requireRole(request, context, ["committee", "agent", "expert", "supervisor", "county_admin"]);
   const notice = await getPublicNotice(context.db, context.clock, params.id ?? "");
-  if (!notice) throw new Response("not found", { status: 404 });
+  if (!notice) throw notFound();
   const viewer = { userId: auth.user.id, role: auth.membership.role, orgId: auth.membership.org.id };
   const host = (viewer.role === "committee" || viewer.role === "agent") && (await actsForVillage(context.db, notice.project, viewer.role, viewer.orgId));
   const seen = await panelFor(context.db, notice.tender.id, viewer);

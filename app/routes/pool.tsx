@@ -8,7 +8,7 @@ import { FieldError, FormError } from "~/components/forms";
 import { EXPIRY_WARNING_DAYS } from "~/models/company-rules";
 import { decidePoolApplication, getPoolMembership, listPool } from "~/models/company.server";
 import { gradesOfCompanies } from "~/models/credit.server";
-import { actorOf, forbidden, requireRole } from "~/utils/auth.server";
+import { actorOf, forbidden, requireRole, notFound } from "~/utils/auth.server";
 import { domainErrors, type FormErrors } from "~/utils/forms";
 import { maskPhone } from "~/utils/phone";
 import { beijingDay, formatBeijing } from "~/utils/time";
@@ -55,7 +55,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const id = String(form.get("id") ?? "");
   const reason = String(form.get("reason") ?? "");
   const m = /^[0-9a-f-]{36}$/.test(id) ? await getPoolMembership(context.db, id) : null;
-  if (!m) throw new Response("not found", { status: 404 });
+  if (!m) throw notFound();
   // Only the supervisor of the township applied to decides; the model checks again under the row lock.
   if (m.townshipId !== auth.membership.org.id) throw forbidden("supervisor");
   if (intent !== "admit" && intent !== "reject") return data({ id, errors: { form: "errors.invalidInput" } as FormErrors, done: null as string | null, reason }, { status: 400 });

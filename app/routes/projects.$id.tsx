@@ -15,7 +15,7 @@ import type { SplittingFinding } from "~/models/project-rules";
 import { flagsForProject, flagView } from "~/models/risk.server";
 import { archiveFor } from "~/models/archive.server";
 import { ReviewState, SeverityTag } from "~/components/risk-flags";
-import { actorOf, forbidden, requireRole, type RoleAuth } from "~/utils/auth.server";
+import { actorOf, forbidden, requireRole, type RoleAuth, notFound } from "~/utils/auth.server";
 import { domainErrors, zodErrors, type FormErrors } from "~/utils/forms";
 import { formatFen } from "~/utils/money";
 import { formatBeijing } from "~/utils/time";
@@ -28,7 +28,7 @@ const READERS = ["committee", "agent", "supervisor", "county_admin"] as const;
 async function load(request: Request, context: LoaderFunctionArgs["context"], id: string) {
   const auth = await requireRole(request, context, [...READERS]);
   const project = await getProject(context.db, id);
-  if (!project) throw new Response("not found", { status: 404 });
+  if (!project) throw notFound();
   // Someone else's village or township is refused exactly like a missing role.
   if (!(await canReadProject(context.db, project, auth.membership.role, auth.membership.org.id))) throw forbidden("");
   return { auth, project };
@@ -116,7 +116,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     }
     if (intent === "amend") {
       const tender = await currentTender(context.db, project.id);
-      if (!tender) throw new Response("not found", { status: 404 });
+      if (!tender) throw notFound();
       const parsed = amendmentSchema.safeParse(typed);
       if (!parsed.success) return data({ errors: zodErrors(parsed.error), done: null, reason, typed }, { status: 400 });
       const r = await amendTender(context.db, context.clock, actor, tender.id, org(auth), parsed.data);

@@ -13,7 +13,7 @@ import { getProject } from "~/models/project.server";
 import { publishTender, tenderFormSchema } from "~/models/tender.server";
 import { EVALUATION_METHODS } from "~/models/tender-rules";
 import { currentTemplate } from "~/models/template.server";
-import { actorOf, forbidden, requireRole } from "~/utils/auth.server";
+import { actorOf, forbidden, requireRole, notFound } from "~/utils/auth.server";
 import { domainErrors, zodErrors, type FormErrors } from "~/utils/forms";
 import { formatFen, fenToYuanInput } from "~/utils/money";
 import { beijingDay, formatBeijing } from "~/utils/time";
@@ -25,7 +25,7 @@ export const handle = { i18n: ["projects", "errors"] };
 async function load(request: Request, context: LoaderFunctionArgs["context"], id: string) {
   const auth = await requireRole(request, context, ["committee", "agent"]);
   const project = await getProject(context.db, id);
-  if (!project) throw new Response("not found", { status: 404 });
+  if (!project) throw notFound();
   // The village's committee, or the agent it appointed on this project.
   if (!(await actsForVillage(context.db, project, auth.membership.role, auth.membership.org.id))) throw forbidden("");
   return { auth, project };

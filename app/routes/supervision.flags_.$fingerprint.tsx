@@ -6,7 +6,7 @@ import { pageTitle } from "~/utils/i18n";
 import { FieldError, FormError, Notice } from "~/components/forms";
 import { EvidenceList, ReviewState, SeverityTag } from "~/components/risk-flags";
 import { flagByFingerprint, flagView, reviewFlag, riskScopeOf, riskThresholdsFor, thresholdValues } from "~/models/risk.server";
-import { actorOf, forbidden, requireRole } from "~/utils/auth.server";
+import { actorOf, forbidden, requireRole, notFound } from "~/utils/auth.server";
 import { domainErrors, type FormErrors } from "~/utils/forms";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.flagEvidence"));
@@ -25,7 +25,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   if (!scope) throw forbidden("supervisor|county_admin");
   const hint = new URL(request.url).searchParams.get("project");
   const flag = await flagByFingerprint(context.db, context.clock, scope, params.fingerprint ?? "", { projectId: hint });
-  if (!flag) throw new Response("not found", { status: 404 });
+  if (!flag) throw notFound();
   return { flag: flagView(flag), thresholds: thresholdValues(await riskThresholdsFor(context.db, scope)) };
 }
 

@@ -1,3 +1,4 @@
+import { notFound } from "~/utils/auth.server";
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { appJobs } from "~/utils/bootstrap.server";
 import { OffsetClock } from "~/utils/clock.server";
@@ -9,7 +10,7 @@ import { runJobOnce } from "~/utils/scheduler.server";
  * Exists only when the server was started with TEST_CLOCK=1; otherwise 404.
  */
 export async function action({ request, context }: ActionFunctionArgs) {
-  if (!context.env.TEST_CLOCK || !(context.clock instanceof OffsetClock)) throw new Response("not found", { status: 404 });
+  if (!context.env.TEST_CLOCK || !(context.clock instanceof OffsetClock)) throw notFound();
   const body = (await request.json().catch(() => null)) as { advanceMs?: unknown; at?: unknown; runJob?: unknown } | null;
   if (typeof body?.runJob === "string") {
     const job = appJobs(context.files).find((j) => j.name === body.runJob);
@@ -23,5 +24,5 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export async function loader() {
-  throw new Response("not found", { status: 404 });
+  throw notFound();
 }
