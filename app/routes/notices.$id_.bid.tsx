@@ -13,7 +13,7 @@ import { deliverDue, devMailbox, isReachable } from "~/models/outbox.server";
 import { devMailboxOn } from "~/models/transports.server";
 import { confirmStepUp, requestStepUpCode } from "~/models/reset-code.server";
 import { actorOf, requireRole, notFound } from "~/utils/auth.server";
-import { domainErrors, errorStatus, type FormErrors } from "~/utils/forms";
+import { parseForm, refusal, type FormErrors } from "~/utils/forms";
 import { formatFen } from "~/utils/money";
 import { formatBeijing } from "~/utils/time";
 
@@ -78,8 +78,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const actor = { ...actorOf(request, context, auth), userId: auth.user.id };
   const companyId = auth.membership.org.id;
   const tenderId = params.id ?? "";
-  const parsed = bidPageActionSchema.safeParse(Object.fromEntries(await request.formData()));
-  if (!parsed.success) return data({ errors: { form: "errors.invalidInput" } as FormErrors, withdrawn: null }, { status: 400 });
+  const parsed = await parseForm(request, bidPageActionSchema);
+  if (!parsed.ok) return data({ errors: { form: "errors.invalidInput" } as FormErrors, withdrawn: null }, { status: 400 });
   const input = parsed.data;
   try {
     if (input.intent === "step-up-request") {
@@ -98,7 +98,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     const receipt = await withdrawBid(context.db, context.clock, actor, companyId, tenderId, input.key, proof);
     return { errors: {} as FormErrors, withdrawn: receiptView(receipt) };
   } catch (e) {
-    return data({ errors: domainErrors(e) as FormErrors, withdrawn: null }, { status: errorStatus(e) });
+    const refused = refusal(e);
+    return data({ errors: refused.errors, withdrawn: null }, { status: refused.status });
   }
 }
 

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { z } from "zod";
 import { pageTitle } from "~/utils/i18n";
 import { AmendmentList, amendmentView } from "~/components/amendment-list";
 import { FormError, useErrorText } from "~/components/forms";
@@ -16,7 +17,7 @@ import { flagsForProject, flagView } from "~/models/risk.server";
 import { archiveFor } from "~/models/archive.server";
 import { ReviewState, SeverityTag } from "~/components/risk-flags";
 import { actorOf, forbidden, requireRole, type RoleAuth, notFound } from "~/utils/auth.server";
-import { domainErrors, zodErrors, type FormErrors } from "~/utils/forms";
+import { formText, parseForm, refusal, type FormErrors } from "~/utils/forms";
 import { formatFen } from "~/utils/money";
 import { formatBeijing } from "~/utils/time";
 
@@ -92,48 +93,57 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   };
 }
 
+/** The project page's forms, one per intent (who may send which is the model's to check). */
+const projectFormSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("appoint_agent"), agentOrgId: formText }),
+  z.object({ intent: z.literal("revoke_agent") }),
+  // The answer's field is named by its question (`answer-<questionId>`): one form per question on the page.
+  z.looseObject({ intent: z.literal("answer"), questionId: formText }).transform((f) => ({ intent: f.intent, questionId: f.questionId, answer: f[`answer-${f.questionId}`] })),
+  amendmentSchema.extend({ intent: z.literal("amend") }),
+  z.object({ intent: z.enum(["submit", "withdraw_submission", "approve", "return", "request_cancel", "approve_cancel", "reject_cancel"]), reason: formText }),
+]);
+
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const { auth, project } = await load(request, context, params.id ?? "");
-  const form = await request.formData();
-  const intent = String(form.get("intent") ?? "");
-  const reason = String(form.get("reason") ?? "");
+  const form = await parseForm(request, projectFormSchema);
+  const typed = form.values;
+  const reason = typed.reason ?? "";
+  if (!form.ok) return data({ errors: form.errors.intent ? ({ form: "errors.invalidInput" } as FormErrors) : form.errors, done: null, reason, typed }, { status: 400 });
+  const f = form.data;
   const actor = actorOf(request, context, auth);
   const org = (a: RoleAuth) => a.membership.org.id;
-  const typed = Object.fromEntries([...form.entries()].filter(([, v]) => typeof v === "string")) as Record<string, string>;
   try {
-    if (intent === "appoint_agent") {
-      await appointAgent(context.db, context.clock, actor, project.id, org(auth), String(form.get("agentOrgId") ?? ""));
+    if (f.intent === "appoint_agent") {
+      await appointAgent(context.db, context.clock, actor, project.id, org(auth), f.agentOrgId);
       return { errors: {} as FormErrors, done: "agent.appointed", reason: "", typed: {} as Record<string, string> };
     }
-    if (intent === "revoke_agent") {
+    if (f.intent === "revoke_agent") {
       await revokeAgent(context.db, context.clock, actor, project.id, org(auth));
       return { errors: {} as FormErrors, done: "agent.revoked", reason: "", typed: {} as Record<string, string> };
     }
-    if (intent === "answer") {
-      const questionId = String(form.get("questionId") ?? "");
-      await answerQuestion(context.db, context.clock, actor, questionId, org(auth), form.get(`answer-${questionId}`));
+    if (f.intent === "answer") {
+      await answerQuestion(context.db, context.clock, actor, f.questionId, org(auth), f.answer);
       return { errors: {} as FormErrors, done: "qa.answered", reason: "", typed: {} as Record<string, string> };
     }
-    if (intent === "amend") {
+    if (f.intent === "amend") {
       const tender = await currentTender(context.db, project.id);
       if (!tender) throw notFound();
-      const parsed = amendmentSchema.safeParse(typed);
-      if (!parsed.success) return data({ errors: zodErrors(parsed.error), done: null, reason, typed }, { status: 400 });
-      const r = await amendTender(context.db, context.clock, actor, tender.id, org(auth), parsed.data);
+      const { intent: _, ...amendment } = f;
+      const r = await amendTender(context.db, context.clock, actor, tender.id, org(auth), amendment);
       return { errors: {} as FormErrors, done: r.extended ? "amend.doneExtended" : r.moved ? "amend.doneMoved" : "amend.done", reason: "", typed: {} as Record<string, string> };
     }
+    const { intent } = f;
     if (intent === "submit") await submitProject(context.db, context.clock, actor, project.id, org(auth));
     else if (intent === "withdraw_submission") await withdrawSubmission(context.db, context.clock, actor, project.id, org(auth));
     else if (intent === "approve") await approveProject(context.db, context.clock, actor, project.id, org(auth), reason);
     else if (intent === "return") await returnProject(context.db, context.clock, actor, project.id, org(auth), reason);
     else if (intent === "request_cancel") await requestCancel(context.db, context.clock, actor, project.id, org(auth), reason);
-    else if (intent === "approve_cancel" || intent === "reject_cancel")
-      await decideCancel(context.db, context.clock, actor, project.id, org(auth), intent === "approve_cancel", reason);
-    else return data({ errors: { form: "errors.invalidInput" } as FormErrors, done: null, reason, typed }, { status: 400 });
+    else await decideCancel(context.db, context.clock, actor, project.id, org(auth), intent === "approve_cancel", reason);
+    return { errors: {} as FormErrors, done: `project.done.${intent}`, reason: "", typed: {} as Record<string, string> };
   } catch (e) {
-    return data({ errors: domainErrors(e) as FormErrors, done: null, reason, typed }, { status: 400 });
+    const refused = refusal(e, typed);
+    return data({ errors: refused.errors, done: null, reason, typed: refused.values }, { status: refused.status });
   }
-  return { errors: {} as FormErrors, done: `project.done.${intent}`, reason: "", typed: {} as Record<string, string> };
 }
 
 export default function ProjectPage() {

@@ -8,7 +8,7 @@ import { getCountySettings } from "~/models/county-settings.server";
 import { checkTransition } from "~/models/lifecycle";
 import { getProject, submitProject, updateProject } from "~/models/project.server";
 import { actorOf, forbidden, requireRole, notFound } from "~/utils/auth.server";
-import { domainErrors } from "~/utils/forms";
+import { refusal } from "~/utils/forms";
 import { fenToYuanInput } from "~/utils/money";
 import { readProjectForm } from "~/utils/project-form.server";
 
@@ -54,13 +54,15 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   try {
     await updateProject(context.db, context.clock, actor, project.id, auth.membership.org.id, read.input, read.decisions);
   } catch (e) {
-    return data({ errors: domainErrors(e), typed: read.typed }, { status: 400 });
+    const refused = refusal(e, read.typed);
+    return data({ errors: refused.errors, typed: refused.values }, { status: refused.status });
   }
   if (read.intent === "submit") {
     try {
       await submitProject(context.db, context.clock, actor, project.id, auth.membership.org.id);
     } catch (e) {
-      return data({ errors: domainErrors(e), typed: read.typed }, { status: 400 });
+      const refused = refusal(e, read.typed);
+      return data({ errors: refused.errors, typed: refused.values }, { status: refused.status });
     }
   }
   throw redirect(`/projects/${project.id}`);
