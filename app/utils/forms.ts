@@ -1,3 +1,4 @@
+import type { AuthenticationResponseJSON } from "@simplewebauthn/server";
 import { z } from "zod";
 import { DomainError } from "~/models/errors";
 
@@ -78,3 +79,17 @@ export function refusal(e: unknown, values: FormValues = {}): { errors: FormErro
 
 /** A text field as a route reads it: what was typed, or "" when the field was not sent (the model judges the text). */
 export const formText = z.string("errors.invalidInput").default("");
+
+/** A passkey's answer to a challenge, as the browser sends it: an object the model verifies (SimpleWebAuthn checks its shape). */
+export function passkeyResponse<T extends object>() {
+  return z.custom<T>((v) => typeof v === "object" && v !== null && !Array.isArray(v), "errors.invalidInput");
+}
+
+/**
+ * The body of a document-signing endpoint (the opening record, the evaluation report, the award notice):
+ * first ask for the challenge (`options`), then send the passkey's answer to it (`verify`).
+ */
+export const signatureStepSchema = z.discriminatedUnion("step", [
+  z.object({ step: z.literal("options") }),
+  z.object({ step: z.literal("verify"), requestId: z.unknown(), response: passkeyResponse<AuthenticationResponseJSON>() }),
+]);
