@@ -78,7 +78,8 @@ const zhCN = {
   },
   forgot: {
     title: "忘记密码",
-    intro: "输入注册时的手机号，我们会把 6 位验证码（和一个重置链接）发到您的短信，以及您填写过的邮箱和微信。验证码 15 分钟内有效，只能使用一次；每个手机号每小时最多申请 3 次。",
+    intro:
+      "输入注册时的手机号，我们会把 6 位验证码（和一个重置链接）发到您的短信，以及您填写过的邮箱和微信。验证码 15 分钟内有效，只能使用一次。同一网络下每个手机号每小时最多申请 3 次；从您没有用过的设备申请，每个手机号每小时最多 5 次。",
     submit: "发送验证码",
     sent: "如果该手机号已注册，验证码已发出，请查收短信（或邮件、微信），然后点下面的链接设置新密码。",
     haveCode: "已有验证码或重置码？去设置新密码",
@@ -169,7 +170,7 @@ const en: Shape<typeof zhCN> = {
   forgot: {
     title: "Forgot your password",
     intro:
-      "Enter the mobile number you registered with: we send a six-digit code (and a reset link) by SMS, and to the e-mail and WeChat you gave us. The code works once, for 15 minutes; each number can ask three times an hour.",
+      "Enter the mobile number you registered with: we send a six-digit code (and a reset link) by SMS, and to the e-mail and WeChat you gave us. The code works once, for 15 minutes. Each number can ask three times an hour from one network, and five times an hour in all from devices you have not used before.",
     submit: "Send the code",
     sent: "If this number is registered, the code is on its way: look at your SMS (or e-mail, WeChat), then follow the link below to set a new password.",
     haveCode: "Have a code? Set a new password",

@@ -253,7 +253,12 @@ export async function completeAwardSignature(
         .insert(securityReleases)
         .values(others.map((o) => ({ bidId: o.bidId, tenderId, amountFen: tender.bidSecurityFen, dueAt: new Date(now.getTime() + settings.bidSecurityReleaseDays * DAY) })));
     }
-    await transition(tx, clock, actor, "project", project.id, "sign_award", {
+    await transition(tx, {
+      lifecycle: "project",
+      clock,
+      actor,
+      id: project.id,
+      action: "sign_award",
       expectFrom: [project.state],
       audit: ({ after }) => ({
         action: "award.sign",
@@ -348,7 +353,12 @@ export async function completeProject(
     if (input.settlementFen === null || !Number.isSafeInteger(input.settlementFen) || input.settlementFen <= 0)
       throw new DomainError("errors.award.settlement", { field: "settlement" });
     await tx.update(awards).set({ acceptanceDate: d, settlementFen: input.settlementFen }).where(eq(awards.tenderId, tenderId));
-    await transition(tx, clock, actor, "project", project.id, "complete", {
+    await transition(tx, {
+      lifecycle: "project",
+      clock,
+      actor,
+      id: project.id,
+      action: "complete",
       expectFrom: [project.state],
       audit: ({ after }) => ({
         action: "project.complete",

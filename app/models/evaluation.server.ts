@@ -273,7 +273,12 @@ async function lockQualifiedList(tx: Db, clock: Clock, actor: Actor, tender: Ten
       .update(evaluations)
       .set({ state: "done", qualifiedBidIds: qualified, qualifiedListHash: hash, lockedAt: now, stepStartedAt: now, failReason })
       .where(eq(evaluations.tenderId, tender.id));
-    await transition(tx, clock, actor, "project", project.id, "fail_evaluation", {
+    await transition(tx, {
+      lifecycle: "project",
+      clock,
+      actor,
+      id: project.id,
+      action: "fail_evaluation",
       audit: ({ after }) => ({
         action: "evaluation.failed",
         objectType: "tender",

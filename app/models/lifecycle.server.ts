@@ -15,7 +15,7 @@ import type { Clock } from "~/utils/clock.server";
 import { schema, type Db, type MemberRole, type Project } from "~/utils/db.server";
 import { appendAudit, memberRoleOf, SYSTEM_ACTOR, type Actor, type AuditEntry } from "./audit.server";
 import { DomainError } from "./errors";
-import { checkTransition, PROJECT_STATES, TRANSITIONS, type ProjectAction, type ProjectState, type Rule } from "./lifecycle";
+import { checkRule, checkTransition, PROJECT_STATES, TRANSITIONS, type ProjectAction, type ProjectState, type Rule } from "./lifecycle";
 
 const { projects } = schema;
 
@@ -25,7 +25,7 @@ const { projects } = schema;
  * state column that wants this transaction-local marker). The marker is
  * cleared at once, so nothing later in the transaction rides on it.
  */
-async function asWriter<T>(tx: Db, lifecycle: keyof Writers, write: () => Promise<T>): Promise<T> {
+async function asWriter<T>(tx: Db, lifecycle: string, write: () => Promise<T>): Promise<T> {
   await tx.execute(sql`select set_config('cyz.writer', ${lifecycle}, true)`);
   const result = await write();
   await tx.execute(sql`select set_config('cyz.writer', '', true)`);
@@ -43,9 +43,13 @@ function roleOf(actor: Actor): MemberRole | null {
 /**
  * The one mapping of a refused transition: the wrong role is 403, the wrong
  * state 409; the translation key names which (errors.transition.role/state).
+ * A caller may name the wrong state in its own words (`stateKey`, e.g.
+ * errors.qa.closed: "questions closed with the deadline"); the status stays.
  */
-export function refusal(reason: string, action: string, state: string): DomainError {
-  return new DomainError(reason, { status: reason === "errors.transition.role" ? 403 : 409, values: { action, state } });
+export function refusal(reason: string, action: string, state: string, stateKey?: string): DomainError {
+  const role = reason === "errors.transition.role";
+  if (!role && stateKey) return new DomainError(stateKey, { status: 409 });
+  return new DomainError(reason, { status: role ? 403 : 409, values: { action, state } });
 }
 
 /** What the audit row says, when the caller names it (the act the transition is part of). County and township come from the row. */
@@ -61,12 +65,15 @@ export interface TransitionOptions<Row, S extends string> {
   /** Checks the table cannot make (ownership, the form), run on the locked row after the table's check and before any write. */
   guard?: (row: Row) => void | Promise<void>;
   /** Other columns written with the state (never the state itself). */
-  set?: Partial<Omit<Row, "state">> | ((row: Row) => Partial<Omit<Row, "state">> | Promise<Partial<Omit<Row, "state">>>);
-  /** Extra fields of the default audit row (`project.<action>`, before/after state). */
+  set?: Partial<Row> | ((row: Row) => Partial<Row> | Promise<Partial<Row>>);
+  /** Extra fields of the default audit row (`<lifecycle>.<action>`, before/after state). */
   detail?: Record<string, unknown> | ((before: Row) => Record<string, unknown> | undefined);
-  /** The audit row, when the transition is part of a named act (tender.publish, award.sign …); by default `project.<action>`. */
+  /** The audit row, when the transition is part of a named act (tender.publish, award.sign …); by default `<lifecycle>.<action>`. */
   audit?: (t: { before: Row; after: Row }) => AuditOf;
 }
+
+/** What a caller passes to `transition()`: who acts, on which row, which action, and the options above. */
+export type TransitionParams<Row, S extends string, A extends string> = TransitionOptions<Row, S> & { clock: Clock; actor: Actor; id: string; action: A };
 
 export interface Transitioned<Row> {
   before: Row;
@@ -74,61 +81,100 @@ export interface Transitioned<Row> {
 }
 
 /**
- * The project's writer. The table's roles are checked against the actor's
- * role, except for an action no role takes (`roles: []`: the close of
- * bidding, a failed evaluation, the report's last signature): that one
- * follows from the act that caused it, and the actor who caused it is recorded.
+ * What the generic writer needs to know of one lifecycle: its table of
+ * transitions, how to lock and read a row, how to write its state (the only
+ * update of that column in the code base), where the row's audit rows belong
+ * (county, township) and what the audit calls it. A new lifecycle adds one
+ * of these to `LIFECYCLES` below.
  */
-async function transitionProject(
+export interface LifecycleSpec<Row, S extends string, A extends string> {
+  /** The audit's object type and the default action prefix (`<name>.<action>`); also the trigger's marker (migration 0023). */
+  name: string;
+  transitions: Record<A, Rule<S>>;
+  stateOf: (row: Row) => S;
+  idOf: (row: Row) => string;
+  /** Read the row `FOR UPDATE`. */
+  lock: (tx: Db, id: string) => Promise<Row | undefined>;
+  /** Write the target state and the caller's other columns; return the row as written. */
+  write: (tx: Db, row: Row, to: S, extra: Partial<Row>, now: Date) => Promise<Row>;
+  /** The county and township the row's audit rows belong to. */
+  scope: (tx: Db, row: Row) => Promise<{ countyId: string | null; townshipId: string | null }>;
+  /** Where a `to: "previous"` leads, and what else such a move writes; by default the row stays where it is. */
+  previous?: (row: Row, state: S) => S;
+  /** Columns the lifecycle itself writes with some moves (e.g. the project's state before a cancellation request). */
+  alongside?: (row: Row, from: S, to: S) => Partial<Row>;
+}
+
+/**
+ * The one writer: lock the row, check the lifecycle's table, let the caller
+ * check what the table cannot know, write the table's target state with the
+ * caller's other columns as the lifecycle's writer (the database refuses any
+ * other change of the column), append the audit row. The table's roles are
+ * checked against the actor's role, except for an action no role takes
+ * (`roles: []`): that one follows from the act that caused it (the close of
+ * bidding, a failed evaluation, the report's last signature), and the actor
+ * who caused it is recorded.
+ */
+async function write<Row, S extends string, A extends string>(
   tx: Db,
-  clock: Clock,
-  actor: Actor,
-  id: string,
-  action: ProjectAction,
-  opts: TransitionOptions<Project, ProjectState>,
-): Promise<Transitioned<Project>> {
-  const [row] = await tx.select().from(projects).where(eq(projects.id, id)).for("update");
+  spec: LifecycleSpec<Row, S, A>,
+  { clock, actor, id, action, ...opts }: TransitionParams<Row, S, A>,
+): Promise<Transitioned<Row>> {
+  const row = await spec.lock(tx, id);
   if (!row) throw new DomainError("errors.notFound", { status: 404 });
   await opts.precheck?.(row);
-  const state = row.state;
-  const rule: Rule<ProjectState> = TRANSITIONS[action];
-  const verdict = checkTransition(state, action, rule.roles.length === 0 ? null : roleOf(actor));
+  const state = spec.stateOf(row);
+  const rule: Rule<S> = spec.transitions[action];
+  const verdict = checkRule(rule, action, state, rule.roles.length === 0 ? null : roleOf(actor));
   if (!verdict.ok) throw refusal(verdict.reason, action, state);
   if (opts.expectFrom && !opts.expectFrom.includes(state)) throw refusal("errors.transition.state", action, state);
   if (rule.clock) {
-    if (!opts.dueAt) throw new Error(`project.${action} is decided by the clock: say when it falls due`);
+    if (!opts.dueAt) throw new Error(`${spec.name}.${action} is decided by the clock: say when it falls due`);
     if (clock.now() < opts.dueAt) throw refusal("errors.transition.state", action, state);
   }
   await opts.guard?.(row);
   const extra = typeof opts.set === "function" ? await opts.set(row) : (opts.set ?? {});
-  // "previous": back to the state before the cancellation request, or stay where it is.
-  const to: ProjectState = verdict.to !== "previous" ? verdict.to : state === "cancel_requested" ? (row.stateBeforeCancel ?? "draft") : state;
-  // A cancellation request remembers where the project was; leaving it forgets.
-  const cancel = to === "cancel_requested" ? { stateBeforeCancel: state } : state === "cancel_requested" ? { stateBeforeCancel: null } : {};
-  const [after] = await asWriter(tx, "project", () =>
-    tx
-      .update(projects)
-      .set({ ...extra, ...cancel, state: to, updatedAt: clock.now() })
-      .where(eq(projects.id, id))
-      .returning(),
-  );
+  const to: S = verdict.to !== "previous" ? verdict.to : spec.previous ? spec.previous(row, state) : state;
+  const after = await asWriter(tx, spec.name, () => spec.write(tx, row, to, { ...extra, ...spec.alongside?.(row, state, to) }, clock.now()));
   const detail = typeof opts.detail === "function" ? opts.detail(row) : opts.detail;
   const entry: AuditOf = opts.audit
     ? opts.audit({ before: row, after })
-    : { action: `project.${action}`, objectType: "project", objectId: row.id, before: { state }, after: { state: to }, detail };
-  await appendAudit(tx, clock, actor, { ...entry, countyId: row.countyId, townshipId: row.townshipId });
+    : { action: `${spec.name}.${action}`, objectType: spec.name, objectId: spec.idOf(row), before: { state }, after: { state: to }, detail };
+  await appendAudit(tx, clock, actor, { ...entry, ...(await spec.scope(tx, row)) });
   return { before: row, after };
 }
+
+/** The project (projects.state). */
+const project: LifecycleSpec<Project, ProjectState, ProjectAction> = {
+  name: "project",
+  transitions: TRANSITIONS,
+  stateOf: (p) => p.state,
+  idOf: (p) => p.id,
+  lock: async (tx, id) => (await tx.select().from(projects).where(eq(projects.id, id)).for("update"))[0],
+  write: async (tx, p, to, extra, now) =>
+    (
+      await tx
+        .update(projects)
+        .set({ ...extra, state: to, updatedAt: now })
+        .where(eq(projects.id, p.id))
+        .returning()
+    )[0],
+  scope: async (_tx, p) => ({ countyId: p.countyId, townshipId: p.townshipId }),
+  // "previous": back to the state before the cancellation request, or stay where it is.
+  previous: (p, state) => (state === "cancel_requested" ? (p.stateBeforeCancel ?? "draft") : state),
+  // A cancellation request remembers where the project was; leaving it forgets.
+  alongside: (_p, from, to) => (to === "cancel_requested" ? { stateBeforeCancel: from } : from === "cancel_requested" ? { stateBeforeCancel: null } : {}),
+};
 
 /**
  * Check a project action without taking it, with the writer's mapping (403
  * wrong role, 409 wrong state): for a caller that must refuse before its
  * other checks and takes the transition later in the same transaction.
  */
-export function assertProjectAction(state: ProjectState, action: ProjectAction, actor: Actor): void {
+export function assertProjectAction(state: ProjectState, action: ProjectAction, actor: Actor, opts: { stateKey?: string } = {}): void {
   const rule: Rule<ProjectState> = TRANSITIONS[action];
   const verdict = checkTransition(state, action, rule.roles.length === 0 ? null : roleOf(actor));
-  if (!verdict.ok) throw refusal(verdict.reason, action, state);
+  if (!verdict.ok) throw refusal(verdict.reason, action, state, opts.stateKey);
 }
 
 /**
@@ -137,7 +183,16 @@ export function assertProjectAction(state: ProjectState, action: ProjectAction, 
  * recorded once, by the system, with the deadline.
  */
 export async function closeBidding(tx: Db, clock: Clock, projectId: string, deadline: Date): Promise<Transitioned<Project>> {
-  return transitionProject(tx, clock, SYSTEM_ACTOR, projectId, "close_bidding", { expectFrom: ["published"], dueAt: deadline, detail: { deadline: deadline.toISOString() } });
+  return transition(tx, {
+    lifecycle: "project",
+    clock,
+    actor: SYSTEM_ACTOR,
+    id: projectId,
+    action: "close_bidding",
+    expectFrom: ["published"],
+    dueAt: deadline,
+    detail: { deadline: deadline.toISOString() },
+  });
 }
 
 /**
@@ -152,38 +207,25 @@ export async function insertProject(tx: Db, values: Omit<typeof projects.$inferI
   return row;
 }
 
-type Writers = {
-  project: { action: ProjectAction; row: Project; state: ProjectState };
+/** Every converted lifecycle: its row, its states and its actions, by the name callers give `transition()`. */
+type Lifecycles = {
+  project: { row: Project; state: ProjectState; action: ProjectAction };
 };
+export type LifecycleName = keyof Lifecycles;
+type Spec<L extends LifecycleName> = LifecycleSpec<Lifecycles[L]["row"], Lifecycles[L]["state"], Lifecycles[L]["action"]>;
 
-/** Each converted lifecycle's writer. */
-const WRITERS: {
-  [L in keyof Writers]: (
-    tx: Db,
-    clock: Clock,
-    actor: Actor,
-    id: string,
-    action: Writers[L]["action"],
-    opts: TransitionOptions<Writers[L]["row"], Writers[L]["state"]>,
-  ) => Promise<Transitioned<Writers[L]["row"]>>;
-} = {
-  project: transitionProject,
-};
+const LIFECYCLES: { [L in LifecycleName]: Spec<L> } = { project };
 
 /**
  * Take `action` on the `lifecycle` object `id`, inside the caller's
  * transaction `tx`. Refusals are DomainErrors (404 no row, 403 wrong role,
  * 409 wrong state); nothing is written unless everything passes.
  */
-export async function transition<L extends keyof Writers>(
+export async function transition<L extends LifecycleName>(
   tx: Db,
-  clock: Clock,
-  actor: Actor,
-  lifecycle: L,
-  id: string,
-  action: Writers[L]["action"],
-  opts: TransitionOptions<Writers[L]["row"], Writers[L]["state"]> = {},
-): Promise<Transitioned<Writers[L]["row"]>> {
-  const write: (typeof WRITERS)[L] = WRITERS[lifecycle];
-  return write(tx, clock, actor, id, action, opts);
+  params: { lifecycle: L } & TransitionParams<Lifecycles[L]["row"], Lifecycles[L]["state"], Lifecycles[L]["action"]>,
+): Promise<Transitioned<Lifecycles[L]["row"]>> {
+  const { lifecycle, ...rest } = params;
+  const spec: Spec<L> = LIFECYCLES[lifecycle];
+  return write(tx, spec, rest);
 }

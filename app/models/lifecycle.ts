@@ -5,14 +5,14 @@
  * buttons from the same tables (`allowedActions`).
  *
  * A lifecycle's state is written only by its writer in lifecycle.server.ts
- * (`transition(tx, clock, actor, "project", id, action, …)`), which locks the
+ * (`transition(tx, { lifecycle: "project", clock, actor, id, action, … })`), which locks the
  * row, checks this table, writes the table's target state and appends the
  * audit row in the caller's transaction (ADR 0038). tests/unit/state-writes.test.ts
  * fails on a state write anywhere else.
  *
  * To add a lifecycle: its state list in db/schema/states.ts (the pgEnum is
  * made from it), its table here `as const satisfies Record<string, Rule<…>>`,
- * its entry in the writer's `Writers`/`WRITERS`, a trigger on its state column
+ * its `LifecycleSpec` in lifecycle.server.ts (`Lifecycles` and `LIFECYCLES`), a trigger on its state column
  * (as migration 0023 for the project), and out of the test's allowlist.
  */
 import type { MemberRole } from "~/utils/db.server";
@@ -86,20 +86,30 @@ export type Refusal = { ok: false; reason: string; params?: Record<string, strin
 export type Verdict = { ok: true; to: ProjectState | "previous" } | Refusal;
 
 /**
- * May `role` take `action` on a project in `state`? The reason is a
- * translation key: errors.transition.role / errors.transition.state.
- * `role` null means the system itself (deadlines, the scheduler).
+ * May `role` take the action `rule` describes on an object in `state`? The
+ * reason is a translation key: errors.transition.role / errors.transition.state.
+ * `role` null means the system itself (deadlines, the scheduler). One check
+ * for every lifecycle's table.
  */
-export function checkTransition(state: ProjectState, action: ProjectAction, role: MemberRole | null): Verdict {
-  const rule: Rule<ProjectState> = TRANSITIONS[action];
+export function checkRule<S extends string>(rule: Rule<S>, action: string, state: S, role: MemberRole | null): { ok: true; to: S | "previous" } | Refusal {
   if (role !== null && !rule.roles.includes(role)) return { ok: false, reason: "errors.transition.role", params: { action, state } };
   if (!rule.from.includes(state)) return { ok: false, reason: "errors.transition.state", params: { action, state } };
   return { ok: true, to: rule.to };
 }
 
-/** Every action a role may take from a state — drives which buttons a page shows. */
+/** May `role` take `action` on a project in `state`? */
+export function checkTransition(state: ProjectState, action: ProjectAction, role: MemberRole | null): Verdict {
+  return checkRule<ProjectState>(TRANSITIONS[action], action, state, role);
+}
+
+/** Every action a role may take from a state of a lifecycle's table — drives which buttons a page shows. */
+export function allowedActionsOf<S extends string, A extends string>(table: Record<A, Rule<S>>, state: S, role: MemberRole | null): A[] {
+  return (Object.keys(table) as A[]).filter((a) => checkRule(table[a], a, state, role).ok);
+}
+
+/** Every action a role may take on a project in a state. */
 export function allowedActions(state: ProjectState, role: MemberRole | null): ProjectAction[] {
-  return (Object.keys(TRANSITIONS) as ProjectAction[]).filter((a) => checkTransition(state, a, role).ok);
+  return allowedActionsOf<ProjectState, ProjectAction>(TRANSITIONS, state, role);
 }
 
 /**

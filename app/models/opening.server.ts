@@ -91,7 +91,7 @@ async function event(tx: Db, clock: Clock, actor: Actor, locked: Locked, kind: H
 
 /** The project moves with the opening (opening → evaluating / failed) through its writer. */
 async function moveProject(tx: Db, clock: Clock, actor: Actor, locked: Locked, action: "open_bids" | "fail_tender") {
-  await transition(tx, clock, actor, "project", locked.project.id, action, { detail: { tenderId: locked.tender.id } });
+  await transition(tx, { lifecycle: "project", clock, actor, id: locked.project.id, action, detail: { tenderId: locked.tender.id } });
 }
 
 // ── Before the deadline: sign in ────────────────────────────────────────
@@ -629,7 +629,12 @@ export async function closeOpening(db: Db, clock: Clock, actor: HallActor, actin
 /** After 流标 the committee starts a new round: the project is approved again and a new notice can be published. */
 export async function retender(db: Db, clock: Clock, actor: HallActor, villageId: string, projectId: string) {
   return db.transaction(async (tx) => {
-    await transition(tx, clock, actor, "project", projectId, "retender", {
+    await transition(tx, {
+      lifecycle: "project",
+      clock,
+      actor,
+      id: projectId,
+      action: "retender",
       precheck: (p) => {
         if (p.villageId !== villageId) throw new DomainError("errors.forbidden", { status: 403 });
       },

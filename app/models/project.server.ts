@@ -262,7 +262,12 @@ export function checkDecisions(settings: CountySettings, decisions: Pick<Decisio
 export async function submitProject(db: Db, clock: Clock, actor: Actor, projectId: string, villageId: string) {
   return db.transaction(async (tx) => {
     let settings: CountySettings | null = null;
-    const { after } = await transition(tx, clock, actor, "project", projectId, "submit", {
+    const { after } = await transition(tx, {
+      lifecycle: "project",
+      clock,
+      actor,
+      id: projectId,
+      action: "submit",
       guard: async (p) => {
         if (p.villageId !== villageId) throw new DomainError("errors.forbidden", { status: 403 });
         settings = await getCountySettings(tx, p.countyId);
@@ -319,7 +324,12 @@ export const decisionSchema = z.object({
 export async function approveProject(db: Db, clock: Clock, actor: Actor, projectId: string, townshipId: string, justification: string) {
   const text = justification.trim();
   return db.transaction(async (tx) => {
-    const { after } = await transition(tx, clock, actor, "project", projectId, "approve", {
+    const { after } = await transition(tx, {
+      lifecycle: "project",
+      clock,
+      actor,
+      id: projectId,
+      action: "approve",
       guard: (p) => {
         if (p.townshipId !== townshipId) throw new DomainError("errors.forbidden", { status: 403 });
         if (p.splitting && text.length < 10) throw new DomainError("errors.project.justificationRequired", { field: "reason" });
@@ -361,7 +371,12 @@ async function simpleTransition(
   detail?: Record<string, unknown>,
 ) {
   return db.transaction(async (tx) => {
-    const { after } = await transition(tx, clock, actor, "project", projectId, action, {
+    const { after } = await transition(tx, {
+      lifecycle: "project",
+      clock,
+      actor,
+      id: projectId,
+      action,
       guard: (p) => {
         if (!owns(p)) throw new DomainError("errors.forbidden", { status: 403 });
       },

@@ -68,7 +68,12 @@ export async function startPublicity(tx: Db, clock: Clock, actor: Actor, tenderI
   const now = clock.now();
   const endsAt = new Date(now.getTime() + settings.publicityMinDays * DAY);
   await tx.insert(publicities).values({ tenderId, startsAt: now, endsAt, candidates });
-  await transition(tx, clock, actor, "project", project.id, "publish_candidates", {
+  await transition(tx, {
+    lifecycle: "project",
+    clock,
+    actor,
+    id: project.id,
+    action: "publish_candidates",
     audit: ({ after }) => ({
       action: "publicity.start",
       objectType: "tender",
@@ -226,7 +231,12 @@ export async function handleComplaint(
       }
     }
     if (decision === "uphold") {
-      await transition(tx, clock, actor, "project", project.id, "uphold_complaint", {
+      await transition(tx, {
+        lifecycle: "project",
+        clock,
+        actor,
+        id: project.id,
+        action: "uphold_complaint",
         expectFrom: [project.state],
         audit: ({ after }) => ({
           action: "complaint.uphold",

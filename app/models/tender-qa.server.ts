@@ -17,7 +17,8 @@ import { activeAgent, assertActsForVillage } from "./agent.server";
 import { appendAudit, type Actor, memberRoleOf } from "./audit.server";
 import { getCountySettings } from "./county-settings.server";
 import { DomainError } from "./errors";
-import { checkTransition, effectiveState, PUBLIC_STATES } from "./lifecycle";
+import { effectiveState, PUBLIC_STATES } from "./lifecycle";
+import { assertProjectAction } from "./lifecycle.server";
 import { notify, usersOfOrgs } from "./notification.server";
 
 const { projects, tenders, tenderQuestions, tenderAmendments, tenderInterest, tenderAttachments } = schema;
@@ -58,10 +59,9 @@ export async function lockCurrentTender(tx: Db, tenderId: string, mode: "update"
   return row;
 }
 
-/** Refuses unless `action` is allowed to `role` at this instant (the deadline counts even before the scheduler ran). */
-function assertOpen(p: Project, t: Tender, action: "register" | "ask" | "answer" | "amend", role: MemberRole | null, now: Date) {
-  const v = checkTransition(effectiveState(p.state, t.deadline, now), action, role);
-  if (!v.ok) throw new DomainError(v.reason === "errors.transition.state" ? "errors.qa.closed" : v.reason, { status: 409 });
+/** Refuses unless `action` is allowed to the actor at this instant (the deadline counts even before the scheduler ran); a closed tender is named as such. */
+function assertOpen(p: Project, t: Tender, action: "register" | "ask" | "answer" | "amend", actor: Actor, now: Date) {
+  assertProjectAction(effectiveState(p.state, t.deadline, now), action, actor, { stateKey: "errors.qa.closed" });
 }
 
 /** Users on the village's side of a project: its committee and the agent appointed now. */
@@ -93,7 +93,7 @@ export async function registerForTender(db: Db, clock: Clock, actor: Actor, tend
   return db.transaction(async (tx) => {
     const { tender, project } = await lockCurrentTender(tx, tenderId);
     const now = clock.now();
-    assertOpen(project, tender, "register", "contractor", now);
+    assertOpen(project, tender, "register", actor, now);
     const settings = await getCountySettings(tx, project.countyId);
     if (!settings.registrationStepRequired) throw new DomainError("errors.qa.registrationOff", { status: 409 });
     if (await isRegistered(tx, tenderId, companyId)) throw new DomainError("errors.qa.alreadyRegistered", { status: 409 });
@@ -195,7 +195,7 @@ export async function askQuestion(db: Db, clock: Clock, actor: Actor, tenderId: 
   return db.transaction(async (tx) => {
     const { tender, project } = await lockCurrentTender(tx, tenderId);
     const now = clock.now();
-    assertOpen(project, tender, "ask", memberRoleOf(actor), now);
+    assertOpen(project, tender, "ask", actor, now);
     const settings = await getCountySettings(tx, project.countyId);
     if (settings.registrationStepRequired && !(await isRegistered(tx, tenderId, companyId))) throw new DomainError("errors.qa.registerFirst", { status: 409 });
     const [q] = await tx.insert(tenderQuestions).values({ tenderId, companyId, askedBy: actor.userId, body, askedAt: now }).returning();
@@ -221,7 +221,7 @@ export async function answerQuestion(db: Db, clock: Clock, actor: Actor, questio
     const { tender, project } = await lockCurrentTender(tx, q.tenderId);
     await assertActsForVillage(tx, project, memberRoleOf(actor), actingOrgId);
     const now = clock.now();
-    assertOpen(project, tender, "answer", memberRoleOf(actor), now);
+    assertOpen(project, tender, "answer", actor, now);
     if (q.answeredAt) throw new DomainError("errors.qa.alreadyAnswered", { status: 409 });
     await tx.update(tenderQuestions).set({ answer, answeredBy: actor.userId, answeredAt: now }).where(eq(tenderQuestions.id, q.id));
     await appendAudit(tx, clock, actor, {
@@ -287,7 +287,7 @@ export async function amendTender(db: Db, clock: Clock, actor: Actor, tenderId: 
     const { tender, project } = await lockCurrentTender(tx, tenderId);
     await assertActsForVillage(tx, project, memberRoleOf(actor), actingOrgId);
     const now = clock.now();
-    assertOpen(project, tender, "amend", memberRoleOf(actor), now);
+    assertOpen(project, tender, "amend", actor, now);
     const settings = await getCountySettings(tx, project.countyId);
     let requested = tender.deadline;
     if (form.newDeadline) {

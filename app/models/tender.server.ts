@@ -218,7 +218,12 @@ export async function publishTender(
       await tx.insert(files).values({ sha256: a.sha256, size: a.size, mime: "application/pdf", createdAt: now }).onConflictDoNothing();
       await tx.insert(tenderAttachments).values({ tenderId: tender.id, fileSha256: a.sha256, fileName: a.name }).onConflictDoNothing();
     }
-    await transition(tx, clock, actor, "project", p.id, "publish", {
+    await transition(tx, {
+      lifecycle: "project",
+      clock,
+      actor,
+      id: p.id,
+      action: "publish",
       expectFrom: [p.state],
       audit: ({ before, after }) => ({
         action: "tender.publish",
@@ -306,7 +311,12 @@ export async function requestCancel(db: Db, clock: Clock, actor: Actor, projectI
   const text = reason.trim();
   if (text.length < 4) throw new DomainError("errors.project.reasonRequired", { field: "reason" });
   return db.transaction(async (tx) => {
-    await transition(tx, clock, actor, "project", projectId, "request_cancel", {
+    await transition(tx, {
+      lifecycle: "project",
+      clock,
+      actor,
+      id: projectId,
+      action: "request_cancel",
       precheck: (p) => {
         if (p.villageId !== villageId) throw new DomainError("errors.forbidden", { status: 403 });
       },
@@ -318,7 +328,12 @@ export async function requestCancel(db: Db, clock: Clock, actor: Actor, projectI
 
 export async function decideCancel(db: Db, clock: Clock, actor: Actor, projectId: string, townshipId: string, approve: boolean, note: string) {
   return db.transaction(async (tx) => {
-    await transition(tx, clock, actor, "project", projectId, approve ? "approve_cancel" : "reject_cancel", {
+    await transition(tx, {
+      lifecycle: "project",
+      clock,
+      actor,
+      id: projectId,
+      action: approve ? "approve_cancel" : "reject_cancel",
       guard: (p) => {
         if (p.townshipId !== townshipId) throw new DomainError("errors.forbidden", { status: 403 });
       },

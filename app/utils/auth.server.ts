@@ -16,7 +16,13 @@ export function readCookie(request: { headers: Headers }, name: string): string 
   if (!header) return null;
   for (const part of header.split(";")) {
     const [k, ...v] = part.trim().split("=");
-    if (k === name) return decodeURIComponent(v.join("="));
+    if (k !== name) continue;
+    // A malformed %-escape is a cookie we did not set: treated as absent, never a server error.
+    try {
+      return decodeURIComponent(v.join("="));
+    } catch {
+      return null;
+    }
   }
   return null;
 }

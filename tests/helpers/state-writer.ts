@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import type { LifecycleName } from "~/models/lifecycle.server";
 import type { Db } from "~/utils/db.server";
 
 /**
@@ -6,7 +7,7 @@ import type { Db } from "~/utils/db.server";
  * writer would: the database lets only the writer change a state column
  * (migration 0023), so the change runs in a transaction holding its marker.
  */
-export async function asStateWriter<T>(db: Db, lifecycle: "project", write: (tx: Db) => Promise<T>): Promise<T> {
+export async function asStateWriter<T>(db: Db, lifecycle: LifecycleName, write: (tx: Db) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`select set_config('cyz.writer', ${lifecycle}, true)`);
     return write(tx);

@@ -62,28 +62,42 @@ describe("a project's state in the database", () => {
   it("lets the writer change it, and nothing after it in the same transaction", async () => {
     await refused(
       database.db.transaction(async (tx) => {
-        const { after } = await transition(tx, ctx.clock, committee, "project", projectId, "request_cancel", { set: { cancelReason: "资金调整" } });
+        const { after } = await transition(tx, {
+          lifecycle: "project",
+          clock: ctx.clock,
+          actor: committee,
+          id: projectId,
+          action: "request_cancel",
+          set: { cancelReason: "资金调整" },
+        });
         expect(after.state).toBe("cancel_requested");
         await tx.execute(sql`update projects set state = 'approved' where id = ${projectId}`);
       }),
     );
     expect(await stateOf()).toBe("approved");
-    await database.db.transaction((tx) => transition(tx, ctx.clock, committee, "project", projectId, "request_cancel", { set: { cancelReason: "资金调整" } }));
+    await database.db.transaction((tx) =>
+      transition(tx, { lifecycle: "project", clock: ctx.clock, actor: committee, id: projectId, action: "request_cancel", set: { cancelReason: "资金调整" } }),
+    );
     expect(await stateOf()).toBe("cancel_requested");
   });
 
   it("refuses through the writer what the table refuses: 403 for the role, 409 for the state, and the clock's action before its time", async () => {
-    await expect(database.db.transaction((tx) => transition(tx, ctx.clock, committee, "project", projectId, "approve_cancel"))).rejects.toMatchObject({
+    await expect(
+      database.db.transaction((tx) => transition(tx, { lifecycle: "project", clock: ctx.clock, actor: committee, id: projectId, action: "approve_cancel" })),
+    ).rejects.toMatchObject({
       key: "errors.transition.role",
       options: { status: 403 },
     });
-    await expect(database.db.transaction((tx) => transition(tx, ctx.clock, committee, "project", projectId, "publish"))).rejects.toMatchObject({
+    await expect(
+      database.db.transaction((tx) => transition(tx, { lifecycle: "project", clock: ctx.clock, actor: committee, id: projectId, action: "publish" })),
+    ).rejects.toMatchObject({
       key: "errors.transition.state",
       options: { status: 409 },
     });
     const other = await (await tenderKit(database, ctx)).approvedProject("青山村截标时刻测试", 60_000_000, "地点和内容与其他项目不同，不属于拆分。");
     await asStateWriter(database.db, "project", (tx) => tx.update(schema.projects).set({ state: "published" }).where(eq(schema.projects.id, other)));
-    const close = (dueAt: Date) => database.db.transaction((tx) => transition(tx, ctx.clock, SYSTEM_ACTOR, "project", other, "close_bidding", { dueAt }));
+    const close = (dueAt: Date) =>
+      database.db.transaction((tx) => transition(tx, { lifecycle: "project", clock: ctx.clock, actor: SYSTEM_ACTOR, id: other, action: "close_bidding", dueAt }));
     await expect(close(new Date("2026-12-01T01:30:00Z"))).rejects.toMatchObject({ key: "errors.transition.state", options: { status: 409 } });
     expect((await close(ctx.clock.now())).after.state).toBe("opening");
   });
