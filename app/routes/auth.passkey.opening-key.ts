@@ -15,7 +15,14 @@ import { parseJson, passkeyResponse } from "~/utils/forms";
 /** Ask for the challenge, then send the passkey's answer with the opening key's public half. */
 const openingKeyBodySchema = z.discriminatedUnion("step", [
   z.object({ step: z.literal("options") }),
-  z.object({ step: z.literal("verify"), response: passkeyResponse<AuthenticationResponseJSON>(), publicKey: z.unknown().transform((v) => String(v ?? "")) }),
+  z.object({
+    step: z.literal("verify"),
+    response: passkeyResponse<AuthenticationResponseJSON>(),
+    publicKey: z
+      .unknown()
+      .optional()
+      .transform((v) => String(v ?? "")),
+  }),
 ]);
 
 export async function action({ request, context }: ActionFunctionArgs) {

@@ -15,7 +15,7 @@ import { parseJson } from "~/utils/forms";
  */
 /** Submit a sealed bid, re-seal one to another passkey, or ask for the options to approve a withdrawal or replacement; the bid's own fields are the model's to check. */
 const sealBodySchema = z.discriminatedUnion("intent", [
-  z.looseObject({ intent: z.literal("submit"), approval: z.unknown() }),
+  z.looseObject({ intent: z.literal("submit"), approval: z.unknown().optional() }),
   z.looseObject({ intent: z.literal("reseal") }),
   z.object({ intent: z.literal("approve-options"), act: z.enum(["withdraw", "replace"]) }),
 ]);

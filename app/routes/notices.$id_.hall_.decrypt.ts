@@ -27,7 +27,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 }
 
 /** The data key the bidder's browser unwrapped with its passkey (the model checks it against the sealed bid). */
-const dataKeyBodySchema = z.object({ dataKey: z.unknown() });
+const dataKeyBodySchema = z.object({ dataKey: z.unknown().optional() });
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { auth, role, tenderId } = await requireHall(request, context, params.id ?? "");

@@ -91,5 +91,5 @@ export function passkeyResponse<T extends object>() {
  */
 export const signatureStepSchema = z.discriminatedUnion("step", [
   z.object({ step: z.literal("options") }),
-  z.object({ step: z.literal("verify"), requestId: z.unknown(), response: passkeyResponse<AuthenticationResponseJSON>() }),
+  z.object({ step: z.literal("verify"), requestId: z.unknown().optional(), response: passkeyResponse<AuthenticationResponseJSON>() }),
 ]);
