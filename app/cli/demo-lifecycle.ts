@@ -46,7 +46,7 @@ export async function runDemoLifecycle(outDir: string, log: (msg: string) => voi
     log(
       "the demo county, then one project's whole life: registration → approval → notice → three sealed bids → remote opening → signed record → panel → signed report → publicity → signed award notice → contract → completion → archive",
     );
-    const { projects } = await seedLivingDemo(database.db, filesStore, rp, new Date(), { only: ["completed"] });
+    const { projects } = await seedLivingDemo(database.db, { files: filesStore, rp, now: new Date(), opts: { only: ["completed"] } });
     const done = projects[0];
     const db = database.db;
     const [archive] = await db.select().from(schema.archives).where(eq(schema.archives.projectId, done.projectId));

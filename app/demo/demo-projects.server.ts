@@ -153,7 +153,12 @@ class DemoCast {
     if (!k) {
       k = { key: softwarePasskey("ES256"), prf: crypto.getRandomValues(new Uint8Array(32)) };
       const options = await passkeyRegistrationOptions(this.db, this.clock, this.rp, p.id);
-      await registerPasskey(this.db, this.clock, this.rp, p.actor, { response: k.key.register(options.challenge, this.where()), name: "演示数据的软件密钥（无手机）" });
+      await registerPasskey(this.db, {
+        clock: this.clock,
+        rp: this.rp,
+        actor: p.actor,
+        input: { response: k.key.register(options.challenge, this.where()), name: "演示数据的软件密钥（无手机）" },
+      });
       this.keys.set(p.id, k);
     }
     if (opening) {
@@ -161,7 +166,7 @@ class DemoCast {
       if (!row?.opening) {
         const options = await openingKeyOptions(this.db, this.clock, this.rp, p.id);
         const publicKey = (await this.sealer().openingKeyFromPrf(k.prf)).publicKey;
-        await enrollOpeningKey(this.db, this.clock, this.rp, p.actor, { response: this.approval(k.key, options.challenge), publicKey });
+        await enrollOpeningKey(this.db, { clock: this.clock, rp: this.rp, actor: p.actor, input: { response: this.approval(k.key, options.challenge), publicKey } });
       }
     }
     return k;
@@ -212,7 +217,14 @@ interface ProjectSpec {
   durationDays: number;
 }
 
-type HostArgs = [Db, Clock, FileStore, RelyingParty, Actor & { userId: string }, string, string];
+interface HostParams {
+  clock: Clock;
+  store: FileStore;
+  rp: RelyingParty;
+  actor: Actor & { userId: string };
+  actingOrgId: string;
+  tenderId: string;
+}
 
 const SPLITTING_NOTE = "经核查，本项目与本村同期其他项目的内容、地点和资金来源均不同，不属于化整为零规避招标。";
 
@@ -279,16 +291,16 @@ class DemoProjectRun {
       durationDays: String(s.durationDays),
       method: "open_selection",
     });
-    const p = await createProject(this.db, this.clock, this.committee.actor, this.villageId, input, decisions);
+    const p = await createProject(this.db, { clock: this.clock, actor: this.committee.actor, villageId: this.villageId, input, decisions });
     this.projectId = p.id;
   }
 
   async submit() {
-    await submitProject(this.db, this.clock, this.committee.actor, this.projectId, this.villageId);
+    await submitProject(this.db, { clock: this.clock, actor: this.committee.actor, projectId: this.projectId, villageId: this.villageId });
   }
 
   async approve() {
-    await approveProject(this.db, this.clock, this.supervisor.actor, this.projectId, this.townshipId, SPLITTING_NOTE);
+    await approveProject(this.db, { clock: this.clock, actor: this.supervisor.actor, projectId: this.projectId, townshipId: this.townshipId, justification: SPLITTING_NOTE });
   }
 
   /** The tender notice, with its deadline (Beijing time) and one drawings attachment. */
@@ -309,16 +321,15 @@ class DemoProjectRun {
       `工程内容：${this.spec.scope}`,
       "图纸目录：总平面图、结构详图、工程量清单（演示数据）。",
     ]);
-    const tender = await publishTender(
-      this.db,
-      this.clock,
-      this.committee.actor,
-      this.projectId,
-      this.villageId,
+    const tender = await publishTender(this.db, {
+      clock: this.clock,
+      actor: this.committee.actor,
+      projectId: this.projectId,
+      actingOrgId: this.villageId,
       form,
-      [{ ...drawings, name: "施工图纸及工程量清单.pdf" }],
-      this.cast.files,
-    );
+      attachments: [{ ...drawings, name: "施工图纸及工程量清单.pdf" }],
+      fileStore: this.cast.files,
+    });
     this.tenderId = tender.id;
   }
 
@@ -369,38 +380,44 @@ class DemoProjectRun {
       maxBytes: 10 * 1024 * 1024,
       kind: "sealed",
     });
-    await appendToUpload(
-      this.cast.files,
-      this.clock,
+    await appendToUpload(this.cast.files, {
+      clock: this.clock,
       upload,
-      0,
-      (async function* () {
+      offset: 0,
+      body: (async function* () {
         yield sealed.ciphertext;
       })(),
-    );
+    });
     const script = sealingScript();
-    await submitBid(this.db, this.clock, this.cast.files, person.actor, companyId, tender.id, {
-      submissionId,
-      uploadId: upload.id,
-      ciphertextHash: sealed.ciphertextHash,
-      plaintextHash: sealed.plaintextHash,
-      commitment: sealed.commitment,
-      scriptVersion: script.version,
-      scriptSha256: script.sha256,
-      wraps: sealed.wraps,
+    await submitBid(this.db, {
+      clock: this.clock,
+      store: this.cast.files,
+      actor: person.actor,
+      companyId,
+      tenderId: tender.id,
+      raw: {
+        submissionId,
+        uploadId: upload.id,
+        ciphertextHash: sealed.ciphertextHash,
+        plaintextHash: sealed.plaintextHash,
+        commitment: sealed.commitment,
+        scriptVersion: script.version,
+        scriptSha256: script.sha256,
+        wraps: sealed.wraps,
+      },
     });
     this.bidders.push({ person, companyId, submissionId });
   }
 
   /** Every bidder signs in to the opening hall (before the deadline). */
   async signIns() {
-    for (const b of this.bidders) await signIn(this.db, this.clock, b.person.actor, b.companyId, this.tenderId!);
+    for (const b of this.bidders) await signIn(this.db, { clock: this.clock, actor: b.person.actor, companyId: b.companyId, tenderId: this.tenderId! });
   }
 
   /** The deadline has passed: the scheduler closes bidding and the host starts the decryption. Returns whether the tender failed. */
   async startOpening() {
     await closeDueTenders(this.db, this.clock);
-    const r = await startDecryption(this.db, this.clock, this.committee.actor, this.villageId, this.tenderId!);
+    const r = await startDecryption(this.db, { clock: this.clock, actor: this.committee.actor, actingOrgId: this.villageId, tenderId: this.tenderId! });
     return r.failed;
   }
 
@@ -411,36 +428,43 @@ class DemoProjectRun {
     const m = (await decryptionMaterial(this.db, this.clock, b.companyId, this.tenderId!))!;
     const wrap = m.wraps.find((w) => w.credentialId === key.credentialId);
     const dataKey = await this.cast.sealer().unwrapWithPrf(wrap as never, prf, { tenderId: this.tenderId!, submissionId: m.submissionId });
-    await submitDataKey(this.db, this.clock, this.cast.files, b.person.actor, b.companyId, this.tenderId!, Buffer.from(dataKey).toString("base64url"));
+    await submitDataKey(this.db, {
+      clock: this.clock,
+      store: this.cast.files,
+      actor: b.person.actor,
+      companyId: b.companyId,
+      tenderId: this.tenderId!,
+      rawKey: Buffer.from(dataKey).toString("base64url"),
+    });
   }
 
   async read() {
-    await startReading(this.db, this.clock, this.committee.actor, this.villageId, this.tenderId!);
-    for (const b of this.bidders) await confirmRow(this.db, this.clock, b.person.actor, b.companyId, this.tenderId!);
+    await startReading(this.db, { clock: this.clock, actor: this.committee.actor, actingOrgId: this.villageId, tenderId: this.tenderId! });
+    for (const b of this.bidders) await confirmRow(this.db, { clock: this.clock, actor: b.person.actor, companyId: b.companyId, tenderId: this.tenderId! });
   }
 
   /** The host closes the opening and signs its record with a passkey. */
   async closeAndSignRecord() {
-    await closeOpening(this.db, this.clock, this.committee.actor, this.villageId, this.tenderId!);
+    await closeOpening(this.db, { clock: this.clock, actor: this.committee.actor, actingOrgId: this.villageId, tenderId: this.tenderId! });
     await this.hostSigns(requestRecordSignature, completeRecordSignature);
   }
 
   /** The host approves a document's signature with the passkey of their (demo) device. */
   private async hostSigns(
-    request: (...a: HostArgs) => Promise<{ requestId: string; options: { challenge: string } }>,
-    complete: (...a: [...HostArgs, string, AuthenticationResponseJSON]) => Promise<unknown>,
+    request: (db: Db, params: HostParams) => Promise<{ requestId: string; options: { challenge: string } }>,
+    complete: (db: Db, params: HostParams & { requestId: string; response: AuthenticationResponseJSON }) => Promise<unknown>,
   ) {
     const { key } = await this.cast.device(this.committee);
-    const host: HostArgs = [this.db, this.clock, this.cast.files, this.cast.rp, this.committee.actor, this.villageId, this.tenderId!];
-    const asked = await request(...host);
-    await complete(...host, asked.requestId, this.cast.approval(key, asked.options.challenge));
+    const host: HostParams = { clock: this.clock, store: this.cast.files, rp: this.cast.rp, actor: this.committee.actor, actingOrgId: this.villageId, tenderId: this.tenderId! };
+    const asked = await request(this.db, host);
+    await complete(this.db, { ...host, requestId: asked.requestId, response: this.cast.approval(key, asked.options.challenge) });
   }
 
   /** The panel is drawn; every member declares no conflict. */
   async drawPanel() {
-    await drawPanel(this.db, this.clock, this.committee.actor, this.villageId, this.tenderId!);
+    await drawPanel(this.db, { clock: this.clock, actor: this.committee.actor, actingOrgId: this.villageId, tenderId: this.tenderId! });
     const members = await this.panel();
-    for (const m of members) await declare(this.db, this.clock, m.actor, this.tenderId!, { accept: true });
+    for (const m of members) await declare(this.db, { clock: this.clock, actor: m.actor, tenderId: this.tenderId!, input: { accept: true } });
   }
 
   private async panel(): Promise<Person[]> {
@@ -457,24 +481,39 @@ class DemoProjectRun {
   async check(members: number) {
     const under = await bidsUnderEvaluation(this.db, this.tenderId!);
     for (const m of (await this.panel()).slice(0, members))
-      await submitChecks(
-        this.db,
-        this.clock,
-        m.actor,
-        this.tenderId!,
-        under.map((b) => ({ bidId: b.bidId, pass: true })),
-      );
+      await submitChecks(this.db, { clock: this.clock, actor: m.actor, tenderId: this.tenderId!, checks: under.map((b) => ({ bidId: b.bidId, pass: true })) });
   }
 
   /** The supervisor reveals the draw secret; every member agrees and signs the report (publicity starts). */
   async finishEvaluation() {
-    await revealSecret(this.db, this.clock, this.supervisor.actor, this.townshipId, this.tenderId!);
+    await revealSecret(this.db, { clock: this.clock, actor: this.supervisor.actor, townshipId: this.townshipId, tenderId: this.tenderId! });
     const members = await this.panel();
-    for (const m of members) await recordOpinion(this.db, this.clock, m.actor, this.tenderId!, { agree: true }, reportRenderer(this.cast.files, this.clock));
+    for (const m of members)
+      await recordOpinion(this.db, {
+        clock: this.clock,
+        actor: m.actor,
+        tenderId: this.tenderId!,
+        input: { agree: true },
+        renderReport: reportRenderer(this.cast.files, this.clock),
+      });
     for (const m of members) {
       const { key } = await this.cast.device(m);
-      const { requestId, options } = await requestReportSignature(this.db, this.clock, this.cast.files, this.cast.rp, m.actor, this.tenderId!);
-      await completeReportSignature(this.db, this.clock, this.cast.files, this.cast.rp, m.actor, this.tenderId!, requestId, this.cast.approval(key, options.challenge));
+      const { requestId, options } = await requestReportSignature(this.db, {
+        clock: this.clock,
+        store: this.cast.files,
+        rp: this.cast.rp,
+        actor: m.actor,
+        tenderId: this.tenderId!,
+      });
+      await completeReportSignature(this.db, {
+        clock: this.clock,
+        store: this.cast.files,
+        rp: this.cast.rp,
+        actor: m.actor,
+        tenderId: this.tenderId!,
+        requestId,
+        response: this.cast.approval(key, options.challenge),
+      });
     }
   }
 
@@ -485,24 +524,44 @@ class DemoProjectRun {
 
   /** The committee decides the award (the first candidate) and signs the award notice. */
   async award() {
-    await decideAward(this.db, this.clock, this.committee.actor, this.villageId, this.tenderId!, {});
+    await decideAward(this.db, { clock: this.clock, actor: this.committee.actor, actingOrgId: this.villageId, tenderId: this.tenderId!, input: {} });
     await this.hostSigns(requestAwardSignature, completeAwardSignature);
   }
 
   async contract() {
-    await recordContract(this.db, this.clock, this.committee.actor, this.villageId, this.tenderId!, beijingDay(this.clock.now()));
+    await recordContract(this.db, { clock: this.clock, actor: this.committee.actor, actingOrgId: this.villageId, tenderId: this.tenderId!, day: beijingDay(this.clock.now()) });
   }
 
   async complete(settlementYuan: number) {
-    await completeProject(this.db, this.clock, this.committee.actor, this.villageId, this.tenderId!, {
-      acceptanceDate: beijingDay(this.clock.now()),
-      settlementFen: settlementYuan * 100,
+    await completeProject(this.db, {
+      clock: this.clock,
+      actor: this.committee.actor,
+      actingOrgId: this.villageId,
+      tenderId: this.tenderId!,
+      input: {
+        acceptanceDate: beijingDay(this.clock.now()),
+        settlementFen: settlementYuan * 100,
+      },
     });
   }
 
   async cancel() {
-    await requestCancel(this.db, this.clock, this.committee.actor, this.projectId, this.villageId, "上级部门将该路段纳入县级美丽乡村整体提升项目统一实施，本村不再单独招标。");
-    return async () => decideCancel(this.db, this.clock, this.supervisor.actor, this.projectId, this.townshipId, true, "经核实，该路段已列入县级项目，同意撤销。");
+    await requestCancel(this.db, {
+      clock: this.clock,
+      actor: this.committee.actor,
+      projectId: this.projectId,
+      villageId: this.villageId,
+      reason: "上级部门将该路段纳入县级美丽乡村整体提升项目统一实施，本村不再单独招标。",
+    });
+    return async () =>
+      decideCancel(this.db, {
+        clock: this.clock,
+        actor: this.supervisor.actor,
+        projectId: this.projectId,
+        townshipId: this.townshipId,
+        approve: true,
+        note: "经核实，该路段已列入县级项目，同意撤销。",
+      });
   }
 }
 
@@ -542,12 +601,7 @@ export interface DemoStoryOptions {
  */
 export async function seedDemoProjects(
   db: Db,
-  clock: ManualClock,
-  files: FileStore,
-  rp: RelyingParty,
-  now: Date,
-  opts: DemoStoryOptions = {},
-  known?: Map<string, SoftwarePasskey>,
+  { clock, files, rp, now, opts = {}, known }: { clock: ManualClock; files: FileStore; rp: RelyingParty; now: Date; opts?: DemoStoryOptions; known?: Map<string, SoftwarePasskey> },
 ): Promise<DemoProject[]> {
   const cast = new DemoCast(db, clock, files, rp, known);
   const start = new Date(now.getTime() - DEMO_STORY_DAYS * DAY);
@@ -626,7 +680,7 @@ export async function seedDemoProjects(
     const supervisor = await cast.person(P.supXikou, "supervisor");
     for (const n of [1, 2, 4, 5, 7, 8]) {
       const c = await cast.person(P.c(n), "contractor");
-      const application = await applyToPool(db, clock, c.actor, c.orgId, supervisor.orgId);
+      const application = await applyToPool(db, { clock, actor: c.actor, companyId: c.orgId, townshipId: supervisor.orgId });
       await decidePoolApplication(db, clock, supervisor.actor, { membershipId: application.id, supervisorTownshipId: supervisor.orgId, decision: "admit" });
     }
   };

@@ -28,11 +28,11 @@ export const LOCAL_RP: RelyingParty = { rpID: "localhost", origins: ["http://loc
  * object: the demo's officials hold a passkey, as every official who hosts or supervises openings
  * must (official-passkey.server.ts), and still sign in with the demo password.
  */
-export async function registerDemoPasskey(db: Db, clock: Clock, rp: RelyingParty, userId: string, role: MemberRole): Promise<SoftwarePasskey> {
+export async function registerDemoPasskey(db: Db, { clock, rp, userId, role }: { clock: Clock; rp: RelyingParty; userId: string; role: MemberRole }): Promise<SoftwarePasskey> {
   const key = softwarePasskey("ES256");
   const options = await passkeyRegistrationOptions(db, clock, rp, userId);
   const actor = { userId, role, ip: null, userAgent: "村易招演示数据 / demo data" };
-  await registerPasskey(db, clock, rp, actor, { response: key.register(options.challenge, { origin: rp.origins[0], rpId: rp.rpID }), name: DEMO_DEVICE_NAME });
+  await registerPasskey(db, { clock, rp, actor, input: { response: key.register(options.challenge, { origin: rp.origins[0], rpId: rp.rpID }), name: DEMO_DEVICE_NAME } });
   return key;
 }
 
@@ -168,10 +168,7 @@ export async function seedDemo(db: Db, clock: Clock, files?: FileStore, rp: Rely
  */
 export async function seedLivingDemo(
   db: Db,
-  files: FileStore,
-  rp: RelyingParty,
-  now: Date,
-  opts: DemoStoryOptions = {},
+  { files, rp, now, opts = {} }: { files: FileStore; rp: RelyingParty; now: Date; opts?: DemoStoryOptions },
 ): Promise<{ accounts: DemoAccount[]; projects: DemoProject[] }> {
   if (await isDemoLoaded(db)) return { accounts: await listDemoAccounts(db), projects: await listDemoProjects(db) };
   return db.transaction(async (tx) => {
@@ -179,7 +176,7 @@ export async function seedLivingDemo(
     // Certificates are dated from the real today, so the expiring and expired ones are so now.
     const devices = new Map<string, SoftwarePasskey>();
     const accounts = await seedDemoIn(tx, clock, rp, devices, files, beijingDay(now));
-    const projects = await seedDemoProjects(tx, clock, files, rp, now, opts, devices);
+    const projects = await seedDemoProjects(tx, { clock, files, rp, now, opts, known: devices });
     await tx.insert(appMeta).values({ key: "demo_projects", value: { projects } });
     return { accounts, projects };
   });
@@ -203,7 +200,7 @@ async function seedDemoIn(db: Db, clock: Clock, rp: RelyingParty, devices: Map<s
   const admin = await person("县管理员 方志远");
   await grantRole(db, clock, actor, { userId: admin.id, orgId: county.id, role: "county_admin" as const });
   accounts.push({ phone: admin.phone, name: admin.name, role: "county_admin" as const, org: county.name });
-  for (const h of HOLIDAYS_2026) await setCalendarDay(db, clock, actor, county.id, h);
+  for (const h of HOLIDAYS_2026) await setCalendarDay(db, { clock, actor, countyId: county.id, entry: h });
 
   const supervisorNames = ["监管员 林晓峰", "监管员 黄雅琴"];
   const supervisors: { townshipId: string; userId: string }[] = [];
@@ -257,14 +254,13 @@ async function seedDemoIn(db: Db, clock: Clock, rp: RelyingParty, devices: Map<s
     });
     const self = { ...actor, userId: user.id, role: "contractor" as const };
     for (const [k, q] of more.entries()) {
-      await addQualification(
-        db,
+      await addQualification(db, {
         clock,
-        self,
-        company.id,
-        { qualName: q.name, qualNumber: certificateNumber(k + 1), qualExpiry: addDays(today, q.days) },
-        await storeDemoScan(files, `${c.name.slice(0, 6)}-${q.name}`),
-      );
+        actor: self,
+        companyId: company.id,
+        fields: { qualName: q.name, qualNumber: certificateNumber(k + 1), qualExpiry: addDays(today, q.days) },
+        file: await storeDemoScan(files, `${c.name.slice(0, 6)}-${q.name}`),
+      });
     }
     companyIds.push(company.id);
     accounts.push({ phone: user.phone, name: user.name, role: "contractor" as const, org: company.name });
@@ -275,7 +271,7 @@ async function seedDemoIn(db: Db, clock: Clock, rp: RelyingParty, devices: Map<s
   const supervisorActor = { ...actor, userId: pool.userId, role: "supervisor" as const };
   for (const [i, companyId] of companyIds.entries()) {
     const [member] = await db.select().from(schema.memberships).where(eq(schema.memberships.orgId, companyId));
-    const application = await applyToPool(db, clock, { ...actor, userId: member.userId, role: "contractor" as const }, companyId, pool.townshipId);
+    const application = await applyToPool(db, { clock, actor: { ...actor, userId: member.userId, role: "contractor" as const }, companyId, townshipId: pool.townshipId });
     if (i < 6) await decidePoolApplication(db, clock, supervisorActor, { membershipId: application.id, supervisorTownshipId: pool.townshipId, decision: "admit" });
     else if (i === 7)
       await decidePoolApplication(db, clock, supervisorActor, {
@@ -308,7 +304,7 @@ async function seedDemoIn(db: Db, clock: Clock, rp: RelyingParty, devices: Map<s
   // Officials who host or supervise openings hold a passkey (the demo's, registered the real way).
   for (const m of await db.select().from(schema.memberships)) {
     if (!PASSKEY_ROLES.includes(m.role) || devices.has(m.userId)) continue;
-    devices.set(m.userId, await registerDemoPasskey(db, clock, rp, m.userId, m.role));
+    devices.set(m.userId, await registerDemoPasskey(db, { clock, rp, userId: m.userId, role: m.role }));
   }
 
   await db.insert(appMeta).values({ key: "demo", value: { loadedAt: clock.now().toISOString(), accounts } });

@@ -50,7 +50,10 @@ export async function assertActsForVillage(db: Db, p: Pick<Project, "id" | "vill
   if (!(await actsForVillage(db, p, role, orgId))) throw new DomainError("errors.forbidden", { status: 403 });
 }
 
-export async function appointAgent(db: Db, clock: Clock, actor: Actor, projectId: string, villageId: string, agentOrgId: string) {
+export async function appointAgent(
+  db: Db,
+  { clock, actor, projectId, villageId, agentOrgId }: { clock: Clock; actor: Actor; projectId: string; villageId: string; agentOrgId: string },
+) {
   if (actor.role !== "committee") throw new DomainError("errors.forbidden", { status: 403 });
   return db.transaction(async (tx) => {
     const [p] = await tx.select().from(projects).where(eq(projects.id, projectId)).for("update");
@@ -75,12 +78,12 @@ export async function appointAgent(db: Db, clock: Clock, actor: Actor, projectId
       before: current ? { agentOrgId: current.org.id, agent: current.org.name } : { agentOrgId: null },
       after: { agentOrgId, agent: agentOrg.name, kind: agentOrg.kind },
     });
-    await notify(tx, clock, await usersOfOrgs(tx, [agentOrgId], ["agent"]), "project.agentAppointed", { project: p.name }, `/projects/${p.id}`);
+    await notify(tx, { clock, userIds: await usersOfOrgs(tx, [agentOrgId], ["agent"]), kind: "project.agentAppointed", params: { project: p.name }, link: `/projects/${p.id}` });
     return row;
   });
 }
 
-export async function revokeAgent(db: Db, clock: Clock, actor: Actor, projectId: string, villageId: string) {
+export async function revokeAgent(db: Db, { clock, actor, projectId, villageId }: { clock: Clock; actor: Actor; projectId: string; villageId: string }) {
   if (actor.role !== "committee") throw new DomainError("errors.forbidden", { status: 403 });
   return db.transaction(async (tx) => {
     const [p] = await tx.select().from(projects).where(eq(projects.id, projectId)).for("update");

@@ -471,7 +471,7 @@ async function writeZip(store: FileStore, entries: ManifestEntry[], extra: { pat
  * Assemble (or re-assemble) a project's archive. Only for a project in a
  * final state — completed, cancelled or failed.
  */
-export async function assembleArchive(db: Db, clock: Clock, store: FileStore, projectId: string, actor: Actor = SYSTEM_ACTOR) {
+export async function assembleArchive(db: Db, { clock, store, projectId, actor = SYSTEM_ACTOR }: { clock: Clock; store: FileStore; projectId: string; actor?: Actor }) {
   const [project] = await db.select().from(projects).where(eq(projects.id, projectId));
   if (!project) throw new DomainError("errors.notFound", { status: 404 });
   if (!(ARCHIVE_STATES as readonly string[]).includes(project.state)) throw new DomainError("errors.archive.notFinal", { status: 409 });
@@ -482,12 +482,17 @@ export async function assembleArchive(db: Db, clock: Clock, store: FileStore, pr
   await renderUnsignedRecords(db, store, g, now);
   const manifest = await originals(db, store, g);
   const pdf = await renderArchivePdf(db, store, project, g, manifest, now, retainUntil);
-  const sealed = await sealAsPlatform(db, clock, store, pdf.bytes, {
-    fieldName: "seal-platform",
-    reason: "项目电子档案 平台签章",
-    rect: pdf.slot,
-    page: pdf.sealPage,
-    bottomText: "电子档案专用",
+  const sealed = await sealAsPlatform(db, {
+    clock,
+    store,
+    pdf: pdf.bytes,
+    doc: {
+      fieldName: "seal-platform",
+      reason: "项目电子档案 平台签章",
+      rect: pdf.slot,
+      page: pdf.sealPage,
+      bottomText: "电子档案专用",
+    },
   });
   const manifestJson = Buffer.from(
     JSON.stringify(
@@ -554,7 +559,7 @@ export async function archiveDueProjects(db: Db, clock: Clock, store: FileStore)
     .limit(20);
   let n = 0;
   for (const { id } of due) {
-    await assembleArchive(db, clock, store, id);
+    await assembleArchive(db, { clock, store, projectId: id });
     n++;
   }
   return n;
@@ -617,14 +622,14 @@ export async function archiveFor(db: Db, viewer: ArchiveViewer, projectId: strin
 }
 
 /** A download is recorded in the audit trail (who took a copy of the archive, when, from where). */
-export async function recordArchiveDownload(db: Db, clock: Clock, actor: Actor, a: typeof archives.$inferSelect, what: "pdf" | "zip") {
+export async function recordArchiveDownload(db: Db, { clock, actor, archive, what }: { clock: Clock; actor: Actor; archive: typeof archives.$inferSelect; what: "pdf" | "zip" }) {
   await appendAudit(db, clock, actor, {
     action: `archive.download_${what}`,
     objectType: "project",
-    objectId: a.projectId,
-    countyId: a.countyId,
-    townshipId: a.townshipId,
-    detail: { sha256: what === "pdf" ? a.pdfSha256 : a.zipSha256 },
+    objectId: archive.projectId,
+    countyId: archive.countyId,
+    townshipId: archive.townshipId,
+    detail: { sha256: what === "pdf" ? archive.pdfSha256 : archive.zipSha256 },
   });
 }
 
@@ -639,7 +644,10 @@ export type ExportScope = { kind: "project"; projectId: string } | { kind: "town
  * cover PDF sealed by the platform, itself recorded in the audit trail.
  * Supervisors export their township; the county administrator any in the county.
  */
-export async function exportRecords(db: Db, clock: Clock, store: FileStore, actor: Actor & { userId: string }, viewer: ArchiveViewer, scope: ExportScope) {
+export async function exportRecords(
+  db: Db,
+  { clock, store, actor, viewer, scope }: { clock: Clock; store: FileStore; actor: Actor & { userId: string }; viewer: ArchiveViewer; scope: ExportScope },
+) {
   const uuid = /^[0-9a-f-]{36}$/;
   const id = scope.kind === "project" ? scope.projectId : scope.townshipId;
   if (!uuid.test(id)) throw new DomainError("errors.notFound", { status: 404 });
@@ -771,12 +779,17 @@ export async function exportRecords(db: Db, clock: Clock, store: FileStore, acto
     author: "村易招",
   });
   const slot = cover.signatureSlots[0];
-  const sealed = await sealAsPlatform(db, clock, store, cover.bytes, {
-    fieldName: "seal-platform",
-    reason: "审计导出 平台签章",
-    rect: slot,
-    page: slot.pageIndex,
-    bottomText: "审计导出专用",
+  const sealed = await sealAsPlatform(db, {
+    clock,
+    store,
+    pdf: cover.bytes,
+    doc: {
+      fieldName: "seal-platform",
+      reason: "审计导出 平台签章",
+      rect: slot,
+      page: slot.pageIndex,
+      bottomText: "审计导出专用",
+    },
   });
   const manifestJson = Buffer.from(
     JSON.stringify({ scope, exportedAt: now.toISOString(), exportedBy: actor.userId, cover: { path: "审计导出.pdf", sha256: sealed.sha256 }, files: listed }, null, 2),

@@ -57,11 +57,13 @@ async function lockAsHost(tx: Db, actor: Actor, actingOrgId: string, tenderId: s
  */
 export async function decideAward(
   db: Db,
-  clock: Clock,
-  actor: Actor & { userId: string },
-  actingOrgId: string,
-  tenderId: string,
-  input: { winnerBidId?: string; reasons?: string },
+  {
+    clock,
+    actor,
+    actingOrgId,
+    tenderId,
+    input,
+  }: { clock: Clock; actor: Actor & { userId: string }; actingOrgId: string; tenderId: string; input: { winnerBidId?: string; reasons?: string } },
 ) {
   return db.transaction(async (tx) => {
     const { project } = await lockAsHost(tx, actor, actingOrgId, tenderId);
@@ -98,12 +100,22 @@ export async function decideAward(
     if (existing) await tx.update(awards).set(values).where(eq(awards.tenderId, tenderId));
     else await tx.insert(awards).values(values);
     await audit(tx, clock, actor, project, tenderId, "award.decide", { winnerBidId: winner, firstCandidate: first, reasons });
-    if (!first) await notify(tx, clock, await usersOfOrgs(tx, [project.townshipId], ["supervisor"]), "award.approval", { project: project.name }, `/notices/${tenderId}/award`);
+    if (!first)
+      await notify(tx, {
+        clock,
+        userIds: await usersOfOrgs(tx, [project.townshipId], ["supervisor"]),
+        kind: "award.approval",
+        params: { project: project.name },
+        link: `/notices/${tenderId}/award`,
+      });
   });
 }
 
 /** 评定分离: the supervisor approves or rejects the committee's choice of a candidate other than the first. */
-export async function approveAward(db: Db, clock: Clock, actor: Actor & { userId: string }, townshipId: string, tenderId: string, approve: boolean, note: string) {
+export async function approveAward(
+  db: Db,
+  { clock, actor, townshipId, tenderId, approve, note }: { clock: Clock; actor: Actor & { userId: string }; townshipId: string; tenderId: string; approve: boolean; note: string },
+) {
   return db.transaction(async (tx) => {
     const { project } = await lockCurrentTender(tx, tenderId);
     if (actor.role !== "supervisor" || project.townshipId !== townshipId) throw new DomainError("errors.forbidden", { status: 403 });
@@ -191,7 +203,17 @@ async function assertNothingPending(db: Db, tenderId: string, now: Date) {
 }
 
 /** The committee asks to sign the award notice: rendered now, sealed with the village's red seal. */
-export async function requestAwardSignature(db: Db, clock: Clock, store: FileStore, rp: RelyingParty, actor: Actor & { userId: string }, actingOrgId: string, tenderId: string) {
+export async function requestAwardSignature(
+  db: Db,
+  {
+    clock,
+    store,
+    rp,
+    actor,
+    actingOrgId,
+    tenderId,
+  }: { clock: Clock; store: FileStore; rp: RelyingParty; actor: Actor & { userId: string }; actingOrgId: string; tenderId: string },
+) {
   const { project } = await lockAsHost(db, actor, actingOrgId, tenderId);
   assertAction(project, "sign_award", memberRoleOf(actor));
   const [a] = await db.select().from(awards).where(eq(awards.tenderId, tenderId));
@@ -200,37 +222,54 @@ export async function requestAwardSignature(db: Db, clock: Clock, store: FileSto
   const notice = await renderAwardNotice(db, tenderId, clock.now());
   const slot = notice.signatureSlots[0];
   const [village] = await db.select({ name: orgs.name }).from(orgs).where(eq(orgs.id, project.villageId));
-  return requestSignature(db, clock, store, rp, actor.userId, {
-    pdf: notice.bytes,
-    purpose: "award_notice",
-    objectId: tenderId,
-    fieldName: "seal-tenderer",
-    reason: "中标通知书 招标人签章",
-    location: village.name,
-    rect: slot,
-    page: slot?.pageIndex,
-    // The seal carries the committee's formal name (青山村 → 青山村村民委员会).
-    seal: { organization: village.name.endsWith("村") ? `${village.name}村民委员会` : village.name, bottomText: "电子印章" },
+  return requestSignature(db, {
+    clock,
+    store,
+    rp,
+    userId: actor.userId,
+    doc: {
+      pdf: notice.bytes,
+      purpose: "award_notice",
+      objectId: tenderId,
+      fieldName: "seal-tenderer",
+      reason: "中标通知书 招标人签章",
+      location: village.name,
+      rect: slot,
+      page: slot?.pageIndex,
+      // The seal carries the committee's formal name (青山村 → 青山村村民委员会).
+      seal: { organization: village.name.endsWith("村") ? `${village.name}村民委员会` : village.name, bottomText: "电子印章" },
+    },
   });
 }
 
 /** The committee's passkey approved: the project is awarded; winner and losers are told; releases are due. */
 export async function completeAwardSignature(
   db: Db,
-  clock: Clock,
-  store: FileStore,
-  rp: RelyingParty,
-  actor: Actor & { userId: string },
-  actingOrgId: string,
-  tenderId: string,
-  requestId: unknown,
-  response: AuthenticationResponseJSON,
+  {
+    clock,
+    store,
+    rp,
+    actor,
+    actingOrgId,
+    tenderId,
+    requestId,
+    response,
+  }: {
+    clock: Clock;
+    store: FileStore;
+    rp: RelyingParty;
+    actor: Actor & { userId: string };
+    actingOrgId: string;
+    tenderId: string;
+    requestId: unknown;
+    response: AuthenticationResponseJSON;
+  },
 ) {
   {
     const { project } = await lockAsHost(db, actor, actingOrgId, tenderId);
     assertAction(project, "sign_award", memberRoleOf(actor));
   }
-  const { request, signed } = await completeSignature(db, clock, store, rp, actor.userId, requestId, response);
+  const { request, signed } = await completeSignature(db, { clock, store, rp, userId: actor.userId, requestId, response });
   if (request.purpose !== "award_notice" || request.objectId !== tenderId) throw new DomainError("errors.signature.expired", { status: 409 });
   return db.transaction(async (tx) => {
     const { project, tender } = await lockAsHost(tx, actor, actingOrgId, tenderId);
@@ -240,7 +279,7 @@ export async function completeAwardSignature(
     const now = clock.now();
     await assertNothingPending(tx, tenderId, now);
     const settings = await getCountySettings(tx, project.countyId);
-    const final = await longTermForm(tx, clock, store, signed.sha256);
+    const final = await longTermForm(tx, { clock, store, sha256: signed.sha256 });
     await tx.update(awards).set({ state: "signed", noticePdfSha256: final.sha256, signedAt: now, signedBy: actor.userId }).where(eq(awards.tenderId, tenderId));
     await tx.update(bids).set({ awardedAt: now }).where(eq(bids.id, a.winnerBidId));
     const others = await tx
@@ -269,19 +308,24 @@ export async function completeAwardSignature(
       }),
     });
     const [winner] = await tx.select({ companyId: bids.companyId }).from(bids).where(eq(bids.id, a.winnerBidId));
-    await notify(tx, clock, await usersOfOrgs(tx, [winner.companyId], ["contractor"]), "award.won", { project: project.name }, `/notices/${tenderId}`);
-    await notify(
-      tx,
+    await notify(tx, {
       clock,
-      await usersOfOrgs(
+      userIds: await usersOfOrgs(tx, [winner.companyId], ["contractor"]),
+      kind: "award.won",
+      params: { project: project.name },
+      link: `/notices/${tenderId}`,
+    });
+    await notify(tx, {
+      clock,
+      userIds: await usersOfOrgs(
         tx,
         others.map((o) => o.companyId),
         ["contractor"],
       ),
-      "award.lost",
-      { project: project.name },
-      `/notices/${tenderId}`,
-    );
+      kind: "award.lost",
+      params: { project: project.name },
+      link: `/notices/${tenderId}`,
+    });
     return final;
   });
 }
@@ -292,7 +336,10 @@ function parseDay(v: string, field: string): string {
 }
 
 /** The contract was signed on `day`: the winner's bid security is due back within the county's days. */
-export async function recordContract(db: Db, clock: Clock, actor: Actor & { userId: string }, actingOrgId: string, tenderId: string, day: string) {
+export async function recordContract(
+  db: Db,
+  { clock, actor, actingOrgId, tenderId, day }: { clock: Clock; actor: Actor & { userId: string }; actingOrgId: string; tenderId: string; day: string },
+) {
   return db.transaction(async (tx) => {
     const { project, tender } = await lockAsHost(tx, actor, actingOrgId, tenderId);
     assertAction(project, "record_contract", memberRoleOf(actor));
@@ -315,7 +362,10 @@ export async function recordContract(db: Db, clock: Clock, actor: Actor & { user
 }
 
 /** The committee records a bid security as released (returned to the bidder). */
-export async function releaseSecurity(db: Db, clock: Clock, actor: Actor & { userId: string }, actingOrgId: string, tenderId: string, bidId: string, note: string) {
+export async function releaseSecurity(
+  db: Db,
+  { clock, actor, actingOrgId, tenderId, bidId, note }: { clock: Clock; actor: Actor & { userId: string }; actingOrgId: string; tenderId: string; bidId: string; note: string },
+) {
   return db.transaction(async (tx) => {
     const { project } = await lockAsHost(tx, actor, actingOrgId, tenderId);
     assertAction(project, "release_security", memberRoleOf(actor));
@@ -337,11 +387,13 @@ export async function releaseSecurity(db: Db, clock: Clock, actor: Actor & { use
 /** Acceptance (验收) and the settlement amount close the project. */
 export async function completeProject(
   db: Db,
-  clock: Clock,
-  actor: Actor & { userId: string },
-  actingOrgId: string,
-  tenderId: string,
-  input: { acceptanceDate: string; settlementFen: number | null },
+  {
+    clock,
+    actor,
+    actingOrgId,
+    tenderId,
+    input,
+  }: { clock: Clock; actor: Actor & { userId: string }; actingOrgId: string; tenderId: string; input: { acceptanceDate: string; settlementFen: number | null } },
 ) {
   return db.transaction(async (tx) => {
     const { project } = await lockAsHost(tx, actor, actingOrgId, tenderId);

@@ -240,8 +240,8 @@ const PURPOSE = { withdraw: "bid_withdraw", replace: "bid_replace" } as const;
 type Proved = { by: "passkey"; passkeyId: string } | { by: "step_up" };
 
 /** A single-use challenge for the bidder to approve withdrawing or replacing with one of their passkeys. */
-export function bidActOptions(db: Db, clock: Clock, rp: RelyingParty, userId: string, act: BidAct) {
-  return approvalOptions(db, clock, rp, userId, PURPOSE[act]);
+export function bidActOptions(db: Db, { clock, rp, userId, act }: { clock: Clock; rp: RelyingParty; userId: string; act: BidAct }) {
+  return approvalOptions(db, { clock, rp, userId, purpose: PURPOSE[act] });
 }
 
 /** Check a passkey approval of `act`, using up its challenge; an approval that fails is refused outright. */
@@ -251,7 +251,7 @@ async function approvalOf(db: Db, clock: Clock, userId: string, act: BidAct, pro
   const [known] = await db.select({ id: bidVersions.id }).from(bidVersions).where(eq(bidVersions.submissionId, submissionId)).limit(1);
   if (known) return null;
   try {
-    const passkey = await verifyApproval(db, clock, proof.rp, userId, PURPOSE[act], proof.approval);
+    const passkey = await verifyApproval(db, { clock, rp: proof.rp, userId, purpose: PURPOSE[act], response: proof.approval });
     return { by: "passkey", passkeyId: passkey.id };
   } catch (e) {
     if (e instanceof DomainError) throw new DomainError(e.key, { status: 403 });
@@ -319,13 +319,15 @@ export async function maySendSealedBids(db: Db, companyId: string): Promise<bool
  */
 export async function submitBid(
   db: Db,
-  clock: Clock,
-  store: FileStore,
-  actor: Actor & { userId: string },
-  companyId: string,
-  tenderId: string,
-  raw: unknown,
-  proof?: BidActProof,
+  {
+    clock,
+    store,
+    actor,
+    companyId,
+    tenderId,
+    raw,
+    proof,
+  }: { clock: Clock; store: FileStore; actor: Actor & { userId: string }; companyId: string; tenderId: string; raw: unknown; proof?: BidActProof },
 ): Promise<Receipt> {
   const input = parse(submitSchema, raw);
   const upload = await finishedUpload(store, input.uploadId, actor.userId, "sealed");
@@ -417,12 +419,14 @@ export async function submitBid(
  */
 export async function withdrawBid(
   db: Db,
-  clock: Clock,
-  actor: Actor & { userId: string },
-  companyId: string,
-  tenderId: string,
-  submissionId: unknown,
-  proof?: BidActProof,
+  {
+    clock,
+    actor,
+    companyId,
+    tenderId,
+    submissionId,
+    proof,
+  }: { clock: Clock; actor: Actor & { userId: string }; companyId: string; tenderId: string; submissionId: unknown; proof?: BidActProof },
 ): Promise<Receipt> {
   const id = parse(z.string().uuid("errors.bid.submissionId"), submissionId);
   const approved = await approvalOf(db, clock, actor.userId, "withdraw", proof, id);
@@ -469,7 +473,10 @@ const resealSchema = z.object({
  * wrapped it again). The ciphertext and the receipt do not change; wraps for
  * `retire` stop counting. Before the deadline only.
  */
-export async function resealBid(db: Db, clock: Clock, actor: Actor & { userId: string }, companyId: string, tenderId: string, raw: unknown) {
+export async function resealBid(
+  db: Db,
+  { clock, actor, companyId, tenderId, raw }: { clock: Clock; actor: Actor & { userId: string }; companyId: string; tenderId: string; raw: unknown },
+) {
   const input = parse(resealSchema, raw);
   if (input.wraps.some((w) => w.kind !== "passkey")) throw new DomainError("errors.bid.badWrap", { status: 400 });
   return db.transaction(async (tx) => {
@@ -585,11 +592,13 @@ export async function getReceipt(db: Db, companyId: string, versionId: string) {
  */
 export async function bidPage(
   db: Db,
-  clock: Clock,
-  tenderId: string,
-  companyId: string,
-  userId: string,
-  session?: { id: string; userId: string; method: string; stepUpAt: Date | null },
+  {
+    clock,
+    tenderId,
+    companyId,
+    userId,
+    session,
+  }: { clock: Clock; tenderId: string; companyId: string; userId: string; session?: { id: string; userId: string; method: string; stepUpAt: Date | null } },
 ) {
   const notice = await getPublicNotice(db, clock, tenderId);
   if (!notice) return null;

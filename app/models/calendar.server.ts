@@ -40,7 +40,7 @@ export async function getWorkingCalendar(db: Db, countyId: string): Promise<Work
 }
 
 /** Add or change one day (a holiday, or a weekend made a working day). */
-export async function setCalendarDay(db: Db, clock: Clock, actor: Actor, countyId: string, entry: CalendarEntry) {
+export async function setCalendarDay(db: Db, { clock, actor, countyId, entry }: { clock: Clock; actor: Actor; countyId: string; entry: CalendarEntry }) {
   const parsed = calendarEntrySchema.safeParse(entry);
   if (!parsed.success) throw new DomainError(parsed.error.issues[0].message, { field: String(parsed.error.issues[0].path[0]) });
   const e = parsed.data;
@@ -64,7 +64,7 @@ export async function setCalendarDay(db: Db, clock: Clock, actor: Actor, countyI
   });
 }
 
-export async function removeCalendarDay(db: Db, clock: Clock, actor: Actor, countyId: string, day: string) {
+export async function removeCalendarDay(db: Db, { clock, actor, countyId, day }: { clock: Clock; actor: Actor; countyId: string; day: string }) {
   await db.transaction(async (tx) => {
     const deleted = await tx
       .delete(calendarDays)

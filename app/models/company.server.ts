@@ -147,7 +147,7 @@ async function insertProfile(tx: Db, clock: Clock, actor: Actor, org: Org, v: Co
   });
 }
 
-export async function updateCompanyProfile(db: Db, clock: Clock, actor: Actor, companyId: string, fields: Record<string, unknown>) {
+export async function updateCompanyProfile(db: Db, { clock, actor, companyId, fields }: { clock: Clock; actor: Actor; companyId: string; fields: Record<string, unknown> }) {
   const v = parseOr(companyProfileSchema, fields);
   return db.transaction(async (tx) => {
     // Lock the profile: two editors at once would otherwise both audit the same "before".
@@ -187,13 +187,16 @@ async function insertQualification(tx: Db, clock: Clock, actor: Actor, org: Org,
   return row;
 }
 
-export async function addQualification(db: Db, clock: Clock, actor: Actor, companyId: string, fields: Record<string, unknown>, file: StoredScan | undefined) {
+export async function addQualification(
+  db: Db,
+  { clock, actor, companyId, fields, file }: { clock: Clock; actor: Actor; companyId: string; fields: Record<string, unknown>; file: StoredScan | undefined },
+) {
   const q = parseOr(qualificationSchema, fields);
   if (!file) throw new DomainError("errors.company.fileMissing", { field: "qualFile" });
   return db.transaction(async (tx) => insertQualification(tx, clock, actor, await companyOrg(tx, companyId), q, file));
 }
 
-export async function removeQualification(db: Db, clock: Clock, actor: Actor, companyId: string, qualificationId: string) {
+export async function removeQualification(db: Db, { clock, actor, companyId, qualificationId }: { clock: Clock; actor: Actor; companyId: string; qualificationId: string }) {
   return softRemove(db, clock, actor, companyId, companyQualifications, qualificationId, (row) => ({
     action: "company.qualification_remove",
     objectType: "company_qualification",
@@ -222,12 +225,15 @@ async function insertProjectManager(tx: Db, clock: Clock, actor: Actor, org: Org
   return row;
 }
 
-export async function addProjectManager(db: Db, clock: Clock, actor: Actor, companyId: string, fields: Record<string, unknown>, file?: StoredScan) {
+export async function addProjectManager(
+  db: Db,
+  { clock, actor, companyId, fields, file }: { clock: Clock; actor: Actor; companyId: string; fields: Record<string, unknown>; file?: StoredScan },
+) {
   const pm = parseOr(projectManagerSchema, fields);
   return db.transaction(async (tx) => insertProjectManager(tx, clock, actor, await companyOrg(tx, companyId), pm, file));
 }
 
-export async function removeProjectManager(db: Db, clock: Clock, actor: Actor, companyId: string, managerId: string) {
+export async function removeProjectManager(db: Db, { clock, actor, companyId, managerId }: { clock: Clock; actor: Actor; companyId: string; managerId: string }) {
   return softRemove(db, clock, actor, companyId, projectManagers, managerId, (row) => ({
     action: "company.manager_remove",
     objectType: "project_manager",
@@ -288,7 +294,7 @@ export async function listCompanyMembers(db: Db, companyId: string) {
  * account acting for the same company. Bids can then be sealed to the
  * colleague's passkeys as well, so the opening does not hang on one person.
  */
-export async function addCompanyMember(db: Db, clock: Clock, actor: Actor, companyId: string, fields: Record<string, unknown>) {
+export async function addCompanyMember(db: Db, { clock, actor, companyId, fields }: { clock: Clock; actor: Actor; companyId: string; fields: Record<string, unknown> }) {
   const v = parseOr(memberSchema, fields);
   return db.transaction(async (tx) => {
     const user = await createUser(tx, clock, actor, { phone: v.memberPhone, name: v.memberName, password: v.memberPassword }).catch((e) => {
@@ -301,7 +307,7 @@ export async function addCompanyMember(db: Db, clock: Clock, actor: Actor, compa
 }
 
 /** Take a colleague off the company's account (never oneself, so a company always keeps a member). */
-export async function removeCompanyMember(db: Db, clock: Clock, actor: Actor, companyId: string, userId: string) {
+export async function removeCompanyMember(db: Db, { clock, actor, companyId, userId }: { clock: Clock; actor: Actor; companyId: string; userId: string }) {
   if (userId === actor.userId) throw new DomainError("errors.company.removeSelf", { status: 409 });
   await db.transaction(async (tx) => {
     const gone = await tx
@@ -320,7 +326,7 @@ export async function removeCompanyMember(db: Db, clock: Clock, actor: Actor, co
   });
 }
 
-export async function applyToPool(db: Db, clock: Clock, actor: Actor, companyId: string, townshipId: string) {
+export async function applyToPool(db: Db, { clock, actor, companyId, townshipId }: { clock: Clock; actor: Actor; companyId: string; townshipId: string }) {
   return db.transaction(async (tx) => {
     const org = await companyOrg(tx, companyId);
     const [township] = await tx.select().from(orgs).where(eq(orgs.id, townshipId));
@@ -352,7 +358,7 @@ export async function applyToPool(db: Db, clock: Clock, actor: Actor, companyId:
 }
 
 /** The company takes back a pending application or leaves a pool. */
-export async function withdrawFromPool(db: Db, clock: Clock, actor: Actor, companyId: string, membershipId: string) {
+export async function withdrawFromPool(db: Db, { clock, actor, companyId, membershipId }: { clock: Clock; actor: Actor; companyId: string; membershipId: string }) {
   return db.transaction(async (tx) => {
     const [m] = await tx
       .select()
@@ -541,7 +547,10 @@ export async function companyFile(db: Db, companyId: string, sha256: string) {
 }
 
 /** May this role in this org read this company's record? */
-export async function canReadCompany(db: Db, companyId: string, role: string, orgId: string, orgCountyId: string | null): Promise<boolean> {
+export async function canReadCompany(
+  db: Db,
+  { companyId, role, orgId, orgCountyId }: { companyId: string; role: string; orgId: string; orgCountyId: string | null },
+): Promise<boolean> {
   if (role === "contractor") return orgId === companyId;
   const org = await companyOrg(db, companyId).catch(() => null);
   if (!org) return false;

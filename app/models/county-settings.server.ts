@@ -60,7 +60,7 @@ function readSettings(field: (key: string) => string): { ok: true; value: County
   return { ok: true, value: parsed.data };
 }
 
-export async function updateCountySettings(db: Db, clock: Clock, actor: Actor, countyId: string, value: CountySettings) {
+export async function updateCountySettings(db: Db, { clock, actor, countyId, value }: { clock: Clock; actor: Actor; countyId: string; value: CountySettings }) {
   const checked = countySettingsSchema.safeParse(value);
   if (!checked.success) throw new DomainError("errors.invalidInput");
   return db.transaction(async (tx) => {

@@ -124,7 +124,10 @@ export async function projectsInScope(db: Db, scope: CreditScope, now: Date, lim
  * check, the row and its audit entry are one transaction, so a refused or
  * failed record leaves nothing behind.
  */
-export async function recordCredit(db: Db, clock: Clock, actor: Actor & { userId: string }, issuerOrgId: string, raw: unknown): Promise<CreditRecord> {
+export async function recordCredit(
+  db: Db,
+  { clock, actor, issuerOrgId, raw }: { clock: Clock; actor: Actor & { userId: string }; issuerOrgId: string; raw: unknown },
+): Promise<CreditRecord> {
   const v = parse(creditInputSchema, raw);
   return db.transaction(async (tx) => {
     const scope = await creditScope(tx, actor, issuerOrgId);
@@ -182,7 +185,10 @@ function mayLift(scope: CreditScope, r: Pick<CreditRecord, "countyId" | "issuerO
 }
 
 /** Lift (withdraw) a record with a note: it stays on the list, marked, and stops counting at once. */
-export async function liftCredit(db: Db, clock: Clock, actor: Actor & { userId: string }, issuerOrgId: string, raw: unknown): Promise<CreditRecord> {
+export async function liftCredit(
+  db: Db,
+  { clock, actor, issuerOrgId, raw }: { clock: Clock; actor: Actor & { userId: string }; issuerOrgId: string; raw: unknown },
+): Promise<CreditRecord> {
   const v = parse(liftInputSchema, raw);
   return db.transaction(async (tx) => {
     const scope = await creditScope(tx, actor, issuerOrgId);

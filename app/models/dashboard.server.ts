@@ -378,7 +378,10 @@ type Translate = (key: string, values?: Record<string, unknown>) => string;
  * Excel can sum; the project counts by state follow as one column per state.
  * Per-project data is what the audit export and the open data are for.
  */
-export async function dashboardCsv(db: Db, clock: Clock, scope: DashboardScope, filter: DashboardFilter, t: Translate): Promise<{ csv: string; dashboard: Dashboard }> {
+export async function dashboardCsv(
+  db: Db,
+  { clock, scope, filter, t }: { clock: Clock; scope: DashboardScope; filter: DashboardFilter; t: Translate },
+): Promise<{ csv: string; dashboard: Dashboard }> {
   const d = await dashboardFor(db, clock, scope, filter);
   const header = [
     t("supervision.csv.township"),

@@ -280,13 +280,13 @@ export function reportCompleter(clock: Clock, store: FileStore, actor: Actor) {
     if (!members.every((m) => m.signedAt || m.refusedAt)) return;
     const [current] = await tx.select().from(evaluations).where(eq(evaluations.tenderId, tenderId));
     // The complete report gets its long-term form (PAdES-B-LTA) before it is published.
-    const final = await longTermForm(tx, clock, store, current.reportPdfSha256!);
+    const final = await longTermForm(tx, { clock, store, sha256: current.reportPdfSha256! });
     const [ev] = await tx
       .update(evaluations)
       .set({ state: "done", reportCompletedAt: clock.now(), reportPdfSha256: final.sha256 })
       .where(eq(evaluations.tenderId, tenderId))
       .returning();
-    await startPublicity(tx, clock, actor, tenderId, ev.result!.candidates);
+    await startPublicity(tx, { clock, actor, tenderId, candidates: ev.result!.candidates });
   };
 }
 
@@ -304,21 +304,30 @@ async function signingMember(tx: Db, tenderId: string, userId: string) {
 }
 
 /** A member asks to sign: the current revision is prepared for their passkey. */
-export async function requestReportSignature(db: Db, clock: Clock, store: FileStore, rp: RelyingParty, actor: Actor & { userId: string }, tenderId: string) {
+export async function requestReportSignature(
+  db: Db,
+  { clock, store, rp, actor, tenderId }: { clock: Clock; store: FileStore; rp: RelyingParty; actor: Actor & { userId: string }; tenderId: string },
+) {
   if (actor.role !== "expert") throw new DomainError("errors.forbidden", { status: 403 });
   const { ev, member, position } = await signingMember(db, tenderId, actor.userId);
   const slot = ev.reportSlots?.[actor.userId];
   const current = new Uint8Array(await readBytes(store, ev.reportPdfSha256!));
   const dissent = member.opinion === "dissent" ? `（保留意见：${(member.dissent ?? "").slice(0, 200)}）` : "";
-  return requestSignature(db, clock, store, rp, actor.userId, {
-    pdf: current,
-    purpose: "evaluation_report",
-    objectId: `${tenderId}:${ev.reportPdfSha256}`,
-    fieldName: `sig-expert-${position}`,
-    reason: `评标报告 评审专家签字${dissent}`,
-    location: "村易招",
-    rect: slot,
-    page: slot?.pageIndex,
+  return requestSignature(db, {
+    clock,
+    store,
+    rp,
+    userId: actor.userId,
+    doc: {
+      pdf: current,
+      purpose: "evaluation_report",
+      objectId: `${tenderId}:${ev.reportPdfSha256}`,
+      fieldName: `sig-expert-${position}`,
+      reason: `评标报告 评审专家签字${dissent}`,
+      location: "村易招",
+      rect: slot,
+      page: slot?.pageIndex,
+    },
   });
 }
 
@@ -328,17 +337,19 @@ export async function requestReportSignature(db: Db, clock: Clock, store: FileSt
  */
 export async function completeReportSignature(
   db: Db,
-  clock: Clock,
-  store: FileStore,
-  rp: RelyingParty,
-  actor: Actor & { userId: string },
-  tenderId: string,
-  requestId: unknown,
-  response: AuthenticationResponseJSON,
+  {
+    clock,
+    store,
+    rp,
+    actor,
+    tenderId,
+    requestId,
+    response,
+  }: { clock: Clock; store: FileStore; rp: RelyingParty; actor: Actor & { userId: string }; tenderId: string; requestId: unknown; response: AuthenticationResponseJSON },
 ) {
   if (actor.role !== "expert") throw new DomainError("errors.forbidden", { status: 403 });
   await signingMember(db, tenderId, actor.userId);
-  const { request, signed } = await completeSignature(db, clock, store, rp, actor.userId, requestId, response);
+  const { request, signed } = await completeSignature(db, { clock, store, rp, userId: actor.userId, requestId, response });
   if (request.purpose !== "evaluation_report" || !request.objectId.startsWith(`${tenderId}:`)) throw new DomainError("errors.signature.expired", { status: 409 });
   return db.transaction(async (tx) => {
     const { project } = await lockCurrentTender(tx, tenderId);

@@ -141,13 +141,19 @@ export interface ExpertScore {
  * as abnormal must be explained in writing by its expert, or it is replaced by
  * the average of the other experts' scores for that bid (rounded to 2 decimals).
  */
-export function settleAbnormalScores(
-  scores: readonly ExpertScore[],
-  flags: readonly { expertId: string; bidId: string; flaggedBy: string }[],
-  explained: readonly { expertId: string; bidId: string }[],
-  panelSize: number,
-  share: { num: number; den: number } = { num: 1, den: 2 },
-): { scores: ExpertScore[]; replaced: { expertId: string; bidId: string; from: number; to: number }[] } {
+export function settleAbnormalScores({
+  scores,
+  flags,
+  explained,
+  panelSize,
+  share = { num: 1, den: 2 },
+}: {
+  scores: readonly ExpertScore[];
+  flags: readonly { expertId: string; bidId: string; flaggedBy: string }[];
+  explained: readonly { expertId: string; bidId: string }[];
+  panelSize: number;
+  share?: { num: number; den: number };
+}): { scores: ExpertScore[]; replaced: { expertId: string; bidId: string; from: number; to: number }[] } {
   const replaced: { expertId: string; bidId: string; from: number; to: number }[] = [];
   const out = scores.map((s) => {
     const flaggers = new Set(flags.filter((f) => f.expertId === s.expertId && f.bidId === s.bidId && f.flaggedBy !== s.expertId).map((f) => f.flaggedBy));

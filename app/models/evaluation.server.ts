@@ -229,7 +229,10 @@ export interface CheckInput {
  * A member hands in their check of every bid under evaluation. Once handed
  * in it cannot be changed. The last member's hand-in locks the list.
  */
-export async function submitChecks(db: Db, clock: Clock, actor: Actor & { userId: string }, tenderId: string, checks: readonly CheckInput[]) {
+export async function submitChecks(
+  db: Db,
+  { clock, actor, tenderId, checks }: { clock: Clock; actor: Actor & { userId: string }; tenderId: string; checks: readonly CheckInput[] },
+) {
   return db.transaction(async (tx) => {
     const { tender, project } = await lockEvaluation(tx, tenderId);
     assertEvaluating(project, memberRoleOf(actor), "evaluate");
@@ -287,7 +290,7 @@ async function lockQualifiedList(tx: Db, clock: Clock, actor: Actor, tender: Ten
         after: { projectState: after.state },
       }),
     });
-    await notify(tx, clock, await hostsOf(tx, project), "evaluation.failed", { project: project.name }, `/evaluations/${tender.id}`);
+    await notify(tx, { clock, userIds: await hostsOf(tx, project), kind: "evaluation.failed", params: { project: project.name }, link: `/evaluations/${tender.id}` });
     return { locked: true as const, failed: true, qualified };
   }
   await tx
@@ -295,14 +298,14 @@ async function lockQualifiedList(tx: Db, clock: Clock, actor: Actor, tender: Ten
     .set({ state: "secret", qualifiedBidIds: qualified, qualifiedListHash: hash, lockedAt: now, stepStartedAt: now })
     .where(eq(evaluations.tenderId, tender.id));
   await audit(tx, clock, actor, project, tender.id, "evaluation.locked", { qualified, listHash: hash });
-  await notify(tx, clock, await supervisorsOf(tx, project), "evaluation.revealSecret", { project: project.name }, `/evaluations/${tender.id}`);
+  await notify(tx, { clock, userIds: await supervisorsOf(tx, project), kind: "evaluation.revealSecret", params: { project: project.name }, link: `/evaluations/${tender.id}` });
   return { locked: true as const, failed: false, qualified };
 }
 
 // ── 2. The supervisor's secret ──────────────────────────────────────────
 
 /** A township supervisor reveals the committed secret; the seed is fixed, and the next step begins. */
-export async function revealSecret(db: Db, clock: Clock, actor: Actor & { userId: string }, townshipId: string, tenderId: string) {
+export async function revealSecret(db: Db, { clock, actor, townshipId, tenderId }: { clock: Clock; actor: Actor & { userId: string }; townshipId: string; tenderId: string }) {
   return db.transaction(async (tx) => {
     const { tender, project, ev } = await lockEvaluation(tx, tenderId);
     if (actor.role !== "supervisor" || project.townshipId !== townshipId) throw new DomainError("errors.forbidden", { status: 403 });
@@ -347,7 +350,10 @@ export function expertMaxScore(tender: Pick<Tender, "evaluationParams">): number
   return (100 - w) * 100;
 }
 
-export async function submitScores(db: Db, clock: Clock, actor: Actor & { userId: string }, tenderId: string, scores: readonly { bidId: string; score: number }[]) {
+export async function submitScores(
+  db: Db,
+  { clock, actor, tenderId, scores }: { clock: Clock; actor: Actor & { userId: string }; tenderId: string; scores: readonly { bidId: string; score: number }[] },
+) {
   return db.transaction(async (tx) => {
     const { tender, project, ev } = await lockEvaluation(tx, tenderId);
     assertEvaluating(project, memberRoleOf(actor), "evaluate");
@@ -376,7 +382,10 @@ export async function submitScores(db: Db, clock: Clock, actor: Actor & { userId
 }
 
 /** After every score is in: each member hands in the scores of others they find abnormal (possibly none). */
-export async function submitReview(db: Db, clock: Clock, actor: Actor & { userId: string }, tenderId: string, flags: readonly { expertId: string; bidId: string }[]) {
+export async function submitReview(
+  db: Db,
+  { clock, actor, tenderId, flags }: { clock: Clock; actor: Actor & { userId: string }; tenderId: string; flags: readonly { expertId: string; bidId: string }[] },
+) {
   return db.transaction(async (tx) => {
     const { tender, project, ev } = await lockEvaluation(tx, tenderId);
     assertEvaluating(project, memberRoleOf(actor), "evaluate");
@@ -405,7 +414,13 @@ export async function submitReview(db: Db, clock: Clock, actor: Actor & { userId
     const pending = await abnormalScores(tx, tenderId, project.countyId, members.length);
     if (pending.some((s) => !s.explanation && !s.acceptedReplacement)) {
       await tx.update(evaluations).set({ state: "explaining", stepStartedAt: now }).where(eq(evaluations.tenderId, tenderId));
-      await notify(tx, clock, [...new Set(pending.map((p) => p.expertId))], "evaluation.explain", { project: project.name }, `/evaluations/${tenderId}`);
+      await notify(tx, {
+        clock,
+        userIds: [...new Set(pending.map((p) => p.expertId))],
+        kind: "evaluation.explain",
+        params: { project: project.name },
+        link: `/evaluations/${tenderId}`,
+      });
     } else await computeResult(tx, clock, actor, tender, project);
   });
 }
@@ -419,11 +434,13 @@ async function abnormalScores(tx: Db, tenderId: string, countyId: string, panelS
 /** An expert whose score was found abnormal explains it in writing, or accepts its replacement by the others' average. */
 export async function answerAbnormal(
   db: Db,
-  clock: Clock,
-  actor: Actor & { userId: string },
-  tenderId: string,
-  bidId: string,
-  input: { explanation?: string; acceptReplacement?: boolean },
+  {
+    clock,
+    actor,
+    tenderId,
+    bidId,
+    input,
+  }: { clock: Clock; actor: Actor & { userId: string }; tenderId: string; bidId: string; input: { explanation?: string; acceptReplacement?: boolean } },
 ) {
   return db.transaction(async (tx) => {
     const { tender, project, ev } = await lockEvaluation(tx, tenderId);
@@ -482,13 +499,13 @@ async function computeResult(tx: Db, clock: Clock, actor: Actor, tender: Tender,
     const share = parseRatio((await getCountySettings(tx, project.countyId)).abnormalScoreShare);
     const flags = rows.flatMap((s) => s.flaggedBy.map((by) => ({ expertId: s.expertId, bidId: s.bidId, flaggedBy: by })));
     const explained = rows.filter((s) => s.explanation).map((s) => ({ expertId: s.expertId, bidId: s.bidId }));
-    const settled = settleAbnormalScores(
-      rows.map((s) => ({ expertId: s.expertId, bidId: s.bidId, score: s.score })),
+    const settled = settleAbnormalScores({
+      scores: rows.map((s) => ({ expertId: s.expertId, bidId: s.bidId, score: s.score })),
       flags,
       explained,
-      members.length,
+      panelSize: members.length,
       share,
-    );
+    });
     const weight = params.priceWeightPercent ?? 0;
     result = {
       method: "comprehensive",
@@ -520,14 +537,7 @@ async function computeResult(tx: Db, clock: Clock, actor: Actor, tender: Tender,
   await tx.update(evaluations).set({ result, computedAt: now, state: "opinions", stepStartedAt: now }).where(eq(evaluations.tenderId, tender.id));
   await audit(tx, clock, actor, project, tender.id, "evaluation.computed", { method: result.method, candidates: result.candidates, seed });
   const members = await tx.select({ id: evaluationMembers.expertId }).from(evaluationMembers).where(eq(evaluationMembers.tenderId, tender.id));
-  await notify(
-    tx,
-    clock,
-    members.map((m) => m.id),
-    "evaluation.opinion",
-    { project: project.name },
-    `/evaluations/${tender.id}`,
-  );
+  await notify(tx, { clock, userIds: members.map((m) => m.id), kind: "evaluation.opinion", params: { project: project.name }, link: `/evaluations/${tender.id}` });
   return result;
 }
 
@@ -536,11 +546,13 @@ async function computeResult(tx: Db, clock: Clock, actor: Actor, tender: Tender,
 /** A member agrees with the result or writes a dissent. The last opinion renders the report for signing. */
 export async function recordOpinion(
   db: Db,
-  clock: Clock,
-  actor: Actor & { userId: string },
-  tenderId: string,
-  input: { agree: boolean; dissent?: string },
-  renderReport: (tx: Db, tenderId: string) => Promise<void>,
+  {
+    clock,
+    actor,
+    tenderId,
+    input,
+    renderReport,
+  }: { clock: Clock; actor: Actor & { userId: string }; tenderId: string; input: { agree: boolean; dissent?: string }; renderReport: (tx: Db, tenderId: string) => Promise<void> },
 ) {
   return db.transaction(async (tx) => {
     const { project, ev } = await lockEvaluation(tx, tenderId);
@@ -563,14 +575,7 @@ async function afterOpinion(tx: Db, clock: Clock, tenderId: string, project: Pro
   if (!members.every((m) => m.opinionAt)) return;
   await renderReport(tx, tenderId);
   await tx.update(evaluations).set({ state: "signing", stepStartedAt: clock.now() }).where(eq(evaluations.tenderId, tenderId));
-  await notify(
-    tx,
-    clock,
-    members.map((m) => m.expertId),
-    "evaluation.sign",
-    { project: project.name },
-    `/evaluations/${tenderId}`,
-  );
+  await notify(tx, { clock, userIds: members.map((m) => m.expertId), kind: "evaluation.sign", params: { project: project.name }, link: `/evaluations/${tenderId}` });
 }
 
 /**
@@ -580,13 +585,23 @@ async function afterOpinion(tx: Db, clock: Clock, tenderId: string, project: Pro
  */
 export async function recordSilence(
   db: Db,
-  clock: Clock,
-  actor: Actor & { userId: string },
-  actingOrgId: string,
-  tenderId: string,
-  expertId: string,
-  note: string,
-  hooks: { renderReport: (tx: Db, tenderId: string) => Promise<void>; onReportComplete: (tx: Db, tenderId: string) => Promise<void> },
+  {
+    clock,
+    actor,
+    actingOrgId,
+    tenderId,
+    expertId,
+    note,
+    hooks,
+  }: {
+    clock: Clock;
+    actor: Actor & { userId: string };
+    actingOrgId: string;
+    tenderId: string;
+    expertId: string;
+    note: string;
+    hooks: { renderReport: (tx: Db, tenderId: string) => Promise<void>; onReportComplete: (tx: Db, tenderId: string) => Promise<void> };
+  },
 ) {
   return db.transaction(async (tx) => {
     const { project, ev } = await lockEvaluation(tx, tenderId);
@@ -624,7 +639,10 @@ export async function recordSilence(
 const CLARIFY_STATES = new Set(["checking", "secret", "scoring", "review", "explaining"]);
 
 /** A member asks a bidder, in writing, to explain something (an abnormally low price…) by a deadline. */
-export async function askClarification(db: Db, clock: Clock, actor: Actor & { userId: string }, tenderId: string, input: { bidId: string; question: string; hours: number }) {
+export async function askClarification(
+  db: Db,
+  { clock, actor, tenderId, input }: { clock: Clock; actor: Actor & { userId: string }; tenderId: string; input: { bidId: string; question: string; hours: number } },
+) {
   return db.transaction(async (tx) => {
     const { tender, project } = await lockEvaluation(tx, tenderId);
     assertEvaluating(project, memberRoleOf(actor), "evaluate");
@@ -642,13 +660,29 @@ export async function askClarification(db: Db, clock: Clock, actor: Actor & { us
       .values({ tenderId, bidId: bid.bidId, askedBy: actor.userId, question, askedAt: now, dueAt: new Date(now.getTime() + input.hours * 3600_000) })
       .returning();
     await audit(tx, clock, actor, project, tenderId, "evaluation.clarification_asked", { clarificationId: row.id, bidId: bid.bidId, question, dueAt: row.dueAt.toISOString() });
-    await notify(tx, clock, await usersOfOrgs(tx, [bid.companyId], ["contractor"]), "evaluation.clarify", { project: project.name }, `/notices/${tenderId}/clarify`);
+    await notify(tx, {
+      clock,
+      userIds: await usersOfOrgs(tx, [bid.companyId], ["contractor"]),
+      kind: "evaluation.clarify",
+      params: { project: project.name },
+      link: `/notices/${tenderId}/clarify`,
+    });
     return row;
   });
 }
 
 /** The bidder answers before the deadline; the answer explains and may not change the bid (the panel judges it). */
-export async function answerClarification(db: Db, clock: Clock, actor: Actor & { userId: string }, companyId: string, tenderId: string, clarificationId: string, answer: string) {
+export async function answerClarification(
+  db: Db,
+  {
+    clock,
+    actor,
+    companyId,
+    tenderId,
+    clarificationId,
+    answer,
+  }: { clock: Clock; actor: Actor & { userId: string }; companyId: string; tenderId: string; clarificationId: string; answer: string },
+) {
   return db.transaction(async (tx) => {
     const { project } = await lockEvaluation(tx, tenderId);
     if (actor.role !== "contractor" || !/^[0-9a-f-]{36}$/.test(clarificationId)) throw new DomainError("errors.forbidden", { status: 403 });

@@ -61,7 +61,7 @@ export async function listExperts(db: Db, countyId: string) {
     .orderBy(asc(users.name));
 }
 
-export async function updateExpert(db: Db, clock: Clock, actor: Actor, countyId: string, expertId: string, input: unknown) {
+export async function updateExpert(db: Db, { clock, actor, countyId, expertId, input }: { clock: Clock; actor: Actor; countyId: string; expertId: string; input: unknown }) {
   const v = parse(input);
   return db.transaction(async (tx) => {
     const [before] = await tx
@@ -90,7 +90,7 @@ export async function updateExpert(db: Db, clock: Clock, actor: Actor, countyId:
 }
 
 /** A new expert: an account (phone, name, first password) and the pool entry, in one transaction. */
-export async function addExpert(db: Db, clock: Clock, actor: Actor, countyId: string, input: Record<string, unknown>) {
+export async function addExpert(db: Db, { clock, actor, countyId, input }: { clock: Clock; actor: Actor; countyId: string; input: Record<string, unknown> }) {
   const v = parse(input);
   const phone = normalisePhone(String(input.phone ?? ""));
   if (!phone) throw new DomainError("errors.phoneInvalid", { field: "phone" });

@@ -39,7 +39,7 @@ export async function knownDeviceFor(db: Db, clock: Clock, token: string | null,
  * Remember this browser for the user after a correct password or a reset: the token to put in
  * its cookie (the browser's own, when this server issued it; otherwise a new one).
  */
-export async function rememberDevice(db: Db, clock: Clock, actor: Actor, userId: string, presented: string | null): Promise<string> {
+export async function rememberDevice(db: Db, { clock, actor, userId, presented }: { clock: Clock; actor: Actor; userId: string; presented: string | null }): Promise<string> {
   const now = clock.now();
   let token = presented && TOKEN.test(presented) ? presented : null;
   if (token) {

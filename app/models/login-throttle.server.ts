@@ -212,7 +212,10 @@ export async function countAttempt(
  * THROTTLE.lockMs: the pause and its audit row are written together, with a notice to the
  * holder when the number as a whole is paused.
  */
-export async function settleAttempt(db: Db, clock: Clock, actor: Actor, ticket: AttemptTicket, outcome: { failed: boolean }): Promise<{ locked: boolean }> {
+export async function settleAttempt(
+  db: Db,
+  { clock, actor, ticket, outcome }: { clock: Clock; actor: Actor; ticket: AttemptTicket; outcome: { failed: boolean } },
+): Promise<{ locked: boolean }> {
   if (!ticket.ids.length) return { locked: false };
   if (!outcome.failed || !ticket.rules.some((r) => r.lock)) {
     await db.update(loginAttempts).set({ failed: outcome.failed }).where(inArray(loginAttempts.id, ticket.ids));
@@ -257,7 +260,7 @@ async function recordLock(tx: Db, clock: Clock, actor: Actor, ticket: AttemptTic
   });
   // A pause of one address or one known device hurts only whoever types there; the holder hears of the number being paused.
   if (holder && scope === "account") {
-    await notify(tx, clock, [holder.id], "auth.locked", { failures: String(failures), until: formatBeijing(lockedUntil) }, "/account");
+    await notify(tx, { clock, userIds: [holder.id], kind: "auth.locked", params: { failures: String(failures), until: formatBeijing(lockedUntil) }, link: "/account" });
   }
 }
 

@@ -38,12 +38,15 @@ export const NOTIFICATION_KINDS = [
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
-export async function notify(db: Db, clock: Clock, userIds: Iterable<string>, kind: NotificationKind, params: Record<string, string>, link: string | null) {
+export async function notify(
+  db: Db,
+  { clock, userIds, kind, params, link }: { clock: Clock; userIds: Iterable<string>; kind: NotificationKind; params: Record<string, string>; link: string | null },
+) {
   const unique = [...new Set(userIds)];
   if (!unique.length) return 0;
   const now = clock.now();
   await db.insert(notifications).values(unique.map((userId) => ({ userId, kind, params, link, createdAt: now })));
-  await enqueueNotification(db, clock, unique, kind, params, link);
+  await enqueueNotification(db, { clock, userIds: unique, kind, params, link });
   return unique.length;
 }
 

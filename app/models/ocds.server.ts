@@ -575,7 +575,10 @@ const latest = (dates: string[]) => dates.reduce((a, b) => (new Date(a) >= new D
  * rounds. Null when nothing of the project is public (no tender published,
  * or no such project) — the route answers 404.
  */
-export async function projectReleasePackage(db: Db, clock: Clock, projectId: string, origin: string, opts: OcdsOptions = {}): Promise<ReleasePackage | null> {
+export async function projectReleasePackage(
+  db: Db,
+  { clock, projectId, origin, opts = {} }: { clock: Clock; projectId: string; origin: string; opts?: OcdsOptions },
+): Promise<ReleasePackage | null> {
   if (!UUID.test(projectId)) return null;
   const now = clock.now();
   const rounds = await loadRounds(db, now, { projectId }, opts.prefix ?? TEST_OCDS_PREFIX);
@@ -609,7 +612,10 @@ export interface FeedQuery {
  * result or a page past the end — the route answers 404 (a record package
  * must hold at least one record).
  */
-export async function countyRecordPackage(db: Db, clock: Clock, countyId: string, origin: string, query: FeedQuery & OcdsOptions = {}): Promise<RecordPackage | null> {
+export async function countyRecordPackage(
+  db: Db,
+  { clock, countyId, origin, query = {} }: { clock: Clock; countyId: string; origin: string; query?: FeedQuery & OcdsOptions },
+): Promise<RecordPackage | null> {
   if (!UUID.test(countyId)) return null;
   const [county] = await db
     .select()

@@ -153,39 +153,66 @@ async function assertRecordHost(db: Db, tenderId: string, role: MemberRole, orgI
 }
 
 /** The host asks to sign the record: it is rendered now and prepared for their passkey. */
-export async function requestRecordSignature(db: Db, clock: Clock, store: FileStore, rp: RelyingParty, actor: Actor & { userId: string }, actingOrgId: string, tenderId: string) {
+export async function requestRecordSignature(
+  db: Db,
+  {
+    clock,
+    store,
+    rp,
+    actor,
+    actingOrgId,
+    tenderId,
+  }: { clock: Clock; store: FileStore; rp: RelyingParty; actor: Actor & { userId: string }; actingOrgId: string; tenderId: string },
+) {
   await assertRecordHost(db, tenderId, memberRoleOf(actor), actingOrgId);
   const record = await renderOpeningRecord(db, tenderId, clock.now());
   const slot = record.signatureSlots.find((s) => s.label === "主持人");
-  return requestSignature(db, clock, store, rp, actor.userId, {
-    pdf: record.bytes,
-    purpose: "opening_record",
-    objectId: tenderId,
-    fieldName: "sig-host",
-    reason: "开标记录 主持人签字",
-    location: "村易招",
-    rect: slot,
-    page: slot?.pageIndex,
+  return requestSignature(db, {
+    clock,
+    store,
+    rp,
+    userId: actor.userId,
+    doc: {
+      pdf: record.bytes,
+      purpose: "opening_record",
+      objectId: tenderId,
+      fieldName: "sig-host",
+      reason: "开标记录 主持人签字",
+      location: "村易招",
+      rect: slot,
+      page: slot?.pageIndex,
+    },
   });
 }
 
 /** The host's passkey approved the digest: sign, and publish the signed record. */
 export async function completeRecordSignature(
   db: Db,
-  clock: Clock,
-  store: FileStore,
-  rp: RelyingParty,
-  actor: Actor & { userId: string },
-  actingOrgId: string,
-  tenderId: string,
-  requestId: unknown,
-  response: AuthenticationResponseJSON,
+  {
+    clock,
+    store,
+    rp,
+    actor,
+    actingOrgId,
+    tenderId,
+    requestId,
+    response,
+  }: {
+    clock: Clock;
+    store: FileStore;
+    rp: RelyingParty;
+    actor: Actor & { userId: string };
+    actingOrgId: string;
+    tenderId: string;
+    requestId: unknown;
+    response: AuthenticationResponseJSON;
+  },
 ) {
   const { project } = await assertRecordHost(db, tenderId, memberRoleOf(actor), actingOrgId);
-  const { request, signed } = await completeSignature(db, clock, store, rp, actor.userId, requestId, response);
+  const { request, signed } = await completeSignature(db, { clock, store, rp, userId: actor.userId, requestId, response });
   if (request.purpose !== "opening_record" || request.objectId !== tenderId) throw new DomainError("errors.signature.expired", { status: 409 });
   // The record is final with its one signature: its long-term form (PAdES-B-LTA) is what gets published.
-  const final = await longTermForm(db, clock, store, signed.sha256);
+  const final = await longTermForm(db, { clock, store, sha256: signed.sha256 });
   await db.transaction(async (tx) => {
     const [o] = await tx.select().from(openings).where(eq(openings.tenderId, tenderId)).for("update");
     if (o.recordSignedAt) throw new DomainError("errors.signature.alreadySigned", { status: 409 });

@@ -97,7 +97,7 @@ async function moveProject(tx: Db, clock: Clock, actor: Actor, locked: Locked, a
 // ── Before the deadline: sign in ────────────────────────────────────────
 
 /** 签到: a bidding company says it is present. Recorded (with IP and device), shown to nobody until the deadline. */
-export async function signIn(db: Db, clock: Clock, actor: HallActor, companyId: string, tenderId: string) {
+export async function signIn(db: Db, { clock, actor, companyId, tenderId }: { clock: Clock; actor: HallActor; companyId: string; tenderId: string }) {
   return db.transaction(async (tx) => {
     const locked = await lockCurrentTender(tx, tenderId);
     const now = clock.now();
@@ -122,7 +122,7 @@ export async function signIn(db: Db, clock: Clock, actor: HallActor, companyId: 
  * and the tender fails (流标) at once, with the reason. Otherwise every bidder
  * has the tender's decryption window from now.
  */
-export async function startDecryption(db: Db, clock: Clock, actor: HallActor, actingOrgId: string, tenderId: string) {
+export async function startDecryption(db: Db, { clock, actor, actingOrgId, tenderId }: { clock: Clock; actor: HallActor; actingOrgId: string; tenderId: string }) {
   return db.transaction(async (tx) => {
     const locked = await lockCurrentTender(tx, tenderId);
     await assertHost(tx, locked, actor, actingOrgId);
@@ -178,18 +178,17 @@ export async function startDecryption(db: Db, clock: Clock, actor: HallActor, ac
     }
     await event(tx, clock, actor, locked, "decryption_started", { windowEndsAt: values.windowEndsAt.toISOString(), minutes: locked.tender.decryptionWindowMinutes });
     // Each bidder's window closes at a stated time; a bid not decrypted by then through the bidder's fault counts as revoked (视为撤销).
-    await notify(
-      tx,
+    await notify(tx, {
       clock,
-      await usersOfOrgs(
+      userIds: await usersOfOrgs(
         tx,
         sealed.map((b) => b.bid.companyId),
         ["contractor"],
       ),
-      "opening.decryption",
-      { project: locked.project.name, until: formatBeijing(values.windowEndsAt) },
-      `/notices/${tenderId}/hall`,
-    );
+      kind: "opening.decryption",
+      params: { project: locked.project.name, until: formatBeijing(values.windowEndsAt) },
+      link: `/notices/${tenderId}/hall`,
+    });
     return { failed: false };
   });
 }
@@ -216,7 +215,10 @@ const extendSchema = z.object({
 });
 
 /** Extend the decryption window once, with the reason recorded (required after a platform incident). */
-export async function extendWindow(db: Db, clock: Clock, actor: HallActor, actingOrgId: string, tenderId: string, input: unknown) {
+export async function extendWindow(
+  db: Db,
+  { clock, actor, actingOrgId, tenderId, input }: { clock: Clock; actor: HallActor; actingOrgId: string; tenderId: string; input: unknown },
+) {
   const r = extendSchema.safeParse(input);
   if (!r.success) throw new DomainError(r.error.issues[0].message, { field: String(r.error.issues[0].path[0] ?? "form") });
   return db.transaction(async (tx) => {
@@ -295,7 +297,7 @@ async function settleWindow(tx: Db, clock: Clock, locked: Locked, o: typeof open
  * read out each valid bid — bidder, price, duration, project manager, bid
  * security — with the ceiling restated. Too few valid bids: 流标.
  */
-export async function startReading(db: Db, clock: Clock, actor: HallActor, actingOrgId: string, tenderId: string) {
+export async function startReading(db: Db, { clock, actor, actingOrgId, tenderId }: { clock: Clock; actor: HallActor; actingOrgId: string; tenderId: string }) {
   return db.transaction(async (tx) => {
     const locked = await lockCurrentTender(tx, tenderId);
     await assertHost(tx, locked, actor, actingOrgId);
@@ -419,7 +421,10 @@ const KEY = z.string().regex(/^[A-Za-z0-9_-]{43}$/, "errors.opening.wrongKey");
  * make this fail: a failure here is the platform's. A wrong key changes
  * nothing: the bidder may try again until the window ends.
  */
-export async function submitDataKey(db: Db, clock: Clock, store: FileStore, actor: HallActor, companyId: string, tenderId: string, rawKey: unknown) {
+export async function submitDataKey(
+  db: Db,
+  { clock, store, actor, companyId, tenderId, rawKey }: { clock: Clock; store: FileStore; actor: HallActor; companyId: string; tenderId: string; rawKey: unknown },
+) {
   const parsed = KEY.safeParse(rawKey);
   if (!parsed.success) throw new DomainError("errors.opening.wrongKey", { status: 400 });
   const dataKey = Buffer.from(parsed.data, "base64url");
@@ -522,7 +527,7 @@ async function readingContext(tx: Db, tenderId: string, companyId: string) {
 }
 
 /** A bidder confirms its row of the 唱标 (silence until the set time counts as confirmation). */
-export async function confirmRow(db: Db, clock: Clock, actor: HallActor, companyId: string, tenderId: string) {
+export async function confirmRow(db: Db, { clock, actor, companyId, tenderId }: { clock: Clock; actor: HallActor; companyId: string; tenderId: string }) {
   return db.transaction(async (tx) => {
     const locked = await lockCurrentTender(tx, tenderId);
     refuse(locked.project, locked.tender, "decrypt", memberRoleOf(actor), clock.now());
@@ -539,7 +544,7 @@ export async function confirmRow(db: Db, clock: Clock, actor: HallActor, company
 const textSchema = z.string().trim().min(2, "errors.opening.textLength").max(2000, "errors.opening.textLength");
 
 /** An objection (异议) raised online during the opening: recorded, shown to the hall, to be answered by the host. */
-export async function raiseObjection(db: Db, clock: Clock, actor: HallActor, companyId: string, tenderId: string, raw: unknown) {
+export async function raiseObjection(db: Db, { clock, actor, companyId, tenderId, raw }: { clock: Clock; actor: HallActor; companyId: string; tenderId: string; raw: unknown }) {
   const text = textSchema.safeParse(raw);
   if (!text.success) throw new DomainError(text.error.issues[0].message, { field: "text" });
   return db.transaction(async (tx) => {
@@ -561,7 +566,10 @@ export async function raiseObjection(db: Db, clock: Clock, actor: HallActor, com
 }
 
 /** The host answers an objection, online and on the record. */
-export async function answerObjection(db: Db, clock: Clock, actor: HallActor, actingOrgId: string, tenderId: string, objectionId: unknown, raw: unknown) {
+export async function answerObjection(
+  db: Db,
+  { clock, actor, actingOrgId, tenderId, objectionId, raw }: { clock: Clock; actor: HallActor; actingOrgId: string; tenderId: string; objectionId: unknown; raw: unknown },
+) {
   const text = textSchema.safeParse(raw);
   if (!text.success) throw new DomainError(text.error.issues[0].message, { field: "text" });
   return db.transaction(async (tx) => {
@@ -595,7 +603,7 @@ async function answered(tx: Db, tenderId: string, objectionId: number) {
  * the confirmation time over (silence = confirmation). The bids go to the
  * evaluation.
  */
-export async function closeOpening(db: Db, clock: Clock, actor: HallActor, actingOrgId: string, tenderId: string) {
+export async function closeOpening(db: Db, { clock, actor, actingOrgId, tenderId }: { clock: Clock; actor: HallActor; actingOrgId: string; tenderId: string }) {
   return db.transaction(async (tx) => {
     const locked = await lockCurrentTender(tx, tenderId);
     await assertHost(tx, locked, actor, actingOrgId);
@@ -627,7 +635,7 @@ export async function closeOpening(db: Db, clock: Clock, actor: HallActor, actin
 }
 
 /** After 流标 the committee starts a new round: the project is approved again and a new notice can be published. */
-export async function retender(db: Db, clock: Clock, actor: HallActor, villageId: string, projectId: string) {
+export async function retender(db: Db, { clock, actor, villageId, projectId }: { clock: Clock; actor: HallActor; villageId: string; projectId: string }) {
   return db.transaction(async (tx) => {
     await transition(tx, {
       lifecycle: "project",

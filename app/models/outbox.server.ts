@@ -79,7 +79,10 @@ function rowsFor(
 const recipientColumns = { id: users.id, locale: users.locale, phone: users.phone, email: users.email, wechatOpenId: users.wechatOpenId };
 
 /** Called by notify(), inside the event's transaction. */
-export async function enqueueNotification(db: Db, clock: Clock, userIds: string[], kind: NotificationKind, params: Record<string, string>, link: string | null) {
+export async function enqueueNotification(
+  db: Db,
+  { clock, userIds, kind, params, link }: { clock: Clock; userIds: string[]; kind: NotificationKind; params: Record<string, string>; link: string | null },
+) {
   if (!active.size || !userIds.length) return 0;
   const recipients = await db.select(recipientColumns).from(users).where(inArray(users.id, userIds));
   const muted = LOCKED_KINDS.has(kind)
@@ -102,7 +105,10 @@ export async function enqueueNotification(db: Db, clock: Clock, userIds: string[
 export type CodeKind = "auth.resetCode" | "auth.stepUpCode";
 
 /** A one-time code for the user on every channel that reaches them (mutes do not apply). Returns how many messages were written. */
-export async function enqueueCode(db: Db, clock: Clock, userId: string, kind: CodeKind, code: string, params: Record<string, string>, link: string | null) {
+export async function enqueueCode(
+  db: Db,
+  { clock, userId, kind, code, params, link }: { clock: Clock; userId: string; kind: CodeKind; code: string; params: Record<string, string>; link: string | null },
+) {
   const [u] = await db.select(recipientColumns).from(users).where(eq(users.id, userId));
   if (!u) return 0;
   const text = (t: TFunction) => ({ subject: t("outbox.subject", { what: t(`outbox.codeNames.${kind}`) }), body: t(`outbox.codes.${kind}`, { ...params, code }) });
@@ -128,7 +134,10 @@ export interface DeliveryReport {
  * Send what is due. Rows are claimed in a short transaction (FOR UPDATE SKIP LOCKED, so instances
  * never send the same row twice) and sent after it commits; each result is written with its attempt.
  */
-export async function deliverDue(db: Db, clock: Clock, transports: Transports, origin: string, limit = 50): Promise<DeliveryReport> {
+export async function deliverDue(
+  db: Db,
+  { clock, transports, origin, limit = 50 }: { clock: Clock; transports: Transports; origin: string; limit?: number },
+): Promise<DeliveryReport> {
   const report: DeliveryReport = { sent: 0, retried: 0, failed: 0 };
   const claimedAt = clock.now();
   const claimed = await db.transaction(async (tx) => {

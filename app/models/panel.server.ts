@@ -71,11 +71,13 @@ export function exclusionOf(e: PoolExpert, ctx: { parties: string[]; specialty: 
  */
 export async function drawPanel(
   db: Db,
-  clock: Clock,
-  actor: Actor & { userId: string },
-  actingOrgId: string,
-  tenderId: string,
-  opts: { specialty?: string | null; seed?: string } = {},
+  {
+    clock,
+    actor,
+    actingOrgId,
+    tenderId,
+    opts = {},
+  }: { clock: Clock; actor: Actor & { userId: string }; actingOrgId: string; tenderId: string; opts?: { specialty?: string | null; seed?: string } },
 ) {
   return db.transaction(async (tx) => {
     const { tender, project } = await lockCurrentTender(tx, tenderId);
@@ -148,7 +150,7 @@ export async function drawPanel(
       townshipId: project.townshipId,
       detail: { seed, size, reserves, eligible: eligible.length, excluded: exclusions.length },
     });
-    await notify(tx, clock, chosen.slice(0, size), "panel.assigned", { project: project.name }, `/panels/${tenderId}`);
+    await notify(tx, { clock, userIds: chosen.slice(0, size), kind: "panel.assigned", params: { project: project.name }, link: `/panels/${tenderId}` });
     return { seed, members: chosen.slice(0, size), reserves: chosen.slice(size), exclusions };
   });
 }
@@ -157,7 +159,10 @@ export async function drawPanel(
  * An expert declares no conflict (accepts) or recuses with a reason; a
  * recusal brings in the first unused reserve.
  */
-export async function declare(db: Db, clock: Clock, actor: Actor & { userId: string }, tenderId: string, input: { accept: boolean; reason?: string }) {
+export async function declare(
+  db: Db,
+  { clock, actor, tenderId, input }: { clock: Clock; actor: Actor & { userId: string }; tenderId: string; input: { accept: boolean; reason?: string } },
+) {
   return db.transaction(async (tx) => {
     const { project } = await lockCurrentTender(tx, tenderId);
     const [me] = await tx
@@ -189,7 +194,7 @@ export async function declare(db: Db, clock: Clock, actor: Actor & { userId: str
           .update(panelMembers)
           .set({ role: "member" })
           .where(and(eq(panelMembers.tenderId, tenderId), eq(panelMembers.expertId, reserve.expertId)));
-        await notify(tx, clock, [reserve.expertId], "panel.assigned", { project: project.name }, `/panels/${tenderId}`);
+        await notify(tx, { clock, userIds: [reserve.expertId], kind: "panel.assigned", params: { project: project.name }, link: `/panels/${tenderId}` });
       }
     }
     await appendAudit(tx, clock, actor, {

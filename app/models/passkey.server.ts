@@ -80,7 +80,10 @@ export async function passkeyRegistrationOptions(db: Db, clock: Clock, rp: Relyi
   return options;
 }
 
-export async function registerPasskey(db: Db, clock: Clock, rp: RelyingParty, actor: Actor & { userId: string }, input: { response: RegistrationResponseJSON; name: string }) {
+export async function registerPasskey(
+  db: Db,
+  { clock, rp, actor, input }: { clock: Clock; rp: RelyingParty; actor: Actor & { userId: string }; input: { response: RegistrationResponseJSON; name: string } },
+) {
   const expectedChallenge = await consumeChallenge(db, clock, input.response.response?.clientDataJSON ?? "", "passkey_register", actor.userId);
   let verification;
   try {
@@ -189,10 +192,7 @@ export async function openingKeyOptions(db: Db, clock: Clock, rp: RelyingParty, 
 
 export async function enrollOpeningKey(
   db: Db,
-  clock: Clock,
-  rp: RelyingParty,
-  actor: Actor & { userId: string },
-  input: { response: AuthenticationResponseJSON; publicKey: string },
+  { clock, rp, actor, input }: { clock: Clock; rp: RelyingParty; actor: Actor & { userId: string }; input: { response: AuthenticationResponseJSON; publicKey: string } },
 ) {
   if (typeof input.publicKey !== "string" || !/^[A-Za-z0-9_-]{43}$/.test(input.publicKey)) throw new DomainError("errors.invalidInput");
   const expectedChallenge = await consumeChallenge(db, clock, input.response?.response?.clientDataJSON ?? "", "opening_key", actor.userId);
@@ -214,7 +214,7 @@ export async function enrollOpeningKey(
  * A single-use challenge for the signed-in user to approve one act (`purpose`) with one of their own
  * passkeys, user verification required. Refused when they have none (they prove a code instead).
  */
-export async function approvalOptions(db: Db, clock: Clock, rp: RelyingParty, userId: string, purpose: ApprovalPurpose) {
+export async function approvalOptions(db: Db, { clock, rp, userId, purpose }: { clock: Clock; rp: RelyingParty; userId: string; purpose: ApprovalPurpose }) {
   const own = await db.select({ id: passkeys.id, transports: passkeys.transports }).from(passkeys).where(eq(passkeys.userId, userId));
   if (own.length === 0) throw new DomainError("errors.bid.proofNoPasskey", { status: 409 });
   const options = await generateAuthenticationOptions({
@@ -230,7 +230,10 @@ export async function approvalOptions(db: Db, clock: Clock, rp: RelyingParty, us
  * Check an approval: the challenge was issued to this user for this purpose (used up here, whatever
  * the outcome), the passkey is theirs and verified the user. Returns the passkey.
  */
-export async function verifyApproval(db: Db, clock: Clock, rp: RelyingParty, userId: string, purpose: ApprovalPurpose, response: unknown) {
+export async function verifyApproval(
+  db: Db,
+  { clock, rp, userId, purpose, response }: { clock: Clock; rp: RelyingParty; userId: string; purpose: ApprovalPurpose; response: unknown },
+) {
   if (!response || typeof response !== "object") throw new DomainError("errors.passkeyFailed");
   const r = response as AuthenticationResponseJSON;
   const expectedChallenge = await consumeChallenge(db, clock, typeof r.response?.clientDataJSON === "string" ? r.response.clientDataJSON : "", purpose, userId);

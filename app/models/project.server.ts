@@ -150,7 +150,10 @@ async function saveDecisions(tx: Db, clock: Clock, projectId: string, decisions:
 }
 
 /** A committee registers a project of its own village as a draft. */
-export async function createProject(db: Db, clock: Clock, actor: Actor, villageId: string, input: ProjectInput, decisions: DecisionInput[]) {
+export async function createProject(
+  db: Db,
+  { clock, actor, villageId, input, decisions }: { clock: Clock; actor: Actor; villageId: string; input: ProjectInput; decisions: DecisionInput[] },
+) {
   const village = await villageOf(db, villageId);
   const settings = await getCountySettings(db, village.countyId);
   checkBand(settings, input);
@@ -196,7 +199,10 @@ async function lockForAction(tx: Db, projectId: string, action: ProjectAction, a
   return { p };
 }
 
-export async function updateProject(db: Db, clock: Clock, actor: Actor, projectId: string, villageId: string, input: ProjectInput, decisions: DecisionInput[]) {
+export async function updateProject(
+  db: Db,
+  { clock, actor, projectId, villageId, input, decisions }: { clock: Clock; actor: Actor; projectId: string; villageId: string; input: ProjectInput; decisions: DecisionInput[] },
+) {
   const village = await villageOf(db, villageId);
   checkBand(await getCountySettings(db, village.countyId), input);
   return db.transaction(async (tx) => {
@@ -259,7 +265,7 @@ export function checkDecisions(settings: CountySettings, decisions: Pick<Decisio
 }
 
 /** Submit for the township's approval; runs the splitting check and records what it found. */
-export async function submitProject(db: Db, clock: Clock, actor: Actor, projectId: string, villageId: string) {
+export async function submitProject(db: Db, { clock, actor, projectId, villageId }: { clock: Clock; actor: Actor; projectId: string; villageId: string }) {
   return db.transaction(async (tx) => {
     let settings: CountySettings | null = null;
     const { after } = await transition(tx, {
@@ -312,7 +318,7 @@ export async function findSplitting(db: Db, settings: CountySettings, p: Project
   return detectSplitting(settings, asCandidate(p), others.map(asCandidate));
 }
 
-export async function withdrawSubmission(db: Db, clock: Clock, actor: Actor, projectId: string, villageId: string) {
+export async function withdrawSubmission(db: Db, { clock, actor, projectId, villageId }: { clock: Clock; actor: Actor; projectId: string; villageId: string }) {
   return simpleTransition(db, clock, actor, projectId, "withdraw_submission", (p) => p.villageId === villageId, {});
 }
 
@@ -321,7 +327,10 @@ export const decisionSchema = z.object({
 });
 
 /** The supervisor of the project's township approves; a splitting warning needs a written justification. */
-export async function approveProject(db: Db, clock: Clock, actor: Actor, projectId: string, townshipId: string, justification: string) {
+export async function approveProject(
+  db: Db,
+  { clock, actor, projectId, townshipId, justification }: { clock: Clock; actor: Actor; projectId: string; townshipId: string; justification: string },
+) {
   const text = justification.trim();
   return db.transaction(async (tx) => {
     const { after } = await transition(tx, {
@@ -341,7 +350,10 @@ export async function approveProject(db: Db, clock: Clock, actor: Actor, project
   });
 }
 
-export async function returnProject(db: Db, clock: Clock, actor: Actor, projectId: string, townshipId: string, reason: string) {
+export async function returnProject(
+  db: Db,
+  { clock, actor, projectId, townshipId, reason }: { clock: Clock; actor: Actor; projectId: string; townshipId: string; reason: string },
+) {
   const text = reason.trim();
   if (text.length < 4) throw new DomainError("errors.project.reasonRequired", { field: "reason" });
   return simpleTransition(

@@ -61,7 +61,7 @@ export async function openedBidders(db: Db, tenderId: string): Promise<{ bidId: 
 }
 
 /** Called inside the transaction of the report's last signature. */
-export async function startPublicity(tx: Db, clock: Clock, actor: Actor, tenderId: string, candidates: string[]) {
+export async function startPublicity(tx: Db, { clock, actor, tenderId, candidates }: { clock: Clock; actor: Actor; tenderId: string; candidates: string[] }) {
   const { project } = await lockCurrentTender(tx, tenderId);
   assertAction(project, "publish_candidates", null);
   const settings = await getCountySettings(tx, project.countyId);
@@ -83,7 +83,7 @@ export async function startPublicity(tx: Db, clock: Clock, actor: Actor, tenderI
     }),
   });
   const bidders = await usersOfOrgs(tx, await biddingCompanies(tx, tenderId), ["contractor"]);
-  await notify(tx, clock, [...bidders, ...(await hostsOf(tx, project))], "publicity.started", { project: project.name }, `/notices/${tenderId}`);
+  await notify(tx, { clock, userIds: [...bidders, ...(await hostsOf(tx, project))], kind: "publicity.started", params: { project: project.name }, link: `/notices/${tenderId}` });
 }
 
 async function ownBidOnTender(tx: Db, tenderId: string, companyId: string) {
@@ -98,7 +98,10 @@ async function ownBidOnTender(tx: Db, tenderId: string, companyId: string) {
 
 // ── Objections (异议) ───────────────────────────────────────────────────
 
-export async function fileObjection(db: Db, clock: Clock, actor: Actor & { userId: string }, companyId: string, tenderId: string, body: string) {
+export async function fileObjection(
+  db: Db,
+  { clock, actor, companyId, tenderId, body }: { clock: Clock; actor: Actor & { userId: string }; companyId: string; tenderId: string; body: string },
+) {
   return db.transaction(async (tx) => {
     const { project } = await lockCurrentTender(tx, tenderId);
     assertAction(project, "object", memberRoleOf(actor));
@@ -113,12 +116,22 @@ export async function fileObjection(db: Db, clock: Clock, actor: Actor & { userI
       .values({ tenderId, companyId, filedBy: actor.userId, body: text, filedAt: now, dueAt: new Date(now.getTime() + settings.objectionAnswerDays * DAY), state: "open" })
       .returning();
     await audit(tx, clock, actor, project, tenderId, "publicity.objection", { objectionId: row.id, body: text, dueAt: row.dueAt.toISOString() });
-    await notify(tx, clock, await hostsOf(tx, project), "publicity.objection", { project: project.name }, `/notices/${tenderId}/publicity`);
+    await notify(tx, { clock, userIds: await hostsOf(tx, project), kind: "publicity.objection", params: { project: project.name }, link: `/notices/${tenderId}/publicity` });
     return row;
   });
 }
 
-export async function answerObjection(db: Db, clock: Clock, actor: Actor & { userId: string }, actingOrgId: string, tenderId: string, objectionId: string, answer: string) {
+export async function answerObjection(
+  db: Db,
+  {
+    clock,
+    actor,
+    actingOrgId,
+    tenderId,
+    objectionId,
+    answer,
+  }: { clock: Clock; actor: Actor & { userId: string }; actingOrgId: string; tenderId: string; objectionId: string; answer: string },
+) {
   return db.transaction(async (tx) => {
     const { project } = await lockCurrentTender(tx, tenderId);
     if (!(await actsForVillage(tx, project, memberRoleOf(actor), actingOrgId))) throw new DomainError("errors.forbidden", { status: 403 });
@@ -134,13 +147,22 @@ export async function answerObjection(db: Db, clock: Clock, actor: Actor & { use
     const now = clock.now();
     await tx.update(objections).set({ state: "answered", answer: text, answeredBy: actor.userId, answeredAt: now }).where(eq(objections.id, objectionId));
     await audit(tx, clock, actor, project, tenderId, "publicity.objection_answered", { objectionId, answer: text, late: now > o.dueAt });
-    await notify(tx, clock, await usersOfOrgs(tx, [o.companyId], ["contractor"]), "publicity.objection", { project: project.name }, `/notices/${tenderId}/publicity`);
+    await notify(tx, {
+      clock,
+      userIds: await usersOfOrgs(tx, [o.companyId], ["contractor"]),
+      kind: "publicity.objection",
+      params: { project: project.name },
+      link: `/notices/${tenderId}/publicity`,
+    });
   });
 }
 
 // ── Complaints (投诉) ───────────────────────────────────────────────────
 
-export async function fileComplaint(db: Db, clock: Clock, actor: Actor & { userId: string }, companyId: string, tenderId: string, body: string) {
+export async function fileComplaint(
+  db: Db,
+  { clock, actor, companyId, tenderId, body }: { clock: Clock; actor: Actor & { userId: string }; companyId: string; tenderId: string; body: string },
+) {
   return db.transaction(async (tx) => {
     const { project } = await lockCurrentTender(tx, tenderId);
     assertAction(project, "complain", memberRoleOf(actor));
@@ -165,7 +187,13 @@ export async function fileComplaint(db: Db, clock: Clock, actor: Actor & { userI
       })
       .returning();
     await audit(tx, clock, actor, project, tenderId, "complaint.file", { complaintId: row.id, body: text, acceptDueAt: row.acceptDueAt.toISOString() });
-    await notify(tx, clock, await usersOfOrgs(tx, [project.townshipId], ["supervisor"]), "publicity.complaint", { project: project.name }, `/notices/${tenderId}/publicity`);
+    await notify(tx, {
+      clock,
+      userIds: await usersOfOrgs(tx, [project.townshipId], ["supervisor"]),
+      kind: "publicity.complaint",
+      params: { project: project.name },
+      link: `/notices/${tenderId}/publicity`,
+    });
     return row;
   });
 }
@@ -179,13 +207,15 @@ export type ComplaintDecision = "accept" | "reject" | "uphold" | "dismiss";
  */
 export async function handleComplaint(
   db: Db,
-  clock: Clock,
-  actor: Actor & { userId: string },
-  townshipId: string,
-  tenderId: string,
-  complaintId: string,
-  decision: ComplaintDecision,
-  outcome: string,
+  {
+    clock,
+    actor,
+    townshipId,
+    tenderId,
+    complaintId,
+    decision,
+    outcome,
+  }: { clock: Clock; actor: Actor & { userId: string }; townshipId: string; tenderId: string; complaintId: string; decision: ComplaintDecision; outcome: string },
 ) {
   return db.transaction(async (tx) => {
     const { project } = await lockCurrentTender(tx, tenderId);
@@ -247,14 +277,13 @@ export async function handleComplaint(
         }),
       });
     } else await audit(tx, clock, actor, project, tenderId, `complaint.${decision}`, { complaintId, outcome: outcome || null });
-    await notify(
-      tx,
+    await notify(tx, {
       clock,
-      [...(await usersOfOrgs(tx, [c.companyId], ["contractor"])), ...(await hostsOf(tx, project))],
-      "publicity.complaint",
-      { project: project.name },
-      `/notices/${tenderId}/publicity`,
-    );
+      userIds: [...(await usersOfOrgs(tx, [c.companyId], ["contractor"])), ...(await hostsOf(tx, project))],
+      kind: "publicity.complaint",
+      params: { project: project.name },
+      link: `/notices/${tenderId}/publicity`,
+    });
   });
 }
 

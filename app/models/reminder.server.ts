@@ -39,7 +39,13 @@ export async function remindOpeningSoon(db: Db, clock: Clock): Promise<number> {
       const bidders = await tx.selectDistinct({ companyId: bids.companyId }).from(bids).where(eq(bids.tenderId, tender.id));
       const companies = [...new Set([...registered, ...bidders].map((r) => r.companyId))];
       const people = [...(await usersOfOrgs(tx, companies, ["contractor"])), ...(await hostsOf(tx, project))];
-      sent += await notify(tx, clock, people, "opening.soon", { project: project.name, at: formatBeijing(tender.deadline) }, `/notices/${tender.id}/hall`);
+      sent += await notify(tx, {
+        clock,
+        userIds: people,
+        kind: "opening.soon",
+        params: { project: project.name, at: formatBeijing(tender.deadline) },
+        link: `/notices/${tender.id}/hall`,
+      });
     });
   }
   return sent;
@@ -59,14 +65,13 @@ export async function remindQualificationsExpiring(db: Db, clock: Clock): Promis
     await db.transaction(async (tx) => {
       // Keyed by the expiry date too: a renewed certificate with a new date is reminded of again.
       if (!(await once(tx, clock, "company.qualificationExpiring", `${q.id}:${q.expiresOn}`))) return;
-      sent += await notify(
-        tx,
+      sent += await notify(tx, {
         clock,
-        await usersOfOrgs(tx, [q.companyId], ["contractor"]),
-        "company.qualificationExpiring",
-        { company, name: q.name, number: q.certificateNumber, date: q.expiresOn },
-        "/company",
-      );
+        userIds: await usersOfOrgs(tx, [q.companyId], ["contractor"]),
+        kind: "company.qualificationExpiring",
+        params: { company, name: q.name, number: q.certificateNumber, date: q.expiresOn },
+        link: "/company",
+      });
     });
   }
   return sent;

@@ -88,7 +88,10 @@ export async function mayIssueFor(db: Db, issuer: { userId: string; role: Member
 }
 
 /** Issue a code after checking the person's identity; returns it once (it is never shown again). */
-export async function issueResetCode(db: Db, clock: Clock, actor: Actor & { userId: string; role: MemberRole }, issuerOrgId: string, raw: unknown) {
+export async function issueResetCode(
+  db: Db,
+  { clock, actor, issuerOrgId, raw }: { clock: Clock; actor: Actor & { userId: string; role: MemberRole }; issuerOrgId: string; raw: unknown },
+) {
   const parsed = issueSchema.safeParse(raw);
   if (!parsed.success) throw new DomainError(parsed.error.issues[0].message, { field: String(parsed.error.issues[0].path[0] ?? "") });
   const { phone, identityCheck } = parsed.data;
@@ -172,7 +175,7 @@ export async function resetPasswordWithCode(db: Db, clock: Clock, actor: Actor, 
     if (live.issuedBy !== null) await afterOfficialReset(tx, clock, as, user, live.id, now);
     return { userId: user.id };
   });
-  await settleAttempt(db, clock, actor, counted.ticket, { failed: outcome === null });
+  await settleAttempt(db, { clock, actor, ticket: counted.ticket, outcome: { failed: outcome === null } });
   if (!outcome) {
     await appendAudit(db, clock, actor, { action: "auth.password_reset_failed", objectType: "user", detail: { phone: maskPhone(phone) } });
     throw new DomainError("errors.reset.badCode", { field: "code", status: 400 });
@@ -274,7 +277,7 @@ async function afterOfficialReset(tx: Db, clock: Clock, actor: Actor, user: type
     .where(and(eq(memberships.userId, user.id), eq(memberships.role, "contractor"), eq(orgs.kind, "company")));
   for (const company of companies) {
     const others = (await usersOfOrgs(tx, [company.id])).filter((id) => id !== user.id);
-    await notify(tx, clock, others, "company.memberReset", { name: user.name, company: company.name, at: formatBeijing(now) }, "/company");
+    await notify(tx, { clock, userIds: others, kind: "company.memberReset", params: { name: user.name, company: company.name, at: formatBeijing(now) }, link: "/company" });
   }
 }
 
@@ -325,7 +328,7 @@ async function issueChannelCode(tx: Db, clock: Clock, userId: string, purpose: t
     })
     .returning();
   const kind = purpose === SELF ? "auth.resetCode" : "auth.stepUpCode";
-  const messages = await enqueueCode(tx, clock, userId, kind, code, { minutes: String(SELF_CODE_TTL_MS / 60_000) }, link(code));
+  const messages = await enqueueCode(tx, { clock, userId, kind, code, params: { minutes: String(SELF_CODE_TTL_MS / 60_000) }, link: link(code) });
   return { row, messages };
 }
 
@@ -339,7 +342,10 @@ export const forgotSchema = z.object({ phone: phoneField });
  * number from devices the account has not used before — `device`, the known device the browser
  * proved, is counted on its own, so others' requests never use up the owner's.
  */
-export async function requestResetByChannel(db: Db, clock: Clock, actor: Actor, raw: unknown, opts: { device?: string | null } = {}): Promise<{ messages: number }> {
+export async function requestResetByChannel(
+  db: Db,
+  { clock, actor, raw, opts = {} }: { clock: Clock; actor: Actor; raw: unknown; opts?: { device?: string | null } },
+): Promise<{ messages: number }> {
   const parsed = forgotSchema.safeParse(raw);
   if (!parsed.success) throw new DomainError(parsed.error.issues[0].message, { field: "phone" });
   const { phone } = parsed.data;
@@ -411,7 +417,7 @@ export async function requestStepUpCode(db: Db, clock: Clock, actor: Actor & { u
 }
 
 /** Check the code; the session may then change passkeys for STEP_UP_MS. */
-export async function confirmStepUp(db: Db, clock: Clock, actor: Actor & { userId: string }, sessionId: string, code: string) {
+export async function confirmStepUp(db: Db, { clock, actor, sessionId, code }: { clock: Clock; actor: Actor & { userId: string }; sessionId: string; code: string }) {
   const ok = await db.transaction(async (tx) => {
     const now = clock.now();
     // A step-up code from the person's channel, or a reset code an official issued after checking identity (for someone no channel reaches).

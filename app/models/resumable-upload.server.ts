@@ -284,11 +284,7 @@ export type AppendResult = { ok: true; offset: number; record: UploadRecord } | 
  */
 export async function appendToUpload(
   files: FileStore,
-  clock: Clock,
-  rec: UploadRecord,
-  offset: number,
-  body: AsyncIterable<Uint8Array> | null,
-  signal?: AbortSignal,
+  { clock, upload: rec, offset, body, signal }: { clock: Clock; upload: UploadRecord; offset: number; body: AsyncIterable<Uint8Array> | null; signal?: AbortSignal },
 ): Promise<AppendResult> {
   const writer = await takeOver(rec.id);
   try {

@@ -785,7 +785,10 @@ export async function flagsForProject(db: Db, clock: Clock, projectId: string, v
  * (the list links carry it) that lets the scan read one project instead of
  * the whole scope; a wrong hint only costs the full scan.
  */
-export async function flagByFingerprint(db: Db, clock: Clock, scope: RiskScope, fingerprint: string, hint: { projectId?: string | null } = {}): Promise<ScannedFlag | null> {
+export async function flagByFingerprint(
+  db: Db,
+  { clock, scope, fingerprint, hint = {} }: { clock: Clock; scope: RiskScope; fingerprint: string; hint?: { projectId?: string | null } },
+): Promise<ScannedFlag | null> {
   if (!FINGERPRINT.test(fingerprint)) return null;
   if (hint.projectId && UUID.test(hint.projectId)) {
     const found = (await scanRisks(db, clock, scope, { projectId: hint.projectId })).flags.find((f) => f.fingerprint === fingerprint);
@@ -806,7 +809,10 @@ export const reviewSchema = z.object({
  * reviewed, with a note; audited in the same transaction. Only a flag the
  * scope shows now can be reviewed, and only once (the note stays as written).
  */
-export async function reviewFlag(db: Db, clock: Clock, actor: Actor & { userId: string }, orgId: string, raw: unknown): Promise<typeof riskReviews.$inferSelect> {
+export async function reviewFlag(
+  db: Db,
+  { clock, actor, orgId, raw }: { clock: Clock; actor: Actor & { userId: string }; orgId: string; raw: unknown },
+): Promise<typeof riskReviews.$inferSelect> {
   const scope = await riskScopeOf(db, { role: memberRoleOf(actor), orgId });
   if (!scope) throw new DomainError("errors.forbidden", { status: 403 });
   const parsed = reviewSchema.safeParse(raw);
@@ -815,7 +821,7 @@ export async function reviewFlag(db: Db, clock: Clock, actor: Actor & { userId: 
     throw new DomainError(issue.message, { field: issue.path[0] === "note" ? "note" : undefined, status: issue.path[0] === "note" ? 400 : 404 });
   }
   const input = parsed.data;
-  const flag = await flagByFingerprint(db, clock, scope, input.fingerprint, { projectId: input.projectId });
+  const flag = await flagByFingerprint(db, { clock, scope, fingerprint: input.fingerprint, hint: { projectId: input.projectId } });
   if (!flag || flag.rule !== (input.rule as RiskRule)) throw new DomainError("errors.risk.notFound", { status: 404 });
   return db.transaction(async (tx) => {
     const [row] = await tx

@@ -81,7 +81,7 @@ export async function listSessions(db: Db, clock: Clock, userId: string) {
     .orderBy(desc(sessions.lastSeenAt));
 }
 
-export async function endSession(db: Db, clock: Clock, actor: Actor, sessionId: string, reason: "logout" | "revoke") {
+export async function endSession(db: Db, { clock, actor, sessionId, reason }: { clock: Clock; actor: Actor; sessionId: string; reason: "logout" | "revoke" }) {
   await db.transaction(async (tx) => {
     const deleted = await tx
       .delete(sessions)
@@ -114,7 +114,7 @@ export async function endAllSessions(db: Db, clock: Clock, actor: Actor, keepSes
 }
 
 /** Act as another of the user's own roles; a membership of someone else is refused. */
-export async function switchMembership(db: Db, clock: Clock, actor: Actor, sessionId: string, membershipId: string) {
+export async function switchMembership(db: Db, { clock, actor, sessionId, membershipId }: { clock: Clock; actor: Actor; sessionId: string; membershipId: string }) {
   // Not an id at all (a forged form): refused like someone else's membership, not a database error.
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(membershipId)) throw new DomainError("errors.forbidden", { status: 403 });
   await db.transaction(async (tx) => {

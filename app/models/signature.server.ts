@@ -82,10 +82,12 @@ export const PLATFORM_NAME = "村易招平台";
  */
 export async function sealAsPlatform(
   db: Db,
-  clock: Clock,
-  store: FileStore,
-  pdf: Uint8Array,
-  doc: { fieldName: string; reason: string; rect?: SignatureRect; page?: number; bottomText: string },
+  {
+    clock,
+    store,
+    pdf,
+    doc,
+  }: { clock: Clock; store: FileStore; pdf: Uint8Array; doc: { fieldName: string; reason: string; rect?: SignatureRect; page?: number; bottomText: string } },
 ) {
   const seal = await platformSealKey(db, clock);
   const authority = localAuthority(db, clock);
@@ -147,21 +149,29 @@ async function signerCertificate(db: Db, clock: Clock, rpId: string, ca: Certifi
  */
 export async function requestSignature(
   db: Db,
-  clock: Clock,
-  store: FileStore,
-  rp: RelyingParty,
-  userId: string,
-  doc: {
-    pdf: Uint8Array;
-    purpose: string;
-    objectId: string;
-    fieldName: string;
-    reason: string;
-    location: string;
-    rect?: SignatureRect;
-    page?: number;
-    /** An organisation's signature: drawn as its red seal (电子印章) instead of the signer's box. */
-    seal?: { organization: string; bottomText?: string };
+  {
+    clock,
+    store,
+    rp,
+    userId,
+    doc,
+  }: {
+    clock: Clock;
+    store: FileStore;
+    rp: RelyingParty;
+    userId: string;
+    doc: {
+      pdf: Uint8Array;
+      purpose: string;
+      objectId: string;
+      fieldName: string;
+      reason: string;
+      location: string;
+      rect?: SignatureRect;
+      page?: number;
+      /** An organisation's signature: drawn as its red seal (电子印章) instead of the signer's box. */
+      seal?: { organization: string; bottomText?: string };
+    };
   },
 ) {
   const mine = await db.select().from(passkeys).where(eq(passkeys.userId, userId));
@@ -214,13 +224,15 @@ export async function requestSignature(
  */
 export async function completeSignature(
   db: Db,
-  clock: Clock,
-  store: FileStore,
-  rp: RelyingParty,
-  userId: string,
-  requestId: unknown,
-  response: AuthenticationResponseJSON,
-  authority: SigningAuthority = localAuthority(db, clock),
+  {
+    clock,
+    store,
+    rp,
+    userId,
+    requestId,
+    response,
+    authority = localAuthority(db, clock),
+  }: { clock: Clock; store: FileStore; rp: RelyingParty; userId: string; requestId: unknown; response: AuthenticationResponseJSON; authority?: SigningAuthority },
 ) {
   if (typeof requestId !== "string" || !/^[0-9a-f-]{36}$/.test(requestId)) throw new DomainError("errors.signature.expired", { status: 409 });
   const now = clock.now();
@@ -356,7 +368,10 @@ export function localAuthority(db: Db, clock: Clock): SigningAuthority {
  * its signatures still verify after the certificates expire, within the
  * 15-year retention. Returns the stored result.
  */
-export async function longTermForm(db: Db, clock: Clock, store: FileStore, sha256: string, authority: SigningAuthority = localAuthority(db, clock)) {
+export async function longTermForm(
+  db: Db,
+  { clock, store, sha256, authority = localAuthority(db, clock) }: { clock: Clock; store: FileStore; sha256: string; authority?: SigningAuthority },
+) {
   const bytes = new Uint8Array(await readBytes(store, sha256));
   const out = await makeLongTerm(bytes, { caCertPem: await authority.caCertPem(), crlDer: await authority.crl(), tsa: await authority.tsa() });
   const stored = await putBytes(store, out);

@@ -72,7 +72,7 @@ export async function getTemplateVersion(db: Db, countyId: string, version: numb
 }
 
 /** Save a new version (never edits an old one). */
-export async function saveTemplate(db: Db, clock: Clock, actor: Actor, countyId: string, input: z.input<typeof templateSchema>) {
+export async function saveTemplate(db: Db, { clock, actor, countyId, input }: { clock: Clock; actor: Actor; countyId: string; input: z.input<typeof templateSchema> }) {
   const parsed = templateSchema.safeParse(input);
   if (!parsed.success) throw new DomainError(parsed.error.issues[0].message, { field: String(parsed.error.issues[0].path[0] ?? "form") });
   return db.transaction(async (tx) => {
@@ -98,7 +98,7 @@ export async function saveTemplate(db: Db, clock: Clock, actor: Actor, countyId:
 export async function currentTemplate(db: Db, clock: Clock, countyId: string) {
   const [latest] = await db.select().from(templates).where(eq(templates.countyId, countyId)).orderBy(desc(templates.version)).limit(1);
   if (latest) return latest;
-  return saveTemplate(db, clock, SYSTEM_ACTOR, countyId, { ...DEFAULT_TEMPLATE, note: "平台内置示范文本" });
+  return saveTemplate(db, { clock, actor: SYSTEM_ACTOR, countyId, input: { ...DEFAULT_TEMPLATE, note: "平台内置示范文本" } });
 }
 
 export function renderTemplate(body: string, values: Record<Placeholder, string>): string {

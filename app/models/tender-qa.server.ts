@@ -88,7 +88,7 @@ export async function isRegistered(db: Db, tenderId: string, companyId: string):
 }
 
 /** 报名: only where the county requires it, only before the deadline, once per company. */
-export async function registerForTender(db: Db, clock: Clock, actor: Actor, tenderId: string, companyId: string) {
+export async function registerForTender(db: Db, { clock, actor, tenderId, companyId }: { clock: Clock; actor: Actor; tenderId: string; companyId: string }) {
   if (actor.role !== "contractor") throw new DomainError("errors.forbidden", { status: 403 });
   return db.transaction(async (tx) => {
     const { tender, project } = await lockCurrentTender(tx, tenderId);
@@ -122,11 +122,7 @@ export type DownloadVerdict = { ok: true; fileName: string } | { ok: false; reas
  */
 export async function authorizeDownload(
   db: Db,
-  clock: Clock,
-  actor: Actor,
-  who: { role: MemberRole; orgId: string } | null,
-  tenderId: string,
-  sha256: string,
+  { clock, actor, who, tenderId, sha256 }: { clock: Clock; actor: Actor; who: { role: MemberRole; orgId: string } | null; tenderId: string; sha256: string },
 ): Promise<DownloadVerdict> {
   if (!/^[0-9a-f-]{36}$/.test(tenderId) || !/^[0-9a-f]{64}$/.test(sha256)) return { ok: false, reason: "notFound" };
   const [row] = await db.select({ tender: tenders, project: projects }).from(tenders).innerJoin(projects, eq(projects.id, tenders.projectId)).where(eq(tenders.id, tenderId));
@@ -190,7 +186,7 @@ function parseText(schemaOf: z.ZodString, value: unknown, field: string) {
   return r.data;
 }
 
-export async function askQuestion(db: Db, clock: Clock, actor: Actor, tenderId: string, companyId: string, text: unknown) {
+export async function askQuestion(db: Db, { clock, actor, tenderId, companyId, text }: { clock: Clock; actor: Actor; tenderId: string; companyId: string; text: unknown }) {
   const body = parseText(questionSchema, text, "question");
   return db.transaction(async (tx) => {
     const { tender, project } = await lockCurrentTender(tx, tenderId);
@@ -207,12 +203,15 @@ export async function askQuestion(db: Db, clock: Clock, actor: Actor, tenderId: 
       townshipId: project.townshipId,
       detail: { sealedTender: tenderId, companyId, length: body.length },
     });
-    await notify(tx, clock, await villageSideUsers(tx, project), "tender.question", { project: project.name }, `/projects/${project.id}#qa`);
+    await notify(tx, { clock, userIds: await villageSideUsers(tx, project), kind: "tender.question", params: { project: project.name }, link: `/projects/${project.id}#qa` });
     return q;
   });
 }
 
-export async function answerQuestion(db: Db, clock: Clock, actor: Actor, questionId: string, actingOrgId: string, text: unknown) {
+export async function answerQuestion(
+  db: Db,
+  { clock, actor, questionId, actingOrgId, text }: { clock: Clock; actor: Actor; questionId: string; actingOrgId: string; text: unknown },
+) {
   const answer = parseText(answerSchema, text, `answer-${questionId}`);
   if (!/^[0-9a-f-]{36}$/.test(questionId)) throw new DomainError("errors.notFound", { status: 404 });
   return db.transaction(async (tx) => {
@@ -233,7 +232,7 @@ export async function answerQuestion(db: Db, clock: Clock, actor: Actor, questio
       after: { answer },
       detail: { tenderId: tender.id, onBehalfOf: project.villageId },
     });
-    await notify(tx, clock, await interestedUsers(tx, tender.id), "tender.answered", { project: project.name }, `/notices/${tender.id}#qa`);
+    await notify(tx, { clock, userIds: await interestedUsers(tx, tender.id), kind: "tender.answered", params: { project: project.name }, link: `/notices/${tender.id}#qa` });
   });
 }
 
@@ -282,7 +281,10 @@ export const amendmentSchema = z.object({
 });
 export type AmendmentForm = z.output<typeof amendmentSchema>;
 
-export async function amendTender(db: Db, clock: Clock, actor: Actor, tenderId: string, actingOrgId: string, form: AmendmentForm) {
+export async function amendTender(
+  db: Db,
+  { clock, actor, tenderId, actingOrgId, form }: { clock: Clock; actor: Actor; tenderId: string; actingOrgId: string; form: AmendmentForm },
+) {
   return db.transaction(async (tx) => {
     const { tender, project } = await lockCurrentTender(tx, tenderId);
     await assertActsForVillage(tx, project, memberRoleOf(actor), actingOrgId);
@@ -327,7 +329,7 @@ export async function amendTender(db: Db, clock: Clock, actor: Actor, tenderId: 
     const supervisors = await usersOfOrgs(tx, [project.townshipId], ["supervisor"]);
     const recipients = [...(await interestedUsers(tx, tender.id)), ...(await villageSideUsers(tx, project)), ...supervisors];
     const params = { project: project.name, title: form.title, deadline: formatBeijing(rule.deadline) };
-    await notify(tx, clock, recipients, moved ? "tender.deadlineMoved" : "tender.amended", params, `/notices/${tender.id}#amendments`);
+    await notify(tx, { clock, userIds: recipients, kind: moved ? "tender.deadlineMoved" : "tender.amended", params, link: `/notices/${tender.id}#amendments` });
     return { amendment, deadline: rule.deadline, extended: rule.extended, moved };
   });
 }

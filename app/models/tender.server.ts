@@ -113,13 +113,15 @@ export function checkTenderRules(settings: CountySettings, project: Pick<Project
 /** Publish the tender notice of an approved project: its village's committee, or the agent appointed on it. */
 export async function publishTender(
   db: Db,
-  clock: Clock,
-  actor: Actor,
-  projectId: string,
-  actingOrgId: string,
-  form: TenderForm,
-  attachments: { sha256: string; size: number; name: string }[],
-  fileStore: FileStore,
+  {
+    clock,
+    actor,
+    projectId,
+    actingOrgId,
+    form,
+    attachments,
+    fileStore,
+  }: { clock: Clock; actor: Actor; projectId: string; actingOrgId: string; form: TenderForm; attachments: { sha256: string; size: number; name: string }[]; fileStore: FileStore },
 ) {
   return db.transaction(async (tx) => {
     const [p] = await tx.select().from(projects).where(eq(projects.id, projectId)).for("update");
@@ -307,7 +309,7 @@ export async function getPublicNotice(db: Db, clock: Clock, tenderId: string) {
 }
 
 /** Committee asks to cancel, with a reason; the supervisor decides. Both are public once decided. */
-export async function requestCancel(db: Db, clock: Clock, actor: Actor, projectId: string, villageId: string, reason: string) {
+export async function requestCancel(db: Db, { clock, actor, projectId, villageId, reason }: { clock: Clock; actor: Actor; projectId: string; villageId: string; reason: string }) {
   const text = reason.trim();
   if (text.length < 4) throw new DomainError("errors.project.reasonRequired", { field: "reason" });
   return db.transaction(async (tx) => {
@@ -326,7 +328,10 @@ export async function requestCancel(db: Db, clock: Clock, actor: Actor, projectI
   });
 }
 
-export async function decideCancel(db: Db, clock: Clock, actor: Actor, projectId: string, townshipId: string, approve: boolean, note: string) {
+export async function decideCancel(
+  db: Db,
+  { clock, actor, projectId, townshipId, approve, note }: { clock: Clock; actor: Actor; projectId: string; townshipId: string; approve: boolean; note: string },
+) {
   return db.transaction(async (tx) => {
     await transition(tx, {
       lifecycle: "project",

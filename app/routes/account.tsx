@@ -71,13 +71,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
     if (f.intent === "step-up-request") {
       const since = context.clock.now();
       const { messages } = await requestStepUpCode(context.db, context.clock, actor);
-      await deliverDue(context.db, context.clock, context.transports, context.env.PUBLIC_ORIGIN);
+      await deliverDue(context.db, { clock: context.clock, transports: context.transports, origin: context.env.PUBLIC_ORIGIN });
       // A developer's machine without any real transport: the code just sent is shown here, to its owner.
       const devCopy = devMailboxOn(context.env) ? await devMailbox(context.db, { userId: auth.user.id }, { since }) : null;
       return { stepUpSent: messages, devCopy };
     }
     if (f.intent === "step-up-confirm") {
-      await confirmStepUp(context.db, context.clock, actor, auth.session.id, f.code);
+      await confirmStepUp(context.db, { clock: context.clock, actor, sessionId: auth.session.id, code: f.code });
       return { done: "account.stepUpDone" };
     }
     if (f.intent === "remove-passkey") {
@@ -97,7 +97,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       const sessions = await listSessions(context.db, context.clock, auth.user.id);
       const target = ref.length === 16 ? sessions.find((s) => s.id.startsWith(ref)) : undefined;
       if (!target) return data({ errors: { form: "errors.notFound" } as FormErrors }, { status: 404 });
-      await endSession(context.db, context.clock, actor, target.id, "revoke");
+      await endSession(context.db, { clock: context.clock, actor, sessionId: target.id, reason: "revoke" });
       if (target.id === auth.session.id) throw redirect("/login", { headers: { "Set-Cookie": clearSessionCookie(context) } });
       return { done: "account.sessionEnded" };
     }

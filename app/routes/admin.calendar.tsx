@@ -60,14 +60,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const f = parsed.data;
   if (f.intent === "remove") {
     try {
-      await removeCalendarDay(context.db, context.clock, actor, countyId, f.day);
+      await removeCalendarDay(context.db, { clock: context.clock, actor, countyId, day: f.day });
       return { done: { key: "calendar.removed", day: f.day }, errors: {} as FormErrors, typed: null };
     } catch (e) {
       const refused = refusal(e);
       return data({ done: null, errors: refused.errors, typed: null }, { status: refused.status });
     }
   }
-  await setCalendarDay(context.db, context.clock, actor, countyId, { day: f.day, kind: f.kind, name: f.name });
+  await setCalendarDay(context.db, { clock: context.clock, actor, countyId, entry: { day: f.day, kind: f.kind, name: f.name } });
   return { done: { key: "calendar.saved", day: f.day }, errors: {} as FormErrors, typed: null };
 }
 

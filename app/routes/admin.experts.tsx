@@ -43,8 +43,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const actor = actorOf(request, context, auth);
   const countyId = auth.membership.org.id;
   try {
-    if (f.intent === "update") await updateExpert(context.db, context.clock, actor, countyId, f.id, f);
-    else await addExpert(context.db, context.clock, actor, countyId, f);
+    if (f.intent === "update") await updateExpert(context.db, { clock: context.clock, actor, countyId, expertId: f.id, input: f });
+    else await addExpert(context.db, { clock: context.clock, actor, countyId, input: f });
   } catch (e) {
     const refused = refusal(e);
     return data({ errors: refused.errors, done: null, id }, { status: refused.status });

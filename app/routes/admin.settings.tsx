@@ -32,7 +32,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const typed = Object.fromEntries(DEFS.map((d) => [d.key, parsed.values[d.key] ?? ""]));
     return data({ ok: false as const, errors: parsed.errors, typed, at: null }, { status: 400 });
   }
-  await updateCountySettings(context.db, context.clock, actorOf(request, context, auth), auth.membership.org.id, parsed.data);
+  await updateCountySettings(context.db, { clock: context.clock, actor: actorOf(request, context, auth), countyId: auth.membership.org.id, value: parsed.data });
   return { ok: true as const, errors: {}, typed: null, at: formatBeijing(context.clock.now()) };
 }
 

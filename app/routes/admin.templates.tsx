@@ -35,10 +35,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!form.ok) return data({ saved: null, errors: form.errors, typed: form.values }, { status: 400 });
   const f = form.data;
   try {
-    const row = await saveTemplate(context.db, context.clock, actorOf(request, context, auth), auth.membership.org.id, {
-      title: f.title,
-      body: f.body,
-      note: f.note || undefined,
+    const row = await saveTemplate(context.db, {
+      clock: context.clock,
+      actor: actorOf(request, context, auth),
+      countyId: auth.membership.org.id,
+      input: {
+        title: f.title,
+        body: f.body,
+        note: f.note || undefined,
+      },
     });
     return { saved: row.version, errors: {}, typed: null };
   } catch (e) {

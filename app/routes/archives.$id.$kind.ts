@@ -11,7 +11,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   if (kind !== "pdf" && kind !== "zip") throw notFound();
   const archive = await archiveFor(context.db, { userId: auth.user.id, role: auth.membership.role, orgId: auth.membership.org.id }, params.id ?? "");
   if (!archive) throw forbidden("county_admin|supervisor|committee");
-  await recordArchiveDownload(context.db, context.clock, actorOf(request, context, auth), archive, kind);
+  await recordArchiveDownload(context.db, { clock: context.clock, actor: actorOf(request, context, auth), archive, what: kind });
   const sha = kind === "pdf" ? archive.pdfSha256 : archive.zipSha256;
   const name = kind === "pdf" ? "项目电子档案.pdf" : "项目电子档案.zip";
   return new Response(Readable.toWeb(context.files.get(sha)) as ReadableStream, {

@@ -17,14 +17,13 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   if (!scope) throw new Response("project or township required", { status: 400 });
   let zip;
   try {
-    zip = await exportRecords(
-      context.db,
-      context.clock,
-      context.files,
-      { ...actorOf(request, context, auth), userId: auth.user.id },
-      { userId: auth.user.id, role: auth.membership.role, orgId: auth.membership.org.id },
+    zip = await exportRecords(context.db, {
+      clock: context.clock,
+      store: context.files,
+      actor: { ...actorOf(request, context, auth), userId: auth.user.id },
+      viewer: { userId: auth.user.id, role: auth.membership.role, orgId: auth.membership.org.id },
       scope,
-    );
+    });
   } catch (e) {
     if (e instanceof DomainError && e.options.status === 403) throw forbidden("supervisor|county_admin");
     if (e instanceof DomainError && e.options.status === 404) throw notFound();

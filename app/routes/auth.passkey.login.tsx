@@ -35,7 +35,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (counted.refusal) return Response.json({ error: counted.refusal }, { status: 429 });
   try {
     const userId = await authenticateWithPasskey(context.db, context.clock, context.rp, body.response);
-    await settleAttempt(context.db, context.clock, actor, counted.ticket, { failed: false });
+    await settleAttempt(context.db, { clock: context.clock, actor, ticket: counted.ticket, outcome: { failed: false } });
     const { token } = await startSession(context.db, context.clock, actor, {
       userId,
       method: "passkey",
@@ -44,7 +44,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return Response.json({ ok: true, redirectTo: safeRedirect(body.redirectTo) }, { headers: { "Set-Cookie": sessionCookie(context, token, context.env.SESSION_DAYS) } });
   } catch (e) {
     if (!(e instanceof DomainError)) throw e;
-    await settleAttempt(context.db, context.clock, actor, counted.ticket, { failed: true });
+    await settleAttempt(context.db, { clock: context.clock, actor, ticket: counted.ticket, outcome: { failed: true } });
     await appendAudit(context.db, context.clock, actor, {
       action: "auth.login_failed",
       objectType: "passkey",

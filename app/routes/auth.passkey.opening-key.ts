@@ -33,7 +33,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     if (body?.step === "options") return Response.json({ options: await openingKeyOptions(context.db, context.clock, context.rp, auth.user.id) });
     if (body?.step !== "verify") return Response.json({ error: "errors.invalidInput" }, { status: 400 });
     const actor = { ...actorOf(request, context, auth), userId: auth.user.id };
-    const done = await enrollOpeningKey(context.db, context.clock, context.rp, actor, { response: body.response, publicKey: body.publicKey });
+    const done = await enrollOpeningKey(context.db, { clock: context.clock, rp: context.rp, actor, input: { response: body.response, publicKey: body.publicKey } });
     return Response.json({ ok: true, id: done.id });
   } catch (e) {
     if (e instanceof DomainError) return Response.json({ error: e.key }, { status: e.options.status ?? 400 });

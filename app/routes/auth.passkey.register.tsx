@@ -31,9 +31,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
       return Response.json({ error: "errors.invalidInput" }, { status: 400 });
     }
     const actor = { ...actorOf(request, context, auth), userId: auth.user.id };
-    const passkey = await registerPasskey(context.db, context.clock, context.rp, actor, {
-      response: body.response,
-      name: body.name,
+    const passkey = await registerPasskey(context.db, {
+      clock: context.clock,
+      rp: context.rp,
+      actor,
+      input: {
+        response: body.response,
+        name: body.name,
+      },
     });
     await renewStepUp(context.db, context.clock, auth.session.id);
     return Response.json({ ok: true, id: passkey.id, prfEnabled: passkey.prfEnabled });

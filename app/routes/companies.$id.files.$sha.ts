@@ -8,7 +8,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const auth = await requireRole(request, context, ["contractor", "supervisor", "county_admin"]);
   const companyId = params.id ?? "";
   const org = auth.membership.org;
-  if (!/^[0-9a-f-]{36}$/.test(companyId) || !(await canReadCompany(context.db, companyId, auth.membership.role, org.id, org.countyId))) throw forbidden("");
+  if (!/^[0-9a-f-]{36}$/.test(companyId) || !(await canReadCompany(context.db, { companyId, role: auth.membership.role, orgId: org.id, orgCountyId: org.countyId })))
+    throw forbidden("");
   const name = await companyFile(context.db, companyId, params.sha ?? "");
   if (!name) throw notFound();
   const body = Readable.toWeb(context.files.get(params.sha!)) as ReadableStream;

@@ -87,28 +87,28 @@ export async function action({ request, context }: ActionFunctionArgs) {
   try {
     if (intent === "profile") {
       if (Object.keys(collectErrors(errors, companyProfileSchema.safeParse(typed))).length) return fail(errors);
-      await updateCompanyProfile(context.db, context.clock, actor, companyId, typed);
+      await updateCompanyProfile(context.db, { clock: context.clock, actor, companyId, fields: typed });
     } else if (intent === "add_qualification") {
       collectErrors(errors, qualificationSchema.safeParse(typed));
       if (!uploads.has("qualFile")) errors.qualFile ??= "errors.company.fileMissing";
       if (Object.keys(errors).length) return fail(errors);
-      await addQualification(context.db, context.clock, actor, companyId, typed, uploads.get("qualFile"));
+      await addQualification(context.db, { clock: context.clock, actor, companyId, fields: typed, file: uploads.get("qualFile") });
     } else if (intent === "remove_qualification") {
-      await removeQualification(context.db, context.clock, actor, companyId, typed.id ?? "");
+      await removeQualification(context.db, { clock: context.clock, actor, companyId, qualificationId: typed.id ?? "" });
     } else if (intent === "add_manager") {
       if (Object.keys(collectErrors(errors, projectManagerSchema.safeParse(typed))).length) return fail(errors);
-      await addProjectManager(context.db, context.clock, actor, companyId, typed, uploads.get("pmFile"));
+      await addProjectManager(context.db, { clock: context.clock, actor, companyId, fields: typed, file: uploads.get("pmFile") });
     } else if (intent === "remove_manager") {
-      await removeProjectManager(context.db, context.clock, actor, companyId, typed.id ?? "");
+      await removeProjectManager(context.db, { clock: context.clock, actor, companyId, managerId: typed.id ?? "" });
     } else if (intent === "add_member") {
       if (Object.keys(collectErrors(errors, memberSchema.safeParse(typed))).length) return fail(errors);
-      await addCompanyMember(context.db, context.clock, actor, companyId, typed);
+      await addCompanyMember(context.db, { clock: context.clock, actor, companyId, fields: typed });
     } else if (intent === "remove_member") {
-      await removeCompanyMember(context.db, context.clock, actor, companyId, typed.id ?? "");
+      await removeCompanyMember(context.db, { clock: context.clock, actor, companyId, userId: typed.id ?? "" });
     } else if (intent === "apply") {
-      await applyToPool(context.db, context.clock, actor, companyId, typed.townshipId ?? "");
+      await applyToPool(context.db, { clock: context.clock, actor, companyId, townshipId: typed.townshipId ?? "" });
     } else if (intent === "withdraw") {
-      await withdrawFromPool(context.db, context.clock, actor, companyId, typed.id ?? "");
+      await withdrawFromPool(context.db, { clock: context.clock, actor, companyId, membershipId: typed.id ?? "" });
     } else return fail({ form: "errors.invalidInput" });
   } catch (e) {
     const refused = refusal(e);

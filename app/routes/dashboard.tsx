@@ -43,7 +43,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requireAuth(request, context);
   const form = await parseForm(request, switchFormSchema);
   try {
-    await switchMembership(context.db, context.clock, actorOf(request, context, auth), auth.session.id, form.ok ? form.data.membershipId : "");
+    await switchMembership(context.db, {
+      clock: context.clock,
+      actor: actorOf(request, context, auth),
+      sessionId: auth.session.id,
+      membershipId: form.ok ? form.data.membershipId : "",
+    });
   } catch (e) {
     if (e instanceof DomainError) throw forbidden("own_membership");
     throw e;

@@ -238,18 +238,27 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const actor = { ...actorOf(request, context, auth), userId: auth.user.id };
   const { db, clock, files } = context;
   try {
-    if (f.intent === "checks") await submitChecks(db, clock, actor, tenderId, f.checks);
-    else if (f.intent === "clarify") await askClarification(db, clock, actor, tenderId, { bidId: f.bidId, question: f.question, hours: Number(f.hours) });
-    else if (f.intent === "reveal") await revealSecret(db, clock, actor, auth.membership.org.id, tenderId);
-    else if (f.intent === "scores") await submitScores(db, clock, actor, tenderId, f.scores);
-    else if (f.intent === "review") await submitReview(db, clock, actor, tenderId, f.flags);
-    else if (f.intent === "explain") await answerAbnormal(db, clock, actor, tenderId, f.bidId, { explanation: f.explanation });
-    else if (f.intent === "acceptReplacement") await answerAbnormal(db, clock, actor, tenderId, f.bidId, { acceptReplacement: true });
-    else if (f.intent === "opinion") await recordOpinion(db, clock, actor, tenderId, { agree: f.agree === "yes", dissent: f.dissent }, reportRenderer(files, clock));
+    if (f.intent === "checks") await submitChecks(db, { clock, actor, tenderId, checks: f.checks });
+    else if (f.intent === "clarify") await askClarification(db, { clock, actor, tenderId, input: { bidId: f.bidId, question: f.question, hours: Number(f.hours) } });
+    else if (f.intent === "reveal") await revealSecret(db, { clock, actor, townshipId: auth.membership.org.id, tenderId });
+    else if (f.intent === "scores") await submitScores(db, { clock, actor, tenderId, scores: f.scores });
+    else if (f.intent === "review") await submitReview(db, { clock, actor, tenderId, flags: f.flags });
+    else if (f.intent === "explain") await answerAbnormal(db, { clock, actor, tenderId, bidId: f.bidId, input: { explanation: f.explanation } });
+    else if (f.intent === "acceptReplacement") await answerAbnormal(db, { clock, actor, tenderId, bidId: f.bidId, input: { acceptReplacement: true } });
+    else if (f.intent === "opinion")
+      await recordOpinion(db, { clock, actor, tenderId, input: { agree: f.agree === "yes", dissent: f.dissent }, renderReport: reportRenderer(files, clock) });
     else {
-      await recordSilence(db, clock, actor, auth.membership.org.id, tenderId, f.expertId, f.note, {
-        renderReport: reportRenderer(files, clock),
-        onReportComplete: reportCompleter(clock, context.files, actor),
+      await recordSilence(db, {
+        clock,
+        actor,
+        actingOrgId: auth.membership.org.id,
+        tenderId,
+        expertId: f.expertId,
+        note: f.note,
+        hooks: {
+          renderReport: reportRenderer(files, clock),
+          onReportComplete: reportCompleter(clock, context.files, actor),
+        },
       });
     }
   } catch (e) {

@@ -19,9 +19,17 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const body = parsed.success ? parsed.data : null;
   const actor = { ...actorOf(request, context, auth), userId: auth.user.id };
   try {
-    if (body?.step === "options") return Response.json(await requestReportSignature(context.db, context.clock, context.files, context.rp, actor, tenderId));
+    if (body?.step === "options") return Response.json(await requestReportSignature(context.db, { clock: context.clock, store: context.files, rp: context.rp, actor, tenderId }));
     if (body?.step !== "verify") return Response.json({ error: "errors.invalidInput" }, { status: 400 });
-    const signed = await completeReportSignature(context.db, context.clock, context.files, context.rp, actor, tenderId, body.requestId, body.response);
+    const signed = await completeReportSignature(context.db, {
+      clock: context.clock,
+      store: context.files,
+      rp: context.rp,
+      actor,
+      tenderId,
+      requestId: body.requestId,
+      response: body.response,
+    });
     return Response.json({ ok: true, sha256: signed.sha256 });
   } catch (e) {
     if (e instanceof DomainError) return Response.json({ error: e.key }, { status: e.options.status ?? 400 });

@@ -28,13 +28,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
   try {
     // A device this number signed in from before asks on its own allowance: others' requests never use it up.
     const device = await knownDeviceFor(context.db, context.clock, readCookie(request, KNOWN_DEVICE_COOKIE), phone);
-    await requestResetByChannel(context.db, context.clock, actorOf(request, context, null), { phone }, { device });
+    await requestResetByChannel(context.db, { clock: context.clock, actor: actorOf(request, context, null), raw: { phone }, opts: { device } });
   } catch (e) {
     const refused = refusal(e);
     return data({ errors: refused.errors, phone, sent: false, devCopy: null }, { status: refused.status });
   }
   // Sent now rather than at the deliverer's next round; a failure stays queued for its retries.
-  await deliverDue(context.db, context.clock, context.transports, context.env.PUBLIC_ORIGIN).catch(() => undefined);
+  await deliverDue(context.db, { clock: context.clock, transports: context.transports, origin: context.env.PUBLIC_ORIGIN }).catch(() => undefined);
   // A developer's machine without any real transport: this page shows the code it just sent (there is no mailbox to read).
   const number = forgotSchema.safeParse(form.data);
   const devCopy = devMailboxOn(context.env) && number.success ? await devMailbox(context.db, { phone: number.data.phone }, { since }) : null;

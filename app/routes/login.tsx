@@ -54,7 +54,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const counted = await countAttempt(context.db, context.clock, { ip: context.ip, account: phoneAccount(phone), kind: "password", device });
   if (counted.refusal) return data({ errors: { form: counted.refusal } as FormErrors, phone }, { status: 429 });
   const user = await authenticateWithPassword(context.db, phone, password);
-  const { locked } = await settleAttempt(context.db, context.clock, actor, counted.ticket, { failed: !user });
+  const { locked } = await settleAttempt(context.db, { clock: context.clock, actor, ticket: counted.ticket, outcome: { failed: !user } });
   if (!user) {
     await appendAudit(context.db, context.clock, actor, {
       action: "auth.login_failed",
@@ -69,7 +69,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     days: context.env.SESSION_DAYS,
   });
   const headers = new Headers([["Set-Cookie", sessionCookie(context, token, context.env.SESSION_DAYS)]]);
-  headers.append("Set-Cookie", knownDeviceCookie(context, await rememberDevice(context.db, context.clock, actor, user.id, presented)));
+  headers.append("Set-Cookie", knownDeviceCookie(context, await rememberDevice(context.db, { clock: context.clock, actor, userId: user.id, presented })));
   throw redirect(safeRedirect(redirectTo), { headers });
 }
 

@@ -10,6 +10,6 @@ export async function loader() {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await getAuth(request, context);
-  if (auth) await endSession(context.db, context.clock, actorOf(request, context, auth), auth.session.id, "logout");
+  if (auth) await endSession(context.db, { clock: context.clock, actor: actorOf(request, context, auth), sessionId: auth.session.id, reason: "logout" });
   throw redirect("/", { headers: { "Set-Cookie": clearSessionCookie(context) } });
 }

@@ -14,7 +14,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const auth = await getAuth(request, context);
   const who = auth?.membership ? { role: auth.membership.role, orgId: auth.membership.org.id } : null;
   const tenderId = params.id ?? "";
-  const verdict = await authorizeDownload(context.db, context.clock, actorOf(request, context, auth), who, tenderId, params.sha ?? "");
+  const verdict = await authorizeDownload(context.db, { clock: context.clock, actor: actorOf(request, context, auth), who, tenderId, sha256: params.sha ?? "" });
   if (!verdict.ok) {
     if (verdict.reason === "notFound") throw notFound();
     if (verdict.reason === "login") throw redirect(`/login?redirectTo=${encodeURIComponent(new URL(request.url).pathname)}`);

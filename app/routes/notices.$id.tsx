@@ -105,8 +105,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const actor = actorOf(request, context, auth);
   const tenderId = params.id ?? "";
   try {
-    if (f.intent === "register") await registerForTender(context.db, context.clock, actor, tenderId, auth.membership.org.id);
-    else await askQuestion(context.db, context.clock, actor, tenderId, auth.membership.org.id, f.question);
+    if (f.intent === "register") await registerForTender(context.db, { clock: context.clock, actor, tenderId, companyId: auth.membership.org.id });
+    else await askQuestion(context.db, { clock: context.clock, actor, tenderId, companyId: auth.membership.org.id, text: f.question });
   } catch (e) {
     const refused = refusal(e, form.values);
     return data({ errors: refused.errors, done: null, question: refused.values.question ?? "" }, { status: refused.status });

@@ -98,13 +98,21 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const tenderId = params.id ?? "";
   const { db, clock } = context;
   try {
-    if (f.intent === "decide" && role === "committee") await decideAward(db, clock, actor, orgId, tenderId, {});
-    else if (f.intent === "choose" && role === "committee") await decideAward(db, clock, actor, orgId, tenderId, { winnerBidId: f.winner, reasons: f.reasons });
-    else if ((f.intent === "approve" || f.intent === "reject") && role === "supervisor") await approveAward(db, clock, actor, orgId, tenderId, f.intent === "approve", f.note);
-    else if (f.intent === "contract" && role !== "supervisor") await recordContract(db, clock, actor, orgId, tenderId, f.contractDate);
-    else if (f.intent === "release" && role !== "supervisor") await releaseSecurity(db, clock, actor, orgId, tenderId, f.bidId, f.note);
+    if (f.intent === "decide" && role === "committee") await decideAward(db, { clock, actor, actingOrgId: orgId, tenderId, input: {} });
+    else if (f.intent === "choose" && role === "committee")
+      await decideAward(db, { clock, actor, actingOrgId: orgId, tenderId, input: { winnerBidId: f.winner, reasons: f.reasons } });
+    else if ((f.intent === "approve" || f.intent === "reject") && role === "supervisor")
+      await approveAward(db, { clock, actor, townshipId: orgId, tenderId, approve: f.intent === "approve", note: f.note });
+    else if (f.intent === "contract" && role !== "supervisor") await recordContract(db, { clock, actor, actingOrgId: orgId, tenderId, day: f.contractDate });
+    else if (f.intent === "release" && role !== "supervisor") await releaseSecurity(db, { clock, actor, actingOrgId: orgId, tenderId, bidId: f.bidId, note: f.note });
     else if (f.intent === "complete" && role !== "supervisor")
-      await completeProject(db, clock, actor, orgId, tenderId, { acceptanceDate: f.acceptanceDate, settlementFen: parseYuanToFen(f.settlement) });
+      await completeProject(db, {
+        clock,
+        actor,
+        actingOrgId: orgId,
+        tenderId,
+        input: { acceptanceDate: f.acceptanceDate, settlementFen: parseYuanToFen(f.settlement) },
+      });
     else return data({ errors: { form: "errors.forbidden" } as FormErrors, done: null }, { status: 403 });
   } catch (e) {
     const refused = refusal(e);

@@ -18,9 +18,19 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const orgId = auth.membership.org.id;
   const tenderId = params.id ?? "";
   try {
-    if (body?.step === "options") return Response.json(await requestAwardSignature(context.db, context.clock, context.files, context.rp, actor, orgId, tenderId));
+    if (body?.step === "options")
+      return Response.json(await requestAwardSignature(context.db, { clock: context.clock, store: context.files, rp: context.rp, actor, actingOrgId: orgId, tenderId }));
     if (body?.step !== "verify") return Response.json({ error: "errors.invalidInput" }, { status: 400 });
-    const signed = await completeAwardSignature(context.db, context.clock, context.files, context.rp, actor, orgId, tenderId, body.requestId, body.response);
+    const signed = await completeAwardSignature(context.db, {
+      clock: context.clock,
+      store: context.files,
+      rp: context.rp,
+      actor,
+      actingOrgId: orgId,
+      tenderId,
+      requestId: body.requestId,
+      response: body.response,
+    });
     return Response.json({ ok: true, sha256: signed.sha256 });
   } catch (e) {
     if (e instanceof DomainError) return Response.json({ error: e.key }, { status: e.options.status ?? 400 });

@@ -22,7 +22,7 @@ export const handle = { i18n: ["bid", "opening", "errors"] };
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const auth = await requireRole(request, context, ["contractor"]);
-  const page = await bidPage(context.db, context.clock, params.id ?? "", auth.membership.org.id, auth.user.id, auth.session);
+  const page = await bidPage(context.db, { clock: context.clock, tenderId: params.id ?? "", companyId: auth.membership.org.id, userId: auth.user.id, session: auth.session });
   if (!page) throw notFound();
   const { notice, own } = page;
   const script = sealingScript();
@@ -85,17 +85,17 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     if (input.intent === "step-up-request") {
       const since = context.clock.now();
       await requestStepUpCode(context.db, context.clock, actor);
-      await deliverDue(context.db, context.clock, context.transports, context.env.PUBLIC_ORIGIN);
+      await deliverDue(context.db, { clock: context.clock, transports: context.transports, origin: context.env.PUBLIC_ORIGIN });
       // A developer's machine without any real transport: the code just sent is shown here, to its owner (as on the account page).
       const devCopy = devMailboxOn(context.env) ? await devMailbox(context.db, { userId: auth.user.id }, { since }) : null;
       return { errors: {} as FormErrors, withdrawn: null, proof: "bid.proof.sent", devCopy };
     }
     if (input.intent === "step-up-confirm") {
-      await confirmStepUp(context.db, context.clock, actor, auth.session.id, input.code);
+      await confirmStepUp(context.db, { clock: context.clock, actor, sessionId: auth.session.id, code: input.code });
       return { errors: {} as FormErrors, withdrawn: null, proof: "bid.proof.done" };
     }
     const proof = { sessionId: auth.session.id, rp: context.rp, approval: approvalJson(input.approval) };
-    const receipt = await withdrawBid(context.db, context.clock, actor, companyId, tenderId, input.key, proof);
+    const receipt = await withdrawBid(context.db, { clock: context.clock, actor, companyId, tenderId, submissionId: input.key, proof });
     return { errors: {} as FormErrors, withdrawn: receiptView(receipt) };
   } catch (e) {
     const refused = refusal(e);

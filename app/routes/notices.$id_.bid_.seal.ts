@@ -31,10 +31,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   try {
     if (body.intent === "submit") {
       const proof = { sessionId: auth.session.id, rp: context.rp, approval: body.approval ?? undefined };
-      return Response.json({ receipt: receiptView(await submitBid(context.db, context.clock, context.files, actor, companyId, tenderId, body, proof)) });
+      return Response.json({ receipt: receiptView(await submitBid(context.db, { clock: context.clock, store: context.files, actor, companyId, tenderId, raw: body, proof })) });
     }
-    if (body.intent === "reseal") return Response.json(await resealBid(context.db, context.clock, actor, companyId, tenderId, body));
-    return Response.json({ options: await bidActOptions(context.db, context.clock, context.rp, auth.user.id, body.act) });
+    if (body.intent === "reseal") return Response.json(await resealBid(context.db, { clock: context.clock, actor, companyId, tenderId, raw: body }));
+    return Response.json({ options: await bidActOptions(context.db, { clock: context.clock, rp: context.rp, userId: auth.user.id, act: body.act }) });
   } catch (e) {
     if (e instanceof DomainError) return Response.json({ error: e.key, ...(e.options.values ? { values: e.options.values } : {}) }, { status: e.options.status ?? 400 });
     throw e;

@@ -44,7 +44,14 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (!form.ok) return data({ errors: { form: "errors.invalidInput" } as FormErrors, done: false, id, answer }, { status: 400 });
   const actor = { ...actorOf(request, context, auth), userId: auth.user.id };
   try {
-    await answerClarification(context.db, context.clock, actor, auth.membership.org.id, params.id ?? "", form.data.id, form.data.answer);
+    await answerClarification(context.db, {
+      clock: context.clock,
+      actor,
+      companyId: auth.membership.org.id,
+      tenderId: params.id ?? "",
+      clarificationId: form.data.id,
+      answer: form.data.answer,
+    });
   } catch (e) {
     const refused = refusal(e);
     return data({ errors: refused.errors, done: false, id, answer }, { status: refused.status });

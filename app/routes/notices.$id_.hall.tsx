@@ -97,16 +97,16 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const org = auth.membership.org.id;
   const { db, clock } = context;
   try {
-    if (role === "bidder" && intent === "sign_in") await signIn(db, clock, actor, org, tenderId);
-    else if (role === "bidder" && intent === "confirm") await confirmRow(db, clock, actor, org, tenderId);
-    else if (role === "bidder" && f.intent === "object") await raiseObjection(db, clock, actor, org, tenderId, f.text);
-    else if (role === "host" && intent === "start") await startDecryption(db, clock, actor, org, tenderId);
-    else if (role === "host" && f.intent === "extend") await extendWindow(db, clock, actor, org, tenderId, { minutes: f.minutes, reason: f.reason });
-    else if (role === "host" && intent === "read") await startReading(db, clock, actor, org, tenderId);
-    else if (role === "host" && f.intent === "answer") await answerObjection(db, clock, actor, org, tenderId, f.objectionId, f.text);
-    else if (role === "host" && intent === "close") await closeOpening(db, clock, actor, org, tenderId);
+    if (role === "bidder" && intent === "sign_in") await signIn(db, { clock, actor, companyId: org, tenderId });
+    else if (role === "bidder" && intent === "confirm") await confirmRow(db, { clock, actor, companyId: org, tenderId });
+    else if (role === "bidder" && f.intent === "object") await raiseObjection(db, { clock, actor, companyId: org, tenderId, raw: f.text });
+    else if (role === "host" && intent === "start") await startDecryption(db, { clock, actor, actingOrgId: org, tenderId });
+    else if (role === "host" && f.intent === "extend") await extendWindow(db, { clock, actor, actingOrgId: org, tenderId, input: { minutes: f.minutes, reason: f.reason } });
+    else if (role === "host" && intent === "read") await startReading(db, { clock, actor, actingOrgId: org, tenderId });
+    else if (role === "host" && f.intent === "answer") await answerObjection(db, { clock, actor, actingOrgId: org, tenderId, objectionId: f.objectionId, raw: f.text });
+    else if (role === "host" && intent === "close") await closeOpening(db, { clock, actor, actingOrgId: org, tenderId });
     else if (role === "host" && intent === "retender") {
-      await retender(db, clock, actor, org, notice.project.id);
+      await retender(db, { clock, actor, villageId: org, projectId: notice.project.id });
       throw redirect(`/projects/${notice.project.id}`);
     } else return data({ errors: { form: "errors.forbidden" } as FormErrors, done: null }, { status: 403 });
   } catch (e) {

@@ -36,7 +36,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const body = parsed.success ? parsed.data : null;
   const actor = { ...actorOf(request, context, auth), userId: auth.user.id };
   try {
-    const result = await submitDataKey(context.db, context.clock, context.files, actor, auth.membership.org.id, tenderId, body?.dataKey);
+    const result = await submitDataKey(context.db, { clock: context.clock, store: context.files, actor, companyId: auth.membership.org.id, tenderId, rawKey: body?.dataKey });
     return Response.json(result, { status: result.ok ? 200 : 400 });
   } catch (e) {
     if (e instanceof DomainError) return Response.json({ error: e.key }, { status: e.options.status ?? 400 });

@@ -18,9 +18,21 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const body = parsed.success ? parsed.data : null;
   const actor = { ...actorOf(request, context, auth), userId: auth.user.id };
   try {
-    if (body?.step === "options") return Response.json(await requestRecordSignature(context.db, context.clock, context.files, context.rp, actor, auth.membership.org.id, tenderId));
+    if (body?.step === "options")
+      return Response.json(
+        await requestRecordSignature(context.db, { clock: context.clock, store: context.files, rp: context.rp, actor, actingOrgId: auth.membership.org.id, tenderId }),
+      );
     if (body?.step !== "verify") return Response.json({ error: "errors.invalidInput" }, { status: 400 });
-    const signed = await completeRecordSignature(context.db, context.clock, context.files, context.rp, actor, auth.membership.org.id, tenderId, body.requestId, body.response);
+    const signed = await completeRecordSignature(context.db, {
+      clock: context.clock,
+      store: context.files,
+      rp: context.rp,
+      actor,
+      actingOrgId: auth.membership.org.id,
+      tenderId,
+      requestId: body.requestId,
+      response: body.response,
+    });
     return Response.json({ ok: true, sha256: signed.sha256 });
   } catch (e) {
     if (e instanceof DomainError) return Response.json({ error: e.key }, { status: e.options.status ?? 400 });

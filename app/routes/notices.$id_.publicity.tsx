@@ -93,10 +93,20 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const orgId = auth.membership.org.id;
   const tenderId = params.id ?? "";
   try {
-    if (f.intent === "object" && role === "contractor") await fileObjection(context.db, context.clock, actor, orgId, tenderId, f.body);
-    else if (f.intent === "complain" && role === "contractor") await fileComplaint(context.db, context.clock, actor, orgId, tenderId, f.body);
-    else if (f.intent === "answer" && (role === "committee" || role === "agent")) await answerObjection(context.db, context.clock, actor, orgId, tenderId, f.objectionId, f.answer);
-    else if ("complaintId" in f && role === "supervisor") await handleComplaint(context.db, context.clock, actor, orgId, tenderId, f.complaintId, f.intent, f.outcome);
+    if (f.intent === "object" && role === "contractor") await fileObjection(context.db, { clock: context.clock, actor, companyId: orgId, tenderId, body: f.body });
+    else if (f.intent === "complain" && role === "contractor") await fileComplaint(context.db, { clock: context.clock, actor, companyId: orgId, tenderId, body: f.body });
+    else if (f.intent === "answer" && (role === "committee" || role === "agent"))
+      await answerObjection(context.db, { clock: context.clock, actor, actingOrgId: orgId, tenderId, objectionId: f.objectionId, answer: f.answer });
+    else if ("complaintId" in f && role === "supervisor")
+      await handleComplaint(context.db, {
+        clock: context.clock,
+        actor,
+        townshipId: orgId,
+        tenderId,
+        complaintId: f.complaintId,
+        decision: f.intent,
+        outcome: f.outcome,
+      });
     else return data({ errors: { form: "errors.forbidden" } as FormErrors, done: null }, { status: 403 });
   } catch (e) {
     const refused = refusal(e);

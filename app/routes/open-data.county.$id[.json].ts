@@ -17,11 +17,16 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const sinceText = q.get("since");
   const since = sinceText ? new Date(sinceText) : undefined;
   if (since && Number.isNaN(since.getTime())) throw new Response("since must be an ISO 8601 date-time", { status: 400 });
-  const pkg = await countyRecordPackage(context.db, context.clock, params.id ?? "", context.env.PUBLIC_ORIGIN, {
-    since,
-    page: number("page"),
-    pageSize: number("pageSize"),
-    prefix: context.env.OCDS_PREFIX,
+  const pkg = await countyRecordPackage(context.db, {
+    clock: context.clock,
+    countyId: params.id ?? "",
+    origin: context.env.PUBLIC_ORIGIN,
+    query: {
+      since,
+      page: number("page"),
+      pageSize: number("pageSize"),
+      prefix: context.env.OCDS_PREFIX,
+    },
   });
   if (!pkg) throw notFound();
   return new Response(JSON.stringify(pkg), {

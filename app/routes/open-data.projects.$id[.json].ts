@@ -4,7 +4,12 @@ import { projectReleasePackage } from "~/models/ocds.server";
 
 /** A project's OCDS release package (public, no login): 404 until its tender notice is published. */
 export async function loader({ params, context }: LoaderFunctionArgs) {
-  const pkg = await projectReleasePackage(context.db, context.clock, params.id ?? "", context.env.PUBLIC_ORIGIN, { prefix: context.env.OCDS_PREFIX });
+  const pkg = await projectReleasePackage(context.db, {
+    clock: context.clock,
+    projectId: params.id ?? "",
+    origin: context.env.PUBLIC_ORIGIN,
+    opts: { prefix: context.env.OCDS_PREFIX },
+  });
   if (!pkg) throw notFound();
   return new Response(JSON.stringify(pkg), {
     headers: {

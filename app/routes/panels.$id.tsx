@@ -55,9 +55,9 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const tenderId = params.id ?? "";
   try {
     if (f.intent === "draw" && auth.membership.role !== "expert") {
-      await drawPanel(context.db, context.clock, actor, auth.membership.org.id, tenderId, { specialty: f.specialty || null });
+      await drawPanel(context.db, { clock: context.clock, actor, actingOrgId: auth.membership.org.id, tenderId, opts: { specialty: f.specialty || null } });
     } else if (f.intent !== "draw" && auth.membership.role === "expert") {
-      await declare(context.db, context.clock, actor, tenderId, { accept: f.intent === "accept", reason: f.reason });
+      await declare(context.db, { clock: context.clock, actor, tenderId, input: { accept: f.intent === "accept", reason: f.reason } });
     } else return data({ errors: { form: "errors.forbidden" } as FormErrors, done: null }, { status: 403 });
   } catch (e) {
     const refused = refusal(e);

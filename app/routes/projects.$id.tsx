@@ -114,31 +114,31 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const org = (a: RoleAuth) => a.membership.org.id;
   try {
     if (f.intent === "appoint_agent") {
-      await appointAgent(context.db, context.clock, actor, project.id, org(auth), f.agentOrgId);
+      await appointAgent(context.db, { clock: context.clock, actor, projectId: project.id, villageId: org(auth), agentOrgId: f.agentOrgId });
       return { errors: {} as FormErrors, done: "agent.appointed", reason: "", typed: {} as Record<string, string> };
     }
     if (f.intent === "revoke_agent") {
-      await revokeAgent(context.db, context.clock, actor, project.id, org(auth));
+      await revokeAgent(context.db, { clock: context.clock, actor, projectId: project.id, villageId: org(auth) });
       return { errors: {} as FormErrors, done: "agent.revoked", reason: "", typed: {} as Record<string, string> };
     }
     if (f.intent === "answer") {
-      await answerQuestion(context.db, context.clock, actor, f.questionId, org(auth), f.answer);
+      await answerQuestion(context.db, { clock: context.clock, actor, questionId: f.questionId, actingOrgId: org(auth), text: f.answer });
       return { errors: {} as FormErrors, done: "qa.answered", reason: "", typed: {} as Record<string, string> };
     }
     if (f.intent === "amend") {
       const tender = await currentTender(context.db, project.id);
       if (!tender) throw notFound();
       const { intent: _, ...amendment } = f;
-      const r = await amendTender(context.db, context.clock, actor, tender.id, org(auth), amendment);
+      const r = await amendTender(context.db, { clock: context.clock, actor, tenderId: tender.id, actingOrgId: org(auth), form: amendment });
       return { errors: {} as FormErrors, done: r.extended ? "amend.doneExtended" : r.moved ? "amend.doneMoved" : "amend.done", reason: "", typed: {} as Record<string, string> };
     }
     const { intent } = f;
-    if (intent === "submit") await submitProject(context.db, context.clock, actor, project.id, org(auth));
-    else if (intent === "withdraw_submission") await withdrawSubmission(context.db, context.clock, actor, project.id, org(auth));
-    else if (intent === "approve") await approveProject(context.db, context.clock, actor, project.id, org(auth), reason);
-    else if (intent === "return") await returnProject(context.db, context.clock, actor, project.id, org(auth), reason);
-    else if (intent === "request_cancel") await requestCancel(context.db, context.clock, actor, project.id, org(auth), reason);
-    else await decideCancel(context.db, context.clock, actor, project.id, org(auth), intent === "approve_cancel", reason);
+    if (intent === "submit") await submitProject(context.db, { clock: context.clock, actor, projectId: project.id, villageId: org(auth) });
+    else if (intent === "withdraw_submission") await withdrawSubmission(context.db, { clock: context.clock, actor, projectId: project.id, villageId: org(auth) });
+    else if (intent === "approve") await approveProject(context.db, { clock: context.clock, actor, projectId: project.id, townshipId: org(auth), justification: reason });
+    else if (intent === "return") await returnProject(context.db, { clock: context.clock, actor, projectId: project.id, townshipId: org(auth), reason });
+    else if (intent === "request_cancel") await requestCancel(context.db, { clock: context.clock, actor, projectId: project.id, villageId: org(auth), reason });
+    else await decideCancel(context.db, { clock: context.clock, actor, projectId: project.id, townshipId: org(auth), approve: intent === "approve_cancel", note: reason });
     return { errors: {} as FormErrors, done: `project.done.${intent}`, reason: "", typed: {} as Record<string, string> };
   } catch (e) {
     const refused = refusal(e, typed);

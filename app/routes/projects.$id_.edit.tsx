@@ -52,14 +52,14 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   if (!read.ok) return data({ errors: read.errors, typed: read.typed }, { status: 400 });
   const actor = actorOf(request, context, auth);
   try {
-    await updateProject(context.db, context.clock, actor, project.id, auth.membership.org.id, read.input, read.decisions);
+    await updateProject(context.db, { clock: context.clock, actor, projectId: project.id, villageId: auth.membership.org.id, input: read.input, decisions: read.decisions });
   } catch (e) {
     const refused = refusal(e, read.typed);
     return data({ errors: refused.errors, typed: refused.values }, { status: refused.status });
   }
   if (read.intent === "submit") {
     try {
-      await submitProject(context.db, context.clock, actor, project.id, auth.membership.org.id);
+      await submitProject(context.db, { clock: context.clock, actor, projectId: project.id, villageId: auth.membership.org.id });
     } catch (e) {
       const refused = refusal(e, read.typed);
       return data({ errors: refused.errors, typed: refused.values }, { status: refused.status });

@@ -76,7 +76,15 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   if (Object.keys(uploadErrors).length) return data({ errors: uploadErrors as FormErrors, typed }, { status: 400 });
   if (!parsed.ok) return data({ errors: parsed.errors, typed }, { status: 400 });
   try {
-    await publishTender(context.db, context.clock, actorOf(request, context, auth), project.id, auth.membership.org.id, parsed.data, [...uploads.values()], context.files);
+    await publishTender(context.db, {
+      clock: context.clock,
+      actor: actorOf(request, context, auth),
+      projectId: project.id,
+      actingOrgId: auth.membership.org.id,
+      form: parsed.data,
+      attachments: [...uploads.values()],
+      fileStore: context.files,
+    });
   } catch (e) {
     const refused = refusal(e, typed);
     return data({ errors: refused.errors, typed: refused.values }, { status: refused.status });

@@ -27,14 +27,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const actor = actorOf(request, context, auth);
   let projectId: string;
   try {
-    projectId = (await createProject(context.db, context.clock, actor, village.id, read.input, read.decisions)).id;
+    projectId = (await createProject(context.db, { clock: context.clock, actor, villageId: village.id, input: read.input, decisions: read.decisions })).id;
   } catch (e) {
     const refused = refusal(e, read.typed);
     return data({ errors: refused.errors, typed: refused.values }, { status: refused.status });
   }
   if (read.intent === "submit") {
     try {
-      await submitProject(context.db, context.clock, actor, projectId, village.id);
+      await submitProject(context.db, { clock: context.clock, actor, projectId, villageId: village.id });
     } catch (e) {
       // Saved as a draft; the project page says what is missing before it can be submitted.
       const { errors } = refusal(e);

@@ -40,13 +40,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const typed = { phone: form.values.phone ?? "", identityCheck: form.values.identityCheck ?? "" };
   if (!form.ok) return data({ issued: null, errors: form.errors, typed }, { status: 400 });
   try {
-    const issued = await issueResetCode(
-      context.db,
-      context.clock,
-      { ...actorOf(request, context, auth), userId: auth.user.id, role: auth.membership.role },
-      auth.membership.org.id,
-      form.data,
-    );
+    const issued = await issueResetCode(context.db, {
+      clock: context.clock,
+      actor: { ...actorOf(request, context, auth), userId: auth.user.id, role: auth.membership.role },
+      issuerOrgId: auth.membership.org.id,
+      raw: form.data,
+    });
     return {
       issued: { code: issued.code, name: issued.name, phone: issued.phone, expiresAt: formatBeijing(issued.expiresAt) },
       errors: {} as FormErrors,

@@ -35,7 +35,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return data({ errors: refused.errors, phone }, { status: refused.status });
   }
   // The device the reset was made on is the account's known device from now on (the reset forgot the others).
-  const token = await rememberDevice(context.db, context.clock, actor, userId, readCookie(request, KNOWN_DEVICE_COOKIE));
+  const token = await rememberDevice(context.db, { clock: context.clock, actor, userId, presented: readCookie(request, KNOWN_DEVICE_COOKIE) });
   throw redirect("/login?reset=1", { headers: { "Set-Cookie": knownDeviceCookie(context, token) } });
 }
 

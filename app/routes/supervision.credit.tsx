@@ -79,9 +79,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
     if (f.intent === "record") {
       const { subjectRef, intent: _, ...rest } = f;
       const [subject, subjectId] = subjectRef.split(":");
-      await recordCredit(context.db, context.clock, actor, orgId, { ...rest, subject, subjectId });
+      await recordCredit(context.db, { clock: context.clock, actor, issuerOrgId: orgId, raw: { ...rest, subject, subjectId } });
     } else {
-      await liftCredit(context.db, context.clock, actor, orgId, { recordId: f.id, note: f.note ?? "" });
+      await liftCredit(context.db, { clock: context.clock, actor, issuerOrgId: orgId, raw: { recordId: f.id, note: f.note ?? "" } });
     }
   } catch (e) {
     const refused = refusal(e);

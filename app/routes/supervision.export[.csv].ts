@@ -18,7 +18,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const filter = parseDashboardFilter(new URL(request.url).searchParams);
   let out;
   try {
-    out = await dashboardCsv(context.db, context.clock, scope, filter, t);
+    out = await dashboardCsv(context.db, { clock: context.clock, scope, filter, t });
   } catch (e) {
     if (e instanceof DomainError && e.options.status === 404) throw notFound();
     if (e instanceof DomainError && e.options.status === 403) throw forbidden("supervisor|county_admin");

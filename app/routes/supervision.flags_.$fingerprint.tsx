@@ -25,7 +25,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const scope = await riskScopeOf(context.db, { role: auth.membership.role, orgId: auth.membership.org.id });
   if (!scope) throw forbidden("supervisor|county_admin");
   const hint = new URL(request.url).searchParams.get("project");
-  const flag = await flagByFingerprint(context.db, context.clock, scope, params.fingerprint ?? "", { projectId: hint });
+  const flag = await flagByFingerprint(context.db, { clock: context.clock, scope, fingerprint: params.fingerprint ?? "", hint: { projectId: hint } });
   if (!flag) throw notFound();
   return { flag: flagView(flag), thresholds: thresholdValues(await riskThresholdsFor(context.db, scope)) };
 }
@@ -39,11 +39,16 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const f = form.data;
   const actor = { ...actorOf(request, context, auth), userId: auth.user.id };
   try {
-    await reviewFlag(context.db, context.clock, actor, auth.membership.org.id, {
-      fingerprint: params.fingerprint ?? "",
-      rule: f.rule,
-      note: f.note,
-      projectId: f.projectId || undefined,
+    await reviewFlag(context.db, {
+      clock: context.clock,
+      actor,
+      orgId: auth.membership.org.id,
+      raw: {
+        fingerprint: params.fingerprint ?? "",
+        rule: f.rule,
+        note: f.note,
+        projectId: f.projectId || undefined,
+      },
     });
   } catch (e) {
     const refused = refusal(e, form.values);

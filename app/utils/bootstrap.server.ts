@@ -41,7 +41,7 @@ export function appJobs(files: FileStore, transports: Transports = {}, origin = 
   return [
     ...jobs,
     // Messages leave after their event has committed; rows are claimed, so instances never send one twice.
-    { name: "deliver-messages", everyMs: 5 * 1000, unlocked: true, run: (db, clock) => deliverDue(db, clock, transports, origin) },
+    { name: "deliver-messages", everyMs: 5 * 1000, unlocked: true, run: (db, clock) => deliverDue(db, { clock, transports, origin }) },
     // Partial uploads live on this instance's disk, not in the database; the job only borrows the scheduler's lock.
     { name: "purge-partial-uploads", everyMs: 60 * 60 * 1000, run: (_db, clock) => purgeExpiredUploads(files, clock) },
     // Completed, cancelled and long-failed projects are archived by the platform itself (归档).
@@ -64,7 +64,7 @@ export async function createAppContext(env: Env, clock: Clock = env.TEST_CLOCK ?
   // The demo's certificate scans and documents go into the file store too, so their links open.
   if (env.SEED_DEMO && env.DEMO_PROJECTS && !(await isDemoLoaded(database.db))) {
     console.log("正在生成演示县及各阶段的演示项目（仅首次启动，约半分钟）… / writing the demo county and its projects (first start only, about half a minute)…");
-    const { projects } = await seedLivingDemo(database.db, files, rp, clock.now());
+    const { projects } = await seedLivingDemo(database.db, { files, rp, now: clock.now() });
     console.log(`演示数据已就绪：${projects.length} 个项目 / demo ready: ${projects.length} projects`);
   } else if (env.SEED_DEMO) await seedDemo(database.db, clock, files, rp);
   const transports = transportsFromEnv(env);

@@ -103,7 +103,7 @@ export async function patchUpload(
   const offset = request.headers.get("Upload-Offset") ?? "";
   if (!/^\d{1,15}$/.test(offset)) return tusError("errors.upload.offset", 400);
   try {
-    const result = await appendToUpload(context.files, context.clock, rec, Number(offset), request.body, request.signal);
+    const result = await appendToUpload(context.files, { clock: context.clock, upload: rec, offset: Number(offset), body: request.body, signal: request.signal });
     if (!result.ok) return tusError("errors.upload.offset", 409, { "Upload-Offset": String(result.offset) });
     return new Response(null, { status: 204, headers: offsetHeaders(result.record, result.offset) });
   } catch (e) {

@@ -60,7 +60,7 @@ export async function sittingPanel(
   seed?: string,
 ): Promise<Expert[]> {
   const db = database.db;
-  await drawPanel(db, ctx.clock, opened.host, opened.villageId, opened.tenderId, { seed });
+  await drawPanel(db, { clock: ctx.clock, actor: opened.host, actingOrgId: opened.villageId, tenderId: opened.tenderId, opts: { seed } });
   const members = await db
     .select({ m: schema.panelMembers, u: schema.users })
     .from(schema.panelMembers)
@@ -70,7 +70,7 @@ export async function sittingPanel(
   const experts: Expert[] = [];
   for (const { u } of members) {
     const actor = { userId: u.id, role: "expert" as const, ip: "203.0.113.9" };
-    await declare(db, ctx.clock, actor, opened.tenderId, { accept: true });
+    await declare(db, { clock: ctx.clock, actor, tenderId: opened.tenderId, input: { accept: true } });
     experts.push({ userId: u.id, phone: u.phone, name: u.name, actor, key: await givePasskey(database, ctx, u.id, "专家手机") });
   }
   return experts;
@@ -87,20 +87,13 @@ export async function inPublicity(
   const { tenderId } = opened;
   const experts = await sittingPanel(database, ctx, opened);
   const under = await bidsUnderEvaluation(db, tenderId);
-  for (const e of experts)
-    await submitChecks(
-      db,
-      ctx.clock,
-      e.actor,
-      tenderId,
-      under.map((b) => ({ bidId: b.bidId, pass: true })),
-    );
+  for (const e of experts) await submitChecks(db, { clock: ctx.clock, actor: e.actor, tenderId, checks: under.map((b) => ({ bidId: b.bidId, pass: true })) });
   const [supervisor] = await db.select().from(schema.users).where(eq(schema.users.phone, DEMO.supervisorA));
-  await revealSecret(db, ctx.clock, { userId: supervisor.id, role: "supervisor" as const, ip: "203.0.113.8" }, opened.townshipId, tenderId);
-  for (const e of experts) await recordOpinion(db, ctx.clock, e.actor, tenderId, { agree: true }, reportRenderer(ctx.files, ctx.clock));
+  await revealSecret(db, { clock: ctx.clock, actor: { userId: supervisor.id, role: "supervisor" as const, ip: "203.0.113.8" }, townshipId: opened.townshipId, tenderId });
+  for (const e of experts) await recordOpinion(db, { clock: ctx.clock, actor: e.actor, tenderId, input: { agree: true }, renderReport: reportRenderer(ctx.files, ctx.clock) });
   for (const e of experts) {
-    const { requestId, options } = await requestReportSignature(db, ctx.clock, ctx.files, ctx.rp, e.actor, tenderId);
-    await completeReportSignature(db, ctx.clock, ctx.files, ctx.rp, e.actor, tenderId, requestId, assertion(e.key, options.challenge));
+    const { requestId, options } = await requestReportSignature(db, { clock: ctx.clock, store: ctx.files, rp: ctx.rp, actor: e.actor, tenderId });
+    await completeReportSignature(db, { clock: ctx.clock, store: ctx.files, rp: ctx.rp, actor: e.actor, tenderId, requestId, response: assertion(e.key, options.challenge) });
   }
   const [project] = await db.select().from(schema.projects).where(eq(schema.projects.id, opened.projectId));
   if (project.state !== "publicity") throw new Error(`expected publicity, got ${project.state}`);

@@ -29,28 +29,34 @@ export async function closedOpening(
   const bidders: Bidder[] = [];
   for (const [i, phone] of phones.entries()) {
     const b = await preparedBidder(database, ctx, phone);
-    await submitBid(
-      database.db,
-      ctx.clock,
-      ctx.files,
-      b.actor,
-      b.companyId,
-      tender.id,
-      submitInput(await sealBid(ctx, b, tender.id, { priceFen: 18_000_000 + i * 100_000, mark: phone })),
-    );
+    await submitBid(database.db, {
+      clock: ctx.clock,
+      store: ctx.files,
+      actor: b.actor,
+      companyId: b.companyId,
+      tenderId: tender.id,
+      raw: submitInput(await sealBid(ctx, b, tender.id, { priceFen: 18_000_000 + i * 100_000, mark: phone })),
+    });
     bidders.push(b);
   }
   const [u] = await database.db.select().from(schema.users).where(eq(schema.users.phone, DEMO.committeeA1));
   const host = { userId: u.id, role: "committee" as const, ip: "203.0.113.50" };
   ctx.clock.set(tender.deadline);
-  await startDecryption(database.db, ctx.clock, host, kit.villageId, tender.id);
+  await startDecryption(database.db, { clock: ctx.clock, actor: host, actingOrgId: kit.villageId, tenderId: tender.id });
   for (const b of bidders) {
     const m = (await decryptionMaterial(database.db, ctx.clock, b.companyId, tender.id))!;
     const key = await S.unwrapWithPrf(m.wraps.find((w) => w.credentialId === b.credentialId) as never, b.prf, { tenderId: tender.id, submissionId: m.submissionId });
-    await submitDataKey(database.db, ctx.clock, ctx.files, b.actor, b.companyId, tender.id, Buffer.from(key).toString("base64url"));
+    await submitDataKey(database.db, {
+      clock: ctx.clock,
+      store: ctx.files,
+      actor: b.actor,
+      companyId: b.companyId,
+      tenderId: tender.id,
+      rawKey: Buffer.from(key).toString("base64url"),
+    });
   }
-  await startReading(database.db, ctx.clock, host, kit.villageId, tender.id);
+  await startReading(database.db, { clock: ctx.clock, actor: host, actingOrgId: kit.villageId, tenderId: tender.id });
   ctx.clock.advance(11 * 60_000);
-  await closeOpening(database.db, ctx.clock, host, kit.villageId, tender.id);
+  await closeOpening(database.db, { clock: ctx.clock, actor: host, actingOrgId: kit.villageId, tenderId: tender.id });
   return { tenderId: tender.id, projectId, host, villageId: kit.villageId, townshipId: kit.townshipId, bidders };
 }

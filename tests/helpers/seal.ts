@@ -10,14 +10,13 @@ import { appendToUpload, createUpload } from "~/models/resumable-upload.server";
 export async function uploadSealed(ctx: AppLoadContext, ownerUserId: string, bytes: Uint8Array, opts: { complete?: boolean } = {}) {
   const rec = await createUpload(ctx.files, ctx.clock, { owner: ownerUserId, length: bytes.length, name: "bid.sealed", maxBytes: 10 * 1024 * 1024, kind: "sealed" });
   const part = opts.complete === false ? bytes.subarray(0, Math.floor(bytes.length / 2)) : bytes;
-  await appendToUpload(
-    ctx.files,
-    ctx.clock,
-    rec,
-    0,
-    (async function* () {
+  await appendToUpload(ctx.files, {
+    clock: ctx.clock,
+    upload: rec,
+    offset: 0,
+    body: (async function* () {
       yield part;
     })(),
-  );
+  });
   return rec.id;
 }

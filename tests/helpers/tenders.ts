@@ -69,12 +69,11 @@ export async function tenderKit(database: Database, ctx: AppLoadContext, village
         docs.push({ sha256: sha(i), size: 10 });
       }
     }
-    const p = await createProject(
-      database.db,
-      ctx.clock,
-      committee,
+    const p = await createProject(database.db, {
+      clock: ctx.clock,
+      actor: committee,
       villageId,
-      {
+      input: {
         name,
         type: "works",
         location: `${name}地点`,
@@ -85,15 +84,15 @@ export async function tenderKit(database: Database, ctx: AppLoadContext, village
         durationDays: 30,
         method: estimate < 100_000_000 ? "open_selection" : "open_tender",
       },
-      steps.map((step, i) => ({
+      decisions: steps.map((step, i) => ({
         step: step as never,
         day: `2026-10-0${i + 1}`,
         file: { sha256: docs[i].sha256, size: docs[i].size, name: `${step}.pdf` },
         ...(step === "villagers_meeting" ? { eligible: 30, attended: 25, votesFor: 20 } : {}),
       })),
-    );
-    await submitProject(database.db, ctx.clock, committee, p.id, villageId);
-    await approveProject(database.db, ctx.clock, supervisor, p.id, townshipId, approvalReason);
+    });
+    await submitProject(database.db, { clock: ctx.clock, actor: committee, projectId: p.id, villageId });
+    await approveProject(database.db, { clock: ctx.clock, actor: supervisor, projectId: p.id, townshipId, justification: approvalReason });
     return p.id;
   }
 

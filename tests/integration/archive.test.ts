@@ -38,11 +38,33 @@ beforeAll(async () => {
   const [pub] = await database.db.select().from(schema.publicities).where(eq(schema.publicities.tenderId, done.tenderId));
   ctx.clock.set(new Date(pub.endsAt.getTime() + 60_000));
   const hostKey = await givePasskey(database, ctx, done.host.userId, "村委会手机");
-  await decideAward(database.db, ctx.clock, done.host, done.villageId, done.tenderId, {});
-  const { requestId, options } = await requestAwardSignature(database.db, ctx.clock, ctx.files, ctx.rp, done.host, done.villageId, done.tenderId);
-  await completeAwardSignature(database.db, ctx.clock, ctx.files, ctx.rp, done.host, done.villageId, done.tenderId, requestId, assertion(hostKey, options.challenge));
-  await recordContract(database.db, ctx.clock, done.host, done.villageId, done.tenderId, beijingDay(ctx.clock.now()));
-  await completeProject(database.db, ctx.clock, done.host, done.villageId, done.tenderId, { acceptanceDate: beijingDay(ctx.clock.now()), settlementFen: 17_950_000 });
+  await decideAward(database.db, { clock: ctx.clock, actor: done.host, actingOrgId: done.villageId, tenderId: done.tenderId, input: {} });
+  const { requestId, options } = await requestAwardSignature(database.db, {
+    clock: ctx.clock,
+    store: ctx.files,
+    rp: ctx.rp,
+    actor: done.host,
+    actingOrgId: done.villageId,
+    tenderId: done.tenderId,
+  });
+  await completeAwardSignature(database.db, {
+    clock: ctx.clock,
+    store: ctx.files,
+    rp: ctx.rp,
+    actor: done.host,
+    actingOrgId: done.villageId,
+    tenderId: done.tenderId,
+    requestId,
+    response: assertion(hostKey, options.challenge),
+  });
+  await recordContract(database.db, { clock: ctx.clock, actor: done.host, actingOrgId: done.villageId, tenderId: done.tenderId, day: beijingDay(ctx.clock.now()) });
+  await completeProject(database.db, {
+    clock: ctx.clock,
+    actor: done.host,
+    actingOrgId: done.villageId,
+    tenderId: done.tenderId,
+    input: { acceptanceDate: beijingDay(ctx.clock.now()), settlementFen: 17_950_000 },
+  });
 });
 afterAll(async () => {
   await database?.close();
@@ -140,7 +162,7 @@ describe("a failed project", () => {
     expect(await archiveDueProjects(database.db, ctx.clock, ctx.files)).toBe(1);
     const [a] = await database.db.select().from(schema.archives).where(eq(schema.archives.projectId, opened.projectId));
     expect(a.finalState).toBe("failed");
-    await expect(assembleArchive(database.db, ctx.clock, ctx.files, done.projectId)).resolves.toBeDefined();
+    await expect(assembleArchive(database.db, { clock: ctx.clock, store: ctx.files, projectId: done.projectId })).resolves.toBeDefined();
   });
 });
 

@@ -216,22 +216,28 @@ beforeAll(async () => {
   const [pub] = await database.db.select().from(schema.publicities).where(eq(schema.publicities.tenderId, archived.tenderId));
   ctx.clock.set(new Date(pub.endsAt.getTime() + 60_000));
   const hostKey = await givePasskey(database, ctx, archived.host.userId, "村委会手机");
-  const host = [database.db, ctx.clock, archived.host, archived.villageId, archived.tenderId] as const;
-  await decideAward(...host, {});
-  const sig = await requestAwardSignature(database.db, ctx.clock, ctx.files, ctx.rp, archived.host, archived.villageId, archived.tenderId);
-  await completeAwardSignature(
-    database.db,
-    ctx.clock,
-    ctx.files,
-    ctx.rp,
-    archived.host,
-    archived.villageId,
-    archived.tenderId,
-    sig.requestId,
-    assertion(hostKey, sig.options.challenge),
-  );
-  await recordContract(...host, beijingDay(ctx.clock.now()));
-  await completeProject(...host, { acceptanceDate: beijingDay(ctx.clock.now()), settlementFen: 17_950_000 });
+  const host = { clock: ctx.clock, actor: archived.host, actingOrgId: archived.villageId, tenderId: archived.tenderId };
+  await decideAward(database.db, { ...host, input: {} });
+  const sig = await requestAwardSignature(database.db, {
+    clock: ctx.clock,
+    store: ctx.files,
+    rp: ctx.rp,
+    actor: archived.host,
+    actingOrgId: archived.villageId,
+    tenderId: archived.tenderId,
+  });
+  await completeAwardSignature(database.db, {
+    clock: ctx.clock,
+    store: ctx.files,
+    rp: ctx.rp,
+    actor: archived.host,
+    actingOrgId: archived.villageId,
+    tenderId: archived.tenderId,
+    requestId: sig.requestId,
+    response: assertion(hostKey, sig.options.challenge),
+  });
+  await recordContract(database.db, { ...host, day: beijingDay(ctx.clock.now()) });
+  await completeProject(database.db, { ...host, input: { acceptanceDate: beijingDay(ctx.clock.now()), settlementFen: 17_950_000 } });
   expect(await archiveDueProjects(database.db, ctx.clock, ctx.files)).toBe(1);
   const [archivedTender] = await database.db.select().from(schema.tenders).where(eq(schema.tenders.id, archived.tenderId));
   Object.assign(fixtures, { archivedProject: archived.projectId, archivedTender: archived.tenderId, archivedTenderDocument: archivedTender.documentPdfSha256! });
@@ -241,10 +247,27 @@ beforeAll(async () => {
   const done = await inPublicity(database, ctx, "授权矩阵·村道硬化");
   // The host (青山村 committee, as above, with the same passkey) signs the opening record, which makes it
   // public; a bidder (company 11) objects to the candidates.
-  const rec = await requestRecordSignature(database.db, ctx.clock, ctx.files, ctx.rp, done.host, done.villageId, done.tenderId);
-  await completeRecordSignature(database.db, ctx.clock, ctx.files, ctx.rp, done.host, done.villageId, done.tenderId, rec.requestId, assertion(hostKey, rec.options.challenge));
+  const rec = await requestRecordSignature(database.db, { clock: ctx.clock, store: ctx.files, rp: ctx.rp, actor: done.host, actingOrgId: done.villageId, tenderId: done.tenderId });
+  await completeRecordSignature(database.db, {
+    clock: ctx.clock,
+    store: ctx.files,
+    rp: ctx.rp,
+    actor: done.host,
+    actingOrgId: done.villageId,
+    tenderId: done.tenderId,
+    requestId: rec.requestId,
+    response: assertion(hostKey, rec.options.challenge),
+  });
   const objector = done.bidders.find((b) => b.phone === DEMO.contractor2)!;
-  fixtures.objection = (await fileObjection(database.db, ctx.clock, objector.actor, objector.companyId, done.tenderId, "第一中标候选人项目经理有在建项目，请核查。")).id;
+  fixtures.objection = (
+    await fileObjection(database.db, {
+      clock: ctx.clock,
+      actor: objector.actor,
+      companyId: objector.companyId,
+      tenderId: done.tenderId,
+      body: "第一中标候选人项目经理有在建项目，请核查。",
+    })
+  ).id;
   const [tender] = await database.db.select().from(schema.tenders).where(eq(schema.tenders.id, done.tenderId));
   const [project] = await database.db.select().from(schema.projects).where(eq(schema.projects.id, done.projectId));
   const [attachment] = await database.db.select().from(schema.tenderAttachments).where(eq(schema.tenderAttachments.tenderId, tender.id));
@@ -281,12 +304,11 @@ beforeAll(async () => {
   // Two more projects of 青山村: an approved one not yet published, and a draft.
   const kit = await tenderKit(database, ctx);
   fixtures.approvedProject = await kit.approvedProject("授权矩阵·待发布项目", 20_000_000);
-  const draft = await createProject(
-    database.db,
-    ctx.clock,
-    { userId: null, role: "committee" as const, ip: "203.0.113.7" },
-    kit.villageId,
-    {
+  const draft = await createProject(database.db, {
+    clock: ctx.clock,
+    actor: { userId: null, role: "committee" as const, ip: "203.0.113.7" },
+    villageId: kit.villageId,
+    input: {
       name: "授权矩阵·草稿项目",
       type: "works",
       location: "青山村",
@@ -297,8 +319,8 @@ beforeAll(async () => {
       durationDays: 30,
       method: "open_selection",
     },
-    [],
-  );
+    decisions: [],
+  });
   fixtures.draftProject = draft.id;
 
   // A risk flag of 青山镇, as its supervisor's scan sees it.

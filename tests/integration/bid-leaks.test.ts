@@ -278,13 +278,13 @@ beforeAll(async () => {
   ({ answers: S0, skipped: skippedRoutes } = await sweep());
 
   // Company 10 bids, and a minute later replaces its bid.
-  await submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, tender.id, input(bidsOf.a[0]));
+  await submitBid(database.db, { clock: ctx.clock, store: ctx.files, actor: a.actor, companyId: a.companyId, tenderId: tender.id, raw: input(bidsOf.a[0]) });
   ctx.clock.advance(60_000);
-  await submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, tender.id, input(bidsOf.a[1]), proofA);
+  await submitBid(database.db, { clock: ctx.clock, store: ctx.files, actor: a.actor, companyId: a.companyId, tenderId: tender.id, raw: input(bidsOf.a[1]), proof: proofA });
   ctx.clock.set(BASE_TIME);
   S1 = (await sweep()).answers;
 
-  await submitBid(database.db, ctx.clock, ctx.files, b.actor, b.companyId, tender.id, input(bidsOf.b[0]));
+  await submitBid(database.db, { clock: ctx.clock, store: ctx.files, actor: b.actor, companyId: b.companyId, tenderId: tender.id, raw: input(bidsOf.b[0]) });
   S2 = (await sweep()).answers;
 
   const ownA = (await ownBid(database.db, tender.id, a.companyId))!;

@@ -97,16 +97,20 @@ afterAll(async () => {
 describe("withdrawing or replacing a sealed bid", () => {
   it("is refused to a password session without a passkey's approval or a step-up, through the model and both routes", async () => {
     const t = await tender("便民桥加固（撤回须确认）");
-    await submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, await bid(a, t.id)); // the first bid needs nothing more
+    await submitBid(database.db, { clock: ctx.clock, store: ctx.files, actor: a.actor, companyId: a.companyId, tenderId: t.id, raw: await bid(a, t.id) }); // the first bid needs nothing more
     const cookie = await cookieFor(ctx, DEMO.contractor1);
     const bare: BidActProof = { sessionId: sessionOf(cookie), rp: ctx.rp };
 
-    await expect(withdrawBid(database.db, ctx.clock, a.actor, a.companyId, t.id, randomUUID())).rejects.toMatchObject({
+    await expect(withdrawBid(database.db, { clock: ctx.clock, actor: a.actor, companyId: a.companyId, tenderId: t.id, submissionId: randomUUID() })).rejects.toMatchObject({
       key: "errors.bid.proofRequired",
       options: { status: 403 },
     });
-    await expect(withdrawBid(database.db, ctx.clock, a.actor, a.companyId, t.id, randomUUID(), bare)).rejects.toMatchObject({ key: "errors.bid.proofRequired" });
-    await expect(submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, await bid(a, t.id, 17_900_000), bare)).rejects.toMatchObject({
+    await expect(
+      withdrawBid(database.db, { clock: ctx.clock, actor: a.actor, companyId: a.companyId, tenderId: t.id, submissionId: randomUUID(), proof: bare }),
+    ).rejects.toMatchObject({ key: "errors.bid.proofRequired" });
+    await expect(
+      submitBid(database.db, { clock: ctx.clock, store: ctx.files, actor: a.actor, companyId: a.companyId, tenderId: t.id, raw: await bid(a, t.id, 17_900_000), proof: bare }),
+    ).rejects.toMatchObject({
       key: "errors.bid.proofRequired",
     });
 
@@ -125,7 +129,7 @@ describe("withdrawing or replacing a sealed bid", () => {
 
   it("accepts a replacement and a withdrawal each approved with the bidder's own passkey just then, once", async () => {
     const t = await tender("便民桥加固（通行密钥确认）");
-    await submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, await bid(a, t.id));
+    await submitBid(database.db, { clock: ctx.clock, store: ctx.files, actor: a.actor, companyId: a.companyId, tenderId: t.id, raw: await bid(a, t.id) });
     const cookie = await cookieFor(ctx, DEMO.contractor1);
 
     const { approval, options } = await approve(cookie, t.id, "replace", aKey);
@@ -166,7 +170,7 @@ describe("withdrawing or replacing a sealed bid", () => {
 
   it("accepts them without JavaScript after the session proved a code sent to the bidder's phone, for 15 minutes", async () => {
     const t = await tender("便民桥加固（验证码确认）");
-    await submitBid(database.db, ctx.clock, ctx.files, b.actor, b.companyId, t.id, await bid(b, t.id));
+    await submitBid(database.db, { clock: ctx.clock, store: ctx.files, actor: b.actor, companyId: b.companyId, tenderId: t.id, raw: await bid(b, t.id) });
     const cookie = await cookieFor(ctx, DEMO.contractor2);
     const sent = unwrap(await run(bidRoute.action, post(`/notices/${t.id}/bid`, { intent: "step-up-request" }, cookie), ctx, { id: t.id }));
     expect(sent.data.proof).toBe("bid.proof.sent");
@@ -180,11 +184,27 @@ describe("withdrawing or replacing a sealed bid", () => {
     // Replacing through the model with this session's proof; another session of the same person has none.
     const other = await cookieFor(ctx, DEMO.contractor2);
     await expect(
-      submitBid(database.db, ctx.clock, ctx.files, b.actor, b.companyId, t.id, await bid(b, t.id, 17_500_000), { sessionId: sessionOf(other), rp: ctx.rp }),
+      submitBid(database.db, {
+        clock: ctx.clock,
+        store: ctx.files,
+        actor: b.actor,
+        companyId: b.companyId,
+        tenderId: t.id,
+        raw: await bid(b, t.id, 17_500_000),
+        proof: { sessionId: sessionOf(other), rp: ctx.rp },
+      }),
     ).rejects.toMatchObject({
       key: "errors.bid.proofRequired",
     });
-    const r = await submitBid(database.db, ctx.clock, ctx.files, b.actor, b.companyId, t.id, await bid(b, t.id, 17_500_000), { sessionId: sessionOf(cookie), rp: ctx.rp });
+    const r = await submitBid(database.db, {
+      clock: ctx.clock,
+      store: ctx.files,
+      actor: b.actor,
+      companyId: b.companyId,
+      tenderId: t.id,
+      raw: await bid(b, t.id, 17_500_000),
+      proof: { sessionId: sessionOf(cookie), rp: ctx.rp },
+    });
     expect(r.seq).toBe(2);
     ctx.clock.advance(16 * 60_000);
     expect(unwrap(await withdrawForm(cookie, t.id)).data.errors.form).toBe("errors.bid.proofRequired");
@@ -205,8 +225,13 @@ describe("withdrawing or replacing a sealed bid", () => {
 describe("an official's password reset", () => {
   it("blocks the account's withdrawals and replacements for the county's time, tells the other members, and ends passkeys registered since the owner's last sign-in", async () => {
     const t = await tender("便民桥加固（重置后冻结）", "2026-12-10T09:30");
-    const colleague = await addCompanyMember(database.db, ctx.clock, a.actor, a.companyId, { memberName: "周会计", memberPhone: "13957000088", memberPassword: "zhoukuaiji-2026" });
-    await submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, await bid(a, t.id));
+    const colleague = await addCompanyMember(database.db, {
+      clock: ctx.clock,
+      actor: a.actor,
+      companyId: a.companyId,
+      fields: { memberName: "周会计", memberPhone: "13957000088", memberPassword: "zhoukuaiji-2026" },
+    });
+    await submitBid(database.db, { clock: ctx.clock, store: ctx.files, actor: a.actor, companyId: a.companyId, tenderId: t.id, raw: await bid(a, t.id) });
 
     // The owner signs in (their passkey aKey is older than this), and later someone else holds the account.
     ctx.clock.advance(HOUR);
@@ -214,16 +239,15 @@ describe("an official's password reset", () => {
     ctx.clock.advance(HOUR);
     const supervisor = (await database.db.select().from(users).where(eq(users.phone, DEMO.supervisorA)))[0];
     const supervisorActor = { userId: supervisor.id, role: "supervisor" as const, ip: "203.0.113.50" };
-    const { code } = await issueResetCode(
-      database.db,
-      ctx.clock,
-      supervisorActor,
-      (await database.db.select().from(schema.memberships).where(eq(schema.memberships.userId, supervisor.id)))[0].orgId,
-      {
+    const { code } = await issueResetCode(database.db, {
+      clock: ctx.clock,
+      actor: supervisorActor,
+      issuerOrgId: (await database.db.select().from(schema.memberships).where(eq(schema.memberships.userId, supervisor.id)))[0].orgId,
+      raw: {
         phone: DEMO.contractor1,
         identityCheck: "电话核实（实为冒用）",
       },
-    );
+    });
     const resetAt = ctx.clock.now();
     await resetPasswordWithCode(
       database.db,
@@ -276,16 +300,15 @@ describe("an official's password reset", () => {
 
     // The owner goes to the supervisor: a second official reset ends the intruder's passkey, keeps the owner's older one.
     ctx.clock.advance(HOUR);
-    const second = await issueResetCode(
-      database.db,
-      ctx.clock,
-      supervisorActor,
-      (await database.db.select().from(schema.memberships).where(eq(schema.memberships.userId, supervisor.id)))[0].orgId,
-      {
+    const second = await issueResetCode(database.db, {
+      clock: ctx.clock,
+      actor: supervisorActor,
+      issuerOrgId: (await database.db.select().from(schema.memberships).where(eq(schema.memberships.userId, supervisor.id)))[0].orgId,
+      raw: {
         phone: DEMO.contractor1,
         identityCheck: "当面核验身份证原件",
       },
-    );
+    });
     await resetPasswordWithCode(
       database.db,
       ctx.clock,
@@ -326,13 +349,18 @@ describe("an official's password reset", () => {
     // 2026-12-12 09:30 Beijing is 01:30Z; the reset comes 10 hours before it.
     const t = await tender("便民桥加固（截止前一小时）", "2026-12-12T09:30");
     const deadline = new Date("2026-12-12T01:30:00Z");
-    await submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, await bid(a, t.id));
+    await submitBid(database.db, { clock: ctx.clock, store: ctx.files, actor: a.actor, companyId: a.companyId, tenderId: t.id, raw: await bid(a, t.id) });
     ctx.clock.set(new Date(deadline.getTime() - 10 * HOUR));
     const supervisor = (await database.db.select().from(users).where(eq(users.phone, DEMO.supervisorA)))[0];
     const orgId = (await database.db.select().from(schema.memberships).where(eq(schema.memberships.userId, supervisor.id)))[0].orgId;
-    const { code } = await issueResetCode(database.db, ctx.clock, { userId: supervisor.id, role: "supervisor" as const, ip: "203.0.113.50" }, orgId, {
-      phone: DEMO.contractor1,
-      identityCheck: "当面核验身份证原件",
+    const { code } = await issueResetCode(database.db, {
+      clock: ctx.clock,
+      actor: { userId: supervisor.id, role: "supervisor" as const, ip: "203.0.113.50" },
+      issuerOrgId: orgId,
+      raw: {
+        phone: DEMO.contractor1,
+        identityCheck: "当面核验身份证原件",
+      },
     });
     await resetPasswordWithCode(
       database.db,
@@ -357,17 +385,27 @@ describe("an official's password reset", () => {
   it("follows the county's setting (0 hours: no block), and a reset the person asked for by SMS blocks nothing", async () => {
     const t = await tender("便民桥加固（县设置）", "2026-12-20T09:30");
     ctx.clock.set("2026-12-13T02:00:00Z");
-    await submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, await bid(a, t.id));
+    await submitBid(database.db, { clock: ctx.clock, store: ctx.files, actor: a.actor, companyId: a.companyId, tenderId: t.id, raw: await bid(a, t.id) });
     const countyId = (await database.db.select().from(orgs).where(eq(orgs.kind, "county")))[0].id;
-    await updateCountySettings(database.db, ctx.clock, { userId: null, role: "county_admin" as const, ip: null }, countyId, {
-      ...(await getCountySettings(database.db, countyId)),
-      withdrawBlockAfterOfficialResetHours: 0,
+    await updateCountySettings(database.db, {
+      clock: ctx.clock,
+      actor: { userId: null, role: "county_admin" as const, ip: null },
+      countyId,
+      value: {
+        ...(await getCountySettings(database.db, countyId)),
+        withdrawBlockAfterOfficialResetHours: 0,
+      },
     });
     const supervisor = (await database.db.select().from(users).where(eq(users.phone, DEMO.supervisorA)))[0];
     const orgId = (await database.db.select().from(schema.memberships).where(eq(schema.memberships.userId, supervisor.id)))[0].orgId;
-    const { code } = await issueResetCode(database.db, ctx.clock, { userId: supervisor.id, role: "supervisor" as const, ip: "203.0.113.50" }, orgId, {
-      phone: DEMO.contractor1,
-      identityCheck: "当面核验身份证原件",
+    const { code } = await issueResetCode(database.db, {
+      clock: ctx.clock,
+      actor: { userId: supervisor.id, role: "supervisor" as const, ip: "203.0.113.50" },
+      issuerOrgId: orgId,
+      raw: {
+        phone: DEMO.contractor1,
+        identityCheck: "当面核验身份证原件",
+      },
     });
     await resetPasswordWithCode(
       database.db,
@@ -378,15 +416,20 @@ describe("an official's password reset", () => {
     const cookie = await cookieFor(ctx, DEMO.contractor1);
     const w = await approve(cookie, t.id, "withdraw", aKey);
     expect(unwrap(await withdrawForm(cookie, t.id, { approval: JSON.stringify(w.approval) })).data.withdrawn).toMatchObject({ kind: "withdrawal" });
-    await updateCountySettings(database.db, ctx.clock, { userId: null, role: "county_admin" as const, ip: null }, countyId, {
-      ...(await getCountySettings(database.db, countyId)),
-      withdrawBlockAfterOfficialResetHours: 24,
+    await updateCountySettings(database.db, {
+      clock: ctx.clock,
+      actor: { userId: null, role: "county_admin" as const, ip: null },
+      countyId,
+      value: {
+        ...(await getCountySettings(database.db, countyId)),
+        withdrawBlockAfterOfficialResetHours: 24,
+      },
     });
 
     // Self-service: a code sent to the person's own phone.
     ctx.clock.advance(2 * 24 * HOUR);
-    await submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, await bid(a, t.id));
-    await requestResetByChannel(database.db, ctx.clock, { userId: null, role: null, ip: "203.0.113.52" }, { phone: DEMO.contractor1 });
+    await submitBid(database.db, { clock: ctx.clock, store: ctx.files, actor: a.actor, companyId: a.companyId, tenderId: t.id, raw: await bid(a, t.id) });
+    await requestResetByChannel(database.db, { clock: ctx.clock, actor: { userId: null, role: null, ip: "203.0.113.52" }, raw: { phone: DEMO.contractor1 } });
     const rows = await database.db
       .select()
       .from(outbox)

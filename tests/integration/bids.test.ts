@@ -60,7 +60,7 @@ describe("sealed bids", () => {
   it("takes a sealed bid, gives a receipt with the server time and commitment, and the opened bid matches it", async () => {
     const t = await tender("村道硬化一期");
     const s = await sealFor(a, t.id);
-    const receipt = await submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(s));
+    const receipt = await submitBid(database.db, { clock: ctx.clock, store: ctx.files, actor: a.actor, companyId: a.companyId, tenderId: t.id, raw: input(s) });
     expect(receipt).toMatchObject({ seq: 1, kind: "sealed", commitment: s.sealed.commitment, ciphertextHash: s.sealed.ciphertextHash, scriptSha256: sealingScript().sha256 });
     expect(receipt.receivedAt.toISOString()).toBe(ctx.clock.now().toISOString());
 
@@ -83,15 +83,23 @@ describe("sealed bids", () => {
 
   it("keeps every version's receipt on replacement and withdrawal; only the last counts", async () => {
     const t = await tender("村道硬化二期");
-    const first = await submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(await sealFor(a, t.id)));
+    const first = await submitBid(database.db, { clock: ctx.clock, store: ctx.files, actor: a.actor, companyId: a.companyId, tenderId: t.id, raw: input(await sealFor(a, t.id)) });
     ctx.clock.advance(60_000);
     // Replacing and withdrawing need more than the password: here, a step-up code the session proved (bid-proof.test.ts).
     const proof = await steppedUp(ctx, a);
-    const second = await submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(await sealFor(a, t.id, { price: PRICE_FEN - 100 })), proof);
+    const second = await submitBid(database.db, {
+      clock: ctx.clock,
+      store: ctx.files,
+      actor: a.actor,
+      companyId: a.companyId,
+      tenderId: t.id,
+      raw: input(await sealFor(a, t.id, { price: PRICE_FEN - 100 })),
+      proof,
+    });
     expect(second.seq).toBe(2);
     expect(second.commitment).not.toBe(first.commitment);
     ctx.clock.advance(60_000);
-    const w = await withdrawBid(database.db, ctx.clock, a.actor, a.companyId, t.id, randomUUID(), proof);
+    const w = await withdrawBid(database.db, { clock: ctx.clock, actor: a.actor, companyId: a.companyId, tenderId: t.id, submissionId: randomUUID(), proof });
     expect(w.kind).toBe("withdrawal");
     const own = await ownBid(database.db, t.id, a.companyId);
     expect(own?.status).toBe("withdrawn");
@@ -100,9 +108,11 @@ describe("sealed bids", () => {
       [2, "sealed"],
       [1, "sealed"],
     ]);
-    await expect(withdrawBid(database.db, ctx.clock, a.actor, a.companyId, t.id, randomUUID(), proof)).rejects.toMatchObject({ key: "errors.bid.nothingToWithdraw" });
+    await expect(withdrawBid(database.db, { clock: ctx.clock, actor: a.actor, companyId: a.companyId, tenderId: t.id, submissionId: randomUUID(), proof })).rejects.toMatchObject({
+      key: "errors.bid.nothingToWithdraw",
+    });
     // Bidding again after withdrawing is a new sealed version.
-    const again = await submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(await sealFor(a, t.id)));
+    const again = await submitBid(database.db, { clock: ctx.clock, store: ctx.files, actor: a.actor, companyId: a.companyId, tenderId: t.id, raw: input(await sealFor(a, t.id)) });
     expect(again.seq).toBe(4);
   });
 
@@ -110,14 +120,16 @@ describe("sealed bids", () => {
     const t = await tender("排水沟改造");
     const s = await sealFor(a, t.id);
     const [one, two] = await Promise.all([
-      submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(s)),
-      submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(s)),
+      submitBid(database.db, { clock: ctx.clock, store: ctx.files, actor: a.actor, companyId: a.companyId, tenderId: t.id, raw: input(s) }),
+      submitBid(database.db, { clock: ctx.clock, store: ctx.files, actor: a.actor, companyId: a.companyId, tenderId: t.id, raw: input(s) }),
     ]);
     expect(two.id).toBe(one.id);
     const versions = await database.db.select().from(schema.bidVersions).where(eq(schema.bidVersions.submissionId, s.submissionId));
     expect(versions).toHaveLength(1);
     const other = await sealFor(a, t.id);
-    await expect(submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(other, { submissionId: s.submissionId }))).rejects.toMatchObject({
+    await expect(
+      submitBid(database.db, { clock: ctx.clock, store: ctx.files, actor: a.actor, companyId: a.companyId, tenderId: t.id, raw: input(other, { submissionId: s.submissionId }) }),
+    ).rejects.toMatchObject({
       key: "errors.bid.submissionReused",
     });
   });
@@ -127,9 +139,9 @@ describe("sealed bids", () => {
     const [a1, a2, b1] = await Promise.all([sealFor(a, t.id), sealFor(a, t.id, { price: PRICE_FEN - 500 }), sealFor(b, t.id)]);
     const proof = await steppedUp(ctx, a); // whichever of a's two comes second replaces the first
     const receipts = await Promise.all([
-      submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(a1), proof),
-      submitBid(database.db, ctx.clock, ctx.files, b.actor, b.companyId, t.id, input(b1)),
-      submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(a2), proof),
+      submitBid(database.db, { clock: ctx.clock, store: ctx.files, actor: a.actor, companyId: a.companyId, tenderId: t.id, raw: input(a1), proof }),
+      submitBid(database.db, { clock: ctx.clock, store: ctx.files, actor: b.actor, companyId: b.companyId, tenderId: t.id, raw: input(b1) }),
+      submitBid(database.db, { clock: ctx.clock, store: ctx.files, actor: a.actor, companyId: a.companyId, tenderId: t.id, raw: input(a2), proof }),
     ]);
     // Company a's two versions are numbered 1 and 2, whichever came first; b's is its first.
     expect([receipts[0].seq, receipts[2].seq].sort()).toEqual([1, 2]);
@@ -150,14 +162,20 @@ describe("sealed bids", () => {
     const t = await tender("文化礼堂修缮", "2026-11-26T10:00");
     const s = await sealFor(a, t.id);
     clock.set(new Date(t.deadline.getTime() - 1));
-    const ok = await submitBid(database.db, clock, ctx.files, a.actor, a.companyId, t.id, input(s));
+    const ok = await submitBid(database.db, { clock, store: ctx.files, actor: a.actor, companyId: a.companyId, tenderId: t.id, raw: input(s) });
     expect(ok.receivedAt.getTime()).toBeLessThan(t.deadline.getTime());
     clock.set(t.deadline);
     const late = await sealFor(a, t.id);
-    await expect(submitBid(database.db, clock, ctx.files, a.actor, a.companyId, t.id, input(late))).rejects.toMatchObject({ key: "errors.bid.closed" });
-    await expect(withdrawBid(database.db, clock, a.actor, a.companyId, t.id, randomUUID())).rejects.toMatchObject({ key: "errors.bid.closed" });
+    await expect(submitBid(database.db, { clock, store: ctx.files, actor: a.actor, companyId: a.companyId, tenderId: t.id, raw: input(late) })).rejects.toMatchObject({
+      key: "errors.bid.closed",
+    });
+    await expect(withdrawBid(database.db, { clock, actor: a.actor, companyId: a.companyId, tenderId: t.id, submissionId: randomUUID() })).rejects.toMatchObject({
+      key: "errors.bid.closed",
+    });
     const current = await ownBid(database.db, t.id, a.companyId);
-    await expect(resealBid(database.db, clock, a.actor, a.companyId, t.id, { versionId: current!.current.id, retire: [], wraps: [] })).rejects.toMatchObject({
+    await expect(
+      resealBid(database.db, { clock, actor: a.actor, companyId: a.companyId, tenderId: t.id, raw: { versionId: current!.current.id, retire: [], wraps: [] } }),
+    ).rejects.toMatchObject({
       key: "errors.bid.closed",
     });
     // The receipt given before the deadline still stands.
@@ -168,15 +186,21 @@ describe("sealed bids", () => {
   it("refuses a bid from a company not in good standing, and from anyone not a contractor", async () => {
     const t = await tender("公厕改造");
     const expired = await bidder("13900000012"); // one of its qualifications has expired: flagged, and it blocks bidding
-    await expect(submitBid(database.db, ctx.clock, ctx.files, expired.actor, expired.companyId, t.id, input(await sealFor(expired, t.id)))).rejects.toMatchObject({
+    await expect(
+      submitBid(database.db, { clock: ctx.clock, store: ctx.files, actor: expired.actor, companyId: expired.companyId, tenderId: t.id, raw: input(await sealFor(expired, t.id)) }),
+    ).rejects.toMatchObject({
       key: "errors.company.qualificationExpired",
     });
     const pending = await bidder("13900000016"); // not yet admitted to the pool
-    await expect(submitBid(database.db, ctx.clock, ctx.files, pending.actor, pending.companyId, t.id, input(await sealFor(pending, t.id)))).rejects.toMatchObject({
+    await expect(
+      submitBid(database.db, { clock: ctx.clock, store: ctx.files, actor: pending.actor, companyId: pending.companyId, tenderId: t.id, raw: input(await sealFor(pending, t.id)) }),
+    ).rejects.toMatchObject({
       key: "errors.company.notInPool",
     });
     const asCommittee = { ...a.actor, role: "committee" as const };
-    await expect(submitBid(database.db, ctx.clock, ctx.files, asCommittee, a.companyId, t.id, input(await sealFor(a, t.id)))).rejects.toMatchObject({ options: { status: 403 } });
+    await expect(
+      submitBid(database.db, { clock: ctx.clock, store: ctx.files, actor: asCommittee, companyId: a.companyId, tenderId: t.id, raw: input(await sealFor(a, t.id)) }),
+    ).rejects.toMatchObject({ options: { status: 403 } });
     expect(await database.db.select().from(schema.bids).where(eq(schema.bids.tenderId, t.id))).toEqual([]);
   });
 
@@ -187,27 +211,44 @@ describe("sealed bids", () => {
     const flipped = Uint8Array.from(s.sealed.ciphertext);
     flipped[40] ^= 1;
     const tampered = await uploadSealed(ctx, a.userId, flipped);
-    await expect(submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(s, { uploadId: tampered }))).rejects.toMatchObject({
+    await expect(
+      submitBid(database.db, { clock: ctx.clock, store: ctx.files, actor: a.actor, companyId: a.companyId, tenderId: t.id, raw: input(s, { uploadId: tampered }) }),
+    ).rejects.toMatchObject({
       key: "errors.bid.ciphertextMismatch",
     });
-    await expect(submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(s, { commitment: "0".repeat(64) }))).rejects.toMatchObject({
+    await expect(
+      submitBid(database.db, { clock: ctx.clock, store: ctx.files, actor: a.actor, companyId: a.companyId, tenderId: t.id, raw: input(s, { commitment: "0".repeat(64) }) }),
+    ).rejects.toMatchObject({
       key: "errors.bid.commitmentMismatch",
     });
     // Sealed to another company's member.
     const foreign = await sealFor(a, t.id);
     const wraps = foreign.sealed.wraps.map((w) => (w.kind === "passkey" ? { ...w, credentialId: b.credentialId } : w));
-    await expect(submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(foreign, { wraps }))).rejects.toMatchObject({ key: "errors.bid.unknownHolder" });
+    await expect(
+      submitBid(database.db, { clock: ctx.clock, store: ctx.files, actor: a.actor, companyId: a.companyId, tenderId: t.id, raw: input(foreign, { wraps }) }),
+    ).rejects.toMatchObject({ key: "errors.bid.unknownHolder" });
     // No backup key, or someone else's upload.
     await expect(
-      submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(s, { wraps: s.sealed.wraps.filter((w) => w.kind !== "backup") })),
+      submitBid(database.db, {
+        clock: ctx.clock,
+        store: ctx.files,
+        actor: a.actor,
+        companyId: a.companyId,
+        tenderId: t.id,
+        raw: input(s, { wraps: s.sealed.wraps.filter((w) => w.kind !== "backup") }),
+      }),
     ).rejects.toMatchObject({
       key: "errors.bid.backupWrap",
     });
-    await expect(submitBid(database.db, ctx.clock, ctx.files, b.actor, b.companyId, t.id, input(s))).rejects.toMatchObject({ key: "errors.upload.unknown" });
+    await expect(submitBid(database.db, { clock: ctx.clock, store: ctx.files, actor: b.actor, companyId: b.companyId, tenderId: t.id, raw: input(s) })).rejects.toMatchObject({
+      key: "errors.upload.unknown",
+    });
     // A server that died mid-upload: the upload is unfinished, so there is no bid.
     const half = await sealFor(a, t.id);
     const partial = await uploadSealed(ctx, a.userId, half.sealed.ciphertext, { complete: false });
-    await expect(submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(half, { uploadId: partial }))).rejects.toMatchObject({
+    await expect(
+      submitBid(database.db, { clock: ctx.clock, store: ctx.files, actor: a.actor, companyId: a.companyId, tenderId: t.id, raw: input(half, { uploadId: partial }) }),
+    ).rejects.toMatchObject({
       key: "errors.upload.incomplete",
     });
     // A PDF (or anything not sealed) is refused at upload time.
@@ -215,10 +256,19 @@ describe("sealed bids", () => {
     expect(await database.db.select().from(schema.bids).where(eq(schema.bids.tenderId, t.id))).toEqual([]);
 
     // The genuine bid goes in; its wrapped key replayed into another tender's bid is refused.
-    await submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(s));
+    await submitBid(database.db, { clock: ctx.clock, store: ctx.files, actor: a.actor, companyId: a.companyId, tenderId: t.id, raw: input(s) });
     const t2 = await tender("桥梁加固二标");
     const s2 = await sealFor(a, t2.id);
-    await expect(submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t2.id, input(s2, { wraps: [s.sealed.wraps[0], s2.sealed.wraps[1]] }))).rejects.toMatchObject({
+    await expect(
+      submitBid(database.db, {
+        clock: ctx.clock,
+        store: ctx.files,
+        actor: a.actor,
+        companyId: a.companyId,
+        tenderId: t2.id,
+        raw: input(s2, { wraps: [s.sealed.wraps[0], s2.sealed.wraps[1]] }),
+      }),
+    ).rejects.toMatchObject({
       key: "errors.bid.wrapReplayed",
     });
     expect(await database.db.select().from(schema.bids).where(eq(schema.bids.tenderId, t2.id))).toEqual([]);
@@ -226,7 +276,7 @@ describe("sealed bids", () => {
 
   it("hides bid acts from the audit page until the deadline, then shows who and when", async () => {
     const t = await tender("路灯安装", "2026-11-27T09:30");
-    await submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(await sealFor(a, t.id)));
+    await submitBid(database.db, { clock: ctx.clock, store: ctx.files, actor: a.actor, companyId: a.companyId, tenderId: t.id, raw: input(await sealFor(a, t.id)) });
     const scope = { townshipId: kit.townshipId, objectType: "bid", limit: 500 };
     const before = await listAudit(database.db, scope, ctx.clock.now());
     expect(before.filter((r) => (r.summary as { sealedTender?: string }).sealedTender === t.id)).toEqual([]);
@@ -242,7 +292,7 @@ describe("sealed bids", () => {
 
   it("keeps a project manager with an awarded, unfinished contract off new bids, per the county setting", async () => {
     const t = await tender("水渠清淤");
-    await submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(await sealFor(a, t.id)));
+    await submitBid(database.db, { clock: ctx.clock, store: ctx.files, actor: a.actor, companyId: a.companyId, tenderId: t.id, raw: input(await sealFor(a, t.id)) });
     const [p] = await database.db.select().from(schema.projects).where(eq(schema.projects.id, t.projectId));
     expect((await projectManagerChoices(database.db, a.companyId, p.countyId)).find((m) => m.id === a.pmId)?.busy).toBe(false);
     // What the opening and the award (later stages) record for the winner.
@@ -250,9 +300,14 @@ describe("sealed bids", () => {
     expect([...(await busyProjectManagerIds(database.db, a.companyId))]).toEqual([a.pmId]);
     expect((await projectManagerChoices(database.db, a.companyId, p.countyId)).find((m) => m.id === a.pmId)?.busy).toBe(true);
     const settings = await getCountySettings(database.db, p.countyId);
-    await updateCountySettings(database.db, ctx.clock, { userId: null, role: "county_admin" as const, ip: null }, p.countyId, { ...settings, blockBusyProjectManagers: false });
+    await updateCountySettings(database.db, {
+      clock: ctx.clock,
+      actor: { userId: null, role: "county_admin" as const, ip: null },
+      countyId: p.countyId,
+      value: { ...settings, blockBusyProjectManagers: false },
+    });
     expect((await projectManagerChoices(database.db, a.companyId, p.countyId)).find((m) => m.id === a.pmId)?.busy).toBe(false);
-    await updateCountySettings(database.db, ctx.clock, { userId: null, role: "county_admin" as const, ip: null }, p.countyId, settings);
+    await updateCountySettings(database.db, { clock: ctx.clock, actor: { userId: null, role: "county_admin" as const, ip: null }, countyId: p.countyId, value: settings });
     // Once the project is finished the manager is free again.
     await asStateWriter(database.db, "project", (tx) => tx.update(schema.projects).set({ state: "completed" }).where(eq(schema.projects.id, t.projectId)));
     expect((await busyProjectManagerIds(database.db, a.companyId)).size).toBe(0);
@@ -261,7 +316,7 @@ describe("sealed bids", () => {
   it("re-seals an open bid to the remaining passkeys when one is being removed", async () => {
     const t = await tender("村委会办公楼维修");
     const s = await sealFor(a, t.id);
-    await submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(s));
+    await submitBid(database.db, { clock: ctx.clock, store: ctx.files, actor: a.actor, companyId: a.companyId, tenderId: t.id, raw: input(s) });
     expect((await openBidsSealedTo(database.db, a.credentialId, ctx.clock.now())).map((r) => r.tenderId)).toContain(t.id);
     // A second passkey of the same member, prepared after the bid was sealed.
     const prf2 = crypto.getRandomValues(new Uint8Array(32));
@@ -285,7 +340,15 @@ describe("sealed bids", () => {
     const backupWrap = own!.wraps.find((w) => w.kind === "backup")!;
     const key = await S.unwrapWithBackup(backupWrap as never, s.sealed.backupCode, ctxIds);
     const [wrap2] = await S.rewrap(key, [{ credentialId: cred2, publicKey: (await S.openingKeyFromPrf(prf2)).publicKey }], ctxIds);
-    await expect(resealBid(database.db, ctx.clock, a.actor, a.companyId, t.id, { versionId: own!.current.id, retire: [a.credentialId], wraps: [wrap2] })).resolves.toEqual({
+    await expect(
+      resealBid(database.db, {
+        clock: ctx.clock,
+        actor: a.actor,
+        companyId: a.companyId,
+        tenderId: t.id,
+        raw: { versionId: own!.current.id, retire: [a.credentialId], wraps: [wrap2] },
+      }),
+    ).resolves.toEqual({
       added: 1,
       retired: 1,
     });
@@ -303,10 +366,15 @@ describe("sealed bids", () => {
 describe("sealing to several members of the company", () => {
   it("seals to a colleague's passkey too, so either can open; a colleague taken off the company no longer can be sealed to", async () => {
     const t = await tender("村小学围墙");
-    const colleague = await addCompanyMember(database.db, ctx.clock, a.actor, a.companyId, {
-      memberName: "陈小明",
-      memberPhone: "13957000099",
-      memberPassword: "chenxiaoming-2026",
+    const colleague = await addCompanyMember(database.db, {
+      clock: ctx.clock,
+      actor: a.actor,
+      companyId: a.companyId,
+      fields: {
+        memberName: "陈小明",
+        memberPhone: "13957000099",
+        memberPassword: "chenxiaoming-2026",
+      },
     });
     const prf = crypto.getRandomValues(new Uint8Array(32));
     await database.db.insert(schema.passkeys).values({
@@ -340,7 +408,7 @@ describe("sealing to several members of the company", () => {
       { tenderId: t.id, submissionId, holders: holders.map((h) => ({ credentialId: h.credentialId, publicKey: h.publicKey })) },
     );
     const uploadId = await uploadSealed(ctx, a.userId, sealed.ciphertext);
-    await submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input({ sealed, submissionId, uploadId }));
+    await submitBid(database.db, { clock: ctx.clock, store: ctx.files, actor: a.actor, companyId: a.companyId, tenderId: t.id, raw: input({ sealed, submissionId, uploadId }) });
     const own = await ownBid(database.db, t.id, a.companyId);
     const theirs = own!.wraps.find((w) => w.credentialId === "cred-colleague")!;
     const mine = own!.wraps.find((w) => w.credentialId === a.credentialId)!;
@@ -349,7 +417,7 @@ describe("sealing to several members of the company", () => {
     const [wrapRow] = await database.db.select().from(schema.bidKeyWraps).where(eq(schema.bidKeyWraps.credentialId, "cred-colleague"));
     expect(wrapRow.userId).toBe(colleague.id);
 
-    await removeCompanyMember(database.db, ctx.clock, a.actor, a.companyId, colleague.id);
+    await removeCompanyMember(database.db, { clock: ctx.clock, actor: a.actor, companyId: a.companyId, userId: colleague.id });
     expect((await sealingHolders(database.db, a.companyId)).some((h) => h.credentialId === "cred-colleague")).toBe(false);
     const next = await sealFor(a, t.id);
     const extra = (
@@ -359,7 +427,16 @@ describe("sealing to several members of the company", () => {
         holders: [{ credentialId: "cred-colleague", publicKey: (await S.openingKeyFromPrf(prf)).publicKey }],
       })
     ).wraps[0];
-    await expect(submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(next, { wraps: [...next.sealed.wraps, extra] }))).rejects.toMatchObject({
+    await expect(
+      submitBid(database.db, {
+        clock: ctx.clock,
+        store: ctx.files,
+        actor: a.actor,
+        companyId: a.companyId,
+        tenderId: t.id,
+        raw: input(next, { wraps: [...next.sealed.wraps, extra] }),
+      }),
+    ).rejects.toMatchObject({
       key: "errors.bid.unknownHolder",
     });
   });
@@ -415,7 +492,7 @@ describe("bid routes", () => {
   it("warns before removing a passkey that seals an open bid, and removes it once confirmed", async () => {
     const t = await tender("村口停车场");
     const s = await sealFor(a, t.id);
-    await submitBid(database.db, ctx.clock, ctx.files, a.actor, a.companyId, t.id, input(s));
+    await submitBid(database.db, { clock: ctx.clock, store: ctx.files, actor: a.actor, companyId: a.companyId, tenderId: t.id, raw: input(s) });
     // Signed in with a passkey: no second factor asked (account-recovery.test.ts covers password sessions).
     const cookie = await cookieFor(ctx, DEMO.contractor1, "passkey");
     const warned = unwrap(await run(accountRoute.action, post("/account", { intent: "remove-passkey", passkeyId: a.credentialId }, cookie), ctx));

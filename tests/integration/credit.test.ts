@@ -54,7 +54,14 @@ async function tender(name: string) {
 }
 
 const bid = async (who: Bidder, tenderId: string) =>
-  submitBid(database.db, ctx.clock, ctx.files, who.actor, who.companyId, tenderId, submitInput(await sealBid(ctx, who, tenderId, { priceFen: 18_000_000, mark: who.phone })));
+  submitBid(database.db, {
+    clock: ctx.clock,
+    store: ctx.files,
+    actor: who.actor,
+    companyId: who.companyId,
+    tenderId,
+    raw: submitInput(await sealBid(ctx, who, tenderId, { priceFen: 18_000_000, mark: who.phone })),
+  });
 
 beforeAll(async () => {
   database = await createTestDb();
@@ -78,7 +85,7 @@ afterAll(async () => {
 describe("recording and lifting", () => {
   it("records a deduction for a company of the township's pool, in one audited row, and the grade follows", async () => {
     ctx.clock.set(START);
-    const row = await recordCredit(database.db, ctx.clock, supA, townshipA, company(a.companyId, { kind: "deduction", points: "6" }));
+    const row = await recordCredit(database.db, { clock: ctx.clock, actor: supA, issuerOrgId: townshipA, raw: company(a.companyId, { kind: "deduction", points: "6" }) });
     expect(row).toMatchObject({
       countyId,
       issuerOrgId: townshipA,
@@ -105,25 +112,35 @@ describe("recording and lifting", () => {
     const before = await countRecords();
     const auditBefore = (await database.db.select().from(schema.auditLog)).length;
     // 溪口乡's pool is empty and its tenders had no bidders: 青山镇's companies are not its business.
-    await expect(recordCredit(database.db, ctx.clock, supB, townshipB, company(a.companyId, { kind: "warning" }))).rejects.toMatchObject({
+    await expect(recordCredit(database.db, { clock: ctx.clock, actor: supB, issuerOrgId: townshipB, raw: company(a.companyId, { kind: "warning" }) })).rejects.toMatchObject({
       key: "errors.credit.outOfScope",
       options: { status: 403 },
     });
-    await expect(recordCredit(database.db, ctx.clock, committee, (await orgNamed("青山村")).id, company(a.companyId, { kind: "warning" }))).rejects.toMatchObject({
+    await expect(
+      recordCredit(database.db, { clock: ctx.clock, actor: committee, issuerOrgId: (await orgNamed("青山村")).id, raw: company(a.companyId, { kind: "warning" }) }),
+    ).rejects.toMatchObject({
       key: "errors.forbidden",
       options: { status: 403 },
     });
     // 青山镇's supervisor claiming to act for 溪口乡.
-    await expect(recordCredit(database.db, ctx.clock, supA, townshipB, company(a.companyId, { kind: "warning" }))).rejects.toMatchObject({ key: "errors.forbidden" });
-    await expect(recordCredit(database.db, ctx.clock, supA, townshipA, company(a.companyId, { kind: "deduction" }))).rejects.toMatchObject({
+    await expect(recordCredit(database.db, { clock: ctx.clock, actor: supA, issuerOrgId: townshipB, raw: company(a.companyId, { kind: "warning" }) })).rejects.toMatchObject({
+      key: "errors.forbidden",
+    });
+    await expect(recordCredit(database.db, { clock: ctx.clock, actor: supA, issuerOrgId: townshipA, raw: company(a.companyId, { kind: "deduction" }) })).rejects.toMatchObject({
       key: "errors.credit.points",
       options: { field: "points" },
     });
-    await expect(recordCredit(database.db, ctx.clock, supA, townshipA, company(a.companyId, { kind: "blacklist" }))).rejects.toMatchObject({ key: "errors.credit.endsOn" });
-    await expect(recordCredit(database.db, ctx.clock, supA, townshipA, company(a.companyId, { kind: "warning", startsOn: "2025-01-01" }))).rejects.toMatchObject({
+    await expect(recordCredit(database.db, { clock: ctx.clock, actor: supA, issuerOrgId: townshipA, raw: company(a.companyId, { kind: "blacklist" }) })).rejects.toMatchObject({
+      key: "errors.credit.endsOn",
+    });
+    await expect(
+      recordCredit(database.db, { clock: ctx.clock, actor: supA, issuerOrgId: townshipA, raw: company(a.companyId, { kind: "warning", startsOn: "2025-01-01" }) }),
+    ).rejects.toMatchObject({
       key: "errors.credit.startsOnRange",
     });
-    await expect(recordCredit(database.db, ctx.clock, supA, townshipA, company(a.companyId, { kind: "warning", reason: "" }))).rejects.toMatchObject({
+    await expect(
+      recordCredit(database.db, { clock: ctx.clock, actor: supA, issuerOrgId: townshipA, raw: company(a.companyId, { kind: "warning", reason: "" }) }),
+    ).rejects.toMatchObject({
       key: "errors.credit.reason",
     });
     // Experts are county-wide, but a project must be the township's own.
@@ -131,7 +148,9 @@ describe("recording and lifting", () => {
     expect(auditNow).toBe(auditBefore);
     const projectOfA = await kit.approvedProject("村委会办公楼维修");
     const auditWithProject = (await database.db.select().from(schema.auditLog)).length;
-    await expect(recordCredit(database.db, ctx.clock, supB, townshipB, expert(await expertNamed("冯国强"), { kind: "warning", projectId: projectOfA }))).rejects.toMatchObject({
+    await expect(
+      recordCredit(database.db, { clock: ctx.clock, actor: supB, issuerOrgId: townshipB, raw: expert(await expertNamed("冯国强"), { kind: "warning", projectId: projectOfA }) }),
+    ).rejects.toMatchObject({
       key: "errors.credit.project",
       options: { field: "projectId" },
     });
@@ -143,7 +162,7 @@ describe("recording and lifting", () => {
     ctx.clock.set(START);
     // Company 8 was turned away from 青山镇's pool: still the county's.
     const [rejected] = await database.db.select().from(schema.poolMemberships).where(eq(schema.poolMemberships.status, "rejected"));
-    const row = await recordCredit(database.db, ctx.clock, admin, countyId, company(rejected.companyId, { kind: "warning" }));
+    const row = await recordCredit(database.db, { clock: ctx.clock, actor: admin, issuerOrgId: countyId, raw: company(rejected.companyId, { kind: "warning" }) });
     expect(row).toMatchObject({ issuerOrgId: countyId, kind: "warning" });
     expect((await auditOf(row.id))[0]).toMatchObject({ action: "credit.record", countyId, townshipId: null });
     expect((await creditOf(database.db, { company: rejected.companyId }, "2026-11-20")).grade.grade).toBe("yellow");
@@ -151,17 +170,19 @@ describe("recording and lifting", () => {
 
   it("lifts with a note — the issuing township or the county only, once — audited, and the record stops counting", async () => {
     ctx.clock.set(START);
-    const row = await recordCredit(database.db, ctx.clock, supA, townshipA, company(b.companyId, { kind: "suspension", endsOn: "2027-02-28" }));
+    const row = await recordCredit(database.db, { clock: ctx.clock, actor: supA, issuerOrgId: townshipA, raw: company(b.companyId, { kind: "suspension", endsOn: "2027-02-28" }) });
     expect((await creditOf(database.db, { company: b.companyId }, "2026-11-20")).grade).toMatchObject({ grade: "orange", basis: "suspended", until: "2027-02-28" });
-    await expect(liftCredit(database.db, ctx.clock, supB, townshipB, { recordId: row.id, note: "整改已完成" })).rejects.toMatchObject({
+    await expect(liftCredit(database.db, { clock: ctx.clock, actor: supB, issuerOrgId: townshipB, raw: { recordId: row.id, note: "整改已完成" } })).rejects.toMatchObject({
       key: "errors.credit.notIssuer",
       options: { status: 403 },
     });
-    await expect(liftCredit(database.db, ctx.clock, supA, townshipA, { recordId: row.id, note: "好" })).rejects.toMatchObject({ key: "errors.credit.liftNote" });
-    const lifted = await liftCredit(database.db, ctx.clock, admin, countyId, { recordId: row.id, note: "复核后撤销：证据不足" });
+    await expect(liftCredit(database.db, { clock: ctx.clock, actor: supA, issuerOrgId: townshipA, raw: { recordId: row.id, note: "好" } })).rejects.toMatchObject({
+      key: "errors.credit.liftNote",
+    });
+    const lifted = await liftCredit(database.db, { clock: ctx.clock, actor: admin, issuerOrgId: countyId, raw: { recordId: row.id, note: "复核后撤销：证据不足" } });
     expect(lifted).toMatchObject({ liftedBy: admin.userId, liftNote: "复核后撤销：证据不足" });
     expect(lifted.liftedAt?.toISOString()).toBe(new Date(START).toISOString());
-    await expect(liftCredit(database.db, ctx.clock, supA, townshipA, { recordId: row.id, note: "再撤销一次" })).rejects.toMatchObject({
+    await expect(liftCredit(database.db, { clock: ctx.clock, actor: supA, issuerOrgId: townshipA, raw: { recordId: row.id, note: "再撤销一次" } })).rejects.toMatchObject({
       key: "errors.credit.alreadyLifted",
       options: { status: 409 },
     });
@@ -180,9 +201,14 @@ describe("a blacklisted company cannot bid", () => {
     const t = await tender("村道护栏安装");
     // Naming a project whose bidding is open would tell who bids on it: refused.
     await expect(
-      recordCredit(database.db, ctx.clock, supA, townshipA, company(a.companyId, { kind: "blacklist", endsOn: "2027-05-31", projectId: t.projectId })),
+      recordCredit(database.db, {
+        clock: ctx.clock,
+        actor: supA,
+        issuerOrgId: townshipA,
+        raw: company(a.companyId, { kind: "blacklist", endsOn: "2027-05-31", projectId: t.projectId }),
+      }),
     ).rejects.toMatchObject({ key: "errors.credit.project" });
-    const row = await recordCredit(database.db, ctx.clock, supA, townshipA, company(a.companyId, { kind: "blacklist", endsOn: "2027-05-31" }));
+    const row = await recordCredit(database.db, { clock: ctx.clock, actor: supA, issuerOrgId: townshipA, raw: company(a.companyId, { kind: "blacklist", endsOn: "2027-05-31" }) });
     await expect(bid(a, t.id)).rejects.toMatchObject({ key: "errors.bid.blacklisted", options: { status: 403 } });
     expect(
       await database.db
@@ -206,7 +232,7 @@ describe("a blacklisted company cannot bid", () => {
     // The committee sees no contact or bank details there.
     expect(JSON.stringify(seen.data)).not.toMatch(/bank|contactPhone/);
 
-    await liftCredit(database.db, ctx.clock, supA, townshipA, { recordId: row.id, note: "申诉成立，撤销黑名单" });
+    await liftCredit(database.db, { clock: ctx.clock, actor: supA, issuerOrgId: townshipA, raw: { recordId: row.id, note: "申诉成立，撤销黑名单" } });
     const receipt = await bid(a, t.id);
     expect(receipt.seq).toBe(1);
   });
@@ -215,7 +241,12 @@ describe("a blacklisted company cannot bid", () => {
     // Company 10: company 11's certificate has run out by the 24th.
     ctx.clock.set(START);
     const t = await tender("村口公厕改造");
-    await recordCredit(database.db, ctx.clock, supA, townshipA, company(a.companyId, { kind: "blacklist", startsOn: "2026-11-22", endsOn: "2026-11-23" }));
+    await recordCredit(database.db, {
+      clock: ctx.clock,
+      actor: supA,
+      issuerOrgId: townshipA,
+      raw: company(a.companyId, { kind: "blacklist", startsOn: "2026-11-22", endsOn: "2026-11-23" }),
+    });
     ctx.clock.set("2026-11-21T16:00:00Z"); // 00:00 on the 22nd in Beijing: the first day
     await expect(bid(a, t.id)).rejects.toMatchObject({ key: "errors.bid.blacklisted" });
     ctx.clock.set("2026-11-23T15:59:00Z"); // 23:59 on the 23rd: the last day
@@ -234,16 +265,36 @@ describe("a suspended expert is not drawn", () => {
     const [yang, feng, shen, han] = await Promise.all(["杨秀英", "冯国强", "沈佳怡", "韩志明"].map(expertNamed));
     // About a project whose bidding has closed (only 青山镇's own supervisor or the county may name it).
     await expect(
-      recordCredit(database.db, ctx.clock, supB, townshipB, expert(yang, { kind: "suspension", endsOn: "2026-12-31", projectId: first.projectId })),
+      recordCredit(database.db, {
+        clock: ctx.clock,
+        actor: supB,
+        issuerOrgId: townshipB,
+        raw: expert(yang, { kind: "suspension", endsOn: "2026-12-31", projectId: first.projectId }),
+      }),
     ).rejects.toMatchObject({ key: "errors.credit.project" });
-    const suspended = await recordCredit(database.db, ctx.clock, supA, townshipA, expert(yang, { kind: "suspension", endsOn: "2026-12-31", projectId: first.projectId }));
+    const suspended = await recordCredit(database.db, {
+      clock: ctx.clock,
+      actor: supA,
+      issuerOrgId: townshipA,
+      raw: expert(yang, { kind: "suspension", endsOn: "2026-12-31", projectId: first.projectId }),
+    });
     expect(suspended.projectId).toBe(first.projectId);
     // Any township's supervisor may record on the county's experts. This one was over the day before the draw.
-    await recordCredit(database.db, ctx.clock, supB, townshipB, expert(feng, { kind: "suspension", startsOn: "2026-11-01", endsOn: "2026-11-25" }));
-    await recordCredit(database.db, ctx.clock, supA, townshipA, expert(shen, { kind: "blacklist", startsOn: "2026-11-27", endsOn: "2027-11-26" })); // starts the day after
-    const blacklisted = await recordCredit(database.db, ctx.clock, admin, countyId, expert(han, { kind: "blacklist", endsOn: "2027-11-19" }));
+    await recordCredit(database.db, {
+      clock: ctx.clock,
+      actor: supB,
+      issuerOrgId: townshipB,
+      raw: expert(feng, { kind: "suspension", startsOn: "2026-11-01", endsOn: "2026-11-25" }),
+    });
+    await recordCredit(database.db, {
+      clock: ctx.clock,
+      actor: supA,
+      issuerOrgId: townshipA,
+      raw: expert(shen, { kind: "blacklist", startsOn: "2026-11-27", endsOn: "2027-11-26" }),
+    }); // starts the day after
+    const blacklisted = await recordCredit(database.db, { clock: ctx.clock, actor: admin, issuerOrgId: countyId, raw: expert(han, { kind: "blacklist", endsOn: "2027-11-19" }) });
 
-    const draw1 = await drawPanel(database.db, ctx.clock, first.host, first.villageId, first.tenderId, { seed: "cd".repeat(32) });
+    const draw1 = await drawPanel(database.db, { clock: ctx.clock, actor: first.host, actingOrgId: first.villageId, tenderId: first.tenderId, opts: { seed: "cd".repeat(32) } });
     expect(draw1.exclusions).toEqual(
       expect.arrayContaining([
         { expertId: yang, reason: "suspended", detail: "2026-12-31" },
@@ -261,10 +312,10 @@ describe("a suspended expert is not drawn", () => {
     ).toEqual([yang, han].sort());
 
     // Lifted: back in the next draw.
-    await liftCredit(database.db, ctx.clock, supA, townshipA, { recordId: suspended.id, note: "核实后撤销暂停" });
-    await liftCredit(database.db, ctx.clock, admin, countyId, { recordId: blacklisted.id, note: "核实后撤销黑名单" });
+    await liftCredit(database.db, { clock: ctx.clock, actor: supA, issuerOrgId: townshipA, raw: { recordId: suspended.id, note: "核实后撤销暂停" } });
+    await liftCredit(database.db, { clock: ctx.clock, actor: admin, issuerOrgId: countyId, raw: { recordId: blacklisted.id, note: "核实后撤销黑名单" } });
     const second = await closedOpening(database, ctx, "村卫生室改造二期");
-    const draw2 = await drawPanel(database.db, ctx.clock, second.host, second.villageId, second.tenderId, { seed: "ef".repeat(32) });
+    const draw2 = await drawPanel(database.db, { clock: ctx.clock, actor: second.host, actingOrgId: second.villageId, tenderId: second.tenderId, opts: { seed: "ef".repeat(32) } });
     const excluded = draw2.exclusions.map((e) => e.expertId);
     expect(excluded).not.toContain(yang);
     expect(excluded).not.toContain(han);
@@ -276,7 +327,7 @@ describe("a suspended expert is not drawn", () => {
     const opened = await closedOpening(database, ctx, "村卫生室改造三期");
     const wu = await expertNamed("吴振华");
     await database.db.update(schema.experts).set({ suspendedUntil: "2026-12-15" }).where(eq(schema.experts.userId, wu));
-    const draw = await drawPanel(database.db, ctx.clock, opened.host, opened.villageId, opened.tenderId, { seed: "01".repeat(32) });
+    const draw = await drawPanel(database.db, { clock: ctx.clock, actor: opened.host, actingOrgId: opened.villageId, tenderId: opened.tenderId, opts: { seed: "01".repeat(32) } });
     expect(draw.exclusions).toContainEqual({ expertId: wu, reason: "suspended", detail: "2026-12-15" });
     await database.db.update(schema.experts).set({ suspendedUntil: null }).where(eq(schema.experts.userId, wu));
   });

@@ -348,7 +348,7 @@ describe("the CSV", () => {
     // A township named like a formula (names are typed by people) comes out inert.
     await q(`UPDATE orgs SET name = $1 WHERE id = $2`, ['=cmd|"/c calc"!A1', ids.xikou]);
     try {
-      const { csv } = await dashboardCsv(database.db, ctx.clock, { countyId: ids.county }, {}, getT("zh-CN"));
+      const { csv } = await dashboardCsv(database.db, { clock: ctx.clock, scope: { countyId: ids.county }, filter: {}, t: getT("zh-CN") });
       expect(csv).toContain(`\r\n"'=cmd|""/c calc""!A1",2,`);
     } finally {
       await q(`UPDATE orgs SET name = '溪口乡' WHERE id = $1`, [ids.xikou]);

@@ -91,12 +91,19 @@ beforeAll(async () => {
   tenderId = (await kit.tenderOf(id)).id;
   for (const phone of ["13900000010", "13900000011", "13900000013"]) {
     const bidder = await preparedBidder(a, ctx, phone);
-    await submitBid(a.db, ctx.clock, ctx.files, bidder.actor, bidder.companyId, tenderId, submitInput(await sealBid(ctx, bidder, tenderId, { priceFen: 18_000_000, mark: phone })));
+    await submitBid(a.db, {
+      clock: ctx.clock,
+      store: ctx.files,
+      actor: bidder.actor,
+      companyId: bidder.companyId,
+      tenderId,
+      raw: submitInput(await sealBid(ctx, bidder, tenderId, { priceFen: 18_000_000, mark: phone })),
+    });
   }
   const [u] = await a.db.select().from(schema.users).where(eq(schema.users.phone, DEMO.committeeA1));
   host = { userId: u.id, role: "committee" as const, ip: "203.0.113.50" };
   ctx.clock.set("2026-11-26T02:00:00Z");
-  await startDecryption(a.db, ctx.clock, host, villageId, tenderId);
+  await startDecryption(a.db, { clock: ctx.clock, actor: host, actingOrgId: villageId, tenderId });
 }, 120_000);
 
 afterAll(async () => {
@@ -131,7 +138,7 @@ describe.runIf(runnable)("a database restart during an opening", () => {
 
     // The database restarts; the host then extends the window (instance A), while the watcher is away.
     pg("pg_ctl", ["-D", data, "-m", "fast", "-w", "-l", path.join(dir, "server.log"), "restart", "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`]);
-    await whenBack(() => extendWindow(a.db, ctx.clock, host, villageId, tenderId, { minutes: "10", reason: "数据库重启后延长解密时间" }));
+    await whenBack(() => extendWindow(a.db, { clock: ctx.clock, actor: host, actingOrgId: villageId, tenderId, input: { minutes: "10", reason: "数据库重启后延长解密时间" } }));
 
     // The watcher reconnects to instance B with the last id it saw: exactly what it missed, nothing twice.
     const replay = await whenBack(async () => readEvents(await stream(b, cookie, lastSeen), (e) => e.length >= 1, 8000));

@@ -35,7 +35,7 @@ describe.skipIf(isRealServer())("the living demo county", () => {
     database = await createTestDb({ empty: true });
     ctx = makeContext(database);
     ctx.clock.set(NOW);
-    ({ projects } = await seedLivingDemo(database.db, ctx.files, ctx.rp, NOW));
+    ({ projects } = await seedLivingDemo(database.db, { files: ctx.files, rp: ctx.rp, now: NOW }));
   }, 180_000);
   afterAll(() => database?.close());
 
@@ -130,7 +130,7 @@ describe.skipIf(isRealServer())("the living demo county", () => {
 
   it("is loaded once: a second start changes nothing", async () => {
     const before = await database.db.select({ id: schema.projects.id }).from(schema.projects);
-    const again = await seedLivingDemo(database.db, ctx.files, ctx.rp, new Date(NOW.getTime() + DAY));
+    const again = await seedLivingDemo(database.db, { files: ctx.files, rp: ctx.rp, now: new Date(NOW.getTime() + DAY) });
     expect(again.projects).toEqual(projects);
     expect(await database.db.select({ id: schema.projects.id }).from(schema.projects)).toHaveLength(before.length);
   });

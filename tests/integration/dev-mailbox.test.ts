@@ -38,8 +38,10 @@ const userOf = async (phone: string) => (await database.db.select().from(users).
 /** A code "sent" by the development transport to this person. */
 async function devCode(phone: string, code: string) {
   const u = await userOf(phone);
-  await database.db.transaction((tx) => enqueueCode(tx, ctx.clock, u.id, "auth.resetCode", code, { minutes: "15" }, `/reset-password?phone=${phone}&code=${code}`));
-  await deliverDue(database.db, ctx.clock, ctx.transports, ctx.env.PUBLIC_ORIGIN);
+  await database.db.transaction((tx) =>
+    enqueueCode(tx, { clock: ctx.clock, userId: u.id, kind: "auth.resetCode", code, params: { minutes: "15" }, link: `/reset-password?phone=${phone}&code=${code}` }),
+  );
+  await deliverDue(database.db, { clock: ctx.clock, transports: ctx.transports, origin: ctx.env.PUBLIC_ORIGIN });
   // The next request comes a moment later.
   ctx.clock.advance(1000);
 }

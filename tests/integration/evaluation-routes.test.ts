@@ -87,8 +87,9 @@ beforeAll(async () => {
   const second = await closedOpening(database, ctx, "村口公厕改造", undefined, { evaluationMethod: "comprehensive", priceWeight: "60" });
   const users = await database.db.select().from(schema.users);
   async function panelOf(id: string, seed: string) {
-    const drawn = await drawPanel(database.db, ctx.clock, opened.host, opened.villageId, id, { seed });
-    for (const e of drawn.members) await declare(database.db, ctx.clock, { userId: e, role: "expert" as const, ip: "203.0.113.9" }, id, { accept: true });
+    const drawn = await drawPanel(database.db, { clock: ctx.clock, actor: opened.host, actingOrgId: opened.villageId, tenderId: id, opts: { seed } });
+    for (const e of drawn.members)
+      await declare(database.db, { clock: ctx.clock, actor: { userId: e, role: "expert" as const, ip: "203.0.113.9" }, tenderId: id, input: { accept: true } });
     return drawn.members.map((e) => {
       const u = users.find((x) => x.id === e)!;
       return { id: e, name: u.name, phone: u.phone };

@@ -84,53 +84,28 @@ describe("a reasonable-low-price evaluation from checks to publicity", () => {
   it("keeps each member's checks to themselves until they hand in, and needs a reason for every rejection", async () => {
     const [a, b] = members;
     await expect(
-      submitChecks(
-        database.db,
-        ctx.clock,
-        a.actor,
-        opened.tenderId,
-        bids.slice(1).map((x) => ({ bidId: x.id, pass: true })),
-      ),
+      submitChecks(database.db, { clock: ctx.clock, actor: a.actor, tenderId: opened.tenderId, checks: bids.slice(1).map((x) => ({ bidId: x.id, pass: true })) }),
     ).rejects.toMatchObject({ key: "errors.evaluation.checkEveryBid" });
     await expect(
-      submitChecks(
-        database.db,
-        ctx.clock,
-        a.actor,
-        opened.tenderId,
-        bids.map((x, i) => ({ bidId: x.id, pass: i !== 0, reason: " " })),
-      ),
+      submitChecks(database.db, { clock: ctx.clock, actor: a.actor, tenderId: opened.tenderId, checks: bids.map((x, i) => ({ bidId: x.id, pass: i !== 0, reason: " " })) }),
     ).rejects.toMatchObject({ key: "errors.evaluation.reasonRequired" });
     // A bidder, or an expert not on the panel, cannot hand in checks.
     await expect(
-      submitChecks(
-        database.db,
-        ctx.clock,
-        opened.bidders[0].actor,
-        opened.tenderId,
-        bids.map((x) => ({ bidId: x.id, pass: true })),
-      ),
+      submitChecks(database.db, { clock: ctx.clock, actor: opened.bidders[0].actor, tenderId: opened.tenderId, checks: bids.map((x) => ({ bidId: x.id, pass: true })) }),
     ).rejects.toMatchObject({ options: { status: 409 } });
-    await submitChecks(
-      database.db,
-      ctx.clock,
-      a.actor,
-      opened.tenderId,
-      bids.map((x, i) => ({ bidId: x.id, pass: i !== 0, reason: i === 0 ? "项目经理证书过期" : undefined })),
-    );
+    await submitChecks(database.db, {
+      clock: ctx.clock,
+      actor: a.actor,
+      tenderId: opened.tenderId,
+      checks: bids.map((x, i) => ({ bidId: x.id, pass: i !== 0, reason: i === 0 ? "项目经理证书过期" : undefined })),
+    });
     const seenByB = (await evaluationView(database.db, ctx.clock, opened.tenderId, { userId: b.userId, role: "expert" as const, orgId: "" }))!;
     expect(seenByB.checks).toHaveLength(0);
     const seenByA = (await evaluationView(database.db, ctx.clock, opened.tenderId, { userId: a.userId, role: "expert" as const, orgId: "" }))!;
     expect(seenByA.checks).toHaveLength(3);
     // Handed in once: no second go.
     await expect(
-      submitChecks(
-        database.db,
-        ctx.clock,
-        a.actor,
-        opened.tenderId,
-        bids.map((x) => ({ bidId: x.id, pass: true })),
-      ),
+      submitChecks(database.db, { clock: ctx.clock, actor: a.actor, tenderId: opened.tenderId, checks: bids.map((x) => ({ bidId: x.id, pass: true })) }),
     ).rejects.toMatchObject({ key: "errors.evaluation.notNow" });
     // Nobody outside the panel, the host and the township's supervision sees the evaluation.
     expect(
@@ -139,37 +114,48 @@ describe("a reasonable-low-price evaluation from checks to publicity", () => {
   });
 
   it("lets the panel ask a bidder for a written clarification, answered only by that bidder and before its deadline", async () => {
-    const c = await askClarification(database.db, ctx.clock, members[1].actor, opened.tenderId, { bidId: bids[0].id, question: "请说明报价明显偏低的原因。", hours: 24 });
+    const c = await askClarification(database.db, {
+      clock: ctx.clock,
+      actor: members[1].actor,
+      tenderId: opened.tenderId,
+      input: { bidId: bids[0].id, question: "请说明报价明显偏低的原因。", hours: 24 },
+    });
     const [bidRow] = await database.db.select().from(schema.bids).where(eq(schema.bids.id, bids[0].id));
     const right = opened.bidders.find((b) => b.companyId === bidRow.companyId)!;
     const wrong = opened.bidders.find((b) => b.companyId !== bidRow.companyId)!;
-    await expect(answerClarification(database.db, ctx.clock, wrong.actor, wrong.companyId, opened.tenderId, c.id, "不是我们")).rejects.toMatchObject({ options: { status: 403 } });
-    await answerClarification(database.db, ctx.clock, right.actor, right.companyId, opened.tenderId, c.id, "采用自有设备，材料已备货。");
-    await expect(answerClarification(database.db, ctx.clock, right.actor, right.companyId, opened.tenderId, c.id, "再答一次")).rejects.toMatchObject({
+    await expect(
+      answerClarification(database.db, { clock: ctx.clock, actor: wrong.actor, companyId: wrong.companyId, tenderId: opened.tenderId, clarificationId: c.id, answer: "不是我们" }),
+    ).rejects.toMatchObject({ options: { status: 403 } });
+    await answerClarification(database.db, {
+      clock: ctx.clock,
+      actor: right.actor,
+      companyId: right.companyId,
+      tenderId: opened.tenderId,
+      clarificationId: c.id,
+      answer: "采用自有设备，材料已备货。",
+    });
+    await expect(
+      answerClarification(database.db, { clock: ctx.clock, actor: right.actor, companyId: right.companyId, tenderId: opened.tenderId, clarificationId: c.id, answer: "再答一次" }),
+    ).rejects.toMatchObject({
       key: "errors.evaluation.alreadyAnswered",
     });
-    const late = await askClarification(database.db, ctx.clock, members[1].actor, opened.tenderId, { bidId: bids[0].id, question: "请补充说明工期安排。", hours: 1 });
+    const late = await askClarification(database.db, {
+      clock: ctx.clock,
+      actor: members[1].actor,
+      tenderId: opened.tenderId,
+      input: { bidId: bids[0].id, question: "请补充说明工期安排。", hours: 1 },
+    });
     ctx.clock.advance(2 * 3600_000);
-    await expect(answerClarification(database.db, ctx.clock, right.actor, right.companyId, opened.tenderId, late.id, "晚了")).rejects.toMatchObject({
+    await expect(
+      answerClarification(database.db, { clock: ctx.clock, actor: right.actor, companyId: right.companyId, tenderId: opened.tenderId, clarificationId: late.id, answer: "晚了" }),
+    ).rejects.toMatchObject({
       key: "errors.evaluation.clarifyLate",
     });
   });
 
   it("locks the qualified list by majority when the last member hands in, and waits for the supervisor's secret", async () => {
-    await submitChecks(
-      database.db,
-      ctx.clock,
-      members[1].actor,
-      opened.tenderId,
-      bids.map((x) => ({ bidId: x.id, pass: true })),
-    );
-    const done = await submitChecks(
-      database.db,
-      ctx.clock,
-      members[2].actor,
-      opened.tenderId,
-      bids.map((x) => ({ bidId: x.id, pass: true })),
-    );
+    await submitChecks(database.db, { clock: ctx.clock, actor: members[1].actor, tenderId: opened.tenderId, checks: bids.map((x) => ({ bidId: x.id, pass: true })) });
+    const done = await submitChecks(database.db, { clock: ctx.clock, actor: members[2].actor, tenderId: opened.tenderId, checks: bids.map((x) => ({ bidId: x.id, pass: true })) });
     // One member rejected bid 0, two passed it: qualified.
     expect(done).toMatchObject({ locked: true, failed: false });
     const [ev] = await database.db.select().from(schema.evaluations).where(eq(schema.evaluations.tenderId, opened.tenderId));
@@ -183,10 +169,19 @@ describe("a reasonable-low-price evaluation from checks to publicity", () => {
     // The supervisor was told; members cannot reveal; a supervisor of another township cannot.
     const supervisorB = await userOf(DEMO.supervisorB);
     const [m] = await database.db.select({ townshipId: schema.memberships.orgId }).from(schema.memberships).where(eq(schema.memberships.userId, supervisorB.id));
-    await expect(revealSecret(database.db, ctx.clock, { userId: supervisorB.id, role: "supervisor" as const, ip: null }, m.townshipId, opened.tenderId)).rejects.toMatchObject({
+    await expect(
+      revealSecret(database.db, {
+        clock: ctx.clock,
+        actor: { userId: supervisorB.id, role: "supervisor" as const, ip: null },
+        townshipId: m.townshipId,
+        tenderId: opened.tenderId,
+      }),
+    ).rejects.toMatchObject({
       options: { status: 403 },
     });
-    await expect(revealSecret(database.db, ctx.clock, members[0].actor, opened.townshipId, opened.tenderId)).rejects.toMatchObject({ options: { status: 403 } });
+    await expect(revealSecret(database.db, { clock: ctx.clock, actor: members[0].actor, townshipId: opened.townshipId, tenderId: opened.tenderId })).rejects.toMatchObject({
+      options: { status: 403 },
+    });
     const notes = await database.db
       .select()
       .from(schema.notifications)
@@ -195,7 +190,7 @@ describe("a reasonable-low-price evaluation from checks to publicity", () => {
   });
 
   it("fixes a seed anyone can recompute from the published inputs, and ranks by closeness to the benchmark", async () => {
-    const { seed } = await revealSecret(database.db, ctx.clock, supervisor, opened.townshipId, opened.tenderId);
+    const { seed } = await revealSecret(database.db, { clock: ctx.clock, actor: supervisor, townshipId: opened.townshipId, tenderId: opened.tenderId });
     const [s] = await database.db.select().from(schema.drawSecrets).where(eq(schema.drawSecrets.tenderId, opened.tenderId));
     const listHash = qualifiedListHash(
       opened.tenderId,
@@ -220,23 +215,47 @@ describe("a reasonable-low-price evaluation from checks to publicity", () => {
 
   it("takes every member's opinion, renders the report with the dissent, and queues the signatures", async () => {
     const render = reportRenderer(ctx.files, ctx.clock);
-    await expect(recordOpinion(database.db, ctx.clock, members[0].actor, opened.tenderId, { agree: false, dissent: "" }, render)).rejects.toMatchObject({
+    await expect(
+      recordOpinion(database.db, { clock: ctx.clock, actor: members[0].actor, tenderId: opened.tenderId, input: { agree: false, dissent: "" }, renderReport: render }),
+    ).rejects.toMatchObject({
       key: "errors.evaluation.reasonRequired",
     });
-    await recordOpinion(database.db, ctx.clock, members[0].actor, opened.tenderId, { agree: false, dissent: "第一名报价低于成本的说明不充分。" }, render);
-    await recordOpinion(database.db, ctx.clock, members[1].actor, opened.tenderId, { agree: true }, render);
+    await recordOpinion(database.db, {
+      clock: ctx.clock,
+      actor: members[0].actor,
+      tenderId: opened.tenderId,
+      input: { agree: false, dissent: "第一名报价低于成本的说明不充分。" },
+      renderReport: render,
+    });
+    await recordOpinion(database.db, { clock: ctx.clock, actor: members[1].actor, tenderId: opened.tenderId, input: { agree: true }, renderReport: render });
     // The third stays silent: the host may record them as agreeing only after a day.
     const complete = reportCompleter(ctx.clock, ctx.files, opened.host);
     await expect(
-      recordSilence(database.db, ctx.clock, opened.host, opened.villageId, opened.tenderId, members[2].userId, "电话联系不上", {
-        renderReport: render,
-        onReportComplete: complete,
+      recordSilence(database.db, {
+        clock: ctx.clock,
+        actor: opened.host,
+        actingOrgId: opened.villageId,
+        tenderId: opened.tenderId,
+        expertId: members[2].userId,
+        note: "电话联系不上",
+        hooks: {
+          renderReport: render,
+          onReportComplete: complete,
+        },
       }),
     ).rejects.toMatchObject({ key: "errors.evaluation.tooEarly" });
     ctx.clock.advance(SILENCE_MS);
-    await recordSilence(database.db, ctx.clock, opened.host, opened.villageId, opened.tenderId, members[2].userId, "电话联系不上", {
-      renderReport: render,
-      onReportComplete: complete,
+    await recordSilence(database.db, {
+      clock: ctx.clock,
+      actor: opened.host,
+      actingOrgId: opened.villageId,
+      tenderId: opened.tenderId,
+      expertId: members[2].userId,
+      note: "电话联系不上",
+      hooks: {
+        renderReport: render,
+        onReportComplete: complete,
+      },
     });
     const [ev] = await database.db.select().from(schema.evaluations).where(eq(schema.evaluations.tenderId, opened.tenderId));
     expect(ev.state).toBe("signing");
@@ -246,46 +265,114 @@ describe("a reasonable-low-price evaluation from checks to publicity", () => {
   it("refuses a signature prepared on a revision another member has since signed; earlier signatures stay valid", async () => {
     const [a, b, c] = members;
     // No signature without a fresh, user-verified approval of this exact digest by the signer's own passkey.
-    const probe = await requestReportSignature(database.db, ctx.clock, ctx.files, ctx.rp, a.actor, opened.tenderId);
+    const probe = await requestReportSignature(database.db, { clock: ctx.clock, store: ctx.files, rp: ctx.rp, actor: a.actor, tenderId: opened.tenderId });
     await expect(
-      completeReportSignature(database.db, ctx.clock, ctx.files, ctx.rp, a.actor, opened.tenderId, probe.requestId, assertion(b.key, probe.options.challenge)),
+      completeReportSignature(database.db, {
+        clock: ctx.clock,
+        store: ctx.files,
+        rp: ctx.rp,
+        actor: a.actor,
+        tenderId: opened.tenderId,
+        requestId: probe.requestId,
+        response: assertion(b.key, probe.options.challenge),
+      }),
     ).rejects.toMatchObject({ key: "errors.passkeyUnknown" });
-    const noUv = await requestReportSignature(database.db, ctx.clock, ctx.files, ctx.rp, a.actor, opened.tenderId);
+    const noUv = await requestReportSignature(database.db, { clock: ctx.clock, store: ctx.files, rp: ctx.rp, actor: a.actor, tenderId: opened.tenderId });
     const presentOnly = a.key.approve(Buffer.from(noUv.options.challenge, "base64url"), { flags: 0x01 });
     await expect(
-      completeReportSignature(database.db, ctx.clock, ctx.files, ctx.rp, a.actor, opened.tenderId, noUv.requestId, {
-        id: a.key.credentialId,
-        rawId: a.key.credentialId,
-        type: "public-key",
-        clientExtensionResults: {},
-        response: presentOnly,
+      completeReportSignature(database.db, {
+        clock: ctx.clock,
+        store: ctx.files,
+        rp: ctx.rp,
+        actor: a.actor,
+        tenderId: opened.tenderId,
+        requestId: noUv.requestId,
+        response: {
+          id: a.key.credentialId,
+          rawId: a.key.credentialId,
+          type: "public-key",
+          clientExtensionResults: {},
+          response: presentOnly,
+        },
       }),
     ).rejects.toMatchObject({ key: "errors.passkeyFailed" });
-    const other = await requestReportSignature(database.db, ctx.clock, ctx.files, ctx.rp, a.actor, opened.tenderId);
+    const other = await requestReportSignature(database.db, { clock: ctx.clock, store: ctx.files, rp: ctx.rp, actor: a.actor, tenderId: opened.tenderId });
     await expect(
-      completeReportSignature(database.db, ctx.clock, ctx.files, ctx.rp, a.actor, opened.tenderId, other.requestId, assertion(a.key, Buffer.alloc(32, 7).toString("base64url"))),
+      completeReportSignature(database.db, {
+        clock: ctx.clock,
+        store: ctx.files,
+        rp: ctx.rp,
+        actor: a.actor,
+        tenderId: opened.tenderId,
+        requestId: other.requestId,
+        response: assertion(a.key, Buffer.alloc(32, 7).toString("base64url")),
+      }),
     ).rejects.toMatchObject({ key: "errors.passkeyFailed" });
-    const reqA = await requestReportSignature(database.db, ctx.clock, ctx.files, ctx.rp, a.actor, opened.tenderId);
-    const reqB = await requestReportSignature(database.db, ctx.clock, ctx.files, ctx.rp, b.actor, opened.tenderId);
+    const reqA = await requestReportSignature(database.db, { clock: ctx.clock, store: ctx.files, rp: ctx.rp, actor: a.actor, tenderId: opened.tenderId });
+    const reqB = await requestReportSignature(database.db, { clock: ctx.clock, store: ctx.files, rp: ctx.rp, actor: b.actor, tenderId: opened.tenderId });
     expect(reqA.options.allowCredentials.map((x) => x.id)).toEqual([a.key.credentialId]);
     // A replayed approval (its request already used) is refused.
     const replay = assertion(b.key, reqB.options.challenge);
-    await completeReportSignature(database.db, ctx.clock, ctx.files, ctx.rp, b.actor, opened.tenderId, reqB.requestId, replay);
-    await expect(completeReportSignature(database.db, ctx.clock, ctx.files, ctx.rp, b.actor, opened.tenderId, reqB.requestId, replay)).rejects.toMatchObject({
+    await completeReportSignature(database.db, {
+      clock: ctx.clock,
+      store: ctx.files,
+      rp: ctx.rp,
+      actor: b.actor,
+      tenderId: opened.tenderId,
+      requestId: reqB.requestId,
+      response: replay,
+    });
+    await expect(
+      completeReportSignature(database.db, {
+        clock: ctx.clock,
+        store: ctx.files,
+        rp: ctx.rp,
+        actor: b.actor,
+        tenderId: opened.tenderId,
+        requestId: reqB.requestId,
+        response: replay,
+      }),
+    ).rejects.toMatchObject({
       options: { status: 409 },
     });
     await expect(
-      completeReportSignature(database.db, ctx.clock, ctx.files, ctx.rp, a.actor, opened.tenderId, reqA.requestId, assertion(a.key, reqA.options.challenge)),
+      completeReportSignature(database.db, {
+        clock: ctx.clock,
+        store: ctx.files,
+        rp: ctx.rp,
+        actor: a.actor,
+        tenderId: opened.tenderId,
+        requestId: reqA.requestId,
+        response: assertion(a.key, reqA.options.challenge),
+      }),
     ).rejects.toMatchObject({ key: "errors.signature.stale" });
     // A signs the new revision; the host must not be able to sign for anyone.
-    await expect(requestReportSignature(database.db, ctx.clock, ctx.files, ctx.rp, opened.host, opened.tenderId)).rejects.toMatchObject({ options: { status: 403 } });
-    const again = await requestReportSignature(database.db, ctx.clock, ctx.files, ctx.rp, a.actor, opened.tenderId);
-    await completeReportSignature(database.db, ctx.clock, ctx.files, ctx.rp, a.actor, opened.tenderId, again.requestId, assertion(a.key, again.options.challenge));
+    await expect(requestReportSignature(database.db, { clock: ctx.clock, store: ctx.files, rp: ctx.rp, actor: opened.host, tenderId: opened.tenderId })).rejects.toMatchObject({
+      options: { status: 403 },
+    });
+    const again = await requestReportSignature(database.db, { clock: ctx.clock, store: ctx.files, rp: ctx.rp, actor: a.actor, tenderId: opened.tenderId });
+    await completeReportSignature(database.db, {
+      clock: ctx.clock,
+      store: ctx.files,
+      rp: ctx.rp,
+      actor: a.actor,
+      tenderId: opened.tenderId,
+      requestId: again.requestId,
+      response: assertion(a.key, again.options.challenge),
+    });
     // C never signs: after a day the host records the refusal, which counts as agreement and completes the report.
     ctx.clock.advance(SILENCE_MS);
-    await recordSilence(database.db, ctx.clock, opened.host, opened.villageId, opened.tenderId, c.userId, "拒绝签字且未说明理由", {
-      renderReport: reportRenderer(ctx.files, ctx.clock),
-      onReportComplete: reportCompleter(ctx.clock, ctx.files, opened.host),
+    await recordSilence(database.db, {
+      clock: ctx.clock,
+      actor: opened.host,
+      actingOrgId: opened.villageId,
+      tenderId: opened.tenderId,
+      expertId: c.userId,
+      note: "拒绝签字且未说明理由",
+      hooks: {
+        renderReport: reportRenderer(ctx.files, ctx.clock),
+        onReportComplete: reportCompleter(ctx.clock, ctx.files, opened.host),
+      },
     });
     const [ev] = await database.db.select().from(schema.evaluations).where(eq(schema.evaluations.tenderId, opened.tenderId));
     expect(ev.state).toBe("done");
@@ -358,69 +445,48 @@ describe("comprehensive scoring", () => {
     members = await sittingPanel(opened);
     bids = await bidIds(opened.tenderId);
     for (const m of members)
-      await submitChecks(
-        database.db,
-        ctx.clock,
-        m.actor,
-        opened.tenderId,
-        bids.map((x) => ({ bidId: x.id, pass: true })),
-      );
-    await revealSecret(database.db, ctx.clock, { userId: (await userOf(DEMO.supervisorA)).id, role: "supervisor" as const, ip: null }, opened.townshipId, opened.tenderId);
+      await submitChecks(database.db, { clock: ctx.clock, actor: m.actor, tenderId: opened.tenderId, checks: bids.map((x) => ({ bidId: x.id, pass: true })) });
+    await revealSecret(database.db, {
+      clock: ctx.clock,
+      actor: { userId: (await userOf(DEMO.supervisorA)).id, role: "supervisor" as const, ip: null },
+      townshipId: opened.townshipId,
+      tenderId: opened.tenderId,
+    });
   });
 
   it("scores independently: nobody sees another's scores before handing in; scores are out of 100 − price weight", async () => {
     const [a, b, c] = members;
     await expect(
-      submitScores(
-        database.db,
-        ctx.clock,
-        a.actor,
-        opened.tenderId,
-        bids.map((x) => ({ bidId: x.id, score: 4001 })),
-      ),
+      submitScores(database.db, { clock: ctx.clock, actor: a.actor, tenderId: opened.tenderId, scores: bids.map((x) => ({ bidId: x.id, score: 4001 })) }),
     ).rejects.toMatchObject({ key: "errors.evaluation.scoreRange" });
-    await submitScores(
-      database.db,
-      ctx.clock,
-      a.actor,
-      opened.tenderId,
-      bids.map((x, i) => ({ bidId: x.id, score: [3000, 3500, 3200][i] })),
-    );
+    await submitScores(database.db, { clock: ctx.clock, actor: a.actor, tenderId: opened.tenderId, scores: bids.map((x, i) => ({ bidId: x.id, score: [3000, 3500, 3200][i] })) });
     const seenByB = (await evaluationView(database.db, ctx.clock, opened.tenderId, { userId: b.userId, role: "expert" as const, orgId: "" }))!;
     expect(seenByB.scores).toHaveLength(0);
-    await submitScores(
-      database.db,
-      ctx.clock,
-      b.actor,
-      opened.tenderId,
-      bids.map((x, i) => ({ bidId: x.id, score: [3100, 3400, 3300][i] })),
-    );
+    await submitScores(database.db, { clock: ctx.clock, actor: b.actor, tenderId: opened.tenderId, scores: bids.map((x, i) => ({ bidId: x.id, score: [3100, 3400, 3300][i] })) });
     // C gives bid 0 an outlying 5.00.
-    await submitScores(
-      database.db,
-      ctx.clock,
-      c.actor,
-      opened.tenderId,
-      bids.map((x, i) => ({ bidId: x.id, score: [500, 3450, 3250][i] })),
-    );
+    await submitScores(database.db, { clock: ctx.clock, actor: c.actor, tenderId: opened.tenderId, scores: bids.map((x, i) => ({ bidId: x.id, score: [500, 3450, 3250][i] })) });
     const afterAll_ = (await evaluationView(database.db, ctx.clock, opened.tenderId, { userId: b.userId, role: "expert" as const, orgId: "" }))!;
     expect(afterAll_.scores).toHaveLength(9);
   });
 
   it("replaces a score most of the panel flags as abnormal when its expert does not explain it", async () => {
     const [a, b, c] = members;
-    await expect(submitReview(database.db, ctx.clock, a.actor, opened.tenderId, [{ expertId: a.userId, bidId: bids[0].id }])).rejects.toMatchObject({
+    await expect(
+      submitReview(database.db, { clock: ctx.clock, actor: a.actor, tenderId: opened.tenderId, flags: [{ expertId: a.userId, bidId: bids[0].id }] }),
+    ).rejects.toMatchObject({
       key: "errors.evaluation.badFlag",
     });
-    await submitReview(database.db, ctx.clock, a.actor, opened.tenderId, [{ expertId: c.userId, bidId: bids[0].id }]);
-    await submitReview(database.db, ctx.clock, b.actor, opened.tenderId, [{ expertId: c.userId, bidId: bids[0].id }]);
-    await submitReview(database.db, ctx.clock, c.actor, opened.tenderId, []);
+    await submitReview(database.db, { clock: ctx.clock, actor: a.actor, tenderId: opened.tenderId, flags: [{ expertId: c.userId, bidId: bids[0].id }] });
+    await submitReview(database.db, { clock: ctx.clock, actor: b.actor, tenderId: opened.tenderId, flags: [{ expertId: c.userId, bidId: bids[0].id }] });
+    await submitReview(database.db, { clock: ctx.clock, actor: c.actor, tenderId: opened.tenderId, flags: [] });
     let [ev] = await database.db.select().from(schema.evaluations).where(eq(schema.evaluations.tenderId, opened.tenderId));
     expect(ev.state).toBe("explaining");
-    await expect(answerAbnormal(database.db, ctx.clock, a.actor, opened.tenderId, bids[0].id, { acceptReplacement: true })).rejects.toMatchObject({
+    await expect(
+      answerAbnormal(database.db, { clock: ctx.clock, actor: a.actor, tenderId: opened.tenderId, bidId: bids[0].id, input: { acceptReplacement: true } }),
+    ).rejects.toMatchObject({
       key: "errors.evaluation.notNow",
     });
-    await answerAbnormal(database.db, ctx.clock, c.actor, opened.tenderId, bids[0].id, { acceptReplacement: true });
+    await answerAbnormal(database.db, { clock: ctx.clock, actor: c.actor, tenderId: opened.tenderId, bidId: bids[0].id, input: { acceptReplacement: true } });
     [ev] = await database.db.select().from(schema.evaluations).where(eq(schema.evaluations.tenderId, opened.tenderId));
     expect(ev.state).toBe("opinions");
     // 5.00 became the average of 30.00 and 31.00 = 30.50.
@@ -437,21 +503,26 @@ describe("comprehensive scoring", () => {
 describe("a recusal", () => {
   it("brings in a reserve who sits in the recused member's place, and the evaluation can start", async () => {
     const opened = await closedOpening(database, ctx, "村委会办公楼屋面防水");
-    const drawn = await drawPanel(database.db, ctx.clock, opened.host, opened.villageId, opened.tenderId, { seed: "cd".repeat(32) });
+    const drawn = await drawPanel(database.db, { clock: ctx.clock, actor: opened.host, actingOrgId: opened.villageId, tenderId: opened.tenderId, opts: { seed: "cd".repeat(32) } });
     const [first, ...rest] = drawn.members;
-    await declare(database.db, ctx.clock, { userId: first, role: "expert" as const, ip: null }, opened.tenderId, { accept: false, reason: "与投标人负责人系同学关系" });
-    for (const id of [...rest, drawn.reserves[0]]) await declare(database.db, ctx.clock, { userId: id, role: "expert" as const, ip: null }, opened.tenderId, { accept: true });
+    await declare(database.db, {
+      clock: ctx.clock,
+      actor: { userId: first, role: "expert" as const, ip: null },
+      tenderId: opened.tenderId,
+      input: { accept: false, reason: "与投标人负责人系同学关系" },
+    });
+    for (const id of [...rest, drawn.reserves[0]])
+      await declare(database.db, { clock: ctx.clock, actor: { userId: id, role: "expert" as const, ip: null }, tenderId: opened.tenderId, input: { accept: true } });
     const view = (await evaluationView(database.db, ctx.clock, opened.tenderId, { userId: drawn.reserves[0], role: "expert" as const, orgId: "" }))!;
     expect(view.panelComplete).toBe(true);
     expect(view.members.map((m) => m.expertId).sort()).toEqual([...rest, drawn.reserves[0]].sort());
     const bids = await bidIds(opened.tenderId);
-    await submitChecks(
-      database.db,
-      ctx.clock,
-      { userId: drawn.reserves[0], role: "expert" as const, ip: null },
-      opened.tenderId,
-      bids.map((b) => ({ bidId: b.id, pass: true })),
-    );
+    await submitChecks(database.db, {
+      clock: ctx.clock,
+      actor: { userId: drawn.reserves[0], role: "expert" as const, ip: null },
+      tenderId: opened.tenderId,
+      checks: bids.map((b) => ({ bidId: b.id, pass: true })),
+    });
     // The recused expert is out of it.
     expect(await evaluationView(database.db, ctx.clock, opened.tenderId, { userId: first, role: "expert" as const, orgId: "" })).toBeNull();
   });
@@ -463,13 +534,12 @@ describe("too few qualified bids", () => {
     const members = await sittingPanel(opened);
     const bids = await bidIds(opened.tenderId);
     for (const m of members)
-      await submitChecks(
-        database.db,
-        ctx.clock,
-        m.actor,
-        opened.tenderId,
-        bids.map((x, i) => ({ bidId: x.id, pass: i !== 2, reason: i === 2 ? "资质等级不符合要求" : undefined })),
-      );
+      await submitChecks(database.db, {
+        clock: ctx.clock,
+        actor: m.actor,
+        tenderId: opened.tenderId,
+        checks: bids.map((x, i) => ({ bidId: x.id, pass: i !== 2, reason: i === 2 ? "资质等级不符合要求" : undefined })),
+      });
     const [ev] = await database.db.select().from(schema.evaluations).where(eq(schema.evaluations.tenderId, opened.tenderId));
     expect(ev.failReason).toEqual({ key: "evaluation.failed.tooFewQualified", values: { qualified: 2, min: 3 } });
     const [p] = await database.db.select().from(schema.projects).where(eq(schema.projects.id, opened.projectId));

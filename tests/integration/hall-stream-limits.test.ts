@@ -26,7 +26,14 @@ beforeAll(async () => {
   const tender = await kit.tenderOf(id);
   tenderId = tender.id;
   const b = await preparedBidder(database, ctx, BIDDER);
-  await submitBid(database.db, ctx.clock, ctx.files, b.actor, b.companyId, tender.id, submitInput(await sealBid(ctx, b, tender.id, { priceFen: 18_000_000, mark: BIDDER })));
+  await submitBid(database.db, {
+    clock: ctx.clock,
+    store: ctx.files,
+    actor: b.actor,
+    companyId: b.companyId,
+    tenderId: tender.id,
+    raw: submitInput(await sealBid(ctx, b, tender.id, { priceFen: 18_000_000, mark: BIDDER })),
+  });
   ctx.clock.set(tender.deadline);
 });
 afterAll(async () => {

@@ -34,7 +34,14 @@ beforeAll(async () => {
   tenderId = tender.id;
   for (const phone of ["13900000010", "13900000011", "13900000013"]) {
     const b = await preparedBidder(database, ctx, phone);
-    await submitBid(database.db, ctx.clock, ctx.files, b.actor, b.companyId, tender.id, submitInput(await sealBid(ctx, b, tender.id, { priceFen: 18_000_000, mark: phone })));
+    await submitBid(database.db, {
+      clock: ctx.clock,
+      store: ctx.files,
+      actor: b.actor,
+      companyId: b.companyId,
+      tenderId: tender.id,
+      raw: submitInput(await sealBid(ctx, b, tender.id, { priceFen: 18_000_000, mark: phone })),
+    });
   }
   const [u] = await database.db.select().from(schema.users).where(eq(schema.users.phone, DEMO.committeeA1));
   host = { userId: u.id, role: "committee" as const, ip: "203.0.113.50" };
@@ -52,12 +59,12 @@ describe("the hall's live stream", () => {
     expect(live.headers.get("Cache-Control")).toContain("no-transform");
     const reading = readEvents(live, (e) => e.length >= 2);
     await new Promise((r) => setTimeout(r, 100));
-    await startDecryption(database.db, ctx.clock, host, villageId, tenderId);
+    await startDecryption(database.db, { clock: ctx.clock, actor: host, actingOrgId: villageId, tenderId });
     const seen = await reading;
     expect(seen.map((e) => e.kind)).toEqual(["opened", "decryption_started"]);
 
     // A phone that dropped after the first event reconnects with its id and gets the rest, nothing twice.
-    await extendWindow(database.db, ctx.clock, host, villageId, tenderId, { minutes: "10", reason: "网络波动，延长解密时间" });
+    await extendWindow(database.db, { clock: ctx.clock, actor: host, actingOrgId: villageId, tenderId, input: { minutes: "10", reason: "网络波动，延长解密时间" } });
     const again = new Request(new URL(`http://localhost:3000/notices/${tenderId}/hall/events`), { headers: { Cookie: cookie, "Last-Event-ID": String(seen[0].id) } });
     const replay = await readEvents((await run(eventsRoute.loader, again, ctx, { id: tenderId })) as Response, (e) => e.length >= 2);
     expect(replay.map((e) => e.kind)).toEqual(["decryption_started", "window_extended"]);

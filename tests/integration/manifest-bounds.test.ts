@@ -53,7 +53,7 @@ interface Case {
 const NUL = "\u0000";
 
 /** A tender with one bid per case (bidder i seals case i), decrypted through the model in the window. */
-async function openTender(name: string, cases: Case[], settings?: Parameters<typeof updateCountySettings>[4]) {
+async function openTender(name: string, cases: Case[], settings?: Parameters<typeof updateCountySettings>[1]["value"]) {
   ctx.clock.set(START);
   const projectId = await kit.approvedProject(name, CEILING);
   const res = (await kit.publish(projectId, tenderFields({ deadline: "2026-11-26T10:00", bidSecurity: "3000" }), await cookieFor(ctx, DEMO.committeeA1))) as Response;
@@ -62,17 +62,17 @@ async function openTender(name: string, cases: Case[], settings?: Parameters<typ
   const bidIds: string[] = [];
   for (const [i, c] of cases.entries()) {
     const s = await sealBid(ctx, bidders[i], tender.id, { priceFen: 18_000_000 + i * 1000, mark: `${name}-${i}`, bid: c.bid, files: c.files });
-    await submitBid(database.db, ctx.clock, ctx.files, bidders[i].actor, bidders[i].companyId, tender.id, submitInput(s));
+    await submitBid(database.db, { clock: ctx.clock, store: ctx.files, actor: bidders[i].actor, companyId: bidders[i].companyId, tenderId: tender.id, raw: submitInput(s) });
     bidIds.push(await bidOf(tender.id, bidders[i]));
   }
   ctx.clock.set(tender.deadline);
-  expect(await startDecryption(database.db, ctx.clock, host, villageId, tender.id)).toEqual({ failed: false });
+  expect(await startDecryption(database.db, { clock: ctx.clock, actor: host, actingOrgId: villageId, tenderId: tender.id })).toEqual({ failed: false });
   const before = settings ? await getCountySettings(database.db, countyId) : null;
-  if (settings) await updateCountySettings(database.db, ctx.clock, { userId: null, role: "county_admin" as const, ip: null }, countyId, settings);
+  if (settings) await updateCountySettings(database.db, { clock: ctx.clock, actor: { userId: null, role: "county_admin" as const, ip: null }, countyId, value: settings });
   try {
     for (const i of cases.keys()) expect(await decrypt(i, tender.id), cases[i].what).toEqual({ ok: true, status: "decrypted" });
   } finally {
-    if (before) await updateCountySettings(database.db, ctx.clock, { userId: null, role: "county_admin" as const, ip: null }, countyId, before);
+    if (before) await updateCountySettings(database.db, { clock: ctx.clock, actor: { userId: null, role: "county_admin" as const, ip: null }, countyId, value: before });
   }
   return { tenderId: tender.id, projectId, bidIds };
 }
@@ -92,7 +92,14 @@ async function dataKeyOf(b: Bidder, tenderId: string) {
 }
 
 async function decrypt(i: number, tenderId: string) {
-  return submitDataKey(database.db, ctx.clock, ctx.files, bidders[i].actor, bidders[i].companyId, tenderId, await dataKeyOf(bidders[i], tenderId));
+  return submitDataKey(database.db, {
+    clock: ctx.clock,
+    store: ctx.files,
+    actor: bidders[i].actor,
+    companyId: bidders[i].companyId,
+    tenderId,
+    rawKey: await dataKeyOf(bidders[i], tenderId),
+  });
 }
 
 async function rowsOf(tenderId: string, bidIds: string[]) {
@@ -152,7 +159,7 @@ describe("prices outside the tender's terms", () => {
 
   it("reads them out at the price reading, marked for the panel; the opening does not decide validity", async () => {
     // Five opened bids: the reading goes ahead (the panel, not the opening, rejects the marked ones).
-    expect(await startReading(database.db, ctx.clock, host, villageId, opened.tenderId)).toEqual({ failed: false });
+    expect(await startReading(database.db, { clock: ctx.clock, actor: host, actingOrgId: villageId, tenderId: opened.tenderId })).toEqual({ failed: false });
     const rows = await readingRows(database.db, opened.tenderId);
     expect(rows.map((x) => x.price)).toEqual(["¥250,000.00", "¥0.00", null, null, "¥180,040.00"]);
     expect(rows.map((x) => reasonKeys(x.reason))).toEqual(cases.map((c) => c.reasons));
@@ -160,7 +167,7 @@ describe("prices outside the tender's terms", () => {
 
   it("comes to the panel's qualification check filled in for rejection with the reasons; an unreadable price cannot pass", async () => {
     ctx.clock.advance(11 * 60_000);
-    await closeOpening(database.db, ctx.clock, host, villageId, opened.tenderId);
+    await closeOpening(database.db, { clock: ctx.clock, actor: host, actingOrgId: villageId, tenderId: opened.tenderId });
     const experts = await sittingPanel(database, ctx, { tenderId: opened.tenderId, host, villageId });
     const under = await bidsUnderEvaluation(database.db, opened.tenderId);
     const byBid = new Map(under.map((b) => [b.bidId, b]));
@@ -190,9 +197,11 @@ describe("prices outside the tender's terms", () => {
 
     // A member who passes a bid nobody could read the price of is refused; rejecting with the reasons is accepted.
     const passAll = opened.bidIds.map((bidId) => ({ bidId, pass: true }));
-    await expect(submitChecks(database.db, ctx.clock, experts[0].actor, opened.tenderId, passAll)).rejects.toMatchObject({ key: "errors.evaluation.unreadablePrice" });
+    await expect(submitChecks(database.db, { clock: ctx.clock, actor: experts[0].actor, tenderId: opened.tenderId, checks: passAll })).rejects.toMatchObject({
+      key: "errors.evaluation.unreadablePrice",
+    });
     const checks = opened.bidIds.map((bidId, i) => ({ bidId, pass: cases[i].reasons.length === 0, reason: cases[i].reasons.join("；") || undefined }));
-    expect(await submitChecks(database.db, ctx.clock, experts[0].actor, opened.tenderId, checks)).toEqual({ locked: false });
+    expect(await submitChecks(database.db, { clock: ctx.clock, actor: experts[0].actor, tenderId: opened.tenderId, checks })).toEqual({ locked: false });
   });
 });
 
@@ -230,7 +239,7 @@ describe("durations outside the tender's terms", () => {
   });
 
   it("shows them in the hall at the reading: as submitted, 无法识别 where nothing could be read, each with its reason", async () => {
-    await startReading(database.db, ctx.clock, host, villageId, opened.tenderId);
+    await startReading(database.db, { clock: ctx.clock, actor: host, actingOrgId: villageId, tenderId: opened.tenderId });
     const app = await serveApp(ctx);
     try {
       const html = await (await fetch(`${app.url}/notices/${opened.tenderId}/hall`, { headers: { Cookie: await cookieFor(ctx, PHONES[0]) } })).text();
@@ -350,11 +359,18 @@ describe("a bid the bidder poisoned, and a genuine platform fault, in one window
     const ids: string[] = [];
     for (const [i, s] of [a, b, c].entries()) {
       const over = i === 1 ? { plaintextHash: fake, commitment: commitmentOf(s.sealed.ciphertextHash, fake) } : {};
-      await submitBid(database.db, ctx.clock, ctx.files, bidders[i].actor, bidders[i].companyId, tender.id, submitInput(s, over));
+      await submitBid(database.db, {
+        clock: ctx.clock,
+        store: ctx.files,
+        actor: bidders[i].actor,
+        companyId: bidders[i].companyId,
+        tenderId: tender.id,
+        raw: submitInput(s, over),
+      });
       ids.push(await bidOf(tender.id, bidders[i]));
     }
     ctx.clock.set(tender.deadline);
-    await startDecryption(database.db, ctx.clock, host, villageId, tender.id);
+    await startDecryption(database.db, { clock: ctx.clock, actor: host, actingOrgId: villageId, tenderId: tender.id });
 
     const post = async (i: number, context = ctx) =>
       (await decryptRoute.action({
@@ -409,10 +425,18 @@ describe("a bid the bidder poisoned, and a genuine platform fault, in one window
 
     // The host extends after the incident; C is still not open when the window ends.
     ctx.clock.advance(31 * 60_000);
-    await expect(startReading(database.db, ctx.clock, host, villageId, tender.id)).rejects.toMatchObject({ key: "errors.opening.mustExtend" });
-    await extendWindow(database.db, ctx.clock, host, villageId, tender.id, { minutes: "15", reason: "平台读取密文故障，延长解密时间" });
+    await expect(startReading(database.db, { clock: ctx.clock, actor: host, actingOrgId: villageId, tenderId: tender.id })).rejects.toMatchObject({
+      key: "errors.opening.mustExtend",
+    });
+    await extendWindow(database.db, {
+      clock: ctx.clock,
+      actor: host,
+      actingOrgId: villageId,
+      tenderId: tender.id,
+      input: { minutes: "15", reason: "平台读取密文故障，延长解密时间" },
+    });
     ctx.clock.advance(16 * 60_000);
-    await startReading(database.db, ctx.clock, host, villageId, tender.id);
+    await startReading(database.db, { clock: ctx.clock, actor: host, actingOrgId: villageId, tenderId: tender.id });
 
     const rows = await rowsOf(tender.id, ids);
     // A and B are the bidders' own: opened, marked, for the panel; only C, which the platform failed, is withdrawn (视为撤回).

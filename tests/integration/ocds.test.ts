@@ -36,15 +36,15 @@ let hostKey: SoftwarePasskey;
 const PREFIX = "ocds-cyz000";
 
 async function releasePackage(projectId: string): Promise<ReleasePackage> {
-  const pkg = await projectReleasePackage(database.db, ctx.clock, projectId, ORIGIN);
+  const pkg = await projectReleasePackage(database.db, { clock: ctx.clock, projectId, origin: ORIGIN });
   expect(pkg, "release package").not.toBeNull();
   const v = validateOcds("releasePackage", pkg);
   expect(v.errors).toEqual([]);
   return pkg!;
 }
 
-async function recordPackage(query: Parameters<typeof countyRecordPackage>[4] = {}): Promise<RecordPackage> {
-  const pkg = await countyRecordPackage(database.db, ctx.clock, countyId, ORIGIN, query);
+async function recordPackage(query: Parameters<typeof countyRecordPackage>[1]["query"] = {}): Promise<RecordPackage> {
+  const pkg = await countyRecordPackage(database.db, { clock: ctx.clock, countyId, origin: ORIGIN, query });
   expect(pkg, "record package").not.toBeNull();
   const v = validateOcds("recordPackage", pkg);
   expect(v.errors).toEqual([]);
@@ -73,20 +73,29 @@ afterAll(async () => {
 });
 
 async function signRecord(tenderId: string) {
-  const { requestId, options } = await requestRecordSignature(database.db, ctx.clock, ctx.files, ctx.rp, host, kit.villageId, tenderId);
-  await completeRecordSignature(database.db, ctx.clock, ctx.files, ctx.rp, host, kit.villageId, tenderId, requestId, assertion(hostKey, options.challenge));
+  const { requestId, options } = await requestRecordSignature(database.db, { clock: ctx.clock, store: ctx.files, rp: ctx.rp, actor: host, actingOrgId: kit.villageId, tenderId });
+  await completeRecordSignature(database.db, {
+    clock: ctx.clock,
+    store: ctx.files,
+    rp: ctx.rp,
+    actor: host,
+    actingOrgId: kit.villageId,
+    tenderId,
+    requestId,
+    response: assertion(hostKey, options.challenge),
+  });
 }
 
 describe("a project that is not public", () => {
   it("has no release package: a draft or approved project, an unknown id and a malformed one all answer 404", async () => {
     const approved = await kit.approvedProject("未发布的村道养护");
-    expect(await projectReleasePackage(database.db, ctx.clock, approved, ORIGIN)).toBeNull();
+    expect(await projectReleasePackage(database.db, { clock: ctx.clock, projectId: approved, origin: ORIGIN })).toBeNull();
     for (const id of [approved, "00000000-0000-4000-8000-000000000000", "not-a-uuid"]) {
       const res = (await run(projectRoute.loader as never, get(`/open-data/projects/${id}.json`), ctx, { id })) as Response;
       expect(res.status, id).toBe(404);
     }
     // Nor does it appear in the county feed (which has nothing public yet at all).
-    expect(await countyRecordPackage(database.db, ctx.clock, countyId, ORIGIN)).toBeNull();
+    expect(await countyRecordPackage(database.db, { clock: ctx.clock, countyId, origin: ORIGIN })).toBeNull();
     expect(((await run(countyRoute.loader as never, get(`/open-data/county/${countyId}.json`), ctx, { id: countyId })) as Response).status).toBe(404);
   });
 });
@@ -106,7 +115,14 @@ describe("a published tender with sealed bids, before and after its deadline", (
     tenderId = (await kit.tenderOf(projectId)).id;
     bidders = [await preparedBidder(database, ctx, DEMO.contractor1), await preparedBidder(database, ctx, DEMO.contractor2)];
     for (const [i, b] of bidders.entries()) {
-      await submitBid(database.db, ctx.clock, ctx.files, b.actor, b.companyId, tenderId, submitInput(await sealBid(ctx, b, tenderId, { priceFen: PRICES[i], mark: `标记-${i}` })));
+      await submitBid(database.db, {
+        clock: ctx.clock,
+        store: ctx.files,
+        actor: b.actor,
+        companyId: b.companyId,
+        tenderId,
+        raw: submitInput(await sealBid(ctx, b, tenderId, { priceFen: PRICES[i], mark: `标记-${i}` })),
+      });
     }
     const bidIds = (await database.db.select().from(schema.bids).where(eq(schema.bids.tenderId, tenderId))).map((b) => b.id);
     expect(bidIds).toHaveLength(2);
@@ -141,11 +157,17 @@ describe("a published tender with sealed bids, before and after its deadline", (
 
   it("adds an amendment as a 'tenderAmendment' release and appears in the county feed, still without bids", async () => {
     ctx.clock.set("2026-11-21T02:00:00Z");
-    await amendTender(database.db, ctx.clock, host, tenderId, kit.villageId, {
-      title: "补充图纸",
-      body: "增加排水沟大样图一张。",
-      affectsPreparation: false,
-      newDeadline: "2026-12-02T09:30",
+    await amendTender(database.db, {
+      clock: ctx.clock,
+      actor: host,
+      tenderId,
+      actingOrgId: kit.villageId,
+      form: {
+        title: "补充图纸",
+        body: "增加排水沟大样图一张。",
+        affectsPreparation: false,
+        newDeadline: "2026-12-02T09:30",
+      },
     });
     const pkg = await releasePackage(projectId);
     expect(tags(pkg)).toEqual(["tender", "tenderAmendment"]);
@@ -170,7 +192,7 @@ describe("a published tender with sealed bids, before and after its deadline", (
     expect(JSON.stringify(await releasePackage(projectId))).not.toContain(bidders[0].companyName);
 
     // Two bids are fewer than the county's three: the opening fails (流标) at once.
-    expect(await startDecryption(database.db, ctx.clock, host, kit.villageId, tenderId)).toEqual({ failed: true });
+    expect(await startDecryption(database.db, { clock: ctx.clock, actor: host, actingOrgId: kit.villageId, tenderId })).toEqual({ failed: true });
     let pkg = await releasePackage(projectId);
     expect(tags(pkg)).toEqual(["tender", "tenderAmendment", "tenderUpdate"]);
     expect(last(pkg).tender.status).toBe("unsuccessful");
@@ -195,7 +217,7 @@ describe("a published tender with sealed bids, before and after its deadline", (
   });
 
   it("makes a new round a new contracting process that points back to the failed one", async () => {
-    await retender(database.db, ctx.clock, host, kit.villageId, projectId);
+    await retender(database.db, { clock: ctx.clock, actor: host, villageId: kit.villageId, projectId });
     // Re-tendering in preparation: the first round stays published, nothing of the second shows.
     expect(new Set((await releasePackage(projectId)).releases.map((r) => r.ocid))).toEqual(new Set([`${PREFIX}-${projectId}`]));
     const published = (await kit.publish(projectId, tenderFields({ deadline: "2026-12-20T09:30", bidSecurity: "3000" }), await cookieFor(ctx, DEMO.committeeA1))) as Response;
@@ -258,9 +280,25 @@ describe("a project from publicity to completion", () => {
 
   it("follows the award, the contract and completion with their own releases, settlement as the final value", async () => {
     ctx.clock.set(new Date(p.publicity.endsAt.getTime() + 60_000));
-    await decideAward(database.db, ctx.clock, host, kit.villageId, p.tenderId, {});
-    const { requestId, options } = await requestAwardSignature(database.db, ctx.clock, ctx.files, ctx.rp, host, kit.villageId, p.tenderId);
-    await completeAwardSignature(database.db, ctx.clock, ctx.files, ctx.rp, host, kit.villageId, p.tenderId, requestId, assertion(hostKey, options.challenge));
+    await decideAward(database.db, { clock: ctx.clock, actor: host, actingOrgId: kit.villageId, tenderId: p.tenderId, input: {} });
+    const { requestId, options } = await requestAwardSignature(database.db, {
+      clock: ctx.clock,
+      store: ctx.files,
+      rp: ctx.rp,
+      actor: host,
+      actingOrgId: kit.villageId,
+      tenderId: p.tenderId,
+    });
+    await completeAwardSignature(database.db, {
+      clock: ctx.clock,
+      store: ctx.files,
+      rp: ctx.rp,
+      actor: host,
+      actingOrgId: kit.villageId,
+      tenderId: p.tenderId,
+      requestId,
+      response: assertion(hostKey, options.challenge),
+    });
     let pkg = await releasePackage(p.projectId);
     expect(tags(pkg)).toEqual(["tender", "tenderUpdate", "tenderUpdate", "award"]);
     let r = last(pkg);
@@ -282,10 +320,16 @@ describe("a project from publicity to completion", () => {
 
     const contractDay = beijingDay(ctx.clock.now());
     ctx.clock.advance(3600_000);
-    await recordContract(database.db, ctx.clock, host, kit.villageId, p.tenderId, contractDay);
+    await recordContract(database.db, { clock: ctx.clock, actor: host, actingOrgId: kit.villageId, tenderId: p.tenderId, day: contractDay });
     ctx.clock.advance(20 * 24 * 3600_000);
     const acceptanceDay = beijingDay(ctx.clock.now());
-    await completeProject(database.db, ctx.clock, host, kit.villageId, p.tenderId, { acceptanceDate: acceptanceDay, settlementFen: 17_950_050 });
+    await completeProject(database.db, {
+      clock: ctx.clock,
+      actor: host,
+      actingOrgId: kit.villageId,
+      tenderId: p.tenderId,
+      input: { acceptanceDate: acceptanceDay, settlementFen: 17_950_050 },
+    });
 
     pkg = await releasePackage(p.projectId);
     expect(tags(pkg)).toEqual(["tender", "tenderUpdate", "tenderUpdate", "award", "contract", "implementation+contractTermination"]);
@@ -349,8 +393,8 @@ describe("a project from publicity to completion", () => {
     expect([...changed].sort()).toEqual(changed);
     const resumed = await recordPackage({ since: new Date(changed[2]) });
     expect(resumed.records.map((x) => x.ocid)).toEqual([seen[2]]);
-    expect(await countyRecordPackage(database.db, ctx.clock, countyId, ORIGIN, { since: new Date(ctx.clock.now().getTime() + 1) })).toBeNull();
-    expect(await countyRecordPackage(database.db, ctx.clock, countyId, ORIGIN, { page: 9 })).toBeNull();
+    expect(await countyRecordPackage(database.db, { clock: ctx.clock, countyId, origin: ORIGIN, query: { since: new Date(ctx.clock.now().getTime() + 1) } })).toBeNull();
+    expect(await countyRecordPackage(database.db, { clock: ctx.clock, countyId, origin: ORIGIN, query: { page: 9 } })).toBeNull();
     const completed = whole.records.find((x) => x.ocid === `${PREFIX}-${p.projectId}`)!;
     expect(completed.compiledRelease.tag).toEqual(["compiled"]);
     expect((completed.compiledRelease as any).contracts[0].status).toBe("terminated");
@@ -365,11 +409,18 @@ describe("a cancelled tender", () => {
     const published = (await kit.publish(projectId, tenderFields({ deadline: "2027-01-05T09:30", bidSecurity: "3000" }), await cookieFor(ctx, DEMO.committeeA1))) as Response;
     expect(published.status).toBe(302);
     ctx.clock.advance(3600_000);
-    await requestCancel(database.db, ctx.clock, host, projectId, kit.villageId, "上级补助资金未到位，暂缓实施。");
+    await requestCancel(database.db, { clock: ctx.clock, actor: host, projectId, villageId: kit.villageId, reason: "上级补助资金未到位，暂缓实施。" });
     // Requested is not decided: nothing to publish yet.
     expect(tags(await releasePackage(projectId))).toEqual(["tender"]);
     ctx.clock.advance(3600_000);
-    await decideCancel(database.db, ctx.clock, { userId: null, role: "supervisor" as const, ip: "203.0.113.8" }, projectId, kit.townshipId, true, "同意撤销。");
+    await decideCancel(database.db, {
+      clock: ctx.clock,
+      actor: { userId: null, role: "supervisor" as const, ip: "203.0.113.8" },
+      projectId,
+      townshipId: kit.townshipId,
+      approve: true,
+      note: "同意撤销。",
+    });
     const pkg = await releasePackage(projectId);
     expect(tags(pkg)).toEqual(["tender", "tenderCancellation"]);
     const r = last(pkg);

@@ -38,22 +38,49 @@ describe("the opening record", () => {
   it("is signed by the host's passkey over its digest, verifies with the platform CA and timestamp, and is then public", async () => {
     const anon = (await run(recordRoute.loader, get(`/notices/${tenderId}/record`), ctx, { id: tenderId })) as Response;
     expect(anon.status).toBe(404); // not before it is signed
-    const { requestId, options } = await requestRecordSignature(database.db, ctx.clock, ctx.files, ctx.rp, host, villageId, tenderId);
+    const { requestId, options } = await requestRecordSignature(database.db, { clock: ctx.clock, store: ctx.files, rp: ctx.rp, actor: host, actingOrgId: villageId, tenderId });
     // Every passkey the host holds may approve (the demo gives officials one; the test added another).
     const held = (await database.db.select().from(schema.passkeys).where(eq(schema.passkeys.userId, host.userId))).map((p) => p.id);
     expect(options.allowCredentials.map((c) => c.id).sort()).toEqual(held.sort());
     expect(held).toContain(key.credentialId);
     // An approval of some other digest is refused, and uses up nothing but that request.
     await expect(
-      completeRecordSignature(database.db, ctx.clock, ctx.files, ctx.rp, host, villageId, tenderId, requestId, assertion(key, Buffer.alloc(32, 1).toString("base64url"))),
+      completeRecordSignature(database.db, {
+        clock: ctx.clock,
+        store: ctx.files,
+        rp: ctx.rp,
+        actor: host,
+        actingOrgId: villageId,
+        tenderId,
+        requestId,
+        response: assertion(key, Buffer.alloc(32, 1).toString("base64url")),
+      }),
     ).rejects.toMatchObject({
       key: "errors.passkeyFailed",
     });
-    const again = await requestRecordSignature(database.db, ctx.clock, ctx.files, ctx.rp, host, villageId, tenderId);
-    const signed = await completeRecordSignature(database.db, ctx.clock, ctx.files, ctx.rp, host, villageId, tenderId, again.requestId, assertion(key, again.options.challenge));
+    const again = await requestRecordSignature(database.db, { clock: ctx.clock, store: ctx.files, rp: ctx.rp, actor: host, actingOrgId: villageId, tenderId });
+    const signed = await completeRecordSignature(database.db, {
+      clock: ctx.clock,
+      store: ctx.files,
+      rp: ctx.rp,
+      actor: host,
+      actingOrgId: villageId,
+      tenderId,
+      requestId: again.requestId,
+      response: assertion(key, again.options.challenge),
+    });
     // Signed once: a replay of the same approval is refused.
     await expect(
-      completeRecordSignature(database.db, ctx.clock, ctx.files, ctx.rp, host, villageId, tenderId, again.requestId, assertion(key, again.options.challenge)),
+      completeRecordSignature(database.db, {
+        clock: ctx.clock,
+        store: ctx.files,
+        rp: ctx.rp,
+        actor: host,
+        actingOrgId: villageId,
+        tenderId,
+        requestId: again.requestId,
+        response: assertion(key, again.options.challenge),
+      }),
     ).rejects.toMatchObject({ key: "errors.signature.alreadySigned" });
 
     const published = await publishedRecord(database.db, tenderId);
@@ -98,6 +125,8 @@ describe("the opening record", () => {
 
   it("is signed by the host only", async () => {
     const [other] = await database.db.select().from(schema.orgs).where(eq(schema.orgs.name, "石桥村"));
-    await expect(requestRecordSignature(database.db, ctx.clock, ctx.files, ctx.rp, host, other.id, tenderId)).rejects.toMatchObject({ options: { status: 403 } });
+    await expect(requestRecordSignature(database.db, { clock: ctx.clock, store: ctx.files, rp: ctx.rp, actor: host, actingOrgId: other.id, tenderId })).rejects.toMatchObject({
+      options: { status: 403 },
+    });
   });
 });

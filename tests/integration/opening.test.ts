@@ -46,7 +46,7 @@ async function tenderWithBids(name: string, prices: number[], deadline = "2026-1
   const sealed = [];
   for (const [i, price] of prices.entries()) {
     const s = await sealBid(ctx, bidders[i], tender.id, { priceFen: price, mark: `标记-${i}` });
-    await submitBid(database.db, ctx.clock, ctx.files, bidders[i].actor, bidders[i].companyId, tender.id, submitInput(s));
+    await submitBid(database.db, { clock: ctx.clock, store: ctx.files, actor: bidders[i].actor, companyId: bidders[i].companyId, tenderId: tender.id, raw: submitInput(s) });
     sealed.push(s);
   }
   return { projectId: id, tender, sealed };
@@ -61,7 +61,14 @@ async function dataKeyOf(b: Bidder, tenderId: string) {
 }
 
 async function decrypt(i: number, tenderId: string) {
-  return submitDataKey(database.db, ctx.clock, ctx.files, bidders[i].actor, bidders[i].companyId, tenderId, await dataKeyOf(bidders[i], tenderId));
+  return submitDataKey(database.db, {
+    clock: ctx.clock,
+    store: ctx.files,
+    actor: bidders[i].actor,
+    companyId: bidders[i].companyId,
+    tenderId,
+    rawKey: await dataKeyOf(bidders[i], tenderId),
+  });
 }
 
 const kinds = async (tenderId: string) => (await hallEventsAfter(database.db, tenderId, 0)).map((e) => e.kind);
@@ -82,18 +89,24 @@ afterAll(async () => {
 describe("the remote opening", () => {
   it("runs the whole sequence: hidden sign-ins, decryption, 唱标, confirmation, objection and answer, close", async () => {
     const { tender, projectId } = await tenderWithBids("村道拓宽一期", [18_000_000, 17_500_000, 19_000_000]);
-    await signIn(database.db, ctx.clock, bidders[0].actor, bidders[0].companyId, tender.id);
+    await signIn(database.db, { clock: ctx.clock, actor: bidders[0].actor, companyId: bidders[0].companyId, tenderId: tender.id });
     // Before the deadline nobody sees who signed in or how many bid — the host included.
     const early = await hallView(database.db, ctx.clock, tender.id, { role: "host", companyId: null });
     expect(early?.signins).toEqual([]);
     expect(early?.rows).toEqual([]);
-    await expect(startDecryption(database.db, ctx.clock, host, villageId, tender.id)).rejects.toMatchObject({ key: "errors.opening.notNow" });
+    await expect(startDecryption(database.db, { clock: ctx.clock, actor: host, actingOrgId: villageId, tenderId: tender.id })).rejects.toMatchObject({
+      key: "errors.opening.notNow",
+    });
 
     ctx.clock.set(tender.deadline);
-    await expect(signIn(database.db, ctx.clock, bidders[1].actor, bidders[1].companyId, tender.id)).rejects.toMatchObject({ key: "errors.opening.notNow" });
+    await expect(signIn(database.db, { clock: ctx.clock, actor: bidders[1].actor, companyId: bidders[1].companyId, tenderId: tender.id })).rejects.toMatchObject({
+      key: "errors.opening.notNow",
+    });
     // A bidder cannot host; another village's committee cannot either.
-    await expect(startDecryption(database.db, ctx.clock, { ...bidders[0].actor }, bidders[0].companyId, tender.id)).rejects.toMatchObject({ options: { status: 403 } });
-    await startDecryption(database.db, ctx.clock, host, villageId, tender.id);
+    await expect(startDecryption(database.db, { clock: ctx.clock, actor: { ...bidders[0].actor }, actingOrgId: bidders[0].companyId, tenderId: tender.id })).rejects.toMatchObject({
+      options: { status: 403 },
+    });
+    await startDecryption(database.db, { clock: ctx.clock, actor: host, actingOrgId: villageId, tenderId: tender.id });
     const view = await hallView(database.db, ctx.clock, tender.id, { role: "host", companyId: null });
     expect(view?.signins.map((s) => s.company)).toEqual([bidders[0].companyName]);
     expect(view?.rows.map((r) => r.status)).toEqual(["waiting", "waiting", "waiting"]);
@@ -101,7 +114,7 @@ describe("the remote opening", () => {
     for (const i of [0, 1, 2]) expect(await decrypt(i, tender.id)).toEqual({ ok: true, status: "decrypted" });
     // Until 唱标 the hall sees who has opened, not the prices.
     expect((await hallView(database.db, ctx.clock, tender.id, { role: "observer", companyId: null }))?.rows.every((r) => r.price === null && r.status === "decrypted")).toBe(true);
-    expect(await startReading(database.db, ctx.clock, host, villageId, tender.id)).toEqual({ failed: false });
+    expect(await startReading(database.db, { clock: ctx.clock, actor: host, actingOrgId: villageId, tenderId: tender.id })).toEqual({ failed: false });
     const reading = await hallView(database.db, ctx.clock, tender.id, { role: "bidder", companyId: bidders[1].companyId });
     expect(reading?.rows.map((r) => [r.company, r.price, r.durationDays, r.securityOk])).toEqual([
       [bidders[0].companyName, "¥180,000.00", 25, true],
@@ -109,15 +122,34 @@ describe("the remote opening", () => {
       [bidders[2].companyName, "¥190,000.00", 25, true],
     ]);
 
-    await confirmRow(database.db, ctx.clock, bidders[0].actor, bidders[0].companyId, tender.id);
-    await expect(confirmRow(database.db, ctx.clock, bidders[0].actor, bidders[0].companyId, tender.id)).rejects.toMatchObject({ key: "errors.opening.alreadyConfirmed" });
-    const objection = await raiseObjection(database.db, ctx.clock, bidders[1].actor, bidders[1].companyId, tender.id, "我方工期应为 25 天，请核对。");
+    await confirmRow(database.db, { clock: ctx.clock, actor: bidders[0].actor, companyId: bidders[0].companyId, tenderId: tender.id });
+    await expect(confirmRow(database.db, { clock: ctx.clock, actor: bidders[0].actor, companyId: bidders[0].companyId, tenderId: tender.id })).rejects.toMatchObject({
+      key: "errors.opening.alreadyConfirmed",
+    });
+    const objection = await raiseObjection(database.db, {
+      clock: ctx.clock,
+      actor: bidders[1].actor,
+      companyId: bidders[1].companyId,
+      tenderId: tender.id,
+      raw: "我方工期应为 25 天，请核对。",
+    });
     // Not closable while an objection is unanswered or rows are unconfirmed within the time.
-    await expect(closeOpening(database.db, ctx.clock, host, villageId, tender.id)).rejects.toMatchObject({ key: "errors.opening.confirmOpen" });
+    await expect(closeOpening(database.db, { clock: ctx.clock, actor: host, actingOrgId: villageId, tenderId: tender.id })).rejects.toMatchObject({
+      key: "errors.opening.confirmOpen",
+    });
     ctx.clock.advance(11 * 60_000);
-    await expect(closeOpening(database.db, ctx.clock, host, villageId, tender.id)).rejects.toMatchObject({ key: "errors.opening.unanswered" });
-    await answerObjection(database.db, ctx.clock, host, villageId, tender.id, objection.id, "已核对，工期为 25 天，记录无误。");
-    await closeOpening(database.db, ctx.clock, host, villageId, tender.id);
+    await expect(closeOpening(database.db, { clock: ctx.clock, actor: host, actingOrgId: villageId, tenderId: tender.id })).rejects.toMatchObject({
+      key: "errors.opening.unanswered",
+    });
+    await answerObjection(database.db, {
+      clock: ctx.clock,
+      actor: host,
+      actingOrgId: villageId,
+      tenderId: tender.id,
+      objectionId: objection.id,
+      raw: "已核对，工期为 25 天，记录无误。",
+    });
+    await closeOpening(database.db, { clock: ctx.clock, actor: host, actingOrgId: villageId, tenderId: tender.id });
 
     const rows = await database.db.select().from(schema.bidOpenings).where(eq(schema.bidOpenings.tenderId, tender.id));
     expect(rows.map((r) => r.confirmation).sort()).toEqual(["confirmed", "objected", "silent"]);
@@ -134,10 +166,12 @@ describe("the remote opening", () => {
   it("keeps going when one bidder fails: a wrong key changes nothing, a bid not opened in the window is revoked, and <3 valid bids fail the tender", async () => {
     const { tender, projectId } = await tenderWithBids("文化礼堂修缮", [18_000_000, 25_000_000, 19_000_000]);
     ctx.clock.set(tender.deadline);
-    await startDecryption(database.db, ctx.clock, host, villageId, tender.id);
+    await startDecryption(database.db, { clock: ctx.clock, actor: host, actingOrgId: villageId, tenderId: tender.id });
     // Bidder 0 sends a wrong key: recorded, the bid still waits and can be opened afterwards.
     const wrong = Buffer.alloc(32, 7).toString("base64url");
-    expect(await submitDataKey(database.db, ctx.clock, ctx.files, bidders[0].actor, bidders[0].companyId, tender.id, wrong)).toEqual({
+    expect(
+      await submitDataKey(database.db, { clock: ctx.clock, store: ctx.files, actor: bidders[0].actor, companyId: bidders[0].companyId, tenderId: tender.id, rawKey: wrong }),
+    ).toEqual({
       ok: false,
       error: "errors.opening.wrongKey",
     });
@@ -145,12 +179,16 @@ describe("the remote opening", () => {
     // Bidder 1's price is above the ceiling (its browser was bypassed): opened and marked with the reason, for the panel.
     expect(await decrypt(1, tender.id)).toEqual({ ok: true, status: "decrypted" });
     // Bidder 2 never decrypts. The host cannot read out before the window ends.
-    await expect(startReading(database.db, ctx.clock, host, villageId, tender.id)).rejects.toMatchObject({ key: "errors.opening.windowOpen" });
+    await expect(startReading(database.db, { clock: ctx.clock, actor: host, actingOrgId: villageId, tenderId: tender.id })).rejects.toMatchObject({
+      key: "errors.opening.windowOpen",
+    });
     ctx.clock.advance(30 * 60_000);
-    await expect(submitDataKey(database.db, ctx.clock, ctx.files, bidders[2].actor, bidders[2].companyId, tender.id, wrong)).rejects.toMatchObject({
+    await expect(
+      submitDataKey(database.db, { clock: ctx.clock, store: ctx.files, actor: bidders[2].actor, companyId: bidders[2].companyId, tenderId: tender.id, rawKey: wrong }),
+    ).rejects.toMatchObject({
       key: "errors.opening.notNow",
     });
-    expect(await startReading(database.db, ctx.clock, host, villageId, tender.id)).toEqual({ failed: true });
+    expect(await startReading(database.db, { clock: ctx.clock, actor: host, actingOrgId: villageId, tenderId: tender.id })).toEqual({ failed: true });
     const rows = await database.db.select().from(schema.bidOpenings).where(eq(schema.bidOpenings.tenderId, tender.id));
     expect(rows.map((r) => [r.status, r.reason]).sort()).toEqual([
       ["decrypted", null],
@@ -163,7 +201,7 @@ describe("the remote opening", () => {
     expect(p.state).toBe("failed");
     expect(await kinds(tender.id)).toEqual(["opened", "decryption_started", "decrypt_failed", "decrypted", "decrypted", "window_ended", "failed"]);
     // The committee starts a new round.
-    await retender(database.db, ctx.clock, { ...host }, villageId, projectId);
+    await retender(database.db, { clock: ctx.clock, actor: { ...host }, villageId, projectId });
     [p] = await database.db.select().from(schema.projects).where(eq(schema.projects.id, projectId));
     expect(p.state).toBe("approved");
     // …and publishes it again: a second round with its own notice, deadline and (empty) hall.
@@ -173,13 +211,13 @@ describe("the remote opening", () => {
     const rounds = await database.db.select().from(schema.tenders).where(eq(schema.tenders.projectId, projectId));
     expect(rounds.map((t) => t.round).sort()).toEqual([1, 2]);
     // The first round's hall is closed for good: nothing more can happen in it.
-    await expect(startDecryption(database.db, ctx.clock, host, villageId, tender.id)).rejects.toMatchObject({ key: "errors.qa.oldRound" });
+    await expect(startDecryption(database.db, { clock: ctx.clock, actor: host, actingOrgId: villageId, tenderId: tender.id })).rejects.toMatchObject({ key: "errors.qa.oldRound" });
   });
 
   it("fails the tender at once when fewer than 3 bids are in force at the deadline", async () => {
     const { tender } = await tenderWithBids("排水沟清淤", [18_000_000, 17_000_000]);
     ctx.clock.set(tender.deadline);
-    expect(await startDecryption(database.db, ctx.clock, host, villageId, tender.id)).toEqual({ failed: true });
+    expect(await startDecryption(database.db, { clock: ctx.clock, actor: host, actingOrgId: villageId, tenderId: tender.id })).toEqual({ failed: true });
     expect(await kinds(tender.id)).toEqual(["opened", "failed"]);
     const [o] = await database.db.select().from(schema.openings).where(eq(schema.openings.tenderId, tender.id));
     expect(o.state).toBe("failed");
@@ -189,19 +227,25 @@ describe("the remote opening", () => {
   it("makes the host extend the window once after a platform incident; a bid then lost counts as withdrawn (视为撤回)", async () => {
     const { tender } = await tenderWithBids("路灯安装改造", [18_000_000, 17_000_000, 16_000_000]);
     ctx.clock.set(tender.deadline);
-    await startDecryption(database.db, ctx.clock, host, villageId, tender.id);
+    await startDecryption(database.db, { clock: ctx.clock, actor: host, actingOrgId: villageId, tenderId: tender.id });
     await decrypt(0, tender.id);
     await decrypt(1, tender.id);
     await recordIncident(database.db, ctx.clock, tender.id, newIncidentRef());
     ctx.clock.advance(31 * 60_000);
-    await expect(startReading(database.db, ctx.clock, host, villageId, tender.id)).rejects.toMatchObject({ key: "errors.opening.mustExtend" });
-    await expect(extendWindow(database.db, ctx.clock, host, villageId, tender.id, { minutes: "15", reason: "" })).rejects.toMatchObject({ key: "errors.opening.reasonRequired" });
-    await extendWindow(database.db, ctx.clock, host, villageId, tender.id, { minutes: "15", reason: "平台故障，延长解密时间" });
-    await expect(extendWindow(database.db, ctx.clock, host, villageId, tender.id, { minutes: "15", reason: "再延长一次" })).rejects.toMatchObject({
+    await expect(startReading(database.db, { clock: ctx.clock, actor: host, actingOrgId: villageId, tenderId: tender.id })).rejects.toMatchObject({
+      key: "errors.opening.mustExtend",
+    });
+    await expect(
+      extendWindow(database.db, { clock: ctx.clock, actor: host, actingOrgId: villageId, tenderId: tender.id, input: { minutes: "15", reason: "" } }),
+    ).rejects.toMatchObject({ key: "errors.opening.reasonRequired" });
+    await extendWindow(database.db, { clock: ctx.clock, actor: host, actingOrgId: villageId, tenderId: tender.id, input: { minutes: "15", reason: "平台故障，延长解密时间" } });
+    await expect(
+      extendWindow(database.db, { clock: ctx.clock, actor: host, actingOrgId: villageId, tenderId: tender.id, input: { minutes: "15", reason: "再延长一次" } }),
+    ).rejects.toMatchObject({
       key: "errors.opening.extendedOnce",
     });
     ctx.clock.advance(16 * 60_000);
-    expect(await startReading(database.db, ctx.clock, host, villageId, tender.id)).toEqual({ failed: true });
+    expect(await startReading(database.db, { clock: ctx.clock, actor: host, actingOrgId: villageId, tenderId: tender.id })).toEqual({ failed: true });
     const statuses = (await database.db.select().from(schema.bidOpenings).where(eq(schema.bidOpenings.tenderId, tender.id))).map((r) => r.status).sort();
     expect(statuses).toEqual(["decrypted", "decrypted", "platform_withdrawn"]);
   });
@@ -217,7 +261,7 @@ describe("the remote opening", () => {
       });
     });
     await new Promise((r) => setTimeout(r, 50));
-    await startDecryption(database.db, ctx.clock, host, villageId, tender.id);
+    await startDecryption(database.db, { clock: ctx.clock, actor: host, actingOrgId: villageId, tenderId: tender.id });
     await heard;
     expect(woken).toBeGreaterThan(0);
   });

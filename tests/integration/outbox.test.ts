@@ -65,14 +65,14 @@ describe("the outbox", () => {
     await database.db.update(users).set({ email: "zhang@example.cn", wechatOpenId: "oWx_abcdefghijklmnopqrs" }).where(eq(users.id, a.id));
     await expect(
       database.db.transaction(async (tx) => {
-        await notify(tx, ctx.clock, [a.id, b.id], "award.won", { project: "回滚测试" }, "/notices/x");
+        await notify(tx, { clock: ctx.clock, userIds: [a.id, b.id], kind: "award.won", params: { project: "回滚测试" }, link: "/notices/x" });
         throw new Error("the event failed");
       }),
     ).rejects.toThrow("the event failed");
     expect(await database.db.select().from(outbox)).toHaveLength(0);
     expect(await database.db.select().from(notifications).where(eq(notifications.kind, "award.won"))).toHaveLength(0);
 
-    await database.db.transaction((tx) => notify(tx, ctx.clock, [a.id, b.id], "award.won", { project: "提交测试" }, "/notices/x"));
+    await database.db.transaction((tx) => notify(tx, { clock: ctx.clock, userIds: [a.id, b.id], kind: "award.won", params: { project: "提交测试" }, link: "/notices/x" }));
     const rows = await database.db.select().from(outbox);
     // a: SMS, e-mail and WeChat; b gave only a phone.
     expect(rows.map((r) => `${r.userId === a.id ? "a" : "b"}:${r.channel}:${r.address}`).sort()).toEqual([
@@ -91,10 +91,10 @@ describe("the outbox", () => {
     await database.db.update(users).set({ locale: "en" }).where(eq(users.id, b.id));
     setActiveChannels(["email"]);
     try {
-      await database.db.transaction((tx) => notify(tx, ctx.clock, [b.id], "award.lost", { project: "Road" }, null));
+      await database.db.transaction((tx) => notify(tx, { clock: ctx.clock, userIds: [b.id], kind: "award.lost", params: { project: "Road" }, link: null }));
       expect(await database.db.select().from(outbox)).toHaveLength(0); // b has no e-mail address
       await database.db.update(users).set({ email: "li@example.cn" }).where(eq(users.id, b.id));
-      await database.db.transaction((tx) => notify(tx, ctx.clock, [b.id], "award.lost", { project: "Road" }, null));
+      await database.db.transaction((tx) => notify(tx, { clock: ctx.clock, userIds: [b.id], kind: "award.lost", params: { project: "Road" }, link: null }));
       const [row] = await database.db.select().from(outbox);
       expect([row.channel, row.subject, row.body]).toEqual([
         "email",
@@ -111,9 +111,11 @@ describe("the outbox", () => {
     const sms = await fakeServer(() => ({ status: 200, json: { id: "sms-0001" } }));
     try {
       const b = await userOf(DEMO.contractor2);
-      await database.db.transaction((tx) => notify(tx, ctx.clock, [b.id], "tender.amended", { project: "村道硬化", title: "第1号澄清" }, "/notices/t1#amendments"));
+      await database.db.transaction((tx) =>
+        notify(tx, { clock: ctx.clock, userIds: [b.id], kind: "tender.amended", params: { project: "村道硬化", title: "第1号澄清" }, link: "/notices/t1#amendments" }),
+      );
       const transports: Transports = { sms: new HttpSmsTransport(`${sms.url}/send`, "secret-token", "村易招") };
-      expect(await deliverDue(database.db, ctx.clock, transports, "https://cyz.example.gov.cn")).toEqual({ sent: 1, retried: 0, failed: 0 });
+      expect(await deliverDue(database.db, { clock: ctx.clock, transports, origin: "https://cyz.example.gov.cn" })).toEqual({ sent: 1, retried: 0, failed: 0 });
       expect(sms.seen).toHaveLength(1);
       expect(sms.seen[0].url).toBe("/send");
       expect(sms.seen[0].headers.authorization).toBe("Bearer secret-token");
@@ -123,7 +125,7 @@ describe("the outbox", () => {
       const attempts = await attemptsOf(database.db, row.id);
       expect(attempts.map((x) => [x.ok, x.detail])).toEqual([[true, "sms-0001"]]);
       // Sent once: a second round finds nothing due.
-      expect(await deliverDue(database.db, ctx.clock, transports, "https://cyz.example.gov.cn")).toEqual({ sent: 0, retried: 0, failed: 0 });
+      expect(await deliverDue(database.db, { clock: ctx.clock, transports, origin: "https://cyz.example.gov.cn" })).toEqual({ sent: 0, retried: 0, failed: 0 });
       expect(sms.seen).toHaveLength(1);
     } finally {
       await sms.close();
@@ -136,20 +138,20 @@ describe("the outbox", () => {
     try {
       const b = await userOf(DEMO.contractor2);
       const a = await userOf(DEMO.contractor1);
-      await database.db.transaction((tx) => notify(tx, ctx.clock, [b.id], "panel.assigned", { project: "桥梁维修" }, null));
+      await database.db.transaction((tx) => notify(tx, { clock: ctx.clock, userIds: [b.id], kind: "panel.assigned", params: { project: "桥梁维修" }, link: null }));
       const transports: Transports = { sms: new HttpSmsTransport(sms.url, undefined, "村易招") };
       const start = ctx.clock.now();
-      expect(await deliverDue(database.db, ctx.clock, transports, ORIGIN)).toEqual({ sent: 0, retried: 1, failed: 0 });
+      expect(await deliverDue(database.db, { clock: ctx.clock, transports, origin: ORIGIN })).toEqual({ sent: 0, retried: 1, failed: 0 });
       const [first] = await database.db.select().from(outbox);
       expect(first.status).toBe("pending");
       expect(first.lastError).toContain("503");
       expect(first.nextAttemptAt.getTime() - ctx.clock.now().getTime()).toBe(BACKOFF_MS[0]);
       // Not due yet: nothing is sent before the backoff has passed.
       ctx.clock.advance(BACKOFF_MS[0] - 1000);
-      expect(await deliverDue(database.db, ctx.clock, transports, ORIGIN)).toEqual({ sent: 0, retried: 0, failed: 0 });
+      expect(await deliverDue(database.db, { clock: ctx.clock, transports, origin: ORIGIN })).toEqual({ sent: 0, retried: 0, failed: 0 });
       for (let i = 1; i < MAX_ATTEMPTS; i++) {
         ctx.clock.advance(BACKOFF_MS[i - 1]);
-        const r = await deliverDue(database.db, ctx.clock, transports, ORIGIN);
+        const r = await deliverDue(database.db, { clock: ctx.clock, transports, origin: ORIGIN });
         expect(r).toEqual(i === MAX_ATTEMPTS - 1 ? { sent: 0, retried: 0, failed: 1 } : { sent: 0, retried: 1, failed: 0 });
       }
       const [row] = await database.db.select().from(outbox);
@@ -160,10 +162,10 @@ describe("the outbox", () => {
       // A failed message is never sent again, even once the provider is back.
       up = true;
       ctx.clock.advance(24 * 3600_000);
-      expect(await deliverDue(database.db, ctx.clock, transports, ORIGIN)).toEqual({ sent: 0, retried: 0, failed: 0 });
+      expect(await deliverDue(database.db, { clock: ctx.clock, transports, origin: ORIGIN })).toEqual({ sent: 0, retried: 0, failed: 0 });
       // A new one goes through.
-      await database.db.transaction((tx) => notify(tx, ctx.clock, [a.id], "panel.assigned", { project: "桥梁维修" }, null));
-      expect((await deliverDue(database.db, ctx.clock, transports, ORIGIN)).sent).toBe(1);
+      await database.db.transaction((tx) => notify(tx, { clock: ctx.clock, userIds: [a.id], kind: "panel.assigned", params: { project: "桥梁维修" }, link: null }));
+      expect((await deliverDue(database.db, { clock: ctx.clock, transports, origin: ORIGIN })).sent).toBe(1);
       expect(sms.seen.length).toBe(MAX_ATTEMPTS + 1);
       expect(ctx.clock.now().getTime()).toBeGreaterThan(start.getTime());
     } finally {
@@ -175,9 +177,12 @@ describe("the outbox", () => {
     const sms = await fakeServer(() => ({ status: 200, json: { id: "x" } }));
     try {
       const b = await userOf(DEMO.contractor2);
-      await database.db.transaction((tx) => notify(tx, ctx.clock, [b.id], "award.decided", { project: "并发" }, null));
+      await database.db.transaction((tx) => notify(tx, { clock: ctx.clock, userIds: [b.id], kind: "award.decided", params: { project: "并发" }, link: null }));
       const transports: Transports = { sms: new HttpSmsTransport(sms.url, undefined, "村易招") };
-      const [r1, r2] = await Promise.all([deliverDue(database.db, ctx.clock, transports, ORIGIN), deliverDue(database.db, ctx.clock, transports, ORIGIN)]);
+      const [r1, r2] = await Promise.all([
+        deliverDue(database.db, { clock: ctx.clock, transports, origin: ORIGIN }),
+        deliverDue(database.db, { clock: ctx.clock, transports, origin: ORIGIN }),
+      ]);
       expect(r1.sent + r2.sent).toBe(1);
       expect(sms.seen).toHaveLength(1);
     } finally {
@@ -198,9 +203,11 @@ describe("the outbox", () => {
       const a = await userOf(DEMO.contractor1);
       await database.db.update(users).set({ wechatOpenId: "oWx_abcdefghijklmnopqrs" }).where(eq(users.id, a.id));
       setActiveChannels(["wechat"]);
-      await database.db.transaction((tx) => notify(tx, ctx.clock, [a.id], "evaluation.clarify", { project: "水渠" }, "/notices/t9/clarify"));
+      await database.db.transaction((tx) =>
+        notify(tx, { clock: ctx.clock, userIds: [a.id], kind: "evaluation.clarify", params: { project: "水渠" }, link: "/notices/t9/clarify" }),
+      );
       const transports: Transports = { wechat: new WechatTemplateTransport(wx.url, "wxappid", "wxsecret", "TPL-1") };
-      expect((await deliverDue(database.db, ctx.clock, transports, "https://cyz.example.gov.cn")).sent).toBe(1);
+      expect((await deliverDue(database.db, { clock: ctx.clock, transports, origin: "https://cyz.example.gov.cn" })).sent).toBe(1);
       const tokenCall = wx.seen.find((s) => s.url.startsWith("/cgi-bin/token"))!;
       expect(new URL(tokenCall.url, wx.url).searchParams.get("appid")).toBe("wxappid");
       const send = wx.seen.find((s) => s.url.startsWith("/cgi-bin/message/template/send"))!;
@@ -211,10 +218,10 @@ describe("the outbox", () => {
         data: { first: { value: "村易招：评审澄清待答复" }, keyword1: { value: "评审小组就“水渠”向贵单位提出澄清问题，请在期限内答复。" } },
       });
       // The second message reuses the token; the provider then says it is invalid: it is dropped, the message retried with a new one.
-      await database.db.transaction((tx) => notify(tx, ctx.clock, [a.id], "evaluation.clarify", { project: "水渠" }, null));
-      expect((await deliverDue(database.db, ctx.clock, transports, ORIGIN)).retried).toBe(1);
+      await database.db.transaction((tx) => notify(tx, { clock: ctx.clock, userIds: [a.id], kind: "evaluation.clarify", params: { project: "水渠" }, link: null }));
+      expect((await deliverDue(database.db, { clock: ctx.clock, transports, origin: ORIGIN })).retried).toBe(1);
       ctx.clock.advance(BACKOFF_MS[0]);
-      expect((await deliverDue(database.db, ctx.clock, transports, ORIGIN)).sent).toBe(1);
+      expect((await deliverDue(database.db, { clock: ctx.clock, transports, origin: ORIGIN })).sent).toBe(1);
       expect(tokens).toBe(2);
     } finally {
       setActiveChannels(["sms", "email", "wechat"]);
@@ -242,9 +249,9 @@ describe("the outbox", () => {
       const a = await userOf(DEMO.contractor1);
       await database.db.update(users).set({ email: "zhang@example.cn" }).where(eq(users.id, a.id));
       setActiveChannels(["email"]);
-      await database.db.transaction((tx) => notify(tx, ctx.clock, [a.id], "publicity.started", { project: "文化礼堂" }, "/notices/t2"));
+      await database.db.transaction((tx) => notify(tx, { clock: ctx.clock, userIds: [a.id], kind: "publicity.started", params: { project: "文化礼堂" }, link: "/notices/t2" }));
       const transports: Transports = { email: new SmtpTransport(`smtp://127.0.0.1:${port}`, "村易招 <noreply@cyz.example.gov.cn>") };
-      expect(await deliverDue(database.db, ctx.clock, transports, "https://cyz.example.gov.cn")).toEqual({ sent: 1, retried: 0, failed: 0 });
+      expect(await deliverDue(database.db, { clock: ctx.clock, transports, origin: "https://cyz.example.gov.cn" })).toEqual({ sent: 1, retried: 0, failed: 0 });
       expect(received).toHaveLength(1);
       expect(received[0].to).toEqual(["zhang@example.cn"]);
       const decoded = received[0].raw.replace(/=\r\n/g, "");
@@ -262,14 +269,23 @@ describe("the outbox", () => {
     const sms = await fakeServer(() => ({ status: 200, json: {} }));
     try {
       const b = await userOf(DEMO.contractor2);
-      await database.db.transaction((tx) => enqueueCode(tx, ctx.clock, b.id, "auth.resetCode", "482913", { minutes: "15" }, "/reset-password?phone=13900000011&code=482913"));
-      await deliverDue(database.db, ctx.clock, { sms: new HttpSmsTransport(sms.url, undefined, "村易招") }, ORIGIN);
+      await database.db.transaction((tx) =>
+        enqueueCode(tx, {
+          clock: ctx.clock,
+          userId: b.id,
+          kind: "auth.resetCode",
+          code: "482913",
+          params: { minutes: "15" },
+          link: "/reset-password?phone=13900000011&code=482913",
+        }),
+      );
+      await deliverDue(database.db, { clock: ctx.clock, transports: { sms: new HttpSmsTransport(sms.url, undefined, "村易招") }, origin: ORIGIN });
       expect((sms.seen[0].body as { text: string }).text).toContain("482913");
       const [row] = await database.db.select().from(outbox);
       expect(JSON.stringify(row)).not.toContain("482913");
       await database.db.delete(outbox);
-      await database.db.transaction((tx) => enqueueCode(tx, ctx.clock, b.id, "auth.resetCode", "117350", { minutes: "15" }, null));
-      await deliverDue(database.db, ctx.clock, { sms: new DevMailboxTransport() }, ORIGIN);
+      await database.db.transaction((tx) => enqueueCode(tx, { clock: ctx.clock, userId: b.id, kind: "auth.resetCode", code: "117350", params: { minutes: "15" }, link: null }));
+      await deliverDue(database.db, { clock: ctx.clock, transports: { sms: new DevMailboxTransport() }, origin: ORIGIN });
       // Shown to its recipient (tests/integration/dev-mailbox.test.ts: to nobody else).
       const page = unwrap(await run(devMailboxRoute.loader, get("/dev-mailbox", await cookieFor(ctx, DEMO.contractor2)), ctx));
       expect(page.data.messages[0].body).toContain("117350");
@@ -305,8 +321,8 @@ describe("choosing channels", () => {
 
     await database.db.update(users).set({ email: "zhang@example.cn", wechatOpenId: null }).where(eq(users.id, a.id));
     await database.db.transaction(async (tx) => {
-      await notify(tx, ctx.clock, [a.id], "tender.answered", { project: "甲" }, null);
-      await notify(tx, ctx.clock, [a.id], "publicity.objection", { project: "乙" }, null);
+      await notify(tx, { clock: ctx.clock, userIds: [a.id], kind: "tender.answered", params: { project: "甲" }, link: null });
+      await notify(tx, { clock: ctx.clock, userIds: [a.id], kind: "publicity.objection", params: { project: "乙" }, link: null });
     });
     const rows = await database.db.select().from(outbox).where(eq(outbox.userId, a.id));
     expect(rows.map((r) => `${r.kind}:${r.channel}`).sort()).toEqual(["publicity.objection:email", "publicity.objection:sms", "tender.answered:email"]);
@@ -351,15 +367,14 @@ describe("reminders", () => {
     await kit.publish(projectId, tenderFields({ deadline: "2026-11-27T10:00", bidSecurity: "3000" }), await cookieFor(ctx, DEMO.committeeA1));
     const tender = await kit.tenderOf(projectId);
     const bidder = await preparedBidder(database, ctx, DEMO.contractor1);
-    await submitBid(
-      database.db,
-      ctx.clock,
-      ctx.files,
-      bidder.actor,
-      bidder.companyId,
-      tender.id,
-      submitInput(await sealBid(ctx, bidder, tender.id, { priceFen: 18_000_000, mark: "r" })),
-    );
+    await submitBid(database.db, {
+      clock: ctx.clock,
+      store: ctx.files,
+      actor: bidder.actor,
+      companyId: bidder.companyId,
+      tenderId: tender.id,
+      raw: submitInput(await sealBid(ctx, bidder, tender.id, { priceFen: 18_000_000, mark: "r" })),
+    });
     ctx.clock.set(new Date(tender.deadline.getTime() - 31 * 60_000));
     expect(await remindOpeningSoon(database.db, ctx.clock)).toBe(0);
     ctx.clock.set(new Date(tender.deadline.getTime() - 29 * 60_000));

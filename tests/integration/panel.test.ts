@@ -66,7 +66,14 @@ describe("conflicts of interest", () => {
 describe("the panel draw", () => {
   it("is refused to anyone but the host, and before the opening has closed", async () => {
     const supervisor = await userOf(DEMO.supervisorA);
-    await expect(drawPanel(database.db, ctx.clock, { userId: supervisor.id, role: "supervisor" as const, ip: null }, opened.townshipId, opened.tenderId)).rejects.toMatchObject({
+    await expect(
+      drawPanel(database.db, {
+        clock: ctx.clock,
+        actor: { userId: supervisor.id, role: "supervisor" as const, ip: null },
+        actingOrgId: opened.townshipId,
+        tenderId: opened.tenderId,
+      }),
+    ).rejects.toMatchObject({
       options: { status: 403 },
     });
   });
@@ -91,7 +98,13 @@ describe("the panel draw", () => {
       .set({ suspendedUntil: "2027-06-30" })
       .where(eq(schema.experts.userId, await expertByName("杨秀英")));
 
-    const result = await drawPanel(database.db, ctx.clock, opened.host, opened.villageId, opened.tenderId, { seed: "ab".repeat(32) });
+    const result = await drawPanel(database.db, {
+      clock: ctx.clock,
+      actor: opened.host,
+      actingOrgId: opened.villageId,
+      tenderId: opened.tenderId,
+      opts: { seed: "ab".repeat(32) },
+    });
     const excluded = Object.fromEntries(
       await Promise.all(
         result.exclusions.map(async (e) => [(await database.db.select().from(schema.users).where(eq(schema.users.id, e.expertId)))[0].name.replace("专家 ", ""), e.reason]),
@@ -106,7 +119,9 @@ describe("the panel draw", () => {
     // Members are told; the reserve is not (yet).
     const told = await database.db.select().from(schema.notifications).where(eq(schema.notifications.kind, "panel.assigned"));
     expect(told.map((n) => n.userId).sort()).toEqual([...result.members].sort());
-    await expect(drawPanel(database.db, ctx.clock, opened.host, opened.villageId, opened.tenderId)).rejects.toMatchObject({ key: "errors.panel.alreadyDrawn" });
+    await expect(drawPanel(database.db, { clock: ctx.clock, actor: opened.host, actingOrgId: opened.villageId, tenderId: opened.tenderId })).rejects.toMatchObject({
+      key: "errors.panel.alreadyDrawn",
+    });
   });
 
   it("brings in the reserve when a member recuses, and shows the names to the panel, the host and the supervisor only", async () => {
@@ -116,17 +131,21 @@ describe("the panel draw", () => {
     const second = members.find((m) => m.position === 2)!;
     const reserve = members.find((m) => m.role === "reserve")!;
     const expert = (id: string) => ({ userId: id, role: "expert" as const, ip: "203.0.113.9" });
-    await declare(database.db, ctx.clock, expert(first.expertId), opened.tenderId, { accept: true });
-    await expect(declare(database.db, ctx.clock, expert(second.expertId), opened.tenderId, { accept: false, reason: "" })).rejects.toMatchObject({
-      key: "errors.panel.reasonRequired",
-    });
-    await declare(database.db, ctx.clock, expert(second.expertId), opened.tenderId, { accept: false, reason: "与投标人法定代表人系同学" });
+    await declare(database.db, { clock: ctx.clock, actor: expert(first.expertId), tenderId: opened.tenderId, input: { accept: true } });
+    await expect(declare(database.db, { clock: ctx.clock, actor: expert(second.expertId), tenderId: opened.tenderId, input: { accept: false, reason: "" } })).rejects.toMatchObject(
+      {
+        key: "errors.panel.reasonRequired",
+      },
+    );
+    await declare(database.db, { clock: ctx.clock, actor: expert(second.expertId), tenderId: opened.tenderId, input: { accept: false, reason: "与投标人法定代表人系同学" } });
     const after = await database.db.select().from(schema.panelMembers).where(eq(schema.panelMembers.tenderId, opened.tenderId));
     expect(after.find((m) => m.expertId === second.expertId)).toMatchObject({ status: "recused", recuseReason: "与投标人法定代表人系同学" });
     expect(after.find((m) => m.expertId === reserve.expertId)?.role).toBe("member");
     // An expert who is not on the panel cannot declare.
     const outsider = (await database.db.select().from(schema.experts)).find((e) => !after.some((m) => m.expertId === e.userId))!;
-    await expect(declare(database.db, ctx.clock, expert(outsider.userId), opened.tenderId, { accept: true })).rejects.toMatchObject({ key: "errors.panel.notAssigned" });
+    await expect(declare(database.db, { clock: ctx.clock, actor: expert(outsider.userId), tenderId: opened.tenderId, input: { accept: true } })).rejects.toMatchObject({
+      key: "errors.panel.notAssigned",
+    });
 
     const supervisor = await userOf(DEMO.supervisorA);
     const bidder = opened.bidders[0];
@@ -177,7 +196,9 @@ describe("the host's specialty filter", () => {
         .set({ specialties: i < 5 ? ["房屋建筑"] : ["园林绿化"] })
         .where(eq(schema.experts.userId, e.userId));
     const before = (await database.db.select().from(schema.panels)).length;
-    await expect(drawPanel(database.db, ctx.clock, opened.host, opened.villageId, other.tenderId, { specialty: "房屋建筑" })).rejects.toMatchObject({
+    await expect(
+      drawPanel(database.db, { clock: ctx.clock, actor: opened.host, actingOrgId: opened.villageId, tenderId: other.tenderId, opts: { specialty: "房屋建筑" } }),
+    ).rejects.toMatchObject({
       key: "errors.panel.filterTooNarrow",
       options: { status: 409, values: { eligible: 5, needed: 6, perSeat: 2 } },
     });
@@ -191,8 +212,13 @@ describe("the host's specialty filter", () => {
     const [p] = await database.db.select().from(schema.projects).where(eq(schema.projects.id, other.projectId));
     const settings = await getCountySettings(database.db, p.countyId);
     const admin = await userOf(DEMO.countyAdmin);
-    await updateCountySettings(database.db, ctx.clock, { userId: admin.id, role: "county_admin" as const, ip: null }, p.countyId, { ...settings, panelFilterEligiblePerSeat: 1 });
-    const drawn = await drawPanel(database.db, ctx.clock, opened.host, opened.villageId, other.tenderId, { specialty: "房屋建筑" });
+    await updateCountySettings(database.db, {
+      clock: ctx.clock,
+      actor: { userId: admin.id, role: "county_admin" as const, ip: null },
+      countyId: p.countyId,
+      value: { ...settings, panelFilterEligiblePerSeat: 1 },
+    });
+    const drawn = await drawPanel(database.db, { clock: ctx.clock, actor: opened.host, actingOrgId: opened.villageId, tenderId: other.tenderId, opts: { specialty: "房屋建筑" } });
     expect(drawn.members).toHaveLength(3);
   });
 });

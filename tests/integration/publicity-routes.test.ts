@@ -347,9 +347,14 @@ describe("评定分离 (separate evaluation and decision), and an upheld complai
     id = p.tenderId;
     const [project] = await database.db.select().from(schema.projects).where(eq(schema.projects.id, p.projectId));
     const settings = await getCountySettings(database.db, project.countyId);
-    await updateCountySettings(database.db, ctx.clock, { userId: null, role: "county_admin" as const, ip: null }, project.countyId, {
-      ...settings,
-      separateEvaluationAndDecision: true,
+    await updateCountySettings(database.db, {
+      clock: ctx.clock,
+      actor: { userId: null, role: "county_admin" as const, ip: null },
+      countyId: project.countyId,
+      value: {
+        ...settings,
+        separateEvaluationAndDecision: true,
+      },
     });
     ctx.clock.set(new Date(p.publicity.endsAt.getTime() + 60_000));
 

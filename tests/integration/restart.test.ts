@@ -67,15 +67,14 @@ describe("a deadline passing while the server is down", () => {
 
     // A bid an hour before the deadline.
     ctx.clock.set("2026-12-01T00:30:00Z");
-    const receipt = await submitBid(
-      database.db,
-      ctx.clock,
-      ctx.files,
-      bidder.actor,
-      bidder.companyId,
-      tender.id,
-      submitInput(await sealBid(ctx, bidder, tender.id, { priceFen: 18_000_000, mark: "停机前的投标" })),
-    );
+    const receipt = await submitBid(database.db, {
+      clock: ctx.clock,
+      store: ctx.files,
+      actor: bidder.actor,
+      companyId: bidder.companyId,
+      tenderId: tender.id,
+      raw: submitInput(await sealBid(ctx, bidder, tender.id, { priceFen: 18_000_000, mark: "停机前的投标" })),
+    });
 
     // The server goes down at 09:00 Beijing and comes back at 11:00: nothing ran in between.
     ctx.clock.set("2026-12-01T03:00:00Z");
@@ -83,7 +82,9 @@ describe("a deadline passing while the server is down", () => {
     // Before the scheduler has run, every request already sees the deadline as passed.
     expect(effectiveState(await projectState(projectId), tender.deadline, ctx.clock.now())).toBe("opening");
     const late = await sealBid(ctx, bidder, tender.id, { priceFen: 17_000_000, mark: "停机后的投标" });
-    await expect(submitBid(database.db, ctx.clock, ctx.files, bidder.actor, bidder.companyId, tender.id, submitInput(late))).rejects.toMatchObject({ key: "errors.bid.closed" });
+    await expect(
+      submitBid(database.db, { clock: ctx.clock, store: ctx.files, actor: bidder.actor, companyId: bidder.companyId, tenderId: tender.id, raw: submitInput(late) }),
+    ).rejects.toMatchObject({ key: "errors.bid.closed" });
 
     // The restart: the scheduler's first round runs at once.
     await restartUntil(async () => (await projectState(projectId)) === "opening");

@@ -98,21 +98,20 @@ beforeAll(async () => {
   tenderId = tender.id;
   for (const [i, phone] of PHONES.entries()) {
     const b = await preparedBidder(database, ctx, phone);
-    await submitBid(
-      database.db,
-      ctx.clock,
-      ctx.files,
-      b.actor,
-      b.companyId,
+    await submitBid(database.db, {
+      clock: ctx.clock,
+      store: ctx.files,
+      actor: b.actor,
+      companyId: b.companyId,
       tenderId,
-      submitInput(await sealBid(ctx, b, tenderId, { priceFen: PRICES[i], mark: `${PM_MARK}-${phone}` })),
-    );
+      raw: submitInput(await sealBid(ctx, b, tenderId, { priceFen: PRICES[i], mark: `${PM_MARK}-${phone}` })),
+    });
     bidders.push(b);
   }
   const [u] = await database.db.select().from(schema.users).where(eq(schema.users.phone, DEMO.committeeA1));
   host = { userId: u.id, role: "committee" as const, ip: "203.0.113.50" };
   ctx.clock.set(tender.deadline);
-  await startDecryption(database.db, ctx.clock, host, villageId, tenderId);
+  await startDecryption(database.db, { clock: ctx.clock, actor: host, actingOrgId: villageId, tenderId });
   // Three of four open theirs; the last is still deciding — the moment a colluding host would like to tell them something.
   for (const b of bidders.slice(0, 3)) await decrypt(b);
   ctx.clock.advance(60_000);
@@ -121,7 +120,7 @@ beforeAll(async () => {
 async function decrypt(b: Bidder) {
   const m = (await decryptionMaterial(database.db, ctx.clock, b.companyId, tenderId))!;
   const key = await S.unwrapWithPrf(m.wraps.find((w) => w.credentialId === b.credentialId) as never, b.prf, { tenderId, submissionId: m.submissionId });
-  await submitDataKey(database.db, ctx.clock, ctx.files, b.actor, b.companyId, tenderId, Buffer.from(key).toString("base64url"));
+  await submitDataKey(database.db, { clock: ctx.clock, store: ctx.files, actor: b.actor, companyId: b.companyId, tenderId, rawKey: Buffer.from(key).toString("base64url") });
 }
 
 afterAll(async () => {
@@ -148,7 +147,7 @@ describe("during the decryption window", () => {
 describe("from the price reading on", () => {
   it("the same places show the opened bids", async () => {
     await decrypt(bidders[3]);
-    await startReading(database.db, ctx.clock, host, villageId, tenderId);
+    await startReading(database.db, { clock: ctx.clock, actor: host, actingOrgId: villageId, tenderId });
     const answers = await everything();
     const found = leaks(answers);
     // The hall reads every price out, with the invalid bid's reason; the exports carry them as data.

@@ -68,7 +68,14 @@ beforeAll(async () => {
   single = { projectId, tenderId: tender.id, deadline: tender.deadline };
   beforeBid = plain(await scanRisks(database.db, ctx.clock, township));
   const b = await preparedBidder(database, ctx, DEMO.contractor1);
-  await submitBid(database.db, ctx.clock, ctx.files, b.actor, b.companyId, tender.id, submitInput(await sealBid(ctx, b, tender.id, { priceFen: 19_000_000, mark: "单家投标" })));
+  await submitBid(database.db, {
+    clock: ctx.clock,
+    store: ctx.files,
+    actor: b.actor,
+    companyId: b.companyId,
+    tenderId: tender.id,
+    raw: submitInput(await sealBid(ctx, b, tender.id, { priceFen: 19_000_000, mark: "单家投标" })),
+  });
   afterBid = plain(await scanRisks(database.db, ctx.clock, township));
 }, 300_000);
 
@@ -156,12 +163,11 @@ describe("likely splitting", () => {
     const kit = await tenderKit(database, ctx);
     const first = await kit.approvedProject("青山村文化广场铺装工程（一期）", 60_000_000);
     const committee = { userId: null, role: "committee" as const, ip: "203.0.113.7" };
-    const second = await createProject(
-      database.db,
-      ctx.clock,
-      committee,
-      kit.villageId,
-      {
+    const second = await createProject(database.db, {
+      clock: ctx.clock,
+      actor: committee,
+      villageId: kit.villageId,
+      input: {
         name: "青山村文化广场铺装工程（二期）",
         type: "works",
         location: "青山村文化广场铺装工程（二期）地点",
@@ -172,15 +178,21 @@ describe("likely splitting", () => {
         durationDays: 30,
         method: "open_selection",
       },
-      ["proposal", "discussion", "party_meeting", "villagers_meeting", "resolution_notice"].map((step, i) => ({
+      decisions: ["proposal", "discussion", "party_meeting", "villagers_meeting", "resolution_notice"].map((step, i) => ({
         step: step as never,
         day: `2026-10-0${i + 1}`,
         file: { sha256: (i + 1).toString(16).padStart(64, "0"), size: 10, name: `${step}.pdf` },
         ...(step === "villagers_meeting" ? { eligible: 30, attended: 25, votesFor: 20 } : {}),
       })),
-    );
-    await submitProject(database.db, ctx.clock, committee, second.id, kit.villageId);
-    await approveProject(database.db, ctx.clock, { userId: null, role: "supervisor" as const, ip: "203.0.113.8" }, second.id, kit.townshipId, "两期分属不同年度预算，地段不相连。");
+    });
+    await submitProject(database.db, { clock: ctx.clock, actor: committee, projectId: second.id, villageId: kit.villageId });
+    await approveProject(database.db, {
+      clock: ctx.clock,
+      actor: { userId: null, role: "supervisor" as const, ip: "203.0.113.8" },
+      projectId: second.id,
+      townshipId: kit.townshipId,
+      justification: "两期分属不同年度预算，地段不相连。",
+    });
 
     const flags = (await scanRisks(database.db, ctx.clock, township)).flags.filter((f) => f.rule === "splitting" && f.projectIds.includes(first));
     expect(flags).toHaveLength(1);
@@ -306,7 +318,7 @@ describe("the pages", () => {
     expect(audit[0].summary).toMatchObject({ rule: "shared_devices", projectId: opened.projectId, tenderId: opened.tenderId, note });
 
     // The review sticks to the flag, in every scan and on the page; a second one is refused.
-    const flag = await flagByFingerprint(database.db, ctx.clock, county, fingerprint);
+    const flag = await flagByFingerprint(database.db, { clock: ctx.clock, scope: county, fingerprint });
     expect(flag?.review).toMatchObject({ note, reviewer: (await userOf(DEMO.supervisorA)).name });
     const page = unwrap(await run(evidenceRoute.loader, get(url, cookie), ctx, { fingerprint }));
     expect(page.data.flag.review.note).toBe(note);
@@ -320,15 +332,22 @@ describe("the pages", () => {
     const b = await viewerOf(DEMO.supervisorB);
     const actor = { userId: b.user.id, role: "supervisor" as const, ip: null };
     const price = (await scanRisks(database.db, ctx.clock, township)).flags.find((f) => f.rule === "price_pattern" && f.tenderId === opened.tenderId)!;
-    await expect(reviewFlag(database.db, ctx.clock, actor, b.orgId, { fingerprint: price.fingerprint, rule: "price_pattern", note: "不是我的乡镇" })).rejects.toMatchObject({
+    await expect(
+      reviewFlag(database.db, { clock: ctx.clock, actor, orgId: b.orgId, raw: { fingerprint: price.fingerprint, rule: "price_pattern", note: "不是我的乡镇" } }),
+    ).rejects.toMatchObject({
       key: "errors.risk.notFound",
     });
     const committee = await viewerOf(DEMO.committeeA1);
     await expect(
-      reviewFlag(database.db, ctx.clock, { userId: committee.user.id, role: "committee" as const, ip: null }, committee.orgId, {
-        fingerprint: price.fingerprint,
-        rule: "price_pattern",
-        note: "村委会",
+      reviewFlag(database.db, {
+        clock: ctx.clock,
+        actor: { userId: committee.user.id, role: "committee" as const, ip: null },
+        orgId: committee.orgId,
+        raw: {
+          fingerprint: price.fingerprint,
+          rule: "price_pattern",
+          note: "村委会",
+        },
       }),
     ).rejects.toMatchObject({ key: "errors.forbidden" });
     expect(await database.db.select().from(schema.riskReviews).where(eq(schema.riskReviews.fingerprint, price.fingerprint))).toEqual([]);

@@ -159,7 +159,7 @@ describe("sign-in limits", () => {
     const attempt = async (phone: string, failed: boolean) => {
       const counted = await countAttempt(database.db, ctx.clock, { ip, account: phoneAccount(phone), kind: "password" });
       expect(counted.refusal).toBeNull();
-      await settleAttempt(database.db, ctx.clock, SYSTEM_ACTOR, counted.ticket!, { failed });
+      await settleAttempt(database.db, { clock: ctx.clock, actor: SYSTEM_ACTOR, ticket: counted.ticket!, outcome: { failed } });
     };
     for (let i = 0; i < THROTTLE.perIp + 5; i++) await attempt(`1370000${String(i).padStart(4, "0")}`, false);
     expect(((await login(DEMO.committeeA1, DEMO_PASSWORD, ip)) as Response).status).toBe(302);

@@ -62,17 +62,31 @@ describe("a plugged-in certificate authority", () => {
       ],
       createdAt: ctx.clock.now(),
     });
-    const { requestId, options } = await requestSignature(database.db, ctx.clock, ctx.files, ctx.rp, user.id, {
-      pdf: doc.bytes,
-      purpose: "test",
-      objectId: "x",
-      fieldName: "sig-1",
-      reason: "测试",
-      location: "村易招",
+    const { requestId, options } = await requestSignature(database.db, {
+      clock: ctx.clock,
+      store: ctx.files,
+      rp: ctx.rp,
+      userId: user.id,
+      doc: {
+        pdf: doc.bytes,
+        purpose: "test",
+        objectId: "x",
+        fieldName: "sig-1",
+        reason: "测试",
+        location: "村易招",
+      },
     });
-    const { signed } = await completeSignature(database.db, ctx.clock, ctx.files, ctx.rp, user.id, requestId, assertion(key, options.challenge), authority);
+    const { signed } = await completeSignature(database.db, {
+      clock: ctx.clock,
+      store: ctx.files,
+      rp: ctx.rp,
+      userId: user.id,
+      requestId,
+      response: assertion(key, options.challenge),
+      authority,
+    });
     expect(issued).toEqual([key.credentialId]);
-    const final = await longTermForm(database.db, ctx.clock, ctx.files, signed.sha256, authority);
+    const final = await longTermForm(database.db, { clock: ctx.clock, store: ctx.files, sha256: signed.sha256, authority });
     const pdf = new Uint8Array(await readBytes(ctx.files, final.sha256));
     const [sig, stamp] = await verifyPdf(pdf, { caCertPem: licensed.certPem });
     expect(sig).toMatchObject({ digestOk: true, signatureOk: true, chainOk: true, revoked: false });

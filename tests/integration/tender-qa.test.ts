@@ -179,7 +179,7 @@ describe("downloading the documents", () => {
   it("requires 报名 first where the county turns it on", async () => {
     const countyId = await orgId("青山县");
     const settings = await getCountySettings(database.db, countyId);
-    await updateCountySettings(database.db, ctx.clock, SYSTEM_ACTOR, countyId, { ...settings, registrationStepRequired: true });
+    await updateCountySettings(database.db, { clock: ctx.clock, actor: SYSTEM_ACTOR, countyId, value: { ...settings, registrationStepRequired: true } });
     try {
       const { tender, sha } = await publishedTender("青山村健身广场");
       const refused = await download(tender.id, sha, c.contractor2);
@@ -198,7 +198,7 @@ describe("downloading the documents", () => {
       const page = unwrap(await run(noticeRoute.loader, get(`/notices/${tender.id}`, c.supervisorA), ctx, { id: tender.id })).data;
       expect(JSON.stringify(page)).not.toMatch(/count|浙江|金华/i);
     } finally {
-      await updateCountySettings(database.db, ctx.clock, SYSTEM_ACTOR, countyId, { ...settings, registrationStepRequired: false });
+      await updateCountySettings(database.db, { clock: ctx.clock, actor: SYSTEM_ACTOR, countyId, value: { ...settings, registrationStepRequired: false } });
     }
     const { tender } = await publishedTender("古井清淤");
     expect((await noticeAction(tender.id, { intent: "register" }, c.contractor1)).data.errors.form).toBe("errors.qa.registrationOff");

@@ -64,9 +64,14 @@ async function finished(cookie: string, bytes: Buffer): Promise<string> {
 }
 
 async function setCounty(values: Partial<Awaited<ReturnType<typeof getCountySettings>>>) {
-  await updateCountySettings(database.db, ctx.clock, { userId: null, role: "county_admin" as const, ip: null }, countyId, {
-    ...(await getCountySettings(database.db, countyId)),
-    ...values,
+  await updateCountySettings(database.db, {
+    clock: ctx.clock,
+    actor: { userId: null, role: "county_admin" as const, ip: null },
+    countyId,
+    value: {
+      ...(await getCountySettings(database.db, countyId)),
+      ...values,
+    },
   });
 }
 

@@ -69,11 +69,11 @@ describe("comprehensive scoring", () => {
       { expertId: "C", bidId: "X", flaggedBy: "A" },
       { expertId: "C", bidId: "X", flaggedBy: "B" },
     ];
-    const settled = settleAbnormalScores(scores, twoFlags, [], 3);
+    const settled = settleAbnormalScores({ scores, flags: twoFlags, explained: [], panelSize: 3 });
     expect(settled.replaced).toEqual([{ expertId: "C", bidId: "X", from: 3_950, to: 3_050 }]);
-    expect(settleAbnormalScores(scores, twoFlags, [{ expertId: "C", bidId: "X" }], 3).replaced).toEqual([]);
+    expect(settleAbnormalScores({ scores, flags: twoFlags, explained: [{ expertId: "C", bidId: "X" }], panelSize: 3 }).replaced).toEqual([]);
     // One flag of three is not "more than half"; an expert's flag on their own score does not count.
-    expect(settleAbnormalScores(scores, [twoFlags[0], { expertId: "C", bidId: "X", flaggedBy: "C" }], [], 3).replaced).toEqual([]);
+    expect(settleAbnormalScores({ scores, flags: [twoFlags[0], { expertId: "C", bidId: "X", flaggedBy: "C" }], explained: [], panelSize: 3 }).replaced).toEqual([]);
   });
 
   it("adds the price score to the experts' average and ranks the highest total first", () => {
