@@ -24,7 +24,7 @@ import { z } from "zod";
 import type { Clock } from "~/utils/clock.server";
 import { beijingDay, formatBeijing } from "~/utils/time";
 import { schema, type Db } from "~/utils/db.server";
-import { appendAudit, type Actor, memberRoleOf } from "./audit.server";
+import { appendAudit, type Actor } from "./audit.server";
 import { guaranteeCover, MAX_BID_FILES, SEALING_SCRIPT } from "./bid-rules";
 import { biddingEligibility } from "./company.server";
 import { blacklistedUntil } from "./credit.server";
@@ -32,7 +32,8 @@ import { getCountySettings } from "./county-settings.server";
 import { recordTrace } from "./trace.server";
 import { DomainError } from "./errors";
 import type { FileStore } from "./file-store.server";
-import { checkTransition, effectiveState, FINAL_STATES } from "./lifecycle";
+import { effectiveState, FINAL_STATES } from "./lifecycle";
+import { assertProjectAction, insertBid, transition } from "./lifecycle.server";
 import { approvalOptions, verifyApproval, type RelyingParty } from "./passkey.server";
 import { lastOfficialResetAt, stepUpState } from "./reset-code.server";
 import { finishedUpload } from "./resumable-upload.server";
@@ -177,12 +178,8 @@ async function lockForBidder(tx: Db, tenderId: string, companyId: string): Promi
 /** Everything that must hold at the instant of a bid action, checked under the tender's lock. */
 async function assertMayBid(tx: Db, locked: Locked, actor: Actor, companyId: string, now: Date) {
   const { project, tender } = locked;
-  const verdict = checkTransition(effectiveState(project.state, tender.deadline, now), "bid", memberRoleOf(actor));
-  if (!verdict.ok) {
-    throw new DomainError(verdict.reason === "errors.transition.state" ? "errors.bid.closed" : verdict.reason, {
-      status: verdict.reason === "errors.transition.state" ? 409 : 403,
-    });
-  }
+  // The project's step, with the writer's mapping (403 wrong role; 409 bidding closed, in the bid's words).
+  assertProjectAction(effectiveState(project.state, tender.deadline, now), "bid", actor, { stateKey: "errors.bid.closed" });
   // A blacklisting in force on this Beijing day (credit.server.ts) bars the company everywhere in the county.
   if (await blacklistedUntil(tx, companyId, beijingDay(now))) throw new DomainError("errors.bid.blacklisted", { status: 403 });
   const eligibility = await biddingEligibility(tx, companyId, project.townshipId, now);
@@ -361,9 +358,28 @@ export async function submitBid(
     // Replacing the sealed bid in force undoes it: the same proof as a withdrawal.
     const proved = existing?.status === "sealed" ? (await assertNotBlocked(tx, actor.userId, locked, now), await requireProof(tx, clock, actor.userId, proof, approved)) : null;
     const seq = (existing?.currentVersion ?? 0) + 1;
+    const detail = sealedDetail(tenderId, {
+      companyId,
+      seq,
+      commitment: input.commitment,
+      ciphertextSize: upload.upload.size,
+      holders: passkeyWraps.length,
+      ...(proved ? { proof: proved } : {}),
+    });
+    // A new sealed version: the first makes the bid (its audit row follows with the version); a later one replaces it through the bid's writer.
     const bid = existing
-      ? (await tx.update(bids).set({ status: "sealed", currentVersion: seq, updatedAt: now }).where(eq(bids.id, existing.id)).returning())[0]
-      : (await tx.insert(bids).values({ tenderId, companyId, status: "sealed", currentVersion: seq, createdAt: now, updatedAt: now }).returning())[0];
+      ? (
+          await transition(tx, {
+            lifecycle: "bid",
+            clock,
+            actor,
+            id: existing.id,
+            action: "replace",
+            set: { currentVersion: seq },
+            audit: ({ after }) => ({ action: "bid.replace", objectType: "bid", objectId: after.id, detail }),
+          })
+        ).after
+      : await insertBid(tx, { tenderId, companyId, currentVersion: seq, createdAt: now, updatedAt: now });
     await tx.insert(files).values({ sha256: input.ciphertextHash, size: upload.upload.size, mime: "application/x-cyz-sealed-bid", createdAt: now }).onConflictDoNothing();
     const [version] = await tx
       .insert(bidVersions)
@@ -394,20 +410,7 @@ export async function submitBid(
         wrappedSha256: hashes[i],
       })),
     );
-    await appendAudit(tx, clock, actor, {
-      action: seq === 1 ? "bid.submit" : "bid.replace",
-      objectType: "bid",
-      objectId: bid.id,
-      ...auditScope(locked),
-      detail: sealedDetail(tenderId, {
-        companyId,
-        seq,
-        commitment: input.commitment,
-        ciphertextSize: upload.upload.size,
-        holders: passkeyWraps.length,
-        ...(proved ? { proof: proved } : {}),
-      }),
-    });
+    if (!existing) await appendAudit(tx, clock, actor, { action: "bid.submit", objectType: "bid", objectId: bid.id, ...auditScope(locked), detail });
     await recordTrace(tx, clock, actor, { tenderId, companyId, kind: "bid" });
     return receiptOf(tenderId, version);
   });
@@ -442,18 +445,19 @@ export async function withdrawBid(
     const proved = await requireProof(tx, clock, actor.userId, proof, approved);
     const seq = bid.currentVersion + 1;
     const commitment = sha256(`cyz-withdraw-v1|${tenderId}|${bid.id}|${seq}|${now.toISOString()}`);
-    await tx.update(bids).set({ status: "withdrawn", currentVersion: seq, updatedAt: now }).where(eq(bids.id, bid.id));
+    await transition(tx, {
+      lifecycle: "bid",
+      clock,
+      actor,
+      id: bid.id,
+      action: "withdraw",
+      set: { currentVersion: seq },
+      audit: () => ({ action: "bid.withdraw", objectType: "bid", objectId: bid.id, detail: sealedDetail(tenderId, { companyId, seq, commitment, proof: proved }) }),
+    });
     const [version] = await tx
       .insert(bidVersions)
       .values({ bidId: bid.id, seq, kind: "withdrawal", submissionId: id, commitment, receivedAt: now, submittedBy: actor.userId })
       .returning();
-    await appendAudit(tx, clock, actor, {
-      action: "bid.withdraw",
-      objectType: "bid",
-      objectId: bid.id,
-      ...auditScope(locked),
-      detail: sealedDetail(tenderId, { companyId, seq, commitment, proof: proved }),
-    });
     await recordTrace(tx, clock, actor, { tenderId, companyId, kind: "withdraw" });
     return receiptOf(tenderId, version);
   });

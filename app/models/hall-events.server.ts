@@ -13,7 +13,7 @@ import type { Database } from "../../db/client";
 import type { Clock } from "~/utils/clock.server";
 import { schema, type Db } from "~/utils/db.server";
 import { formatBeijing } from "~/utils/time";
-import { appendAudit, type Actor } from "./audit.server";
+import { appendAudit, type Actor, type AuditEntry } from "./audit.server";
 
 const { hallEvents } = schema;
 
@@ -44,6 +44,22 @@ export async function appendHallEvent(
   actor: Actor,
   e: { tenderId: string; kind: HallEventKind; payload: Record<string, unknown>; companyId?: string | null; countyId: string; townshipId: string },
 ) {
+  const { row, audit } = await recordHallEvent(tx, clock, actor, e);
+  await appendAudit(tx, clock, actor, { ...audit, countyId: e.countyId, townshipId: e.townshipId });
+  return row;
+}
+
+/**
+ * Record an event of the hall without its audit row, and return that row's
+ * content: for an event that is a lifecycle's transition (the opening
+ * started, a bid decrypted …), whose writer appends it (lifecycle.server.ts).
+ */
+export async function recordHallEvent(
+  tx: Db,
+  clock: Clock,
+  actor: Actor,
+  e: { tenderId: string; kind: HallEventKind; payload: Record<string, unknown>; companyId?: string | null },
+): Promise<{ row: typeof hallEvents.$inferSelect; audit: Omit<AuditEntry, "countyId" | "townshipId"> }> {
   const [row] = await tx
     .insert(hallEvents)
     .values({
@@ -58,16 +74,11 @@ export async function appendHallEvent(
       payload: e.payload,
     })
     .returning();
-  await appendAudit(tx, clock, actor, {
-    action: `opening.${e.kind}`,
-    objectType: "tender",
-    objectId: e.tenderId,
-    countyId: e.countyId,
-    townshipId: e.townshipId,
-    detail: { hallEvent: row.id, ...(e.companyId ? { companyId: e.companyId } : {}) },
-  });
   await tx.execute(sql`select pg_notify(${HALL_CHANNEL}, ${e.tenderId})`);
-  return row;
+  return {
+    row,
+    audit: { action: `opening.${e.kind}`, objectType: "tender", objectId: e.tenderId, detail: { hallEvent: row.id, ...(e.companyId ? { companyId: e.companyId } : {}) } },
+  };
 }
 
 export type EventReason = { key: string; values?: Record<string, string | number> };

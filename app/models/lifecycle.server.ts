@@ -16,8 +16,23 @@ import { schema, type Db, type MemberRole, type Project } from "~/utils/db.serve
 import { appendAudit, memberRoleOf, SYSTEM_ACTOR, type Actor, type AuditEntry } from "./audit.server";
 import { DomainError } from "./errors";
 import { checkRule, checkTransition, PROJECT_STATES, TRANSITIONS, type ProjectAction, type ProjectState, type Rule } from "./lifecycle";
+import {
+  BID_OPENING_STATUSES,
+  BID_OPENING_TRANSITIONS,
+  BID_STATUSES,
+  BID_TRANSITIONS,
+  OPENING_STATES,
+  OPENING_TRANSITIONS,
+  type BidAction,
+  type BidOpeningAction,
+  type BidOpeningStatus,
+  type BidStatus,
+  type OpeningAction,
+  type OpeningState,
+} from "./lifecycle";
 
 const { projects } = schema;
+const { tenders, openings, bidOpenings, bids } = schema;
 
 /**
  * Run the one update of a state column as the lifecycle's writer: the
@@ -68,8 +83,8 @@ export interface TransitionOptions<Row, S extends string> {
   set?: Partial<Row> | ((row: Row) => Partial<Row> | Promise<Partial<Row>>);
   /** Extra fields of the default audit row (`<lifecycle>.<action>`, before/after state). */
   detail?: Record<string, unknown> | ((before: Row) => Record<string, unknown> | undefined);
-  /** The audit row, when the transition is part of a named act (tender.publish, award.sign …); by default `<lifecycle>.<action>`. */
-  audit?: (t: { before: Row; after: Row }) => AuditOf;
+  /** The audit row, when the transition is part of a named act (tender.publish, award.sign …); by default `<lifecycle>.<action>`. Run after the write. */
+  audit?: (t: { before: Row; after: Row }) => AuditOf | Promise<AuditOf>;
 }
 
 /** What a caller passes to `transition()`: who acts, on which row, which action, and the options above. */
@@ -138,7 +153,7 @@ async function write<Row, S extends string, A extends string>(
   const after = await asWriter(tx, spec.name, () => spec.write(tx, row, to, { ...extra, ...spec.alongside?.(row, state, to) }, clock.now()));
   const detail = typeof opts.detail === "function" ? opts.detail(row) : opts.detail;
   const entry: AuditOf = opts.audit
-    ? opts.audit({ before: row, after })
+    ? await opts.audit({ before: row, after })
     : { action: `${spec.name}.${action}`, objectType: spec.name, objectId: spec.idOf(row), before: { state }, after: { state: to }, detail };
   await appendAudit(tx, clock, actor, { ...entry, ...(await spec.scope(tx, row)) });
   return { before: row, after };
@@ -207,14 +222,117 @@ export async function insertProject(tx: Db, values: Omit<typeof projects.$inferI
   return row;
 }
 
+// ── The remote opening, the bids at it, the bids ────────────────────────
+
+type Opening = typeof openings.$inferSelect;
+type BidOpening = typeof bidOpenings.$inferSelect;
+type Bid = typeof bids.$inferSelect;
+
+/** The county and township a tender's rows belong to: its project's. */
+async function tenderScope(tx: Db, tenderId: string): Promise<{ countyId: string | null; townshipId: string | null }> {
+  const [row] = await tx
+    .select({ countyId: projects.countyId, townshipId: projects.townshipId })
+    .from(tenders)
+    .innerJoin(projects, eq(projects.id, tenders.projectId))
+    .where(eq(tenders.id, tenderId));
+  return row ?? { countyId: null, townshipId: null };
+}
+
+/** The opening of a tender (openings.state), keyed by the tender's id. */
+const opening: LifecycleSpec<Opening, OpeningState, OpeningAction> = {
+  name: "opening",
+  transitions: OPENING_TRANSITIONS,
+  stateOf: (o) => o.state,
+  idOf: (o) => o.tenderId,
+  lock: async (tx, tenderId) => (await tx.select().from(openings).where(eq(openings.tenderId, tenderId)).for("update"))[0],
+  write: async (tx, o, to, extra) =>
+    (
+      await tx
+        .update(openings)
+        .set({ ...extra, state: to })
+        .where(eq(openings.tenderId, o.tenderId))
+        .returning()
+    )[0],
+  scope: (tx, o) => tenderScope(tx, o.tenderId),
+};
+
+/** A bid at the opening (bid_openings.status), keyed by the bid's id. */
+const bidOpening: LifecycleSpec<BidOpening, BidOpeningStatus, BidOpeningAction> = {
+  name: "bid_opening",
+  transitions: BID_OPENING_TRANSITIONS,
+  stateOf: (b) => b.status,
+  idOf: (b) => b.bidId,
+  lock: async (tx, bidId) => (await tx.select().from(bidOpenings).where(eq(bidOpenings.bidId, bidId)).for("update"))[0],
+  write: async (tx, b, to, extra) =>
+    (
+      await tx
+        .update(bidOpenings)
+        .set({ ...extra, status: to })
+        .where(eq(bidOpenings.bidId, b.bidId))
+        .returning()
+    )[0],
+  scope: (tx, b) => tenderScope(tx, b.tenderId),
+};
+
+/** A company's bid on a tender (bids.status). */
+const bid: LifecycleSpec<Bid, BidStatus, BidAction> = {
+  name: "bid",
+  transitions: BID_TRANSITIONS,
+  stateOf: (b) => b.status,
+  idOf: (b) => b.id,
+  lock: async (tx, id) => (await tx.select().from(bids).where(eq(bids.id, id)).for("update"))[0],
+  write: async (tx, b, to, extra, now) =>
+    (
+      await tx
+        .update(bids)
+        .set({ ...extra, status: to, updatedAt: now })
+        .where(eq(bids.id, b.id))
+        .returning()
+    )[0],
+  scope: (tx, b) => tenderScope(tx, b.tenderId),
+};
+
+/** The opening row of a tender starts in its table's first state (waiting); the host's start of decryption moves it on. */
+export async function insertOpening(tx: Db, values: Omit<typeof openings.$inferInsert, "state">): Promise<Opening> {
+  const [row] = await tx
+    .insert(openings)
+    .values({ ...values, state: OPENING_STATES[0] })
+    .returning();
+  return row;
+}
+
+/**
+ * The bids at an opening get their rows when decryption starts: a bid sealed
+ * at the deadline waits to be decrypted (the table's first status); a bid
+ * withdrawn before the deadline is there only to be named (withdrawn), and
+ * no action leads out of that.
+ */
+export async function insertBidOpenings(tx: Db, tenderId: string, at: readonly { bidId: string; bidStatus: BidStatus }[]): Promise<void> {
+  if (!at.length) return;
+  const statusOf = (s: BidStatus): BidOpeningStatus => (s === "sealed" ? BID_OPENING_STATUSES[0] : "withdrawn");
+  await tx.insert(bidOpenings).values(at.map((b) => ({ bidId: b.bidId, tenderId, status: statusOf(b.bidStatus), confirmation: "pending" as const })));
+}
+
+/** A company's first sealed version makes its bid, in its table's first status (sealed); the caller writes the act's audit row. */
+export async function insertBid(tx: Db, values: Omit<typeof bids.$inferInsert, "status">): Promise<Bid> {
+  const [row] = await tx
+    .insert(bids)
+    .values({ ...values, status: BID_STATUSES[0] })
+    .returning();
+  return row;
+}
+
 /** Every converted lifecycle: its row, its states and its actions, by the name callers give `transition()`. */
 type Lifecycles = {
   project: { row: Project; state: ProjectState; action: ProjectAction };
+  opening: { row: Opening; state: OpeningState; action: OpeningAction };
+  bid_opening: { row: BidOpening; state: BidOpeningStatus; action: BidOpeningAction };
+  bid: { row: Bid; state: BidStatus; action: BidAction };
 };
 export type LifecycleName = keyof Lifecycles;
 type Spec<L extends LifecycleName> = LifecycleSpec<Lifecycles[L]["row"], Lifecycles[L]["state"], Lifecycles[L]["action"]>;
 
-const LIFECYCLES: { [L in LifecycleName]: Spec<L> } = { project };
+const LIFECYCLES: { [L in LifecycleName]: Spec<L> } = { project, opening, bid_opening: bidOpening, bid };
 
 /**
  * Take `action` on the `lifecycle` object `id`, inside the caller's

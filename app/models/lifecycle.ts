@@ -16,7 +16,7 @@
  * (as migration 0023 for the project), and out of the test's allowlist.
  */
 import type { MemberRole } from "~/utils/db.server";
-import { PROJECT_STATE_VALUES } from "../../db/schema/states";
+import { BID_OPENING_STATUS_VALUES, BID_STATUS_VALUES, OPENING_STATE_VALUES, PROJECT_STATE_VALUES } from "../../db/schema/states";
 
 /** One row of a transition table. `clock`: the action is taken when a time passes (the scheduler, or the first act after it), never by a person's choice. */
 export interface Rule<S extends string> {
@@ -120,3 +120,51 @@ export function effectiveState(state: ProjectState, deadline: Date | null, now: 
   if (state === "published" && deadline && now.getTime() >= deadline.getTime()) return "opening";
   return state;
 }
+
+// ── The remote opening (不见面开标, opening.server.ts) ───────────────────
+
+/** The opening's states (openings.state, one row per tender), from its pgEnum. */
+export const OPENING_STATES = OPENING_STATE_VALUES;
+export type OpeningState = (typeof OPENING_STATES)[number];
+
+/** The opening: the host (the committee or its agent) runs it once bidding has closed (the project's `host_opening`). */
+export const OPENING_TRANSITIONS = {
+  start_decryption: { from: ["waiting"], to: "decrypting", roles: ["committee", "agent"] }, // the bids in force are counted; the window runs from now
+  extend_window: { from: ["decrypting"], to: "decrypting", roles: ["committee", "agent"] }, // once, with the reason (required after a platform incident)
+  start_reading: { from: ["decrypting"], to: "reading", roles: ["committee", "agent"] }, // 唱标: once the window has ended, or no bid is left waiting
+  close: { from: ["reading"], to: "closed", roles: ["committee", "agent"] }, // every objection answered, every row confirmed or its time over
+  fail: { from: ["decrypting"], to: "failed", roles: [] }, // 流标: too few bids at the start, or too few opened at the reading
+} as const satisfies Record<string, Rule<OpeningState>>;
+
+export type OpeningAction = keyof typeof OPENING_TRANSITIONS;
+
+/** The statuses of a bid at the opening (bid_openings.status, one row per bid), from its pgEnum. */
+export const BID_OPENING_STATUSES = BID_OPENING_STATUS_VALUES;
+export type BidOpeningStatus = (typeof BID_OPENING_STATUSES)[number];
+
+/**
+ * A bid at the opening: its row is made when decryption starts, waiting
+ * (a bid sealed at the deadline) or withdrawn (a bid withdrawn before it).
+ * A bid still waiting when the window ends is settled by the clock.
+ */
+export const BID_OPENING_TRANSITIONS = {
+  decrypt: { from: ["waiting"], to: "decrypted", roles: ["contractor"] }, // the bidder's browser hands over the data key in the window
+  revoke: { from: ["waiting"], to: "revoked", roles: [], clock: true }, // 视为撤销: not decrypted by the window's end
+  platform_withdraw: { from: ["waiting"], to: "platform_withdrawn", roles: [], clock: true }, // 视为撤回: the same, after a platform incident and an extension
+} as const satisfies Record<string, Rule<BidOpeningStatus>>;
+
+export type BidOpeningAction = keyof typeof BID_OPENING_TRANSITIONS;
+
+// ── The sealed bid (bid.server.ts) ──────────────────────────────────────
+
+/** The bid's statuses (bids.status, one row per company and tender), from its pgEnum. */
+export const BID_STATUSES = BID_STATUS_VALUES;
+export type BidStatus = (typeof BID_STATUSES)[number];
+
+/** A company's bid, before the deadline (the project's `bid`): its first sealed version makes the row (sealed). */
+export const BID_TRANSITIONS = {
+  replace: { from: ["sealed", "withdrawn"], to: "sealed", roles: ["contractor"] }, // a new sealed version: replacing the one in force, or bidding again after a withdrawal
+  withdraw: { from: ["sealed"], to: "withdrawn", roles: ["contractor"] }, // a withdrawal version; the sealed versions stay on record
+} as const satisfies Record<string, Rule<BidStatus>>;
+
+export type BidAction = keyof typeof BID_TRANSITIONS;

@@ -14,6 +14,10 @@ import { memberRoleOf } from "./audit.server";
  * platform incident was logged in the window and the host extended it, in
  * which case a bid still not decrypted counts as withdrawn (视为撤回,
  * 电子招标投标办法 §31). One failure never blocks the others.
+ *
+ * The opening's states and a bid's at it are the tables OPENING_TRANSITIONS
+ * and BID_OPENING_TRANSITIONS (lifecycle.ts), written only by their writers
+ * (lifecycle.server.ts); a hall event that is such a move is the move's audit row.
  */
 import { randomBytes } from "node:crypto";
 import { and, asc, eq, gte, inArray, isNull, sql } from "drizzle-orm";
@@ -21,7 +25,7 @@ import { z } from "zod";
 import type { Clock } from "~/utils/clock.server";
 import { schema, type Db, type MemberRole, type Project, type Tender } from "~/utils/db.server";
 import { formatFen } from "~/utils/money";
-import type { Actor } from "./audit.server";
+import { SYSTEM_ACTOR, type Actor } from "./audit.server";
 import { bidContentRevealed } from "./reveal";
 import { actsForVillage } from "./agent.server";
 import { openSealedBid } from "./bid-open.server";
@@ -34,9 +38,9 @@ import { notify, usersOfOrgs } from "./notification.server";
 import { formatBeijing } from "~/utils/time";
 import { DomainError } from "./errors";
 import { putBytes, readBytes, type FileStore } from "./file-store.server";
-import { appendHallEvent, type HallEventKind } from "./hall-events.server";
-import { checkTransition, effectiveState, type ProjectAction } from "./lifecycle";
-import { closeBidding, transition } from "./lifecycle.server";
+import { appendHallEvent, recordHallEvent, type HallEventKind } from "./hall-events.server";
+import { effectiveState } from "./lifecycle";
+import { assertProjectAction, closeBidding, insertBidOpenings, insertOpening, transition, type AuditOf } from "./lifecycle.server";
 import { lockCurrentTender } from "./tender-qa.server";
 
 const { openings, openingSignins, bidOpenings, bids, bidVersions, bidKeyWraps, projects, orgs, files, projectManagers, hallEvents } = schema;
@@ -67,10 +71,8 @@ export async function hallRole(db: Db, p: Project, m: { role: MemberRole; orgId:
   return null;
 }
 
-function refuse(p: Project, t: Tender, action: ProjectAction, role: MemberRole | null, now: Date) {
-  const v = checkTransition(effectiveState(p.state, t.deadline, now), action, role);
-  if (!v.ok) throw new DomainError(v.reason === "errors.transition.state" ? "errors.opening.notNow" : v.reason, { status: v.reason === "errors.transition.state" ? 409 : 403 });
-}
+/** The hall names a project not at this step in its own words (the opening's "not now"); the status stays the writer's (409). */
+const NOT_NOW = { stateKey: "errors.opening.notNow" };
 
 async function assertHost(tx: Db, locked: Locked, actor: HallActor, actingOrgId: string) {
   if (!(await actsForVillage(tx, locked.project, memberRoleOf(actor), actingOrgId))) throw new DomainError("errors.forbidden", { status: 403 });
@@ -89,6 +91,23 @@ async function event(tx: Db, clock: Clock, actor: Actor, locked: Locked, kind: H
   return appendHallEvent(tx, clock, actor, { tenderId: locked.tender.id, kind, payload, companyId, ...scope(locked) });
 }
 
+/**
+ * The hall event that is a transition of the opening or of a bid at it, as
+ * the writer's `audit`: recorded after the state is written (its payload may
+ * read it, e.g. the rows read out), its audit row appended by the writer.
+ */
+function eventOf(
+  tx: Db,
+  clock: Clock,
+  actor: Actor,
+  locked: Locked,
+  kind: HallEventKind,
+  payload: () => Record<string, unknown> | Promise<Record<string, unknown>>,
+  companyId?: string,
+) {
+  return async (): Promise<AuditOf> => (await recordHallEvent(tx, clock, actor, { tenderId: locked.tender.id, kind, payload: await payload(), companyId })).audit;
+}
+
 /** The project moves with the opening (opening → evaluating / failed) through its writer. */
 async function moveProject(tx: Db, clock: Clock, actor: Actor, locked: Locked, action: "open_bids" | "fail_tender") {
   await transition(tx, { lifecycle: "project", clock, actor, id: locked.project.id, action, detail: { tenderId: locked.tender.id } });
@@ -101,7 +120,7 @@ export async function signIn(db: Db, { clock, actor, companyId, tenderId }: { cl
   return db.transaction(async (tx) => {
     const locked = await lockCurrentTender(tx, tenderId);
     const now = clock.now();
-    refuse(locked.project, locked.tender, "sign_in", memberRoleOf(actor), now);
+    assertProjectAction(effectiveState(locked.project.state, locked.tender.deadline, now), "sign_in", actor, NOT_NOW);
     const [bid] = await tx
       .select()
       .from(bids)
@@ -127,8 +146,8 @@ export async function startDecryption(db: Db, { clock, actor, actingOrgId, tende
     const locked = await lockCurrentTender(tx, tenderId);
     await assertHost(tx, locked, actor, actingOrgId);
     const now = clock.now();
-    refuse(locked.project, locked.tender, "host_opening", memberRoleOf(actor), now);
-    // The deadline has passed (refuse() checked it): the host's start records the close of bidding if the scheduler has not yet.
+    assertProjectAction(effectiveState(locked.project.state, locked.tender.deadline, now), "host_opening", actor, NOT_NOW);
+    // The deadline has passed (checked just above): the host's start records the close of bidding if the scheduler has not yet.
     if (locked.project.state === "published") await closeBidding(tx, clock, locked.project.id, locked.tender.deadline);
     const existing = await lockOpening(tx, tenderId);
     if (existing && existing.state !== "waiting") throw new DomainError("errors.opening.alreadyStarted", { status: 409 });
@@ -147,7 +166,6 @@ export async function startDecryption(db: Db, { clock, actor, actingOrgId, tende
       .orderBy(asc(openingSignins.at));
     const settings = await getCountySettings(tx, locked.project.countyId);
     const values = {
-      state: "decrypting" as const,
       hostUserId: actor.userId,
       bidCount: sealed.length,
       bidderSet: sealed
@@ -157,20 +175,26 @@ export async function startDecryption(db: Db, { clock, actor, actingOrgId, tende
       decryptionStartedAt: now,
       windowEndsAt: new Date(now.getTime() + locked.tender.decryptionWindowMinutes * 60_000),
     };
-    if (existing) await tx.update(openings).set(values).where(eq(openings.tenderId, tenderId));
-    else await tx.insert(openings).values({ tenderId, ...values, createdAt: now });
-    if (all.length) {
-      await tx
-        .insert(bidOpenings)
-        .values(
-          all.map((b) => ({ bidId: b.bid.id, tenderId, status: b.bid.status === "sealed" ? ("waiting" as const) : ("withdrawn" as const), confirmation: "pending" as const })),
-        );
-    }
-    await event(tx, clock, actor, locked, "opened", {
-      bidders: all.map((b) => ({ company: b.company, withdrawn: b.bid.status !== "sealed" })),
-      signins: signins.map((s) => ({ company: s.company, at: s.at.toISOString() })),
-      count: sealed.length,
-      minValid: settings.minValidBids,
+    if (!existing) await insertOpening(tx, { tenderId, createdAt: now });
+    await insertBidOpenings(
+      tx,
+      tenderId,
+      all.map((b) => ({ bidId: b.bid.id, bidStatus: b.bid.status })),
+    );
+    // The hall's "opened" (bids counted, sign-ins shown) is the opening's start.
+    await transition(tx, {
+      lifecycle: "opening",
+      clock,
+      actor,
+      id: tenderId,
+      action: "start_decryption",
+      set: values,
+      audit: eventOf(tx, clock, actor, locked, "opened", () => ({
+        bidders: all.map((b) => ({ company: b.company, withdrawn: b.bid.status !== "sealed" })),
+        signins: signins.map((s) => ({ company: s.company, at: s.at.toISOString() })),
+        count: sealed.length,
+        minValid: settings.minValidBids,
+      })),
     });
     if (sealed.length < settings.minValidBids) {
       await failIn(tx, clock, actor, locked, { key: "opening.failReason.tooFewBids", values: { count: sealed.length, min: settings.minValidBids } });
@@ -195,14 +219,18 @@ export async function startDecryption(db: Db, { clock, actor, actingOrgId, tende
 
 type Reason = { key: string; values?: Record<string, string | number> };
 
+/** 流标: the project fails its tender, then the opening fails with the reason (the hall's "failed"). */
 async function failIn(tx: Db, clock: Clock, actor: Actor, locked: Locked, reason: Reason) {
-  const now = clock.now();
-  await tx
-    .update(openings)
-    .set({ state: "failed", failReason: JSON.stringify(reason), closedAt: now })
-    .where(eq(openings.tenderId, locked.tender.id));
   await moveProject(tx, clock, actor, locked, "fail_tender");
-  await event(tx, clock, actor, locked, "failed", { reason });
+  await transition(tx, {
+    lifecycle: "opening",
+    clock,
+    actor,
+    id: locked.tender.id,
+    action: "fail",
+    set: { failReason: JSON.stringify(reason), closedAt: clock.now() },
+    audit: eventOf(tx, clock, actor, locked, "failed", () => ({ reason })),
+  });
 }
 
 const extendSchema = z.object({
@@ -231,8 +259,15 @@ export async function extendWindow(
     // From the later of now and the current end: an extension after the window ran out still gives the full time.
     const base = Math.max(now.getTime(), o.windowEndsAt!.getTime());
     const windowEndsAt = new Date(base + r.data.minutes * 60_000);
-    await tx.update(openings).set({ windowEndsAt, extendedAt: now, extendReason: r.data.reason }).where(eq(openings.tenderId, tenderId));
-    await event(tx, clock, actor, locked, "window_extended", { windowEndsAt: windowEndsAt.toISOString(), minutes: r.data.minutes, reason: r.data.reason });
+    await transition(tx, {
+      lifecycle: "opening",
+      clock,
+      actor,
+      id: tenderId,
+      action: "extend_window",
+      set: { windowEndsAt, extendedAt: now, extendReason: r.data.reason },
+      audit: eventOf(tx, clock, actor, locked, "window_extended", () => ({ windowEndsAt: windowEndsAt.toISOString(), minutes: r.data.minutes, reason: r.data.reason })),
+    });
   });
 }
 
@@ -278,18 +313,19 @@ async function settleWindow(tx: Db, clock: Clock, locked: Locked, o: typeof open
     .where(and(eq(bidOpenings.tenderId, locked.tender.id), eq(bidOpenings.status, "waiting")));
   const platformFault = o.extendedAt !== null && (await incidentsIn(tx, locked.tender.id, o.decryptionStartedAt!)).length > 0;
   const status = platformFault ? ("platform_withdrawn" as const) : ("revoked" as const);
-  if (waiting.length) {
-    await tx
-      .update(bidOpenings)
-      .set({ status, reason: platformFault ? "opening.reason.platformFault" : "opening.reason.notDecrypted" })
-      .where(
-        inArray(
-          bidOpenings.bidId,
-          waiting.map((w) => w.bidId),
-        ),
-      );
+  // Each bid through its writer, by the clock: each its own audit row (which bid, from waiting to what); the hall hears of them together.
+  for (const w of waiting) {
+    await transition(tx, {
+      lifecycle: "bid_opening",
+      clock,
+      actor: SYSTEM_ACTOR,
+      id: w.bidId,
+      action: platformFault ? "platform_withdraw" : "revoke",
+      dueAt: o.windowEndsAt!,
+      set: { reason: platformFault ? "opening.reason.platformFault" : "opening.reason.notDecrypted" },
+    });
   }
-  await event(tx, clock, { userId: null, role: "system", ip: null }, locked, "window_ended", { unopened: waiting.length, status });
+  await event(tx, clock, SYSTEM_ACTOR, locked, "window_ended", { unopened: waiting.length, status });
 }
 
 /**
@@ -321,11 +357,19 @@ export async function startReading(db: Db, { clock, actor, actingOrgId, tenderId
       return { failed: true };
     }
     const confirmEndsAt = new Date(now.getTime() + settings.confirmationWindowMinutes * 60_000);
-    await tx.update(openings).set({ state: "reading", readingStartedAt: now, confirmEndsAt }).where(eq(openings.tenderId, tenderId));
-    await event(tx, clock, actor, locked, "reading", {
-      ceiling: formatFen(locked.project.ceilingFen),
-      rows: await readingRows(tx, tenderId),
-      confirmEndsAt: confirmEndsAt.toISOString(),
+    await transition(tx, {
+      lifecycle: "opening",
+      clock,
+      actor,
+      id: tenderId,
+      action: "start_reading",
+      set: { readingStartedAt: now, confirmEndsAt },
+      // The rows are read out as the reading has started (revealed).
+      audit: eventOf(tx, clock, actor, locked, "reading", async () => ({
+        ceiling: formatFen(locked.project.ceilingFen),
+        rows: await readingRows(tx, tenderId),
+        confirmEndsAt: confirmEndsAt.toISOString(),
+      })),
     });
     return { failed: false };
   });
@@ -449,7 +493,7 @@ export async function submitDataKey(
   }
   return db.transaction(async (tx) => {
     const locked = await lockCurrentTender(tx, tenderId);
-    refuse(locked.project, locked.tender, "decrypt", memberRoleOf(actor), clock.now());
+    assertProjectAction(effectiveState(locked.project.state, locked.tender.deadline, clock.now()), "decrypt", actor, NOT_NOW);
     const o = await lockOpening(tx, tenderId);
     const now = clock.now();
     if (o?.state !== "decrypting" || now >= o.windowEndsAt!) throw new DomainError("errors.opening.windowClosed", { status: 409 });
@@ -485,11 +529,13 @@ export async function submitDataKey(
     }
     const reasons = orderedReasons(problems);
     // Opened is opened: the panel, not the opening, decides whether a marked bid is valid.
-    const status = "decrypted" as const;
-    await tx
-      .update(bidOpenings)
-      .set({
-        status,
+    const { after } = await transition(tx, {
+      lifecycle: "bid_opening",
+      clock,
+      actor,
+      id: own.bid.id,
+      action: "decrypt",
+      set: {
         decryptedAt: now,
         decryptedBy: actor.userId,
         priceFen: read.priceFen,
@@ -503,13 +549,13 @@ export async function submitDataKey(
         nonce: opened.readable ? opened.nonce : null,
         files: opens.map((f) => ({ name: storableFileName(f.name, f.sha256), size: f.bytes.length, sha256: f.sha256 })),
         reason: reasons.length ? reasons.join(",") : null,
-      })
-      .where(eq(bidOpenings.bidId, own.bid.id));
+      },
+      // The hall learns that the bid opened; what it says, and its reasons, are read out together at 唱标.
+      audit: eventOf(tx, clock, actor, locked, "decrypted", () => ({ company: company.name }), companyId),
+    });
     if (pm) await tx.update(bids).set({ openedProjectManagerId: pm.id }).where(eq(bids.id, own.bid.id));
-    // The hall learns that the bid opened; what it says, and its reasons, are read out together at 唱标.
-    await event(tx, clock, actor, locked, "decrypted", { company: company.name }, companyId);
     await recordTrace(tx, clock, actor, { tenderId, companyId, kind: "decrypt" });
-    return { ok: true as const, status };
+    return { ok: true as const, status: after.status };
   });
 }
 
@@ -530,7 +576,7 @@ async function readingContext(tx: Db, tenderId: string, companyId: string) {
 export async function confirmRow(db: Db, { clock, actor, companyId, tenderId }: { clock: Clock; actor: HallActor; companyId: string; tenderId: string }) {
   return db.transaction(async (tx) => {
     const locked = await lockCurrentTender(tx, tenderId);
-    refuse(locked.project, locked.tender, "decrypt", memberRoleOf(actor), clock.now());
+    assertProjectAction(effectiveState(locked.project.state, locked.tender.deadline, clock.now()), "decrypt", actor, NOT_NOW);
     const { o, bo } = await readingContext(tx, tenderId, companyId);
     if (!bo || bo.status === "withdrawn") throw new DomainError("errors.opening.noBid", { status: 409 });
     if (clock.now() >= o.confirmEndsAt!) throw new DomainError("errors.opening.confirmClosed", { status: 409 });
@@ -549,7 +595,7 @@ export async function raiseObjection(db: Db, { clock, actor, companyId, tenderId
   if (!text.success) throw new DomainError(text.error.issues[0].message, { field: "text" });
   return db.transaction(async (tx) => {
     const locked = await lockCurrentTender(tx, tenderId);
-    refuse(locked.project, locked.tender, "decrypt", memberRoleOf(actor), clock.now());
+    assertProjectAction(effectiveState(locked.project.state, locked.tender.deadline, clock.now()), "decrypt", actor, NOT_NOW);
     const o = await lockOpening(tx, tenderId);
     if (o?.state !== "decrypting" && o?.state !== "reading") throw new DomainError("errors.opening.notNow", { status: 409 });
     const [row] = await tx
@@ -628,9 +674,17 @@ export async function closeOpening(db: Db, { clock, actor, actingOrgId, tenderId
             pending.map((p) => p.bidId),
           ),
         );
-    await tx.update(openings).set({ state: "closed", closedAt: now }).where(eq(openings.tenderId, tenderId));
+    // The bids go to the evaluation; the hall's "closed" is the opening's close.
     await moveProject(tx, clock, actor, locked, "open_bids");
-    await event(tx, clock, actor, locked, "closed", { rows: await readingRows(tx, tenderId) });
+    await transition(tx, {
+      lifecycle: "opening",
+      clock,
+      actor,
+      id: tenderId,
+      action: "close",
+      set: { closedAt: now },
+      audit: eventOf(tx, clock, actor, locked, "closed", async () => ({ rows: await readingRows(tx, tenderId) })),
+    });
   });
 }
 

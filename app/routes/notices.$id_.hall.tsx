@@ -9,6 +9,7 @@ import { Countdown, DecryptPanel, HallReconnecting, LiveStatus, SignRecord } fro
 import { sealingScript } from "~/models/bid.server";
 import { reasonKeys, unreadableFields } from "~/models/bid-rules";
 import { eventWords, hallEventsAfter } from "~/models/hall-events.server";
+import { allowedActionsOf, BID_OPENING_TRANSITIONS, OPENING_TRANSITIONS } from "~/models/lifecycle";
 import { listPasskeys } from "~/models/passkey.server";
 import { answerObjection, closeOpening, confirmRow, extendWindow, hallView, raiseObjection, retender, signIn, startDecryption, startReading } from "~/models/opening.server";
 import { actorOf } from "~/utils/auth.server";
@@ -53,10 +54,13 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       extendReason: o.extendReason,
       failReason: o.failReason ? (JSON.parse(o.failReason) as { key: string; values?: Record<string, string | number> }) : null,
     },
+    // The buttons come from the tables: the host's moves of the opening (none yet: it is waiting), a bidder's of its own bid at it.
+    actions: role === "host" ? allowedActionsOf(OPENING_TRANSITIONS, o?.state ?? "waiting", auth.membership.role) : [],
     own: {
       signedInAt: v.ownSignin ? formatBeijing(v.ownSignin.at, TIME) : null,
       bidStatus: v.ownBidStatus,
       opening: v.ownBidOpening ? { status: v.ownBidOpening.status, confirmation: v.ownBidOpening.confirmation } : null,
+      actions: v.ownBidOpening ? allowedActionsOf(BID_OPENING_TRANSITIONS, v.ownBidOpening.status, auth.membership.role) : [],
     },
     signins: v.signins.map((s) => ({ company: s.company, at: formatBeijing(s.at, TIME) })),
     rows: v.rows.map(({ priceFen: _p, companyId: _c, ...r }) => r),
@@ -214,7 +218,7 @@ export default function Hall() {
               {t("opening.incidents", { count: d.incidents })}
             </p>
           )}
-          {(state === "none" || state === "waiting") && (
+          {d.actions.includes("start_decryption") && (
             <Form method="post">
               <p className="hint">{t("opening.startHint")}</p>
               <button type="submit" name="intent" value="start" className="primary">
@@ -222,7 +226,7 @@ export default function Hall() {
               </button>
             </Form>
           )}
-          {state === "decrypting" && (
+          {d.actions.includes("start_reading") && (
             <>
               <Form method="post">
                 <p className="hint">{t("opening.readHint")}</p>
@@ -230,7 +234,7 @@ export default function Hall() {
                   {t("opening.read")}
                 </button>
               </Form>
-              {!d.opening?.extended && (
+              {d.actions.includes("extend_window") && !d.opening?.extended && (
                 <Form method="post" className="stack">
                   <h2>{t("opening.extendTitle")}</h2>
                   <label htmlFor="minutes">{t("opening.extendMinutes")}</label>
@@ -244,7 +248,7 @@ export default function Hall() {
               )}
             </>
           )}
-          {state === "reading" && (
+          {d.actions.includes("close") && (
             <Form method="post">
               <button type="submit" name="intent" value="close" className="primary">
                 {t("opening.close")}
@@ -261,7 +265,7 @@ export default function Hall() {
         </section>
       )}
 
-      {bidder && state === "decrypting" && d.own.opening?.status === "waiting" && d.seal && (
+      {bidder && state === "decrypting" && d.own.actions.includes("decrypt") && d.seal && (
         <section className="card stack" aria-labelledby="decrypt-h">
           <h2 id="decrypt-h">{t("opening.decryptTitle")}</h2>
           <noscript>

@@ -1,12 +1,13 @@
 import { bigint, index, integer, pgEnum, pgTable, text, unique, uuid } from "drizzle-orm/pg-core";
 import { instant } from "./columns";
+import { BID_STATUS_VALUES } from "./states";
 import { orgs } from "./orgs";
 import { projectManagers } from "./companies";
 import { files } from "./projects";
 import { tenders } from "./tenders";
 import { users } from "./users";
 
-export const bidStatus = pgEnum("bid_status", ["sealed", "withdrawn"]);
+export const bidStatus = pgEnum("bid_status", BID_STATUS_VALUES);
 export const bidVersionKind = pgEnum("bid_version_kind", ["sealed", "withdrawal"]);
 export const bidWrapKind = pgEnum("bid_wrap_kind", ["passkey", "backup"]);
 

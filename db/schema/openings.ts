@@ -1,12 +1,13 @@
 import { bigint, bigserial, boolean, index, integer, jsonb, pgEnum, pgTable, text, unique, uuid } from "drizzle-orm/pg-core";
 import { instant } from "./columns";
+import { BID_OPENING_STATUS_VALUES, OPENING_STATE_VALUES } from "./states";
 import { bids } from "./bids";
 import { orgs } from "./orgs";
 import { files } from "./projects";
 import { tenders } from "./tenders";
 import { users } from "./users";
 
-export const openingState = pgEnum("opening_state", ["waiting", "decrypting", "reading", "closed", "failed"]);
+export const openingState = pgEnum("opening_state", OPENING_STATE_VALUES);
 
 /**
  * The remote opening (不见面开标) of one tender: from the deadline, the host
@@ -61,7 +62,7 @@ export const openingSignins = pgTable(
   (t) => [unique("opening_signins_tender_company").on(t.tenderId, t.companyId)],
 );
 
-export const bidOpeningStatus = pgEnum("bid_opening_status", ["waiting", "decrypted", "rejected", "revoked", "platform_withdrawn", "withdrawn"]);
+export const bidOpeningStatus = pgEnum("bid_opening_status", BID_OPENING_STATUS_VALUES);
 export const bidConfirmation = pgEnum("bid_confirmation", ["pending", "confirmed", "objected", "silent"]);
 
 /** Each bid at the opening: its decryption result and, once decrypted, what it says. */

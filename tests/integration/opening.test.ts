@@ -96,11 +96,13 @@ describe("the remote opening", () => {
     expect(early?.rows).toEqual([]);
     await expect(startDecryption(database.db, { clock: ctx.clock, actor: host, actingOrgId: villageId, tenderId: tender.id })).rejects.toMatchObject({
       key: "errors.opening.notNow",
+      options: { status: 409 },
     });
 
     ctx.clock.set(tender.deadline);
     await expect(signIn(database.db, { clock: ctx.clock, actor: bidders[1].actor, companyId: bidders[1].companyId, tenderId: tender.id })).rejects.toMatchObject({
       key: "errors.opening.notNow",
+      options: { status: 409 },
     });
     // A bidder cannot host; another village's committee cannot either.
     await expect(startDecryption(database.db, { clock: ctx.clock, actor: { ...bidders[0].actor }, actingOrgId: bidders[0].companyId, tenderId: tender.id })).rejects.toMatchObject({
@@ -194,6 +196,12 @@ describe("the remote opening", () => {
       ["decrypted", null],
       ["decrypted", "opening.reason.aboveCeiling"],
       ["revoked", "opening.reason.notDecrypted"],
+    ]);
+    // The window's end settles the bid by the clock, through its writer: one audit row, by the system, saying which bid and what it became.
+    const revoked = rows.find((r) => r.status === "revoked")!;
+    const settled = await database.db.select().from(schema.auditLog).where(eq(schema.auditLog.objectId, revoked.bidId));
+    expect(settled.filter((a) => a.objectType === "bid_opening").map((a) => [a.action, a.actorRole, a.summary])).toEqual([
+      ["bid_opening.revoke", "system", expect.objectContaining({ before: { state: "waiting" }, after: { state: "revoked" } })],
     ]);
     const [o] = await database.db.select().from(schema.openings).where(eq(schema.openings.tenderId, tender.id));
     expect(JSON.parse(o.failReason!)).toEqual({ key: "opening.failReason.tooFewValid", values: { count: 2, min: 3 } });
