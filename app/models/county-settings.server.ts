@@ -1,4 +1,5 @@
 import { eq } from "drizzle-orm";
+import { z } from "zod";
 import type { Clock } from "~/utils/clock.server";
 import { schema, type Db } from "~/utils/db.server";
 import { parseHundredths } from "~/utils/money";
@@ -19,10 +20,22 @@ export type SettingsFormErrors = Partial<Record<string, string>>;
 
 /** Form fields (yuan, percent, checkboxes) → typed settings, or per-field translation keys. */
 export function parseSettingsForm(form: FormData): { ok: true; value: CountySettings } | { ok: false; errors: SettingsFormErrors } {
+  return readSettings((key) => String(form.get(key) ?? ""));
+}
+
+/** The settings form as one schema (a route parses its form with it): the fields as typed → typed settings, or an issue per field. */
+export const settingsFormSchema = z.record(z.string(), z.unknown()).transform((form, ctx) => {
+  const read = readSettings((key) => (typeof form[key] === "string" ? form[key] : ""));
+  if (read.ok) return read.value;
+  for (const [key, message] of Object.entries(read.errors)) ctx.addIssue({ code: "custom", path: [key], message: message ?? "errors.invalidInput" });
+  return z.NEVER;
+});
+
+function readSettings(field: (key: string) => string): { ok: true; value: CountySettings } | { ok: false; errors: SettingsFormErrors } {
   const raw: Record<string, unknown> = {};
   const errors: SettingsFormErrors = {};
   for (const def of SETTING_DEFS as readonly SettingDef[]) {
-    const input = String(form.get(def.key) ?? "").trim();
+    const input = field(def.key).trim();
     if (def.unit === "boolean") {
       raw[def.key] = input === "on" || input === "true";
     } else if (def.unit === "ratio") {

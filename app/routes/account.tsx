@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { z } from "zod";
 import { pageTitle } from "~/utils/i18n";
 import { PasskeyRegister } from "~/components/passkey-register";
 import { FormError, Notice } from "~/components/forms";
@@ -13,7 +14,7 @@ import { DevCopy } from "~/components/dev-copy";
 import { assertMayChangePasskeys, confirmStepUp, requestStepUpCode, stepUpState } from "~/models/reset-code.server";
 import { endAllSessions, endSession, listSessions } from "~/models/session.server";
 import { actorOf, clearSessionCookie, requireAuth } from "~/utils/auth.server";
-import { domainErrors, type FormErrors } from "~/utils/forms";
+import { formText, parseForm, refusal, type FormErrors } from "~/utils/forms";
 import { maskPhone } from "~/utils/phone";
 import { formatBeijing } from "~/utils/time";
 
@@ -52,13 +53,22 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   };
 }
 
+const accountFormSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("step-up-request") }),
+  z.object({ intent: z.literal("step-up-confirm"), code: formText }),
+  z.object({ intent: z.literal("remove-passkey"), passkeyId: formText, confirm: formText }),
+  z.object({ intent: z.literal("end-session"), ref: formText }),
+  z.object({ intent: z.literal("logout-everywhere") }),
+]);
+
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requireAuth(request, context);
   const actor = { ...actorOf(request, context, auth), userId: auth.user.id };
-  const form = await request.formData();
-  const intent = form.get("intent");
+  const form = await parseForm(request, accountFormSchema);
+  if (!form.ok) return data({ errors: { form: "errors.invalidInput" } as FormErrors }, { status: 400 });
+  const f = form.data;
   try {
-    if (intent === "step-up-request") {
+    if (f.intent === "step-up-request") {
       const since = context.clock.now();
       const { messages } = await requestStepUpCode(context.db, context.clock, actor);
       await deliverDue(context.db, { clock: context.clock, transports: context.transports, origin: context.env.PUBLIC_ORIGIN });
@@ -66,24 +76,24 @@ export async function action({ request, context }: ActionFunctionArgs) {
       const devCopy = devMailboxOn(context.env) ? await devMailbox(context.db, { userId: auth.user.id }, { since }) : null;
       return { stepUpSent: messages, devCopy };
     }
-    if (intent === "step-up-confirm") {
-      await confirmStepUp(context.db, { clock: context.clock, actor, sessionId: auth.session.id, code: String(form.get("code") ?? "") });
+    if (f.intent === "step-up-confirm") {
+      await confirmStepUp(context.db, { clock: context.clock, actor, sessionId: auth.session.id, code: f.code });
       return { done: "account.stepUpDone" };
     }
-    if (intent === "remove-passkey") {
+    if (f.intent === "remove-passkey") {
       await assertMayChangePasskeys(context.db, context.clock, auth.session);
-      const passkeyId = String(form.get("passkeyId") ?? "");
+      const { passkeyId } = f;
       // A passkey that seals an open bid: say so, and offer to re-seal first (the bid page does it).
       const sealing = await openBidsSealedTo(context.db, passkeyId, context.clock.now());
       const own = (await listPasskeys(context.db, auth.user.id)).some((p) => p.id === passkeyId);
-      if (own && sealing.length > 0 && form.get("confirm") !== "yes") {
+      if (own && sealing.length > 0 && f.confirm !== "yes") {
         return data({ sealing: { passkeyId, bids: sealing.map((b) => ({ tenderId: b.tenderId, project: b.projectName, deadline: formatBeijing(b.deadline) })) } }, { status: 409 });
       }
       await removePasskey(context.db, context.clock, actor, passkeyId);
       return { done: "account.passkeyRemoved" };
     }
-    if (intent === "end-session") {
-      const ref = String(form.get("ref") ?? "");
+    if (f.intent === "end-session") {
+      const { ref } = f;
       const sessions = await listSessions(context.db, context.clock, auth.user.id);
       const target = ref.length === 16 ? sessions.find((s) => s.id.startsWith(ref)) : undefined;
       if (!target) return data({ errors: { form: "errors.notFound" } as FormErrors }, { status: 404 });
@@ -91,15 +101,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
       if (target.id === auth.session.id) throw redirect("/login", { headers: { "Set-Cookie": clearSessionCookie(context) } });
       return { done: "account.sessionEnded" };
     }
-    if (intent === "logout-everywhere") {
-      await endAllSessions(context.db, context.clock, actor);
-      throw redirect("/login", { headers: { "Set-Cookie": clearSessionCookie(context) } });
-    }
+    await endAllSessions(context.db, context.clock, actor);
+    throw redirect("/login", { headers: { "Set-Cookie": clearSessionCookie(context) } });
   } catch (e) {
     if (e instanceof Response) throw e;
-    return data({ errors: domainErrors(e) }, { status: 400 });
+    const refused = refusal(e);
+    return data({ errors: refused.errors }, { status: refused.status });
   }
-  return data({ errors: { form: "errors.invalidInput" } as FormErrors }, { status: 400 });
 }
 
 export default function Account() {

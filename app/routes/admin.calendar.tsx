@@ -6,7 +6,7 @@ import { pageTitle } from "~/utils/i18n";
 import { FormError, FieldError, Notice } from "~/components/forms";
 import { calendarEntrySchema, calendarFormSchema, getWorkingCalendar, listCalendar, removeCalendarDay, setCalendarDay } from "~/models/calendar.server";
 import { actorOf, requireRole } from "~/utils/auth.server";
-import { domainErrors, errorStatus, zodErrors, type FormErrors } from "~/utils/forms";
+import { parseForm, refusal, type FormErrors } from "~/utils/forms";
 import { beijingDay, startOfBeijingDay, weekday } from "~/utils/time";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.calendar"));
@@ -51,12 +51,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requireRole(request, context, ["county_admin"]);
   const actor = actorOf(request, context, auth);
   const countyId = auth.membership.org.id;
-  const form = Object.fromEntries(await request.formData());
-  const parsed = calendarFormSchema.safeParse(form);
-  if (!parsed.success) {
-    const text = (v: unknown) => (typeof v === "string" ? v : "");
-    const typed = form.intent === "set" ? { day: text(form.day), kind: text(form.kind), name: text(form.name) } : null;
-    return data({ done: null, errors: zodErrors(parsed.error), typed }, { status: 400 });
+  const parsed = await parseForm(request, calendarFormSchema);
+  if (!parsed.ok) {
+    const { intent, day = "", kind = "", name = "" } = parsed.values;
+    const typed = intent === "set" ? { day, kind, name } : null;
+    return data({ done: null, errors: parsed.errors, typed }, { status: 400 });
   }
   const f = parsed.data;
   if (f.intent === "remove") {
@@ -64,7 +63,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
       await removeCalendarDay(context.db, { clock: context.clock, actor, countyId, day: f.day });
       return { done: { key: "calendar.removed", day: f.day }, errors: {} as FormErrors, typed: null };
     } catch (e) {
-      return data({ done: null, errors: domainErrors(e), typed: null }, { status: errorStatus(e) });
+      const refused = refusal(e);
+      return data({ done: null, errors: refused.errors, typed: null }, { status: refused.status });
     }
   }
   await setCalendarDay(context.db, { clock: context.clock, actor, countyId, entry: { day: f.day, kind: f.kind, name: f.name } });

@@ -2,11 +2,12 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { z } from "zod";
 import { pageTitle } from "~/utils/i18n";
 import { FieldError, FormError, Notice } from "~/components/forms";
 import { addExpert, listExperts, updateExpert } from "~/models/expert.server";
 import { actorOf, requireRole } from "~/utils/auth.server";
-import { domainErrors, type FormErrors } from "~/utils/forms";
+import { formText, parseForm, refusal, type FormErrors } from "~/utils/forms";
 import { maskPhone } from "~/utils/phone";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.experts"));
@@ -30,19 +31,25 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   };
 }
 
+/** Add an expert, or update one (by id); the expert's fields are the model's to check (expertSchema). */
+const expertFormSchema = z.discriminatedUnion("intent", [z.looseObject({ intent: z.literal("add") }), z.looseObject({ intent: z.literal("update"), id: formText })]);
+
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requireRole(request, context, ["county_admin"]);
-  const form = Object.fromEntries(await request.formData()) as Record<string, string>;
+  const form = await parseForm(request, expertFormSchema);
+  if (!form.ok) return data({ errors: { form: "errors.invalidInput" } as FormErrors, done: null, id: null as string | null }, { status: 400 });
+  const f = form.data;
+  const id = f.intent === "update" ? f.id : "new";
   const actor = actorOf(request, context, auth);
   const countyId = auth.membership.org.id;
   try {
-    if (form.intent === "update") await updateExpert(context.db, { clock: context.clock, actor, countyId, expertId: form.id ?? "", input: form });
-    else if (form.intent === "add") await addExpert(context.db, { clock: context.clock, actor, countyId, input: form });
-    else return data({ errors: { form: "errors.invalidInput" } as FormErrors, done: null, id: null as string | null }, { status: 400 });
+    if (f.intent === "update") await updateExpert(context.db, { clock: context.clock, actor, countyId, expertId: f.id, input: f });
+    else await addExpert(context.db, { clock: context.clock, actor, countyId, input: f });
   } catch (e) {
-    return data({ errors: domainErrors(e) as FormErrors, done: null, id: form.id ?? "new" }, { status: 400 });
+    const refused = refusal(e);
+    return data({ errors: refused.errors, done: null, id }, { status: refused.status });
   }
-  return { errors: {} as FormErrors, done: form.intent, id: form.id ?? "new" };
+  return { errors: {} as FormErrors, done: f.intent, id };
 }
 
 function ExpertFields({

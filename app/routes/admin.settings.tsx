@@ -5,8 +5,9 @@ import { useTranslation } from "react-i18next";
 import { pageTitle } from "~/utils/i18n";
 import { Notice } from "~/components/forms";
 import { SETTING_DEFS, SETTING_GROUPS, settingToInput, type SettingDef } from "~/models/county-settings";
-import { getCountySettings, parseSettingsForm, updateCountySettings } from "~/models/county-settings.server";
+import { getCountySettings, settingsFormSchema, updateCountySettings } from "~/models/county-settings.server";
 import { actorOf, requireRole } from "~/utils/auth.server";
+import { parseForm } from "~/utils/forms";
 import { formatBeijing } from "~/utils/time";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.settings"));
@@ -25,14 +26,13 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requireRole(request, context, ["county_admin"]);
-  const form = await request.formData();
-  const parsed = parseSettingsForm(form);
+  const parsed = await parseForm(request, settingsFormSchema);
   if (!parsed.ok) {
     // Give back exactly what was typed, so nothing is lost while correcting.
-    const typed = Object.fromEntries(DEFS.map((d) => [d.key, String(form.get(d.key) ?? "")]));
+    const typed = Object.fromEntries(DEFS.map((d) => [d.key, parsed.values[d.key] ?? ""]));
     return data({ ok: false as const, errors: parsed.errors, typed, at: null }, { status: 400 });
   }
-  await updateCountySettings(context.db, { clock: context.clock, actor: actorOf(request, context, auth), countyId: auth.membership.org.id, value: parsed.value });
+  await updateCountySettings(context.db, { clock: context.clock, actor: actorOf(request, context, auth), countyId: auth.membership.org.id, value: parsed.data });
   return { ok: true as const, errors: {}, typed: null, at: formatBeijing(context.clock.now()) };
 }
 

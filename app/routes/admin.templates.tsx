@@ -2,11 +2,12 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { z } from "zod";
 import { pageTitle } from "~/utils/i18n";
 import { FieldError, FormError, Notice } from "~/components/forms";
 import { currentTemplate, listTemplateVersions, PLACEHOLDERS, saveTemplate } from "~/models/template.server";
 import { actorOf, requireRole } from "~/utils/auth.server";
-import { domainErrors } from "~/utils/forms";
+import { formText, parseForm, refusal } from "~/utils/forms";
 import { formatBeijing } from "~/utils/time";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.templates"));
@@ -26,23 +27,28 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   };
 }
 
+const templateFormSchema = z.object({ title: formText, body: formText, note: formText });
+
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requireRole(request, context, ["county_admin"]);
-  const form = Object.fromEntries(await request.formData()) as Record<string, string>;
+  const form = await parseForm(request, templateFormSchema);
+  if (!form.ok) return data({ saved: null, errors: form.errors, typed: form.values }, { status: 400 });
+  const f = form.data;
   try {
     const row = await saveTemplate(context.db, {
       clock: context.clock,
       actor: actorOf(request, context, auth),
       countyId: auth.membership.org.id,
       input: {
-        title: form.title ?? "",
-        body: form.body ?? "",
-        note: form.note || undefined,
+        title: f.title,
+        body: f.body,
+        note: f.note || undefined,
       },
     });
     return { saved: row.version, errors: {}, typed: null };
   } catch (e) {
-    return data({ saved: null, errors: domainErrors(e), typed: form }, { status: 400 });
+    const refused = refusal(e, form.values);
+    return data({ saved: null, errors: refused.errors, typed: refused.values }, { status: refused.status });
   }
 }
 

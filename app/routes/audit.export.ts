@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Readable } from "node:stream";
 import { exportRecords } from "~/models/archive.server";
 import { DomainError } from "~/models/errors";
-import { actorOf, forbidden, requireRole } from "~/utils/auth.server";
+import { actorOf, forbidden, requireRole, notFound } from "~/utils/auth.server";
 
 /**
  * Audit export for the audit office and discipline inspectors (审计, 纪委):
@@ -26,7 +26,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     });
   } catch (e) {
     if (e instanceof DomainError && e.options.status === 403) throw forbidden("supervisor|county_admin");
-    if (e instanceof DomainError && e.options.status === 404) throw new Response("not found", { status: 404 });
+    if (e instanceof DomainError && e.options.status === 404) throw notFound();
     throw e;
   }
   return new Response(Readable.toWeb(context.files.get(zip.sha256)) as ReadableStream, {

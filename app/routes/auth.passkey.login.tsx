@@ -1,16 +1,25 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import type { AuthenticationResponseJSON } from "@simplewebauthn/server";
+import { z } from "zod";
 import { appendAudit } from "~/models/audit.server";
 import { DomainError } from "~/models/errors";
 import { countAttempt, settleAttempt } from "~/models/login-throttle.server";
 import { authenticateWithPasskey, passkeyLoginOptions } from "~/models/passkey.server";
 import { startSession } from "~/models/session.server";
 import { actorOf, safeRedirect, sessionCookie } from "~/utils/auth.server";
+import { parseJson, passkeyResponse } from "~/utils/forms";
 
 /** Two steps: `options` issues a single-use challenge; `verify` checks the assertion and starts a session. */
+/** Ask for the sign-in options, then send the passkey's answer (and where to go afterwards). */
+const loginBodySchema = z.discriminatedUnion("step", [
+  z.object({ step: z.literal("options") }),
+  z.object({ step: z.literal("verify"), response: passkeyResponse<AuthenticationResponseJSON>(), redirectTo: z.string().optional().catch(undefined) }),
+]);
+
 export async function action({ request, context }: ActionFunctionArgs) {
   if (request.method !== "POST") return Response.json({ error: "errors.invalidInput" }, { status: 405 });
-  const body = (await request.json().catch(() => null)) as { step?: string; response?: AuthenticationResponseJSON; redirectTo?: string } | null;
+  const parsed = await parseJson(request, loginBodySchema);
+  const body = parsed.success ? parsed.data : null;
   const actor = actorOf(request, context, null);
   if (body?.step === "options") {
     // Options name no account yet: only the client address is limited (each call stores a challenge).
@@ -18,7 +27,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     if (counted.refusal) return Response.json({ error: counted.refusal }, { status: 429 });
     return Response.json({ options: await passkeyLoginOptions(context.db, context.clock, context.rp) });
   }
-  if (body?.step !== "verify" || !body.response || typeof body.response !== "object") {
+  if (body?.step !== "verify") {
     return Response.json({ error: "errors.invalidInput" }, { status: 400 });
   }
   const credential = typeof body.response.id === "string" ? body.response.id.slice(0, 100) : "";

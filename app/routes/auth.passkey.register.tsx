@@ -1,15 +1,24 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import type { RegistrationResponseJSON } from "@simplewebauthn/server";
+import { z } from "zod";
 import { DomainError } from "~/models/errors";
 import { countAttempt } from "~/models/login-throttle.server";
 import { passkeyRegistrationOptions, registerPasskey } from "~/models/passkey.server";
 import { assertMayChangePasskeys, renewStepUp } from "~/models/reset-code.server";
 import { actorOf, requireAuth } from "~/utils/auth.server";
+import { parseJson, passkeyResponse } from "~/utils/forms";
 
 /** Two steps for the signed-in user: `options` issues a challenge bound to them; `verify` stores the passkey. */
+/** Ask for the registration options, then send the new passkey with the name its owner gave it. */
+const registerBodySchema = z.discriminatedUnion("step", [
+  z.object({ step: z.literal("options") }),
+  z.object({ step: z.literal("verify"), response: passkeyResponse<RegistrationResponseJSON>(), name: z.string().catch("").default("") }),
+]);
+
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requireAuth(request, context);
-  const body = (await request.json().catch(() => null)) as { step?: string; response?: RegistrationResponseJSON; name?: string } | null;
+  const parsed = await parseJson(request, registerBodySchema);
+  const body = parsed.success ? parsed.data : null;
   const counted = await countAttempt(context.db, context.clock, { ip: context.ip, account: `user:${auth.user.id}`, kind: "passkey_register" });
   if (counted.refusal) return Response.json({ error: counted.refusal }, { status: 429 });
   try {
@@ -18,7 +27,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     if (body?.step === "options") {
       return Response.json({ options: await passkeyRegistrationOptions(context.db, context.clock, context.rp, auth.user.id) });
     }
-    if (body?.step !== "verify" || !body.response || typeof body.response !== "object") {
+    if (body?.step !== "verify") {
       return Response.json({ error: "errors.invalidInput" }, { status: 400 });
     }
     const actor = { ...actorOf(request, context, auth), userId: auth.user.id };
@@ -28,7 +37,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       actor,
       input: {
         response: body.response,
-        name: typeof body.name === "string" ? body.name : "",
+        name: body.name,
       },
     });
     await renewStepUp(context.db, context.clock, auth.session.id);

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Readable } from "node:stream";
 import { canReadCompany, companyFile } from "~/models/company.server";
-import { forbidden, requireRole } from "~/utils/auth.server";
+import { forbidden, requireRole, notFound } from "~/utils/auth.server";
 
 /** A qualification or project-manager scan: for the company itself, the supervisors it applied to, its county's administrator. */
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
@@ -11,7 +11,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   if (!/^[0-9a-f-]{36}$/.test(companyId) || !(await canReadCompany(context.db, { companyId, role: auth.membership.role, orgId: org.id, orgCountyId: org.countyId })))
     throw forbidden("");
   const name = await companyFile(context.db, companyId, params.sha ?? "");
-  if (!name) throw new Response("not found", { status: 404 });
+  if (!name) throw notFound();
   const body = Readable.toWeb(context.files.get(params.sha!)) as ReadableStream;
   return new Response(body, {
     headers: {

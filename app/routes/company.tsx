@@ -25,7 +25,7 @@ import { creditOf } from "~/models/credit.server";
 import { allowedActionsOf, POOL_MEMBERSHIP_TRANSITIONS } from "~/models/lifecycle";
 import { actorOf, requireRole } from "~/utils/auth.server";
 import { collectErrors, readCompanyForm } from "~/utils/company-form.server";
-import { domainErrors, type FormErrors } from "~/utils/forms";
+import { refusal, type FormErrors } from "~/utils/forms";
 import { maskPhone } from "~/utils/phone";
 import { beijingDay, formatBeijing } from "~/utils/time";
 
@@ -84,7 +84,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const { typed, uploads, errors } = await readCompanyForm(request, context, { countyId: auth.membership.org.countyId, owner: auth.user.id });
   const intent = typed.intent ?? "";
   const actor = actorOf(request, context, auth);
-  const fail = (errs: FormErrors) => data({ intent, errors: errs, typed, done: null as string | null }, { status: 400 });
+  const fail = (errs: FormErrors, status = 400) => data({ intent, errors: errs, typed, done: null as string | null }, { status });
   try {
     if (intent === "profile") {
       if (Object.keys(collectErrors(errors, companyProfileSchema.safeParse(typed))).length) return fail(errors);
@@ -112,7 +112,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
       await withdrawFromPool(context.db, { clock: context.clock, actor, companyId, membershipId: typed.id ?? "" });
     } else return fail({ form: "errors.invalidInput" });
   } catch (e) {
-    return fail(domainErrors(e));
+    const refused = refusal(e);
+    return fail(refused.errors, refused.status);
   }
   return { intent, errors: {} as FormErrors, typed: {} as Record<string, string>, done: `company.done.${intent}` as string | null };
 }

@@ -2,12 +2,14 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { redirect } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { z } from "zod";
 import { pageTitle } from "~/utils/i18n";
 import { getCountySettings } from "~/models/county-settings.server";
 import { listChildren, listOrgsInCounty } from "~/models/org.server";
 import { switchMembership } from "~/models/session.server";
 import { DomainError } from "~/models/errors";
 import { actorOf, forbidden, requireAuth } from "~/utils/auth.server";
+import { parseForm } from "~/utils/forms";
 import { formatFen } from "~/utils/money";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.dashboard"));
@@ -35,12 +37,18 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   };
 }
 
+const switchFormSchema = z.object({ membershipId: z.string() });
+
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requireAuth(request, context);
-  const form = await request.formData();
-  const membershipId = String(form.get("membershipId") ?? "");
+  const form = await parseForm(request, switchFormSchema);
   try {
-    await switchMembership(context.db, { clock: context.clock, actor: actorOf(request, context, auth), sessionId: auth.session.id, membershipId });
+    await switchMembership(context.db, {
+      clock: context.clock,
+      actor: actorOf(request, context, auth),
+      sessionId: auth.session.id,
+      membershipId: form.ok ? form.data.membershipId : "",
+    });
   } catch (e) {
     if (e instanceof DomainError) throw forbidden("own_membership");
     throw e;

@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import { pageTitle } from "~/utils/i18n";
 import { devMailbox } from "~/models/outbox.server";
 import { devMailboxOn } from "~/models/transports.server";
-import { requireAuth } from "~/utils/auth.server";
+import { requireAuth, notFound } from "~/utils/auth.server";
 import { formatBeijing } from "~/utils/time";
 
 export const meta: MetaFunction = ({ matches }) => [...pageTitle(matches, (t) => t("titles.devMailbox")), { name: "robots", content: "noindex" }];
@@ -16,7 +16,7 @@ export const handle = { hydrate: false, i18n: [] };
  * DEV_MAILBOX on a local origin (the demo county on a developer's machine); elsewhere it is 404.
  */
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  if (!devMailboxOn(context.env)) throw new Response("Not Found", { status: 404 });
+  if (!devMailboxOn(context.env)) throw notFound();
   const auth = await requireAuth(request, context);
   const rows = await devMailbox(context.db, { userId: auth.user.id });
   return { messages: rows.map((m) => ({ ...m, sentAt: m.sentAt ? formatBeijing(m.sentAt, "yyyy-MM-dd HH:mm:ss") : "" })) };

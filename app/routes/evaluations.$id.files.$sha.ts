@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Readable } from "node:stream";
 import { bidsUnderEvaluation, evaluationRole } from "~/models/evaluation.server";
 import { getPublicNotice } from "~/models/tender.server";
-import { forbidden, requireRole } from "~/utils/auth.server";
+import { forbidden, requireRole, notFound } from "~/utils/auth.server";
 import { inlineDisposition } from "~/utils/content-disposition";
 
 /**
@@ -16,9 +16,9 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const sha = params.sha ?? "";
   const seen = await evaluationRole(context.db, tenderId, { userId: auth.user.id, role: auth.membership.role, orgId: auth.membership.org.id });
   if (!seen) throw forbidden("evaluation");
-  if (!/^[0-9a-f]{64}$/.test(sha)) throw new Response("not found", { status: 404 });
+  if (!/^[0-9a-f]{64}$/.test(sha)) throw notFound();
   const fileName = await nameOf(context, tenderId, sha, seen.tender.documentPdfSha256 === sha ? `招标文件-${seen.project.name}.pdf` : null);
-  if (!fileName || !(await context.files.has(sha))) throw new Response("not found", { status: 404 });
+  if (!fileName || !(await context.files.has(sha))) throw notFound();
   return new Response(Readable.toWeb(context.files.get(sha)) as ReadableStream, {
     headers: {
       "Content-Type": "application/pdf",

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Readable } from "node:stream";
 import { evaluationView } from "~/models/evaluation.server";
-import { forbidden, requireRole } from "~/utils/auth.server";
+import { forbidden, requireRole, notFound } from "~/utils/auth.server";
 import { inlineDisposition } from "~/utils/content-disposition";
 
 /**
@@ -14,7 +14,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const v = await evaluationView(context.db, context.clock, params.id ?? "", { userId: auth.user.id, role: auth.membership.role, orgId: auth.membership.org.id });
   if (!v) throw forbidden("evaluation");
   const sha = v.evaluation?.reportPdfSha256;
-  if (!sha || !(await context.files.has(sha))) throw new Response("not found", { status: 404 });
+  if (!sha || !(await context.files.has(sha))) throw notFound();
   return new Response(Readable.toWeb(context.files.get(sha)) as ReadableStream, {
     headers: {
       "Content-Type": "application/pdf",

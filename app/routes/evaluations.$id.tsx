@@ -2,13 +2,13 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { z } from "zod";
 import { pageTitle } from "~/utils/i18n";
 import { FieldError, FormError, Notice, useErrorText } from "~/components/forms";
 import { SignDocument } from "~/components/sign-document";
 import { unreadableFields } from "~/models/bid-rules";
 import { parseRatio } from "~/models/county-settings";
 import { getCountySettings } from "~/models/county-settings.server";
-import { DomainError } from "~/models/errors";
 import { reportCompleter, reportRenderer } from "~/models/evaluation-report.server";
 import { showScore } from "~/models/evaluation-rules.server";
 import {
@@ -27,7 +27,7 @@ import {
 } from "~/models/evaluation.server";
 import { getPublicNotice } from "~/models/tender.server";
 import { actorOf, forbidden, requireRole } from "~/utils/auth.server";
-import { domainErrors, errorStatus, type FormErrors } from "~/utils/forms";
+import { formText, parseForm, refusal, type FormErrors } from "~/utils/forms";
 import { formatFen, parseHundredths } from "~/utils/money";
 import { formatBeijing } from "~/utils/time";
 
@@ -178,32 +178,48 @@ const INTENTS: Record<string, (seen: EvaluationRole, role: string) => boolean> =
   silence: (seen) => seen === "host",
 };
 
-const field = (form: FormData, name: string) => String(form.get(name) ?? "");
+type Fields = Record<string, unknown>;
+const textOf = (form: Fields, name: string) => (typeof form[name] === "string" ? form[name] : "");
 
 /** `pass-<bidId>` = yes|no and `reason-<bidId>`, one pair per bid. */
-function checksOf(form: FormData): CheckInput[] {
+function checksOf(form: Fields): CheckInput[] {
   const out: CheckInput[] = [];
-  for (const [k, v] of form) {
+  for (const [k, v] of Object.entries(form)) {
     if (!k.startsWith("pass-") || (v !== "yes" && v !== "no")) continue;
     const bidId = k.slice("pass-".length);
-    out.push({ bidId, pass: v === "yes", reason: field(form, `reason-${bidId}`) });
+    out.push({ bidId, pass: v === "yes", reason: textOf(form, `reason-${bidId}`) });
   }
   return out;
 }
 
 /** `score-<bidId>` in points with up to two decimals → hundredths; anything else is refused by the model as out of range. */
-function scoresOf(form: FormData) {
-  return [...form.keys()].filter((k) => k.startsWith("score-")).map((k) => ({ bidId: k.slice("score-".length), score: parseHundredths(field(form, k)) ?? Number.NaN }));
+function scoresOf(form: Fields) {
+  return Object.keys(form)
+    .filter((k) => k.startsWith("score-"))
+    .map((k) => ({ bidId: k.slice("score-".length), score: parseHundredths(textOf(form, k)) ?? Number.NaN }));
 }
 
 /** `flag-<expertId>-<bidId>`: both are UUIDs (36 characters). */
-function flagsOf(form: FormData) {
-  return [...form.keys()]
+function flagsOf(form: Fields) {
+  return Object.keys(form)
     .filter((k) => k.startsWith("flag-"))
     .map((k) => k.slice("flag-".length))
     .filter((rest) => rest.length === 73 && rest[36] === "-")
     .map((rest) => ({ expertId: rest.slice(0, 36), bidId: rest.slice(37) }));
 }
+
+/** The evaluation page's forms, one per intent; the per-bid fields (checks, scores, flags) are named by bid. */
+const evaluationFormSchema = z.discriminatedUnion("intent", [
+  z.looseObject({ intent: z.literal("checks") }).transform((f) => ({ intent: f.intent, checks: checksOf(f) })),
+  z.object({ intent: z.literal("clarify"), bidId: formText, question: formText, hours: formText }),
+  z.object({ intent: z.literal("reveal") }),
+  z.looseObject({ intent: z.literal("scores") }).transform((f) => ({ intent: f.intent, scores: scoresOf(f) })),
+  z.looseObject({ intent: z.literal("review") }).transform((f) => ({ intent: f.intent, flags: flagsOf(f) })),
+  z.object({ intent: z.literal("explain"), bidId: formText, explanation: formText }),
+  z.object({ intent: z.literal("acceptReplacement"), bidId: formText }),
+  z.object({ intent: z.literal("opinion"), agree: z.enum(["yes", "no"], "errors.invalidInput"), dissent: formText }),
+  z.object({ intent: z.literal("silence"), expertId: formText, note: formText }),
+]);
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const auth = await requireRole(request, context, ["expert", "committee", "agent", "supervisor"]);
@@ -211,34 +227,34 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const role = auth.membership.role;
   const seen = await evaluationRole(context.db, tenderId, { userId: auth.user.id, role, orgId: auth.membership.org.id });
   if (!seen) throw forbidden("evaluation");
-  const form = await request.formData();
-  const intent = field(form, "intent");
-  const allowed = INTENTS[intent];
+  const form = await parseForm(request, evaluationFormSchema);
+  // Echo what was typed, so that a refused form comes back filled in (also without JavaScript).
+  const { intent: typedIntent = "", ...values } = form.values;
+  const allowed = Object.hasOwn(INTENTS, typedIntent) ? INTENTS[typedIntent] : undefined;
   if (!allowed) return data({ errors: { form: "errors.invalidInput" } as FormErrors, done: null, values: {} as Record<string, string> }, { status: 400 });
   if (!allowed(seen.role, role)) return data({ errors: { form: "errors.forbidden" } as FormErrors, done: null, values: {} as Record<string, string> }, { status: 403 });
+  if (!form.ok) return data({ errors: form.errors, done: null, values }, { status: 400 });
+  const f = form.data;
   const actor = { ...actorOf(request, context, auth), userId: auth.user.id };
   const { db, clock, files } = context;
   try {
-    if (intent === "checks") await submitChecks(db, { clock, actor, tenderId, checks: checksOf(form) });
-    else if (intent === "clarify")
-      await askClarification(db, { clock, actor, tenderId, input: { bidId: field(form, "bidId"), question: field(form, "question"), hours: Number(field(form, "hours")) } });
-    else if (intent === "reveal") await revealSecret(db, { clock, actor, townshipId: auth.membership.org.id, tenderId });
-    else if (intent === "scores") await submitScores(db, { clock, actor, tenderId, scores: scoresOf(form) });
-    else if (intent === "review") await submitReview(db, { clock, actor, tenderId, flags: flagsOf(form) });
-    else if (intent === "explain") await answerAbnormal(db, { clock, actor, tenderId, bidId: field(form, "bidId"), input: { explanation: field(form, "explanation") } });
-    else if (intent === "acceptReplacement") await answerAbnormal(db, { clock, actor, tenderId, bidId: field(form, "bidId"), input: { acceptReplacement: true } });
-    else if (intent === "opinion") {
-      const agree = field(form, "agree");
-      if (agree !== "yes" && agree !== "no") throw new DomainError("errors.invalidInput", { field: "agree" });
-      await recordOpinion(db, { clock, actor, tenderId, input: { agree: agree === "yes", dissent: field(form, "dissent") }, renderReport: reportRenderer(files, clock) });
-    } else if (intent === "silence") {
+    if (f.intent === "checks") await submitChecks(db, { clock, actor, tenderId, checks: f.checks });
+    else if (f.intent === "clarify") await askClarification(db, { clock, actor, tenderId, input: { bidId: f.bidId, question: f.question, hours: Number(f.hours) } });
+    else if (f.intent === "reveal") await revealSecret(db, { clock, actor, townshipId: auth.membership.org.id, tenderId });
+    else if (f.intent === "scores") await submitScores(db, { clock, actor, tenderId, scores: f.scores });
+    else if (f.intent === "review") await submitReview(db, { clock, actor, tenderId, flags: f.flags });
+    else if (f.intent === "explain") await answerAbnormal(db, { clock, actor, tenderId, bidId: f.bidId, input: { explanation: f.explanation } });
+    else if (f.intent === "acceptReplacement") await answerAbnormal(db, { clock, actor, tenderId, bidId: f.bidId, input: { acceptReplacement: true } });
+    else if (f.intent === "opinion")
+      await recordOpinion(db, { clock, actor, tenderId, input: { agree: f.agree === "yes", dissent: f.dissent }, renderReport: reportRenderer(files, clock) });
+    else {
       await recordSilence(db, {
         clock,
         actor,
         actingOrgId: auth.membership.org.id,
         tenderId,
-        expertId: field(form, "expertId"),
-        note: field(form, "note"),
+        expertId: f.expertId,
+        note: f.note,
         hooks: {
           renderReport: reportRenderer(files, clock),
           onReportComplete: reportCompleter(clock, context.files, actor),
@@ -246,12 +262,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       });
     }
   } catch (e) {
-    const status = errorStatus(e);
-    // Echo what was typed, so that a refused form comes back filled in (also without JavaScript).
-    const values = Object.fromEntries([...form].filter(([k, v]) => k !== "intent" && typeof v === "string").map(([k, v]) => [k, String(v)]));
-    return data({ errors: domainErrors(e) as FormErrors, done: null, values }, { status });
+    const refused = refusal(e, values);
+    return data({ errors: refused.errors, done: null, values: refused.values }, { status: refused.status });
   }
-  return { errors: {} as FormErrors, done: intent, values: {} as Record<string, string> };
+  return { errors: {} as FormErrors, done: f.intent, values: {} as Record<string, string> };
 }
 
 type PageData = ReturnType<typeof useLoaderData<typeof loader>>;

@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import type { AuthenticationResponseJSON } from "@simplewebauthn/server";
 import { DomainError } from "~/models/errors";
 import { completeReportSignature, requestReportSignature } from "~/models/evaluation-report.server";
 import { actorOf, requireRole } from "~/utils/auth.server";
+import { parseJson, signatureStepSchema } from "~/utils/forms";
 
 /**
  * A panel member signs the evaluation report (评标报告) with their passkey:
@@ -15,11 +15,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const auth = await requireRole(request, context, ["expert"]);
   const tenderId = params.id ?? "";
   if (!/^[0-9a-f-]{36}$/.test(tenderId)) return Response.json({ error: "errors.notFound" }, { status: 404 });
-  const body = (await request.json().catch(() => null)) as { step?: string; requestId?: string; response?: AuthenticationResponseJSON } | null;
+  const parsed = await parseJson(request, signatureStepSchema);
+  const body = parsed.success ? parsed.data : null;
   const actor = { ...actorOf(request, context, auth), userId: auth.user.id };
   try {
     if (body?.step === "options") return Response.json(await requestReportSignature(context.db, { clock: context.clock, store: context.files, rp: context.rp, actor, tenderId }));
-    if (body?.step !== "verify" || !body.response || typeof body.response !== "object") return Response.json({ error: "errors.invalidInput" }, { status: 400 });
+    if (body?.step !== "verify") return Response.json({ error: "errors.invalidInput" }, { status: 400 });
     const signed = await completeReportSignature(context.db, {
       clock: context.clock,
       store: context.files,

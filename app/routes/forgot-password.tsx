@@ -2,36 +2,41 @@ import type { ActionFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { z } from "zod";
 import { pageTitle } from "~/utils/i18n";
 import { FieldError, FormError, Notice } from "~/components/forms";
-import { DomainError } from "~/models/errors";
 import { DevCopy } from "~/components/dev-copy";
 import { deliverDue, devMailbox } from "~/models/outbox.server";
 import { forgotSchema, requestResetByChannel } from "~/models/reset-code.server";
 import { devMailboxOn } from "~/models/transports.server";
 import { KNOWN_DEVICE_COOKIE, knownDeviceFor } from "~/models/known-device.server";
 import { actorOf, readCookie } from "~/utils/auth.server";
-import { domainErrors, type FormErrors } from "~/utils/forms";
+import { formText, parseForm, refusal } from "~/utils/forms";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.forgotPassword"));
 export const handle = { hydrate: false, i18n: ["account", "errors"] };
 
 /** Public: a one-time code to the account's own channels. The answer never says whether the number is registered. */
+/** The number as typed: the model reads it (and refuses a wrong one beside the field). */
+const forgotFormSchema = z.object({ phone: formText });
+
 export async function action({ request, context }: ActionFunctionArgs) {
-  const form = Object.fromEntries(await request.formData());
-  const phone = String(form.phone ?? "");
+  const form = await parseForm(request, forgotFormSchema);
+  const phone = form.values.phone ?? "";
+  if (!form.ok) return data({ errors: form.errors, phone, sent: false, devCopy: null }, { status: 400 });
   const since = context.clock.now();
   try {
     // A device this number signed in from before asks on its own allowance: others' requests never use it up.
     const device = await knownDeviceFor(context.db, context.clock, readCookie(request, KNOWN_DEVICE_COOKIE), phone);
     await requestResetByChannel(context.db, { clock: context.clock, actor: actorOf(request, context, null), raw: { phone }, opts: { device } });
   } catch (e) {
-    return data({ errors: domainErrors(e) as FormErrors, phone, sent: false, devCopy: null }, { status: e instanceof DomainError ? (e.options.status ?? 400) : 400 });
+    const refused = refusal(e);
+    return data({ errors: refused.errors, phone, sent: false, devCopy: null }, { status: refused.status });
   }
   // Sent now rather than at the deliverer's next round; a failure stays queued for its retries.
   await deliverDue(context.db, { clock: context.clock, transports: context.transports, origin: context.env.PUBLIC_ORIGIN }).catch(() => undefined);
   // A developer's machine without any real transport: this page shows the code it just sent (there is no mailbox to read).
-  const number = forgotSchema.safeParse(form);
+  const number = forgotSchema.safeParse(form.data);
   const devCopy = devMailboxOn(context.env) && number.success ? await devMailbox(context.db, { phone: number.data.phone }, { since }) : null;
   return { errors: undefined, phone, sent: true, devCopy };
 }

@@ -14,7 +14,7 @@ import { countAttempt, phoneAccount, settleAttempt } from "~/models/login-thrott
 import { startSession } from "~/models/session.server";
 import { authenticateWithPassword } from "~/models/user.server";
 import { actorOf, getAuth, knownDeviceCookie, readCookie, safeRedirect, sessionCookie } from "~/utils/auth.server";
-import { zodErrors, type FormErrors } from "~/utils/forms";
+import { parseForm, type FormErrors } from "~/utils/forms";
 import { maskPhone } from "~/utils/phone";
 import { phoneField } from "~/utils/phone-field";
 
@@ -43,12 +43,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const form = Object.fromEntries(await request.formData());
-  const parsed = loginSchema.safeParse(form);
-  if (!parsed.success) {
-    return data({ errors: zodErrors(parsed.error) as FormErrors, phone: String(form.phone ?? "") }, { status: 400 });
-  }
-  const { phone, password, redirectTo } = parsed.data;
+  const form = await parseForm(request, loginSchema);
+  if (!form.ok) return data({ errors: form.errors, phone: form.values.phone ?? "" }, { status: 400 });
+  const { phone, password, redirectTo } = form.data;
   const actor = actorOf(request, context, null);
   // A device this account signed in from before is counted on its own: others' wrong passwords never pause it.
   const presented = readCookie(request, KNOWN_DEVICE_COOKIE);

@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Readable } from "node:stream";
 import { authorizeDownload } from "~/models/tender-qa.server";
-import { actorOf, forbidden, getAuth } from "~/utils/auth.server";
+import { actorOf, forbidden, getAuth, notFound } from "~/utils/auth.server";
 
 /**
  * A tender's documents (the generated 招标文件 PDF and the attachments). The
@@ -16,7 +16,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const tenderId = params.id ?? "";
   const verdict = await authorizeDownload(context.db, { clock: context.clock, actor: actorOf(request, context, auth), who, tenderId, sha256: params.sha ?? "" });
   if (!verdict.ok) {
-    if (verdict.reason === "notFound") throw new Response("not found", { status: 404 });
+    if (verdict.reason === "notFound") throw notFound();
     if (verdict.reason === "login") throw redirect(`/login?redirectTo=${encodeURIComponent(new URL(request.url).pathname)}`);
     if (verdict.reason === "register") throw redirect(`/notices/${tenderId}?needRegister=1#access`);
     throw forbidden("contractor");

@@ -1,3 +1,4 @@
+import { notFound } from "~/utils/auth.server";
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Readable } from "node:stream";
 import { publishedRecord } from "~/models/opening-record.server";
@@ -5,7 +6,7 @@ import { publishedRecord } from "~/models/opening-record.server";
 /** The signed opening record (开标记录), public once the host has signed it. */
 export async function loader({ params, context }: LoaderFunctionArgs) {
   const record = await publishedRecord(context.db, params.id ?? "");
-  if (!record) throw new Response("not found", { status: 404 });
+  if (!record) throw notFound();
   return new Response(Readable.toWeb(context.files.get(record.sha256)) as ReadableStream, {
     headers: {
       "Content-Type": "application/pdf",

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { z } from "zod";
 import { pageTitle } from "~/utils/i18n";
 import { PrintQr } from "~/components/print-qr";
 import { AmendmentList, amendmentView } from "~/components/amendment-list";
@@ -13,8 +14,8 @@ import { publishedRecord } from "~/models/opening-record.server";
 import { publicResult } from "~/models/publicity.server";
 import { getPublicNotice } from "~/models/tender.server";
 import { askQuestion, companyInterest, listAmendments, listOwnQuestions, listPublishedAnswers, registerForTender } from "~/models/tender-qa.server";
-import { actorOf, getAuth, requireRole } from "~/utils/auth.server";
-import { domainErrors, type FormErrors } from "~/utils/forms";
+import { actorOf, getAuth, requireRole, notFound } from "~/utils/auth.server";
+import { formText, parseForm, refusal, type FormErrors } from "~/utils/forms";
 import { formatFen } from "~/utils/money";
 import { formatBeijing } from "~/utils/time";
 import { publicQr } from "~/utils/qr.server";
@@ -25,7 +26,7 @@ export const handle = { hydrate: false, i18n: ["public", "projects", "bid", "ope
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const n = await getPublicNotice(context.db, context.clock, params.id ?? "");
-  if (!n) throw new Response("not found", { status: 404 });
+  if (!n) throw notFound();
   const now = context.clock.now().getTime();
   const auth = await getAuth(request, context);
   const company = auth?.membership?.role === "contractor" ? auth.membership.org : null;
@@ -94,20 +95,23 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 }
 
 /** A contractor's 报名 (where the county requires it) and questions. */
+const noticeFormSchema = z.discriminatedUnion("intent", [z.object({ intent: z.literal("register") }), z.object({ intent: z.literal("ask"), question: formText })]);
+
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const auth = await requireRole(request, context, ["contractor"]);
-  const form = await request.formData();
-  const intent = String(form.get("intent") ?? "");
+  const form = await parseForm(request, noticeFormSchema);
+  if (!form.ok) return data({ errors: { form: "errors.invalidInput" } as FormErrors, done: null, question: "" }, { status: 400 });
+  const f = form.data;
   const actor = actorOf(request, context, auth);
   const tenderId = params.id ?? "";
   try {
-    if (intent === "register") await registerForTender(context.db, { clock: context.clock, actor, tenderId, companyId: auth.membership.org.id });
-    else if (intent === "ask") await askQuestion(context.db, { clock: context.clock, actor, tenderId, companyId: auth.membership.org.id, text: form.get("question") });
-    else return data({ errors: { form: "errors.invalidInput" } as FormErrors, done: null, question: "" }, { status: 400 });
+    if (f.intent === "register") await registerForTender(context.db, { clock: context.clock, actor, tenderId, companyId: auth.membership.org.id });
+    else await askQuestion(context.db, { clock: context.clock, actor, tenderId, companyId: auth.membership.org.id, text: f.question });
   } catch (e) {
-    return data({ errors: domainErrors(e) as FormErrors, done: null, question: String(form.get("question") ?? "") }, { status: 400 });
+    const refused = refusal(e, form.values);
+    return data({ errors: refused.errors, done: null, question: refused.values.question ?? "" }, { status: refused.status });
   }
-  return { errors: {} as FormErrors, done: intent === "register" ? "qa.registered" : "qa.asked", question: "" };
+  return { errors: {} as FormErrors, done: f.intent === "register" ? "qa.registered" : "qa.asked", question: "" };
 }
 
 function remaining(ms: number) {

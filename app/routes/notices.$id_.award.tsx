@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { z } from "zod";
 import { pageTitle } from "~/utils/i18n";
 import { CreditGrade } from "~/components/credit-grade";
 import { ErrorSummary, Notice } from "~/components/forms";
@@ -11,7 +12,7 @@ import { gradesOfBids } from "~/models/credit.server";
 import { allowedActionsOf, AWARD_TRANSITIONS } from "~/models/lifecycle";
 import { listPasskeys } from "~/models/passkey.server";
 import { actorOf, forbidden, requireRole } from "~/utils/auth.server";
-import { domainErrors, errorStatus, type FormErrors } from "~/utils/forms";
+import { formText, parseForm, refusal, type FormErrors } from "~/utils/forms";
 import { formatFen, parseYuanToFen } from "~/utils/money";
 import { beijingDay, formatBeijing } from "~/utils/time";
 
@@ -79,37 +80,49 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   };
 }
 
+/** The award page's forms, one per intent; which role may send which is checked in the action. */
+const awardFormSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("decide") }),
+  z.object({ intent: z.literal("choose"), winner: formText, reasons: formText }),
+  z.object({ intent: z.enum(["approve", "reject"]), note: formText }),
+  z.object({ intent: z.literal("contract"), contractDate: formText }),
+  z.object({ intent: z.literal("release"), bidId: formText, note: formText }),
+  z.object({ intent: z.literal("complete"), acceptanceDate: formText, settlement: formText }),
+]);
+
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const auth = await requireRole(request, context, ["committee", "agent", "supervisor"]);
-  const form = await request.formData();
-  const intent = String(form.get("intent") ?? "");
-  const text = (name: string) => String(form.get(name) ?? "");
+  const form = await parseForm(request, awardFormSchema);
+  // An intent the page does not have is refused as one the role may not send.
+  if (!form.ok) return data({ errors: form.errors.intent ? ({ form: "errors.forbidden" } as FormErrors) : form.errors, done: null }, { status: form.errors.intent ? 403 : 400 });
+  const f = form.data;
   const actor = { ...actorOf(request, context, auth), userId: auth.user.id };
   const role = auth.membership.role;
   const orgId = auth.membership.org.id;
   const tenderId = params.id ?? "";
   const { db, clock } = context;
   try {
-    if (intent === "decide" && role === "committee") await decideAward(db, { clock, actor, actingOrgId: orgId, tenderId, input: {} });
-    else if (intent === "choose" && role === "committee")
-      await decideAward(db, { clock, actor, actingOrgId: orgId, tenderId, input: { winnerBidId: text("winner"), reasons: text("reasons") } });
-    else if ((intent === "approve" || intent === "reject") && role === "supervisor")
-      await approveAward(db, { clock, actor, townshipId: orgId, tenderId, approve: intent === "approve", note: text("note") });
-    else if (intent === "contract" && role !== "supervisor") await recordContract(db, { clock, actor, actingOrgId: orgId, tenderId, day: text("contractDate") });
-    else if (intent === "release" && role !== "supervisor") await releaseSecurity(db, { clock, actor, actingOrgId: orgId, tenderId, bidId: text("bidId"), note: text("note") });
-    else if (intent === "complete" && role !== "supervisor")
+    if (f.intent === "decide" && role === "committee") await decideAward(db, { clock, actor, actingOrgId: orgId, tenderId, input: {} });
+    else if (f.intent === "choose" && role === "committee")
+      await decideAward(db, { clock, actor, actingOrgId: orgId, tenderId, input: { winnerBidId: f.winner, reasons: f.reasons } });
+    else if ((f.intent === "approve" || f.intent === "reject") && role === "supervisor")
+      await approveAward(db, { clock, actor, townshipId: orgId, tenderId, approve: f.intent === "approve", note: f.note });
+    else if (f.intent === "contract" && role !== "supervisor") await recordContract(db, { clock, actor, actingOrgId: orgId, tenderId, day: f.contractDate });
+    else if (f.intent === "release" && role !== "supervisor") await releaseSecurity(db, { clock, actor, actingOrgId: orgId, tenderId, bidId: f.bidId, note: f.note });
+    else if (f.intent === "complete" && role !== "supervisor")
       await completeProject(db, {
         clock,
         actor,
         actingOrgId: orgId,
         tenderId,
-        input: { acceptanceDate: text("acceptanceDate"), settlementFen: parseYuanToFen(text("settlement")) },
+        input: { acceptanceDate: f.acceptanceDate, settlementFen: parseYuanToFen(f.settlement) },
       });
     else return data({ errors: { form: "errors.forbidden" } as FormErrors, done: null }, { status: 403 });
   } catch (e) {
-    return data({ errors: domainErrors(e) as FormErrors, done: null }, { status: errorStatus(e) });
+    const refused = refusal(e);
+    return data({ errors: refused.errors, done: null }, { status: refused.status });
   }
-  return { errors: {} as FormErrors, done: intent };
+  return { errors: {} as FormErrors, done: f.intent };
 }
 
 export default function AwardPage() {

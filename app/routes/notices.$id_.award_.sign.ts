@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import type { AuthenticationResponseJSON } from "@simplewebauthn/server";
 import { completeAwardSignature, requestAwardSignature } from "~/models/award.server";
 import { DomainError } from "~/models/errors";
 import { actorOf, requireRole } from "~/utils/auth.server";
+import { parseJson, signatureStepSchema } from "~/utils/forms";
 
 /**
  * The village committee signs the award notice (中标通知书) with its passkey:
@@ -12,14 +12,15 @@ import { actorOf, requireRole } from "~/utils/auth.server";
  */
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const auth = await requireRole(request, context, ["committee"]);
-  const body = (await request.json().catch(() => null)) as { step?: string; requestId?: string; response?: AuthenticationResponseJSON } | null;
+  const parsed = await parseJson(request, signatureStepSchema);
+  const body = parsed.success ? parsed.data : null;
   const actor = { ...actorOf(request, context, auth), userId: auth.user.id };
   const orgId = auth.membership.org.id;
   const tenderId = params.id ?? "";
   try {
     if (body?.step === "options")
       return Response.json(await requestAwardSignature(context.db, { clock: context.clock, store: context.files, rp: context.rp, actor, actingOrgId: orgId, tenderId }));
-    if (body?.step !== "verify" || !body.response || typeof body.response !== "object") return Response.json({ error: "errors.invalidInput" }, { status: 400 });
+    if (body?.step !== "verify") return Response.json({ error: "errors.invalidInput" }, { status: 400 });
     const signed = await completeAwardSignature(context.db, {
       clock: context.clock,
       store: context.files,

@@ -12,8 +12,8 @@ import { DevCopy } from "~/components/dev-copy";
 import { deliverDue, devMailbox, isReachable } from "~/models/outbox.server";
 import { devMailboxOn } from "~/models/transports.server";
 import { confirmStepUp, requestStepUpCode } from "~/models/reset-code.server";
-import { actorOf, requireRole } from "~/utils/auth.server";
-import { domainErrors, errorStatus, type FormErrors } from "~/utils/forms";
+import { actorOf, requireRole, notFound } from "~/utils/auth.server";
+import { parseForm, refusal, type FormErrors } from "~/utils/forms";
 import { formatFen } from "~/utils/money";
 import { formatBeijing } from "~/utils/time";
 
@@ -23,7 +23,7 @@ export const handle = { i18n: ["bid", "opening", "errors"] };
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const auth = await requireRole(request, context, ["contractor"]);
   const page = await bidPage(context.db, { clock: context.clock, tenderId: params.id ?? "", companyId: auth.membership.org.id, userId: auth.user.id, session: auth.session });
-  if (!page) throw new Response("not found", { status: 404 });
+  if (!page) throw notFound();
   const { notice, own } = page;
   const script = sealingScript();
   return {
@@ -78,8 +78,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const actor = { ...actorOf(request, context, auth), userId: auth.user.id };
   const companyId = auth.membership.org.id;
   const tenderId = params.id ?? "";
-  const parsed = bidPageActionSchema.safeParse(Object.fromEntries(await request.formData()));
-  if (!parsed.success) return data({ errors: { form: "errors.invalidInput" } as FormErrors, withdrawn: null }, { status: 400 });
+  const parsed = await parseForm(request, bidPageActionSchema);
+  if (!parsed.ok) return data({ errors: { form: "errors.invalidInput" } as FormErrors, withdrawn: null }, { status: 400 });
   const input = parsed.data;
   try {
     if (input.intent === "step-up-request") {
@@ -98,7 +98,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     const receipt = await withdrawBid(context.db, { clock: context.clock, actor, companyId, tenderId, submissionId: input.key, proof });
     return { errors: {} as FormErrors, withdrawn: receiptView(receipt) };
   } catch (e) {
-    return data({ errors: domainErrors(e) as FormErrors, withdrawn: null }, { status: errorStatus(e) });
+    const refused = refusal(e);
+    return data({ errors: refused.errors, withdrawn: null }, { status: refused.status });
   }
 }
 

@@ -2,12 +2,13 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { z } from "zod";
 import { pageTitle } from "~/utils/i18n";
 import { FieldError, FormError, Notice } from "~/components/forms";
 import { answerClarification, clarificationsForCompany } from "~/models/evaluation.server";
 import { getPublicNotice } from "~/models/tender.server";
-import { actorOf, requireRole } from "~/utils/auth.server";
-import { domainErrors, errorStatus, type FormErrors } from "~/utils/forms";
+import { actorOf, requireRole, notFound } from "~/utils/auth.server";
+import { formText, parseForm, refusal, type FormErrors } from "~/utils/forms";
 import { formatBeijing } from "~/utils/time";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) => pageTitle(matches, (t) => [data?.tender.name, t("titles.clarify")]);
@@ -17,7 +18,7 @@ export const handle = { hydrate: false, i18n: ["bid", "errors"] };
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const auth = await requireRole(request, context, ["contractor"]);
   const notice = await getPublicNotice(context.db, context.clock, params.id ?? "");
-  if (!notice) throw new Response("not found", { status: 404 });
+  if (!notice) throw notFound();
   const now = context.clock.now();
   const asks = await clarificationsForCompany(context.db, notice.tender.id, auth.membership.org.id);
   return {
@@ -34,17 +35,26 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   };
 }
 
+const answerFormSchema = z.object({ intent: z.literal("answer", "errors.invalidInput"), id: formText, answer: formText });
+
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const auth = await requireRole(request, context, ["contractor"]);
-  const form = await request.formData();
-  const id = String(form.get("id") ?? "");
-  const answer = String(form.get("answer") ?? "");
-  if (form.get("intent") !== "answer") return data({ errors: { form: "errors.invalidInput" } as FormErrors, done: false, id, answer }, { status: 400 });
+  const form = await parseForm(request, answerFormSchema);
+  const { id = "", answer = "" } = form.values;
+  if (!form.ok) return data({ errors: { form: "errors.invalidInput" } as FormErrors, done: false, id, answer }, { status: 400 });
   const actor = { ...actorOf(request, context, auth), userId: auth.user.id };
   try {
-    await answerClarification(context.db, { clock: context.clock, actor, companyId: auth.membership.org.id, tenderId: params.id ?? "", clarificationId: id, answer });
+    await answerClarification(context.db, {
+      clock: context.clock,
+      actor,
+      companyId: auth.membership.org.id,
+      tenderId: params.id ?? "",
+      clarificationId: form.data.id,
+      answer: form.data.answer,
+    });
   } catch (e) {
-    return data({ errors: domainErrors(e) as FormErrors, done: false, id, answer }, { status: errorStatus(e) });
+    const refused = refusal(e);
+    return data({ errors: refused.errors, done: false, id, answer }, { status: refused.status });
   }
   return { errors: {} as FormErrors, done: true, id, answer: "" };
 }

@@ -1,3 +1,4 @@
+import { notFound } from "~/utils/auth.server";
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
@@ -26,7 +27,7 @@ function shellHash(lines: string[]): string {
 export async function loader({ params, context }: LoaderFunctionArgs) {
   const notice = await getPublicNotice(context.db, context.clock, params.id ?? "");
   const result = notice && (await publicResult(context.db, notice.tender.id));
-  if (!notice || !result) throw new Response("not found", { status: 404 });
+  if (!notice || !result) throw notFound();
   const tenderId = notice.tender.id;
   const names = new Map((await openedBidders(context.db, tenderId)).map((b) => [b.bidId, b.company]));
   const { draw } = result;

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data, redirect } from "@remix-run/node";
 import { Form, isRouteErrorResponse, Link, useActionData, useLoaderData, useRouteError } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { z } from "zod";
 import { pageTitle } from "~/utils/i18n";
 import { FormError, Notice } from "~/components/forms";
 import { Countdown, DecryptPanel, HallReconnecting, LiveStatus, SignRecord } from "~/components/opening-hall";
@@ -12,7 +13,7 @@ import { allowedActionsOf, BID_OPENING_TRANSITIONS, OPENING_TRANSITIONS } from "
 import { listPasskeys } from "~/models/passkey.server";
 import { answerObjection, closeOpening, confirmRow, extendWindow, hallView, raiseObjection, retender, signIn, startDecryption, startReading } from "~/models/opening.server";
 import { actorOf } from "~/utils/auth.server";
-import { domainErrors, type FormErrors } from "~/utils/forms";
+import { formText, parseForm, refusal, type FormErrors } from "~/utils/forms";
 import { requireHall } from "~/utils/hall.server";
 import { formatFen } from "~/utils/money";
 import { formatBeijing } from "~/utils/time";
@@ -81,23 +82,32 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 }
 
 /** Every hall act as a plain form (works without JavaScript); the model checks role, ownership and timing. */
+/** The hall's forms, one per intent; which role may send which is checked in the action. */
+const hallFormSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.enum(["sign_in", "confirm", "start", "read", "close", "retender"]) }),
+  z.object({ intent: z.literal("object"), text: formText }),
+  z.object({ intent: z.literal("extend"), minutes: formText, reason: formText }),
+  z.object({ intent: z.literal("answer"), objectionId: formText, text: formText }),
+]);
+
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { auth, role, tenderId, notice } = await requireHall(request, context, params.id ?? "");
-  const form = await request.formData();
-  const intent = String(form.get("intent") ?? "");
+  const form = await parseForm(request, hallFormSchema);
+  // An intent the hall does not have is refused as one the role may not send.
+  if (!form.ok) return data({ errors: form.errors.intent ? ({ form: "errors.forbidden" } as FormErrors) : form.errors, done: null }, { status: form.errors.intent ? 403 : 400 });
+  const f = form.data;
+  const intent = f.intent;
   const actor = { ...actorOf(request, context, auth), userId: auth.user.id };
   const org = auth.membership.org.id;
   const { db, clock } = context;
   try {
     if (role === "bidder" && intent === "sign_in") await signIn(db, { clock, actor, companyId: org, tenderId });
     else if (role === "bidder" && intent === "confirm") await confirmRow(db, { clock, actor, companyId: org, tenderId });
-    else if (role === "bidder" && intent === "object") await raiseObjection(db, { clock, actor, companyId: org, tenderId, raw: form.get("text") });
+    else if (role === "bidder" && f.intent === "object") await raiseObjection(db, { clock, actor, companyId: org, tenderId, raw: f.text });
     else if (role === "host" && intent === "start") await startDecryption(db, { clock, actor, actingOrgId: org, tenderId });
-    else if (role === "host" && intent === "extend")
-      await extendWindow(db, { clock, actor, actingOrgId: org, tenderId, input: { minutes: form.get("minutes"), reason: form.get("reason") } });
+    else if (role === "host" && f.intent === "extend") await extendWindow(db, { clock, actor, actingOrgId: org, tenderId, input: { minutes: f.minutes, reason: f.reason } });
     else if (role === "host" && intent === "read") await startReading(db, { clock, actor, actingOrgId: org, tenderId });
-    else if (role === "host" && intent === "answer")
-      await answerObjection(db, { clock, actor, actingOrgId: org, tenderId, objectionId: form.get("objectionId"), raw: form.get("text") });
+    else if (role === "host" && f.intent === "answer") await answerObjection(db, { clock, actor, actingOrgId: org, tenderId, objectionId: f.objectionId, raw: f.text });
     else if (role === "host" && intent === "close") await closeOpening(db, { clock, actor, actingOrgId: org, tenderId });
     else if (role === "host" && intent === "retender") {
       await retender(db, { clock, actor, villageId: org, projectId: notice.project.id });
@@ -105,7 +115,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     } else return data({ errors: { form: "errors.forbidden" } as FormErrors, done: null }, { status: 403 });
   } catch (e) {
     if (e instanceof Response) throw e;
-    return data({ errors: domainErrors(e) as FormErrors, done: null }, { status: 400 });
+    const refused = refusal(e);
+    return data({ errors: refused.errors, done: null }, { status: refused.status });
   }
   return { errors: {} as FormErrors, done: intent };
 }

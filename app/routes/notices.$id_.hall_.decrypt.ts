@@ -1,8 +1,10 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Readable } from "node:stream";
+import { z } from "zod";
 import { DomainError } from "~/models/errors";
 import { decryptionMaterial, newIncidentRef, recordIncident, submitDataKey } from "~/models/opening.server";
 import { actorOf, forbidden } from "~/utils/auth.server";
+import { parseJson } from "~/utils/forms";
 import { requireHall } from "~/utils/hall.server";
 
 /**
@@ -24,10 +26,14 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   return Response.json(material, { headers: { "Cache-Control": "no-store" } });
 }
 
+/** The data key the bidder's browser unwrapped with its passkey (the model checks it against the sealed bid). */
+const dataKeyBodySchema = z.object({ dataKey: z.unknown().optional() });
+
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { auth, role, tenderId } = await requireHall(request, context, params.id ?? "");
   if (role !== "bidder") throw forbidden("contractor");
-  const body = (await request.json().catch(() => null)) as { dataKey?: unknown } | null;
+  const parsed = await parseJson(request, dataKeyBodySchema);
+  const body = parsed.success ? parsed.data : null;
   const actor = { ...actorOf(request, context, auth), userId: auth.user.id };
   try {
     const result = await submitDataKey(context.db, { clock: context.clock, store: context.files, actor, companyId: auth.membership.org.id, tenderId, rawKey: body?.dataKey });

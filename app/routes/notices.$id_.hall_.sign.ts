@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import type { AuthenticationResponseJSON } from "@simplewebauthn/server";
 import { DomainError } from "~/models/errors";
 import { completeRecordSignature, requestRecordSignature } from "~/models/opening-record.server";
 import { actorOf, forbidden } from "~/utils/auth.server";
+import { parseJson, signatureStepSchema } from "~/utils/forms";
 import { requireHall } from "~/utils/hall.server";
 
 /**
@@ -14,14 +14,15 @@ import { requireHall } from "~/utils/hall.server";
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { auth, role, tenderId } = await requireHall(request, context, params.id ?? "");
   if (role !== "host") throw forbidden("committee|agent");
-  const body = (await request.json().catch(() => null)) as { step?: string; requestId?: string; response?: AuthenticationResponseJSON } | null;
+  const parsed = await parseJson(request, signatureStepSchema);
+  const body = parsed.success ? parsed.data : null;
   const actor = { ...actorOf(request, context, auth), userId: auth.user.id };
   try {
     if (body?.step === "options")
       return Response.json(
         await requestRecordSignature(context.db, { clock: context.clock, store: context.files, rp: context.rp, actor, actingOrgId: auth.membership.org.id, tenderId }),
       );
-    if (body?.step !== "verify" || !body.response || typeof body.response !== "object") return Response.json({ error: "errors.invalidInput" }, { status: 400 });
+    if (body?.step !== "verify") return Response.json({ error: "errors.invalidInput" }, { status: 400 });
     const signed = await completeRecordSignature(context.db, {
       clock: context.clock,
       store: context.files,

@@ -2,14 +2,15 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { z } from "zod";
 import { pageTitle } from "~/utils/i18n";
 import { PrintQr } from "~/components/print-qr";
 import { ErrorSummary, Notice } from "~/components/forms";
 import { showScore } from "~/models/evaluation-rules.server";
 import { allowedActionsOf, COMPLAINT_TRANSITIONS, OBJECTION_TRANSITIONS } from "~/models/lifecycle";
 import { answerObjection, fileComplaint, fileObjection, handleComplaint, publicityView, type ComplaintDecision } from "~/models/publicity.server";
-import { actorOf, getAuth, requireRole } from "~/utils/auth.server";
-import { domainErrors, errorStatus, type FormErrors } from "~/utils/forms";
+import { actorOf, getAuth, requireRole, notFound } from "~/utils/auth.server";
+import { formText, parseForm, refusal, type FormErrors } from "~/utils/forms";
 import { formatFen } from "~/utils/money";
 import { formatBeijing } from "~/utils/time";
 import { publicQr } from "~/utils/qr.server";
@@ -17,7 +18,7 @@ import { publicQr } from "~/utils/qr.server";
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) => pageTitle(matches, (t) => [data?.tender.name, t("titles.publicity")]);
 export const handle = { hydrate: false, i18n: ["evaluation", "award", "errors"] };
 
-const DECISIONS: readonly ComplaintDecision[] = ["accept", "reject", "uphold", "dismiss"];
+const DECISIONS = ["accept", "reject", "uphold", "dismiss"] as const satisfies readonly ComplaintDecision[];
 
 /**
  * Candidate publicity (中标候选人公示), public: the candidates, the panel and
@@ -29,7 +30,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const auth = await getAuth(request, context);
   const viewer = auth?.membership ? { userId: auth.user.id, role: auth.membership.role, orgId: auth.membership.org.id } : null;
   const v = await publicityView(context.db, context.clock, params.id ?? "", viewer);
-  if (!v) throw new Response("not found", { status: 404 });
+  if (!v) throw notFound();
   const now = v.now.getTime();
   const qr = await publicQr(context, `/notices/${v.publicity.tenderId}/publicity`);
   return {
@@ -79,35 +80,44 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   };
 }
 
+/** The publicity page's forms, one per intent; which role may send which is checked in the action. */
+const publicityFormSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.enum(["object", "complain"]), body: formText }),
+  z.object({ intent: z.literal("answer"), objectionId: formText, answer: formText }),
+  z.object({ intent: z.enum(DECISIONS), complaintId: formText, outcome: formText }),
+]);
+
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const auth = await requireRole(request, context, ["contractor", "committee", "agent", "supervisor"]);
-  const form = await request.formData();
-  const intent = String(form.get("intent") ?? "");
-  const text = (name: string) => String(form.get(name) ?? "");
+  const form = await parseForm(request, publicityFormSchema);
+  // An intent the page does not have is refused as one the role may not send.
+  if (!form.ok) return data({ errors: form.errors.intent ? ({ form: "errors.forbidden" } as FormErrors) : form.errors, done: null }, { status: form.errors.intent ? 403 : 400 });
+  const f = form.data;
   const actor = { ...actorOf(request, context, auth), userId: auth.user.id };
   const role = auth.membership.role;
   const orgId = auth.membership.org.id;
   const tenderId = params.id ?? "";
   try {
-    if (intent === "object" && role === "contractor") await fileObjection(context.db, { clock: context.clock, actor, companyId: orgId, tenderId, body: text("body") });
-    else if (intent === "complain" && role === "contractor") await fileComplaint(context.db, { clock: context.clock, actor, companyId: orgId, tenderId, body: text("body") });
-    else if (intent === "answer" && (role === "committee" || role === "agent"))
-      await answerObjection(context.db, { clock: context.clock, actor, actingOrgId: orgId, tenderId, objectionId: text("objectionId"), answer: text("answer") });
-    else if ((DECISIONS as readonly string[]).includes(intent) && role === "supervisor")
+    if (f.intent === "object" && role === "contractor") await fileObjection(context.db, { clock: context.clock, actor, companyId: orgId, tenderId, body: f.body });
+    else if (f.intent === "complain" && role === "contractor") await fileComplaint(context.db, { clock: context.clock, actor, companyId: orgId, tenderId, body: f.body });
+    else if (f.intent === "answer" && (role === "committee" || role === "agent"))
+      await answerObjection(context.db, { clock: context.clock, actor, actingOrgId: orgId, tenderId, objectionId: f.objectionId, answer: f.answer });
+    else if ("complaintId" in f && role === "supervisor")
       await handleComplaint(context.db, {
         clock: context.clock,
         actor,
         townshipId: orgId,
         tenderId,
-        complaintId: text("complaintId"),
-        decision: intent as ComplaintDecision,
-        outcome: text("outcome"),
+        complaintId: f.complaintId,
+        decision: f.intent,
+        outcome: f.outcome,
       });
     else return data({ errors: { form: "errors.forbidden" } as FormErrors, done: null }, { status: 403 });
   } catch (e) {
-    return data({ errors: domainErrors(e) as FormErrors, done: null }, { status: errorStatus(e) });
+    const refused = refusal(e);
+    return data({ errors: refused.errors, done: null }, { status: refused.status });
   }
-  return { errors: {} as FormErrors, done: intent };
+  return { errors: {} as FormErrors, done: f.intent };
 }
 
 export default function PublicityPage() {

@@ -1,9 +1,11 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { z } from "zod";
 import { pageTitle } from "~/utils/i18n";
 import { listNotifications, markRead } from "~/models/notification.server";
 import { requireAuth } from "~/utils/auth.server";
+import { parseForm } from "~/utils/forms";
 import { formatBeijing } from "~/utils/time";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.notifications"));
@@ -18,11 +20,14 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 /** Mark one notification, or all, read — only the signed-in user's own. */
+/** One notification by id, or (no id) all of them. */
+const markReadFormSchema = z.object({ id: z.string().optional() });
+
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requireAuth(request, context);
-  const form = await request.formData();
-  const id = form.get("id");
-  await markRead(context.db, context.clock, auth.user.id, typeof id === "string" && id ? id : undefined);
+  const form = await parseForm(request, markReadFormSchema);
+  // No id (or an unreadable one): mark them all read, as the "all read" button asks.
+  await markRead(context.db, context.clock, auth.user.id, form.ok ? form.data.id || undefined : undefined);
   return { ok: true };
 }
 

@@ -2,12 +2,13 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { z } from "zod";
 import { pageTitle } from "~/utils/i18n";
 import { FieldError, FormError, Notice } from "~/components/forms";
 import { activeChannels, channelPreferences, messagesOf, saveChannelPreferences, saveContact } from "~/models/outbox.server";
 import { CHANNELS } from "~/models/transports.server";
 import { actorOf, requireAuth } from "~/utils/auth.server";
-import { domainErrors, type FormErrors } from "~/utils/forms";
+import { formText, parseForm, refusal, type FormErrors } from "~/utils/forms";
 import { maskPhone } from "~/utils/phone";
 import { formatBeijing } from "~/utils/time";
 
@@ -27,23 +28,29 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   };
 }
 
+/** The contact form, or the channel switches (`on:<kind>:<channel>` checkboxes, each one named). */
+const settingsFormSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("contact"), email: formText, wechatOpenId: formText }),
+  z.looseObject({ intent: z.literal("channels") }),
+]);
+
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requireAuth(request, context);
   const actor = { ...actorOf(request, context, auth), userId: auth.user.id };
-  const form = Object.fromEntries(await request.formData());
+  const form = await parseForm(request, settingsFormSchema);
+  if (!form.ok) return data({ done: undefined, errors: { form: "errors.invalidInput" } as FormErrors }, { status: 400 });
+  const f = form.data;
   try {
-    if (form.intent === "contact") {
-      await saveContact(context.db, context.clock, actor, { email: String(form.email ?? ""), wechatOpenId: String(form.wechatOpenId ?? "") });
+    if (f.intent === "contact") {
+      await saveContact(context.db, context.clock, actor, { email: f.email, wechatOpenId: f.wechatOpenId });
       return { done: "outbox.contactSaved", errors: undefined };
     }
-    if (form.intent === "channels") {
-      await saveChannelPreferences(context.db, context.clock, actor, form);
-      return { done: "outbox.prefsSaved", errors: undefined };
-    }
+    await saveChannelPreferences(context.db, context.clock, actor, f);
+    return { done: "outbox.prefsSaved", errors: undefined };
   } catch (e) {
-    return data({ done: undefined, errors: domainErrors(e) as FormErrors }, { status: 400 });
+    const refused = refusal(e);
+    return data({ done: undefined, errors: refused.errors }, { status: refused.status });
   }
-  return data({ done: undefined, errors: { form: "errors.invalidInput" } as FormErrors }, { status: 400 });
 }
 
 export default function NotificationSettings() {

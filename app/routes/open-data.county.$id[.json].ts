@@ -1,3 +1,4 @@
+import { notFound } from "~/utils/auth.server";
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { countyRecordPackage } from "~/models/ocds.server";
 
@@ -27,7 +28,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       prefix: context.env.OCDS_PREFIX,
     },
   });
-  if (!pkg) throw new Response("not found", { status: 404 });
+  if (!pkg) throw notFound();
   return new Response(JSON.stringify(pkg), {
     headers: {
       "Content-Type": "application/json; charset=utf-8",

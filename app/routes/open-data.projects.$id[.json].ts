@@ -1,3 +1,4 @@
+import { notFound } from "~/utils/auth.server";
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { projectReleasePackage } from "~/models/ocds.server";
 
@@ -9,7 +10,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
     origin: context.env.PUBLIC_ORIGIN,
     opts: { prefix: context.env.OCDS_PREFIX },
   });
-  if (!pkg) throw new Response("not found", { status: 404 });
+  if (!pkg) throw notFound();
   return new Response(JSON.stringify(pkg), {
     headers: {
       "Content-Type": "application/json; charset=utf-8",

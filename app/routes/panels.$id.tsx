@@ -2,14 +2,15 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { z } from "zod";
 import { pageTitle } from "~/utils/i18n";
 import { FormError, Notice } from "~/components/forms";
 import { actsForVillage } from "~/models/agent.server";
 import { allowedActionsOf, PANEL_MEMBER_TRANSITIONS } from "~/models/lifecycle";
 import { declare, drawPanel, panelFor, poolSpecialties } from "~/models/panel.server";
 import { getPublicNotice } from "~/models/tender.server";
-import { actorOf, forbidden, requireRole } from "~/utils/auth.server";
-import { domainErrors, errorStatus, type FormErrors } from "~/utils/forms";
+import { actorOf, forbidden, requireRole, notFound } from "~/utils/auth.server";
+import { formText, parseForm, refusal, type FormErrors } from "~/utils/forms";
 import { formatBeijing } from "~/utils/time";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.panel"));
@@ -19,7 +20,7 @@ export const handle = { hydrate: false, i18n: ["evaluation", "errors"] };
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const auth = await requireRole(request, context, ["committee", "agent", "expert", "supervisor", "county_admin"]);
   const notice = await getPublicNotice(context.db, context.clock, params.id ?? "");
-  if (!notice) throw new Response("not found", { status: 404 });
+  if (!notice) throw notFound();
   const viewer = { userId: auth.user.id, role: auth.membership.role, orgId: auth.membership.org.id };
   const host = (viewer.role === "committee" || viewer.role === "agent") && (await actsForVillage(context.db, notice.project, viewer.role, viewer.orgId));
   const seen = await panelFor(context.db, notice.tender.id, viewer);
@@ -39,23 +40,31 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   };
 }
 
+/** Draw the panel (committee, agent), or accept / recuse oneself (expert). */
+const panelFormSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("draw"), specialty: formText }),
+  z.object({ intent: z.enum(["accept", "recuse"]), reason: formText }),
+]);
+
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const auth = await requireRole(request, context, ["committee", "agent", "expert"]);
-  const form = await request.formData();
-  const intent = String(form.get("intent") ?? "");
+  const form = await parseForm(request, panelFormSchema);
+  // An intent the page does not have is refused as one the role may not send.
+  if (!form.ok) return data({ errors: form.errors.intent ? ({ form: "errors.forbidden" } as FormErrors) : form.errors, done: null }, { status: form.errors.intent ? 403 : 400 });
+  const f = form.data;
   const actor = { ...actorOf(request, context, auth), userId: auth.user.id };
   const tenderId = params.id ?? "";
   try {
-    if (intent === "draw" && auth.membership.role !== "expert") {
-      const specialty = String(form.get("specialty") ?? "");
-      await drawPanel(context.db, { clock: context.clock, actor, actingOrgId: auth.membership.org.id, tenderId, opts: { specialty: specialty || null } });
-    } else if ((intent === "accept" || intent === "recuse") && auth.membership.role === "expert") {
-      await declare(context.db, { clock: context.clock, actor, tenderId, input: { accept: intent === "accept", reason: String(form.get("reason") ?? "") } });
+    if (f.intent === "draw" && auth.membership.role !== "expert") {
+      await drawPanel(context.db, { clock: context.clock, actor, actingOrgId: auth.membership.org.id, tenderId, opts: { specialty: f.specialty || null } });
+    } else if (f.intent !== "draw" && auth.membership.role === "expert") {
+      await declare(context.db, { clock: context.clock, actor, tenderId, input: { accept: f.intent === "accept", reason: f.reason } });
     } else return data({ errors: { form: "errors.forbidden" } as FormErrors, done: null }, { status: 403 });
   } catch (e) {
-    return data({ errors: domainErrors(e) as FormErrors, done: null }, { status: errorStatus(e) });
+    const refused = refusal(e);
+    return data({ errors: refused.errors, done: null }, { status: refused.status });
   }
-  return { errors: {} as FormErrors, done: intent };
+  return { errors: {} as FormErrors, done: f.intent };
 }
 
 export default function PanelPage() {

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { z } from "zod";
 import { pageTitle } from "~/utils/i18n";
 import { CreditGrade } from "~/components/credit-grade";
 import { FieldError, FormError } from "~/components/forms";
@@ -9,8 +10,8 @@ import { EXPIRY_WARNING_DAYS } from "~/models/company-rules";
 import { decidePoolApplication, getPoolMembership, listPool } from "~/models/company.server";
 import { gradesOfCompanies } from "~/models/credit.server";
 import { allowedActionsOf, POOL_MEMBERSHIP_TRANSITIONS } from "~/models/lifecycle";
-import { actorOf, forbidden, requireRole } from "~/utils/auth.server";
-import { domainErrors, type FormErrors } from "~/utils/forms";
+import { actorOf, forbidden, requireRole, notFound } from "~/utils/auth.server";
+import { formText, parseForm, refusal, type FormErrors } from "~/utils/forms";
 import { maskPhone } from "~/utils/phone";
 import { beijingDay, formatBeijing } from "~/utils/time";
 
@@ -49,28 +50,29 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   };
 }
 
+const decisionFormSchema = z.object({ intent: z.enum(["admit", "reject"], "errors.invalidInput"), id: formText, reason: formText });
+
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requireRole(request, context, ["supervisor"]);
-  const form = await request.formData();
-  const intent = String(form.get("intent") ?? "");
-  const id = String(form.get("id") ?? "");
-  const reason = String(form.get("reason") ?? "");
+  const form = await parseForm(request, decisionFormSchema);
+  const { id = "", reason = "" } = form.values;
   const m = /^[0-9a-f-]{36}$/.test(id) ? await getPoolMembership(context.db, id) : null;
-  if (!m) throw new Response("not found", { status: 404 });
+  if (!m) throw notFound();
   // Only the supervisor of the township applied to decides; the model checks again under the row lock.
   if (m.townshipId !== auth.membership.org.id) throw forbidden("supervisor");
-  if (intent !== "admit" && intent !== "reject") return data({ id, errors: { form: "errors.invalidInput" } as FormErrors, done: null as string | null, reason }, { status: 400 });
+  if (!form.ok) return data({ id, errors: { form: "errors.invalidInput" } as FormErrors, done: null as string | null, reason }, { status: 400 });
   try {
     await decidePoolApplication(context.db, context.clock, actorOf(request, context, auth), {
       membershipId: m.id,
       supervisorTownshipId: auth.membership.org.id,
-      decision: intent,
-      reason,
+      decision: form.data.intent,
+      reason: form.data.reason,
     });
   } catch (e) {
-    return data({ id, errors: domainErrors(e), done: null as string | null, reason }, { status: 400 });
+    const refused = refusal(e);
+    return data({ id, errors: refused.errors, done: null as string | null, reason }, { status: refused.status });
   }
-  return { id, errors: {} as FormErrors, done: `pool.done.${intent}` as string | null, reason: "" };
+  return { id, errors: {} as FormErrors, done: `pool.done.${form.data.intent}` as string | null, reason: "" };
 }
 
 type Row = ReturnType<typeof useLoaderData<typeof loader>>["rows"][number];

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { z } from "zod";
 import { pageTitle } from "~/utils/i18n";
 import { AmendmentList, amendmentView } from "~/components/amendment-list";
 import { FormError, useErrorText } from "~/components/forms";
@@ -15,8 +16,8 @@ import type { SplittingFinding } from "~/models/project-rules";
 import { flagsForProject, flagView } from "~/models/risk.server";
 import { archiveFor } from "~/models/archive.server";
 import { ReviewState, SeverityTag } from "~/components/risk-flags";
-import { actorOf, forbidden, requireRole, type RoleAuth } from "~/utils/auth.server";
-import { domainErrors, zodErrors, type FormErrors } from "~/utils/forms";
+import { actorOf, forbidden, requireRole, type RoleAuth, notFound } from "~/utils/auth.server";
+import { formText, parseForm, refusal, type FormErrors } from "~/utils/forms";
 import { formatFen } from "~/utils/money";
 import { formatBeijing } from "~/utils/time";
 
@@ -28,7 +29,7 @@ const READERS = ["committee", "agent", "supervisor", "county_admin"] as const;
 async function load(request: Request, context: LoaderFunctionArgs["context"], id: string) {
   const auth = await requireRole(request, context, [...READERS]);
   const project = await getProject(context.db, id);
-  if (!project) throw new Response("not found", { status: 404 });
+  if (!project) throw notFound();
   // Someone else's village or township is refused exactly like a missing role.
   if (!(await canReadProject(context.db, project, auth.membership.role, auth.membership.org.id))) throw forbidden("");
   return { auth, project };
@@ -92,48 +93,57 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   };
 }
 
+/** The project page's forms, one per intent (who may send which is the model's to check). */
+const projectFormSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("appoint_agent"), agentOrgId: formText }),
+  z.object({ intent: z.literal("revoke_agent") }),
+  // The answer's field is named by its question (`answer-<questionId>`): one form per question on the page.
+  z.looseObject({ intent: z.literal("answer"), questionId: formText }).transform((f) => ({ intent: f.intent, questionId: f.questionId, answer: f[`answer-${f.questionId}`] })),
+  amendmentSchema.extend({ intent: z.literal("amend") }),
+  z.object({ intent: z.enum(["submit", "withdraw_submission", "approve", "return", "request_cancel", "approve_cancel", "reject_cancel"]), reason: formText }),
+]);
+
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const { auth, project } = await load(request, context, params.id ?? "");
-  const form = await request.formData();
-  const intent = String(form.get("intent") ?? "");
-  const reason = String(form.get("reason") ?? "");
+  const form = await parseForm(request, projectFormSchema);
+  const typed = form.values;
+  const reason = typed.reason ?? "";
+  if (!form.ok) return data({ errors: form.errors.intent ? ({ form: "errors.invalidInput" } as FormErrors) : form.errors, done: null, reason, typed }, { status: 400 });
+  const f = form.data;
   const actor = actorOf(request, context, auth);
   const org = (a: RoleAuth) => a.membership.org.id;
-  const typed = Object.fromEntries([...form.entries()].filter(([, v]) => typeof v === "string")) as Record<string, string>;
   try {
-    if (intent === "appoint_agent") {
-      await appointAgent(context.db, { clock: context.clock, actor, projectId: project.id, villageId: org(auth), agentOrgId: String(form.get("agentOrgId") ?? "") });
+    if (f.intent === "appoint_agent") {
+      await appointAgent(context.db, { clock: context.clock, actor, projectId: project.id, villageId: org(auth), agentOrgId: f.agentOrgId });
       return { errors: {} as FormErrors, done: "agent.appointed", reason: "", typed: {} as Record<string, string> };
     }
-    if (intent === "revoke_agent") {
+    if (f.intent === "revoke_agent") {
       await revokeAgent(context.db, { clock: context.clock, actor, projectId: project.id, villageId: org(auth) });
       return { errors: {} as FormErrors, done: "agent.revoked", reason: "", typed: {} as Record<string, string> };
     }
-    if (intent === "answer") {
-      const questionId = String(form.get("questionId") ?? "");
-      await answerQuestion(context.db, { clock: context.clock, actor, questionId, actingOrgId: org(auth), text: form.get(`answer-${questionId}`) });
+    if (f.intent === "answer") {
+      await answerQuestion(context.db, { clock: context.clock, actor, questionId: f.questionId, actingOrgId: org(auth), text: f.answer });
       return { errors: {} as FormErrors, done: "qa.answered", reason: "", typed: {} as Record<string, string> };
     }
-    if (intent === "amend") {
+    if (f.intent === "amend") {
       const tender = await currentTender(context.db, project.id);
-      if (!tender) throw new Response("not found", { status: 404 });
-      const parsed = amendmentSchema.safeParse(typed);
-      if (!parsed.success) return data({ errors: zodErrors(parsed.error), done: null, reason, typed }, { status: 400 });
-      const r = await amendTender(context.db, { clock: context.clock, actor, tenderId: tender.id, actingOrgId: org(auth), form: parsed.data });
+      if (!tender) throw notFound();
+      const { intent: _, ...amendment } = f;
+      const r = await amendTender(context.db, { clock: context.clock, actor, tenderId: tender.id, actingOrgId: org(auth), form: amendment });
       return { errors: {} as FormErrors, done: r.extended ? "amend.doneExtended" : r.moved ? "amend.doneMoved" : "amend.done", reason: "", typed: {} as Record<string, string> };
     }
+    const { intent } = f;
     if (intent === "submit") await submitProject(context.db, { clock: context.clock, actor, projectId: project.id, villageId: org(auth) });
     else if (intent === "withdraw_submission") await withdrawSubmission(context.db, { clock: context.clock, actor, projectId: project.id, villageId: org(auth) });
     else if (intent === "approve") await approveProject(context.db, { clock: context.clock, actor, projectId: project.id, townshipId: org(auth), justification: reason });
     else if (intent === "return") await returnProject(context.db, { clock: context.clock, actor, projectId: project.id, townshipId: org(auth), reason });
     else if (intent === "request_cancel") await requestCancel(context.db, { clock: context.clock, actor, projectId: project.id, villageId: org(auth), reason });
-    else if (intent === "approve_cancel" || intent === "reject_cancel")
-      await decideCancel(context.db, { clock: context.clock, actor, projectId: project.id, townshipId: org(auth), approve: intent === "approve_cancel", note: reason });
-    else return data({ errors: { form: "errors.invalidInput" } as FormErrors, done: null, reason, typed }, { status: 400 });
+    else await decideCancel(context.db, { clock: context.clock, actor, projectId: project.id, townshipId: org(auth), approve: intent === "approve_cancel", note: reason });
+    return { errors: {} as FormErrors, done: `project.done.${intent}`, reason: "", typed: {} as Record<string, string> };
   } catch (e) {
-    return data({ errors: domainErrors(e) as FormErrors, done: null, reason, typed }, { status: 400 });
+    const refused = refusal(e, typed);
+    return data({ errors: refused.errors, done: null, reason, typed: refused.values }, { status: refused.status });
   }
-  return { errors: {} as FormErrors, done: `project.done.${intent}`, reason: "", typed: {} as Record<string, string> };
 }
 
 export default function ProjectPage() {

@@ -7,8 +7,8 @@ import { ProjectForm } from "~/components/project-form";
 import { getCountySettings } from "~/models/county-settings.server";
 import { checkTransition } from "~/models/lifecycle";
 import { getProject, submitProject, updateProject } from "~/models/project.server";
-import { actorOf, forbidden, requireRole } from "~/utils/auth.server";
-import { domainErrors } from "~/utils/forms";
+import { actorOf, forbidden, requireRole, notFound } from "~/utils/auth.server";
+import { refusal } from "~/utils/forms";
 import { fenToYuanInput } from "~/utils/money";
 import { readProjectForm } from "~/utils/project-form.server";
 
@@ -18,7 +18,7 @@ export const handle = { i18n: ["projects", "errors"] };
 async function load(request: Request, context: LoaderFunctionArgs["context"], id: string) {
   const auth = await requireRole(request, context, ["committee"]);
   const project = await getProject(context.db, id);
-  if (!project) throw new Response("not found", { status: 404 });
+  if (!project) throw notFound();
   if (project.villageId !== auth.membership.org.id) throw forbidden("");
   return { auth, project };
 }
@@ -54,13 +54,15 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   try {
     await updateProject(context.db, { clock: context.clock, actor, projectId: project.id, villageId: auth.membership.org.id, input: read.input, decisions: read.decisions });
   } catch (e) {
-    return data({ errors: domainErrors(e), typed: read.typed }, { status: 400 });
+    const refused = refusal(e, read.typed);
+    return data({ errors: refused.errors, typed: refused.values }, { status: refused.status });
   }
   if (read.intent === "submit") {
     try {
       await submitProject(context.db, { clock: context.clock, actor, projectId: project.id, villageId: auth.membership.org.id });
     } catch (e) {
-      return data({ errors: domainErrors(e), typed: read.typed }, { status: 400 });
+      const refused = refusal(e, read.typed);
+      return data({ errors: refused.errors, typed: refused.values }, { status: refused.status });
     }
   }
   throw redirect(`/projects/${project.id}`);

@@ -13,8 +13,8 @@ import { getProject } from "~/models/project.server";
 import { publishTender, tenderFormSchema } from "~/models/tender.server";
 import { EVALUATION_METHODS } from "~/models/tender-rules";
 import { currentTemplate } from "~/models/template.server";
-import { actorOf, forbidden, requireRole } from "~/utils/auth.server";
-import { domainErrors, zodErrors, type FormErrors } from "~/utils/forms";
+import { actorOf, forbidden, requireRole, notFound } from "~/utils/auth.server";
+import { parseFormData, refusal, type FormErrors } from "~/utils/forms";
 import { formatFen, fenToYuanInput } from "~/utils/money";
 import { beijingDay, formatBeijing } from "~/utils/time";
 import { parseUploadForm } from "~/utils/uploads.server";
@@ -25,7 +25,7 @@ export const handle = { i18n: ["projects", "errors"] };
 async function load(request: Request, context: LoaderFunctionArgs["context"], id: string) {
   const auth = await requireRole(request, context, ["committee", "agent"]);
   const project = await getProject(context.db, id);
-  if (!project) throw new Response("not found", { status: 404 });
+  if (!project) throw notFound();
   // The village's committee, or the agent it appointed on this project.
   if (!(await actsForVillage(context.db, project, auth.membership.role, auth.membership.org.id))) throw forbidden("");
   return { auth, project };
@@ -70,10 +70,11 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     check: checkPdf,
     owner: auth.user.id,
   });
-  const typed = Object.fromEntries([...form.entries()].filter(([, v]) => typeof v === "string")) as Record<string, string>;
+  // The files went to the store (uploads); the schema reads the text fields.
+  const parsed = parseFormData(form, tenderFormSchema);
+  const typed = parsed.values;
   if (Object.keys(uploadErrors).length) return data({ errors: uploadErrors as FormErrors, typed }, { status: 400 });
-  const parsed = tenderFormSchema.safeParse(typed);
-  if (!parsed.success) return data({ errors: zodErrors(parsed.error), typed }, { status: 400 });
+  if (!parsed.ok) return data({ errors: parsed.errors, typed }, { status: 400 });
   try {
     await publishTender(context.db, {
       clock: context.clock,
@@ -85,7 +86,8 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       fileStore: context.files,
     });
   } catch (e) {
-    return data({ errors: domainErrors(e), typed }, { status: 400 });
+    const refused = refusal(e, typed);
+    return data({ errors: refused.errors, typed: refused.values }, { status: refused.status });
   }
   throw redirect(`/projects/${project.id}?published=1`);
 }

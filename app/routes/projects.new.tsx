@@ -7,7 +7,7 @@ import { ProjectForm } from "~/components/project-form";
 import { getCountySettings } from "~/models/county-settings.server";
 import { createProject, submitProject } from "~/models/project.server";
 import { actorOf, requireRole } from "~/utils/auth.server";
-import { domainErrors } from "~/utils/forms";
+import { refusal } from "~/utils/forms";
 import { readProjectForm } from "~/utils/project-form.server";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.newProject"));
@@ -29,14 +29,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
   try {
     projectId = (await createProject(context.db, { clock: context.clock, actor, villageId: village.id, input: read.input, decisions: read.decisions })).id;
   } catch (e) {
-    return data({ errors: domainErrors(e), typed: read.typed }, { status: 400 });
+    const refused = refusal(e, read.typed);
+    return data({ errors: refused.errors, typed: refused.values }, { status: refused.status });
   }
   if (read.intent === "submit") {
     try {
       await submitProject(context.db, { clock: context.clock, actor, projectId, villageId: village.id });
     } catch (e) {
       // Saved as a draft; the project page says what is missing before it can be submitted.
-      const errors = domainErrors(e);
+      const { errors } = refusal(e);
       const key = typeof errors.form === "string" ? errors.form : Object.values(errors)[0];
       throw redirect(`/projects/${projectId}?notSubmitted=${encodeURIComponent(typeof key === "string" ? key : (key?.key ?? ""))}`);
     }

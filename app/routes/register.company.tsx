@@ -13,7 +13,7 @@ import { startSession } from "~/models/session.server";
 import { actorOf, getAuth, sessionCookie } from "~/utils/auth.server";
 import { collectErrors, readCompanyForm } from "~/utils/company-form.server";
 import { checkCreditCode } from "~/utils/credit-code";
-import { domainErrors, type FormErrors } from "~/utils/forms";
+import { refusal, type FormErrors } from "~/utils/forms";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.registerCompany"));
 export const handle = { i18n: ["company", "errors"] };
@@ -46,7 +46,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     });
     userId = result.user.id;
   } catch (e) {
-    return data({ errors: domainErrors(e), typed: echo }, { status: 400 });
+    const refused = refusal(e, echo);
+    return data({ errors: refused.errors, typed: refused.values }, { status: refused.status });
   }
   const { token } = await startSession(context.db, context.clock, actor, { userId, method: "password", days: context.env.SESSION_DAYS });
   throw redirect("/company?registered=1", { headers: { "Set-Cookie": sessionCookie(context, token, context.env.SESSION_DAYS) } });

@@ -2,12 +2,12 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { z } from "zod";
 import { pageTitle } from "~/utils/i18n";
 import { FieldError, FormError } from "~/components/forms";
-import { DomainError } from "~/models/errors";
 import { issuedBy, issueResetCode } from "~/models/reset-code.server";
 import { actorOf, requireRole } from "~/utils/auth.server";
-import { domainErrors, type FormErrors } from "~/utils/forms";
+import { formText, parseForm, refusal, type FormErrors } from "~/utils/forms";
 import { maskPhone } from "~/utils/phone";
 import { formatBeijing } from "~/utils/time";
 
@@ -32,16 +32,19 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   };
 }
 
+const issueFormSchema = z.object({ phone: formText, identityCheck: formText });
+
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requireRole(request, context, ["supervisor", "county_admin"]);
-  const form = Object.fromEntries(await request.formData());
-  const typed = { phone: String(form.phone ?? ""), identityCheck: String(form.identityCheck ?? "") };
+  const form = await parseForm(request, issueFormSchema);
+  const typed = { phone: form.values.phone ?? "", identityCheck: form.values.identityCheck ?? "" };
+  if (!form.ok) return data({ issued: null, errors: form.errors, typed }, { status: 400 });
   try {
     const issued = await issueResetCode(context.db, {
       clock: context.clock,
       actor: { ...actorOf(request, context, auth), userId: auth.user.id, role: auth.membership.role },
       issuerOrgId: auth.membership.org.id,
-      raw: typed,
+      raw: form.data,
     });
     return {
       issued: { code: issued.code, name: issued.name, phone: issued.phone, expiresAt: formatBeijing(issued.expiresAt) },
@@ -49,8 +52,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
       typed: { phone: "", identityCheck: "" },
     };
   } catch (e) {
-    const errors = domainErrors(e);
-    return data({ issued: null, errors, typed }, { status: e instanceof DomainError ? (e.options.status ?? 400) : 400 });
+    const refused = refusal(e);
+    return data({ issued: null, errors: refused.errors, typed }, { status: refused.status });
   }
 }
 

@@ -2,13 +2,13 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { z } from "zod";
 import { pageTitle } from "~/utils/i18n";
 import { FieldError, FormError } from "~/components/forms";
-import { DomainError } from "~/models/errors";
 import { KNOWN_DEVICE_COOKIE, rememberDevice } from "~/models/known-device.server";
 import { resetPasswordWithCode } from "~/models/reset-code.server";
 import { actorOf, knownDeviceCookie, readCookie } from "~/utils/auth.server";
-import { domainErrors, type FormErrors } from "~/utils/forms";
+import { formText, parseForm, refusal } from "~/utils/forms";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.resetPassword"));
 export const handle = { hydrate: false, i18n: ["account", "errors"] };
@@ -20,20 +20,19 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 /** Public: set a new password with a reset code (sent to the person, or issued by an official). */
+const resetFormSchema = z.object({ phone: formText, code: formText, password: formText, password2: formText });
+
 export async function action({ request, context }: ActionFunctionArgs) {
-  const form = Object.fromEntries(await request.formData());
-  const phone = String(form.phone ?? "");
+  const form = await parseForm(request, resetFormSchema);
+  const phone = form.values.phone ?? "";
+  if (!form.ok) return data({ errors: form.errors, phone }, { status: 400 });
   const actor = actorOf(request, context, null);
   let userId: string;
   try {
-    ({ userId } = await resetPasswordWithCode(context.db, context.clock, actor, {
-      phone,
-      code: String(form.code ?? ""),
-      password: String(form.password ?? ""),
-      password2: String(form.password2 ?? ""),
-    }));
+    ({ userId } = await resetPasswordWithCode(context.db, context.clock, actor, form.data));
   } catch (e) {
-    return data({ errors: domainErrors(e) as FormErrors, phone }, { status: e instanceof DomainError ? (e.options.status ?? 400) : 400 });
+    const refused = refusal(e);
+    return data({ errors: refused.errors, phone }, { status: refused.status });
   }
   // The device the reset was made on is the account's known device from now on (the reset forgot the others).
   const token = await rememberDevice(context.db, { clock: context.clock, actor, userId, presented: readCookie(request, KNOWN_DEVICE_COOKIE) });

@@ -1,18 +1,22 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
+import { z } from "zod";
 import { safeRedirect } from "~/utils/auth.server";
-import { isLocale, LOCALE_COOKIE } from "~/utils/i18n";
+import { parseForm } from "~/utils/forms";
+import { LOCALE_COOKIE, LOCALES } from "~/utils/i18n";
 
 export async function loader() {
   throw redirect("/");
 }
 
 /** Switch the interface language: a plain form post, so it works without JavaScript. */
+const localeFormSchema = z.object({ lng: z.enum(LOCALES) });
+
 export async function action({ request }: ActionFunctionArgs) {
-  const form = await request.formData();
-  const lng = form.get("lng");
-  const to = safeRedirect(form.get("redirectTo"), "/");
-  if (!isLocale(lng)) throw redirect(to);
+  const form = await parseForm(request, localeFormSchema);
+  const to = safeRedirect(form.values.redirectTo, "/");
+  if (!form.ok) throw redirect(to);
+  const { lng } = form.data;
   throw redirect(to, {
     headers: { "Set-Cookie": `${LOCALE_COOKIE}=${encodeURIComponent(lng)}; Path=/; Max-Age=31536000; SameSite=Lax` },
   });

@@ -1,7 +1,9 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
+import { z } from "zod";
 import { setLargeText } from "~/models/user.server";
 import { actorOf, getAuth, safeRedirect } from "~/utils/auth.server";
+import { parseForm } from "~/utils/forms";
 import { TEXT_SIZE_COOKIE } from "~/utils/text-size";
 
 export async function loader() {
@@ -13,11 +15,13 @@ export async function loader() {
  * signed-in user's choice is kept with their account (audited), so it follows them to any phone;
  * a visitor's in a cookie.
  */
+const textSizeFormSchema = z.object({ size: z.enum(["large", "normal"]) });
+
 export async function action({ request, context }: ActionFunctionArgs) {
-  const form = await request.formData();
-  const size = form.get("size");
-  const to = safeRedirect(form.get("redirectTo"), "/");
-  if (size !== "large" && size !== "normal") throw redirect(to);
+  const form = await parseForm(request, textSizeFormSchema);
+  const to = safeRedirect(form.values.redirectTo, "/");
+  if (!form.ok) throw redirect(to);
+  const { size } = form.data;
   const auth = await getAuth(request, context);
   if (auth) await setLargeText(context.db, context.clock, { ...actorOf(request, context, auth), userId: auth.user.id }, size === "large");
   throw redirect(to, {

@@ -9,7 +9,7 @@ import { dashboardFor, parseDashboardFilter, supervisionScope } from "~/models/d
 import { DomainError } from "~/models/errors";
 import { PROJECT_STATES } from "~/models/lifecycle";
 import { flagView, scanRisks, SEVERITIES } from "~/models/risk.server";
-import { forbidden, requireRole } from "~/utils/auth.server";
+import { forbidden, requireRole, notFound } from "~/utils/auth.server";
 import { formatFen, formatFenCompact } from "~/utils/money";
 import { formatBeijing } from "~/utils/time";
 
@@ -31,7 +31,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   try {
     d = await dashboardFor(context.db, context.clock, scope, parseDashboardFilter(q));
   } catch (e) {
-    if (e instanceof DomainError && e.options.status === 404) throw new Response("not found", { status: 404 });
+    if (e instanceof DomainError && e.options.status === 404) throw notFound();
     if (e instanceof DomainError && e.options.status === 403) throw forbidden("supervisor|county_admin");
     throw e;
   }

@@ -8,7 +8,7 @@ import { FieldError, FormError, Notice } from "~/components/forms";
 import { CREDIT_GRADES, CREDIT_KINDS, CREDIT_SUBJECTS, creditFormSchema, MAX_POINTS, type CreditSubject } from "~/models/credit-rules";
 import { companiesInScope, creditScope, expertsInScope, gradesOfCompanies, liftCredit, listCredit, projectsInScope, recordCredit } from "~/models/credit.server";
 import { actorOf, requireRole } from "~/utils/auth.server";
-import { domainErrors, errorStatus, zodErrors, type FormErrors } from "~/utils/forms";
+import { parseForm, refusal, type FormErrors } from "~/utils/forms";
 import { beijingDay, formatBeijing } from "~/utils/time";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.credit"));
@@ -66,15 +66,14 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requireRole(request, context, ["supervisor", "county_admin"]);
-  const raw = Object.fromEntries(await request.formData());
+  const parsed = await parseForm(request, creditFormSchema);
   // What the form echoes back: the text fields only.
-  const typed = Object.fromEntries(Object.entries(raw).filter((e): e is [string, string] => typeof e[1] === "string"));
+  const typed = parsed.values;
   const intent = typed.intent ?? "";
   const actor = { ...actorOf(request, context, auth), userId: auth.user.id };
   const orgId = auth.membership.org.id;
   const fail = (errors: FormErrors, status = 400) => data({ intent, id: typed.id ?? null, errors, typed, done: null as string | null }, { status });
-  const parsed = creditFormSchema.safeParse(raw);
-  if (!parsed.success) return fail(zodErrors(parsed.error));
+  if (!parsed.ok) return fail(parsed.errors);
   const f = parsed.data;
   try {
     if (f.intent === "record") {
@@ -85,7 +84,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
       await liftCredit(context.db, { clock: context.clock, actor, issuerOrgId: orgId, raw: { recordId: f.id, note: f.note ?? "" } });
     }
   } catch (e) {
-    return fail(domainErrors(e), errorStatus(e));
+    const refused = refusal(e);
+    return fail(refused.errors, refused.status);
   }
   return { intent, id: typed.id ?? null, errors: {} as FormErrors, typed: {} as Record<string, string>, done: `credit.done.${intent}` as string | null };
 }

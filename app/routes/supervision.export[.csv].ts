@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { dashboardCsv, parseDashboardFilter, supervisionScope } from "~/models/dashboard.server";
 import { DomainError } from "~/models/errors";
-import { forbidden, requireRole } from "~/utils/auth.server";
+import { forbidden, requireRole, notFound } from "~/utils/auth.server";
 import { attachmentDisposition } from "~/utils/content-disposition";
 import { getT, localeFromCookieHeader } from "~/utils/i18n";
 
@@ -20,7 +20,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   try {
     out = await dashboardCsv(context.db, { clock: context.clock, scope, filter, t });
   } catch (e) {
-    if (e instanceof DomainError && e.options.status === 404) throw new Response("not found", { status: 404 });
+    if (e instanceof DomainError && e.options.status === 404) throw notFound();
     if (e instanceof DomainError && e.options.status === 403) throw forbidden("supervisor|county_admin");
     throw e;
   }

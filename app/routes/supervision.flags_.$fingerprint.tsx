@@ -2,12 +2,13 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { z } from "zod";
 import { pageTitle } from "~/utils/i18n";
 import { FieldError, FormError, Notice } from "~/components/forms";
 import { EvidenceList, ReviewState, SeverityTag } from "~/components/risk-flags";
 import { flagByFingerprint, flagView, reviewFlag, riskScopeOf, riskThresholdsFor, thresholdValues } from "~/models/risk.server";
-import { actorOf, forbidden, requireRole } from "~/utils/auth.server";
-import { domainErrors, type FormErrors } from "~/utils/forms";
+import { actorOf, forbidden, requireRole, notFound } from "~/utils/auth.server";
+import { formText, parseForm, refusal, type FormErrors } from "~/utils/forms";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.flagEvidence"));
 export const handle = { hydrate: false, i18n: ["supervision", "errors"] };
@@ -25,13 +26,17 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   if (!scope) throw forbidden("supervisor|county_admin");
   const hint = new URL(request.url).searchParams.get("project");
   const flag = await flagByFingerprint(context.db, { clock: context.clock, scope, fingerprint: params.fingerprint ?? "", hint: { projectId: hint } });
-  if (!flag) throw new Response("not found", { status: 404 });
+  if (!flag) throw notFound();
   return { flag: flagView(flag), thresholds: thresholdValues(await riskThresholdsFor(context.db, scope)) };
 }
 
+const reviewFormSchema = z.object({ rule: formText, note: formText, projectId: formText });
+
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const auth = await requireRole(request, context, [...ROLES]);
-  const form = Object.fromEntries(await request.formData()) as Record<string, string>;
+  const form = await parseForm(request, reviewFormSchema);
+  if (!form.ok) return data({ errors: form.errors, note: form.values.note ?? "", done: false }, { status: 400 });
+  const f = form.data;
   const actor = { ...actorOf(request, context, auth), userId: auth.user.id };
   try {
     await reviewFlag(context.db, {
@@ -40,13 +45,14 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       orgId: auth.membership.org.id,
       raw: {
         fingerprint: params.fingerprint ?? "",
-        rule: form.rule ?? "",
-        note: form.note ?? "",
-        projectId: form.projectId || undefined,
+        rule: f.rule,
+        note: f.note,
+        projectId: f.projectId || undefined,
       },
     });
   } catch (e) {
-    return data({ errors: domainErrors(e), note: form.note ?? "", done: false }, { status: 400 });
+    const refused = refusal(e, form.values);
+    return data({ errors: refused.errors, note: refused.values.note ?? "", done: false }, { status: refused.status });
   }
   return { errors: {} as FormErrors, note: "", done: true };
 }

@@ -2,24 +2,26 @@ import type { ActionFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, useActionData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { z } from "zod";
 import { pageTitle } from "~/utils/i18n";
 import { FormError } from "~/components/forms";
 import { verifySignedPdf, VERIFY_MAX_BYTES } from "~/models/signature.server";
-import { domainErrors, type FormErrors } from "~/utils/forms";
+import { parseForm, refusal, type FormErrors } from "~/utils/forms";
 import { formatBeijing } from "~/utils/time";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.verify"));
 export const handle = { hydrate: false, i18n: ["public", "errors"] };
 
 /** Public: anyone checks a signed PDF of the platform (the opening record, later reports and notices). */
+const verifyFormSchema = z.object({ file: z.instanceof(File, { error: "errors.verify.noFile" }).refine((f) => f.size > 0, "errors.verify.noFile") });
+
 export async function action({ request, context }: ActionFunctionArgs) {
   const length = Number(request.headers.get("Content-Length") ?? 0);
   if (length > VERIFY_MAX_BYTES + 64 * 1024) return data({ errors: { file: "errors.upload.tooLarge" } as FormErrors, results: null, longTerm: null, name: "" }, { status: 413 });
   try {
-    const form = await request.formData();
-    const file = form.get("file");
-    if (!(file instanceof File) || file.size === 0)
-      return data({ errors: { file: "errors.verify.noFile" } as FormErrors, results: null, longTerm: null, name: "" }, { status: 400 });
+    const form = await parseForm(request, verifyFormSchema);
+    if (!form.ok) return data({ errors: form.errors, results: null, longTerm: null, name: "" }, { status: 400 });
+    const { file } = form.data;
     const { signatures, longTerm } = await verifySignedPdf(context.db, context.clock, new Uint8Array(await file.arrayBuffer()));
     const at = (d: Date | null) => (d ? formatBeijing(d, "yyyy-MM-dd HH:mm:ss") : null);
     return {
@@ -29,7 +31,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
       longTerm: longTerm.map((r) => ({ ...r, at: at(r.at) })),
     };
   } catch (e) {
-    return data({ errors: domainErrors(e) as FormErrors, results: null, longTerm: null, name: "" }, { status: 400 });
+    const refused = refusal(e);
+    return data({ errors: refused.errors, results: null, longTerm: null, name: "" }, { status: refused.status });
   }
 }
 

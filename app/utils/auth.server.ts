@@ -116,6 +116,11 @@ export function forbidden(need: string): Response {
   return Response.json({ code: "forbidden", need }, { status: 403 });
 }
 
+/** A 404: nothing here, or nothing this caller may know is here; the root error boundary shows it translated. */
+export function notFound(): Response {
+  return Response.json({ code: "notFound" }, { status: 404 });
+}
+
 export type RoleAuth = Auth & { membership: MembershipWithOrg };
 
 /**

@@ -175,7 +175,7 @@ describe("changing passkeys after a password sign-in", () => {
     const page = unwrap(await run(accountRoute.loader, get("/account", cookie), ctx));
     expect(page.data.stepUp).toEqual({ needed: true, proved: false, reachable: true });
     const refused = unwrap(await run(accountRoute.action, post("/account", { intent: "remove-passkey", passkeyId: key.credentialId }, cookie), ctx));
-    expect([refused.status, refused.data.errors.form]).toEqual([400, "errors.stepUp.required"]);
+    expect([refused.status, refused.data.errors.form]).toEqual([403, "errors.stepUp.required"]);
     const register = await passkeyStep(cookie, { step: "options" });
     expect(register.status).toBe(403);
     expect(await database.db.select().from(passkeys).where(eq(passkeys.id, key.credentialId))).toHaveLength(1);

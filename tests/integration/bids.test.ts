@@ -505,9 +505,9 @@ describe("bid routes", () => {
     // The wrap stays on record (the passkey's holder could still open it if the passkey lives on elsewhere); the backup key remains the remedy.
     const own = await ownBid(database.db, t.id, a.companyId);
     expect(own!.wraps.map((w) => w.kind).sort()).toEqual(["backup", "passkey"]);
-    // Another user's passkey id gets no warning and no removal.
+    // Another user's passkey id gets no warning and no removal: not found, as if it were not there.
     const other = unwrap(await run(accountRoute.action, post("/account", { intent: "remove-passkey", passkeyId: b.credentialId }, cookie), ctx));
-    expect(other.status).toBe(400);
+    expect(other.status).toBe(404);
     expect(await database.db.select().from(schema.passkeys).where(eq(schema.passkeys.id, b.credentialId))).toHaveLength(1);
     a = await bidder(DEMO.contractor1); // a fresh passkey for any later test
   });
