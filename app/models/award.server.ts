@@ -22,8 +22,7 @@ import { appendAudit, type Actor, memberRoleOf } from "./audit.server";
 import { actsForVillage } from "./agent.server";
 import { getCountySettings } from "./county-settings.server";
 import { DomainError } from "./errors";
-import { checkTransition, type ProjectAction } from "./lifecycle";
-import { transition } from "./lifecycle.server";
+import { assertProjectAction, insertAward, transition } from "./lifecycle.server";
 import { notify, usersOfOrgs } from "./notification.server";
 import type { FileStore } from "./file-store.server";
 import type { RelyingParty } from "./passkey.server";
@@ -34,11 +33,6 @@ import { lockCurrentTender } from "./tender-qa.server";
 const { awards, publicities, securityReleases, bidOpenings, bids, orgs, projects, tenders, users } = schema;
 type Project = typeof projects.$inferSelect;
 const DAY = 24 * 3600 * 1000;
-
-function assertAction(project: Project, action: ProjectAction, role: MemberRole | null) {
-  const v = checkTransition(project.state, action, role);
-  if (!v.ok) throw new DomainError(v.reason, { status: 409, values: v.params });
-}
 
 async function audit(tx: Db, clock: Clock, actor: Actor, project: Project, tenderId: string, action: string, detail: Record<string, unknown>, after?: Record<string, unknown>) {
   await appendAudit(tx, clock, actor, { action, objectType: "tender", objectId: tenderId, countyId: project.countyId, townshipId: project.townshipId, detail, after });
@@ -67,7 +61,7 @@ export async function decideAward(
 ) {
   return db.transaction(async (tx) => {
     const { project } = await lockAsHost(tx, actor, actingOrgId, tenderId);
-    assertAction(project, "decide_award", memberRoleOf(actor));
+    assertProjectAction(project.state, "decide_award", actor);
     const now = clock.now();
     const blockers = await awardBlockers(tx, tenderId, now);
     if (blockers.length) throw new DomainError(blockers[0], { status: 409 });
@@ -85,21 +79,25 @@ export async function decideAward(
       if (reasons.length < 10) throw new DomainError("errors.award.reasonsRequired", { field: "reasons" });
     }
     const [o] = await tx.select({ priceFen: bidOpenings.priceFen }).from(bidOpenings).where(eq(bidOpenings.bidId, winner));
-    const values = {
-      tenderId,
-      winnerBidId: winner,
-      priceFen: o.priceFen ?? 0,
-      state: first ? ("approved" as const) : ("pending_approval" as const),
-      reasons,
-      decidedBy: actor.userId,
-      decidedAt: now,
-      approvedBy: null,
-      approvedAt: null,
-      approvalNote: null,
-    };
-    if (existing) await tx.update(awards).set(values).where(eq(awards.tenderId, tenderId));
-    else await tx.insert(awards).values(values);
-    await audit(tx, clock, actor, project, tenderId, "award.decide", { winnerBidId: winner, firstCandidate: first, reasons });
+    const values = { winnerBidId: winner, priceFen: o.priceFen ?? 0, reasons, decidedBy: actor.userId, decidedAt: now, approvedBy: null, approvedAt: null, approvalNote: null };
+    const decided = { winnerBidId: winner, firstCandidate: first, reasons };
+    // A decision waits for the supervisor (pending_approval), unless it is the first candidate: settled at once.
+    if (existing)
+      await transition(tx, {
+        lifecycle: "award",
+        clock,
+        actor,
+        id: tenderId,
+        action: "decide",
+        expectFrom: ["rejected"],
+        set: values,
+        audit: () => ({ action: "award.decide", objectType: "tender", objectId: tenderId, detail: decided }),
+      });
+    else {
+      await insertAward(tx, { tenderId, ...values });
+      await audit(tx, clock, actor, project, tenderId, "award.decide", decided);
+    }
+    if (first) await transition(tx, { lifecycle: "award", clock, actor, id: tenderId, action: "confirm_first", expectFrom: ["pending_approval"] });
     if (!first)
       await notify(tx, {
         clock,
@@ -119,16 +117,21 @@ export async function approveAward(
   return db.transaction(async (tx) => {
     const { project } = await lockCurrentTender(tx, tenderId);
     if (actor.role !== "supervisor" || project.townshipId !== townshipId) throw new DomainError("errors.forbidden", { status: 403 });
-    assertAction(project, "approve_award", "supervisor");
+    assertProjectAction(project.state, "approve_award", actor);
     const [a] = await tx.select().from(awards).where(eq(awards.tenderId, tenderId));
     if (!a || a.state !== "pending_approval") throw new DomainError("errors.award.notPending", { status: 409 });
     const text = note.trim();
     if (!approve && text.length < 4) throw new DomainError("errors.publicity.textRequired", { field: "note" });
-    await tx
-      .update(awards)
-      .set({ state: approve ? "approved" : "rejected", approvedBy: actor.userId, approvedAt: clock.now(), approvalNote: text || null })
-      .where(eq(awards.tenderId, tenderId));
-    await audit(tx, clock, actor, project, tenderId, approve ? "award.approve" : "award.reject", { note: text || null });
+    await transition(tx, {
+      lifecycle: "award",
+      clock,
+      actor,
+      id: tenderId,
+      action: approve ? "approve" : "reject",
+      expectFrom: ["pending_approval"],
+      set: { approvedBy: actor.userId, approvedAt: clock.now(), approvalNote: text || null },
+      audit: () => ({ action: approve ? "award.approve" : "award.reject", objectType: "tender", objectId: tenderId, detail: { note: text || null } }),
+    });
   });
 }
 
@@ -215,7 +218,7 @@ export async function requestAwardSignature(
   }: { clock: Clock; store: FileStore; rp: RelyingParty; actor: Actor & { userId: string }; actingOrgId: string; tenderId: string },
 ) {
   const { project } = await lockAsHost(db, actor, actingOrgId, tenderId);
-  assertAction(project, "sign_award", memberRoleOf(actor));
+  assertProjectAction(project.state, "sign_award", actor);
   const [a] = await db.select().from(awards).where(eq(awards.tenderId, tenderId));
   if (!a || a.state !== "approved") throw new DomainError("errors.award.notApproved", { status: 409 });
   await assertNothingPending(db, tenderId, clock.now());
@@ -267,20 +270,19 @@ export async function completeAwardSignature(
 ) {
   {
     const { project } = await lockAsHost(db, actor, actingOrgId, tenderId);
-    assertAction(project, "sign_award", memberRoleOf(actor));
+    assertProjectAction(project.state, "sign_award", actor);
   }
   const { request, signed } = await completeSignature(db, { clock, store, rp, userId: actor.userId, requestId, response });
   if (request.purpose !== "award_notice" || request.objectId !== tenderId) throw new DomainError("errors.signature.expired", { status: 409 });
   return db.transaction(async (tx) => {
     const { project, tender } = await lockAsHost(tx, actor, actingOrgId, tenderId);
-    assertAction(project, "sign_award", memberRoleOf(actor));
+    assertProjectAction(project.state, "sign_award", actor);
     const [a] = await tx.select().from(awards).where(eq(awards.tenderId, tenderId));
     if (!a || a.state !== "approved") throw new DomainError("errors.award.notApproved", { status: 409 });
     const now = clock.now();
     await assertNothingPending(tx, tenderId, now);
     const settings = await getCountySettings(tx, project.countyId);
     const final = await longTermForm(tx, { clock, store, sha256: signed.sha256 });
-    await tx.update(awards).set({ state: "signed", noticePdfSha256: final.sha256, signedAt: now, signedBy: actor.userId }).where(eq(awards.tenderId, tenderId));
     await tx.update(bids).set({ awardedAt: now }).where(eq(bids.id, a.winnerBidId));
     const others = await tx
       .select({ bidId: bids.id, companyId: bids.companyId })
@@ -292,19 +294,22 @@ export async function completeAwardSignature(
         .insert(securityReleases)
         .values(others.map((o) => ({ bidId: o.bidId, tenderId, amountFen: tender.bidSecurityFen, dueAt: new Date(now.getTime() + settings.bidSecurityReleaseDays * DAY) })));
     }
+    // The project is awarded (project.sign_award); the act's row goes with the award it signs.
+    const awarded = await transition(tx, { lifecycle: "project", clock, actor, id: project.id, action: "sign_award", expectFrom: [project.state] });
     await transition(tx, {
-      lifecycle: "project",
+      lifecycle: "award",
       clock,
       actor,
-      id: project.id,
-      action: "sign_award",
-      expectFrom: [project.state],
-      audit: ({ after }) => ({
+      id: tenderId,
+      action: "sign",
+      expectFrom: ["approved"],
+      set: { noticePdfSha256: final.sha256, signedAt: now, signedBy: actor.userId },
+      audit: () => ({
         action: "award.sign",
         objectType: "tender",
         objectId: tenderId,
         detail: { winnerBidId: a.winnerBidId, priceFen: a.priceFen, notice: final.sha256 },
-        after: { projectState: after.state },
+        after: { projectState: awarded.after.state },
       }),
     });
     const [winner] = await tx.select({ companyId: bids.companyId }).from(bids).where(eq(bids.id, a.winnerBidId));
@@ -342,7 +347,7 @@ export async function recordContract(
 ) {
   return db.transaction(async (tx) => {
     const { project, tender } = await lockAsHost(tx, actor, actingOrgId, tenderId);
-    assertAction(project, "record_contract", memberRoleOf(actor));
+    assertProjectAction(project.state, "record_contract", actor);
     const d = parseDay(day, "contractDate");
     const [a] = await tx.select().from(awards).where(eq(awards.tenderId, tenderId));
     const now = clock.now();
@@ -368,7 +373,7 @@ export async function releaseSecurity(
 ) {
   return db.transaction(async (tx) => {
     const { project } = await lockAsHost(tx, actor, actingOrgId, tenderId);
-    assertAction(project, "release_security", memberRoleOf(actor));
+    assertProjectAction(project.state, "release_security", actor);
     if (!/^[0-9a-f-]{36}$/.test(bidId)) throw new DomainError("errors.notFound", { status: 404 });
     const [r] = await tx
       .select()
@@ -397,7 +402,7 @@ export async function completeProject(
 ) {
   return db.transaction(async (tx) => {
     const { project } = await lockAsHost(tx, actor, actingOrgId, tenderId);
-    assertAction(project, "complete", memberRoleOf(actor));
+    assertProjectAction(project.state, "complete", actor);
     const [a] = await tx.select().from(awards).where(eq(awards.tenderId, tenderId));
     if (!a?.contractDate) throw new DomainError("errors.award.noContract", { status: 409 });
     const d = parseDay(input.acceptanceDate, "acceptanceDate");

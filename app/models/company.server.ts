@@ -23,6 +23,7 @@ import {
   type QualificationInput,
 } from "./company-rules";
 import { DomainError } from "./errors";
+import { insertPoolMembership, transition } from "./lifecycle.server";
 import { createOrg } from "./org.server";
 import { createUser, grantRole } from "./user.server";
 
@@ -337,22 +338,21 @@ export async function applyToPool(db: Db, { clock, actor, companyId, townshipId 
       .where(and(eq(poolMemberships.companyId, org.id), eq(poolMemberships.townshipId, township.id)))
       .for("update");
     if (existing && (existing.status === "pending" || existing.status === "admitted")) throw new DomainError("errors.company.alreadyApplied", { field: "townshipId" });
-    const values = { status: "pending" as const, reason: null, appliedAt: clock.now(), decidedBy: null, decidedAt: null };
-    const [row] = existing
-      ? await tx.update(poolMemberships).set(values).where(eq(poolMemberships.id, existing.id)).returning()
-      : await tx
-          .insert(poolMemberships)
-          .values({ companyId: org.id, townshipId: township.id, ...values })
-          .returning();
-    await appendAudit(tx, clock, actor, {
+    const values = { reason: null, appliedAt: clock.now(), decidedBy: null, decidedAt: null };
+    const applied = (row: typeof poolMemberships.$inferSelect) => ({
       action: "pool.apply",
       objectType: "pool_membership",
       objectId: row.id,
-      countyId: org.countyId,
-      townshipId: township.id,
       before: existing ? { status: existing.status, reason: existing.reason } : undefined,
       after: { companyId: org.id, status: row.status },
     });
+    // Applying again (after a rejection or a withdrawal) reuses the row: the same membership, pending again.
+    if (existing) {
+      const { after } = await transition(tx, { lifecycle: "pool_membership", clock, actor, id: existing.id, action: "reapply", set: values, audit: ({ after }) => applied(after) });
+      return after;
+    }
+    const row = await insertPoolMembership(tx, { companyId: org.id, townshipId: township.id, ...values });
+    await appendAudit(tx, clock, actor, { ...applied(row), countyId: org.countyId, townshipId: township.id });
     return row;
   });
 }
@@ -367,16 +367,14 @@ export async function withdrawFromPool(db: Db, { clock, actor, companyId, member
       .for("update");
     if (!m) throw new DomainError("errors.notFound", { status: 404 });
     if (m.status !== "pending" && m.status !== "admitted") throw new DomainError("errors.company.notWithdrawable");
-    const [row] = await tx.update(poolMemberships).set({ status: "withdrawn" }).where(eq(poolMemberships.id, m.id)).returning();
-    const [township] = await tx.select().from(orgs).where(eq(orgs.id, m.townshipId));
-    await appendAudit(tx, clock, actor, {
-      action: "pool.withdraw",
-      objectType: "pool_membership",
-      objectId: m.id,
-      countyId: township?.countyId,
-      townshipId: m.townshipId,
-      before: { status: m.status },
-      after: { status: row.status },
+    const { after: row } = await transition(tx, {
+      lifecycle: "pool_membership",
+      clock,
+      actor,
+      id: m.id,
+      action: "withdraw",
+      expectFrom: [m.status],
+      audit: ({ after }) => ({ action: "pool.withdraw", objectType: "pool_membership", objectId: m.id, before: { status: m.status }, after: { status: after.status } }),
     });
     return row;
   });
@@ -408,20 +406,21 @@ export async function decidePoolApplication(
     if (!m) throw new DomainError("errors.notFound", { status: 404 });
     if (m.townshipId !== input.supervisorTownshipId) throw new DomainError("errors.forbidden", { status: 403 });
     if (m.status !== "pending") throw new DomainError("errors.company.notPending");
-    const [row] = await tx
-      .update(poolMemberships)
-      .set({ status: input.decision === "admit" ? "admitted" : "rejected", reason, decidedBy: actor.userId, decidedAt: clock.now() })
-      .where(eq(poolMemberships.id, m.id))
-      .returning();
-    const [township] = await tx.select().from(orgs).where(eq(orgs.id, m.townshipId));
-    await appendAudit(tx, clock, actor, {
-      action: input.decision === "admit" ? "pool.admit" : "pool.reject",
-      objectType: "pool_membership",
-      objectId: m.id,
-      countyId: township?.countyId,
-      townshipId: m.townshipId,
-      before: { status: m.status },
-      after: { companyId: m.companyId, status: row.status, reason },
+    const { after: row } = await transition(tx, {
+      lifecycle: "pool_membership",
+      clock,
+      actor,
+      id: m.id,
+      action: input.decision,
+      expectFrom: ["pending"],
+      set: { reason, decidedBy: actor.userId, decidedAt: clock.now() },
+      audit: ({ after }) => ({
+        action: input.decision === "admit" ? "pool.admit" : "pool.reject",
+        objectType: "pool_membership",
+        objectId: m.id,
+        before: { status: m.status },
+        after: { companyId: m.companyId, status: after.status, reason },
+      }),
     });
     return row;
   });

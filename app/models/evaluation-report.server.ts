@@ -19,6 +19,7 @@ import { formatBeijing } from "~/utils/time";
 import { appendAudit, type Actor } from "./audit.server";
 import { unreadableFields } from "./bid-rules";
 import { DomainError } from "./errors";
+import { transition } from "./lifecycle.server";
 import { bidsUnderEvaluation, type BidUnderEvaluation } from "./evaluation.server";
 import { showScore } from "./evaluation-rules.server";
 import { putBytes, readBytes, type FileStore } from "./file-store.server";
@@ -281,11 +282,15 @@ export function reportCompleter(clock: Clock, store: FileStore, actor: Actor) {
     const [current] = await tx.select().from(evaluations).where(eq(evaluations.tenderId, tenderId));
     // The complete report gets its long-term form (PAdES-B-LTA) before it is published.
     const final = await longTermForm(tx, { clock, store, sha256: current.reportPdfSha256! });
-    const [ev] = await tx
-      .update(evaluations)
-      .set({ state: "done", reportCompletedAt: clock.now(), reportPdfSha256: final.sha256 })
-      .where(eq(evaluations.tenderId, tenderId))
-      .returning();
+    const { after: ev } = await transition(tx, {
+      lifecycle: "evaluation",
+      clock,
+      actor,
+      id: tenderId,
+      action: "complete_report",
+      expectFrom: ["signing"],
+      set: { reportCompletedAt: clock.now(), reportPdfSha256: final.sha256 },
+    });
     await startPublicity(tx, { clock, actor, tenderId, candidates: ev.result!.candidates });
   };
 }

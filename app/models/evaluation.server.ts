@@ -46,8 +46,7 @@ import {
   secretCommitment,
   settleAbnormalScores,
 } from "./evaluation-rules.server";
-import { checkTransition } from "./lifecycle";
-import { transition } from "./lifecycle.server";
+import { assertProjectAction, insertEvaluation, transition } from "./lifecycle.server";
 import { notify, usersOfOrgs } from "./notification.server";
 import { bidContentRevealedSql } from "./reveal";
 import { lockCurrentTender } from "./tender-qa.server";
@@ -158,11 +157,6 @@ async function lockEvaluation(tx: Db, tenderId: string) {
   return { tender, project, ev };
 }
 
-function assertEvaluating(project: Project, role: MemberRole | null, action: "evaluate" | "reveal_secret") {
-  const v = checkTransition(project.state, action, role);
-  if (!v.ok) throw new DomainError(v.reason, { status: 409, values: v.params });
-}
-
 /**
  * The evaluation row, created once every sitting member has accepted
  * (no conflict declared): the panel is complete and may start.
@@ -174,7 +168,7 @@ async function startedEvaluation(tx: Db, clock: Clock, tender: Tender) {
   const members = await sittingMembers(tx, tender.id);
   if (!panel || members.length < panel.size || members.some((m) => m.status !== "accepted")) throw new DomainError("errors.evaluation.panelIncomplete", { status: 409 });
   const now = clock.now();
-  const [ev] = await tx.insert(evaluations).values({ tenderId: tender.id, state: "checking", stepStartedAt: now, createdAt: now }).returning();
+  const ev = await insertEvaluation(tx, { tenderId: tender.id, stepStartedAt: now, createdAt: now });
   await tx.insert(evaluationMembers).values(members.map((m) => ({ tenderId: tender.id, expertId: m.expertId })));
   return ev;
 }
@@ -235,7 +229,7 @@ export async function submitChecks(
 ) {
   return db.transaction(async (tx) => {
     const { tender, project } = await lockEvaluation(tx, tenderId);
-    assertEvaluating(project, memberRoleOf(actor), "evaluate");
+    assertProjectAction(project.state, "evaluate", actor);
     const ev = await startedEvaluation(tx, clock, tender);
     const me = await requireSittingMember(tx, tenderId, actor.userId);
     if (ev.state !== "checking" || me.checksAt) throw new DomainError("errors.evaluation.notNow", { status: 409 });
@@ -272,32 +266,37 @@ async function lockQualifiedList(tx: Db, clock: Clock, actor: Actor, tender: Ten
   const settings = await getCountySettings(tx, project.countyId);
   if (qualified.length < settings.minValidBids) {
     const failReason = { key: "evaluation.failed.tooFewQualified", values: { qualified: qualified.length, min: settings.minValidBids } };
-    await tx
-      .update(evaluations)
-      .set({ state: "done", qualifiedBidIds: qualified, qualifiedListHash: hash, lockedAt: now, stepStartedAt: now, failReason })
-      .where(eq(evaluations.tenderId, tender.id));
+    // The tender fails (project.fail_evaluation); the act's row goes with the evaluation it ends.
+    const failed = await transition(tx, { lifecycle: "project", clock, actor, id: project.id, action: "fail_evaluation" });
     await transition(tx, {
-      lifecycle: "project",
+      lifecycle: "evaluation",
       clock,
       actor,
-      id: project.id,
-      action: "fail_evaluation",
-      audit: ({ after }) => ({
+      id: tender.id,
+      action: "fail",
+      expectFrom: ["checking"],
+      set: { qualifiedBidIds: qualified, qualifiedListHash: hash, lockedAt: now, stepStartedAt: now, failReason },
+      audit: () => ({
         action: "evaluation.failed",
         objectType: "tender",
         objectId: tender.id,
         detail: { qualified, listHash: hash },
-        after: { projectState: after.state },
+        after: { projectState: failed.after.state },
       }),
     });
     await notify(tx, { clock, userIds: await hostsOf(tx, project), kind: "evaluation.failed", params: { project: project.name }, link: `/evaluations/${tender.id}` });
     return { locked: true as const, failed: true, qualified };
   }
-  await tx
-    .update(evaluations)
-    .set({ state: "secret", qualifiedBidIds: qualified, qualifiedListHash: hash, lockedAt: now, stepStartedAt: now })
-    .where(eq(evaluations.tenderId, tender.id));
-  await audit(tx, clock, actor, project, tender.id, "evaluation.locked", { qualified, listHash: hash });
+  await transition(tx, {
+    lifecycle: "evaluation",
+    clock,
+    actor,
+    id: tender.id,
+    action: "lock_list",
+    expectFrom: ["checking"],
+    set: { qualifiedBidIds: qualified, qualifiedListHash: hash, lockedAt: now, stepStartedAt: now },
+    audit: () => ({ action: "evaluation.locked", objectType: "tender", objectId: tender.id, detail: { qualified, listHash: hash } }),
+  });
   await notify(tx, { clock, userIds: await supervisorsOf(tx, project), kind: "evaluation.revealSecret", params: { project: project.name }, link: `/evaluations/${tender.id}` });
   return { locked: true as const, failed: false, qualified };
 }
@@ -309,7 +308,7 @@ export async function revealSecret(db: Db, { clock, actor, townshipId, tenderId 
   return db.transaction(async (tx) => {
     const { tender, project, ev } = await lockEvaluation(tx, tenderId);
     if (actor.role !== "supervisor" || project.townshipId !== townshipId) throw new DomainError("errors.forbidden", { status: 403 });
-    assertEvaluating(project, "supervisor", "reveal_secret");
+    assertProjectAction(project.state, "reveal_secret", actor);
     if (!ev || ev.state !== "secret" || !ev.qualifiedListHash) throw new DomainError("errors.evaluation.notNow", { status: 409 });
     const now = clock.now();
     let [secret] = await tx.select().from(drawSecrets).where(eq(drawSecrets.tenderId, tenderId));
@@ -329,15 +328,25 @@ export async function revealSecret(db: Db, { clock, actor, townshipId, tenderId 
         .where(and(eq(bidOpenings.tenderId, tenderId), isNotNull(bidOpenings.nonce)))
     ).map((r) => r.n!);
     const seed = drawSeed({ nonces, secret: secret.secret, qualifiedListHash: ev.qualifiedListHash });
-    const next = tender.evaluationMethod === "comprehensive" ? ("scoring" as const) : ("opinions" as const);
-    await tx.update(evaluations).set({ seed, state: next, stepStartedAt: now }).where(eq(evaluations.tenderId, tenderId));
-    await audit(tx, clock, actor, project, tenderId, "evaluation.secret_revealed", {
-      secret: secret.secret,
-      commitment: secret.commitment,
-      committedInNotice: tender.drawCommitment === secret.commitment,
-      seed,
-    });
-    if (next === "opinions") await computeResult(tx, clock, actor, tender, project);
+    const revealed = { secret: secret.secret, commitment: secret.commitment, committedInNotice: tender.drawCommitment === secret.commitment, seed };
+    if (tender.evaluationMethod === "comprehensive") {
+      // Comprehensive scoring follows the reveal.
+      await transition(tx, {
+        lifecycle: "evaluation",
+        clock,
+        actor,
+        id: tenderId,
+        action: "reveal_secret",
+        expectFrom: ["secret"],
+        set: { seed, stepStartedAt: now },
+        audit: () => ({ action: "evaluation.secret_revealed", objectType: "tender", objectId: tenderId, detail: revealed }),
+      });
+    } else {
+      // A price method ranks at once: the result's transition (secret → opinions) follows the seed.
+      await tx.update(evaluations).set({ seed, stepStartedAt: now }).where(eq(evaluations.tenderId, tenderId));
+      await audit(tx, clock, actor, project, tenderId, "evaluation.secret_revealed", revealed);
+      await computeResult(tx, clock, actor, tender, project);
+    }
     return { seed };
   });
 }
@@ -356,7 +365,7 @@ export async function submitScores(
 ) {
   return db.transaction(async (tx) => {
     const { tender, project, ev } = await lockEvaluation(tx, tenderId);
-    assertEvaluating(project, memberRoleOf(actor), "evaluate");
+    assertProjectAction(project.state, "evaluate", actor);
     const me = await requireSittingMember(tx, tenderId, actor.userId);
     if (!ev || ev.state !== "scoring" || me.scoresAt) throw new DomainError("errors.evaluation.notNow", { status: 409 });
     const qualified = ev.qualifiedBidIds ?? [];
@@ -377,7 +386,8 @@ export async function submitScores(
       .where(and(eq(evaluationMembers.tenderId, tenderId), eq(evaluationMembers.expertId, actor.userId)));
     await audit(tx, clock, actor, project, tenderId, "evaluation.scores", { scores: Object.fromEntries(byId) });
     const members = await tx.select().from(evaluationMembers).where(eq(evaluationMembers.tenderId, tenderId));
-    if (members.every((m) => m.scoresAt)) await tx.update(evaluations).set({ state: "review", stepStartedAt: now }).where(eq(evaluations.tenderId, tenderId));
+    if (members.every((m) => m.scoresAt))
+      await transition(tx, { lifecycle: "evaluation", clock, actor, id: tenderId, action: "close_scoring", expectFrom: ["scoring"], set: { stepStartedAt: now } });
   });
 }
 
@@ -388,7 +398,7 @@ export async function submitReview(
 ) {
   return db.transaction(async (tx) => {
     const { tender, project, ev } = await lockEvaluation(tx, tenderId);
-    assertEvaluating(project, memberRoleOf(actor), "evaluate");
+    assertProjectAction(project.state, "evaluate", actor);
     const me = await requireSittingMember(tx, tenderId, actor.userId);
     if (!ev || ev.state !== "review" || me.reviewAt) throw new DomainError("errors.evaluation.notNow", { status: 409 });
     const all = await tx.select().from(expertScores).where(eq(expertScores.tenderId, tenderId));
@@ -413,7 +423,7 @@ export async function submitReview(
     if (!members.every((m) => m.reviewAt)) return;
     const pending = await abnormalScores(tx, tenderId, project.countyId, members.length);
     if (pending.some((s) => !s.explanation && !s.acceptedReplacement)) {
-      await tx.update(evaluations).set({ state: "explaining", stepStartedAt: now }).where(eq(evaluations.tenderId, tenderId));
+      await transition(tx, { lifecycle: "evaluation", clock, actor, id: tenderId, action: "call_explanations", expectFrom: ["review"], set: { stepStartedAt: now } });
       await notify(tx, {
         clock,
         userIds: [...new Set(pending.map((p) => p.expertId))],
@@ -444,7 +454,7 @@ export async function answerAbnormal(
 ) {
   return db.transaction(async (tx) => {
     const { tender, project, ev } = await lockEvaluation(tx, tenderId);
-    assertEvaluating(project, memberRoleOf(actor), "evaluate");
+    assertProjectAction(project.state, "evaluate", actor);
     await requireSittingMember(tx, tenderId, actor.userId);
     if (!ev || ev.state !== "explaining") throw new DomainError("errors.evaluation.notNow", { status: 409 });
     const members = await tx.select().from(evaluationMembers).where(eq(evaluationMembers.tenderId, tenderId));
@@ -534,8 +544,15 @@ async function computeResult(tx: Db, clock: Clock, actor: Actor, tender: Tender,
   }
   result.candidates = result.ranking.slice(0, 3).map((r) => r.bidId);
   const now = clock.now();
-  await tx.update(evaluations).set({ result, computedAt: now, state: "opinions", stepStartedAt: now }).where(eq(evaluations.tenderId, tender.id));
-  await audit(tx, clock, actor, project, tender.id, "evaluation.computed", { method: result.method, candidates: result.candidates, seed });
+  await transition(tx, {
+    lifecycle: "evaluation",
+    clock,
+    actor,
+    id: tender.id,
+    action: "compute_result",
+    set: { result, computedAt: now, stepStartedAt: now },
+    audit: () => ({ action: "evaluation.computed", objectType: "tender", objectId: tender.id, detail: { method: result.method, candidates: result.candidates, seed } }),
+  });
   const members = await tx.select({ id: evaluationMembers.expertId }).from(evaluationMembers).where(eq(evaluationMembers.tenderId, tender.id));
   await notify(tx, { clock, userIds: members.map((m) => m.id), kind: "evaluation.opinion", params: { project: project.name }, link: `/evaluations/${tender.id}` });
   return result;
@@ -556,7 +573,7 @@ export async function recordOpinion(
 ) {
   return db.transaction(async (tx) => {
     const { project, ev } = await lockEvaluation(tx, tenderId);
-    assertEvaluating(project, memberRoleOf(actor), "evaluate");
+    assertProjectAction(project.state, "evaluate", actor);
     const me = await requireSittingMember(tx, tenderId, actor.userId);
     if (!ev || ev.state !== "opinions" || me.opinionAt) throw new DomainError("errors.evaluation.notNow", { status: 409 });
     const dissent = input.agree ? null : cleanText(input.dissent, "dissent", 4);
@@ -566,15 +583,15 @@ export async function recordOpinion(
       .set({ opinion: input.agree ? "agree" : "dissent", dissent, opinionAt: now })
       .where(and(eq(evaluationMembers.tenderId, tenderId), eq(evaluationMembers.expertId, actor.userId)));
     await audit(tx, clock, actor, project, tenderId, "evaluation.opinion", { agree: input.agree, dissent });
-    await afterOpinion(tx, clock, tenderId, project, renderReport);
+    await afterOpinion(tx, clock, actor, tenderId, project, renderReport);
   });
 }
 
-async function afterOpinion(tx: Db, clock: Clock, tenderId: string, project: Project, renderReport: (tx: Db, tenderId: string) => Promise<void>) {
+async function afterOpinion(tx: Db, clock: Clock, actor: Actor, tenderId: string, project: Project, renderReport: (tx: Db, tenderId: string) => Promise<void>) {
   const members = await tx.select().from(evaluationMembers).where(eq(evaluationMembers.tenderId, tenderId));
   if (!members.every((m) => m.opinionAt)) return;
   await renderReport(tx, tenderId);
-  await tx.update(evaluations).set({ state: "signing", stepStartedAt: clock.now() }).where(eq(evaluations.tenderId, tenderId));
+  await transition(tx, { lifecycle: "evaluation", clock, actor, id: tenderId, action: "start_signing", expectFrom: ["opinions"], set: { stepStartedAt: clock.now() } });
   await notify(tx, { clock, userIds: members.map((m) => m.expertId), kind: "evaluation.sign", params: { project: project.name }, link: `/evaluations/${tenderId}` });
 }
 
@@ -621,7 +638,7 @@ export async function recordSilence(
         .set({ opinion: "agree", opinionAt: now, deemedAgreeBy: actor.userId, refusalNote: text })
         .where(and(eq(evaluationMembers.tenderId, tenderId), eq(evaluationMembers.expertId, expertId)));
       await audit(tx, clock, actor, project, tenderId, "evaluation.deemed_agree", { expertId, note: text });
-      await afterOpinion(tx, clock, tenderId, project, hooks.renderReport);
+      await afterOpinion(tx, clock, actor, tenderId, project, hooks.renderReport);
     } else {
       if (m.signedAt || m.refusedAt) throw new DomainError("errors.evaluation.notNow", { status: 409 });
       await tx
@@ -645,7 +662,7 @@ export async function askClarification(
 ) {
   return db.transaction(async (tx) => {
     const { tender, project } = await lockEvaluation(tx, tenderId);
-    assertEvaluating(project, memberRoleOf(actor), "evaluate");
+    assertProjectAction(project.state, "evaluate", actor);
     const ev = await startedEvaluation(tx, clock, tender);
     await requireSittingMember(tx, tenderId, actor.userId);
     if (!CLARIFY_STATES.has(ev.state)) throw new DomainError("errors.evaluation.notNow", { status: 409 });

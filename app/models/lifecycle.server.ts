@@ -10,7 +10,7 @@
  * too: a trigger refuses a change of a converted state column unless this
  * writer set its transaction-local marker (migration 0023).
  */
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Clock } from "~/utils/clock.server";
 import { schema, type Db, type MemberRole, type Project } from "~/utils/db.server";
 import { appendAudit, memberRoleOf, SYSTEM_ACTOR, type Actor, type AuditEntry } from "./audit.server";
@@ -29,6 +29,32 @@ import {
   type BidStatus,
   type OpeningAction,
   type OpeningState,
+} from "./lifecycle";
+import {
+  AWARD_STATES,
+  AWARD_TRANSITIONS,
+  COMPLAINT_STATES,
+  COMPLAINT_TRANSITIONS,
+  EVALUATION_STATES,
+  EVALUATION_TRANSITIONS,
+  OBJECTION_STATES,
+  OBJECTION_TRANSITIONS,
+  PANEL_MEMBER_STATUSES,
+  PANEL_MEMBER_TRANSITIONS,
+  POOL_MEMBERSHIP_STATUSES,
+  POOL_MEMBERSHIP_TRANSITIONS,
+  type AwardAction,
+  type AwardState,
+  type ComplaintAction,
+  type ComplaintState,
+  type EvaluationAction,
+  type EvaluationState,
+  type ObjectionAction,
+  type ObjectionState,
+  type PanelMemberAction,
+  type PanelMemberStatus,
+  type PoolMembershipAction,
+  type PoolMembershipStatus,
 } from "./lifecycle";
 
 const { projects } = schema;
@@ -322,17 +348,225 @@ export async function insertBid(tx: Db, values: Omit<typeof bids.$inferInsert, "
   return row;
 }
 
+// ── Evaluation, award, complaint, objection, panel member, pool membership (issue 19) ──
+
+const { evaluations, awards, complaints, objections, panelMembers, poolMemberships, orgs } = schema;
+type Evaluation = typeof evaluations.$inferSelect;
+type Award = typeof awards.$inferSelect;
+type Complaint = typeof complaints.$inferSelect;
+type Objection = typeof objections.$inferSelect;
+type PanelMember = typeof panelMembers.$inferSelect;
+type PoolMembership = typeof poolMemberships.$inferSelect;
+
+/** The evaluation (evaluations.state), one per tender, keyed by the tender's id. */
+const evaluation: LifecycleSpec<Evaluation, EvaluationState, EvaluationAction> = {
+  name: "evaluation",
+  transitions: EVALUATION_TRANSITIONS,
+  stateOf: (e) => e.state,
+  idOf: (e) => e.tenderId,
+  lock: async (tx, tenderId) => (await tx.select().from(evaluations).where(eq(evaluations.tenderId, tenderId)).for("update"))[0],
+  // The evaluation has no updatedAt: each step records when it began (stepStartedAt) through `set`.
+  write: async (tx, e, to, extra) =>
+    (
+      await tx
+        .update(evaluations)
+        .set({ ...extra, state: to })
+        .where(eq(evaluations.tenderId, e.tenderId))
+        .returning()
+    )[0],
+  scope: (tx, e) => tenderScope(tx, e.tenderId),
+};
+
+/** The evaluation starts in its table's first state (checking) once the panel is complete. */
+export async function insertEvaluation(tx: Db, values: Omit<typeof evaluations.$inferInsert, "state">): Promise<Evaluation> {
+  const [row] = await tx
+    .insert(evaluations)
+    .values({ ...values, state: EVALUATION_STATES[0] })
+    .returning();
+  return row;
+}
+
+/** The award (awards.state), one per tender, keyed by the tender's id. */
+const award: LifecycleSpec<Award, AwardState, AwardAction> = {
+  name: "award",
+  transitions: AWARD_TRANSITIONS,
+  stateOf: (a) => a.state,
+  idOf: (a) => a.tenderId,
+  lock: async (tx, tenderId) => (await tx.select().from(awards).where(eq(awards.tenderId, tenderId)).for("update"))[0],
+  write: async (tx, a, to, extra) =>
+    (
+      await tx
+        .update(awards)
+        .set({ ...extra, state: to })
+        .where(eq(awards.tenderId, a.tenderId))
+        .returning()
+    )[0],
+  scope: (tx, a) => tenderScope(tx, a.tenderId),
+};
+
+/** The committee's first decision starts the award in its table's first state (pending_approval). */
+export async function insertAward(tx: Db, values: Omit<typeof awards.$inferInsert, "state">): Promise<Award> {
+  const [row] = await tx
+    .insert(awards)
+    .values({ ...values, state: AWARD_STATES[0] })
+    .returning();
+  return row;
+}
+
+/** A complaint (complaints.state). */
+const complaint: LifecycleSpec<Complaint, ComplaintState, ComplaintAction> = {
+  name: "complaint",
+  transitions: COMPLAINT_TRANSITIONS,
+  stateOf: (c) => c.state,
+  idOf: (c) => c.id,
+  lock: async (tx, id) => (await tx.select().from(complaints).where(eq(complaints.id, id)).for("update"))[0],
+  write: async (tx, c, to, extra) =>
+    (
+      await tx
+        .update(complaints)
+        .set({ ...extra, state: to })
+        .where(eq(complaints.id, c.id))
+        .returning()
+    )[0],
+  scope: (tx, c) => tenderScope(tx, c.tenderId),
+};
+
+/** A filed complaint starts in its table's first state (filed). */
+export async function insertComplaint(tx: Db, values: Omit<typeof complaints.$inferInsert, "state">): Promise<Complaint> {
+  const [row] = await tx
+    .insert(complaints)
+    .values({ ...values, state: COMPLAINT_STATES[0] })
+    .returning();
+  return row;
+}
+
+/** An objection (objections.state). */
+const objection: LifecycleSpec<Objection, ObjectionState, ObjectionAction> = {
+  name: "objection",
+  transitions: OBJECTION_TRANSITIONS,
+  stateOf: (o) => o.state,
+  idOf: (o) => o.id,
+  lock: async (tx, id) => (await tx.select().from(objections).where(eq(objections.id, id)).for("update"))[0],
+  write: async (tx, o, to, extra) =>
+    (
+      await tx
+        .update(objections)
+        .set({ ...extra, state: to })
+        .where(eq(objections.id, o.id))
+        .returning()
+    )[0],
+  scope: (tx, o) => tenderScope(tx, o.tenderId),
+};
+
+/** A filed objection starts in its table's first state (open). */
+export async function insertObjection(tx: Db, values: Omit<typeof objections.$inferInsert, "state">): Promise<Objection> {
+  const [row] = await tx
+    .insert(objections)
+    .values({ ...values, state: OBJECTION_STATES[0] })
+    .returning();
+  return row;
+}
+
+/** A panel seat is keyed by tender and expert: `transition()` takes the two as one id. */
+export function panelMemberId(tenderId: string, expertId: string): string {
+  return `${tenderId}/${expertId}`;
+}
+
+/** A drawn expert's seat on a panel (panel_members.status). */
+const panelMember: LifecycleSpec<PanelMember, PanelMemberStatus, PanelMemberAction> = {
+  name: "panel_member",
+  transitions: PANEL_MEMBER_TRANSITIONS,
+  stateOf: (m) => m.status,
+  idOf: (m) => panelMemberId(m.tenderId, m.expertId),
+  lock: async (tx, id) => {
+    const [tenderId, expertId] = id.split("/");
+    if (!tenderId || !expertId) return undefined;
+    return (
+      await tx
+        .select()
+        .from(panelMembers)
+        .where(and(eq(panelMembers.tenderId, tenderId), eq(panelMembers.expertId, expertId)))
+        .for("update")
+    )[0];
+  },
+  write: async (tx, m, to, extra) =>
+    (
+      await tx
+        .update(panelMembers)
+        .set({ ...extra, status: to })
+        .where(and(eq(panelMembers.tenderId, m.tenderId), eq(panelMembers.expertId, m.expertId)))
+        .returning()
+    )[0],
+  scope: (tx, m) => tenderScope(tx, m.tenderId),
+};
+
+/** The draw seats every drawn expert (members and reserves) in the table's first state (assigned). */
+export async function insertPanelMembers(tx: Db, rows: readonly Omit<typeof panelMembers.$inferInsert, "status">[]): Promise<PanelMember[]> {
+  if (!rows.length) return [];
+  return tx
+    .insert(panelMembers)
+    .values(rows.map((r) => ({ ...r, status: PANEL_MEMBER_STATUSES[0] })))
+    .returning();
+}
+
+/** A company's place in a township's candidate pool (pool_memberships.status). */
+const poolMembership: LifecycleSpec<PoolMembership, PoolMembershipStatus, PoolMembershipAction> = {
+  name: "pool_membership",
+  transitions: POOL_MEMBERSHIP_TRANSITIONS,
+  stateOf: (m) => m.status,
+  idOf: (m) => m.id,
+  lock: async (tx, id) => (await tx.select().from(poolMemberships).where(eq(poolMemberships.id, id)).for("update"))[0],
+  write: async (tx, m, to, extra) =>
+    (
+      await tx
+        .update(poolMemberships)
+        .set({ ...extra, status: to })
+        .where(eq(poolMemberships.id, m.id))
+        .returning()
+    )[0],
+  scope: async (tx, m) => {
+    const [township] = await tx.select({ countyId: orgs.countyId }).from(orgs).where(eq(orgs.id, m.townshipId));
+    return { countyId: township?.countyId ?? null, townshipId: m.townshipId };
+  },
+};
+
+/** A company's first application to a township's pool starts in the table's first state (pending); applying again is `reapply`. */
+export async function insertPoolMembership(tx: Db, values: Omit<typeof poolMemberships.$inferInsert, "status">): Promise<PoolMembership> {
+  const [row] = await tx
+    .insert(poolMemberships)
+    .values({ ...values, status: POOL_MEMBERSHIP_STATUSES[0] })
+    .returning();
+  return row;
+}
+
 /** Every converted lifecycle: its row, its states and its actions, by the name callers give `transition()`. */
 type Lifecycles = {
   project: { row: Project; state: ProjectState; action: ProjectAction };
   opening: { row: Opening; state: OpeningState; action: OpeningAction };
   bid_opening: { row: BidOpening; state: BidOpeningStatus; action: BidOpeningAction };
   bid: { row: Bid; state: BidStatus; action: BidAction };
+  evaluation: { row: Evaluation; state: EvaluationState; action: EvaluationAction };
+  award: { row: Award; state: AwardState; action: AwardAction };
+  complaint: { row: Complaint; state: ComplaintState; action: ComplaintAction };
+  objection: { row: Objection; state: ObjectionState; action: ObjectionAction };
+  panel_member: { row: PanelMember; state: PanelMemberStatus; action: PanelMemberAction };
+  pool_membership: { row: PoolMembership; state: PoolMembershipStatus; action: PoolMembershipAction };
 };
 export type LifecycleName = keyof Lifecycles;
 type Spec<L extends LifecycleName> = LifecycleSpec<Lifecycles[L]["row"], Lifecycles[L]["state"], Lifecycles[L]["action"]>;
 
-const LIFECYCLES: { [L in LifecycleName]: Spec<L> } = { project, opening, bid_opening: bidOpening, bid };
+const LIFECYCLES: { [L in LifecycleName]: Spec<L> } = {
+  project,
+  opening,
+  bid_opening: bidOpening,
+  bid,
+  evaluation,
+  award,
+  complaint,
+  objection,
+  panel_member: panelMember,
+  pool_membership: poolMembership,
+};
 
 /**
  * Take `action` on the `lifecycle` object `id`, inside the caller's

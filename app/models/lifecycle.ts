@@ -16,7 +16,18 @@
  * (as migration 0023 for the project), and out of the test's allowlist.
  */
 import type { MemberRole } from "~/utils/db.server";
-import { BID_OPENING_STATUS_VALUES, BID_STATUS_VALUES, OPENING_STATE_VALUES, PROJECT_STATE_VALUES } from "../../db/schema/states";
+import {
+  AWARD_STATE_VALUES,
+  BID_OPENING_STATUS_VALUES,
+  BID_STATUS_VALUES,
+  COMPLAINT_STATE_VALUES,
+  EVALUATION_STATE_VALUES,
+  OBJECTION_STATE_VALUES,
+  OPENING_STATE_VALUES,
+  PANEL_MEMBER_STATUS_VALUES,
+  POOL_MEMBERSHIP_STATUS_VALUES,
+  PROJECT_STATE_VALUES,
+} from "../../db/schema/states";
 
 /** One row of a transition table. `clock`: the action is taken when a time passes (the scheduler, or the first act after it), never by a person's choice. */
 export interface Rule<S extends string> {
@@ -168,3 +179,88 @@ export const BID_TRANSITIONS = {
 } as const satisfies Record<string, Rule<BidStatus>>;
 
 export type BidAction = keyof typeof BID_TRANSITIONS;
+
+// ── Evaluation, award, complaint, objection, panel member, pool membership (issue 19) ──
+
+/** The evaluation's steps (evaluations.state); the row starts in `checking` once every sitting member has accepted. */
+export const EVALUATION_STATES = EVALUATION_STATE_VALUES;
+export type EvaluationState = (typeof EVALUATION_STATES)[number];
+
+/**
+ * The evaluation (评标). Each step ends when the last member hands in (the
+ * system moves it: `roles: []`); the supervisor's draw secret starts
+ * comprehensive scoring, while a price method goes straight to the result.
+ */
+export const EVALUATION_TRANSITIONS = {
+  lock_list: { from: ["checking"], to: "secret", roles: [] }, // the last member's checks lock the qualified list
+  fail: { from: ["checking"], to: "done", roles: [] }, // fewer qualified bids than the county's minimum (流标)
+  reveal_secret: { from: ["secret"], to: "scoring", roles: ["supervisor"] }, // comprehensive scoring follows the draw seed
+  close_scoring: { from: ["scoring"], to: "review", roles: [] }, // the last member's scores
+  call_explanations: { from: ["review"], to: "explaining", roles: [] }, // scores flagged abnormal by more than the county's share
+  compute_result: { from: ["secret", "review", "explaining"], to: "opinions", roles: [] }, // the ranking by the tender's method
+  start_signing: { from: ["opinions"], to: "signing", roles: [] }, // the last opinion renders the report
+  complete_report: { from: ["signing"], to: "done", roles: [] }, // the last signature or recorded refusal
+} as const satisfies Record<string, Rule<EvaluationState>>;
+export type EvaluationAction = keyof typeof EVALUATION_TRANSITIONS;
+
+/** The award's states (awards.state); a decision starts it in `pending_approval`. */
+export const AWARD_STATES = AWARD_STATE_VALUES;
+export type AwardState = (typeof AWARD_STATES)[number];
+
+/** The award (定标). The first candidate needs no approval; another one waits for the supervisor (评定分离). */
+export const AWARD_TRANSITIONS = {
+  decide: { from: ["rejected"], to: "pending_approval", roles: ["committee"] }, // a new decision after a rejection
+  confirm_first: { from: ["pending_approval"], to: "approved", roles: [] }, // the committee chose the first candidate: settled at once
+  approve: { from: ["pending_approval"], to: "approved", roles: ["supervisor"] },
+  reject: { from: ["pending_approval"], to: "rejected", roles: ["supervisor"] },
+  sign: { from: ["approved"], to: "signed", roles: ["committee"] }, // the award notice, under the village's seal
+  withdraw: { from: ["pending_approval", "approved", "signed"], to: "rejected", roles: [] }, // an upheld complaint: the result falls
+} as const satisfies Record<string, Rule<AwardState>>;
+export type AwardAction = keyof typeof AWARD_TRANSITIONS;
+
+/** The complaint's states (complaints.state); filing starts it in `filed`. */
+export const COMPLAINT_STATES = COMPLAINT_STATE_VALUES;
+export type ComplaintState = (typeof COMPLAINT_STATES)[number];
+
+/** A complaint (投诉): the township supervisor accepts or rejects it, then upholds or dismisses an accepted one. */
+export const COMPLAINT_TRANSITIONS = {
+  accept: { from: ["filed"], to: "accepted", roles: ["supervisor"] },
+  reject: { from: ["filed"], to: "rejected", roles: ["supervisor"] },
+  uphold: { from: ["accepted"], to: "upheld", roles: ["supervisor"] }, // the result falls
+  dismiss: { from: ["accepted"], to: "dismissed", roles: ["supervisor"] },
+} as const satisfies Record<string, Rule<ComplaintState>>;
+export type ComplaintAction = keyof typeof COMPLAINT_TRANSITIONS;
+
+/** The objection's states (objections.state); filing starts it in `open`. */
+export const OBJECTION_STATES = OBJECTION_STATE_VALUES;
+export type ObjectionState = (typeof OBJECTION_STATES)[number];
+
+/** An objection (异议): the committee, or its agent, answers it. */
+export const OBJECTION_TRANSITIONS = {
+  answer: { from: ["open"], to: "answered", roles: ["committee", "agent"] },
+} as const satisfies Record<string, Rule<ObjectionState>>;
+export type ObjectionAction = keyof typeof OBJECTION_TRANSITIONS;
+
+/** A panel seat's states (panel_members.status); the draw starts every seat in `assigned`. */
+export const PANEL_MEMBER_STATUSES = PANEL_MEMBER_STATUS_VALUES;
+export type PanelMemberStatus = (typeof PANEL_MEMBER_STATUSES)[number];
+
+/** A drawn expert declares: no conflict of interest (accept) or a conflict, with a reason (recuse). */
+export const PANEL_MEMBER_TRANSITIONS = {
+  accept: { from: ["assigned"], to: "accepted", roles: ["expert"] },
+  recuse: { from: ["assigned"], to: "recused", roles: ["expert"] },
+} as const satisfies Record<string, Rule<PanelMemberStatus>>;
+export type PanelMemberAction = keyof typeof PANEL_MEMBER_TRANSITIONS;
+
+/** A pool membership's states (pool_memberships.status); a first application starts it in `pending`. */
+export const POOL_MEMBERSHIP_STATUSES = POOL_MEMBERSHIP_STATUS_VALUES;
+export type PoolMembershipStatus = (typeof POOL_MEMBERSHIP_STATUSES)[number];
+
+/** A company's place in a township's candidate pool (备选库). */
+export const POOL_MEMBERSHIP_TRANSITIONS = {
+  reapply: { from: ["rejected", "withdrawn"], to: "pending", roles: ["contractor"] }, // the same row, pending again
+  admit: { from: ["pending"], to: "admitted", roles: ["supervisor"] },
+  reject: { from: ["pending"], to: "rejected", roles: ["supervisor"] },
+  withdraw: { from: ["pending", "admitted"], to: "withdrawn", roles: ["contractor"] },
+} as const satisfies Record<string, Rule<PoolMembershipStatus>>;
+export type PoolMembershipAction = keyof typeof POOL_MEMBERSHIP_TRANSITIONS;

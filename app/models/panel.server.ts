@@ -17,6 +17,7 @@ import { getCountySettings } from "./county-settings.server";
 import { suspendedExperts } from "./credit.server";
 import { DomainError } from "./errors";
 import { drawOrder } from "./evaluation-rules.server";
+import { insertPanelMembers, panelMemberId, transition } from "./lifecycle.server";
 import { notify } from "./notification.server";
 import { lockCurrentTender } from "./tender-qa.server";
 
@@ -139,9 +140,10 @@ export async function drawPanel(
     const now = clock.now();
     await tx.insert(panels).values({ tenderId, specialty: ctx.specialty, size, reserves, seed, exclusions, drawnAt: now, drawnBy: actor.userId });
     const chosen = order.slice(0, size + reserves);
-    await tx
-      .insert(panelMembers)
-      .values(chosen.map((expertId, i) => ({ tenderId, expertId, position: i + 1, role: i < size ? ("member" as const) : ("reserve" as const), status: "assigned" as const })));
+    await insertPanelMembers(
+      tx,
+      chosen.map((expertId, i) => ({ tenderId, expertId, position: i + 1, role: i < size ? ("member" as const) : ("reserve" as const) })),
+    );
     await appendAudit(tx, clock, actor, {
       action: "panel.draw",
       objectType: "tender",
@@ -171,18 +173,23 @@ export async function declare(
       .where(and(eq(panelMembers.tenderId, tenderId), eq(panelMembers.expertId, actor.userId), eq(panelMembers.role, "member")));
     if (!me || me.status !== "assigned") throw new DomainError("errors.panel.notAssigned", { status: 409 });
     const now = clock.now();
-    if (input.accept) {
-      await tx
-        .update(panelMembers)
-        .set({ status: "accepted", declaredAt: now })
-        .where(and(eq(panelMembers.tenderId, tenderId), eq(panelMembers.expertId, actor.userId)));
-    } else {
+    // The declaration is the seat's transition, audited as panel.accept / panel.recuse.
+    const declared = (set: Partial<typeof panelMembers.$inferSelect>) =>
+      transition(tx, {
+        lifecycle: "panel_member",
+        clock,
+        actor,
+        id: panelMemberId(tenderId, actor.userId),
+        action: input.accept ? "accept" : "recuse",
+        expectFrom: ["assigned"],
+        set,
+        audit: () => ({ action: input.accept ? "panel.accept" : "panel.recuse", objectType: "tender", objectId: tenderId, detail: input.accept ? {} : { reason: input.reason } }),
+      });
+    if (input.accept) await declared({ declaredAt: now });
+    else {
       const reason = (input.reason ?? "").trim();
       if (reason.length < 4) throw new DomainError("errors.panel.reasonRequired", { field: "reason" });
-      await tx
-        .update(panelMembers)
-        .set({ status: "recused", declaredAt: now, recuseReason: reason })
-        .where(and(eq(panelMembers.tenderId, tenderId), eq(panelMembers.expertId, actor.userId)));
+      await declared({ declaredAt: now, recuseReason: reason });
       const [reserve] = await tx
         .select()
         .from(panelMembers)
@@ -197,14 +204,6 @@ export async function declare(
         await notify(tx, { clock, userIds: [reserve.expertId], kind: "panel.assigned", params: { project: project.name }, link: `/panels/${tenderId}` });
       }
     }
-    await appendAudit(tx, clock, actor, {
-      action: input.accept ? "panel.accept" : "panel.recuse",
-      objectType: "tender",
-      objectId: tenderId,
-      countyId: project.countyId,
-      townshipId: project.townshipId,
-      detail: input.accept ? {} : { reason: input.reason },
-    });
   });
 }
 

@@ -16,8 +16,7 @@ import { actsForVillage } from "./agent.server";
 import { getWorkingCalendar } from "./calendar.server";
 import { getCountySettings } from "./county-settings.server";
 import { DomainError } from "./errors";
-import { checkTransition, type ProjectAction } from "./lifecycle";
-import { transition } from "./lifecycle.server";
+import { assertProjectAction, insertComplaint, insertObjection, transition } from "./lifecycle.server";
 import { notify, usersOfOrgs } from "./notification.server";
 import { lockCurrentTender } from "./tender-qa.server";
 import { hostsOf } from "./evaluation.server";
@@ -33,11 +32,6 @@ function cleanText(v: unknown, field: string, min = 4): string {
   if (s.length < min) throw new DomainError("errors.publicity.textRequired", { field });
   if (s.length > TEXT_MAX) throw new DomainError("errors.evaluation.tooLong", { field, values: { max: TEXT_MAX } });
   return s;
-}
-
-function assertAction(project: Project, action: ProjectAction, role: MemberRole | null) {
-  const v = checkTransition(project.state, action, role);
-  if (!v.ok) throw new DomainError(v.reason, { status: 409, values: v.params });
 }
 
 async function audit(tx: Db, clock: Clock, actor: Actor, project: Project, tenderId: string, action: string, detail: Record<string, unknown>, after?: Record<string, unknown>) {
@@ -63,7 +57,7 @@ export async function openedBidders(db: Db, tenderId: string): Promise<{ bidId: 
 /** Called inside the transaction of the report's last signature. */
 export async function startPublicity(tx: Db, { clock, actor, tenderId, candidates }: { clock: Clock; actor: Actor; tenderId: string; candidates: string[] }) {
   const { project } = await lockCurrentTender(tx, tenderId);
-  assertAction(project, "publish_candidates", null);
+  assertProjectAction(project.state, "publish_candidates", actor);
   const settings = await getCountySettings(tx, project.countyId);
   const now = clock.now();
   const endsAt = new Date(now.getTime() + settings.publicityMinDays * DAY);
@@ -104,17 +98,21 @@ export async function fileObjection(
 ) {
   return db.transaction(async (tx) => {
     const { project } = await lockCurrentTender(tx, tenderId);
-    assertAction(project, "object", memberRoleOf(actor));
+    assertProjectAction(project.state, "object", actor);
     await ownBidOnTender(tx, tenderId, companyId);
     const [pub] = await tx.select().from(publicities).where(eq(publicities.tenderId, tenderId));
     const now = clock.now();
     if (!pub || now >= pub.endsAt) throw new DomainError("errors.publicity.closed", { status: 409 });
     const text = cleanText(body, "body");
     const settings = await getCountySettings(tx, project.countyId);
-    const [row] = await tx
-      .insert(objections)
-      .values({ tenderId, companyId, filedBy: actor.userId, body: text, filedAt: now, dueAt: new Date(now.getTime() + settings.objectionAnswerDays * DAY), state: "open" })
-      .returning();
+    const row = await insertObjection(tx, {
+      tenderId,
+      companyId,
+      filedBy: actor.userId,
+      body: text,
+      filedAt: now,
+      dueAt: new Date(now.getTime() + settings.objectionAnswerDays * DAY),
+    });
     await audit(tx, clock, actor, project, tenderId, "publicity.objection", { objectionId: row.id, body: text, dueAt: row.dueAt.toISOString() });
     await notify(tx, { clock, userIds: await hostsOf(tx, project), kind: "publicity.objection", params: { project: project.name }, link: `/notices/${tenderId}/publicity` });
     return row;
@@ -135,7 +133,7 @@ export async function answerObjection(
   return db.transaction(async (tx) => {
     const { project } = await lockCurrentTender(tx, tenderId);
     if (!(await actsForVillage(tx, project, memberRoleOf(actor), actingOrgId))) throw new DomainError("errors.forbidden", { status: 403 });
-    assertAction(project, "answer_objection", memberRoleOf(actor));
+    assertProjectAction(project.state, "answer_objection", actor);
     if (!/^[0-9a-f-]{36}$/.test(objectionId)) throw new DomainError("errors.notFound", { status: 404 });
     const [o] = await tx
       .select()
@@ -145,8 +143,16 @@ export async function answerObjection(
     if (o.state !== "open") throw new DomainError("errors.evaluation.alreadyAnswered", { status: 409 });
     const text = cleanText(answer, "answer");
     const now = clock.now();
-    await tx.update(objections).set({ state: "answered", answer: text, answeredBy: actor.userId, answeredAt: now }).where(eq(objections.id, objectionId));
-    await audit(tx, clock, actor, project, tenderId, "publicity.objection_answered", { objectionId, answer: text, late: now > o.dueAt });
+    await transition(tx, {
+      lifecycle: "objection",
+      clock,
+      actor,
+      id: objectionId,
+      action: "answer",
+      expectFrom: ["open"],
+      set: { answer: text, answeredBy: actor.userId, answeredAt: now },
+      audit: () => ({ action: "publicity.objection_answered", objectType: "tender", objectId: tenderId, detail: { objectionId, answer: text, late: now > o.dueAt } }),
+    });
     await notify(tx, {
       clock,
       userIds: await usersOfOrgs(tx, [o.companyId], ["contractor"]),
@@ -165,7 +171,7 @@ export async function fileComplaint(
 ) {
   return db.transaction(async (tx) => {
     const { project } = await lockCurrentTender(tx, tenderId);
-    assertAction(project, "complain", memberRoleOf(actor));
+    assertProjectAction(project.state, "complain", actor);
     await ownBidOnTender(tx, tenderId, companyId);
     const [pub] = await tx.select().from(publicities).where(eq(publicities.tenderId, tenderId));
     const settings = await getCountySettings(tx, project.countyId);
@@ -174,18 +180,14 @@ export async function fileComplaint(
       throw new DomainError("errors.publicity.complaintLate", { status: 409, values: { days: settings.complaintWithinDays } });
     const text = cleanText(body, "body");
     const calendar = await getWorkingCalendar(tx, project.countyId);
-    const [row] = await tx
-      .insert(complaints)
-      .values({
-        tenderId,
-        companyId,
-        filedBy: actor.userId,
-        body: text,
-        filedAt: now,
-        acceptDueAt: calendar.deadlineAfterWorkingDays(now, settings.complaintAcceptWorkingDays),
-        state: "filed",
-      })
-      .returning();
+    const row = await insertComplaint(tx, {
+      tenderId,
+      companyId,
+      filedBy: actor.userId,
+      body: text,
+      filedAt: now,
+      acceptDueAt: calendar.deadlineAfterWorkingDays(now, settings.complaintAcceptWorkingDays),
+    });
     await audit(tx, clock, actor, project, tenderId, "complaint.file", { complaintId: row.id, body: text, acceptDueAt: row.acceptDueAt.toISOString() });
     await notify(tx, {
       clock,
@@ -220,7 +222,7 @@ export async function handleComplaint(
   return db.transaction(async (tx) => {
     const { project } = await lockCurrentTender(tx, tenderId);
     if (actor.role !== "supervisor" || project.townshipId !== townshipId) throw new DomainError("errors.forbidden", { status: 403 });
-    assertAction(project, decision === "uphold" ? "uphold_complaint" : "handle_complaint", "supervisor");
+    assertProjectAction(project.state, decision === "uphold" ? "uphold_complaint" : "handle_complaint", actor);
     if (!/^[0-9a-f-]{36}$/.test(complaintId)) throw new DomainError("errors.notFound", { status: 404 });
     const [c] = await tx
       .select()
@@ -229,25 +231,36 @@ export async function handleComplaint(
     if (!c) throw new DomainError("errors.notFound", { status: 404 });
     const now = clock.now();
     const settings = await getCountySettings(tx, project.countyId);
+    // The supervisor's decision is the complaint's transition, audited as complaint.<decision> (an upheld one also names the project's state).
+    let upheldAfter: { after?: { projectState: string } } = {};
+    const decided = (set: Partial<typeof complaints.$inferSelect>) =>
+      transition(tx, {
+        lifecycle: "complaint",
+        clock,
+        actor,
+        id: complaintId,
+        action: decision,
+        expectFrom: [c.state],
+        set,
+        audit: () => ({ action: `complaint.${decision}`, objectType: "tender", objectId: tenderId, detail: { complaintId, outcome: outcome || null }, ...upheldAfter }),
+      });
     if (decision === "accept") {
       if (c.state !== "filed") throw new DomainError("errors.publicity.complaintState", { status: 409 });
       const calendar = await getWorkingCalendar(tx, project.countyId);
-      await tx
-        .update(complaints)
-        .set({ state: "accepted", acceptedAt: now, handledBy: actor.userId, decideDueAt: calendar.deadlineAfterWorkingDays(now, settings.complaintDecideWorkingDays) })
-        .where(eq(complaints.id, complaintId));
+      await decided({ acceptedAt: now, handledBy: actor.userId, decideDueAt: calendar.deadlineAfterWorkingDays(now, settings.complaintDecideWorkingDays) });
     } else {
       const from = decision === "reject" ? "filed" : "accepted";
       if (c.state !== from) throw new DomainError("errors.publicity.complaintState", { status: 409 });
       const text = cleanText(outcome, "outcome");
-      const state = decision === "reject" ? ("rejected" as const) : decision === "uphold" ? ("upheld" as const) : ("dismissed" as const);
-      await tx.update(complaints).set({ state, outcome: text, decidedAt: now, handledBy: actor.userId }).where(eq(complaints.id, complaintId));
       if (decision === "uphold") {
-        // The result falls: the award (even a signed notice) is withdrawn, the winner's project manager is free again,
-        // and every bid security is due back.
+        // The result falls: the project fails (project.uphold_complaint), the award (even a signed notice) is withdrawn,
+        // the winner's project manager is free again, and every bid security is due back.
+        const failed = await transition(tx, { lifecycle: "project", clock, actor, id: project.id, action: "uphold_complaint", expectFrom: [project.state] });
+        upheldAfter = { after: { projectState: failed.after.state } };
         const [a] = await tx.select().from(awards).where(eq(awards.tenderId, tenderId));
         if (a) {
-          await tx.update(awards).set({ state: "rejected", approvalNote: text }).where(eq(awards.tenderId, tenderId));
+          if (a.state !== "rejected")
+            await transition(tx, { lifecycle: "award", clock, actor, id: tenderId, action: "withdraw", set: { approvalNote: text }, detail: { complaintId } });
           await tx.update(bids).set({ awardedAt: null }).where(eq(bids.id, a.winnerBidId));
         }
         const [t] = await tx.select({ fen: tenders.bidSecurityFen }).from(tenders).where(eq(tenders.id, tenderId));
@@ -259,24 +272,8 @@ export async function handleComplaint(
             .onConflictDoNothing();
         }
       }
+      await decided({ outcome: text, decidedAt: now, handledBy: actor.userId });
     }
-    if (decision === "uphold") {
-      await transition(tx, {
-        lifecycle: "project",
-        clock,
-        actor,
-        id: project.id,
-        action: "uphold_complaint",
-        expectFrom: [project.state],
-        audit: ({ after }) => ({
-          action: "complaint.uphold",
-          objectType: "tender",
-          objectId: tenderId,
-          detail: { complaintId, outcome: outcome || null },
-          after: { projectState: after.state },
-        }),
-      });
-    } else await audit(tx, clock, actor, project, tenderId, `complaint.${decision}`, { complaintId, outcome: outcome || null });
     await notify(tx, {
       clock,
       userIds: [...(await usersOfOrgs(tx, [c.companyId], ["contractor"])), ...(await hostsOf(tx, project))],

@@ -23,6 +23,7 @@ import {
   withdrawFromPool,
 } from "~/models/company.server";
 import { creditOf } from "~/models/credit.server";
+import { allowedActionsOf, POOL_MEMBERSHIP_TRANSITIONS } from "~/models/lifecycle";
 import { actorOf, requireRole } from "~/utils/auth.server";
 import { readCompanyForm } from "~/utils/company-form.server";
 import { formText, refusal, type FormErrors } from "~/utils/forms";
@@ -166,7 +167,10 @@ export default function CompanyPage() {
   const vals = (intent: string, fallback: Record<string, string> = {}) =>
     result?.intent === intent && result.errors && Object.keys(result.errors).length ? result.typed : fallback;
   const profileValues = vals("profile", profile ? { ...profile, address: company.address } : {});
-  const applicable = townships.filter((tw) => !applications.some((a) => a.township === tw.name && (a.status === "pending" || a.status === "admitted")));
+  // A township's pool may be applied to when the company has no place in it, or its place may apply again (the pool membership's table).
+  const applicable = townships.filter(
+    (tw) => !applications.some((a) => a.township === tw.name && !allowedActionsOf(POOL_MEMBERSHIP_TRANSITIONS, a.status, "contractor").includes("reapply")),
+  );
   const expired = qualifications.filter((q) => q.flag === "expired");
   return (
     <div className="stack">
@@ -239,7 +243,7 @@ export default function CompanyPage() {
                     <td data-label={t("pool.appliedAt")}>{a.appliedAt}</td>
                     <td data-label={t("pool.reason")}>{a.reason ?? "—"}</td>
                     <td>
-                      {(a.status === "pending" || a.status === "admitted") && (
+                      {allowedActionsOf(POOL_MEMBERSHIP_TRANSITIONS, a.status, "contractor").includes("withdraw") && (
                         <Form method="post" className="inline">
                           <input type="hidden" name="id" value={a.id} />
                           <button type="submit" name="intent" value="withdraw" className="secondary" disabled={busy}>

@@ -9,6 +9,7 @@ import { ErrorSummary, Notice } from "~/components/forms";
 import { SignDocument } from "~/components/sign-document";
 import { approveAward, awardView, completeProject, decideAward, recordContract, releaseSecurity } from "~/models/award.server";
 import { gradesOfBids } from "~/models/credit.server";
+import { allowedActionsOf, AWARD_TRANSITIONS } from "~/models/lifecycle";
 import { listPasskeys } from "~/models/passkey.server";
 import { actorOf, forbidden, requireRole } from "~/utils/auth.server";
 import { formText, parseForm, refusal, type FormErrors } from "~/utils/forms";
@@ -32,6 +33,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const a = v.award;
   const committee = v.host && auth.membership.role === "committee";
   const state = v.project.state;
+  // What the viewer's role may do with the award, from its table.
+  const awardActions = a ? allowedActionsOf(AWARD_TRANSITIONS, a.state, auth.membership.role) : [];
   // The committee chooses among the candidates knowing each one's credit grade.
   const grades = await gradesOfBids(
     context.db,
@@ -50,10 +53,11 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     separate: v.separate,
     candidates: v.candidates.map((c) => ({ bidId: c.bidId, place: c.place, company: c.company, price: formatFen(c.priceFen), grade: grades.get(c.bidId) ?? null })),
     blockers: v.blockers,
-    mayDecide: committee && state === "publicity" && v.blockers.length === 0 && (!a || a.state === "rejected"),
+    mayDecide: committee && state === "publicity" && v.blockers.length === 0 && (!a || awardActions.includes("decide")),
     hasPasskey: committee ? (await listPasskeys(context.db, auth.user.id)).length > 0 : false,
     award: a && {
       state: a.state,
+      actions: awardActions,
       winner: a.winner,
       price: formatFen(a.priceFen),
       decider: a.decider,
@@ -247,7 +251,7 @@ export default function AwardPage() {
           </dl>
           <p className="hint">{t("award.decided", { name: a.decider, at: a.decidedAt })}</p>
 
-          {d.role.approver && a.state === "pending_approval" && (
+          {d.role.approver && a.actions.includes("approve") && (
             <Form method="post" className="stack">
               <h3>{t("award.approveTitle")}</h3>
               <label htmlFor="note">{t("award.noteLabel")}</label>
@@ -263,7 +267,7 @@ export default function AwardPage() {
             </Form>
           )}
 
-          {d.role.committee && a.state === "approved" && d.tender.state === "publicity" && (
+          {d.role.committee && a.actions.includes("sign") && d.tender.state === "publicity" && (
             <div className="stack">
               <h3>{t("award.signTitle")}</h3>
               <noscript>

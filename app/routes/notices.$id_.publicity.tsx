@@ -7,6 +7,7 @@ import { pageTitle } from "~/utils/i18n";
 import { PrintQr } from "~/components/print-qr";
 import { ErrorSummary, Notice } from "~/components/forms";
 import { showScore } from "~/models/evaluation-rules.server";
+import { allowedActionsOf, COMPLAINT_TRANSITIONS, OBJECTION_TRANSITIONS } from "~/models/lifecycle";
 import { answerObjection, fileComplaint, fileObjection, handleComplaint, publicityView, type ComplaintDecision } from "~/models/publicity.server";
 import { actorOf, getAuth, requireRole, notFound } from "~/utils/auth.server";
 import { formText, parseForm, refusal, type FormErrors } from "~/utils/forms";
@@ -57,6 +58,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       filedAt: formatBeijing(o.filedAt),
       dueAt: formatBeijing(o.dueAt),
       overdue: o.state === "open" && now > o.dueAt.getTime(),
+      // What the viewer's role may do with it, from the objection's table (the host alone answers: v.host).
+      actions: viewer ? allowedActionsOf(OBJECTION_TRANSITIONS, o.state, viewer.role) : [],
       answer: o.answer,
       answeredAt: o.answeredAt ? formatBeijing(o.answeredAt) : null,
     })),
@@ -71,6 +74,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       overdue: (c.state === "filed" && now > c.acceptDueAt.getTime()) || (c.state === "accepted" && c.decideDueAt !== null && now > c.decideDueAt.getTime()),
       outcome: c.outcome,
       decidedAt: c.decidedAt ? formatBeijing(c.decidedAt) : null,
+      // What the viewer's role may do with it, from the complaint's table (the township's supervisor alone handles it: handlesComplaints).
+      actions: viewer ? allowedActionsOf(COMPLAINT_TRANSITIONS, c.state, viewer.role) : [],
     })),
   };
 }
@@ -202,7 +207,7 @@ export default function PublicityPage() {
                   ) : (
                     <p className="muted">{t("publicity.notAnswered")}</p>
                   )}
-                  {v.host && o.state === "open" && (
+                  {v.host && o.actions.includes("answer") && (
                     <Form method="post" className="stack">
                       <input type="hidden" name="objectionId" value={o.id} />
                       <label htmlFor={`answer-${o.id}`}>{t("publicity.answerLabel")}</label>
@@ -253,7 +258,7 @@ export default function PublicityPage() {
                     <strong>{t("publicity.outcome")}</strong> {c.outcome} <span className="muted">{c.decidedAt}</span>
                   </p>
                 )}
-                {v.handlesComplaints && c.state === "filed" && (
+                {v.handlesComplaints && c.actions.includes("accept") && (
                   <div className="stack">
                     <Form method="post">
                       <input type="hidden" name="complaintId" value={c.id} />
@@ -271,7 +276,7 @@ export default function PublicityPage() {
                     </Form>
                   </div>
                 )}
-                {v.handlesComplaints && c.state === "accepted" && (
+                {v.handlesComplaints && c.actions.includes("uphold") && (
                   <Form method="post" className="stack">
                     <input type="hidden" name="complaintId" value={c.id} />
                     <label htmlFor={`outcome-${c.id}`}>{t("publicity.outcomeLabel")}</label>

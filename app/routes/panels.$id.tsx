@@ -6,6 +6,7 @@ import { z } from "zod";
 import { pageTitle } from "~/utils/i18n";
 import { FormError, Notice } from "~/components/forms";
 import { actsForVillage } from "~/models/agent.server";
+import { allowedActionsOf, PANEL_MEMBER_TRANSITIONS } from "~/models/lifecycle";
 import { declare, drawPanel, panelFor, poolSpecialties } from "~/models/panel.server";
 import { getPublicNotice } from "~/models/tender.server";
 import { actorOf, forbidden, requireRole, notFound } from "~/utils/auth.server";
@@ -116,7 +117,7 @@ export default function PanelPage() {
           )}
         </section>
       )}
-      {mine && mine.role === "member" && mine.status === "assigned" && (
+      {mine && mine.role === "member" && allowedActionsOf(PANEL_MEMBER_TRANSITIONS, mine.status, "expert").includes("accept") && (
         <section className="card stack">
           <h2>{t("panel.declareTitle")}</h2>
           <Form method="post">

@@ -9,6 +9,7 @@ import { FieldError, FormError } from "~/components/forms";
 import { EXPIRY_WARNING_DAYS } from "~/models/company-rules";
 import { decidePoolApplication, getPoolMembership, listPool } from "~/models/company.server";
 import { gradesOfCompanies } from "~/models/credit.server";
+import { allowedActionsOf, POOL_MEMBERSHIP_TRANSITIONS } from "~/models/lifecycle";
 import { actorOf, forbidden, requireRole, notFound } from "~/utils/auth.server";
 import { formText, parseForm, refusal, type FormErrors } from "~/utils/forms";
 import { maskPhone } from "~/utils/phone";
@@ -127,7 +128,7 @@ function CompanyCard({ row, canDecide }: { row: Row; canDecide: boolean }) {
           {t(mine.done)}
         </p>
       )}
-      {canDecide && row.status === "pending" && (
+      {canDecide && allowedActionsOf(POOL_MEMBERSHIP_TRANSITIONS, row.status, "supervisor").includes("admit") && (
         <Form method="post" noValidate className="stack">
           <input type="hidden" name="id" value={row.id} />
           <FormError errors={errors} />

@@ -3,6 +3,7 @@ import { date, index, pgEnum, pgTable, text, unique, uuid } from "drizzle-orm/pg
 import { instant } from "./columns";
 import { orgs } from "./orgs";
 import { files } from "./projects";
+import { POOL_MEMBERSHIP_STATUS_VALUES } from "./states";
 import { users } from "./users";
 
 /**
@@ -67,7 +68,7 @@ export const projectManagers = pgTable(
   (t) => [unique("project_managers_company_certificate").on(t.companyId, t.certificateNumber)],
 );
 
-export const poolStatus = pgEnum("pool_status", ["pending", "admitted", "rejected", "withdrawn"]);
+export const poolStatus = pgEnum("pool_status", POOL_MEMBERSHIP_STATUS_VALUES);
 
 /** A company's place in one township's candidate pool (备选库); re-applying reuses the row. */
 export const poolMemberships = pgTable(

@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import { instant } from "./columns";
 import { bids } from "./bids";
 import { orgs } from "./orgs";
+import { AWARD_STATE_VALUES, COMPLAINT_STATE_VALUES, EVALUATION_STATE_VALUES, OBJECTION_STATE_VALUES } from "./states";
 import { files } from "./projects";
 import { tenders } from "./tenders";
 import { users } from "./users";
@@ -31,7 +32,7 @@ export const drawSecrets = pgTable("draw_secrets", {
  * result is computed, each member agrees or writes a dissent; signing: the
  * report (评标报告) is rendered and signed member by member; done.
  */
-export const evaluationState = pgEnum("evaluation_state", ["checking", "secret", "scoring", "review", "explaining", "opinions", "signing", "done"]);
+export const evaluationState = pgEnum("evaluation_state", EVALUATION_STATE_VALUES);
 
 export const evaluations = pgTable(
   "evaluations",
@@ -190,7 +191,7 @@ export const publicities = pgTable("publicities", {
   candidates: jsonb("candidates").$type<string[]>().notNull(),
 });
 
-export const objectionState = pgEnum("objection_state", ["open", "answered"]);
+export const objectionState = pgEnum("objection_state", OBJECTION_STATE_VALUES);
 
 /** An objection (异议) a bidder files during publicity; the committee must answer by `dueAt`, the award waits. */
 export const objections = pgTable(
@@ -217,7 +218,7 @@ export const objections = pgTable(
   (t) => [index("objections_tender_idx").on(t.tenderId, t.filedAt)],
 );
 
-export const complaintState = pgEnum("complaint_state", ["filed", "rejected", "accepted", "upheld", "dismissed"]);
+export const complaintState = pgEnum("complaint_state", COMPLAINT_STATE_VALUES);
 
 /** A complaint (投诉) to the township supervisor: accept or reject within 3 working days, decide within 30. */
 export const complaints = pgTable(
@@ -247,7 +248,7 @@ export const complaints = pgTable(
   (t) => [index("complaints_tender_idx").on(t.tenderId, t.filedAt)],
 );
 
-export const awardState = pgEnum("award_state", ["pending_approval", "rejected", "approved", "signed"]);
+export const awardState = pgEnum("award_state", AWARD_STATE_VALUES);
 
 /** The award (定标): the committee's choice, the supervisor's approval where 评定分离 applies, and the signed notice. */
 export const awards = pgTable("awards", {

@@ -1,5 +1,6 @@
 import { integer, jsonb, pgEnum, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
 import { instant } from "./columns";
+import { PANEL_MEMBER_STATUS_VALUES } from "./states";
 import { tenders } from "./tenders";
 import { users } from "./users";
 
@@ -25,7 +26,7 @@ export const panels = pgTable("panels", {
 });
 
 export const panelRole = pgEnum("panel_role", ["member", "reserve"]);
-export const panelMemberStatus = pgEnum("panel_member_status", ["assigned", "accepted", "recused", "unused"]);
+export const panelMemberStatus = pgEnum("panel_member_status", PANEL_MEMBER_STATUS_VALUES);
 
 export const panelMembers = pgTable(
   "panel_members",

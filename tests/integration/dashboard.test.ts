@@ -365,7 +365,7 @@ describe("the figures keep up with writes (project_figures, ADR 0023)", () => {
     await q(`UPDATE tenders SET deadline = '2026-11-19T08:00:00Z' WHERE id = $1`, [tenderOf.A3r2]); // tenders: round 2's deadline has passed
     await q(`INSERT INTO openings (tender_id, state, bid_count, created_at) VALUES ($1, 'closed', 4, '2026-11-19T01:30:00Z')`, [tenderOf.A4]); // openings
     await q(`DELETE FROM evaluations WHERE tender_id = $1`, [tenderOf.A8]); // evaluations
-    await q(`UPDATE awards SET state = 'rejected' WHERE tender_id = $1`, [tenderOf.B1]); // awards
+    await asStateWriter(database.db, "award", (tx) => tx.execute(sql`UPDATE awards SET state = 'rejected' WHERE tender_id = ${tenderOf.B1}`)); // awards
     const after = await dashboardFor(database.db, ctx.clock, { countyId: ids.county }, { year: 2026 });
     expect(after.states.submitted).toBe(before.states.submitted - 1);
     expect(after.states.approved).toBe(before.states.approved + 1);

@@ -89,10 +89,10 @@ describe("a reasonable-low-price evaluation from checks to publicity", () => {
     await expect(
       submitChecks(database.db, { clock: ctx.clock, actor: a.actor, tenderId: opened.tenderId, checks: bids.map((x, i) => ({ bidId: x.id, pass: i !== 0, reason: " " })) }),
     ).rejects.toMatchObject({ key: "errors.evaluation.reasonRequired" });
-    // A bidder, or an expert not on the panel, cannot hand in checks.
+    // A bidder, or an expert not on the panel, cannot hand in checks (a bidder's role takes no part in the evaluation: 403).
     await expect(
       submitChecks(database.db, { clock: ctx.clock, actor: opened.bidders[0].actor, tenderId: opened.tenderId, checks: bids.map((x) => ({ bidId: x.id, pass: true })) }),
-    ).rejects.toMatchObject({ options: { status: 409 } });
+    ).rejects.toMatchObject({ key: "errors.transition.role", options: { status: 403 } });
     await submitChecks(database.db, {
       clock: ctx.clock,
       actor: a.actor,

@@ -102,3 +102,30 @@ describe("a project's state in the database", () => {
     expect((await close(ctx.clock.now())).after.state).toBe("opening");
   });
 });
+
+describe("every lifecycle's state column in the database", () => {
+  // Table, state column and the writer's marker (its LifecycleSpec name in lifecycle.server.ts): migrations 0023 and 0024.
+  const COLUMNS = [
+    ["projects", "state", "project"],
+    ["openings", "state", "opening"],
+    ["bid_openings", "status", "bid_opening"],
+    ["bids", "status", "bid"],
+    ["evaluations", "state", "evaluation"],
+    ["awards", "state", "award"],
+    ["complaints", "state", "complaint"],
+    ["objections", "state", "objection"],
+    ["panel_members", "status", "panel_member"],
+    ["pool_memberships", "status", "pool_membership"],
+  ] as const;
+
+  it("has one trigger per state column, wanting its own lifecycle's writer and no other", async () => {
+    const rows = await database.query<{ tbl: string; def: string }>(
+      "select c.relname as tbl, pg_get_triggerdef(t.oid) as def from pg_trigger t join pg_class c on c.oid = t.tgrelid where not t.tgisinternal and t.tgname like '%_writer'",
+    );
+    const found = rows.map((r) => {
+      const m = /BEFORE UPDATE OF (\w+) ON .* EXECUTE FUNCTION lifecycle_state_writer\('(\w+)'\)/.exec(r.def);
+      return [r.tbl, m?.[1] ?? "?", m?.[2] ?? "?"].join(" ");
+    });
+    expect(found.sort()).toEqual(COLUMNS.map((c) => c.join(" ")).sort());
+  });
+});
