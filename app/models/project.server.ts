@@ -47,28 +47,32 @@ const count = z
   .regex(/^\d{1,6}$/, "errors.project.count")
   .transform(Number);
 
+/** The project's own fields, as the committee types them; money arrives as yuan text and leaves as fen. */
+const projectFields = {
+  name: z.string().trim().min(2, "errors.project.name").max(100, "errors.project.name"),
+  type: z.enum(PROJECT_TYPES, { message: "errors.project.type" }),
+  location: z.string().trim().min(2, "errors.project.location").max(200, "errors.project.location"),
+  scope: z.string().trim().min(2, "errors.project.scope").max(2000, "errors.project.scope"),
+  estimate: yuan("errors.project.amount"),
+  ceiling: yuan("errors.project.amount"),
+  fundingSource: z.string().trim().min(2, "errors.project.fundingSource").max(200, "errors.project.fundingSource"),
+  durationDays: z
+    .string()
+    .trim()
+    .regex(/^\d{1,4}$/, "errors.project.duration")
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 3650, "errors.project.duration"),
+  method: z.enum(SELECTION_METHODS, { message: "errors.project.method" }),
+};
+
+/** The ceiling may not exceed the estimate (judged once both amounts read as money). */
+function ceilingWithinEstimate(v: { estimate: unknown; ceiling: unknown }, ctx: z.RefinementCtx) {
+  if (typeof v.ceiling === "number" && typeof v.estimate === "number" && v.ceiling > v.estimate)
+    ctx.addIssue({ code: "custom", path: ["ceiling"], message: "errors.project.ceilingAboveEstimate" });
+}
+
 /** What the committee types; money arrives as yuan text and leaves as fen. */
-export const projectInputSchema = z
-  .object({
-    name: z.string().trim().min(2, "errors.project.name").max(100, "errors.project.name"),
-    type: z.enum(PROJECT_TYPES, { message: "errors.project.type" }),
-    location: z.string().trim().min(2, "errors.project.location").max(200, "errors.project.location"),
-    scope: z.string().trim().min(2, "errors.project.scope").max(2000, "errors.project.scope"),
-    estimate: yuan("errors.project.amount"),
-    ceiling: yuan("errors.project.amount"),
-    fundingSource: z.string().trim().min(2, "errors.project.fundingSource").max(200, "errors.project.fundingSource"),
-    durationDays: z
-      .string()
-      .trim()
-      .regex(/^\d{1,4}$/, "errors.project.duration")
-      .transform(Number)
-      .refine((n) => n >= 1 && n <= 3650, "errors.project.duration"),
-    method: z.enum(SELECTION_METHODS, { message: "errors.project.method" }),
-  })
-  .superRefine((v, ctx) => {
-    if (typeof v.ceiling === "number" && typeof v.estimate === "number" && v.ceiling > v.estimate)
-      ctx.addIssue({ code: "custom", path: ["ceiling"], message: "errors.project.ceilingAboveEstimate" });
-  });
+export const projectInputSchema = z.object(projectFields).superRefine(ceilingWithinEstimate);
 
 export type ProjectInput = z.output<typeof projectInputSchema>;
 
@@ -82,30 +86,94 @@ export interface DecisionInput {
   votesFor?: number;
 }
 
-/** Parse the per-step date and vote fields of the registration form. */
-export function parseDecisionFields(form: FormData): { ok: true; value: Omit<DecisionInput, "file">[] } | { ok: false; errors: Record<string, string> } {
-  const errors: Record<string, string> = {};
-  const value: Omit<DecisionInput, "file">[] = [];
-  for (const step of DECISION_STEPS) {
-    const raw = String(form.get(`${step}.day`) ?? "").trim();
-    if (!raw) continue;
-    const d = day.safeParse(raw);
-    if (!d.success) {
-      errors[`${step}.day`] = "errors.project.day";
-      continue;
-    }
-    const entry: Omit<DecisionInput, "file"> = { step, day: d.data };
-    if (step === "villagers_meeting") {
-      for (const k of ["eligible", "attended", "votesFor"] as const) {
-        const c = count.safeParse(String(form.get(`${step}.${k}`) ?? ""));
-        if (!c.success) errors[`${step}.${k}`] = "errors.project.count";
-        else entry[k] = c.data;
+const VOTE_FIELDS = ["eligible", "attended", "votesFor"] as const;
+
+/** A form field that may be absent: read as "" (its schema judges the text). */
+const typedText = z.string("errors.invalidInput").default("");
+
+/** The registration form's buttons: save a draft, or save and submit it to the township. Any other value saves. */
+export const PROJECT_FORM_INTENTS = ["save", "submit"] as const;
+
+/**
+ * The whole registration (or edit) form, text fields only: the project, each decision step's day (a
+ * step left blank is not recorded yet) and, for the villagers' meeting, its votes, and the button
+ * pressed. Every field's error is reported at once, under the field's own name ("proposal.day",
+ * "villagers_meeting.votesFor" …). The step's files are the upload's business, not the text's.
+ */
+const projectFormFields = z
+  .object({
+    ...projectFields,
+    "proposal.day": typedText,
+    "discussion.day": typedText,
+    "party_meeting.day": typedText,
+    "villagers_meeting.day": typedText,
+    "resolution_notice.day": typedText,
+    "villagers_meeting.eligible": typedText,
+    "villagers_meeting.attended": typedText,
+    "villagers_meeting.votesFor": typedText,
+    intent: z.enum(PROJECT_FORM_INTENTS).catch("save"),
+  })
+  .superRefine(ceilingWithinEstimate)
+  // The steps are judged whatever else is wrong, so a long form shows every error at once.
+  .superRefine(
+    (v, ctx) => {
+      for (const step of DECISION_STEPS) {
+        const raw = v[`${step}.day`];
+        if (typeof raw !== "string" || !raw.trim()) continue;
+        if (!day.safeParse(raw).success) {
+          ctx.addIssue({ code: "custom", path: [`${step}.day`], message: "errors.project.day" });
+          continue;
+        }
+        if (step === "villagers_meeting")
+          for (const k of VOTE_FIELDS) if (!count.safeParse(v[`${step}.${k}`]).success) ctx.addIssue({ code: "custom", path: [`${step}.${k}`], message: "errors.project.count" });
       }
-    }
-    value.push(entry);
-  }
-  return Object.keys(errors).length ? { ok: false, errors } : { ok: true, value };
+    },
+    { when: () => true },
+  );
+
+/** The form's text fields as read, before they become a project and its steps (a rule of the caller's may judge them). */
+export type ProjectFormFields = z.output<typeof projectFormFields>;
+
+/**
+ * The whole registration (or edit) form, text fields only: the project, each decision step's day (a
+ * step left blank is not recorded yet) and, for the villagers' meeting, its votes, and the button
+ * pressed. Every field's error is reported at once, under the field's own name ("proposal.day",
+ * "villagers_meeting.votesFor" …). `check` adds the caller's own rule (the uploads': a step's file
+ * needs its day); it too runs whatever else is wrong, and is handed fields that may not have parsed.
+ */
+export function projectFormSchemaWith(check?: (v: ProjectFormFields, ctx: z.RefinementCtx) => void) {
+  return z.preprocess(
+    // A project field left out of the form reads as blank, so it gets its own message rather than a type error.
+    (raw) => (raw && typeof raw === "object" ? { ...Object.fromEntries(Object.keys(projectFields).map((k) => [k, ""])), ...raw } : raw),
+    projectFormFields
+      .superRefine((v, ctx) => check?.(v, ctx), { when: () => true })
+      .transform(({ intent, ...v }) => {
+        const input: ProjectInput = {
+          name: v.name,
+          type: v.type,
+          location: v.location,
+          scope: v.scope,
+          estimate: v.estimate,
+          ceiling: v.ceiling,
+          fundingSource: v.fundingSource,
+          durationDays: v.durationDays,
+          method: v.method,
+        };
+        const decisions: Omit<DecisionInput, "file">[] = [];
+        for (const step of DECISION_STEPS) {
+          const d = v[`${step}.day`].trim();
+          if (!d) continue;
+          const entry: Omit<DecisionInput, "file"> = { step, day: d };
+          if (step === "villagers_meeting") for (const k of VOTE_FIELDS) entry[k] = count.parse(v[`${step}.${k}`]);
+          decisions.push(entry);
+        }
+        return { input, decisions, intent };
+      }),
+  );
 }
+
+export const projectFormSchema = projectFormSchemaWith();
+export type ProjectForm = z.output<typeof projectFormSchema>;
 
 /** Threshold routing: refuse the mandatory band, refuse a method the band does not allow. */
 export function checkBand(settings: CountySettings, input: Pick<ProjectInput, "type" | "estimate" | "method">) {

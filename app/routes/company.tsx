@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { z } from "zod";
 import { pageTitle } from "~/utils/i18n";
 import { Field, invalid, ManagerFields, PROFILE_FIELDS, QualificationFields, TextFields } from "~/components/company-fields";
 import { CreditGrade } from "~/components/credit-grade";
@@ -24,8 +25,8 @@ import {
 import { creditOf } from "~/models/credit.server";
 import { allowedActionsOf, POOL_MEMBERSHIP_TRANSITIONS } from "~/models/lifecycle";
 import { actorOf, requireRole } from "~/utils/auth.server";
-import { collectErrors, readCompanyForm } from "~/utils/company-form.server";
-import { refusal, type FormErrors } from "~/utils/forms";
+import { readCompanyForm } from "~/utils/company-form.server";
+import { formText, refusal, type FormErrors } from "~/utils/forms";
 import { maskPhone } from "~/utils/phone";
 import { beijingDay, formatBeijing } from "~/utils/time";
 
@@ -78,39 +79,71 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   };
 }
 
+/** The company page's forms, one per intent: the button pressed picks the fields that are read. */
+const companyFormSchema = z.discriminatedUnion(
+  "intent",
+  [
+    companyProfileSchema.extend({ intent: z.literal("profile") }),
+    qualificationSchema.extend({ intent: z.literal("add_qualification") }),
+    z.object({ intent: z.literal("remove_qualification"), id: formText }),
+    projectManagerSchema.extend({ intent: z.literal("add_manager") }),
+    z.object({ intent: z.literal("remove_manager"), id: formText }),
+    memberSchema.extend({ intent: z.literal("add_member") }),
+    z.object({ intent: z.literal("remove_member"), id: formText }),
+    z.object({ intent: z.literal("apply"), townshipId: formText }),
+    z.object({ intent: z.literal("withdraw"), id: formText }),
+  ],
+  { message: "errors.invalidInput" },
+);
+
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requireRole(request, context, ["contractor"]);
   const companyId = auth.membership.org.id;
-  const { typed, uploads, errors } = await readCompanyForm(request, context, { countyId: auth.membership.org.countyId, owner: auth.user.id });
-  const intent = typed.intent ?? "";
-  const actor = actorOf(request, context, auth);
+  const { parsed, uploads, errors } = await readCompanyForm(request, context, { countyId: auth.membership.org.countyId, owner: auth.user.id }, () => companyFormSchema);
+  const typed = parsed.values;
+  // The echo of the button pressed ties the errors to its section of the page.
+  const intent = parsed.ok ? parsed.data.intent : (typed.intent ?? "");
   const fail = (errs: FormErrors, status = 400) => data({ intent, errors: errs, typed, done: null as string | null }, { status });
+  // An unknown button is the whole form's error, not a field's.
+  if (!parsed.ok) return fail(errors.intent ? { form: errors.intent } : errors);
+  const f = parsed.data;
+  const actor = actorOf(request, context, auth);
+  const { clock } = context;
   try {
-    if (intent === "profile") {
-      if (Object.keys(collectErrors(errors, companyProfileSchema.safeParse(typed))).length) return fail(errors);
-      await updateCompanyProfile(context.db, { clock: context.clock, actor, companyId, fields: typed });
-    } else if (intent === "add_qualification") {
-      collectErrors(errors, qualificationSchema.safeParse(typed));
-      if (!uploads.has("qualFile")) errors.qualFile ??= "errors.company.fileMissing";
-      if (Object.keys(errors).length) return fail(errors);
-      await addQualification(context.db, { clock: context.clock, actor, companyId, fields: typed, file: uploads.get("qualFile") });
-    } else if (intent === "remove_qualification") {
-      await removeQualification(context.db, { clock: context.clock, actor, companyId, qualificationId: typed.id ?? "" });
-    } else if (intent === "add_manager") {
-      if (Object.keys(collectErrors(errors, projectManagerSchema.safeParse(typed))).length) return fail(errors);
-      await addProjectManager(context.db, { clock: context.clock, actor, companyId, fields: typed, file: uploads.get("pmFile") });
-    } else if (intent === "remove_manager") {
-      await removeProjectManager(context.db, { clock: context.clock, actor, companyId, managerId: typed.id ?? "" });
-    } else if (intent === "add_member") {
-      if (Object.keys(collectErrors(errors, memberSchema.safeParse(typed))).length) return fail(errors);
-      await addCompanyMember(context.db, { clock: context.clock, actor, companyId, fields: typed });
-    } else if (intent === "remove_member") {
-      await removeCompanyMember(context.db, { clock: context.clock, actor, companyId, userId: typed.id ?? "" });
-    } else if (intent === "apply") {
-      await applyToPool(context.db, { clock: context.clock, actor, companyId, townshipId: typed.townshipId ?? "" });
-    } else if (intent === "withdraw") {
-      await withdrawFromPool(context.db, { clock: context.clock, actor, companyId, membershipId: typed.id ?? "" });
-    } else return fail({ form: "errors.invalidInput" });
+    switch (f.intent) {
+      case "profile":
+        if (Object.keys(errors).length) return fail(errors);
+        await updateCompanyProfile(context.db, { clock, actor, companyId, fields: f });
+        break;
+      case "add_qualification":
+        if (!uploads.has("qualFile")) errors.qualFile ??= "errors.company.fileMissing";
+        if (Object.keys(errors).length) return fail(errors);
+        await addQualification(context.db, { clock, actor, companyId, fields: f, file: uploads.get("qualFile") });
+        break;
+      case "remove_qualification":
+        await removeQualification(context.db, { clock, actor, companyId, qualificationId: f.id });
+        break;
+      case "add_manager":
+        if (Object.keys(errors).length) return fail(errors);
+        await addProjectManager(context.db, { clock, actor, companyId, fields: f, file: uploads.get("pmFile") });
+        break;
+      case "remove_manager":
+        await removeProjectManager(context.db, { clock, actor, companyId, managerId: f.id });
+        break;
+      case "add_member":
+        if (Object.keys(errors).length) return fail(errors);
+        await addCompanyMember(context.db, { clock, actor, companyId, fields: f });
+        break;
+      case "remove_member":
+        await removeCompanyMember(context.db, { clock, actor, companyId, userId: f.id });
+        break;
+      case "apply":
+        await applyToPool(context.db, { clock, actor, companyId, townshipId: f.townshipId });
+        break;
+      case "withdraw":
+        await withdrawFromPool(context.db, { clock, actor, companyId, membershipId: f.id });
+        break;
+    }
   } catch (e) {
     const refused = refusal(e);
     return fail(refused.errors, refused.status);

@@ -3,6 +3,7 @@ import { data, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { z } from "zod";
 import { pageTitle } from "~/utils/i18n";
 import { Field, invalid, ManagerFields, PROFILE_FIELDS, QualificationFields, TextFields } from "~/components/company-fields";
 import { FormError } from "~/components/forms";
@@ -11,9 +12,9 @@ import { registerCompany } from "~/models/company.server";
 import { listCounties } from "~/models/org.server";
 import { startSession } from "~/models/session.server";
 import { actorOf, getAuth, sessionCookie } from "~/utils/auth.server";
-import { collectErrors, readCompanyForm } from "~/utils/company-form.server";
+import { readCompanyForm } from "~/utils/company-form.server";
 import { checkCreditCode } from "~/utils/credit-code";
-import { refusal, type FormErrors } from "~/utils/forms";
+import { formText, refusal, type FormErrors } from "~/utils/forms";
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.registerCompany"));
 export const handle = { i18n: ["company", "errors"] };
@@ -24,25 +25,45 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return { counties: counties.map((c) => ({ id: c.id, name: c.name })) };
 }
 
-/** The project manager is optional at sign-up: any of its fields filled means "add one". */
-const wantsManager = (typed: Record<string, string>, files: Set<string>) => Boolean(typed.pmName?.trim() || typed.pmCertificate?.trim() || files.has("pmFile"));
+/** A form field that may be left out: read as "" (blank manager fields mean "no manager"). */
+const blank = (v: unknown) => typeof v !== "string" || !v.trim();
+
+/**
+ * The sign-up form: the company and its first user, its first qualification, and optionally a project
+ * manager: any of the manager's fields filled, or the manager's certificate uploaded, means "add one",
+ * and then the manager's fields are required. Every field's error is reported at once.
+ */
+function registrationSchema(withManagerFile: boolean) {
+  return z
+    .object({ ...companySignUpSchema.shape, ...qualificationSchema.shape, pmName: formText, pmCertificate: formText })
+    .superRefine(
+      (v, ctx) => {
+        if (withManagerFile || !blank(v.pmName) || !blank(v.pmCertificate))
+          for (const issue of projectManagerSchema.safeParse(v).error?.issues ?? []) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
+      },
+      { when: () => true },
+    )
+    .transform(({ pmName, pmCertificate, ...v }) => ({
+      ...v,
+      manager: withManagerFile || !blank(pmName) || !blank(pmCertificate) ? projectManagerSchema.parse({ pmName, pmCertificate }) : undefined,
+    }));
+}
 
 export async function action({ request, context }: ActionFunctionArgs) {
   if (await getAuth(request, context)) throw redirect("/company");
   // Nobody is signed in yet, so no resumable uploads (they belong to a user): files come with the form.
-  const { typed, uploads, errors } = await readCompanyForm(request, context, { countyId: null });
-  const { password: _password, ...echo } = typed;
-  const withManager = wantsManager(typed, new Set(uploads.keys()));
-  collectErrors(errors, companySignUpSchema.safeParse(typed), qualificationSchema.safeParse(typed), withManager ? projectManagerSchema.safeParse(typed) : { success: true });
+  const { parsed, uploads, errors } = await readCompanyForm(request, context, { countyId: null }, (files) => registrationSchema(files.has("pmFile")));
+  const { password: _password, ...echo } = parsed.values;
   if (!uploads.has("qualFile")) errors.qualFile ??= "errors.company.fileMissing";
-  if (Object.keys(errors).length) return data({ errors, typed: echo }, { status: 400 });
+  if (!parsed.ok || Object.keys(errors).length) return data({ errors, typed: echo }, { status: 400 });
+  const f = parsed.data;
   const actor = actorOf(request, context, null);
   let userId: string;
   try {
     const result = await registerCompany(context.db, context.clock, actor, {
-      fields: typed,
-      qualification: { fields: typed, file: uploads.get("qualFile") },
-      projectManager: withManager ? { fields: typed, file: uploads.get("pmFile") } : undefined,
+      fields: f,
+      qualification: { fields: f, file: uploads.get("qualFile") },
+      projectManager: f.manager ? { fields: f.manager, file: uploads.get("pmFile") } : undefined,
     });
     userId = result.user.id;
   } catch (e) {

@@ -159,6 +159,14 @@ describe("signing up a company", () => {
       "qualFile",
       "errors.upload.notPdf",
     ],
+    // The manager is optional, but a manager's scan or any of the manager's fields means one is being added.
+    [
+      "a manager's scan with nobody named",
+      { code: validCode("91330781MA2F0K1P8"), phone: "13857900998", pmName: null, pmCertificate: null, pmFile: PDF("manager") },
+      "pmName",
+      "errors.company.pmName",
+    ],
+    ["a manager's certificate with no name", { code: validCode("91330781MA2F0K1P8"), phone: "13857900998", pmName: " " }, "pmName", "errors.company.pmName"],
   ];
   for (const [what, overrides, field, key] of refusals) {
     it(`refuses ${what}, writing nothing`, async () => {
@@ -173,6 +181,14 @@ describe("signing up a company", () => {
       expect(after).toEqual(before);
     });
   }
+});
+
+describe("the sign-up form's errors", () => {
+  it("come back all at once: the company's, the certificate's and the manager's", async () => {
+    const res = unwrap(await run(registerRoute.action, multipart("/register/company", signUpForm({ name: "x", qualExpiry: "2027-02-30", pmCertificate: "浙" })), ctx));
+    expect(res.status).toBe(400);
+    expect(res.data.errors).toMatchObject({ name: "errors.company.name", qualExpiry: "errors.company.qualExpiry", pmCertificate: "errors.company.pmCertificate" });
+  });
 });
 
 describe("the candidate pool", () => {
@@ -288,6 +304,8 @@ describe("the candidate pool", () => {
     const [water] = await database.db.select().from(schema.companyQualifications).where(eq(schema.companyQualifications.certificateNumber, "D333078188"));
     // Another company cannot remove it.
     expect((await companyAction({ intent: "remove_qualification", id: water.id }, c.contractor1)).data.errors.form).toBe("errors.notFound");
+    // A button the page does not have is the whole form's error.
+    expect((await companyAction({ intent: "remove_everything", id: water.id }, cookie)).data.errors).toEqual({ form: "errors.invalidInput" });
     expect((await companyAction({ intent: "remove_qualification", id: water.id }, cookie)).data.done).toBe("company.done.remove_qualification");
     expect((await auditActions(water.id)).map((a) => a.action)).toEqual(["company.qualification_add", "company.qualification_remove"]);
 
