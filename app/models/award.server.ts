@@ -11,7 +11,6 @@
  * loser's bid security. The contract date starts the winner's release;
  * acceptance (验收) and the settlement amount complete the project.
  */
-import type { AuthenticationResponseJSON } from "@simplewebauthn/server";
 import { and, asc, eq, isNull, ne } from "drizzle-orm";
 import { renderDocument } from "~/pdf/document.server";
 import type { Clock } from "~/utils/clock.server";
@@ -27,7 +26,7 @@ import { notify, usersOfOrgs } from "./notification.server";
 import type { FileStore } from "./file-store.server";
 import type { RelyingParty } from "./passkey.server";
 import { awardBlockers, biddingCompanies } from "./publicity.server";
-import { completeSignature, longTermForm, requestSignature } from "./signature.server";
+import { completeSignature, longTermForm, requestSignature, type PasskeyApproval } from "./signature.server";
 import { lockCurrentTender } from "./tender-qa.server";
 
 const { awards, publicities, securityReleases, bidOpenings, bids, orgs, projects, tenders, users } = schema;
@@ -248,25 +247,7 @@ export async function requestAwardSignature(
 /** The committee's passkey approved: the project is awarded; winner and losers are told; releases are due. */
 export async function completeAwardSignature(
   db: Db,
-  {
-    clock,
-    store,
-    rp,
-    actor,
-    actingOrgId,
-    tenderId,
-    requestId,
-    response,
-  }: {
-    clock: Clock;
-    store: FileStore;
-    rp: RelyingParty;
-    actor: Actor & { userId: string };
-    actingOrgId: string;
-    tenderId: string;
-    requestId: unknown;
-    response: AuthenticationResponseJSON;
-  },
+  { clock, store, rp, actor, actingOrgId, tenderId, requestId, response }: PasskeyApproval & { actor: Actor & { userId: string }; actingOrgId: string; tenderId: string },
 ) {
   {
     const { project } = await lockAsHost(db, actor, actingOrgId, tenderId);

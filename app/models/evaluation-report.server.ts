@@ -9,7 +9,6 @@
  * first) is refused as stale and the browser asks again with the new digest;
  * earlier signatures stay valid because each is an incremental update.
  */
-import type { AuthenticationResponseJSON } from "@simplewebauthn/server";
 import { and, asc, eq } from "drizzle-orm";
 import { renderDocument, type DocumentSection } from "~/pdf/document.server";
 import type { Clock } from "~/utils/clock.server";
@@ -25,7 +24,7 @@ import { showScore } from "./evaluation-rules.server";
 import { putBytes, readBytes, type FileStore } from "./file-store.server";
 import type { RelyingParty } from "./passkey.server";
 import { startPublicity } from "./publicity.server";
-import { completeSignature, longTermForm, requestSignature } from "./signature.server";
+import { completeSignature, longTermForm, requestSignature, type PasskeyApproval } from "./signature.server";
 import { lockCurrentTender } from "./tender-qa.server";
 
 const { evaluations, evaluationMembers, qualificationChecks, expertScores, clarifications, drawSecrets, panelMembers, users, tenders, projects, orgs, files } = schema;
@@ -342,15 +341,7 @@ export async function requestReportSignature(
  */
 export async function completeReportSignature(
   db: Db,
-  {
-    clock,
-    store,
-    rp,
-    actor,
-    tenderId,
-    requestId,
-    response,
-  }: { clock: Clock; store: FileStore; rp: RelyingParty; actor: Actor & { userId: string }; tenderId: string; requestId: unknown; response: AuthenticationResponseJSON },
+  { clock, store, rp, actor, tenderId, requestId, response }: PasskeyApproval & { actor: Actor & { userId: string }; tenderId: string },
 ) {
   if (actor.role !== "expert") throw new DomainError("errors.forbidden", { status: 403 });
   await signingMember(db, tenderId, actor.userId);

@@ -19,8 +19,7 @@ import { eventWords, hallEventsAfter } from "./hall-events.server";
 import { readingRows } from "./opening.server";
 import { reasonKeys, unreadableFields } from "./bid-rules";
 import type { RelyingParty } from "./passkey.server";
-import { completeSignature, longTermForm, requestSignature } from "./signature.server";
-import type { AuthenticationResponseJSON } from "@simplewebauthn/server";
+import { completeSignature, longTermForm, requestSignature, type PasskeyApproval } from "./signature.server";
 import type { MemberRole } from "~/utils/db.server";
 
 const { openings, openingSignins, tenders, projects, orgs, users } = schema;
@@ -188,25 +187,7 @@ export async function requestRecordSignature(
 /** The host's passkey approved the digest: sign, and publish the signed record. */
 export async function completeRecordSignature(
   db: Db,
-  {
-    clock,
-    store,
-    rp,
-    actor,
-    actingOrgId,
-    tenderId,
-    requestId,
-    response,
-  }: {
-    clock: Clock;
-    store: FileStore;
-    rp: RelyingParty;
-    actor: Actor & { userId: string };
-    actingOrgId: string;
-    tenderId: string;
-    requestId: unknown;
-    response: AuthenticationResponseJSON;
-  },
+  { clock, store, rp, actor, actingOrgId, tenderId, requestId, response }: PasskeyApproval & { actor: Actor & { userId: string }; actingOrgId: string; tenderId: string },
 ) {
   const { project } = await assertRecordHost(db, tenderId, memberRoleOf(actor), actingOrgId);
   const { request, signed } = await completeSignature(db, { clock, store, rp, userId: actor.userId, requestId, response });

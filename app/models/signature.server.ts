@@ -222,17 +222,18 @@ export async function requestSignature(
  * PDF (stored) and the request it answered; the caller records it in its own
  * transaction. A request is used once and expires after ten minutes.
  */
+/** What every "the signer's passkey approved the digest" step receives: the request it answers and the authenticator's response. */
+export interface PasskeyApproval {
+  clock: Clock;
+  store: FileStore;
+  rp: RelyingParty;
+  requestId: unknown;
+  response: AuthenticationResponseJSON;
+}
+
 export async function completeSignature(
   db: Db,
-  {
-    clock,
-    store,
-    rp,
-    userId,
-    requestId,
-    response,
-    authority = localAuthority(db, clock),
-  }: { clock: Clock; store: FileStore; rp: RelyingParty; userId: string; requestId: unknown; response: AuthenticationResponseJSON; authority?: SigningAuthority },
+  { clock, store, rp, userId, requestId, response, authority = localAuthority(db, clock) }: PasskeyApproval & { userId: string; authority?: SigningAuthority },
 ) {
   if (typeof requestId !== "string" || !/^[0-9a-f-]{36}$/.test(requestId)) throw new DomainError("errors.signature.expired", { status: 409 });
   const now = clock.now();
