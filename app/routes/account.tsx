@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { z } from "zod";
+import { z } from "~/utils/zod.server";
 import { pageTitle } from "~/utils/i18n";
 import { PasskeyRegister } from "~/components/passkey-register";
 import { FormError, Notice } from "~/components/forms";
@@ -53,13 +53,15 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   };
 }
 
-const accountFormSchema = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("step-up-request") }),
-  z.object({ intent: z.literal("step-up-confirm"), code: formText }),
-  z.object({ intent: z.literal("remove-passkey"), passkeyId: formText, confirm: formText }),
-  z.object({ intent: z.literal("end-session"), ref: formText }),
-  z.object({ intent: z.literal("logout-everywhere") }),
-]);
+const accountFormSchema = /* @__PURE__ */ z.lazy(() =>
+  z.discriminatedUnion("intent", [
+    z.object({ intent: z.literal("step-up-request") }),
+    z.object({ intent: z.literal("step-up-confirm"), code: formText }),
+    z.object({ intent: z.literal("remove-passkey"), passkeyId: formText, confirm: formText }),
+    z.object({ intent: z.literal("end-session"), ref: formText }),
+    z.object({ intent: z.literal("logout-everywhere") }),
+  ]),
+);
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requireAuth(request, context);

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { z } from "zod";
+import { z } from "~/utils/zod.server";
 import { pageTitle } from "~/utils/i18n";
 import { FieldError, FormError, Notice } from "~/components/forms";
 import { addExpert, listExperts, updateExpert } from "~/models/expert.server";
@@ -32,7 +32,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 /** Add an expert, or update one (by id); the expert's fields are the model's to check (expertSchema). */
-const expertFormSchema = z.discriminatedUnion("intent", [z.looseObject({ intent: z.literal("add") }), z.looseObject({ intent: z.literal("update"), id: formText })]);
+const expertFormSchema = /* @__PURE__ */ z.lazy(() =>
+  z.discriminatedUnion("intent", [z.looseObject({ intent: z.literal("add") }), z.looseObject({ intent: z.literal("update"), id: formText })]),
+);
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requireRole(request, context, ["county_admin"]);

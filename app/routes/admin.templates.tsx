@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { z } from "zod";
+import { z } from "~/utils/zod.server";
 import { pageTitle } from "~/utils/i18n";
 import { FieldError, FormError, Notice } from "~/components/forms";
 import { currentTemplate, listTemplateVersions, PLACEHOLDERS, saveTemplate } from "~/models/template.server";
@@ -27,7 +27,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   };
 }
 
-const templateFormSchema = z.object({ title: formText, body: formText, note: formText });
+const templateFormSchema = /* @__PURE__ */ z.lazy(() => z.object({ title: formText, body: formText, note: formText }));
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requireRole(request, context, ["county_admin"]);

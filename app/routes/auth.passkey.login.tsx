@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import type { AuthenticationResponseJSON } from "@simplewebauthn/server";
-import { z } from "zod";
+import { z } from "~/utils/zod.server";
 import { appendAudit } from "~/models/audit.server";
 import { DomainError } from "~/models/errors";
 import { countAttempt, settleAttempt } from "~/models/login-throttle.server";
@@ -11,10 +11,12 @@ import { parseJson, passkeyResponse } from "~/utils/forms";
 
 /** Two steps: `options` issues a single-use challenge; `verify` checks the assertion and starts a session. */
 /** Ask for the sign-in options, then send the passkey's answer (and where to go afterwards). */
-const loginBodySchema = z.discriminatedUnion("step", [
-  z.object({ step: z.literal("options") }),
-  z.object({ step: z.literal("verify"), response: passkeyResponse<AuthenticationResponseJSON>(), redirectTo: z.string().optional().catch(undefined) }),
-]);
+const loginBodySchema = /* @__PURE__ */ z.lazy(() =>
+  z.discriminatedUnion("step", [
+    z.object({ step: z.literal("options") }),
+    z.object({ step: z.literal("verify"), response: passkeyResponse<AuthenticationResponseJSON>(), redirectTo: z.string().optional().catch(undefined) }),
+  ]),
+);
 
 export async function action({ request, context }: ActionFunctionArgs) {
   if (request.method !== "POST") return Response.json({ error: "errors.invalidInput" }, { status: 405 });

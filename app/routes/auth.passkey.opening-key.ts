@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import type { AuthenticationResponseJSON } from "@simplewebauthn/server";
-import { z } from "zod";
+import { z } from "~/utils/zod.server";
 import { DomainError } from "~/models/errors";
 import { enrollOpeningKey, openingKeyOptions } from "~/models/passkey.server";
 import { actorOf, requireAuth } from "~/utils/auth.server";
@@ -13,17 +13,19 @@ import { parseJson, passkeyResponse } from "~/utils/forms";
  * secret itself never comes here).
  */
 /** Ask for the challenge, then send the passkey's answer with the opening key's public half. */
-const openingKeyBodySchema = z.discriminatedUnion("step", [
-  z.object({ step: z.literal("options") }),
-  z.object({
-    step: z.literal("verify"),
-    response: passkeyResponse<AuthenticationResponseJSON>(),
-    publicKey: z
-      .unknown()
-      .optional()
-      .transform((v) => String(v ?? "")),
-  }),
-]);
+const openingKeyBodySchema = /* @__PURE__ */ z.lazy(() =>
+  z.discriminatedUnion("step", [
+    z.object({ step: z.literal("options") }),
+    z.object({
+      step: z.literal("verify"),
+      response: passkeyResponse<AuthenticationResponseJSON>(),
+      publicKey: z
+        .unknown()
+        .optional()
+        .transform((v) => String(v ?? "")),
+    }),
+  ]),
+);
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requireAuth(request, context);

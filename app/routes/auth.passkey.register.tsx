@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import type { RegistrationResponseJSON } from "@simplewebauthn/server";
-import { z } from "zod";
+import { z } from "~/utils/zod.server";
 import { DomainError } from "~/models/errors";
 import { countAttempt } from "~/models/login-throttle.server";
 import { passkeyRegistrationOptions, registerPasskey } from "~/models/passkey.server";
@@ -10,10 +10,12 @@ import { parseJson, passkeyResponse } from "~/utils/forms";
 
 /** Two steps for the signed-in user: `options` issues a challenge bound to them; `verify` stores the passkey. */
 /** Ask for the registration options, then send the new passkey with the name its owner gave it. */
-const registerBodySchema = z.discriminatedUnion("step", [
-  z.object({ step: z.literal("options") }),
-  z.object({ step: z.literal("verify"), response: passkeyResponse<RegistrationResponseJSON>(), name: z.string().catch("").default("") }),
-]);
+const registerBodySchema = /* @__PURE__ */ z.lazy(() =>
+  z.discriminatedUnion("step", [
+    z.object({ step: z.literal("options") }),
+    z.object({ step: z.literal("verify"), response: passkeyResponse<RegistrationResponseJSON>(), name: z.string().catch("").default("") }),
+  ]),
+);
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requireAuth(request, context);

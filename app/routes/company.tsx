@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { z } from "zod";
+import { z } from "~/utils/zod.server";
 import { pageTitle } from "~/utils/i18n";
 import { Field, invalid, ManagerFields, PROFILE_FIELDS, QualificationFields, TextFields } from "~/components/company-fields";
 import { CreditGrade } from "~/components/credit-grade";
@@ -80,20 +80,22 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 /** The company page's forms, one per intent: the button pressed picks the fields that are read. */
-const companyFormSchema = z.discriminatedUnion(
-  "intent",
-  [
-    companyProfileSchema.extend({ intent: z.literal("profile") }),
-    qualificationSchema.extend({ intent: z.literal("add_qualification") }),
-    z.object({ intent: z.literal("remove_qualification"), id: formText }),
-    projectManagerSchema.extend({ intent: z.literal("add_manager") }),
-    z.object({ intent: z.literal("remove_manager"), id: formText }),
-    memberSchema.extend({ intent: z.literal("add_member") }),
-    z.object({ intent: z.literal("remove_member"), id: formText }),
-    z.object({ intent: z.literal("apply"), townshipId: formText }),
-    z.object({ intent: z.literal("withdraw"), id: formText }),
-  ],
-  { message: "errors.invalidInput" },
+const companyFormSchema = /* @__PURE__ */ z.lazy(() =>
+  z.discriminatedUnion(
+    "intent",
+    [
+      companyProfileSchema.extend({ intent: z.literal("profile") }),
+      qualificationSchema.extend({ intent: z.literal("add_qualification") }),
+      z.object({ intent: z.literal("remove_qualification"), id: formText }),
+      projectManagerSchema.extend({ intent: z.literal("add_manager") }),
+      z.object({ intent: z.literal("remove_manager"), id: formText }),
+      memberSchema.extend({ intent: z.literal("add_member") }),
+      z.object({ intent: z.literal("remove_member"), id: formText }),
+      z.object({ intent: z.literal("apply"), townshipId: formText }),
+      z.object({ intent: z.literal("withdraw"), id: formText }),
+    ],
+    { message: "errors.invalidInput" },
+  ),
 );
 
 export async function action({ request, context }: ActionFunctionArgs) {

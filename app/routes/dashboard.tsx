@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { redirect } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { z } from "zod";
+import { z } from "~/utils/zod.server";
 import { pageTitle } from "~/utils/i18n";
 import { getCountySettings } from "~/models/county-settings.server";
 import { listChildren, listOrgsInCounty } from "~/models/org.server";
@@ -37,7 +37,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   };
 }
 
-const switchFormSchema = z.object({ membershipId: z.string() });
+const switchFormSchema = /* @__PURE__ */ z.lazy(() => z.object({ membershipId: z.string() }));
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requireAuth(request, context);

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { z } from "zod";
+import { z } from "~/utils/zod.server";
 import { pageTitle } from "~/utils/i18n";
 import { FieldError, FormError, Notice, useErrorText } from "~/components/forms";
 import { SignDocument } from "~/components/sign-document";
@@ -209,17 +209,19 @@ function flagsOf(form: Fields) {
 }
 
 /** The evaluation page's forms, one per intent; the per-bid fields (checks, scores, flags) are named by bid. */
-const evaluationFormSchema = z.discriminatedUnion("intent", [
-  z.looseObject({ intent: z.literal("checks") }).transform((f) => ({ intent: f.intent, checks: checksOf(f) })),
-  z.object({ intent: z.literal("clarify"), bidId: formText, question: formText, hours: formText }),
-  z.object({ intent: z.literal("reveal") }),
-  z.looseObject({ intent: z.literal("scores") }).transform((f) => ({ intent: f.intent, scores: scoresOf(f) })),
-  z.looseObject({ intent: z.literal("review") }).transform((f) => ({ intent: f.intent, flags: flagsOf(f) })),
-  z.object({ intent: z.literal("explain"), bidId: formText, explanation: formText }),
-  z.object({ intent: z.literal("acceptReplacement"), bidId: formText }),
-  z.object({ intent: z.literal("opinion"), agree: z.enum(["yes", "no"], "errors.invalidInput"), dissent: formText }),
-  z.object({ intent: z.literal("silence"), expertId: formText, note: formText }),
-]);
+const evaluationFormSchema = /* @__PURE__ */ z.lazy(() =>
+  z.discriminatedUnion("intent", [
+    z.looseObject({ intent: z.literal("checks") }).transform((f) => ({ intent: f.intent, checks: checksOf(f) })),
+    z.object({ intent: z.literal("clarify"), bidId: formText, question: formText, hours: formText }),
+    z.object({ intent: z.literal("reveal") }),
+    z.looseObject({ intent: z.literal("scores") }).transform((f) => ({ intent: f.intent, scores: scoresOf(f) })),
+    z.looseObject({ intent: z.literal("review") }).transform((f) => ({ intent: f.intent, flags: flagsOf(f) })),
+    z.object({ intent: z.literal("explain"), bidId: formText, explanation: formText }),
+    z.object({ intent: z.literal("acceptReplacement"), bidId: formText }),
+    z.object({ intent: z.literal("opinion"), agree: z.enum(["yes", "no"], "errors.invalidInput"), dissent: formText }),
+    z.object({ intent: z.literal("silence"), expertId: formText, note: formText }),
+  ]),
+);
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const auth = await requireRole(request, context, ["expert", "committee", "agent", "supervisor"]);

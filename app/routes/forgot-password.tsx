@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { z } from "zod";
+import { z } from "~/utils/zod.server";
 import { pageTitle } from "~/utils/i18n";
 import { FieldError, FormError, Notice } from "~/components/forms";
 import { DevCopy } from "~/components/dev-copy";
@@ -18,7 +18,7 @@ export const handle = { hydrate: false, i18n: ["account", "errors"] };
 
 /** Public: a one-time code to the account's own channels. The answer never says whether the number is registered. */
 /** The number as typed: the model reads it (and refuses a wrong one beside the field). */
-const forgotFormSchema = z.object({ phone: formText });
+const forgotFormSchema = /* @__PURE__ */ z.lazy(() => z.object({ phone: formText }));
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = await parseForm(request, forgotFormSchema);

@@ -3,7 +3,7 @@ import { data, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { pageTitle } from "~/utils/i18n";
-import { z } from "zod";
+import { z } from "~/utils/zod.server";
 import { PasskeyLoginButton } from "~/components/passkey-login";
 import { FieldError, FormError, Notice } from "~/components/forms";
 import { appendAudit } from "~/models/audit.server";
@@ -21,11 +21,13 @@ import { phoneField } from "~/utils/phone-field";
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("titles.login"));
 export const handle = { i18n: ["account", "errors"] };
 
-export const loginSchema = z.object({
-  phone: phoneField,
-  password: z.string({ message: "errors.passwordRequired" }).min(1, "errors.passwordRequired").max(200, "errors.loginFailed"),
-  redirectTo: z.string().optional(),
-});
+export const loginSchema = /* @__PURE__ */ z.lazy(() =>
+  z.object({
+    phone: phoneField,
+    password: z.string({ message: "errors.passwordRequired" }).min(1, "errors.passwordRequired").max(200, "errors.loginFailed"),
+    redirectTo: z.string().optional(),
+  }),
+);
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   if (await getAuth(request, context)) throw redirect("/dashboard");

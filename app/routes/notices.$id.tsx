@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { z } from "zod";
+import { z } from "~/utils/zod.server";
 import { pageTitle } from "~/utils/i18n";
 import { PrintQr } from "~/components/print-qr";
 import { AmendmentList, amendmentView } from "~/components/amendment-list";
@@ -95,7 +95,9 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 }
 
 /** A contractor's 报名 (where the county requires it) and questions. */
-const noticeFormSchema = z.discriminatedUnion("intent", [z.object({ intent: z.literal("register") }), z.object({ intent: z.literal("ask"), question: formText })]);
+const noticeFormSchema = /* @__PURE__ */ z.lazy(() =>
+  z.discriminatedUnion("intent", [z.object({ intent: z.literal("register") }), z.object({ intent: z.literal("ask"), question: formText })]),
+);
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const auth = await requireRole(request, context, ["contractor"]);

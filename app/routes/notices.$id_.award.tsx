@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { z } from "zod";
+import { z } from "~/utils/zod.server";
 import { pageTitle } from "~/utils/i18n";
 import { CreditGrade } from "~/components/credit-grade";
 import { ErrorSummary, Notice } from "~/components/forms";
@@ -81,14 +81,16 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 }
 
 /** The award page's forms, one per intent; which role may send which is checked in the action. */
-const awardFormSchema = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("decide") }),
-  z.object({ intent: z.literal("choose"), winner: formText, reasons: formText }),
-  z.object({ intent: z.enum(["approve", "reject"]), note: formText }),
-  z.object({ intent: z.literal("contract"), contractDate: formText }),
-  z.object({ intent: z.literal("release"), bidId: formText, note: formText }),
-  z.object({ intent: z.literal("complete"), acceptanceDate: formText, settlement: formText }),
-]);
+const awardFormSchema = /* @__PURE__ */ z.lazy(() =>
+  z.discriminatedUnion("intent", [
+    z.object({ intent: z.literal("decide") }),
+    z.object({ intent: z.literal("choose"), winner: formText, reasons: formText }),
+    z.object({ intent: z.enum(["approve", "reject"]), note: formText }),
+    z.object({ intent: z.literal("contract"), contractDate: formText }),
+    z.object({ intent: z.literal("release"), bidId: formText, note: formText }),
+    z.object({ intent: z.literal("complete"), acceptanceDate: formText, settlement: formText }),
+  ]),
+);
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const auth = await requireRole(request, context, ["committee", "agent", "supervisor"]);

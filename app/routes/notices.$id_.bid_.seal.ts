@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { z } from "zod";
+import { z } from "~/utils/zod.server";
 import { receiptView } from "~/models/bid-rules";
 import { bidActOptions, resealBid, submitBid } from "~/models/bid.server";
 import { DomainError } from "~/models/errors";
@@ -14,11 +14,13 @@ import { parseJson } from "~/utils/forms";
  * the passkey to approve a withdrawal or a replacement.
  */
 /** Submit a sealed bid, re-seal one to another passkey, or ask for the options to approve a withdrawal or replacement; the bid's own fields are the model's to check. */
-const sealBodySchema = z.discriminatedUnion("intent", [
-  z.looseObject({ intent: z.literal("submit"), approval: z.unknown().optional() }),
-  z.looseObject({ intent: z.literal("reseal") }),
-  z.object({ intent: z.literal("approve-options"), act: z.enum(["withdraw", "replace"]) }),
-]);
+const sealBodySchema = /* @__PURE__ */ z.lazy(() =>
+  z.discriminatedUnion("intent", [
+    z.looseObject({ intent: z.literal("submit"), approval: z.unknown().optional() }),
+    z.looseObject({ intent: z.literal("reseal") }),
+    z.object({ intent: z.literal("approve-options"), act: z.enum(["withdraw", "replace"]) }),
+  ]),
+);
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const auth = await requireRole(request, context, ["contractor"]);

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { z } from "zod";
+import { z } from "~/utils/zod.server";
 import { pageTitle } from "~/utils/i18n";
 import { FieldError, FormError, Notice } from "~/components/forms";
 import { answerClarification, clarificationsForCompany } from "~/models/evaluation.server";
@@ -35,7 +35,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   };
 }
 
-const answerFormSchema = z.object({ intent: z.literal("answer", "errors.invalidInput"), id: formText, answer: formText });
+const answerFormSchema = /* @__PURE__ */ z.lazy(() => z.object({ intent: z.literal("answer", "errors.invalidInput"), id: formText, answer: formText }));
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const auth = await requireRole(request, context, ["contractor"]);

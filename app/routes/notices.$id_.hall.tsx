@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data, redirect } from "@remix-run/node";
 import { Form, isRouteErrorResponse, Link, useActionData, useLoaderData, useRouteError } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { z } from "zod";
+import { z } from "~/utils/zod.server";
 import { pageTitle } from "~/utils/i18n";
 import { FormError, Notice } from "~/components/forms";
 import { Countdown, DecryptPanel, HallReconnecting, LiveStatus, SignRecord } from "~/components/opening-hall";
@@ -83,12 +83,14 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 
 /** Every hall act as a plain form (works without JavaScript); the model checks role, ownership and timing. */
 /** The hall's forms, one per intent; which role may send which is checked in the action. */
-const hallFormSchema = z.discriminatedUnion("intent", [
-  z.object({ intent: z.enum(["sign_in", "confirm", "start", "read", "close", "retender"]) }),
-  z.object({ intent: z.literal("object"), text: formText }),
-  z.object({ intent: z.literal("extend"), minutes: formText, reason: formText }),
-  z.object({ intent: z.literal("answer"), objectionId: formText, text: formText }),
-]);
+const hallFormSchema = /* @__PURE__ */ z.lazy(() =>
+  z.discriminatedUnion("intent", [
+    z.object({ intent: z.enum(["sign_in", "confirm", "start", "read", "close", "retender"]) }),
+    z.object({ intent: z.literal("object"), text: formText }),
+    z.object({ intent: z.literal("extend"), minutes: formText, reason: formText }),
+    z.object({ intent: z.literal("answer"), objectionId: formText, text: formText }),
+  ]),
+);
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { auth, role, tenderId, notice } = await requireHall(request, context, params.id ?? "");

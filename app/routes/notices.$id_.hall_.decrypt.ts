@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Readable } from "node:stream";
-import { z } from "zod";
+import { z } from "~/utils/zod.server";
 import { DomainError } from "~/models/errors";
 import { decryptionMaterial, newIncidentRef, recordIncident, submitDataKey } from "~/models/opening.server";
 import { actorOf, forbidden } from "~/utils/auth.server";
@@ -27,7 +27,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 }
 
 /** The data key the bidder's browser unwrapped with its passkey (the model checks it against the sealed bid). */
-const dataKeyBodySchema = z.object({ dataKey: z.unknown().optional() });
+const dataKeyBodySchema = /* @__PURE__ */ z.lazy(() => z.object({ dataKey: z.unknown().optional() }));
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { auth, role, tenderId } = await requireHall(request, context, params.id ?? "");

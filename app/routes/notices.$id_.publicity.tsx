@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { z } from "zod";
+import { z } from "~/utils/zod.server";
 import { pageTitle } from "~/utils/i18n";
 import { PrintQr } from "~/components/print-qr";
 import { ErrorSummary, Notice } from "~/components/forms";
@@ -81,11 +81,13 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 }
 
 /** The publicity page's forms, one per intent; which role may send which is checked in the action. */
-const publicityFormSchema = z.discriminatedUnion("intent", [
-  z.object({ intent: z.enum(["object", "complain"]), body: formText }),
-  z.object({ intent: z.literal("answer"), objectionId: formText, answer: formText }),
-  z.object({ intent: z.enum(DECISIONS), complaintId: formText, outcome: formText }),
-]);
+const publicityFormSchema = /* @__PURE__ */ z.lazy(() =>
+  z.discriminatedUnion("intent", [
+    z.object({ intent: z.enum(["object", "complain"]), body: formText }),
+    z.object({ intent: z.literal("answer"), objectionId: formText, answer: formText }),
+    z.object({ intent: z.enum(DECISIONS), complaintId: formText, outcome: formText }),
+  ]),
+);
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const auth = await requireRole(request, context, ["contractor", "committee", "agent", "supervisor"]);

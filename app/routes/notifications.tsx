@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { z } from "zod";
+import { z } from "~/utils/zod.server";
 import { pageTitle } from "~/utils/i18n";
 import { listNotifications, markRead } from "~/models/notification.server";
 import { requireAuth } from "~/utils/auth.server";
@@ -21,7 +21,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 /** Mark one notification, or all, read — only the signed-in user's own. */
 /** One notification by id, or (no id) all of them. */
-const markReadFormSchema = z.object({ id: z.string().optional() });
+const markReadFormSchema = /* @__PURE__ */ z.lazy(() => z.object({ id: z.string().optional() }));
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requireAuth(request, context);

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { z } from "zod";
+import { z } from "~/utils/zod.server";
 import { pageTitle } from "~/utils/i18n";
 import { FieldError, FormError, Notice } from "~/components/forms";
 import { activeChannels, channelPreferences, messagesOf, saveChannelPreferences, saveContact } from "~/models/outbox.server";
@@ -29,10 +29,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 /** The contact form, or the channel switches (`on:<kind>:<channel>` checkboxes, each one named). */
-const settingsFormSchema = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("contact"), email: formText, wechatOpenId: formText }),
-  z.looseObject({ intent: z.literal("channels") }),
-]);
+const settingsFormSchema = /* @__PURE__ */ z.lazy(() =>
+  z.discriminatedUnion("intent", [z.object({ intent: z.literal("contact"), email: formText, wechatOpenId: formText }), z.looseObject({ intent: z.literal("channels") })]),
+);
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requireAuth(request, context);

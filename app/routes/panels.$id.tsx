@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { z } from "zod";
+import { z } from "~/utils/zod.server";
 import { pageTitle } from "~/utils/i18n";
 import { FormError, Notice } from "~/components/forms";
 import { actsForVillage } from "~/models/agent.server";
@@ -41,10 +41,9 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 }
 
 /** Draw the panel (committee, agent), or accept / recuse oneself (expert). */
-const panelFormSchema = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("draw"), specialty: formText }),
-  z.object({ intent: z.enum(["accept", "recuse"]), reason: formText }),
-]);
+const panelFormSchema = /* @__PURE__ */ z.lazy(() =>
+  z.discriminatedUnion("intent", [z.object({ intent: z.literal("draw"), specialty: formText }), z.object({ intent: z.enum(["accept", "recuse"]), reason: formText })]),
+);
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const auth = await requireRole(request, context, ["committee", "agent", "expert"]);

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { z } from "zod";
+import { z } from "~/utils/zod.server";
 import { pageTitle } from "~/utils/i18n";
 import { CreditGrade } from "~/components/credit-grade";
 import { FieldError, FormError } from "~/components/forms";
@@ -50,7 +50,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   };
 }
 
-const decisionFormSchema = z.object({ intent: z.enum(["admit", "reject"], "errors.invalidInput"), id: formText, reason: formText });
+const decisionFormSchema = /* @__PURE__ */ z.lazy(() => z.object({ intent: z.enum(["admit", "reject"], "errors.invalidInput"), id: formText, reason: formText }));
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requireRole(request, context, ["supervisor"]);

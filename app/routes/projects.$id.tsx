@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { z } from "zod";
+import { z } from "~/utils/zod.server";
 import { pageTitle } from "~/utils/i18n";
 import { AmendmentList, amendmentView } from "~/components/amendment-list";
 import { FormError, useErrorText } from "~/components/forms";
@@ -94,14 +94,16 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 }
 
 /** The project page's forms, one per intent (who may send which is the model's to check). */
-const projectFormSchema = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("appoint_agent"), agentOrgId: formText }),
-  z.object({ intent: z.literal("revoke_agent") }),
-  // The answer's field is named by its question (`answer-<questionId>`): one form per question on the page.
-  z.looseObject({ intent: z.literal("answer"), questionId: formText }).transform((f) => ({ intent: f.intent, questionId: f.questionId, answer: f[`answer-${f.questionId}`] })),
-  amendmentSchema.extend({ intent: z.literal("amend") }),
-  z.object({ intent: z.enum(["submit", "withdraw_submission", "approve", "return", "request_cancel", "approve_cancel", "reject_cancel"]), reason: formText }),
-]);
+const projectFormSchema = /* @__PURE__ */ z.lazy(() =>
+  z.discriminatedUnion("intent", [
+    z.object({ intent: z.literal("appoint_agent"), agentOrgId: formText }),
+    z.object({ intent: z.literal("revoke_agent") }),
+    // The answer's field is named by its question (`answer-<questionId>`): one form per question on the page.
+    z.looseObject({ intent: z.literal("answer"), questionId: formText }).transform((f) => ({ intent: f.intent, questionId: f.questionId, answer: f[`answer-${f.questionId}`] })),
+    amendmentSchema.extend({ intent: z.literal("amend") }),
+    z.object({ intent: z.enum(["submit", "withdraw_submission", "approve", "return", "request_cancel", "approve_cancel", "reject_cancel"]), reason: formText }),
+  ]),
+);
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const { auth, project } = await load(request, context, params.id ?? "");

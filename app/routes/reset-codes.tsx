@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { z } from "zod";
+import { z } from "~/utils/zod.server";
 import { pageTitle } from "~/utils/i18n";
 import { FieldError, FormError } from "~/components/forms";
 import { issuedBy, issueResetCode } from "~/models/reset-code.server";
@@ -32,7 +32,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   };
 }
 
-const issueFormSchema = z.object({ phone: formText, identityCheck: formText });
+const issueFormSchema = /* @__PURE__ */ z.lazy(() => z.object({ phone: formText, identityCheck: formText }));
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requireRole(request, context, ["supervisor", "county_admin"]);

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { z } from "zod";
+import { z } from "~/utils/zod.server";
 import { pageTitle } from "~/utils/i18n";
 import { FieldError, FormError } from "~/components/forms";
 import { KNOWN_DEVICE_COOKIE, rememberDevice } from "~/models/known-device.server";
@@ -20,7 +20,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 /** Public: set a new password with a reset code (sent to the person, or issued by an official). */
-const resetFormSchema = z.object({ phone: formText, code: formText, password: formText, password2: formText });
+const resetFormSchema = /* @__PURE__ */ z.lazy(() => z.object({ phone: formText, code: formText, password: formText, password2: formText }));
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = await parseForm(request, resetFormSchema);

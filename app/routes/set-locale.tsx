@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { z } from "zod";
+import { z } from "~/utils/zod.server";
 import { safeRedirect } from "~/utils/auth.server";
 import { parseForm } from "~/utils/forms";
 import { LOCALE_COOKIE, LOCALES } from "~/utils/i18n";
@@ -10,7 +10,7 @@ export async function loader() {
 }
 
 /** Switch the interface language: a plain form post, so it works without JavaScript. */
-const localeFormSchema = z.object({ lng: z.enum(LOCALES) });
+const localeFormSchema = /* @__PURE__ */ z.lazy(() => z.object({ lng: z.enum(LOCALES) }));
 
 export async function action({ request }: ActionFunctionArgs) {
   const form = await parseForm(request, localeFormSchema);

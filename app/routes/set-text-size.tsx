@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { z } from "zod";
+import { z } from "~/utils/zod.server";
 import { setLargeText } from "~/models/user.server";
 import { actorOf, getAuth, safeRedirect } from "~/utils/auth.server";
 import { parseForm } from "~/utils/forms";
@@ -15,7 +15,7 @@ export async function loader() {
  * signed-in user's choice is kept with their account (audited), so it follows them to any phone;
  * a visitor's in a cookie.
  */
-const textSizeFormSchema = z.object({ size: z.enum(["large", "normal"]) });
+const textSizeFormSchema = /* @__PURE__ */ z.lazy(() => z.object({ size: z.enum(["large", "normal"]) }));
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = await parseForm(request, textSizeFormSchema);

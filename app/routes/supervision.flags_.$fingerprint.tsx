@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { z } from "zod";
+import { z } from "~/utils/zod.server";
 import { pageTitle } from "~/utils/i18n";
 import { FieldError, FormError, Notice } from "~/components/forms";
 import { EvidenceList, ReviewState, SeverityTag } from "~/components/risk-flags";
@@ -30,7 +30,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   return { flag: flagView(flag), thresholds: thresholdValues(await riskThresholdsFor(context.db, scope)) };
 }
 
-const reviewFormSchema = z.object({ rule: formText, note: formText, projectId: formText });
+const reviewFormSchema = /* @__PURE__ */ z.lazy(() => z.object({ rule: formText, note: formText, projectId: formText }));
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const auth = await requireRole(request, context, [...ROLES]);

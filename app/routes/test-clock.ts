@@ -1,6 +1,6 @@
 import { notFound } from "~/utils/auth.server";
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { z } from "zod";
+import { z } from "~/utils/zod.server";
 import { appJobs } from "~/utils/bootstrap.server";
 import { OffsetClock } from "~/utils/clock.server";
 import { parseJson } from "~/utils/forms";
@@ -12,11 +12,9 @@ import { runJobOnce } from "~/utils/scheduler.server";
  * Exists only when the server was started with TEST_CLOCK=1; otherwise 404.
  */
 /** Run one job now, set the clock to a moment (never back), or move it forward (in that order of precedence). */
-const clockBodySchema = z.union([
-  z.object({ runJob: z.string() }),
-  z.object({ at: z.string().refine((v) => !Number.isNaN(Date.parse(v))) }),
-  z.object({ advanceMs: z.number().positive() }),
-]);
+const clockBodySchema = /* @__PURE__ */ z.lazy(() =>
+  z.union([z.object({ runJob: z.string() }), z.object({ at: z.string().refine((v) => !Number.isNaN(Date.parse(v))) }), z.object({ advanceMs: z.number().positive() })]),
+);
 
 export async function action({ request, context }: ActionFunctionArgs) {
   if (!context.env.TEST_CLOCK || !(context.clock instanceof OffsetClock)) throw notFound();

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, useActionData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { z } from "zod";
+import { z } from "~/utils/zod.server";
 import { pageTitle } from "~/utils/i18n";
 import { FormError } from "~/components/forms";
 import { verifySignedPdf, VERIFY_MAX_BYTES } from "~/models/signature.server";
@@ -13,7 +13,7 @@ export const meta: MetaFunction = ({ matches }) => pageTitle(matches, (t) => t("
 export const handle = { hydrate: false, i18n: ["public", "errors"] };
 
 /** Public: anyone checks a signed PDF of the platform (the opening record, later reports and notices). */
-const verifyFormSchema = z.object({ file: z.instanceof(File, { error: "errors.verify.noFile" }).refine((f) => f.size > 0, "errors.verify.noFile") });
+const verifyFormSchema = /* @__PURE__ */ z.lazy(() => z.object({ file: z.instanceof(File, { error: "errors.verify.noFile" }).refine((f) => f.size > 0, "errors.verify.noFile") }));
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const length = Number(request.headers.get("Content-Length") ?? 0);

@@ -1,5 +1,5 @@
 import type { AuthenticationResponseJSON } from "@simplewebauthn/server";
-import { z } from "zod";
+import { z } from "~/utils/zod.server";
 import { DomainError } from "~/models/errors";
 
 /** A translation key, or a key with values to interpolate. */
@@ -78,7 +78,7 @@ export function refusal(e: unknown, values: FormValues = {}): { errors: FormErro
 }
 
 /** A text field as a route reads it: what was typed, or "" when the field was not sent (the model judges the text). */
-export const formText = z.string("errors.invalidInput").default("");
+export const formText = /* @__PURE__ */ z.lazy(() => z.string("errors.invalidInput").default(""));
 
 /** A passkey's answer to a challenge, as the browser sends it: an object the model verifies (SimpleWebAuthn checks its shape). */
 export function passkeyResponse<T extends object>() {
@@ -89,7 +89,9 @@ export function passkeyResponse<T extends object>() {
  * The body of a document-signing endpoint (the opening record, the evaluation report, the award notice):
  * first ask for the challenge (`options`), then send the passkey's answer to it (`verify`).
  */
-export const signatureStepSchema = z.discriminatedUnion("step", [
-  z.object({ step: z.literal("options") }),
-  z.object({ step: z.literal("verify"), requestId: z.unknown().optional(), response: passkeyResponse<AuthenticationResponseJSON>() }),
-]);
+export const signatureStepSchema = /* @__PURE__ */ z.lazy(() =>
+  z.discriminatedUnion("step", [
+    z.object({ step: z.literal("options") }),
+    z.object({ step: z.literal("verify"), requestId: z.unknown().optional(), response: passkeyResponse<AuthenticationResponseJSON>() }),
+  ]),
+);

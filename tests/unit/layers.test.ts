@@ -57,6 +57,22 @@ describe("the layers", () => {
     expect(readdirSync(MODELS).filter((f) => /^(demo|software-passkey|seal-runner)/.test(f))).toEqual([]);
   });
 
+  it("routes and browser-loadable utilities take zod through ~/utils/zod.server, so no page's JavaScript carries it", () => {
+    // The browser build leaves *.server modules out; a route importing "zod" itself would ship ~90 KB of it (ADR 0041).
+    const dirs = [path.resolve(__dirname, "../../app/routes"), path.resolve(__dirname, "../../app/utils")];
+    const direct = dirs.flatMap((dir) =>
+      readdirSync(dir)
+        .filter((f) => /\.tsx?$/.test(f) && !/\.server\.tsx?$/.test(f))
+        .flatMap((f) =>
+          specifiers(readFileSync(path.join(dir, f), "utf8"))
+            .filter((s) => s === "zod" || s.startsWith("zod/"))
+            .map(() => `${path.basename(dir)}/${f}`),
+        ),
+    );
+    expect(direct).toEqual([]);
+    expect(specifiers(`import { z } from "zod";`)).toEqual(["zod"]);
+  });
+
   it("finds an import from outside when there is one (the check above can fail)", () => {
     expect(specifiers(`import { fontBytes } from "../app/pdf/fonts.server";\nconst x = await import("~/utils/env");`)).toEqual(["../app/pdf/fonts.server", "~/utils/env"]);
   });
